@@ -1,0 +1,44 @@
+// Three test tiers named by suffix:
+//   *.spec.ts             unit: pure logic, no I/O, beside the code
+//   *.integration-spec.ts real Kafka / PostgreSQL / Redis (started by scripts/test.sh)
+//   *.e2e-spec.ts         services booted together on the real stack
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+);
+
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
+const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'],
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,test}/**/*.{integration,e2e}-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
+      testTimeout: 120000,
+    },
+  ],
+  coverageThreshold: { global: { lines: 60 } },
+};

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const MessageDeadLetteredType = 'agentops.message.dead_lettered.v1' as const;
+
+/** A message a consumer could not accept, kept whole so it can be inspected and replayed. */
+export const MessageDeadLetteredV1 = z.object({
+  reason: z.enum(['malformed', 'schema_violation', 'unknown_type', 'handler_rejected', 'retries_exhausted']),
+  error: z.string().max(8000),
+  origin: z.object({
+    topic: z.string(),
+    partition: z.number().int().nonnegative(),
+    offset: z.string(),
+    key: z.string().nullable(),
+    consumerGroup: z.string(),
+  }),
+  originalValueBase64: z.string().nullable(),
+  originalHeaders: z.record(z.string(), z.string()),
+  rejectedAt: z.string().datetime({ offset: true }),
+});
+export type MessageDeadLetteredV1 = z.infer<typeof MessageDeadLetteredV1>;

@@ -1,0 +1,2 @@
+export * from './messaging-runtime';
+export * from './kafka-event-transport';

@@ -1,0 +1,60 @@
+import {
+  ConsumerObserver,
+  ConsumerSettings,
+  EventConsumer,
+  EventPublisher,
+  IdempotencyStore,
+  Kafka,
+  KafkaSettings,
+  MessagingLogger,
+  createKafka,
+  pingBroker,
+} from '@agentops/messaging';
+
+/**
+ * One Kafka connection per service instance, shared by the HTTP side (publishing) and the
+ * transport (consuming). Created before Nest so both halves get the same instance.
+ */
+export class MessagingRuntime {
+  readonly kafka: Kafka;
+  readonly publisher: EventPublisher;
+  private readonly consumers: EventConsumer[] = [];
+
+  constructor(
+    readonly settings: KafkaSettings,
+    readonly logger: MessagingLogger,
+    readonly source: string,
+    readonly observer: ConsumerObserver = {},
+  ) {
+    this.kafka = createKafka(settings, logger);
+    this.publisher = new EventPublisher(this.kafka, settings.topicPrefix, logger);
+  }
+
+  get topicPrefix(): string {
+    return this.settings.topicPrefix;
+  }
+
+  async connect(): Promise<void> {
+    await this.publisher.connect();
+  }
+
+  createConsumer(settings: ConsumerSettings & { idempotency?: IdempotencyStore }): EventConsumer {
+    const consumer = new EventConsumer(this.kafka, this.publisher, this.settings.topicPrefix, settings, this.logger, this.source, this.observer);
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  get consumersReady(): boolean {
+    return this.consumers.every((c) => c.isReady);
+  }
+
+  async ping(): Promise<void> {
+    await pingBroker(this.kafka);
+  }
+
+  /** Consumers first (drain and commit), then the producer, so in-flight replies still go out. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.publisher.disconnect();
+  }
+}

@@ -1,0 +1,69 @@
+import {
+  CloudEventHeaders,
+  EnvelopeAttributes,
+  EventDefinitions,
+  EventEnvelope,
+  EventTypeName,
+  describeIssues,
+  formatIssues,
+  isKnownEventType,
+} from '@agentops/contracts';
+import { PoisonMessageError } from './errors';
+
+export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+
+export interface EncodedMessage {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** CloudEvents binary mode: attributes into `ce_*` headers, `data` as the JSON body. */
+export function encodeEvent(event: EventEnvelope, key: string): EncodedMessage {
+  const headers: Record<string, string> = { [CloudEventHeaders.contentType]: 'application/json' };
+  for (const [attr, header] of Object.entries(CloudEventHeaders)) {
+    if (attr === 'contentType') continue;
+    const value = (event as unknown as Record<string, unknown>)[attr];
+    if (value !== undefined && value !== null) headers[header] = String(value);
+  }
+  return { key, value: Buffer.from(JSON.stringify(event.data)), headers };
+}
+
+export function headersToStrings(headers: Record<string, KafkaHeaderValue> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  }
+  return out;
+}
+
+/**
+ * Decodes and validates one Kafka message against the envelope and its type's schema. Anything
+ * that fails is a poison message: the caller dead-letters it instead of retrying forever.
+ */
+export function decodeEvent(headers: Record<string, string>, value: Buffer | null): EventEnvelope {
+  const attrs: Record<string, unknown> = {};
+  for (const [attr, header] of Object.entries(CloudEventHeaders)) {
+    if (attr !== 'contentType' && headers[header] !== undefined) attrs[attr] = headers[header];
+  }
+  const envelope = EnvelopeAttributes.safeParse(attrs);
+  if (!envelope.success) {
+    throw new PoisonMessageError('malformed', `invalid CloudEvents headers: ${formatIssues(describeIssues(envelope.error))}`, describeIssues(envelope.error));
+  }
+  const type = envelope.data.type;
+  if (!isKnownEventType(type)) throw new PoisonMessageError('unknown_type', `unknown event type ${type}`);
+  if (!value || value.length === 0) throw new PoisonMessageError('malformed', 'empty message body');
+  let body: unknown;
+  try {
+    body = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    throw new PoisonMessageError('malformed', `body is not JSON: ${(error as Error).message}`);
+  }
+  const data = EventDefinitions[type as EventTypeName].schema.safeParse(body);
+  if (!data.success) {
+    const issues = describeIssues(data.error);
+    throw new PoisonMessageError('schema_violation', `${type} data invalid: ${formatIssues(issues)}`, issues);
+  }
+  return { ...envelope.data, data: data.data };
+}

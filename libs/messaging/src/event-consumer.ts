@@ -1,0 +1,215 @@
+import {
+  EventEnvelope,
+  EventTypes,
+  MessageDeadLetteredV1,
+  Topics,
+  baseTopicName,
+  topicName,
+} from '@agentops/contracts';
+import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { decodeEvent, headersToStrings, encodeEvent } from './codec';
+import { createEvent } from './envelope-factory';
+import { PermanentHandlerError, PoisonMessageError } from './errors';
+import { EventPublisher } from './event-publisher';
+import { IdempotencyStore } from './idempotency';
+import { MessagingLogger } from './logger';
+
+/** Where a message came from; handlers get it beside the event. */
+export interface MessageOrigin {
+  topic: string;
+  baseTopic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  timestamp: string;
+}
+
+export type EventHandler = (event: EventEnvelope, origin: MessageOrigin) => Promise<void>;
+
+export interface ConsumerSettings {
+  groupId: string;
+  /** Base topic names (without prefix). */
+  topics: string[];
+  fromBeginning: boolean;
+  /** Small on the decision path (ms); larger elsewhere to spare the broker. */
+  maxWaitTimeInMs?: number;
+  maxAttempts?: number;
+  retryBaseDelayMs?: number;
+  sessionTimeout?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Skip the generic id check when the handler is idempotent by construction. */
+  idempotency?: IdempotencyStore;
+  /** The DLQ must never be dead-lettered into itself. */
+  deadLetterTopics?: boolean;
+}
+
+export interface ConsumerObserver {
+  onHandled?(type: string, ms: number): void;
+  onDeadLettered?(reason: string, topic: string): void;
+  onDuplicate?(type: string): void;
+}
+
+/**
+ * Consumer loop with per-message error handling: decode and validate, skip duplicates, run the
+ * handler with bounded retries, and send what cannot be processed to the DLQ with its reason and
+ * origin, so a poison message never stalls its partition.
+ */
+export class EventConsumer {
+  private consumer?: Consumer;
+  private running = false;
+  private assigned = false;
+  private readonly groupId: string;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly publisher: EventPublisher,
+    private readonly topicPrefix: string,
+    private readonly settings: ConsumerSettings,
+    private readonly logger: MessagingLogger,
+    private readonly source: string,
+    private readonly observer: ConsumerObserver = {},
+  ) {
+    this.groupId = settings.groupId;
+  }
+
+  /** Ready = joined the group and holds an assignment (or the group has no partition for us). */
+  get isReady(): boolean {
+    return this.running && this.assigned;
+  }
+
+  async start(handler: EventHandler): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,
+      minBytes: 1,
+      sessionTimeout: this.settings.sessionTimeout ?? 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 20_000,
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        this.assigned = true;
+        resolve();
+      });
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error({ err: e.payload.error, groupId: this.groupId, restart: e.payload.restart }, 'consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: this.settings.topics.map((t) => topicName(t as never, this.topicPrefix)),
+      fromBeginning: this.settings.fromBeginning,
+    });
+    this.running = true;
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 500,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 1,
+      eachMessage: (payload) => this.handleOne(payload, handler),
+    });
+    await joined;
+  }
+
+  private async handleOne(payload: EachMessagePayload, handler: EventHandler): Promise<void> {
+    const { topic, partition, message, heartbeat } = payload;
+    const origin: MessageOrigin = {
+      topic,
+      baseTopic: baseTopicName(topic, this.topicPrefix),
+      partition,
+      offset: message.offset,
+      key: message.key ? message.key.toString('utf8') : null,
+      timestamp: message.timestamp,
+    };
+    const headers = headersToStrings(message.headers as never);
+    let event: EventEnvelope;
+    try {
+      event = decodeEvent(headers, message.value);
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        await this.deadLetter(origin, headers, message.value, error.reason, error.message);
+        return;
+      }
+      throw error;
+    }
+
+    const idem = this.settings.idempotency;
+    if (idem && (await idem.alreadyHandled(this.groupId, event.id))) {
+      this.observer.onDuplicate?.(event.type);
+      return;
+    }
+
+    const maxAttempts = this.settings.maxAttempts ?? 5;
+    const baseDelay = this.settings.retryBaseDelayMs ?? 100;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        await handler(event, origin);
+        this.observer.onHandled?.(event.type, performance.now() - started);
+        break;
+      } catch (error) {
+        const err = error as Error;
+        if (error instanceof PermanentHandlerError || error instanceof PoisonMessageError) {
+          await this.deadLetter(origin, headers, message.value, error instanceof PoisonMessageError ? error.reason : 'handler_rejected', err.message);
+          return;
+        }
+        if (attempt >= maxAttempts || !this.running) {
+          if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
+          await this.deadLetter(origin, headers, message.value, 'retries_exhausted', `${err.name}: ${err.message}`);
+          return;
+        }
+        this.logger.warn({ err, eventId: event.id, type: event.type, attempt }, 'handler failed, retrying');
+        await sleep(Math.min(baseDelay * 2 ** (attempt - 1), 5_000));
+        await heartbeat();
+      }
+    }
+    if (idem) await idem.markHandled(this.groupId, event.id);
+  }
+
+  private async deadLetter(
+    origin: MessageOrigin,
+    headers: Record<string, string>,
+    value: Buffer | null,
+    reason: MessageDeadLetteredV1['reason'],
+    error: string,
+  ): Promise<void> {
+    this.observer.onDeadLettered?.(reason, origin.baseTopic);
+    this.logger.warn({ reason, error, topic: origin.topic, partition: origin.partition, offset: origin.offset }, 'message dead-lettered');
+    if (origin.baseTopic === Topics.deadLetters.name) return; // never loop on the DLQ itself
+    const dlqEvent = createEvent(
+      EventTypes.MessageDeadLettered,
+      {
+        reason,
+        error: error.slice(0, 8000),
+        origin: { topic: origin.topic, partition: origin.partition, offset: origin.offset, key: origin.key, consumerGroup: this.groupId },
+        originalValueBase64: value ? value.toString('base64') : null,
+        originalHeaders: headers,
+        rejectedAt: new Date().toISOString(),
+      },
+      { source: this.source, tenantid: headers['ce_tenantid'] || 'unknown' },
+    );
+    const encoded = encodeEvent(dlqEvent, origin.key ?? '');
+    // Keyed by the original key, as ARCHITECTURE.md says; acknowledged before the offset moves on.
+    await this.publisher.publishRaw(topicName(Topics.deadLetters, this.topicPrefix), [
+      { key: origin.key, value: encoded.value, headers: encoded.headers },
+    ]);
+  }
+
+  /** Graceful stop: finish the message in hand, commit, leave the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.assigned = false;
+    if (!this.consumer) return;
+    try {
+      await this.consumer.disconnect();
+    } catch (error) {
+      this.logger.warn({ err: error, groupId: this.groupId }, 'consumer disconnect failed');
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,13 @@
+export * from './logger';
+export * from './ids';
+export * from './trace-context';
+export * from './errors';
+export * from './codec';
+export * from './envelope-factory';
+export * from './kafka-connection';
+export * from './event-publisher';
+export * from './event-consumer';
+export * from './idempotency';
+export * from './correlation-waiter';
+export * from './topic-admin';
+export type { Kafka } from 'kafkajs';

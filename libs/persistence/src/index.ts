@@ -1,0 +1,3 @@
+export * from './data-source';
+export * from './redis';
+export { DataSource } from 'typeorm';

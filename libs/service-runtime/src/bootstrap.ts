@@ -1,0 +1,132 @@
+import 'reflect-metadata';
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { KafkaEventTransport, MessagingRuntime, Subscription } from '@agentops/messaging-nest';
+import { DataSource, Redis, ServiceDatabaseOptions, createRedis, serviceDataSourceOptions } from '@agentops/persistence';
+import pinoHttp from 'pino-http';
+import type { Logger } from 'pino';
+import { CommonEnv } from './config';
+import { createLogger } from './logging';
+import { ServiceMetrics } from './metrics';
+import { PinoNestLogger } from './nest-logger';
+import { ReadinessRegistry } from './readiness';
+import { RuntimeParts } from './runtime.module';
+
+export type BaseServiceConfig = CommonEnv & { HTTP_PORT: number; HTTP_HOST: string };
+
+export interface ServiceBlueprint<C extends BaseServiceConfig> {
+  /** e.g. `ingest`; also the event `source` (`agentops/ingest`) and the metrics label. */
+  name: string;
+  database(config: C): Omit<ServiceDatabaseOptions, 'url' | 'applicationName'>;
+  /** The service's root module, which imports `ServiceRuntimeModule.forRoot(parts)`. */
+  rootModule(parts: RuntimeParts): DynamicModule;
+  subscriptions(config: C): Subscription[];
+}
+
+export interface RunningService {
+  app: INestApplication;
+  url: string;
+  logger: Logger;
+  parts: RuntimeParts;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens connections, boots Nest with the Kafka transport, and returns only once the instance's
+ * consumer groups are joined and HTTP is listening — so "started" means "can serve".
+ */
+export async function startService<C extends BaseServiceConfig>(bp: ServiceBlueprint<C>, config: C): Promise<RunningService> {
+  const logger = createLogger(bp.name, config.LOG_LEVEL, config.INSTANCE_ID);
+  const metrics = new ServiceMetrics(bp.name);
+  const messaging = new MessagingRuntime(
+    { brokers: config.KAFKA_BROKERS, clientId: `agentops-${bp.name}-${config.INSTANCE_ID}`, topicPrefix: config.KAFKA_TOPIC_PREFIX },
+    logger,
+    `agentops/${bp.name}`,
+    metrics.consumerObserver(),
+  );
+  const dataSource = new DataSource(
+    serviceDataSourceOptions({ ...bp.database(config), url: config.DATABASE_URL, applicationName: `agentops-${bp.name}` }),
+  );
+  let redis: Redis | undefined;
+  try {
+    await dataSource.initialize();
+    redis = createRedis(config.REDIS_URL, `agentops-${bp.name}-${config.INSTANCE_ID}`);
+    await redis.ping();
+    await messaging.connect();
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    redis?.disconnect();
+    await messaging.shutdown();
+    throw error;
+  }
+  const readiness = new ReadinessRegistry();
+  const r = redis;
+  readiness.add({ name: 'kafka', check: () => messaging.ping() });
+  readiness.add({
+    name: 'kafka-consumers',
+    check: () => {
+      if (!messaging.consumersReady) throw new Error('consumer groups not joined yet');
+    },
+  });
+  readiness.add({ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) });
+  readiness.add({ name: 'redis', check: async () => void (await r.ping()) });
+
+  const parts: RuntimeParts = { config, logger, metrics, messaging, dataSource, redis, readiness };
+  const app = await NestFactory.create(bp.rootModule(parts), { logger: new PinoNestLogger(logger), abortOnError: false });
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+    }),
+  );
+  app.connectMicroservice({ strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info({ url }, `${bp.name} started`);
+
+  let closed = false;
+  return {
+    app,
+    url,
+    logger,
+    parts,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await messaging.shutdown();
+      await dataSource.destroy().catch(() => undefined);
+      await r.quit().catch(() => undefined);
+      logger.info(`${bp.name} stopped`);
+    },
+  };
+}
+
+/** For `main.ts`: start, and stop gracefully on SIGTERM/SIGINT; a boot failure exits 1. */
+export async function runServiceMain<C extends BaseServiceConfig>(bp: ServiceBlueprint<C>, loadConfig: () => C): Promise<void> {
+  let config: C;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${bp.name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  try {
+    const running = await startService(bp, config);
+    const stop = async (signal: string) => {
+      running.logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 15_000);
+      force.unref();
+      await running.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  } catch (error) {
+    process.stderr.write(`${bp.name}: failed to start: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  }
+}

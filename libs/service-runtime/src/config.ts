@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Thrown at boot: names every bad variable so the operator fixes them in one go. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const commaList = z
+  .string()
+  .min(1)
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** Variables every service reads; documented in .env.example. */
+export const CommonEnv = z.object({
+  KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/agentops'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('agentops:'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INSTANCE_ID: z.string().min(1).default(`${process.pid}`),
+  OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
+});
+export type CommonEnv = z.infer<typeof CommonEnv>;
+
+export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigurationError(
+    result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`),
+  );
+}
+
+export function port(defaultPort: number) {
+  return z.coerce.number().int().min(0).max(65535).default(defaultPort);
+}

@@ -1,0 +1,47 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { MessagingRuntime } from '@agentops/messaging-nest';
+import { EventPublisher } from '@agentops/messaging';
+import { DataSource, Redis } from '@agentops/persistence';
+import type { Logger } from 'pino';
+import { HealthController } from './health.controller';
+import { ServiceMetrics } from './metrics';
+import { OperatorAuthGuard } from './operator-auth.guard';
+import { ReadinessRegistry } from './readiness';
+import { LOGGER, REDIS, SERVICE_CONFIG } from './tokens';
+
+export interface RuntimeParts {
+  config: unknown;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  messaging: MessagingRuntime;
+  dataSource: DataSource;
+  redis: Redis;
+  readiness: ReadinessRegistry;
+}
+
+/**
+ * Makes the instance's config, logger, metrics, Kafka runtime and connections injectable. The
+ * connections are opened before Nest starts so health checks and shutdown order are explicit.
+ */
+@Global()
+@Module({})
+export class ServiceRuntimeModule {
+  static forRoot(parts: RuntimeParts): DynamicModule {
+    return {
+      module: ServiceRuntimeModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: parts.config },
+        { provide: LOGGER, useValue: parts.logger },
+        { provide: ServiceMetrics, useValue: parts.metrics },
+        { provide: MessagingRuntime, useValue: parts.messaging },
+        { provide: EventPublisher, useValue: parts.messaging.publisher },
+        { provide: DataSource, useValue: parts.dataSource },
+        { provide: REDIS, useValue: parts.redis },
+        { provide: ReadinessRegistry, useValue: parts.readiness },
+        OperatorAuthGuard,
+      ],
+      exports: [SERVICE_CONFIG, LOGGER, ServiceMetrics, MessagingRuntime, EventPublisher, DataSource, REDIS, ReadinessRegistry, OperatorAuthGuard],
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { describeIssues } from '@agentops/contracts';
+import { z } from 'zod';
+
+/** Validates a body with its contract schema; a 400 lists every failing field path. */
+export class ZodValidationPipe<S extends z.ZodTypeAny> implements PipeTransform<unknown, z.infer<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): z.infer<S> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'validation failed', issues: describeIssues(result.error) });
+  }
+}

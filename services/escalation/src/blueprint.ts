@@ -1,0 +1,14 @@
+import { Topics } from '@agentops/contracts';
+import { ServiceBlueprint } from '@agentops/service-runtime';
+import { EscalationConfig } from './config';
+import { EscalationModule } from './escalation.module';
+import { escalationDatabase } from './persistence/database';
+
+export const escalationBlueprint: ServiceBlueprint<EscalationConfig> = {
+  name: 'escalation',
+  database: () => escalationDatabase(),
+  rootModule: (parts) => EscalationModule.register(parts),
+  subscriptions: (config) => [
+    { name: 'decisions', groupId: `${config.KAFKA_TOPIC_PREFIX}escalation`, topics: [Topics.decisions.name], fromBeginning: true, maxWaitTimeInMs: 50 },
+  ],
+};

@@ -1,0 +1,56 @@
+import { CatalogEntry } from '@agentops/policy';
+import { ReadinessRegistry, SERVICE_CONFIG, LOGGER } from '@agentops/service-runtime';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { GuardrailConfig } from '../config';
+import { CatalogItemEntity } from '../persistence/entities';
+
+/** The retail catalog held in memory: the decision path never waits on PostgreSQL for it. */
+@Injectable()
+export class CatalogCache implements OnModuleInit, OnModuleDestroy {
+  private items = new Map<string, CatalogEntry>();
+  private loaded = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.readiness.add({
+      name: 'catalog',
+      check: () => {
+        if (!this.loaded) throw new Error('catalog not loaded');
+      },
+    });
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch((err) => this.logger.warn({ err }, 'catalog refresh failed')), this.config.CATALOG_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async refresh(): Promise<void> {
+    const rows = await this.dataSource.getRepository(CatalogItemEntity).find();
+    const next = new Map<string, CatalogEntry>();
+    for (const r of rows) next.set(key(r.tenantId, r.sku), { ...r });
+    this.items = next;
+    this.loaded = true;
+  }
+
+  readonly lookup = (tenantId: string, sku: string): CatalogEntry | undefined => this.items.get(key(tenantId, sku));
+
+  get size(): number {
+    return this.items.size;
+  }
+}
+
+function key(tenantId: string, sku: string): string {
+  return `${tenantId}\u0000${sku}`;
+}

@@ -1,0 +1,18 @@
+import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
+import { DynamicModule, Module } from '@nestjs/common';
+import { CatalogCache } from './catalog/catalog-cache';
+import { DecisionRepository } from './decisions/decision-repository';
+import { IntentEvaluation } from './decisions/intent-evaluation';
+import { IntentsHandler } from './decisions/intents.handler';
+
+@Module({})
+export class GuardrailModule {
+  static register(parts: RuntimeParts): DynamicModule {
+    return {
+      module: GuardrailModule,
+      imports: [ServiceRuntimeModule.forRoot(parts)],
+      controllers: [IntentsHandler],
+      providers: [CatalogCache, DecisionRepository, IntentEvaluation],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { Topics } from '@agentops/contracts';
+import { ServiceBlueprint } from '@agentops/service-runtime';
+import { IngestConfig } from './config';
+import { DECISIONS_RECORD, DECISIONS_WAKE } from './decisions/decisions.handler';
+import { IngestModule } from './ingest.module';
+import { ingestDatabase } from './persistence/database';
+
+export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
+  name: 'ingest',
+  database: () => ingestDatabase(),
+  rootModule: (parts) => IngestModule.register(parts),
+  subscriptions: (config) => [
+    {
+      // Each instance reads every decision from "now" on, to wake the agents it holds.
+      name: DECISIONS_WAKE,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-wake-${config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
+      topics: [Topics.decisions.name],
+      fromBeginning: false,
+      maxWaitTimeInMs: 5,
+      partitionsConsumedConcurrently: 6,
+    },
+    {
+      // One shared group records each decision once, for agents that fetch instead of waiting.
+      name: DECISIONS_RECORD,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-decision-record`,
+      topics: [Topics.decisions.name],
+      fromBeginning: false,
+      maxWaitTimeInMs: 50,
+    },
+  ],
+};

@@ -1,0 +1,30 @@
+import { CommonEnv, loadConfig, port } from '@agentops/service-runtime';
+import { z } from 'zod';
+
+export const IngestEnv = CommonEnv.extend({
+  HTTP_PORT: port(3001),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  /** How long an agent that waits is held before the fail-closed deny. */
+  DECISION_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  /** Per action class, e.g. `service.*=5000,pricing.set_price=1500`; the first matching glob wins. */
+  DECISION_TIMEOUT_OVERRIDES: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const out: { pattern: string; ms: number }[] = [];
+      for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([a-z0-9_.*]+)=(\d+)$/.exec(part);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not <action glob>=<ms>` });
+          return z.NEVER;
+        }
+        out.push({ pattern: m[1], ms: Number(m[2]) });
+      }
+      return out;
+    }),
+  /** The longest an agent may ask to wait (escalations may take a human). */
+  MAX_WAIT_MS: z.coerce.number().int().min(100).default(300_000),
+});
+export type IngestConfig = z.infer<typeof IngestEnv>;
+
+export const loadIngestConfig = (env = process.env) => loadConfig(IngestEnv, env);

@@ -1,0 +1,14 @@
+/** Fail-closed wait per action class: the first override whose glob matches wins. */
+export function decisionTimeoutFor(action: string, defaultMs: number, overrides: { pattern: string; ms: number }[]): number {
+  for (const o of overrides) if (globMatches(o.pattern, action)) return o.ms;
+  return defaultMs;
+}
+
+export function globMatches(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
+  return re.test(value);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}

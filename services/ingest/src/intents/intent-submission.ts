@@ -1,0 +1,116 @@
+import { AgentIdentity, EventTypes, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
+import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
+import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { IngestConfig } from '../config';
+import { DecisionBoard } from '../decisions/decision-board';
+import { decisionTimeoutFor } from '../decisions/decision-timeouts';
+
+export interface SubmissionOptions {
+  wait: boolean;
+  timeoutMs?: number;
+  idempotencyKey?: string;
+}
+
+export type SubmissionResult =
+  | { intentId: string; status: 'pending' }
+  | { intentId: string; status: 'decided'; decision: IntentDecidedV1 };
+
+const SOURCE = 'agentops/ingest';
+
+/**
+ * Use case: publish an agent's intent and, if it asks, wait for the decision. No answer in time
+ * is a deny (fail-closed), and that deny is itself published so the audit log shows what the
+ * agent was told.
+ */
+@Injectable()
+export class IntentSubmission {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly board: DecisionBoard,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
+  ) {}
+
+  async submit(agent: AgentIdentity, proposal: IntentProposal, options: SubmissionOptions): Promise<SubmissionResult> {
+    const timeoutMs = Math.min(
+      options.timeoutMs ?? decisionTimeoutFor(proposal.action, this.config.DECISION_TIMEOUT_MS, this.config.DECISION_TIMEOUT_OVERRIDES),
+      this.config.MAX_WAIT_MS,
+    );
+    const { intentId, isRetry } = await this.claimIntentId(agent, options.idempotencyKey);
+    if (isRetry) {
+      // A retried request: never publish twice; answer from what is known, or wait again.
+      const known = await this.board.find(intentId);
+      if (known) return { intentId, status: 'decided', decision: known.decision };
+      if (!options.wait) return { intentId, status: 'pending' };
+      return this.awaitDecision(agent, intentId, proposal.action, timeoutMs);
+    }
+    const now = new Date();
+    const event = createEvent(
+      EventTypes.IntentProposed,
+      {
+        ...proposal,
+        intentId,
+        agent,
+        proposedAt: now.toISOString(),
+        decisionDeadline: options.wait ? new Date(now.getTime() + timeoutMs).toISOString() : undefined,
+        idempotencyKey: options.idempotencyKey,
+      },
+      { id: intentId, source: SOURCE, tenantid: agent.tenantId, agentid: agent.id, correlationid: intentId, subject: proposal.target.id, time: now },
+    );
+    // Wait registration precedes publishing so a fast decision cannot slip past the waiter.
+    const waiting = options.wait ? this.awaitDecision(agent, intentId, proposal.action, timeoutMs) : null;
+    await this.publisher.publish(event, agent.id);
+    return waiting ? await waiting : { intentId, status: 'pending' };
+  }
+
+  private async awaitDecision(agent: AgentIdentity, intentId: string, action: string, timeoutMs: number): Promise<SubmissionResult> {
+    const result = await this.board.wait(intentId, timeoutMs);
+    if (result.kind === 'reply') return { intentId, status: 'decided', decision: result.value };
+    const decision: IntentDecidedV1 = {
+      intentId,
+      agentId: agent.id,
+      action,
+      verdict: 'deny',
+      reasons: [
+        {
+          policyId: 'agentops.fail-closed',
+          policyVersion: '1',
+          message: `no decision within ${timeoutMs} ms`,
+          effect: 'deny',
+          mode: 'enforce',
+        },
+      ],
+      obligations: [],
+      decidedBy: 'timeout',
+      decidedAt: new Date().toISOString(),
+      expiresAt: new Date().toISOString(),
+    };
+    await this.board.record(decision);
+    const stored = await this.board.find(intentId);
+    // A real decision may have been recorded a moment before the timer fired: it wins.
+    if (stored && stored.decision.decidedBy !== 'timeout') return { intentId, status: 'decided', decision: stored.decision };
+    await this.publisher.publish(
+      createEvent(EventTypes.IntentDecided, decision, {
+        source: SOURCE,
+        tenantid: agent.tenantId,
+        agentid: agent.id,
+        correlationid: intentId,
+        cause: { id: intentId },
+      }),
+      agent.id,
+    );
+    return { intentId, status: 'decided', decision };
+  }
+
+  /** Idempotency-Key: the same key from the same agent maps to the same intent for 24 h. */
+  private async claimIntentId(agent: AgentIdentity, key?: string): Promise<{ intentId: string; isRetry: boolean }> {
+    const fresh = newEventId();
+    if (!key) return { intentId: fresh, isRetry: false };
+    const redisKey = `${this.config.REDIS_KEY_PREFIX}${this.config.KAFKA_TOPIC_PREFIX}ingest:idem:${agent.id}:${key}`;
+    const set = await this.redis.set(redisKey, fresh, 'EX', 24 * 3600, 'NX');
+    if (set === 'OK') return { intentId: fresh, isRetry: false };
+    return { intentId: (await this.redis.get(redisKey)) ?? fresh, isRetry: true };
+  }
+}

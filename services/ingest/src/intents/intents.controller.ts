@@ -1,0 +1,52 @@
+import { AgentIdentity, IntentProposal } from '@agentops/contracts';
+import { ZodValidationPipe } from '@agentops/service-runtime';
+import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+import { DecisionBoard } from '../decisions/decision-board';
+import { IntentSubmission } from './intent-submission';
+
+const SubmitQuery = z.object({
+  wait: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  timeoutMs: z.coerce.number().int().min(1).optional(),
+});
+
+@Controller('v1/intents')
+@UseGuards(AgentAuthGuard)
+export class IntentsController {
+  constructor(
+    private readonly submission: IntentSubmission,
+    private readonly board: DecisionBoard,
+  ) {}
+
+  /**
+   * Propose an intent. `?wait=true` holds the request until the decision (200); otherwise 202 and
+   * the agent fetches `GET /v1/intents/:id/decision` later.
+   */
+  @Post()
+  async propose(
+    @CurrentAgent() agent: AgentIdentity,
+    @Body(new ZodValidationPipe(IntentProposal)) proposal: IntentProposal,
+    @Query(new ZodValidationPipe(SubmitQuery)) query: z.infer<typeof SubmitQuery>,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.submission.submit(agent, proposal, {
+      wait: query.wait,
+      timeoutMs: query.timeoutMs,
+      idempotencyKey: idempotencyKey?.slice(0, 200),
+    });
+    res.status(result.status === 'decided' ? 200 : 202);
+    return result;
+  }
+
+  @Get(':intentId/decision')
+  @HttpCode(200)
+  async decision(@CurrentAgent() agent: AgentIdentity, @Param('intentId', new ParseUUIDPipe()) intentId: string) {
+    const stored = await this.board.find(intentId);
+    // Another agent's intent is indistinguishable from an unknown one.
+    if (!stored || stored.agentId !== agent.id) throw new NotFoundException(`no decision for intent ${intentId}`);
+    return { intentId, status: 'decided', decision: stored.decision };
+  }
+}

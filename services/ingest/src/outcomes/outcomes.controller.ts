@@ -1,0 +1,27 @@
+import { AgentIdentity, EventTypes, OutcomeReport } from '@agentops/contracts';
+import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
+import { ZodValidationPipe } from '@agentops/service-runtime';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+
+@Controller('v1/outcomes')
+@UseGuards(AgentAuthGuard)
+export class OutcomesController {
+  constructor(private readonly publisher: EventPublisher) {}
+
+  /** What the agent actually did; guardrail verifies it against the decision. */
+  @Post()
+  @HttpCode(202)
+  async report(@CurrentAgent() agent: AgentIdentity, @Body(new ZodValidationPipe(OutcomeReport)) report: OutcomeReport) {
+    const outcomeId = newEventId();
+    await this.publisher.publish(
+      createEvent(
+        EventTypes.OutcomeReported,
+        { ...report, outcomeId, agentId: agent.id, reportedAt: new Date().toISOString() },
+        { id: outcomeId, source: 'agentops/ingest', tenantid: agent.tenantId, agentid: agent.id, correlationid: report.intentId },
+      ),
+      agent.id,
+    );
+    return { outcomeId, status: 'accepted' };
+  }
+}

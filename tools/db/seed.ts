@@ -1,0 +1,43 @@
+import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
+import { importCatalog } from '../../services/guardrail/src/catalog/catalog-import';
+import { guardrailDatabase } from '../../services/guardrail/src/persistence/database';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { ingestDatabase } from '../../services/ingest/src/persistence/database';
+import { DEMO_TENANT, demoCatalog } from './demo-data';
+
+/**
+ * Seeds the demo tenant's catalog and registers the demo pricing agent, printing its API key
+ * (the only time the clear key exists). Output is JSON so scripts can read the key.
+ */
+export async function seedDemo(url: string): Promise<{ agentId: string; apiKey: string; catalogItems: number }> {
+  const guardrail = new DataSource(serviceDataSourceOptions({ ...guardrailDatabase(), url, applicationName: 'agentops-seed' }));
+  const ingest = new DataSource(serviceDataSourceOptions({ ...ingestDatabase(), url, applicationName: 'agentops-seed' }));
+  await Promise.all([guardrail.initialize(), ingest.initialize()]);
+  try {
+    const catalogItems = await importCatalog(guardrail, demoCatalog);
+    const { agent, apiKey } = await new AgentRegistry(ingest).register({
+      id: 'pricing-agent-demo',
+      tenantId: DEMO_TENANT,
+      name: 'Demo dynamic pricing agent',
+      role: 'pricing',
+      version: '1.0.0',
+      region: 'eu-west',
+      labels: { brand: 'maison-demo' },
+      ownerTeam: 'brand-pricing',
+    });
+    return { agentId: agent.id, apiKey, catalogItems };
+  } finally {
+    await Promise.all([guardrail.destroy(), ingest.destroy()]);
+  }
+}
+
+if (require.main === module) {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentops';
+  seedDemo(url).then(
+    (out) => console.log(JSON.stringify(out)),
+    (error: Error) => {
+      console.error(`seed: failed: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
