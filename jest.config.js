@@ -37,8 +37,8 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,test}/**/*.{integration,e2e}-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFiles: ['<rootDir>/test/setup-env.ts'],
-      testTimeout: 120000,
     },
   ],
+  testTimeout: 120000,
   coverageThreshold: { global: { lines: 60 } },
 };

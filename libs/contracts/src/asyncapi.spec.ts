@@ -51,7 +51,8 @@ describe('buildAsyncApiDocument', () => {
       expect(channel?.description).toBe(topic.description);
       expect(channel?.bindings.kafka).toMatchObject({ topic: topic.name, partitions: topic.partitions });
       expect(channel?.bindings.kafka.topicConfiguration['cleanup.policy']).toEqual([topic.cleanupPolicy]);
-      if (topic.cleanupPolicy === 'compact') expect(channel?.bindings.kafka.topicConfiguration).not.toHaveProperty(['retention.ms']);
+      if (topic.cleanupPolicy === 'compact')
+        expect(channel?.bindings.kafka.topicConfiguration).not.toHaveProperty(['retention.ms']);
       else expect(channel?.bindings.kafka.topicConfiguration['retention.ms']).toBe(topic.retentionMs);
     }
   });
@@ -60,7 +61,8 @@ describe('buildAsyncApiDocument', () => {
     const schemas = eventJsonSchemas();
     const byName = new Map(Object.values(messages).map((m) => [m.name, m]));
     expect([...byName.keys()].sort()).toEqual(Object.keys(EventDefinitions).sort());
-    for (const type of Object.keys(EventDefinitions)) expect(byName.get(type)?.payload).toEqual(schemas[type]);
+    for (const type of Object.keys(EventDefinitions))
+      expect(byName.get(type)?.payload).toEqual(schemas[type]);
   });
 
   it('references every message from the channel of its topic, and every reference resolves', () => {
@@ -92,8 +94,11 @@ describe('buildAsyncApiDocument', () => {
   it('documents the CloudEvents headers and requires those the envelope requires', () => {
     for (const message of Object.values(messages)) {
       expect(Object.keys(message.headers.properties).sort()).toEqual(Object.values(CloudEventHeaders).sort());
-      for (const header of message.headers.required) expect(message.headers.properties).toHaveProperty([header]);
-      expect(message.headers.required).toEqual(expect.arrayContaining(['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'ce_time', 'ce_tenantid']));
+      for (const header of message.headers.required)
+        expect(message.headers.properties).toHaveProperty([header]);
+      expect(message.headers.required).toEqual(
+        expect.arrayContaining(['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'ce_time', 'ce_tenantid']),
+      );
     }
     expect((doc.components as Json).schemas).toEqual({ CloudEventAttributes: envelopeJsonSchema() });
   });

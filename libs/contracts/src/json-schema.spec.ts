@@ -28,7 +28,15 @@ describe('eventJsonSchemas', () => {
   it('carries the constraints of the zod definitions (intent.proposed)', () => {
     const schema = schemas['agentops.intent.proposed.v1'];
     expect(schema.required).toEqual(
-      expect.arrayContaining(['intentId', 'action', 'target', 'confidence', 'justification', 'agent', 'proposedAt']),
+      expect.arrayContaining([
+        'intentId',
+        'action',
+        'target',
+        'confidence',
+        'justification',
+        'agent',
+        'proposedAt',
+      ]),
     );
     expect(schema.properties?.confidence).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
     expect(schema.properties?.intentId).toMatchObject({ type: 'string', format: 'uuid' });
@@ -46,7 +54,9 @@ describe('eventJsonSchemas', () => {
   it('lists the verdicts and deciders of a decision as enums', () => {
     const decided = schemas['agentops.intent.decided.v1'];
     expect(decided.properties?.verdict.enum).toEqual(['allow', 'deny', 'escalate', 'modify']);
-    expect(decided.properties?.decidedBy.enum).toEqual(expect.arrayContaining(['policy', 'human', 'killswitch', 'breaker', 'timeout']));
+    expect(decided.properties?.decidedBy.enum).toEqual(
+      expect.arrayContaining(['policy', 'human', 'killswitch', 'breaker', 'timeout']),
+    );
   });
 
   it('is deterministic (the --check of the docs generator depends on it)', () => {

@@ -1,11 +1,5 @@
 import { EnvelopeAttributes } from './envelope';
-import {
-  EventDefinitions,
-  EventTypeName,
-  EventTypes,
-  eventDefinition,
-  isKnownEventType,
-} from './registry';
+import { EventDefinitions, EventTypeName, EventTypes, eventDefinition, isKnownEventType } from './registry';
 import { Topics, allTopics, baseTopicName, topicName } from './topics';
 import { FieldIssue, describeIssues, formatIssues, parseWith } from './validation';
 import { IntentProposedV1 } from './events/intent-proposed/schema';
@@ -183,13 +177,22 @@ describe('schemas: valid samples', () => {
 
   it('agentops.outcome.reported.v1 parses', () => {
     const result = parseWith(OutcomeReportedV1, validOutcomeReported());
-    expect(result).toEqual({ ok: true, value: expect.objectContaining({ status: 'succeeded', executedParams: { price: 21 } }) });
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({ status: 'succeeded', executedParams: { price: 21 } }),
+    });
   });
 
   it('the registry hands out the same schemas', () => {
-    expect(parseWith(EventDefinitions['agentops.intent.proposed.v1'].schema, validIntentProposed()).ok).toBe(true);
-    expect(parseWith(EventDefinitions['agentops.intent.decided.v1'].schema, validIntentDecided()).ok).toBe(true);
-    expect(parseWith(EventDefinitions['agentops.outcome.reported.v1'].schema, validOutcomeReported()).ok).toBe(true);
+    expect(parseWith(EventDefinitions['agentops.intent.proposed.v1'].schema, validIntentProposed()).ok).toBe(
+      true,
+    );
+    expect(parseWith(EventDefinitions['agentops.intent.decided.v1'].schema, validIntentDecided()).ok).toBe(
+      true,
+    );
+    expect(
+      parseWith(EventDefinitions['agentops.outcome.reported.v1'].schema, validOutcomeReported()).ok,
+    ).toBe(true);
   });
 });
 
@@ -199,7 +202,9 @@ describe('schemas: invalid samples name the failing field', () => {
     ['below 0', -0.1],
     ['a string', '0.9'],
   ])('intent confidence %s is rejected at path "confidence"', (_label, confidence) => {
-    expect(paths(parseWith(IntentProposedV1, { ...validIntentProposed(), confidence }))).toEqual(['confidence']);
+    expect(paths(parseWith(IntentProposedV1, { ...validIntentProposed(), confidence }))).toEqual([
+      'confidence',
+    ]);
   });
 
   it('a missing action is rejected at path "action"', () => {
@@ -215,11 +220,15 @@ describe('schemas: invalid samples name the failing field', () => {
   });
 
   it('a wrong uuid is rejected at path "intentId"', () => {
-    expect(paths(parseWith(IntentProposedV1, { ...validIntentProposed(), intentId: 'not-a-uuid' }))).toEqual(['intentId']);
-    expect(paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), intentId: '1234' }))).toEqual(['intentId']);
-    expect(paths(parseWith(OutcomeReportedV1, { ...validOutcomeReported(), outcomeId: INTENT_ID.slice(1) }))).toEqual([
-      'outcomeId',
+    expect(paths(parseWith(IntentProposedV1, { ...validIntentProposed(), intentId: 'not-a-uuid' }))).toEqual([
+      'intentId',
     ]);
+    expect(paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), intentId: '1234' }))).toEqual([
+      'intentId',
+    ]);
+    expect(
+      paths(parseWith(OutcomeReportedV1, { ...validOutcomeReported(), outcomeId: INTENT_ID.slice(1) })),
+    ).toEqual(['outcomeId']);
   });
 
   it('nested failures are reported with dotted paths, array indices included', () => {
@@ -230,24 +239,35 @@ describe('schemas: invalid samples name the failing field', () => {
   });
 
   it('every failing field is reported, not just the first', () => {
-    const input = { ...validIntentProposed(), confidence: 7, intentId: 'x' };
+    const input: Record<string, unknown> = { ...validIntentProposed(), confidence: 7, intentId: 'x' };
     delete input.action;
     expect(paths(parseWith(IntentProposedV1, input)).sort()).toEqual(['action', 'confidence', 'intentId']);
   });
 
   it('a decision with an unknown verdict or decider is rejected', () => {
-    expect(paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), verdict: 'maybe' }))).toEqual(['verdict']);
-    expect(paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), decidedBy: 'agent' }))).toEqual(['decidedBy']);
+    expect(paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), verdict: 'maybe' }))).toEqual([
+      'verdict',
+    ]);
+    expect(paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), decidedBy: 'agent' }))).toEqual([
+      'decidedBy',
+    ]);
     expect(
-      paths(parseWith(IntentDecidedV1, { ...validIntentDecided(), obligations: [{ type: 'cap', field: 'price' }] })),
+      paths(
+        parseWith(IntentDecidedV1, {
+          ...validIntentDecided(),
+          obligations: [{ type: 'cap', field: 'price' }],
+        }),
+      ),
     ).toEqual(['obligations.0.max']);
   });
 
   it('an outcome with an unknown status or a non-ISO time is rejected', () => {
-    expect(paths(parseWith(OutcomeReportedV1, { ...validOutcomeReported(), status: 'done' }))).toEqual(['status']);
-    expect(paths(parseWith(OutcomeReportedV1, { ...validOutcomeReported(), reportedAt: '15/01/2025' }))).toEqual([
-      'reportedAt',
+    expect(paths(parseWith(OutcomeReportedV1, { ...validOutcomeReported(), status: 'done' }))).toEqual([
+      'status',
     ]);
+    expect(
+      paths(parseWith(OutcomeReportedV1, { ...validOutcomeReported(), reportedAt: '15/01/2025' })),
+    ).toEqual(['reportedAt']);
   });
 
   it('a non-object input is reported at the root', () => {
@@ -263,6 +283,11 @@ describe('describeIssues / formatIssues', () => {
     const issues = describeIssues(result.error);
     expect(issues).toEqual([{ path: 'confidence', message: expect.any(String) }]);
     expect(formatIssues(issues)).toBe(`confidence: ${issues[0].message}`);
-    expect(formatIssues([{ path: 'a', message: 'x' }, { path: 'b.0', message: 'y' }])).toBe('a: x; b.0: y');
+    expect(
+      formatIssues([
+        { path: 'a', message: 'x' },
+        { path: 'b.0', message: 'y' },
+      ]),
+    ).toBe('a: x; b.0: y');
   });
 });

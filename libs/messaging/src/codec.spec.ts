@@ -16,7 +16,14 @@ function proposal(): EventData<'agentops.intent.proposed.v1'> {
     confidence: 0.9,
     justification: 'Competitor dropped price',
     dataUsed: [],
-    agent: { id: 'pricing-bot-1', tenantId: 'acme', role: 'pricing', version: '1.0.0', region: 'eu', labels: {} },
+    agent: {
+      id: 'pricing-bot-1',
+      tenantId: 'acme',
+      role: 'pricing',
+      version: '1.0.0',
+      region: 'eu',
+      labels: {},
+    },
     proposedAt: '2025-01-15T10:00:00.000Z',
   };
 }
@@ -114,7 +121,10 @@ describe('decodeEvent', () => {
     const good = () => encodeEvent(proposedEvent(), 'k');
 
     it('malformed: body is not JSON', () => {
-      const error = expectPoison(() => decodeEvent(good().headers, Buffer.from('{"intentId": ')), 'malformed');
+      const error = expectPoison(
+        () => decodeEvent(good().headers, Buffer.from('{"intentId": ')),
+        'malformed',
+      );
       expect(error.message).toMatch(/not JSON/);
     });
 
@@ -161,14 +171,20 @@ describe('decodeEvent', () => {
       const { headers } = good();
       const body: Record<string, unknown> = { ...proposal(), confidence: 1.5, intentId: 'nope' };
       delete body.action;
-      const error = expectPoison(() => decodeEvent(headers, Buffer.from(JSON.stringify(body))), 'schema_violation');
+      const error = expectPoison(
+        () => decodeEvent(headers, Buffer.from(JSON.stringify(body))),
+        'schema_violation',
+      );
       expect(error.issues.map((i) => i.path).sort()).toEqual(['action', 'confidence', 'intentId']);
       expect(error.message).toContain('agentops.intent.proposed.v1');
       expect(error.message).toContain('confidence:');
     });
 
     it('schema_violation: valid JSON that is not an object', () => {
-      const error = expectPoison(() => decodeEvent(good().headers, Buffer.from('[1,2,3]')), 'schema_violation');
+      const error = expectPoison(
+        () => decodeEvent(good().headers, Buffer.from('[1,2,3]')),
+        'schema_violation',
+      );
       expect(error.issues.map((i) => i.path)).toEqual(['(root)']);
     });
 

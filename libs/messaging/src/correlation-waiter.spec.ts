@@ -129,9 +129,17 @@ describe('CorrelationWaiter', () => {
 
   it('cancelAll releases every waiter as a timeout and clears the timers', async () => {
     const waiter = new CorrelationWaiter<string>();
-    const all: Promise<WaitResult<string>>[] = [waiter.wait('i1', 1000), waiter.wait('i1', 1000), waiter.wait('i2', 1000)];
+    const all: Promise<WaitResult<string>>[] = [
+      waiter.wait('i1', 1000),
+      waiter.wait('i1', 1000),
+      waiter.wait('i2', 1000),
+    ];
     waiter.cancelAll();
-    await expect(Promise.all(all)).resolves.toEqual([{ kind: 'timeout' }, { kind: 'timeout' }, { kind: 'timeout' }]);
+    await expect(Promise.all(all)).resolves.toEqual([
+      { kind: 'timeout' },
+      { kind: 'timeout' },
+      { kind: 'timeout' },
+    ]);
     expect(waiter.pending).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
   });

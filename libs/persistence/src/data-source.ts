@@ -1,11 +1,11 @@
-import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { DataSource, DataSourceOptions } from "typeorm";
 
 export interface ServiceDatabaseOptions {
   url: string;
   /** Each service owns one schema; no service reads another's tables. */
   schema: string;
-  entities: MixedList<string | Function | EntitySchema>;
-  migrations: MixedList<string | Function>;
+  entities: DataSourceOptions["entities"];
+  migrations: DataSourceOptions["migrations"];
   poolSize?: number;
   applicationName: string;
 }
@@ -23,7 +23,8 @@ export function serviceDataSourceOptions(o: ServiceDatabaseOptions): DataSourceO
     synchronize: false,
     logging: ['error'],
     applicationName: o.applicationName,
-    extra: { max: o.poolSize ?? 10 },
+    // Unqualified names in migrations and queries resolve to the service's own schema.
+    extra: { max: o.poolSize ?? 10, options: `-c search_path=${o.schema}` },
   };
 }
 

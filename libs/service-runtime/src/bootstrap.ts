@@ -73,18 +73,28 @@ export async function startService<C extends BaseServiceConfig>(bp: ServiceBluep
 
   const parts: RuntimeParts = { config, logger, metrics, messaging, dataSource, redis, readiness };
   const app = await NestFactory.create(bp.rootModule(parts), { logger: new PinoNestLogger(logger), abortOnError: false });
-  app.use(
-    pinoHttp({
-      logger,
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-      customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-    }),
-  );
-  app.connectMicroservice({ strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
-  const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  let url: string;
+  try {
+    app.use(
+      pinoHttp({
+        logger,
+        autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+        customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+      }),
+    );
+    app.connectMicroservice({ strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+    const address = app.getHttpServer().address() as { port: number };
+    url = `http://127.0.0.1:${address.port}`;
+  } catch (error) {
+    // A half-started instance must not leave consumers or connections behind.
+    await app.close().catch(() => undefined);
+    await messaging.shutdown();
+    await dataSource.destroy().catch(() => undefined);
+    r.disconnect();
+    throw error;
+  }
   logger.info({ url }, `${bp.name} started`);
 
   let closed = false;

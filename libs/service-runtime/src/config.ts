@@ -27,7 +27,8 @@ export const CommonEnv = z.object({
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
 export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
-  const result = schema.safeParse(env);
+  // zod 4 leaves `input` off issues unless asked; without it every type error read as "is required".
+  const result = schema.safeParse(env, { reportInput: true });
   if (result.success) return result.data;
   throw new ConfigurationError(
     result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`),

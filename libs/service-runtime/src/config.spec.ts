@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { CommonEnv, ConfigurationError, loadConfig, port } from './config';
+
+const TOKEN = 'a'.repeat(24);
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).problems;
+  }
+  throw new Error('expected a ConfigurationError, but the configuration loaded');
+}
+
+describe('loadConfig(CommonEnv)', () => {
+  it('names a missing OPERATOR_TOKEN as required', () => {
+    const problems = problemsOf(() => loadConfig(CommonEnv, {}));
+    expect(problems).toEqual(['OPERATOR_TOKEN: is required']);
+  });
+
+  it('puts every problem in the error message, one per line', () => {
+    let message = '';
+    try {
+      loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: 'bad prefix' });
+    } catch (error) {
+      expect((error as Error).name).toBe('ConfigurationError');
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration:\n {2}- /);
+    expect(message).toContain('\n  - OPERATOR_TOKEN: is required');
+    expect(message).toContain('KAFKA_TOPIC_PREFIX: letters, digits, . _ - only');
+  });
+
+  it('rejects a short OPERATOR_TOKEN with the rule, not as missing', () => {
+    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: 'short' }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^OPERATOR_TOKEN: must be at least 24 characters/);
+  });
+
+  it.each(['has space', 'semi;colon', 'slash/prefix', 'ünïcode'])(
+    'names a bad KAFKA_TOPIC_PREFIX (%p)',
+    (prefix) => {
+      const problems = problemsOf(() =>
+        loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, KAFKA_TOPIC_PREFIX: prefix }),
+      );
+      expect(problems).toEqual(['KAFKA_TOPIC_PREFIX: letters, digits, . _ - only']);
+    },
+  );
+
+  it('reports every bad variable at once', () => {
+    const problems = problemsOf(() =>
+      loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: 'x y', LOG_LEVEL: 'loud', DATABASE_URL: 'not a url' }),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'KAFKA_TOPIC_PREFIX',
+      'LOG_LEVEL',
+      'OPERATOR_TOKEN',
+    ]);
+  });
+
+  it('applies the defaults', () => {
+    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN });
+    expect(config).toEqual({
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      KAFKA_TOPIC_PREFIX: '',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/agentops',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: 'agentops:',
+      LOG_LEVEL: 'info',
+      INSTANCE_ID: String(process.pid),
+      OPERATOR_TOKEN: TOKEN,
+    });
+  });
+
+  it('accepts a valid prefix and explicit values', () => {
+    const config = loadConfig(CommonEnv, {
+      OPERATOR_TOKEN: TOKEN,
+      KAFKA_TOPIC_PREFIX: 'test-run_1.',
+      LOG_LEVEL: 'debug',
+      INSTANCE_ID: 'ingest-0',
+    });
+    expect(config).toMatchObject({
+      KAFKA_TOPIC_PREFIX: 'test-run_1.',
+      LOG_LEVEL: 'debug',
+      INSTANCE_ID: 'ingest-0',
+    });
+  });
+
+  it('splits KAFKA_BROKERS on commas, trimming blanks', () => {
+    const config = loadConfig(CommonEnv, {
+      OPERATOR_TOKEN: TOKEN,
+      KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092,,kafka-2:9092 ',
+    });
+    expect(config.KAFKA_BROKERS).toEqual(['kafka-0:9092', 'kafka-1:9092', 'kafka-2:9092']);
+  });
+
+  it('rejects an empty KAFKA_BROKERS by name', () => {
+    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, KAFKA_BROKERS: '' }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^KAFKA_BROKERS: /);
+  });
+
+  it('ignores unrelated variables', () => {
+    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, PATH: '/usr/bin', HOME: '/root' });
+    expect(config).not.toHaveProperty('PATH');
+  });
+
+  it('reads process.env by default', () => {
+    const saved = process.env.OPERATOR_TOKEN;
+    process.env.OPERATOR_TOKEN = TOKEN;
+    try {
+      expect(loadConfig(CommonEnv).OPERATOR_TOKEN).toBe(TOKEN);
+    } finally {
+      if (saved === undefined) delete process.env.OPERATOR_TOKEN;
+      else process.env.OPERATOR_TOKEN = saved;
+    }
+  });
+});
+
+describe('loadConfig with a service schema', () => {
+  const ServiceEnv = CommonEnv.extend({
+    PORT: port(3001),
+    DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  });
+
+  it('coerces and defaults service variables', () => {
+    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN })).toMatchObject({
+      PORT: 3001,
+      DECISION_TIMEOUT_MS: 2000,
+    });
+    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, PORT: '8080' }).PORT).toBe(8080);
+  });
+
+  it.each(['abc', '70000', '-1', '3.5'])('names a bad PORT (%p)', (value) => {
+    const problems = problemsOf(() => loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, PORT: value }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PORT: /);
+    // Set but wrong is not the same as missing.
+    expect(problems[0]).not.toContain('is required');
+  });
+
+  it('still calls an unset required service variable required', () => {
+    const WithSecret = ServiceEnv.extend({ SIGNING_KEY: z.string().min(1) });
+    expect(problemsOf(() => loadConfig(WithSecret, { OPERATOR_TOKEN: TOKEN }))).toEqual([
+      'SIGNING_KEY: is required',
+    ]);
+  });
+});

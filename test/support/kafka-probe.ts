@@ -1,0 +1,31 @@
+import { createKafka, headersToStrings, silentLogger } from '@agentops/messaging';
+import { KAFKA_BROKERS } from './test-env';
+
+export interface ProbedMessage {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Reads a topic from the beginning under a throwaway group, for assertions on what was produced. */
+export function collectTopic(physicalTopic: string) {
+  const kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' }, silentLogger);
+  const consumer = kafka.consumer({ groupId: `probe-${physicalTopic}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 50 });
+  const messages: ProbedMessage[] = [];
+  const ready = (async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: physicalTopic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+          headers: headersToStrings(message.headers as never),
+        });
+      },
+    });
+    await joined;
+  })();
+  return { messages, ready, stop: () => consumer.disconnect() };
+}

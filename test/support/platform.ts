@@ -1,0 +1,71 @@
+import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
+import { auditBlueprint } from '../../services/audit/src/blueprint';
+import { loadAuditConfig } from '../../services/audit/src/config';
+import { escalationBlueprint } from '../../services/escalation/src/blueprint';
+import { loadEscalationConfig } from '../../services/escalation/src/config';
+import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
+import { loadGuardrailConfig } from '../../services/guardrail/src/config';
+import { ingestBlueprint } from '../../services/ingest/src/blueprint';
+import { loadIngestConfig } from '../../services/ingest/src/config';
+import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
+import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { KAFKA_BROKERS, TEST_DATABASE_URL, TEST_OPERATOR_TOKEN, runPrefix } from './test-env';
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const prefix = runPrefix();
+  return {
+    KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: prefix,
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `agentops-test:${prefix}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    ...overrides,
+  };
+}
+
+const services = {
+  ingest: [ingestBlueprint, loadIngestConfig],
+  guardrail: [guardrailBlueprint, loadGuardrailConfig],
+  escalation: [escalationBlueprint, loadEscalationConfig],
+  killswitch: [killswitchBlueprint, loadKillswitchConfig],
+  audit: [auditBlueprint, loadAuditConfig],
+} as const;
+
+export type ServiceName = keyof typeof services;
+
+/** Boots one real service instance in this process, on the real stack. */
+export async function bootService(name: ServiceName, env: Record<string, string> = {}): Promise<RunningService> {
+  const [blueprint, load] = services[name] as unknown as [ServiceBlueprint<BaseServiceConfig>, (env: Record<string, string>) => BaseServiceConfig];
+  return startService(blueprint, load(testEnv({ INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`, ...env })));
+}
+
+export async function bootPlatform(names: ServiceName[] = ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest']) {
+  const running: Partial<Record<ServiceName, RunningService>> = {};
+  for (const name of names) running[name] = await bootService(name);
+  return {
+    services: running,
+    async close() {
+      for (const name of [...names].reverse()) await running[name]?.close();
+    },
+  };
+}
+
+/** Polls until `probe` returns a value, or fails with the last error after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}

@@ -1,0 +1,28 @@
+import { allTopics } from '@agentops/contracts';
+import { createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
+import { Client } from 'pg';
+import { migrateAll } from '../../tools/db/migrate';
+import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
+
+/**
+ * Runs once per integration run: checks the stack is up (scripts/test.sh starts it), creates a
+ * fresh database and this run's topics, and applies every service's migrations.
+ */
+export async function setupIntegrationStack(): Promise<void> {
+  const prefix = `t${Date.now().toString(36)}.`;
+  process.env.AGENTOPS_TEST_TOPIC_PREFIX = prefix;
+
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable (${(error as Error).message}); run the tests with \`npm test\`, which starts it`);
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${TEST_DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${TEST_DATABASE}`);
+  await admin.end();
+  await migrateAll(TEST_DATABASE_URL);
+
+  const kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-setup', topicPrefix: prefix }, silentLogger);
+  await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
+}
