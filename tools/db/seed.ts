@@ -3,29 +3,25 @@ import { importCatalog } from '../../services/guardrail/src/catalog/catalog-impo
 import { guardrailDatabase } from '../../services/guardrail/src/persistence/database';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { ingestDatabase } from '../../services/ingest/src/persistence/database';
-import { DEMO_TENANT, demoCatalog } from './demo-data';
+import { demoAgents, demoCatalog } from './demo-data';
 
 /**
- * Seeds the demo tenant's catalog and registers the demo pricing agent, printing its API key
+ * Seeds the demo tenant's catalog and registers the demo agents, printing their API keys
  * (the only time the clear key exists). Output is JSON so scripts can read the key.
  */
-export async function seedDemo(url: string): Promise<{ agentId: string; apiKey: string; catalogItems: number }> {
+export async function seedDemo(url: string): Promise<{ agents: Record<string, { agentId: string; apiKey: string }>; catalogItems: number }> {
   const guardrail = new DataSource(serviceDataSourceOptions({ ...guardrailDatabase(), url, applicationName: 'agentops-seed' }));
   const ingest = new DataSource(serviceDataSourceOptions({ ...ingestDatabase(), url, applicationName: 'agentops-seed' }));
   await Promise.all([guardrail.initialize(), ingest.initialize()]);
   try {
     const catalogItems = await importCatalog(guardrail, demoCatalog);
-    const { agent, apiKey } = await new AgentRegistry(ingest).register({
-      id: 'pricing-agent-demo',
-      tenantId: DEMO_TENANT,
-      name: 'Demo dynamic pricing agent',
-      role: 'pricing',
-      version: '1.0.0',
-      region: 'eu-west',
-      labels: { brand: 'maison-demo' },
-      ownerTeam: 'brand-pricing',
-    });
-    return { agentId: agent.id, apiKey, catalogItems };
+    const registry = new AgentRegistry(ingest);
+    const agents: Record<string, { agentId: string; apiKey: string }> = {};
+    for (const reg of demoAgents) {
+      const { agent, apiKey } = await registry.register(reg);
+      agents[reg.role] = { agentId: agent.id, apiKey };
+    }
+    return { agents, catalogItems };
   } finally {
     await Promise.all([guardrail.destroy(), ingest.destroy()]);
   }

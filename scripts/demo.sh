@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job: infrastructure and all five services up, a handful of retail intents through the
+# platform, their decisions and the audit count printed. Leaves the platform running.
+source "$(dirname "$0")/lib.sh"
+ensure_dependencies
+build
+infrastructure_up
+log "migrating service schemas"
+"${NODE_RUN[@]}" dist/tools/db/migrate.js
+log "seeding the demo tenant (catalog, agents)"
+seed_json="$("${NODE_RUN[@]}" dist/tools/db/seed.js)"
+log "starting services (restarting any left from an earlier run)"
+bash scripts/platform.sh stop >/dev/null
+bash scripts/platform.sh start
+log "running the retail walkthrough"
+AGENTOPS_DEMO_AGENTS="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).agents))' "$seed_json")" \
+OPERATOR_TOKEN="$(bash scripts/platform.sh token)" \
+  "${NODE_RUN[@]}" dist/tools/scenario/retail-walkthrough.js
+cat <<MSG
+
+The platform is still running (ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
+Logs: .local/logs/   Operator token: .local/operator-token
+Stop it with: npm run platform:stop   (and Kafka with: npm run infra:down)
+MSG

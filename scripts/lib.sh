@@ -1,0 +1,29 @@
+# Shared by the project's scripts: repo root, state dir, dependency install and build.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export AGENTOPS_STATE_DIR="${AGENTOPS_STATE_DIR:-$ROOT/.local}"
+NODE_RUN=(node -r ./tools/runtime/register-paths.js)
+
+log() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
+
+# npm ci only when node_modules is missing or older than the lock file.
+ensure_dependencies() {
+  command -v node >/dev/null || { echo "node is not installed (Node 20 is required)" >&2; exit 1; }
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+build() {
+  log "compiling TypeScript (tsc -p tsconfig.build.json)"
+  npx tsc -p tsconfig.build.json
+}
+
+# Kafka (KRaft, from Maven Central jars), PostgreSQL and Redis, then this deployment's topics.
+infrastructure_up() {
+  log "starting infrastructure (PostgreSQL, Redis, Kafka)"
+  bash deploy/local/up.sh
+  "${NODE_RUN[@]}" dist/tools/topics/create-topics.js
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts/stops the five services as local processes (logs and pids under .local/).
+source "$(dirname "$0")/lib.sh"
+SERVICES=(audit guardrail escalation killswitch ingest)
+declare -A PORTS=([ingest]=3001 [guardrail]=3002 [escalation]=3003 [killswitch]=3004 [audit]=3005)
+RUN_DIR="$AGENTOPS_STATE_DIR/run"
+LOG_DIR="$AGENTOPS_STATE_DIR/logs"
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+
+operator_token() {
+  local f="$AGENTOPS_STATE_DIR/operator-token"
+  # Generated locally on first use; never committed.
+  [[ -s "$f" ]] || (umask 077; openssl rand -hex 24 >"$f")
+  cat "$f"
+}
+
+is_running() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
+
+start() {
+  local token; token="$(operator_token)"
+  for s in "${SERVICES[@]}"; do
+    if is_running "$s"; then echo "$s already running"; continue; fi
+    OPERATOR_TOKEN="$token" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
+      nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
+    echo $! >"$RUN_DIR/$s.pid"
+  done
+  for s in "${SERVICES[@]}"; do
+    local deadline=$((SECONDS + 60))
+    until curl -fsS "http://127.0.0.1:${PORTS[$s]}/health/ready" >/dev/null 2>&1; do
+      if ! is_running "$s" || (( SECONDS > deadline )); then
+        echo "$s did not become ready; last log lines:" >&2; tail -n 30 "$LOG_DIR/$s.log" >&2; exit 1
+      fi
+      sleep 0.3
+    done
+    echo "$s ready on http://127.0.0.1:${PORTS[$s]}"
+  done
+}
+
+stop() {
+  for s in "${SERVICES[@]}"; do
+    if is_running "$s"; then
+      kill -TERM "$(cat "$RUN_DIR/$s.pid")"
+      for _ in $(seq 1 50); do is_running "$s" || break; sleep 0.2; done
+      is_running "$s" && kill -KILL "$(cat "$RUN_DIR/$s.pid")"
+      echo "$s stopped"
+    fi
+    rm -f "$RUN_DIR/$s.pid"
+  done
+}
+
+status() { for s in "${SERVICES[@]}"; do if is_running "$s"; then echo "$s running (pid $(cat "$RUN_DIR/$s.pid"))"; else echo "$s stopped"; fi; done; }
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  token) operator_token ;;
+  *) echo "usage: $0 start|stop|status|token" >&2; exit 2 ;;
+esac

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs, starts what it needs, runs every tier.
+source "$(dirname "$0")/lib.sh"
+ensure_dependencies
+build
+
+log "type-check (strict)"
+npx tsc -p tsconfig.json --noEmit
+log "lint (ESLint with Nx module boundaries)"
+NX_DAEMON=false npx nx show projects >/dev/null   # the boundary rule needs the project graph
+npx eslint . --max-warnings=0
+log "contracts: AsyncAPI and JSON Schemas match the code"
+"${NODE_RUN[@]}" dist/tools/contracts/generate-contract-docs.js --check
+
+mkdir -p reports
+log "unit tests"
+unit_rc=0
+npx jest --selectProjects unit --json --outputFile=reports/unit.json || unit_rc=$?
+
+infrastructure_up
+log "integration and end-to-end tests (real Kafka, PostgreSQL, Redis)"
+int_rc=0
+npx jest --selectProjects integration --runInBand --json --outputFile=reports/integration.json || int_rc=$?
+
+node -e '
+  const r = ["unit", "integration"].map((n) => { try { return require(`./reports/${n}.json`); } catch { return { numPassedTests: 0, numFailedTests: 1 }; } });
+  const passed = r.reduce((s, x) => s + x.numPassedTests, 0), failed = r.reduce((s, x) => s + x.numFailedTests, 0);
+  console.log(`\ntests: ${passed} passed, ${failed} failed`);
+'
+if (( unit_rc != 0 || int_rc != 0 )); then exit 1; fi
