@@ -1,0 +1,96 @@
+import { allTopics } from '@agentops/contracts';
+import { Kafka, createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
+import { createRedis } from '@agentops/persistence';
+import { Client } from 'pg';
+import { migrateAll } from '../../tools/db/migrate';
+
+/**
+ * A private corner of the shared local stack for one benchmark run: its own topic prefix, database
+ * and Redis key prefix, so a run neither sees nor disturbs the dev stack or a test run.
+ */
+export interface IsolatedStack {
+  brokers: string[];
+  topicPrefix: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  /** An admin-side client for the benchmark's own topics and probes. */
+  kafka: Kafka;
+}
+
+export interface StackSettings {
+  /** e.g. `bench` → topics `bench<ts>.agentops.intents.v1`. */
+  name: string;
+  database: string;
+  brokers?: string[];
+  pgAdminUrl?: string;
+  redisUrl?: string;
+}
+
+const PG_HOST_URL = 'postgres://postgres@127.0.0.1:5432';
+
+export async function prepareIsolatedStack(settings: StackSettings): Promise<IsolatedStack> {
+  const topicPrefix = `${settings.name}${Date.now().toString(36)}.`;
+  const brokers = settings.brokers ?? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const databaseUrl = `${PG_HOST_URL}/${settings.database}`;
+  await recreateDatabase(settings.pgAdminUrl ?? `${PG_HOST_URL}/postgres`, settings.database);
+  await migrateAll(databaseUrl);
+
+  const kafka = createKafka({ brokers, clientId: `agentops-${settings.name}-admin`, topicPrefix }, silentLogger);
+  await ensureTopics(kafka, allTopics, { prefix: topicPrefix, replicationFactor: 1, minInsyncReplicas: 1 });
+  return {
+    brokers,
+    topicPrefix,
+    databaseUrl,
+    redisUrl: settings.redisUrl ?? 'redis://127.0.0.1:6379',
+    redisKeyPrefix: `agentops-${settings.name}:${topicPrefix}`,
+    kafka,
+  };
+}
+
+async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${JSON.stringify(database)}`);
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    // FORCE: a previous run that crashed may still hold connections.
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Removes what the run left on the shared broker and in Redis: every topic and consumer group
+ * under the prefix, and the keys under the Redis prefix. The database stays for inspection; the
+ * next run recreates it.
+ */
+export async function teardownIsolatedStack(stack: IsolatedStack): Promise<void> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  try {
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(stack.topicPrefix));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(stack.topicPrefix));
+    if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+  await deleteRedisKeys(stack.redisUrl, stack.redisKeyPrefix);
+}
+
+async function deleteRedisKeys(redisUrl: string, keyPrefix: string): Promise<void> {
+  const redis = createRedis(redisUrl, 'agentops-bench-cleanup');
+  try {
+    // SCAN, not KEYS: never block a Redis that other people are using.
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit().catch(() => undefined);
+  }
+}
