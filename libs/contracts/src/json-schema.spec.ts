@@ -15,9 +15,9 @@ describe('eventJsonSchemas', () => {
     expect(Object.keys(schemas).sort()).toEqual(Object.keys(EventDefinitions).sort());
   });
 
-  it.each(Object.keys(EventDefinitions))('%s is a draft 2020-12 object schema with properties', (type) => {
+  it.each(Object.keys(EventDefinitions))('%s is a draft-07 object schema with properties', (type) => {
     const schema = schemas[type];
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.type).toBe('object');
     expect(Object.keys(schema.properties ?? {}).length).toBeGreaterThan(0);
     for (const field of schema.required ?? []) expect(schema.properties).toHaveProperty([field]);

@@ -1,0 +1,167 @@
+import {
+  CorrelationWaiter,
+  EventPublisher,
+  Kafka,
+  createKafka,
+  ensureTopics,
+  headersToStrings,
+  silentLogger,
+} from '@agentops/messaging';
+import { TopicSpec } from '@agentops/contracts';
+import { IsolatedStack } from '../shared/isolated-stack';
+import { OpenLoopOptions, OpenLoopResult, runOpenLoop } from '../shared/open-loop';
+import { benchIntent } from './decision-path';
+
+type Consumer = ReturnType<Kafka['consumer']>;
+
+const PING = 'bench.ping';
+const PONG = 'bench.pong';
+const CORRELATION_HEADER = 'bench-id';
+/** The platform's fetch wait on the decision path (guardrail's intents, ingest's wake-up). */
+const MAX_WAIT_MS = 5;
+const REPLY_TIMEOUT_MS = 10_000;
+
+/**
+ * The Kafka floor: the same two hops as a decision (request topic → responder → reply topic →
+ * requester) with nothing else — no HTTP, validation, PostgreSQL or Redis. It uses the platform's
+ * client settings (idempotent producer, acks=-1, one request in flight; 5 ms fetch wait) and its
+ * keying (one key per agent), so the gap to the platform is what the platform adds.
+ */
+export class KafkaFloor {
+  private readonly waiter = new CorrelationWaiter<true>();
+  private readonly consumers: Consumer[] = [];
+  private readonly publishers: EventPublisher[] = [];
+  private requestPublisher?: EventPublisher;
+
+  private constructor(
+    private readonly stack: IsolatedStack,
+    private readonly keyCount: number,
+  ) {}
+
+  static async start(stack: IsolatedStack, keyCount: number): Promise<KafkaFloor> {
+    const floor = new KafkaFloor(stack, keyCount);
+    try {
+      await floor.createTopics();
+      await floor.startResponder();
+      await floor.startRequester();
+    } catch (error) {
+      await floor.stop();
+      throw error;
+    }
+    return floor;
+  }
+
+  run(options: OpenLoopOptions, idOffset: number): Promise<OpenLoopResult<true>> {
+    return runOpenLoop(options, (index) => this.pingPong(idOffset + index));
+  }
+
+  async stop(): Promise<void> {
+    this.waiter.cancelAll();
+    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+    await Promise.all(this.publishers.map((p) => p.disconnect()));
+  }
+
+  private topic(base: string): string {
+    return `${this.stack.topicPrefix}${base}`;
+  }
+
+  private async createTopics(): Promise<void> {
+    const spec = (name: string): TopicSpec => ({
+      name,
+      key: 'agent id',
+      partitions: 6,
+      cleanupPolicy: 'delete',
+      retentionMs: 3_600_000,
+      description: 'decision-latency benchmark floor',
+    });
+    await ensureTopics(this.stack.kafka, [spec(PING), spec(PONG)], {
+      prefix: this.stack.topicPrefix,
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+    });
+  }
+
+  /** Each side has its own client and connections, as ingest and guardrail do. */
+  private client(role: string): { kafka: Kafka; publisher: EventPublisher } {
+    const kafka = createKafka(
+      { brokers: this.stack.brokers, clientId: `agentops-bench-${role}`, topicPrefix: this.stack.topicPrefix },
+      silentLogger,
+    );
+    const publisher = new EventPublisher(kafka, this.stack.topicPrefix, silentLogger);
+    this.publishers.push(publisher);
+    return { kafka, publisher };
+  }
+
+  /** Plays guardrail: reads a request, answers on the reply topic with the same key. */
+  private async startResponder(): Promise<void> {
+    const { kafka, publisher } = this.client('responder');
+    await publisher.connect();
+    await this.consume(kafka, 'responder', PING, async ({ key, value, headers }) => {
+      await publisher.publishRaw(this.topic(PONG), [{ key, value, headers }]);
+    });
+  }
+
+  /** Plays ingest's wake-up consumer: a reply releases the request waiting on its id. */
+  private async startRequester(): Promise<void> {
+    const { kafka, publisher } = this.client('requester');
+    await publisher.connect();
+    this.requestPublisher = publisher;
+    await this.consume(kafka, 'requester', PONG, async ({ headers }) => {
+      const id = headers[CORRELATION_HEADER];
+      if (id) this.waiter.deliver(id, true);
+    });
+  }
+
+  private async consume(
+    kafka: Kafka,
+    role: string,
+    base: string,
+    handle: (message: { key: string | null; value: Buffer | null; headers: Record<string, string> }) => Promise<void>,
+  ): Promise<void> {
+    // Same consumer settings as EventConsumer on the decision path.
+    const consumer = kafka.consumer({
+      groupId: `${this.stack.topicPrefix}bench-${role}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: MAX_WAIT_MS,
+      minBytes: 1,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    this.consumers.push(consumer);
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    // From the beginning: the topics are fresh, and "latest" could skip a request sent during the join.
+    await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 500,
+      partitionsConsumedConcurrently: 6,
+      eachMessage: ({ message }) =>
+        handle({
+          key: message.key ? message.key.toString('utf8') : null,
+          value: message.value,
+          headers: headersToStrings(message.headers as never),
+        }),
+    });
+    await joined;
+  }
+
+  private async pingPong(id: number): Promise<true> {
+    const publisher = this.requestPublisher;
+    if (!publisher) throw new Error('requester not started');
+    const correlationId = String(id);
+    // Registered before sending, as ingest does, so a fast reply cannot slip past.
+    const reply = this.waiter.wait(correlationId, REPLY_TIMEOUT_MS);
+    await publisher.publishRaw(this.topic(PING), [
+      {
+        key: `pricing-bench-${id % this.keyCount}`,
+        // An intent-sized body, so the bytes on the wire are comparable.
+        value: JSON.stringify(benchIntent(id)),
+        headers: { [CORRELATION_HEADER]: correlationId },
+      },
+    ]);
+    const result = await reply;
+    if (result.kind === 'timeout') throw new Error(`no pong within ${REPLY_TIMEOUT_MS} ms`);
+    return true;
+  }
+}
