@@ -7,12 +7,14 @@ NODE_RUN=(node -r ./tools/runtime/register-paths.js)
 
 log() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 
-# npm ci only when node_modules is missing or older than the lock file.
+# Install only when node_modules is missing or older than the lock file. `npm install` rather than
+# `npm ci`: this machine's npm writes locks without other platforms' optional binaries (@swc/core-*),
+# which `npm ci` then rejects as out of sync; `npm install` follows the same lock and pins the same versions.
 ensure_dependencies() {
   command -v node >/dev/null || { echo "node is not installed (Node 20 is required)" >&2; exit 1; }
   if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    log "installing npm dependencies"
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
