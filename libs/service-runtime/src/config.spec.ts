@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CommonEnv, ConfigurationError, loadConfig, port } from './config';
 
@@ -69,7 +70,7 @@ describe('loadConfig(CommonEnv)', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: 'agentops:',
       LOG_LEVEL: 'info',
-      INSTANCE_ID: String(process.pid),
+      INSTANCE_ID: `${hostname()}-${process.pid}`,
       OPERATOR_TOKEN: TOKEN,
     });
   });

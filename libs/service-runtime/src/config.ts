@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** Thrown at boot: names every bad variable so the operator fixes them in one go. */
@@ -21,7 +22,8 @@ export const CommonEnv = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('agentops:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  INSTANCE_ID: z.string().min(1).default(`${process.pid}`),
+  // Distinct per container by default: the pid alone repeats across containers.
+  INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
