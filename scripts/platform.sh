@@ -7,20 +7,22 @@ RUN_DIR="$AGENTOPS_STATE_DIR/run"
 LOG_DIR="$AGENTOPS_STATE_DIR/logs"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
 
-operator_token() {
-  local f="$AGENTOPS_STATE_DIR/operator-token"
-  # Generated locally on first use; never committed.
-  [[ -s "$f" ]] || (umask 077; openssl rand -hex 24 >"$f")
+# Secrets are generated locally on first use into .local/ (mode 600); never committed.
+local_secret() {
+  local f="$AGENTOPS_STATE_DIR/$1" bytes="$2"
+  [[ -s "$f" ]] || (umask 077; openssl rand -hex "$bytes" >"$f")
   cat "$f"
 }
+operator_token() { local_secret operator-token 24; }
+jwt_secret() { local_secret jwt-secret 32; }
 
 is_running() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
 start() {
-  local token; token="$(operator_token)"
+  local token secret; token="$(operator_token)"; secret="$(jwt_secret)"
   for s in "${SERVICES[@]}"; do
     if is_running "$s"; then echo "$s already running"; continue; fi
-    OPERATOR_TOKEN="$token" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
+    OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"
   done
@@ -55,5 +57,6 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   token) operator_token ;;
-  *) echo "usage: $0 start|stop|status|token" >&2; exit 2 ;;
+  jwt-secret) jwt_secret ;;
+  *) echo "usage: $0 start|stop|status|token|jwt-secret" >&2; exit 2 ;;
 esac

@@ -9,7 +9,7 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
-import { KAFKA_BROKERS, TEST_DATABASE_URL, TEST_OPERATOR_TOKEN, runPrefix } from './test-env';
+import { KAFKA_BROKERS, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from './test-env';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const prefix = runPrefix();
@@ -21,6 +21,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_KEY_PREFIX: `agentops-test:${prefix}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     ...overrides,

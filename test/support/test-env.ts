@@ -14,3 +14,4 @@ export function runPrefix(): string {
   if (!prefix) throw new Error('AGENTOPS_TEST_TOPIC_PREFIX not set: run integration tests through jest --selectProjects integration');
   return prefix;
 }
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';

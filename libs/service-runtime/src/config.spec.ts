@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CommonEnv, ConfigurationError, loadConfig, port } from './config';
 
 const TOKEN = 'a'.repeat(24);
+const SECRET = 's'.repeat(32);
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -15,9 +16,9 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('loadConfig(CommonEnv)', () => {
-  it('names a missing OPERATOR_TOKEN as required', () => {
+  it('names missing secrets as required', () => {
     const problems = problemsOf(() => loadConfig(CommonEnv, {}));
-    expect(problems).toEqual(['OPERATOR_TOKEN: is required']);
+    expect(problems).toEqual(['OPERATOR_TOKEN: is required', 'AUTH_JWT_SECRET: is required']);
   });
 
   it('puts every problem in the error message, one per line', () => {
@@ -34,7 +35,7 @@ describe('loadConfig(CommonEnv)', () => {
   });
 
   it('rejects a short OPERATOR_TOKEN with the rule, not as missing', () => {
-    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: 'short' }));
+    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: 'short', AUTH_JWT_SECRET: SECRET }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^OPERATOR_TOKEN: must be at least 24 characters/);
   });
@@ -43,7 +44,7 @@ describe('loadConfig(CommonEnv)', () => {
     'names a bad KAFKA_TOPIC_PREFIX (%p)',
     (prefix) => {
       const problems = problemsOf(() =>
-        loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, KAFKA_TOPIC_PREFIX: prefix }),
+        loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, KAFKA_TOPIC_PREFIX: prefix }),
       );
       expect(problems).toEqual(['KAFKA_TOPIC_PREFIX: letters, digits, . _ - only']);
     },
@@ -54,6 +55,7 @@ describe('loadConfig(CommonEnv)', () => {
       loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: 'x y', LOG_LEVEL: 'loud', DATABASE_URL: 'not a url' }),
     );
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AUTH_JWT_SECRET',
       'DATABASE_URL',
       'KAFKA_TOPIC_PREFIX',
       'LOG_LEVEL',
@@ -62,7 +64,7 @@ describe('loadConfig(CommonEnv)', () => {
   });
 
   it('applies the defaults', () => {
-    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN });
+    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET });
     expect(config).toEqual({
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       KAFKA_TOPIC_PREFIX: '',
@@ -71,13 +73,13 @@ describe('loadConfig(CommonEnv)', () => {
       REDIS_KEY_PREFIX: 'agentops:',
       LOG_LEVEL: 'info',
       INSTANCE_ID: `${hostname()}-${process.pid}`,
-      OPERATOR_TOKEN: TOKEN,
+      OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET,
     });
   });
 
   it('accepts a valid prefix and explicit values', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN,
+      OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET,
       KAFKA_TOPIC_PREFIX: 'test-run_1.',
       LOG_LEVEL: 'debug',
       INSTANCE_ID: 'ingest-0',
@@ -91,26 +93,27 @@ describe('loadConfig(CommonEnv)', () => {
 
   it('splits KAFKA_BROKERS on commas, trimming blanks', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN,
+      OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET,
       KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092,,kafka-2:9092 ',
     });
     expect(config.KAFKA_BROKERS).toEqual(['kafka-0:9092', 'kafka-1:9092', 'kafka-2:9092']);
   });
 
   it('rejects an empty KAFKA_BROKERS by name', () => {
-    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, KAFKA_BROKERS: '' }));
+    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, KAFKA_BROKERS: '' }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^KAFKA_BROKERS: /);
   });
 
   it('ignores unrelated variables', () => {
-    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, PATH: '/usr/bin', HOME: '/root' });
+    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PATH: '/usr/bin', HOME: '/root' });
     expect(config).not.toHaveProperty('PATH');
   });
 
   it('reads process.env by default', () => {
     const saved = process.env.OPERATOR_TOKEN;
     process.env.OPERATOR_TOKEN = TOKEN;
+    process.env.AUTH_JWT_SECRET = SECRET;
     try {
       expect(loadConfig(CommonEnv).OPERATOR_TOKEN).toBe(TOKEN);
     } finally {
@@ -127,15 +130,15 @@ describe('loadConfig with a service schema', () => {
   });
 
   it('coerces and defaults service variables', () => {
-    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN })).toMatchObject({
+    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET })).toMatchObject({
       PORT: 3001,
       DECISION_TIMEOUT_MS: 2000,
     });
-    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, PORT: '8080' }).PORT).toBe(8080);
+    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: '8080' }).PORT).toBe(8080);
   });
 
   it.each(['abc', '70000', '-1', '3.5'])('names a bad PORT (%p)', (value) => {
-    const problems = problemsOf(() => loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, PORT: value }));
+    const problems = problemsOf(() => loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: value }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^PORT: /);
     // Set but wrong is not the same as missing.
@@ -144,7 +147,7 @@ describe('loadConfig with a service schema', () => {
 
   it('still calls an unset required service variable required', () => {
     const WithSecret = ServiceEnv.extend({ SIGNING_KEY: z.string().min(1) });
-    expect(problemsOf(() => loadConfig(WithSecret, { OPERATOR_TOKEN: TOKEN }))).toEqual([
+    expect(problemsOf(() => loadConfig(WithSecret, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET }))).toEqual([
       'SIGNING_KEY: is required',
     ]);
   });

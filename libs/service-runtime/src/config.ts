@@ -25,6 +25,8 @@ export const CommonEnv = z.object({
   // Distinct per container by default: the pid alone repeats across containers.
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
+  /** Verifies human users' tokens; the same secret in every service. */
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (generate one with `openssl rand -hex 32`)'),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 

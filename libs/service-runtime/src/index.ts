@@ -9,3 +9,4 @@ export * from './zod-validation.pipe';
 export * from './nest-logger';
 export * from './runtime.module';
 export * from './bootstrap';
+export * from './auth';

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { HealthController } from './health.controller';
 import { ServiceMetrics } from './metrics';
 import { OperatorAuthGuard } from './operator-auth.guard';
+import { PrincipalGuard } from './auth/principal.guard';
 import { ReadinessRegistry } from './readiness';
 import { LOGGER, REDIS, SERVICE_CONFIG } from './tokens';
 
@@ -40,8 +41,9 @@ export class ServiceRuntimeModule {
         { provide: REDIS, useValue: parts.redis },
         { provide: ReadinessRegistry, useValue: parts.readiness },
         OperatorAuthGuard,
+        PrincipalGuard,
       ],
-      exports: [SERVICE_CONFIG, LOGGER, ServiceMetrics, MessagingRuntime, EventPublisher, DataSource, REDIS, ReadinessRegistry, OperatorAuthGuard],
+      exports: [SERVICE_CONFIG, LOGGER, ServiceMetrics, MessagingRuntime, EventPublisher, DataSource, REDIS, ReadinessRegistry, OperatorAuthGuard, PrincipalGuard],
     };
   }
 }

@@ -1,0 +1,3 @@
+export * from './principal';
+export * from './user-token';
+export * from './principal.guard';
