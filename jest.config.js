@@ -8,21 +8,24 @@ const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
 
-const transform = {
-  '^.+\\.ts$': [
+const swc = (syntax) => [
     '@swc/jest',
     {
       jsc: {
-        parser: { syntax: 'typescript', decorators: true },
+        parser: syntax === 'typescript' ? { syntax, decorators: true } : { syntax },
         transform: { legacyDecorator: true, decoratorMetadata: true },
         target: 'es2022',
       },
       module: { type: 'commonjs' },
     },
-  ],
-};
+  ];
 
-const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// ESM-only dependencies (Node 20 `require`s them natively; jest's loader does not) are compiled to CJS.
+const esmOnly = ['@marcbachmann/cel-js'];
+const transform = { '^.+\\.ts$': swc('typescript'), [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swc('ecmascript') };
+const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
+
+const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   projects: [

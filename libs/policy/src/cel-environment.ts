@@ -1,0 +1,39 @@
+import { Environment } from '@marcbachmann/cel-js';
+import { findPii, mentionsAny, normalizeForMatching } from './text-detectors';
+
+/**
+ * The typed CEL environment every policy expression is checked and evaluated in. Declaring the
+ * shape of `intent`, `agent`, `item` and `retail` lets a typo such as `intent.confidnce` fail at
+ * apply time instead of at decision time.
+ */
+export function createPolicyEnvironment(): Environment {
+  return new Environment({ homogeneousAggregateLiterals: false })
+    .registerVariable({
+      name: 'intent',
+      schema: { action: 'string', confidence: 'double', justification: 'string', params: 'map', target: { type: 'string', id: 'string' } },
+    })
+    .registerVariable({ name: 'agent', schema: { id: 'string', tenantId: 'string', role: 'string', version: 'string', region: 'string', labels: 'map' } })
+    .registerVariable({
+      name: 'item',
+      schema: {
+        found: 'bool',
+        sku: 'string',
+        price: 'double',
+        floorPrice: 'double',
+        cost: 'double',
+        flagship: 'bool',
+        brand: 'string',
+        category: 'string',
+        stock: 'double',
+        velocity30d: 'double',
+        slowMover: 'bool',
+      },
+    })
+    .registerVariable('counters', 'map')
+    .registerVariable({ name: 'retail', schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' } })
+    .registerVariable('variables', 'map')
+    .registerFunction('containsPII(string): bool', (text: string) => findPii(text).length > 0)
+    .registerFunction('piiKinds(string): list<string>', (text: string) => [...new Set(findPii(text).map((s) => s.kind))])
+    .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) => mentionsAny(text, [...names]))
+    .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text));
+}

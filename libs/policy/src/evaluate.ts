@@ -1,0 +1,133 @@
+import type { DecisionReason, Obligation, Verdict } from '@agentops/contracts';
+import { EvaluationContext } from './evaluation-context';
+import { CompiledPolicy, CompiledPolicySet } from './policy-set';
+import { redactPii } from './text-detectors';
+
+export interface MatchedPolicy {
+  id: string;
+  version: string;
+  mode: 'enforce' | 'shadow';
+}
+
+/** The outcome of one policy set on one intent, with everything needed to explain it. */
+export interface PolicyEvaluation {
+  verdict: Verdict;
+  /** Every matched policy: violations first (enforced, then shadow), then those that passed. */
+  reasons: DecisionReason[];
+  obligations: Obligation[];
+  modifiedParams?: Record<string, unknown>;
+  matched: MatchedPolicy[];
+  /** What the verdict would be if shadow policies were enforced. */
+  shadowVerdict: Verdict;
+}
+
+const SEVERITY: Record<Verdict, number> = { allow: 0, modify: 1, escalate: 2, deny: 3 };
+
+/**
+ * Deterministic combination: deny > escalate > modify > allow. `warn` only explains. Shadow
+ * policies are evaluated and reported, never change the verdict. A validation that cannot be
+ * evaluated counts as violated: a guardrail that cannot check must not wave an action through.
+ */
+export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext): PolicyEvaluation {
+  const violations: DecisionReason[] = [];
+  const passed: DecisionReason[] = [];
+  const matched: MatchedPolicy[] = [];
+  let verdict: Verdict = 'allow';
+  let shadowVerdict: Verdict = 'allow';
+  let params: Record<string, unknown> = { ...ctx.intent.params };
+  const obligations: Obligation[] = [];
+
+  for (const policy of set.policies) {
+    if (!matches(policy, ctx)) continue;
+    matched.push({ id: policy.id, version: policy.version, mode: policy.mode });
+    const activation = { ...ctx, intent: { ...ctx.intent, params: ctx.intent.params }, variables: {} as Record<string, unknown> };
+    let violated = false;
+    try {
+      for (const v of policy.variables) activation.variables[v.name] = v.program(activation);
+    } catch (error) {
+      violations.push(reason(policy, `variables could not be evaluated: ${firstLine(error)}`, 'deny'));
+      if (policy.mode === 'enforce') verdict = 'deny';
+      shadowVerdict = 'deny';
+      continue;
+    }
+    for (const validation of policy.validations) {
+      let holds: boolean;
+      let message = validation.message ?? `${policy.id}: ${validation.expression}`;
+      try {
+        holds = validation.program(activation) === true;
+      } catch (error) {
+        holds = false;
+        message = `could not evaluate ${validation.expression}: ${firstLine(error)}`;
+      }
+      if (holds) continue;
+      violated = true;
+      if (validation.messageProgram) {
+        try {
+          message = String(validation.messageProgram(activation));
+        } catch {
+          /* keep the static message */
+        }
+      }
+      const effect = validation.effect;
+      violations.push(reason(policy, message, effect));
+      if (effect === 'warn') continue;
+      const asVerdict: Verdict = effect;
+      if (SEVERITY[asVerdict] > SEVERITY[shadowVerdict]) shadowVerdict = asVerdict;
+      if (policy.mode === 'shadow') continue;
+      if (SEVERITY[asVerdict] > SEVERITY[verdict]) verdict = asVerdict;
+      if (effect === 'modify') {
+        for (const o of validation.obligations) {
+          if (o.type === 'cap') {
+            const max = Number(o.max(activation));
+            const current = Number(params[o.field]);
+            if (Number.isFinite(max) && Number.isFinite(current) && current > max) {
+              params = { ...params, [o.field]: max };
+              obligations.push({ type: 'cap', field: o.field, max });
+            }
+          } else {
+            const text = params[o.field];
+            if (typeof text !== 'string') continue;
+            const keep = o.keep ? ((o.keep(activation) as unknown[]) ?? []).map(String) : [];
+            const redacted = redactPii(text, keep);
+            if (redacted.spans.length) {
+              params = { ...params, [o.field]: redacted.text };
+              obligations.push({ type: 'redact', field: o.field, spans: redacted.spans });
+            }
+          }
+        }
+      }
+    }
+    if (!violated) passed.push(reason(policy, 'passed', 'allow'));
+  }
+  const enforced = violations.filter((r) => r.mode === 'enforce');
+  const shadow = violations.filter((r) => r.mode === 'shadow');
+  const changed = obligations.length > 0;
+  return {
+    verdict: verdict === 'modify' && !changed ? 'allow' : verdict,
+    reasons: [...enforced, ...shadow, ...passed],
+    obligations,
+    modifiedParams: changed ? params : undefined,
+    matched,
+    shadowVerdict,
+  };
+}
+
+function matches(policy: CompiledPolicy, ctx: EvaluationContext): boolean {
+  if (!policy.actions.some((re) => re.test(ctx.intent.action))) return false;
+  const a = policy.agents;
+  if (!a) return true;
+  if (a.roles && !a.roles.includes(ctx.agent.role)) return false;
+  if (a.tenants && !a.tenants.includes(ctx.agent.tenantId)) return false;
+  if (a.regions && !a.regions.includes(ctx.agent.region)) return false;
+  if (a.versions && !a.versions.includes(ctx.agent.version)) return false;
+  if (a.labels && Object.entries(a.labels).some(([k, v]) => ctx.agent.labels?.[k] !== v)) return false;
+  return true;
+}
+
+function reason(policy: CompiledPolicy, message: string, effect: DecisionReason['effect']): DecisionReason {
+  return { policyId: policy.id, policyVersion: policy.version, message, effect, mode: policy.mode };
+}
+
+function firstLine(error: unknown): string {
+  return (error as Error).message?.split('\n')[0] ?? String(error);
+}

@@ -1,0 +1,46 @@
+import type { AgentIdentity, IntentProposal } from '@agentops/contracts';
+
+/** Catalog facts about the intent's SKU; `found: false` when the catalog does not know it. */
+export interface CatalogFacts {
+  found: boolean;
+  sku: string;
+  price: number;
+  floorPrice: number;
+  cost: number;
+  flagship: boolean;
+  brand: string;
+  category: string;
+  stock: number;
+  velocity30d: number;
+  slowMover: boolean;
+}
+
+export const UNKNOWN_ITEM: CatalogFacts = {
+  found: false,
+  sku: '',
+  price: 0,
+  floorPrice: 0,
+  cost: 0,
+  flagship: false,
+  brand: '',
+  category: '',
+  stock: 0,
+  velocity30d: 0,
+  slowMover: false,
+};
+
+export interface RetailFacts {
+  competitors: string[];
+  approvedFacts: string[];
+  ownBrands: string[];
+}
+
+/** Everything a policy may look at for one intent, assembled by the guardrail before evaluation. */
+export interface EvaluationContext {
+  intent: Pick<IntentProposal, 'action' | 'target' | 'params' | 'confidence' | 'justification'>;
+  agent: AgentIdentity;
+  item: CatalogFacts;
+  /** Rolling counters (per agent and cohort, in windows), e.g. `agentDistinctSkus10m`. */
+  counters: Record<string, number>;
+  retail: RetailFacts;
+}
