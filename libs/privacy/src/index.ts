@@ -1,0 +1,3 @@
+export * from './detectors';
+export * from './subject-crypto';
+export * from './treatment';
