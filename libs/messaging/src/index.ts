@@ -10,4 +10,5 @@ export * from './event-consumer';
 export * from './idempotency';
 export * from './correlation-waiter';
 export * from './topic-admin';
+export * from './topic-tail';
 export type { Kafka } from 'kafkajs';

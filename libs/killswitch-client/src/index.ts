@@ -1,0 +1,4 @@
+export * from './switch-set';
+export * from './channel';
+export * from './killswitch-follower';
+export * from './killswitch-client.module';

@@ -1,0 +1,125 @@
+import { CohortSelector, KillSwitchChangedV1 } from '@agentops/contracts';
+import { CohortMember, describeSelector, selectorCovers, selectorCoversAgent } from '@agentops/cohort-selector';
+
+/** What an enforcement point needs to know about a switch that covers an intent. */
+export interface KillSwitchHit {
+  switchId: string;
+  reason: string;
+  selector: CohortSelector;
+  actor: string;
+  ticket?: string;
+}
+
+export interface ActiveSwitch extends KillSwitchHit {
+  changedAt: string;
+  expiresAt?: string;
+  /** Epoch ms of `expiresAt`, or Infinity. */
+  expiresAtMs: number;
+}
+
+export type SwitchSetListener = (change: { kind: 'activated' | 'released'; switch: ActiveSwitch }) => void;
+
+/**
+ * The active kill switches, held in memory by every enforcement point. Changes arrive twice (Redis
+ * for speed, the compacted topic for durability) and in any order, so `apply` is idempotent and
+ * monotonic: a switch id is flipped once and released once, and a release is final — a late
+ * "active" copy of a released switch is ignored. An expired switch stops covering at its
+ * `expiresAt` on its own, before the killswitch service's release arrives.
+ */
+export class KillSwitchSet {
+  private readonly active = new Map<string, ActiveSwitch>();
+  private readonly released = new Set<string>();
+  private readonly listeners = new Set<SwitchSetListener>();
+  private loadedAt?: number;
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  /** Applies one change; returns whether it changed the set. */
+  apply(change: KillSwitchChangedV1): boolean {
+    if (this.released.has(change.switchId)) return false;
+    const entry: ActiveSwitch = {
+      switchId: change.switchId,
+      reason: change.reason,
+      selector: change.selector,
+      actor: change.actor,
+      ticket: change.ticket,
+      changedAt: change.changedAt,
+      expiresAt: change.expiresAt,
+      expiresAtMs: change.expiresAt ? Date.parse(change.expiresAt) : Number.POSITIVE_INFINITY,
+    };
+    if (change.state === 'released') {
+      this.released.add(change.switchId);
+      const was = this.active.get(change.switchId);
+      this.active.delete(change.switchId);
+      if (was) this.emit({ kind: 'released', switch: { ...was, actor: change.actor, reason: change.reason } });
+      return was !== undefined;
+    }
+    if (this.active.has(change.switchId)) return false;
+    this.active.set(change.switchId, entry);
+    this.emit({ kind: 'activated', switch: entry });
+    return true;
+  }
+
+  /** The first active switch covering this agent proposing this action, or null. Hot path: no I/O. */
+  check(agent: CohortMember, action: string): KillSwitchHit | null {
+    if (this.active.size === 0) return null;
+    const now = this.clock();
+    for (const s of this.active.values()) {
+      if (s.expiresAtMs > now && selectorCovers(s.selector, agent, action)) return hit(s);
+    }
+    return null;
+  }
+
+  /** Active switches whose cohort includes the agent, for any action (control-stream halts). */
+  coveringAgent(agent: CohortMember): ActiveSwitch[] {
+    const now = this.clock();
+    return [...this.active.values()].filter((s) => s.expiresAtMs > now && selectorCoversAgent(s.selector, agent));
+  }
+
+  list(): ActiveSwitch[] {
+    const now = this.clock();
+    return [...this.active.values()].filter((s) => s.expiresAtMs > now);
+  }
+
+  get size(): number {
+    return this.list().length;
+  }
+
+  markLoaded(): void {
+    this.loadedAt ??= this.clock();
+  }
+
+  get isLoaded(): boolean {
+    return this.loadedAt !== undefined;
+  }
+
+  onChange(listener: SwitchSetListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: Parameters<SwitchSetListener>[0]): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener (an SSE stream, a bench probe) must never break enforcement.
+      }
+    }
+  }
+}
+
+function hit(s: ActiveSwitch): KillSwitchHit {
+  return { switchId: s.switchId, reason: s.reason, selector: s.selector, actor: s.actor, ticket: s.ticket };
+}
+
+/** The deny reason an enforcement point gives, naming the switch. */
+export function killSwitchReason(h: KillSwitchHit): { policyId: string; policyVersion: string; message: string; effect: 'deny'; mode: 'enforce' } {
+  return {
+    policyId: `killswitch:${h.switchId}`,
+    policyVersion: '1',
+    message: `halted by kill switch ${h.switchId} (${describeSelector(h.selector)}) flipped by ${h.actor}: ${h.reason}`.slice(0, 2000),
+    effect: 'deny',
+    mode: 'enforce',
+  };
+}
