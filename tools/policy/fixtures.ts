@@ -1,0 +1,215 @@
+/**
+ * Loads a policy folder and its fixtures (see policies/retail/README.md for the format) into what
+ * the policy library and the guardrail service consume: `PolicySource[]` and one
+ * `EvaluationContext` per case. Shared by `policy-test`, the pack's unit test, the benchmark and
+ * anything that pushes the same cases through the running service.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { AgentIdentity, AgentRole, DecisionReason, Verdict } from '@agentops/contracts';
+import { CatalogFacts, EvaluationContext, PolicySource, RetailFacts, UNKNOWN_ITEM } from '@agentops/policy';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const YAML_FILE = /\.ya?ml$/;
+export const FIXTURES_DIR = 'fixtures';
+
+/** Every `*.yaml` / `*.yml` under `dir` except the fixtures folder, paths relative to `dir`. */
+export function loadPolicySources(dir: string): PolicySource[] {
+  const out: PolicySource[] = [];
+  const walk = (at: string) => {
+    for (const name of readdirSync(at).sort()) {
+      const full = join(at, name);
+      if (statSync(full).isDirectory()) {
+        if (at === dir && name === FIXTURES_DIR) continue;
+        walk(full);
+      } else if (YAML_FILE.test(name)) {
+        out.push({ path: relative(dir, full), content: readFileSync(full, 'utf8') });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const CatalogItem = z
+  .object({
+    sku: z.string().min(1),
+    price: z.number(),
+    floorPrice: z.number(),
+    cost: z.number().default(0),
+    flagship: z.boolean().default(false),
+    brand: z.string().default(''),
+    category: z.string().default(''),
+    stock: z.number().default(0),
+    velocity30d: z.number().default(0),
+    slowMover: z.boolean().default(false),
+  })
+  .strict();
+const CatalogFile = z.object({ items: z.array(CatalogItem) }).strict();
+const RetailFile = z
+  .object({ competitors: z.array(z.string()).default([]), ownBrands: z.array(z.string()).default([]), approvedFacts: z.array(z.string()).default([]) })
+  .strict();
+
+const Verdicts = z.enum(['allow', 'deny', 'escalate', 'modify']);
+export const FixtureCase = z
+  .object({
+    name: z.string().min(1),
+    agent: z
+      .object({
+        id: z.string().optional(),
+        tenantId: z.string().optional(),
+        role: z.enum(['pricing', 'replenishment', 'service', 'shopping', 'other']).optional(),
+        version: z.string().optional(),
+        region: z.string().optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    intent: z
+      .object({
+        action: z.string().min(1),
+        target: z.object({ type: z.string().min(1), id: z.string().min(1) }).strict().optional(),
+        params: z.record(z.string(), z.unknown()).default({}),
+        confidence: z.number().min(0).max(1).default(0.9),
+        justification: z.string().default('fixture: routine action within the agent mandate'),
+      })
+      .strict(),
+    counters: z.record(z.string(), z.number()).default({}),
+    expect: z
+      .object({
+        verdict: Verdicts,
+        violated: z.array(z.string()).optional(),
+        notViolated: z.array(z.string()).optional(),
+        shadow: z.array(z.string()).optional(),
+        modifiedParams: z.record(z.string(), z.unknown()).optional(),
+        reasonContains: z.array(z.string()).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type FixtureCase = z.infer<typeof FixtureCase> & { file: string };
+const CaseFile = z.object({ cases: z.array(FixtureCase).min(1) }).strict();
+
+export interface FixtureSuite {
+  catalog: Map<string, CatalogFacts>;
+  retail: RetailFacts;
+  cases: FixtureCase[];
+}
+
+export class FixtureError extends Error {}
+
+function readYaml<T>(file: string, schema: z.ZodType<T>, label: string): T {
+  const parsed = schema.safeParse(parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new FixtureError(`${label}: ${issues}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads `<dir>/fixtures`: `catalog.yaml`, `retail.yaml` and every other YAML file as a case file.
+ * Case names must be unique across the suite.
+ */
+export function loadFixtures(dir: string): FixtureSuite {
+  const fdir = join(dir, FIXTURES_DIR);
+  const catalogItems = readYaml(join(fdir, 'catalog.yaml'), CatalogFile, `${FIXTURES_DIR}/catalog.yaml`).items;
+  const catalog = new Map<string, CatalogFacts>(catalogItems.map((i) => [i.sku, { ...i, found: true }]));
+  const retail = readYaml(join(fdir, 'retail.yaml'), RetailFile, `${FIXTURES_DIR}/retail.yaml`);
+  const cases: FixtureCase[] = [];
+  const names = new Set<string>();
+  for (const name of readdirSync(fdir).sort()) {
+    if (!YAML_FILE.test(name) || name === 'catalog.yaml' || name === 'retail.yaml') continue;
+    const file = `${FIXTURES_DIR}/${name}`;
+    for (const c of readYaml(join(fdir, name), CaseFile, file).cases) {
+      if (names.has(c.name)) throw new FixtureError(`${file}: duplicate case name "${c.name}"`);
+      names.add(c.name);
+      cases.push({ ...c, file });
+    }
+  }
+  return { catalog, retail, cases };
+}
+
+/** The role an action belongs to, used when a case does not name one. */
+export function defaultRole(action: string): AgentRole {
+  const domain = action.split('.')[0];
+  return ({ pricing: 'pricing', inventory: 'replenishment', service: 'service', shopping: 'shopping' } as const)[domain as 'pricing'] ?? 'other';
+}
+
+/**
+ * The intent's SKU as the guardrail resolves it: `params.sku`, else `target.id` when
+ * `target.type == 'sku'` (an exchange names its toSku as target).
+ */
+export function itemSku(intent: { target: { type: string; id: string }; params: Record<string, unknown> }): string | undefined {
+  if (typeof intent.params.sku === 'string') return intent.params.sku;
+  return intent.target.type === 'sku' ? intent.target.id : undefined;
+}
+
+export function resolveItem(catalog: Map<string, CatalogFacts>, sku: string | undefined): CatalogFacts {
+  return (sku !== undefined && catalog.get(sku)) || UNKNOWN_ITEM;
+}
+
+/** The agent and intent of a case with defaults filled in (what an SDK would send). */
+export function caseIntent(c: FixtureCase): { agent: AgentIdentity; intent: EvaluationContext['intent'] } {
+  const params = c.intent.params;
+  const target =
+    c.intent.target ??
+    (typeof params.sku === 'string'
+      ? { type: 'sku', id: params.sku }
+      : typeof params.orderId === 'string'
+        ? { type: 'order', id: params.orderId }
+        : typeof params.customerId === 'string'
+          ? { type: 'customer', id: params.customerId }
+          : { type: 'none', id: 'none' });
+  const agent: AgentIdentity = {
+    id: c.agent?.id ?? `${c.agent?.role ?? defaultRole(c.intent.action)}-bot-1`,
+    tenantId: c.agent?.tenantId ?? 'maison-demo',
+    role: c.agent?.role ?? defaultRole(c.intent.action),
+    version: c.agent?.version ?? '1.0.0',
+    region: c.agent?.region ?? 'eu-west',
+    labels: c.agent?.labels ?? {},
+  };
+  return { agent, intent: { action: c.intent.action, target, params, confidence: c.intent.confidence, justification: c.intent.justification } };
+}
+
+export function buildContext(suite: Pick<FixtureSuite, 'catalog' | 'retail'>, c: FixtureCase): EvaluationContext {
+  const { agent, intent } = caseIntent(c);
+  return { intent, agent, item: resolveItem(suite.catalog, itemSku(intent)), counters: { ...c.counters }, retail: suite.retail };
+}
+
+/** What a case checks, from a library evaluation or a decision the running service published. */
+export interface DecisionLike {
+  verdict: Verdict;
+  reasons: Pick<DecisionReason, 'policyId' | 'effect' | 'message' | 'mode'>[];
+  modifiedParams?: Record<string, unknown>;
+}
+
+/** Every way `actual` misses the case's expectations, as human-readable lines (empty = pass). */
+export function checkCase(c: FixtureCase, actual: DecisionLike): string[] {
+  const e = c.expect;
+  const diffs: string[] = [];
+  const hits = (mode: 'enforce' | 'shadow' | 'any') =>
+    new Set(actual.reasons.filter((r) => r.effect !== 'allow' && (mode === 'any' || (r.mode ?? 'enforce') === mode)).map((r) => r.policyId));
+  if (actual.verdict !== e.verdict) diffs.push(`verdict: expected ${e.verdict}, got ${actual.verdict}`);
+  const enforced = hits('enforce');
+  for (const id of e.violated ?? []) if (!enforced.has(id)) diffs.push(`violated: expected ${id} to be violated (enforced), it was not`);
+  const any = hits('any');
+  for (const id of e.notViolated ?? []) if (any.has(id)) diffs.push(`notViolated: expected ${id} to pass, it was violated`);
+  const shadow = hits('shadow');
+  for (const id of e.shadow ?? []) if (!shadow.has(id)) diffs.push(`shadow: expected a shadow violation of ${id}, there was none`);
+  if (e.modifiedParams) {
+    if (!actual.modifiedParams) diffs.push(`modifiedParams: expected ${JSON.stringify(e.modifiedParams)}, got none`);
+    else
+      for (const [k, v] of Object.entries(e.modifiedParams))
+        if (!isDeepStrictEqual(actual.modifiedParams[k], v)) diffs.push(`modifiedParams.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual.modifiedParams[k])}`);
+  }
+  for (const text of e.reasonContains ?? [])
+    if (!actual.reasons.some((r) => r.message.includes(text))) diffs.push(`reasonContains: no reason message contains ${JSON.stringify(text)}`);
+  if (diffs.length) {
+    const got = actual.reasons.filter((r) => r.effect !== 'allow').map((r) => `  ${r.policyId} [${r.mode ?? 'enforce'} ${r.effect}] ${r.message}`);
+    diffs.push(got.length ? `reasons:\n${got.join('\n')}` : 'reasons: (no violations)');
+  }
+  return diffs;
+}
