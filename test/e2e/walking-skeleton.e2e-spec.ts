@@ -1,10 +1,11 @@
 import { EventTypes, Topics, topicName } from '@agentops/contracts';
 import { RunningService } from '@agentops/service-runtime';
-import { importCatalog } from '../../services/guardrail/src/catalog/catalog-import';
-import { CatalogCache } from '../../services/guardrail/src/catalog/catalog-cache';
+import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
+import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
+import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually, ServiceName } from '../support/platform';
 import { TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
@@ -14,6 +15,7 @@ const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
 describe('walking skeleton: intent → decision → audit on the real stack', () => {
   const svc: Partial<Record<ServiceName, RunningService>> = {};
   let apiKey: string;
+  let applied: Awaited<ReturnType<typeof applyPolicySet>>;
 
   beforeAll(async () => {
     for (const name of ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest'] as const) svc[name] = await bootService(name);
@@ -22,6 +24,8 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
       { tenantId: TENANT, sku: 'BAG-1', price: 2400, floorPrice: 1900, cost: 800, flagship: true, brand: 'Maison', category: 'bags' },
     ]);
     await svc.guardrail!.app.get(CatalogCache).refresh();
+    applied = await applyPolicySet(svc.guardrail!.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
+    expect(applied.status).toBe(201);
     const registered = await new AgentRegistry(svc.ingest!.parts.dataSource).register({
       id: `pricing-e2e-${Date.now()}`,
       tenantId: TENANT,
@@ -48,10 +52,12 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
 
     const denied = await propose(priceIntent('BAG-1', 1200));
     expect(denied.status).toBe(200);
-    const decision = (denied.body as { decision: { verdict: string; reasons: { policyId: string; message: string }[] } }).decision;
+    const decision = (denied.body as { decision: { verdict: string; decisionSource: string; reasons: { policyId: string; policyVersion: string; message: string }[] } }).decision;
     expect(decision.verdict).toBe('deny');
-    expect(decision.reasons[0].policyId).toBe('retail.price-floor');
-    expect(decision.reasons[0].message).toContain('below the floor');
+    expect(decision.reasons[0].policyId).toBe('price-floor');
+    expect(decision.reasons[0].message).toBe('price 1200 is below the floor 1900 of BAG-1');
+    expect(decision.reasons[0].policyVersion).toBe('1');
+    expect(decision.decisionSource).toBe(`policy-set:${applied.body.version}`);
 
     for (const intentId of [allowed.body.intentId as string, denied.body.intentId as string]) {
       const story = await eventually(async () => {

@@ -1,5 +1,28 @@
 import type { AgentIdentity, IntentProposal } from '@agentops/contracts';
 
+/** A catalog row as the guardrail holds it in memory. */
+export interface CatalogEntry {
+  tenantId: string;
+  sku: string;
+  price: number;
+  floorPrice: number;
+  cost: number;
+  flagship: boolean;
+  brand: string;
+  category: string;
+  stock?: number;
+  velocity30d?: number;
+  slowMover?: boolean;
+}
+
+export type CatalogLookup = (tenantId: string, sku: string) => CatalogEntry | undefined;
+
+export function catalogFacts(entry: CatalogEntry | undefined): CatalogFacts {
+  if (!entry) return UNKNOWN_ITEM;
+  const { tenantId: _tenant, ...rest } = entry;
+  return { ...UNKNOWN_ITEM, ...rest, stock: entry.stock ?? 0, velocity30d: entry.velocity30d ?? 0, slowMover: entry.slowMover ?? false, found: true };
+}
+
 /** Catalog facts about the intent's SKU; `found: false` when the catalog does not know it. */
 export interface CatalogFacts {
   found: boolean;

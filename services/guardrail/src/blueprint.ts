@@ -19,5 +19,21 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
       // Partitions are decided in parallel; order within an agent's partition is kept.
       partitionsConsumedConcurrently: 6,
     },
+    {
+      // Every instance follows policy activations (its own group, from now: it booted from PostgreSQL).
+      name: 'policies',
+      groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail-policies-${config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
+      topics: [Topics.policies.name],
+      fromBeginning: false,
+      maxWaitTimeInMs: 50,
+    },
+    {
+      // Outcomes are verified against decisions, including those made by humans elsewhere.
+      name: 'verification',
+      groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail-verification`,
+      topics: [Topics.outcomes.name, Topics.decisions.name],
+      fromBeginning: true,
+      maxWaitTimeInMs: 50,
+    },
   ],
 };

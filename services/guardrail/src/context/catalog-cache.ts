@@ -49,6 +49,12 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
   get size(): number {
     return this.items.size;
   }
+
+  countFor(tenantId: string): number {
+    let n = 0;
+    for (const entry of this.items.values()) if (entry.tenantId === tenantId) n++;
+    return n;
+  }
 }
 
 function key(tenantId: string, sku: string): string {

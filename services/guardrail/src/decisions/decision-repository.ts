@@ -1,4 +1,4 @@
-import { EventEnvelope, IntentDecidedV1 } from '@agentops/contracts';
+import { EventEnvelope, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DecisionEntity } from '../persistence/entities';
@@ -16,7 +16,7 @@ export class DecisionRepository {
    * Stores the decision unless the intent already has one; returns the decision that is now on
    * record (ours, or the one a previous delivery stored first).
    */
-  async saveFirst(event: EventEnvelope<IntentDecidedV1>): Promise<EventEnvelope<IntentDecidedV1>> {
+  async saveFirst(event: EventEnvelope<IntentDecidedV1>, intent: IntentProposedV1): Promise<EventEnvelope<IntentDecidedV1>> {
     const inserted = await this.dataSource
       .createQueryBuilder()
       .insert()
@@ -29,6 +29,7 @@ export class DecisionRepository {
         verdict: event.data.verdict,
         decidedBy: event.data.decidedBy,
         event: event as never,
+        intent: intent as never,
         decidedAt: new Date(event.data.decidedAt),
       })
       .orIgnore()

@@ -1,10 +1,12 @@
 import { CatalogItemEntity, DecisionEntity } from './entities';
 import { CreateGuardrailTables1764000000101 } from './migrations/1764000000101-create-guardrail-tables';
+import { PoliciesAndContext1764000000102 } from './migrations/1764000000102-policies-and-context';
+import { Verification1764000000103 } from './migrations/1764000000103-verification';
 
 export const GUARDRAIL_SCHEMA = 'guardrail';
 
 export const guardrailDatabase = () => ({
   schema: GUARDRAIL_SCHEMA,
   entities: [CatalogItemEntity, DecisionEntity],
-  migrations: [CreateGuardrailTables1764000000101],
+  migrations: [CreateGuardrailTables1764000000101, PoliciesAndContext1764000000102, Verification1764000000103],
 });

@@ -10,6 +10,9 @@ export class CatalogItemEntity {
   @Column({ type: 'boolean', default: false }) flagship!: boolean;
   @Column({ type: 'text' }) brand!: string;
   @Column({ type: 'text' }) category!: string;
+  @Column({ type: 'integer', default: 0 }) stock!: number;
+  @Column({ name: 'velocity_30d', type: 'integer', default: 0 }) velocity30d!: number;
+  @Column({ name: 'slow_mover', type: 'boolean', default: false }) slowMover!: boolean;
 }
 
 /** One row per decided intent: makes redelivery republish the same decision, never a second one. */
@@ -23,5 +26,7 @@ export class DecisionEntity {
   @Column({ name: 'decided_by', type: 'text' }) decidedBy!: string;
   /** The whole decision event (envelope + data), republished verbatim on redelivery. */
   @Column({ type: 'jsonb' }) event!: Record<string, unknown>;
+  /** The intent as decided, so an outcome can be verified against what was approved. */
+  @Column({ type: 'jsonb', nullable: true }) intent!: Record<string, unknown> | null;
   @Column({ name: 'decided_at', type: 'timestamptz' }) decidedAt!: Date;
 }

@@ -16,6 +16,22 @@ export const ActionName = z
 export const AgentRole = z.enum(['pricing', 'replenishment', 'service', 'shopping', 'other']);
 export type AgentRole = z.infer<typeof AgentRole>;
 
+/**
+ * What an agent may do: actions (globs), data classes it may read, and value limits per action
+ * (e.g. `service.issue_refund` amount ≤ 500). Anything outside is denied before any policy runs.
+ */
+export const AgentScopes = z
+  .object({
+    actions: z.array(z.string().regex(/^[a-z0-9_.*]+$/, 'an action name or glob such as pricing.*')).max(100),
+    dataClasses: z.array(z.string().max(50)).max(100).optional(),
+    limits: z
+      .array(z.object({ action: z.string().regex(/^[a-z0-9_.*]+$/), field: z.string().min(1).max(100), max: z.number() }).strict())
+      .max(100)
+      .optional(),
+  })
+  .strict();
+export type AgentScopes = z.infer<typeof AgentScopes>;
+
 /** Who the agent is, as ingest authenticated it — never as the agent claims. */
 export const AgentIdentity = z.object({
   id: Identifier,
@@ -24,6 +40,8 @@ export const AgentIdentity = z.object({
   version: z.string().min(1).max(50),
   region: z.string().min(1).max(50),
   labels: z.record(z.string(), z.string().max(200)).default({}),
+  /** Absent: the role's default scopes apply (see libs/policy agent-scopes). */
+  scopes: AgentScopes.optional(),
 });
 export type AgentIdentity = z.infer<typeof AgentIdentity>;
 

@@ -13,6 +13,8 @@ export const IntentDecidedV1 = z.object({
   /** For `modify`: the parameters the agent must use instead of its own. */
   modifiedParams: z.record(z.string(), z.unknown()).optional(),
   decidedBy: DecidedBy,
+  /** The verdict shadow-mode policies would have produced; recorded, never enforced. */
+  shadowVerdict: Verdict.optional(),
   /** Names the policy set (or switch, or reviewer set) that produced this decision. */
   decisionSource: z.string().max(200).optional(),
   reviewers: z.array(z.string()).optional(),

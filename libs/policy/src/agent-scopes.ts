@@ -1,0 +1,33 @@
+import type { AgentIdentity, AgentRole, AgentScopes, IntentProposal } from '@agentops/contracts';
+import { globToRegExp } from './policy-set';
+
+/** What an agent of each role may do when it was registered without explicit scopes. */
+export const DEFAULT_SCOPES_BY_ROLE: Record<AgentRole, AgentScopes> = {
+  pricing: { actions: ['pricing.*'], dataClasses: ['product', 'market'] },
+  replenishment: { actions: ['inventory.*'], dataClasses: ['product', 'inventory', 'forecast'] },
+  service: { actions: ['service.*'], dataClasses: ['product', 'customer', 'order'] },
+  shopping: { actions: ['shopping.*'], dataClasses: ['product', 'customer', 'purchase_history'] },
+  other: { actions: [] },
+};
+
+export function effectiveScopes(agent: Pick<AgentIdentity, 'role' | 'scopes'>): AgentScopes {
+  return agent.scopes ?? DEFAULT_SCOPES_BY_ROLE[agent.role];
+}
+
+/** The first scope the intent lacks, as `kind:value`, or null when the intent is within scope. */
+export function missingScope(agent: Pick<AgentIdentity, 'role' | 'scopes'>, intent: Pick<IntentProposal, 'action' | 'params' | 'dataUsed'>): string | null {
+  const scopes = effectiveScopes(agent);
+  if (!scopes.actions.some((g) => globToRegExp(g).test(intent.action))) return `action:${intent.action}`;
+  const allowedData = scopes.dataClasses;
+  if (allowedData) {
+    for (const ref of intent.dataUsed ?? []) {
+      for (const cls of ref.dataClasses ?? []) if (!allowedData.includes(cls)) return `data:${cls}`;
+    }
+  }
+  for (const limit of scopes.limits ?? []) {
+    if (!globToRegExp(limit.action).test(intent.action)) continue;
+    const value = Number(intent.params[limit.field]);
+    if (Number.isFinite(value) && value > limit.max) return `limit:${limit.action}.${limit.field}<=${limit.max}`;
+  }
+  return null;
+}

@@ -1,0 +1,62 @@
+import { RetailFacts } from '@agentops/policy';
+import { LOGGER, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { GuardrailConfig } from '../config';
+
+const EMPTY: RetailFacts = { competitors: [], ownBrands: [], approvedFacts: [] };
+
+/** The latest version of each tenant's retail facts, held in memory for the decision path. */
+@Injectable()
+export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
+  private facts = new Map<string, { version: number; facts: RetailFacts }>();
+  private timer?: NodeJS.Timeout;
+  private loaded = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.readiness.add({ name: 'retail-facts', check: () => void (this.loaded || (() => { throw new Error('retail facts not loaded'); })()) });
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch((err) => this.logger.warn({ err }, 'retail facts refresh failed')), this.config.CATALOG_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async refresh(): Promise<void> {
+    const rows: { tenant_id: string; version: number; facts: RetailFacts }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (tenant_id) tenant_id, version, facts FROM retail_facts ORDER BY tenant_id, version DESC`,
+    );
+    this.facts = new Map(rows.map((r) => [r.tenant_id, { version: r.version, facts: { ...EMPTY, ...r.facts } }]));
+    this.loaded = true;
+  }
+
+  forTenant(tenantId: string): RetailFacts {
+    return this.facts.get(tenantId)?.facts ?? EMPTY;
+  }
+
+  versionOf(tenantId: string): number {
+    return this.facts.get(tenantId)?.version ?? 0;
+  }
+
+  /** Stores a new version and serves it at once on this instance (others pick it up on refresh). */
+  async importFacts(tenantId: string, facts: RetailFacts, importedBy: string): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `INSERT INTO retail_facts (tenant_id, version, facts, imported_by)
+       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3 FROM retail_facts WHERE tenant_id = $1
+       RETURNING version`,
+      [tenantId, JSON.stringify(facts), importedBy],
+    );
+    await this.refresh();
+    return row.version;
+  }
+}

@@ -1,0 +1,31 @@
+import { CohortSelector, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { KillSwitchSet, killSwitchReason } from '@agentops/killswitch-client';
+import { Injectable } from '@nestjs/common';
+
+export interface KillSwitchGateHit {
+  switchId: string;
+  reason: string;
+  selector: CohortSelector;
+  actor: string;
+}
+
+/**
+ * guardrail's second line behind ingest: an intent already in flight when a switch was flipped is
+ * denied here. Reads the in-memory set only (no I/O); the set is loaded before intents are consumed.
+ */
+@Injectable()
+export class KillSwitchGate {
+  constructor(private readonly switches: KillSwitchSet) {}
+
+  check(intent: IntentProposedV1): KillSwitchGateHit | null {
+    // Never decide on an unknown switch state; the consumer loop retries (transient).
+    if (!this.switches.isLoaded) throw new Error('kill-switch state not loaded yet');
+    const hit = this.switches.check(intent.agent, intent.action);
+    return hit ? { switchId: hit.switchId, reason: hit.reason, selector: hit.selector, actor: hit.actor } : null;
+  }
+
+  /** The decision fields that replace the policy outcome when a switch covers the intent. */
+  static denial(hit: KillSwitchGateHit): Pick<IntentDecidedV1, 'verdict' | 'reasons' | 'decidedBy' | 'decisionSource' | 'obligations'> {
+    return { verdict: 'deny', reasons: [killSwitchReason(hit)], decidedBy: 'killswitch', decisionSource: `killswitch:${hit.switchId}`, obligations: [] };
+  }
+}
