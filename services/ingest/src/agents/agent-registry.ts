@@ -1,4 +1,4 @@
-import { AgentIdentity } from '@agentops/contracts';
+import { AgentIdentity, AgentScopes } from '@agentops/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { AgentEntity, ApiKeyEntity } from '../persistence/agent.entity';
@@ -13,6 +13,7 @@ export interface AgentRegistration {
   region: string;
   labels?: Record<string, string>;
   ownerTeam?: string;
+  scopes?: AgentScopes;
 }
 
 /** The agent registry: identities and their hashed API keys. */
@@ -41,12 +42,30 @@ export class AgentRegistry {
         region: reg.region,
         labels: reg.labels ?? {},
         ownerTeam: reg.ownerTeam ?? null,
+        scopes: reg.scopes ?? null,
       },
       ['id'],
     );
     const issued = issueApiKey();
     await this.keys.insert({ keyId: issued.keyId, agentId: reg.id, secretHash: issued.secretHash, revokedAt: null });
     return { agent: toIdentity((await this.agents.findOneByOrFail({ id: reg.id }))), apiKey: issued.clearKey };
+  }
+
+  /** Replaces an agent's scopes (null restores the role default) and keeps the change history. */
+  async setScopes(agentId: string, scopes: AgentScopes | null, changedBy: string): Promise<AgentIdentity | null> {
+    const agent = await this.agents.findOneBy({ id: agentId });
+    if (!agent) return null;
+    await this.agents.manager.transaction(async (tx) => {
+      await tx.update(AgentEntity, { id: agentId }, { scopes });
+      await tx.query(`INSERT INTO agent_scope_changes (agent_id, scopes, changed_by) VALUES ($1, $2, $3)`, [agentId, scopes === null ? null : JSON.stringify(scopes), changedBy]);
+    });
+    this.cache.clear();
+    return toIdentity({ ...agent, scopes });
+  }
+
+  async find(agentId: string): Promise<(AgentIdentity & { name: string; ownerTeam: string | null }) | null> {
+    const agent = await this.agents.findOneBy({ id: agentId });
+    return agent ? { ...toIdentity(agent), name: agent.name, ownerTeam: agent.ownerTeam } : null;
   }
 
   async list(tenantId?: string): Promise<AgentIdentity[]> {
@@ -80,5 +99,6 @@ function toIdentity(a: AgentEntity): AgentIdentity {
     version: a.version,
     region: a.region,
     labels: a.labels ?? {},
+    ...(a.scopes ? { scopes: a.scopes } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { AgentScopes } from '@agentops/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** A registered agent: who it is and which cohort labels switches and policies select it by. */
@@ -23,6 +24,10 @@ export class AgentEntity {
 
   @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
   labels!: Record<string, string>;
+
+  /** Null: the role's default scopes apply. */
+  @Column({ type: 'jsonb', nullable: true })
+  scopes!: AgentScopes | null;
 
   @Column({ name: 'owner_team', type: 'text', nullable: true })
   ownerTeam!: string | null;

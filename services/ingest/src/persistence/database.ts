@@ -1,10 +1,11 @@
 import { AgentEntity, ApiKeyEntity } from './agent.entity';
 import { CreateAgentRegistry1764000000001 } from './migrations/1764000000001-create-agent-registry';
+import { AgentScopes1764000000002 } from './migrations/1764000000002-agent-scopes';
 
 export const INGEST_SCHEMA = 'ingest';
 
 export const ingestDatabase = () => ({
   schema: INGEST_SCHEMA,
   entities: [AgentEntity, ApiKeyEntity],
-  migrations: [CreateAgentRegistry1764000000001],
+  migrations: [CreateAgentRegistry1764000000001, AgentScopes1764000000002],
 });
