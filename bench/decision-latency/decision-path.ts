@@ -1,8 +1,11 @@
-import { IntentProposal } from '@agentops/contracts';
+import { EventTypes, IntentProposal } from '@agentops/contracts';
 import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
 import { randomBytes } from 'node:crypto';
-import { CatalogCache } from '../../services/guardrail/src/catalog/catalog-cache';
-import { importCatalog } from '../../services/guardrail/src/catalog/catalog-import';
+import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
+import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
+import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
+import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
+import { compilePolicySet } from '@agentops/policy';
 import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
 import { loadGuardrailConfig } from '../../services/guardrail/src/config';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
@@ -13,11 +16,21 @@ import { IsolatedStack } from '../shared/isolated-stack';
 const TENANT = 'maison-bench';
 const SKU = 'BAG-1';
 const FLOOR_PRICE = 1900;
+/** Far above ingest's 2 s fail-closed timeout: only a hung ingest trips it, and it counts as an error. */
+const HTTP_TIMEOUT_MS = 30_000;
 
 /** What the agent was told; `decidedBy: 'timeout'` is ingest's fail-closed deny. */
 export interface DecisionOutcome {
   verdict: string;
   decidedBy: string;
+  /** guardrail's clock when it decided (ms resolution); same host, so it splits the round trip. */
+  decidedAtEpochMs: number;
+}
+
+/** Time guardrail spends per intent (decode → PostgreSQL → publish acknowledged), from its own metrics. */
+export interface HandlerStats {
+  count: number;
+  meanMs: number;
 }
 
 /** ingest + guardrail, the two services an intent crosses before its decision comes back. */
@@ -25,17 +38,23 @@ export interface DecisionPath {
   ingestUrl: string;
   /** One API key per registered agent; each agent is one Kafka key, hence one partition. */
   apiKeys: string[];
+  guardrailHandler(): Promise<HandlerStats>;
+  /** Forgets the warm-up, so the stats cover the measured intents only. */
+  resetStats(): void;
   close(): Promise<void>;
 }
 
 /**
  * Boots guardrail then ingest in this process, with the same blueprints and config loaders as
  * the e2e tests. Audit, escalation and killswitch stay down: they are not on the synchronous
- * decision path and would only add CPU load to this 2-core machine.
+ * decision path and would only compete for the CPU with what is measured.
  */
 export async function bootDecisionPath(stack: IsolatedStack, agentCount: number): Promise<DecisionPath> {
   const env = serviceEnv(stack);
-  const guardrail = await boot(guardrailBlueprint, loadGuardrailConfig, { ...env, INSTANCE_ID: 'guardrail-bench' });
+  const guardrail = await boot(guardrailBlueprint, loadGuardrailConfig, {
+    ...env,
+    INSTANCE_ID: 'guardrail-bench',
+  });
   let ingest: RunningService | undefined;
   try {
     ingest = await boot(ingestBlueprint, loadIngestConfig, { ...env, INSTANCE_ID: 'ingest-bench' });
@@ -45,6 +64,8 @@ export async function bootDecisionPath(stack: IsolatedStack, agentCount: number)
     return {
       ingestUrl: ingest.url,
       apiKeys,
+      guardrailHandler: () => handlerStats(guardrail, EventTypes.IntentProposed),
+      resetStats: () => guardrail.parts.metrics.handlerSeconds.reset(),
       close: async () => {
         await running.close();
         await guardrail.close();
@@ -65,8 +86,9 @@ function serviceEnv(stack: IsolatedStack): Record<string, string> {
     REDIS_URL: stack.redisUrl,
     REDIS_KEY_PREFIX: stack.redisKeyPrefix,
     LOG_LEVEL: 'warn',
-    // Generated per run: the bench never exercises operator endpoints, but the config requires one.
+    // Generated per run: the bench calls no operator or user endpoint, but the config requires both.
     OPERATOR_TOKEN: randomBytes(24).toString('hex'),
+    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
   };
@@ -82,10 +104,40 @@ function boot<C extends BaseServiceConfig>(
 
 async function seedCatalog(guardrail: RunningService): Promise<void> {
   await importCatalog(guardrail.parts.dataSource, [
-    { tenantId: TENANT, sku: SKU, price: 2400, floorPrice: FLOOR_PRICE, cost: 800, flagship: true, brand: 'Maison', category: 'bags' },
+    {
+      tenantId: TENANT,
+      sku: SKU,
+      price: 2400,
+      floorPrice: FLOOR_PRICE,
+      cost: 800,
+      flagship: true,
+      brand: 'Maison',
+      category: 'bags',
+    },
   ]);
   // The cache refreshes on a timer; the first measured intent must already see the item.
   await guardrail.app.get(CatalogCache).refresh();
+  await activateFloorPolicy(guardrail);
+}
+
+/** The decision path is measured with one CEL policy (the floor), as the walking skeleton had. */
+const FLOOR_POLICY = `
+apiVersion: agentops.io/v1
+kind: GuardrailPolicy
+metadata: { name: price-floor, version: "1" }
+spec:
+  match: { actions: ["pricing.set_price"] }
+  validations:
+    - expression: "item.found && double(intent.params.price) >= item.floorPrice"
+      message: price below the floor
+      effect: deny
+`;
+
+async function activateFloorPolicy(guardrail: RunningService): Promise<void> {
+  const result = compilePolicySet([{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
+  if (!result.ok) throw new Error(`bench policy does not compile: ${result.problems.map((p) => p.message).join('; ')}`);
+  await guardrail.app.get(PolicySetStore).saveActive(result.set, 'bench');
+  guardrail.app.get(ActivePolicySet).activate(result.set.version, result.set.policies);
 }
 
 async function registerAgents(ingest: RunningService, count: number): Promise<string[]> {
@@ -103,6 +155,14 @@ async function registerAgents(ingest: RunningService, count: number): Promise<st
     keys.push(apiKey);
   }
   return keys;
+}
+
+async function handlerStats(service: RunningService, type: string): Promise<HandlerStats> {
+  const { values } = await service.parts.metrics.handlerSeconds.get();
+  const series = (suffix: string) =>
+    values.find((v) => v.metricName?.endsWith(suffix) && v.labels.type === type)?.value ?? 0;
+  const count = series('_count');
+  return { count, meanMs: count ? (series('_sum') * 1000) / count : Number.NaN };
 }
 
 /** Three allows for one deny, so both branches of the price-floor rule are on the measured path. */
@@ -131,8 +191,11 @@ export async function proposeAndWait(path: DecisionPath, index: number): Promise
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': path.apiKeys[index % path.apiKeys.length] },
     body: JSON.stringify(benchIntent(index)),
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
   });
-  const body = (await res.json()) as { decision?: DecisionOutcome };
-  if (res.status !== 200 || !body.decision) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
-  return { verdict: body.decision.verdict, decidedBy: body.decision.decidedBy };
+  const body = (await res.json()) as { decision?: { verdict: string; decidedBy: string; decidedAt: string } };
+  if (res.status !== 200 || !body.decision)
+    throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+  const { verdict, decidedBy, decidedAt } = body.decision;
+  return { verdict, decidedBy, decidedAtEpochMs: Date.parse(decidedAt) };
 }

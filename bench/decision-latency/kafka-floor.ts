@@ -1,14 +1,13 @@
+import { TopicSpec } from '@agentops/contracts';
 import {
   CorrelationWaiter,
   EventPublisher,
   Kafka,
   createKafka,
-  ensureTopics,
   headersToStrings,
   silentLogger,
 } from '@agentops/messaging';
-import { TopicSpec } from '@agentops/contracts';
-import { IsolatedStack } from '../shared/isolated-stack';
+import { IsolatedStack, ensureTopicsReady } from '../shared/isolated-stack';
 import { OpenLoopOptions, OpenLoopResult, runOpenLoop } from '../shared/open-loop';
 import { benchIntent } from './decision-path';
 
@@ -74,17 +73,17 @@ export class KafkaFloor {
       retentionMs: 3_600_000,
       description: 'decision-latency benchmark floor',
     });
-    await ensureTopics(this.stack.kafka, [spec(PING), spec(PONG)], {
-      prefix: this.stack.topicPrefix,
-      replicationFactor: 1,
-      minInsyncReplicas: 1,
-    });
+    await ensureTopicsReady(this.stack.kafka, [spec(PING), spec(PONG)], this.stack.topicPrefix);
   }
 
   /** Each side has its own client and connections, as ingest and guardrail do. */
   private client(role: string): { kafka: Kafka; publisher: EventPublisher } {
     const kafka = createKafka(
-      { brokers: this.stack.brokers, clientId: `agentops-bench-${role}`, topicPrefix: this.stack.topicPrefix },
+      {
+        brokers: this.stack.brokers,
+        clientId: `agentops-bench-${role}`,
+        topicPrefix: this.stack.topicPrefix,
+      },
       silentLogger,
     );
     const publisher = new EventPublisher(kafka, this.stack.topicPrefix, silentLogger);
@@ -116,7 +115,11 @@ export class KafkaFloor {
     kafka: Kafka,
     role: string,
     base: string,
-    handle: (message: { key: string | null; value: Buffer | null; headers: Record<string, string> }) => Promise<void>,
+    handle: (message: {
+      key: string | null;
+      value: Buffer | null;
+      headers: Record<string, string>;
+    }) => Promise<void>,
   ): Promise<void> {
     // Same consumer settings as EventConsumer on the decision path.
     const consumer = kafka.consumer({

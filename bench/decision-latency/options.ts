@@ -31,7 +31,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) throw new UsageError('');
+  if (values.help) throw new UsageError(''); // no message: usage only, exit 0
   return {
     count: positiveInt('count', values.count, 1),
     rate: positiveInt('rate', values.rate, 1),
@@ -45,6 +45,7 @@ export class UsageError extends Error {}
 
 function positiveInt(name: string, raw: string, min: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name}: must be an integer >= ${min} (got ${raw})`);
+  if (!Number.isInteger(value) || value < min)
+    throw new UsageError(`--${name}: must be an integer >= ${min} (got ${raw})`);
   return value;
 }

@@ -1,4 +1,4 @@
-import { allTopics } from '@agentops/contracts';
+import { TopicSpec, allTopics } from '@agentops/contracts';
 import { Kafka, createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
 import { createRedis } from '@agentops/persistence';
 import { Client } from 'pg';
@@ -36,8 +36,11 @@ export async function prepareIsolatedStack(settings: StackSettings): Promise<Iso
   await recreateDatabase(settings.pgAdminUrl ?? `${PG_HOST_URL}/postgres`, settings.database);
   await migrateAll(databaseUrl);
 
-  const kafka = createKafka({ brokers, clientId: `agentops-${settings.name}-admin`, topicPrefix }, silentLogger);
-  await ensureTopics(kafka, allTopics, { prefix: topicPrefix, replicationFactor: 1, minInsyncReplicas: 1 });
+  const kafka = createKafka(
+    { brokers, clientId: `agentops-${settings.name}-admin`, topicPrefix },
+    silentLogger,
+  );
+  await ensureTopicsReady(kafka, allTopics, topicPrefix);
   return {
     brokers,
     topicPrefix,
@@ -49,7 +52,10 @@ export async function prepareIsolatedStack(settings: StackSettings): Promise<Iso
 }
 
 async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${JSON.stringify(database)}`);
+  // Interpolated into DDL (identifiers cannot be bound parameters), so only plain names pass.
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) {
+    throw new Error(`unsafe database name ${JSON.stringify(database)}`);
+  }
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -61,6 +67,12 @@ async function recreateDatabase(adminUrl: string, database: string): Promise<voi
   }
 }
 
+/** Topics for this run; `ensureTopics` waits until every partition has a leader. */
+export async function ensureTopicsReady(kafka: Kafka, topics: readonly TopicSpec[], prefix: string): Promise<void> {
+  await ensureTopics(kafka, topics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
+}
+
+
 /**
  * Removes what the run left on the shared broker and in Redis: every topic and consumer group
  * under the prefix, and the keys under the Redis prefix. The database stays for inspection; the
@@ -70,7 +82,9 @@ export async function teardownIsolatedStack(stack: IsolatedStack): Promise<void>
   const admin = stack.kafka.admin();
   await admin.connect();
   try {
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(stack.topicPrefix));
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((id) => id.startsWith(stack.topicPrefix));
     if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(stack.topicPrefix));
     if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });

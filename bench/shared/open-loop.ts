@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 export interface OpenLoopOptions {
   count: number;
@@ -8,9 +8,11 @@ export interface OpenLoopOptions {
 /** One request of the run: what it answered, or why it failed. */
 export interface Sample<T> {
   index: number;
+  /** Wall-clock instant the schedule said to send, to line up with timestamps the system reports. */
+  scheduledAtEpochMs: number;
   /** From the instant the schedule said to send to the answer. */
   latencyMs: number;
-  /** How late the request actually left; large values mean the load generator itself is saturated. */
+  /** How late the request actually left; large values mean the load generator itself is starved. */
   sendLagMs: number;
   outcome: { ok: true; value: T } | { ok: false; error: string };
 }
@@ -20,18 +22,25 @@ export interface OpenLoopResult<T> {
   /** First scheduled send to last answer: the window the throughput is measured over. */
   elapsedMs: number;
   offeredRatePerSec: number;
+  /** This process's event-loop delay during the run (p99, max; ms): what in-process code waited for the CPU. */
+  eventLoopDelayMs: { p99: number; max: number };
+  /** CPU this process used, in % of one core: near 100 means its one JS thread is the bottleneck. */
+  processCpuPercent: number;
 }
 
 /**
- * Sends `count` requests at a fixed rate without waiting for answers (open loop), like independent
- * agents would. A closed loop would slow down exactly when the system does and hide the queueing
- * delay ("coordinated omission"); here latency runs from the scheduled instant, so a stall shows.
+ * Sends `count` requests at a fixed rate without waiting for answers (open loop), as independent
+ * agents would. A closed loop slows down exactly when the system does and hides the queueing delay
+ * ("coordinated omission"); here latency runs from the scheduled instant, so a stall shows.
  */
 export async function runOpenLoop<T>(
   options: OpenLoopOptions,
   send: (index: number) => Promise<T>,
 ): Promise<OpenLoopResult<T>> {
   const intervalMs = 1000 / options.ratePerSec;
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const inFlight: Promise<Sample<T>>[] = [];
 
@@ -40,6 +49,7 @@ export async function runOpenLoop<T>(
     const sentAt = performance.now();
     const settle = (outcome: Sample<T>['outcome']): Sample<T> => ({
       index,
+      scheduledAtEpochMs: performance.timeOrigin + scheduledAt,
       latencyMs: performance.now() - scheduledAt,
       sendLagMs: sentAt - scheduledAt,
       outcome,
@@ -47,7 +57,8 @@ export async function runOpenLoop<T>(
     inFlight.push(
       send(index).then(
         (value) => settle({ ok: true, value }),
-        (error: unknown) => settle({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          settle({ ok: false, error: error instanceof Error ? error.message : String(error) }),
       ),
     );
   };
@@ -65,10 +76,14 @@ export async function runOpenLoop<T>(
   });
 
   const samples = await Promise.all(inFlight);
-  return { samples, elapsedMs: performance.now() - start, offeredRatePerSec: options.ratePerSec };
-}
-
-/** Answers per second over the run's window. */
-export function achievedThroughput(result: OpenLoopResult<unknown>): number {
-  return result.samples.length / (result.elapsedMs / 1000);
+  const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
+  return {
+    samples,
+    elapsedMs,
+    offeredRatePerSec: options.ratePerSec,
+    eventLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    processCpuPercent: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
+  };
 }

@@ -7,31 +7,52 @@ export interface TopicCreationOptions {
   minInsyncReplicas: number;
 }
 
-/** Creates every topic in the list that is missing; existing topics are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], options: TopicCreationOptions): Promise<string[]> {
+/**
+ * Creates every topic in the list that is missing (existing topics are left as they are) and
+ * returns once every partition has a leader. On Kafka 4 (KRaft) a new topic reaches the broker's
+ * metadata a moment after the controller created it, and kafkajs' waitForLeaders can give up on
+ * the UNKNOWN_TOPIC_OR_PARTITION it sees meanwhile; so creation is retried and leaders awaited.
+ */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], options: TopicCreationOptions, timeoutMs = 30_000): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
+  const names = topics.map((t) => topicName(t, options.prefix));
+  const created = new Set<string>();
+  const deadline = Date.now() + timeoutMs;
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(topicName(t, options.prefix)));
-    if (missing.length === 0) return [];
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: topicName(t, options.prefix),
-        numPartitions: t.partitions,
-        replicationFactor: options.replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: t.cleanupPolicy },
-          { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
-          ...(t.cleanupPolicy === 'delete' ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
-        ],
-      })),
-    });
-    return missing.map((t) => topicName(t, options.prefix));
+    for (;;) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(topicName(t, options.prefix)));
+        if (missing.length) {
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => topicConfig(t, options)) });
+          missing.forEach((t) => created.add(topicName(t, options.prefix)));
+        }
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
+        const leaderless = metadata.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+        if (leaderless.length) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
+        return [...created];
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
+}
+
+function topicConfig(t: TopicSpec, options: TopicCreationOptions) {
+  return {
+    topic: topicName(t, options.prefix),
+    numPartitions: t.partitions,
+    replicationFactor: options.replicationFactor,
+    configEntries: [
+      { name: 'cleanup.policy', value: t.cleanupPolicy },
+      { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
+      ...(t.cleanupPolicy === 'delete' ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
+    ],
+  };
 }
 
 /** Liveness of the broker connection, for readiness probes. */

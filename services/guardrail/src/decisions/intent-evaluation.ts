@@ -32,11 +32,8 @@ export class IntentEvaluation {
   ) {}
 
   async evaluate(intent: EventEnvelope<IntentProposedV1>): Promise<EventEnvelope<IntentDecidedV1>> {
-    const existing = await this.decisions.findByIntent(intent.data.intentId);
-    if (existing) {
-      await this.publisher.publish(existing, intent.data.agent.id);
-      return existing;
-    }
+    // No read-before-write: a redelivered intent is re-evaluated, and saveFirst returns the decision
+    // stored the first time, which is what gets republished. Saves a round trip on every intent.
     const item = catalogFacts(this.catalog.lookup(intent.data.agent.tenantId, skuOf(intent.data)));
     const decision = this.envelope(intent, await this.decide(intent.data, item));
     const recorded = await this.decisions.saveFirst(decision, intent.data);
@@ -50,6 +47,14 @@ export class IntentEvaluation {
   }
 
   private async decide(intent: IntentProposedV1, item: CatalogFacts): Promise<DecisionBody> {
+    if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < Date.now()) {
+      // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,
+      // spending no evaluation on it lets the guardrail catch up instead of collapsing.
+      return {
+        ...denial('policy', 'agentops.decision-deadline', 'reached the guardrail after its decision deadline; the agent was answered with the fail-closed deny', 'deadline'),
+        decidedBy: 'timeout',
+      };
+    }
     const halt = this.killSwitches.check(intent);
     if (halt) return KillSwitchGate.denial(halt);
 
