@@ -69,9 +69,25 @@ function bareEnvironment(): Environment {
   return new Environment()
     .registerVariable({
       name: 'intent',
-      schema: { action: 'string', confidence: 'double', justification: 'string', params: 'map', target: { type: 'string', id: 'string' } },
+      schema: {
+        action: 'string',
+        confidence: 'double',
+        justification: 'string',
+        params: 'map',
+        target: { type: 'string', id: 'string' },
+      },
     })
-    .registerVariable({ name: 'agent', schema: { id: 'string', tenantId: 'string', role: 'string', version: 'string', region: 'string', labels: 'map' } })
+    .registerVariable({
+      name: 'agent',
+      schema: {
+        id: 'string',
+        tenantId: 'string',
+        role: 'string',
+        version: 'string',
+        region: 'string',
+        labels: 'map',
+      },
+    })
     .registerVariable({
       name: 'item',
       schema: {
@@ -89,11 +105,18 @@ function bareEnvironment(): Environment {
       },
     })
     .registerVariable('counters', 'map')
-    .registerVariable({ name: 'retail', schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' } })
+    .registerVariable({
+      name: 'retail',
+      schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' },
+    })
     .registerVariable('variables', 'map')
     .registerFunction('containsPII(string): bool', (text: string) => findPii(text).length > 0)
-    .registerFunction('piiKinds(string): list<string>', (text: string) => [...new Set(findPii(text).map((s) => s.kind))])
-    .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) => mentionsAny(text, [...names]))
+    .registerFunction('piiKinds(string): list<string>', (text: string) => [
+      ...new Set(findPii(text).map((s) => s.kind)),
+    ])
+    .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) =>
+      mentionsAny(text, [...names]),
+    )
     .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text));
 }
 
@@ -101,7 +124,9 @@ function bareEnvironment(): Environment {
 function bareSet(set: CompiledPolicySet, env: Environment): Map<string, BarePolicy> {
   const out = new Map<string, BarePolicy>();
   for (const p of set.policies) {
-    const doc = parse(p.source) as { spec: { variables?: { name: string; expression: string }[]; validations: { expression: string }[] } };
+    const doc = parse(p.source) as {
+      spec: { variables?: { name: string; expression: string }[]; validations: { expression: string }[] };
+    };
     out.set(p.id, {
       variables: (doc.spec.variables ?? []).map((v) => ({ name: v.name, program: env.parse(v.expression) })),
       validations: doc.spec.validations.map((v) => env.parse(v.expression)),
@@ -135,9 +160,15 @@ interface PathResult {
  * first) so load spikes on a shared machine hit both alike; then a batch pass per path for the
  * average without timer overhead.
  */
-function measure(sequence: number[], warmup: number, a: (i: number) => unknown, b: (i: number) => unknown): [PathResult, PathResult] {
+function measure(
+  sequence: number[],
+  warmup: number,
+  a: (i: number) => unknown,
+  b: (i: number) => unknown,
+): [PathResult, PathResult] {
   let sink = 0;
-  for (let i = 0; i < warmup; i++) sink += (a(sequence[i % sequence.length]) ? 1 : 0) + (b(sequence[i % sequence.length]) ? 1 : 0);
+  for (let i = 0; i < warmup; i++)
+    sink += (a(sequence[i % sequence.length]) ? 1 : 0) + (b(sequence[i % sequence.length]) ? 1 : 0);
   const sa = new Array<number>(sequence.length);
   const sb = new Array<number>(sequence.length);
   for (let i = 0; i < sequence.length; i++) {
@@ -205,7 +236,11 @@ function main(): number {
   );
 
   const avgMatched = sequence.reduce((s, i) => s + matched[i].length, 0) / sequence.length;
-  const avgValidations = sequence.reduce((s, i) => s + matched[i].reduce((n, p) => n + p.validations.length + p.variables.length, 0), 0) / sequence.length;
+  const avgValidations =
+    sequence.reduce(
+      (s, i) => s + matched[i].reduce((n, p) => n + p.validations.length + p.variables.length, 0),
+      0,
+    ) / sequence.length;
   const row = (name: string, m: PathResult) =>
     `${name.padEnd(34)} ${String(us(m.perIntent.p50)).padStart(8)} ${String(us(m.perIntent.p95)).padStart(8)} ${String(us(m.perIntent.p99)).padStart(8)} ${String(us(m.perIntent.max)).padStart(9)} ${String(round2(m.batchUsPerIntent)).padStart(10)}`;
   const lines = [

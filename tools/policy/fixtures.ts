@@ -49,7 +49,11 @@ const CatalogItem = z
   .strict();
 const CatalogFile = z.object({ items: z.array(CatalogItem) }).strict();
 const RetailFile = z
-  .object({ competitors: z.array(z.string()).default([]), ownBrands: z.array(z.string()).default([]), approvedFacts: z.array(z.string()).default([]) })
+  .object({
+    competitors: z.array(z.string()).default([]),
+    ownBrands: z.array(z.string()).default([]),
+    approvedFacts: z.array(z.string()).default([]),
+  })
   .strict();
 
 const Verdicts = z.enum(['allow', 'deny', 'escalate', 'modify']);
@@ -70,7 +74,10 @@ export const FixtureCase = z
     intent: z
       .object({
         action: z.string().min(1),
-        target: z.object({ type: z.string().min(1), id: z.string().min(1) }).strict().optional(),
+        target: z
+          .object({ type: z.string().min(1), id: z.string().min(1) })
+          .strict()
+          .optional(),
         params: z.record(z.string(), z.unknown()).default({}),
         confidence: z.number().min(0).max(1).default(0.9),
         justification: z.string().default('fixture: routine action within the agent mandate'),
@@ -115,7 +122,11 @@ function readYaml<T>(file: string, schema: z.ZodType<T>, label: string): T {
  */
 export function loadFixtures(dir: string): FixtureSuite {
   const fdir = join(dir, FIXTURES_DIR);
-  const catalogItems = readYaml(join(fdir, 'catalog.yaml'), CatalogFile, `${FIXTURES_DIR}/catalog.yaml`).items;
+  const catalogItems = readYaml(
+    join(fdir, 'catalog.yaml'),
+    CatalogFile,
+    `${FIXTURES_DIR}/catalog.yaml`,
+  ).items;
   const catalog = new Map<string, CatalogFacts>(catalogItems.map((i) => [i.sku, { ...i, found: true }]));
   const retail = readYaml(join(fdir, 'retail.yaml'), RetailFile, `${FIXTURES_DIR}/retail.yaml`);
   const cases: FixtureCase[] = [];
@@ -135,14 +146,21 @@ export function loadFixtures(dir: string): FixtureSuite {
 /** The role an action belongs to, used when a case does not name one. */
 export function defaultRole(action: string): AgentRole {
   const domain = action.split('.')[0];
-  return ({ pricing: 'pricing', inventory: 'replenishment', service: 'service', shopping: 'shopping' } as const)[domain as 'pricing'] ?? 'other';
+  return (
+    ({ pricing: 'pricing', inventory: 'replenishment', service: 'service', shopping: 'shopping' } as const)[
+      domain as 'pricing'
+    ] ?? 'other'
+  );
 }
 
 /**
  * The intent's SKU as the guardrail resolves it: `params.sku`, else `target.id` when
  * `target.type == 'sku'` (an exchange names its toSku as target).
  */
-export function itemSku(intent: { target: { type: string; id: string }; params: Record<string, unknown> }): string | undefined {
+export function itemSku(intent: {
+  target: { type: string; id: string };
+  params: Record<string, unknown>;
+}): string | undefined {
   if (typeof intent.params.sku === 'string') return intent.params.sku;
   return intent.target.type === 'sku' ? intent.target.id : undefined;
 }
@@ -171,12 +189,30 @@ export function caseIntent(c: FixtureCase): { agent: AgentIdentity; intent: Eval
     region: c.agent?.region ?? 'eu-west',
     labels: c.agent?.labels ?? {},
   };
-  return { agent, intent: { action: c.intent.action, target, params, confidence: c.intent.confidence, justification: c.intent.justification } };
+  return {
+    agent,
+    intent: {
+      action: c.intent.action,
+      target,
+      params,
+      confidence: c.intent.confidence,
+      justification: c.intent.justification,
+    },
+  };
 }
 
-export function buildContext(suite: Pick<FixtureSuite, 'catalog' | 'retail'>, c: FixtureCase): EvaluationContext {
+export function buildContext(
+  suite: Pick<FixtureSuite, 'catalog' | 'retail'>,
+  c: FixtureCase,
+): EvaluationContext {
   const { agent, intent } = caseIntent(c);
-  return { intent, agent, item: resolveItem(suite.catalog, itemSku(intent)), counters: { ...c.counters }, retail: suite.retail };
+  return {
+    intent,
+    agent,
+    item: resolveItem(suite.catalog, itemSku(intent)),
+    counters: { ...c.counters },
+    retail: suite.retail,
+  };
 }
 
 /** What a case checks, from a library evaluation or a decision the running service published. */
@@ -191,24 +227,38 @@ export function checkCase(c: FixtureCase, actual: DecisionLike): string[] {
   const e = c.expect;
   const diffs: string[] = [];
   const hits = (mode: 'enforce' | 'shadow' | 'any') =>
-    new Set(actual.reasons.filter((r) => r.effect !== 'allow' && (mode === 'any' || (r.mode ?? 'enforce') === mode)).map((r) => r.policyId));
+    new Set(
+      actual.reasons
+        .filter((r) => r.effect !== 'allow' && (mode === 'any' || (r.mode ?? 'enforce') === mode))
+        .map((r) => r.policyId),
+    );
   if (actual.verdict !== e.verdict) diffs.push(`verdict: expected ${e.verdict}, got ${actual.verdict}`);
   const enforced = hits('enforce');
-  for (const id of e.violated ?? []) if (!enforced.has(id)) diffs.push(`violated: expected ${id} to be violated (enforced), it was not`);
+  for (const id of e.violated ?? [])
+    if (!enforced.has(id)) diffs.push(`violated: expected ${id} to be violated (enforced), it was not`);
   const any = hits('any');
-  for (const id of e.notViolated ?? []) if (any.has(id)) diffs.push(`notViolated: expected ${id} to pass, it was violated`);
+  for (const id of e.notViolated ?? [])
+    if (any.has(id)) diffs.push(`notViolated: expected ${id} to pass, it was violated`);
   const shadow = hits('shadow');
-  for (const id of e.shadow ?? []) if (!shadow.has(id)) diffs.push(`shadow: expected a shadow violation of ${id}, there was none`);
+  for (const id of e.shadow ?? [])
+    if (!shadow.has(id)) diffs.push(`shadow: expected a shadow violation of ${id}, there was none`);
   if (e.modifiedParams) {
-    if (!actual.modifiedParams) diffs.push(`modifiedParams: expected ${JSON.stringify(e.modifiedParams)}, got none`);
+    if (!actual.modifiedParams)
+      diffs.push(`modifiedParams: expected ${JSON.stringify(e.modifiedParams)}, got none`);
     else
       for (const [k, v] of Object.entries(e.modifiedParams))
-        if (!isDeepStrictEqual(actual.modifiedParams[k], v)) diffs.push(`modifiedParams.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual.modifiedParams[k])}`);
+        if (!isDeepStrictEqual(actual.modifiedParams[k], v))
+          diffs.push(
+            `modifiedParams.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual.modifiedParams[k])}`,
+          );
   }
   for (const text of e.reasonContains ?? [])
-    if (!actual.reasons.some((r) => r.message.includes(text))) diffs.push(`reasonContains: no reason message contains ${JSON.stringify(text)}`);
+    if (!actual.reasons.some((r) => r.message.includes(text)))
+      diffs.push(`reasonContains: no reason message contains ${JSON.stringify(text)}`);
   if (diffs.length) {
-    const got = actual.reasons.filter((r) => r.effect !== 'allow').map((r) => `  ${r.policyId} [${r.mode ?? 'enforce'} ${r.effect}] ${r.message}`);
+    const got = actual.reasons
+      .filter((r) => r.effect !== 'allow')
+      .map((r) => `  ${r.policyId} [${r.mode ?? 'enforce'} ${r.effect}] ${r.message}`);
     diffs.push(got.length ? `reasons:\n${got.join('\n')}` : 'reasons: (no violations)');
   }
   return diffs;

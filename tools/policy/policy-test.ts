@@ -23,7 +23,8 @@ export function runPolicyTests(dir: string, options: PolicyTestOptions = {}): nu
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const compiled = compilePolicySet(loadPolicySources(dir));
   if (!compiled.ok) {
-    for (const p of compiled.problems) write(formatProblem({ ...p, file: relative(process.cwd(), join(dir, p.file)) }));
+    for (const p of compiled.problems)
+      write(formatProblem({ ...p, file: relative(process.cwd(), join(dir, p.file)) }));
     write(`policy set in ${dir} does not compile: ${compiled.problems.length} problem(s)`);
     return 1;
   }

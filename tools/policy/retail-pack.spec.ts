@@ -30,7 +30,9 @@ describe('retail policy pack', () => {
 
   it('every policy is exercised as violated by at least one case', () => {
     if (!compiled.ok) return;
-    const hit = new Set(suite.cases.flatMap((c) => [...(c.expect.violated ?? []), ...(c.expect.shadow ?? [])]));
+    const hit = new Set(
+      suite.cases.flatMap((c) => [...(c.expect.violated ?? []), ...(c.expect.shadow ?? [])]),
+    );
     expect(compiled.set.policies.map((p) => p.id).filter((id) => !hit.has(id))).toEqual([]);
   });
 
