@@ -1,5 +1,6 @@
 import { Topics } from '@agentops/contracts';
 import { ServiceBlueprint } from '@agentops/service-runtime';
+import { KNOWN_AGENTS_SUBSCRIPTION } from './agents/intents.handler';
 import { KillswitchConfig } from './config';
 import { KillswitchModule } from './killswitch.module';
 import { killswitchDatabase } from './persistence/database';
@@ -15,6 +16,14 @@ export const killswitchBlueprint: ServiceBlueprint<KillswitchConfig> = {
       topics: [Topics.decisions.name, Topics.verifications.name, Topics.telemetry.name],
       fromBeginning: true,
       maxWaitTimeInMs: 50,
+    },
+    {
+      // Which agents exist, so a switch can say how many it covers.
+      name: KNOWN_AGENTS_SUBSCRIPTION,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}killswitch-known-agents`,
+      topics: [Topics.intents.name],
+      fromBeginning: true,
+      maxWaitTimeInMs: 100,
     },
   ],
 };

@@ -1,7 +1,13 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
+import { IntentsHandler } from './agents/intents.handler';
+import { KnownAgents } from './agents/known-agents';
 import { SignalRepository } from './signals/signal-repository';
 import { SignalsHandler } from './signals/signals.handler';
+import { KillSwitchesController } from './switches/killswitches.controller';
+import { SwitchCommands } from './switches/switch-commands';
+import { SwitchFanout } from './switches/switch-fanout';
+import { SwitchRepository } from './switches/switch-repository';
 
 @Module({})
 export class KillswitchModule {
@@ -9,8 +15,8 @@ export class KillswitchModule {
     return {
       module: KillswitchModule,
       imports: [ServiceRuntimeModule.forRoot(parts)],
-      controllers: [SignalsHandler],
-      providers: [SignalRepository],
+      controllers: [SignalsHandler, IntentsHandler, KillSwitchesController],
+      providers: [SignalRepository, KnownAgents, SwitchRepository, SwitchFanout, SwitchCommands],
     };
   }
 }

@@ -1,3 +1,4 @@
 import { CreateSignals1764000000301 } from './migrations/1764000000301-create-signals';
+import { CreateSwitches1764000000302 } from './migrations/1764000000302-create-switches';
 
-export const killswitchDatabase = () => ({ schema: 'killswitch', entities: [], migrations: [CreateSignals1764000000301] });
+export const killswitchDatabase = () => ({ schema: 'killswitch', entities: [], migrations: [CreateSignals1764000000301, CreateSwitches1764000000302] });

@@ -1,0 +1,65 @@
+import { CurrentPrincipal, PrincipalGuard, Principal, RequireRoles, ZodValidationPipe } from '@agentops/service-runtime';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { KillSwitchError, SwitchCommands } from './switch-commands';
+import { FlipRequest, ListQuery, ReleaseRequest } from './switch-requests';
+
+/**
+ * Kill switches. Flip and release need the `sre` role (or admin); reading needs any authenticated
+ * human. Tenant-bound callers only see and touch their tenant's switches.
+ */
+@Controller('v1/killswitches')
+@UseGuards(PrincipalGuard)
+export class KillSwitchesController {
+  constructor(private readonly commands: SwitchCommands) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequireRoles('sre')
+  async flip(@CurrentPrincipal() principal: Principal, @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest) {
+    return mapErrors(() => this.commands.flip(principal, body));
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @RequireRoles('sre')
+  async release(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(ReleaseRequest)) body: ReleaseRequest,
+  ) {
+    return mapErrors(() => this.commands.release(principal, id, body.reason));
+  }
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query(new ZodValidationPipe(ListQuery)) query: z.infer<typeof ListQuery>) {
+    return { switches: await this.commands.list(principal, query.state) };
+  }
+
+  @Get('history')
+  async history(@CurrentPrincipal() principal: Principal) {
+    return { history: await this.commands.history(principal) };
+  }
+
+  @Get(':id')
+  async one(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return mapErrors(() => this.commands.get(principal, id));
+  }
+
+  @Get(':id/history')
+  async switchHistory(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return { history: await mapErrors(() => this.commands.history(principal, id)) };
+  }
+}
+
+async function mapErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof KillSwitchError) {
+      if (error.code === 'not_found') throw new NotFoundException(error.message);
+      throw new ForbiddenException(error.message);
+    }
+    throw error;
+  }
+}

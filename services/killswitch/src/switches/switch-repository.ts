@@ -1,0 +1,143 @@
+import { CohortSelector, EventEnvelope, KillSwitchChangedV1 } from '@agentops/contracts';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface SwitchRecord {
+  id: string;
+  tenantId: string | null;
+  selector: CohortSelector;
+  state: 'active' | 'released';
+  actor: string;
+  reason: string;
+  ticket: string | null;
+  expiresAt: string | null;
+  flippedAt: string;
+  releasedAt: string | null;
+  releasedBy: string | null;
+  releaseReason: string | null;
+  lastEvent: EventEnvelope<KillSwitchChangedV1>;
+}
+
+export interface HistoryEntry {
+  seq: string;
+  switchId: string;
+  eventId: string;
+  state: string;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+const COLUMNS = `id, tenant_id AS "tenantId", selector, state, actor, reason, ticket, expires_at AS "expiresAt", flipped_at AS "flippedAt",
+  released_at AS "releasedAt", released_by AS "releasedBy", release_reason AS "releaseReason", last_event AS "lastEvent"`;
+
+/** Switches and their history in the killswitch schema; the only place that speaks SQL about them. */
+@Injectable()
+export class SwitchRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insertFlip(event: EventEnvelope<KillSwitchChangedV1>): Promise<void> {
+    const d = event.data;
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO switches (id, tenant_id, selector, state, actor, reason, ticket, expires_at, flipped_at, last_event)
+         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9)`,
+        [d.switchId, d.selector.tenantId ?? null, JSON.stringify(d.selector), d.actor, d.reason, d.ticket ?? null, d.expiresAt ?? null, d.changedAt, JSON.stringify(event)],
+      );
+      await this.appendHistory(m, event);
+    });
+  }
+
+  /**
+   * Releases an active switch under a row lock; `build` makes the release event from the stored
+   * row. Returns null when the switch does not exist, and the row unchanged when already released.
+   */
+  async release(
+    id: string,
+    build: (row: SwitchRecord) => EventEnvelope<KillSwitchChangedV1>,
+  ): Promise<{ row: SwitchRecord; event?: EventEnvelope<KillSwitchChangedV1> } | null> {
+    return this.dataSource.transaction(async (m) => {
+      const rows = (await m.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1 FOR UPDATE`, [id])) as SwitchRecord[];
+      const row = rows[0];
+      if (!row) return null;
+      if (row.state === 'released') return { row: normalise(row) };
+      const event = build(normalise(row));
+      await m.query(
+        `UPDATE switches SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, last_event = $5 WHERE id = $1`,
+        [id, event.data.changedAt, event.data.actor, event.data.reason, JSON.stringify(event)],
+      );
+      await this.appendHistory(m, event);
+      const updated = (await m.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1`, [id])) as SwitchRecord[];
+      return { row: normalise(updated[0]), event };
+    });
+  }
+
+  async find(id: string): Promise<SwitchRecord | null> {
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1`, [id])) as SwitchRecord[];
+    return rows[0] ? normalise(rows[0]) : null;
+  }
+
+  /** `tenantId` undefined = every tenant (platform operator). */
+  async list(state: 'active' | 'all', tenantId: string | undefined, limit = 500): Promise<SwitchRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (state === 'active') where.push(`state = 'active' AND (expires_at IS NULL OR expires_at > now())`);
+    if (tenantId !== undefined) {
+      params.push(tenantId);
+      where.push(`tenant_id = $${params.length}`);
+    }
+    params.push(limit);
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM switches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY flipped_at DESC LIMIT $${params.length}`,
+      params,
+    )) as SwitchRecord[];
+    return rows.map(normalise);
+  }
+
+  async history(switchId: string | undefined, tenantId: string | undefined, limit = 500): Promise<HistoryEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (switchId) {
+      params.push(switchId);
+      where.push(`switch_id = $${params.length}`);
+    }
+    if (tenantId !== undefined) {
+      params.push(tenantId);
+      where.push(`tenant_id = $${params.length}`);
+    }
+    params.push(limit);
+    const rows = (await this.dataSource.query(
+      `SELECT seq::text AS seq, switch_id AS "switchId", event_id AS "eventId", state, actor, reason, at FROM switch_history
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+      params,
+    )) as HistoryEntry[];
+    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  }
+
+  async dueForExpiry(): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT id FROM switches WHERE state = 'active' AND expires_at <= now()`)) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** The last event of every switch still active: what the compacted topic must hold. */
+  async activeEvents(): Promise<EventEnvelope<KillSwitchChangedV1>[]> {
+    const rows = (await this.dataSource.query(`SELECT last_event AS "lastEvent" FROM switches WHERE state = 'active'`)) as { lastEvent: EventEnvelope<KillSwitchChangedV1> }[];
+    return rows.map((r) => r.lastEvent);
+  }
+
+  private async appendHistory(m: EntityManager, event: EventEnvelope<KillSwitchChangedV1>): Promise<void> {
+    const d = event.data;
+    await m.query(
+      `INSERT INTO switch_history (switch_id, tenant_id, event_id, state, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [d.switchId, d.selector.tenantId ?? null, event.id, d.state, d.actor, d.reason, d.changedAt],
+    );
+  }
+}
+
+function iso(v: unknown): string | null {
+  return v === null || v === undefined ? null : new Date(v as string).toISOString();
+}
+
+function normalise(r: SwitchRecord): SwitchRecord {
+  return { ...r, expiresAt: iso(r.expiresAt), flippedAt: iso(r.flippedAt)!, releasedAt: iso(r.releasedAt) };
+}
