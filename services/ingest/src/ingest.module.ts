@@ -1,3 +1,4 @@
+import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthGuard } from './agents/agent-auth.guard';
@@ -7,6 +8,8 @@ import { DecisionBoard } from './decisions/decision-board';
 import { DecisionsHandler } from './decisions/decisions.handler';
 import { IntentSubmission } from './intents/intent-submission';
 import { IntentsController } from './intents/intents.controller';
+import { ControlStreamController } from './killswitch/control-stream.controller';
+import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { OutcomesController } from './outcomes/outcomes.controller';
 
 @Module({})
@@ -14,9 +17,9 @@ export class IngestModule {
   static register(parts: RuntimeParts): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ServiceRuntimeModule.forRoot(parts)],
-      controllers: [IntentsController, OutcomesController, AgentsController, DecisionsHandler],
-      providers: [AgentRegistry, AgentAuthGuard, DecisionBoard, IntentSubmission],
+      imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
+      controllers: [IntentsController, OutcomesController, AgentsController, DecisionsHandler, ControlStreamController],
+      providers: [AgentRegistry, AgentAuthGuard, DecisionBoard, IntentSubmission, KillSwitchEnforcement],
     };
   }
 }

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { IngestConfig } from '../config';
 import { DecisionBoard } from '../decisions/decision-board';
 import { decisionTimeoutFor } from '../decisions/decision-timeouts';
+import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
 
 export interface SubmissionOptions {
   wait: boolean;
@@ -31,6 +32,7 @@ export class IntentSubmission {
     private readonly board: DecisionBoard,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
+    private readonly killSwitches: KillSwitchEnforcement,
   ) {}
 
   async submit(agent: AgentIdentity, proposal: IntentProposal, options: SubmissionOptions): Promise<SubmissionResult> {
@@ -46,6 +48,8 @@ export class IntentSubmission {
       if (!options.wait) return { intentId, status: 'pending' };
       return this.awaitDecision(agent, intentId, proposal.action, timeoutMs);
     }
+    const halted = await this.killSwitches.refuseIfCovered(agent, proposal.action, intentId);
+    if (halted) return { intentId, status: 'decided', decision: halted };
     const now = new Date();
     const event = createEvent(
       EventTypes.IntentProposed,

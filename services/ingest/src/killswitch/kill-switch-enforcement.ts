@@ -1,0 +1,54 @@
+import { AgentIdentity, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
+import { KillSwitchSet, killSwitchReason } from '@agentops/killswitch-client';
+import { EventPublisher, createEvent } from '@agentops/messaging';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { DecisionBoard } from '../decisions/decision-board';
+
+const SOURCE = 'agentops/ingest';
+
+/**
+ * ingest's first line: an intent a kill switch covers is refused here, from memory, without a
+ * round trip to guardrail. The refusal is a real decision (deny, decidedBy killswitch, the switch
+ * named in the reason), recorded for `GET /v1/intents/:id/decision` and published so audit has it.
+ */
+@Injectable()
+export class KillSwitchEnforcement {
+  constructor(
+    private readonly switches: KillSwitchSet,
+    private readonly board: DecisionBoard,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /** null when no switch covers the intent; otherwise the published deny. */
+  async refuseIfCovered(agent: AgentIdentity, action: string, intentId: string): Promise<IntentDecidedV1 | null> {
+    // Fail closed: an instance that has not loaded the switch set decides nothing.
+    if (!this.switches.isLoaded) throw new ServiceUnavailableException('kill-switch state not loaded yet');
+    const hit = this.switches.check(agent, action);
+    if (!hit) return null;
+    const now = new Date().toISOString();
+    const decision: IntentDecidedV1 = {
+      intentId,
+      agentId: agent.id,
+      action,
+      verdict: 'deny',
+      reasons: [killSwitchReason(hit)],
+      obligations: [],
+      decidedBy: 'killswitch',
+      decisionSource: `killswitch:${hit.switchId}`,
+      decidedAt: now,
+      expiresAt: now,
+    };
+    await this.board.record(decision);
+    await this.publisher.publish(
+      createEvent(EventTypes.IntentDecided, decision, {
+        source: SOURCE,
+        tenantid: agent.tenantId,
+        agentid: agent.id,
+        correlationid: intentId,
+        cause: { id: hit.switchId },
+      }),
+      agent.id,
+    );
+    return decision;
+  }
+}
