@@ -55,9 +55,13 @@ export class RollingCounterStore {
     const out: { def: CounterDefinition; key: string }[] = [];
     for (const def of COUNTER_DEFINITIONS) {
       const scope = def.scope(agent, intent, item);
-      // The tenant in a hash tag keeps one tenant's counters in one Redis Cluster slot.
-      if (scope) out.push({ def, key: `${this.config.REDIS_KEY_PREFIX}${this.config.KAFKA_TOPIC_PREFIX}guardrail:{${agent.tenantId}}:${def.name}:${scope}` });
+      if (scope) out.push({ def, key: counterKey(this.config, agent.tenantId, def.name, scope) });
     }
     return out;
   }
+}
+
+/** The tenant in a hash tag keeps one tenant's counters in one Redis Cluster slot. */
+export function counterKey(config: Pick<GuardrailConfig, 'REDIS_KEY_PREFIX' | 'KAFKA_TOPIC_PREFIX'>, tenantId: string, counter: string, scope: string): string {
+  return `${config.REDIS_KEY_PREFIX}${config.KAFKA_TOPIC_PREFIX}guardrail:{${tenantId}}:${counter}:${scope}`;
 }
