@@ -1,28 +1,140 @@
-import { OperatorAuthGuard, ZodValidationPipe } from '@agentops/service-runtime';
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ALL_TENANTS, CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import { BadRequestException, Body, Controller, Delete, Get, Inject, NotFoundException, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { AuditRecordRepository } from './audit-record-repository';
+import { PayloadPrivacy } from '../privacy/payload-privacy';
+import { eraseSubject } from '../subjects/subject-erasure';
+import { proveRecord, verifyChains } from '../verification/audit-verifier';
+import { typeormSql } from '../chain/sql';
+import { AuditQuery, AuditRecordRepository } from './audit-record-repository';
 
+const isoTime = z.string().datetime({ offset: true });
 const RecordsQuery = z.object({
   tenantId: z.string().max(100).optional(),
   correlationId: z.string().uuid().optional(),
   agentId: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+  verdict: z.enum(['allow', 'deny', 'escalate', 'modify']).optional(),
+  decidedBy: z.string().max(40).optional(),
   type: z.string().max(100).optional(),
+  actorKind: z.enum(['agent', 'human', 'breaker', 'system']).optional(),
+  subject: z.string().max(100).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+type RecordsQuery = z.infer<typeof RecordsQuery>;
 
+const VerifyQuery = z.object({
+  chainId: z.string().max(200).optional(),
+  from: z.coerce.number().int().min(0).optional(),
+  to: z.coerce.number().int().min(0).optional(),
+});
+
+const SubjectLookup = z.object({
+  tenantId: z.string().min(1).max(100),
+  kind: z.enum(['customer', 'email', 'phone', 'card', 'iban', 'address']),
+  value: z.string().min(1).max(1000),
+});
+
+const TenantParam = z.object({ tenantId: z.string().min(1).max(100) });
+
+/**
+ * The audit read side: filtered, cursor-paginated records (JSON or NDJSON), chain verification,
+ * per-record proofs, and erasure of data subjects. Auditors see their own tenant; the operator
+ * (admin of every tenant) sees all.
+ */
 @Controller('v1/audit')
-@UseGuards(OperatorAuthGuard)
+@UseGuards(PrincipalGuard)
 export class AuditQueryController {
-  constructor(private readonly records: AuditRecordRepository) {}
+  constructor(
+    private readonly records: AuditRecordRepository,
+    private readonly dataSource: DataSource,
+    @Inject(PayloadPrivacy) private readonly privacy: PayloadPrivacy,
+  ) {}
 
   @Get('records')
-  async list(@Query(new ZodValidationPipe(RecordsQuery)) q: z.infer<typeof RecordsQuery>) {
-    return { records: await this.records.query(q) };
+  @RequireRoles('auditor')
+  async list(@Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery, @CurrentPrincipal() principal: Principal) {
+    return this.records.query(this.scoped(q, principal)).catch(badCursor);
+  }
+
+  /** The same filters as NDJSON, every page, streamed: one record per line. */
+  @Get('records/export')
+  @RequireRoles('auditor')
+  async export(@Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const scoped = this.scoped({ ...q, limit: 1000 }, principal);
+    res.status(200).setHeader('content-type', 'application/x-ndjson');
+    let cursor = q.cursor;
+    for (;;) {
+      const page = await this.records.query({ ...scoped, cursor }).catch(badCursor);
+      for (const r of page.records) res.write(`${JSON.stringify(r)}\n`);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    res.end();
   }
 
   @Get('stats')
-  async stats(@Query('tenantId') tenantId?: string) {
-    return { records: await this.records.count(tenantId) };
+  @RequireRoles('auditor')
+  async stats(@Query('tenantId') tenantId: string | undefined, @CurrentPrincipal() principal: Principal) {
+    const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
+    if (tenantId) assertTenantAccess(principal, tenantId);
+    return { records: await this.records.count(tenant) };
   }
+
+  /** Recomputes every chain (or one, or a range) and reports the first broken record and why. */
+  @Get('verify')
+  @RequireRoles('auditor')
+  async verify(@Query(new ZodValidationPipe(VerifyQuery)) q: z.infer<typeof VerifyQuery>) {
+    return verifyChains(typeormSql(this.dataSource), q);
+  }
+
+  /** One record's hash, position and the signed checkpoint that covers it. */
+  @Get('records/:eventId/proof')
+  @RequireRoles('auditor')
+  async proof(@Param('eventId') eventId: string, @CurrentPrincipal() principal: Principal) {
+    if (!z.string().uuid().safeParse(eventId).success) throw new BadRequestException('eventId must be a UUID');
+    const found = await proveRecord(typeormSql(this.dataSource), eventId);
+    if (!found) throw new NotFoundException(`no audit record for event ${eventId}`);
+    assertTenantAccess(principal, found.record.tenantId);
+    return found.proof;
+  }
+
+  /** The subject reference for a clear value (POST, so the value never lands in an access log). */
+  @Post('subjects/lookup')
+  @RequireRoles('admin')
+  lookup(@Body(new ZodValidationPipe(SubjectLookup)) body: z.infer<typeof SubjectLookup>, @CurrentPrincipal() principal: Principal) {
+    assertTenantAccess(principal, body.tenantId);
+    return { tenantId: body.tenantId, subjectRef: this.privacy.subjectRefFor(body.tenantId, body.kind, body.value) };
+  }
+
+  /** Right to erasure: destroys the subject's key; records and hashes stay, clear values are gone. */
+  @Delete('subjects/:subjectRef')
+  @RequireRoles('admin')
+  async erase(
+    @Param('subjectRef') subjectRef: string,
+    @Query(new ZodValidationPipe(TenantParam)) q: z.infer<typeof TenantParam>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    assertTenantAccess(principal, q.tenantId);
+    if (!/^[a-z]+_[0-9a-f]{32}$/.test(subjectRef)) throw new BadRequestException('subjectRef must look like customer_<32 hex>');
+    const result = await eraseSubject(typeormSql(this.dataSource), q.tenantId, subjectRef);
+    if (!result.erased) throw new NotFoundException(`no subject ${subjectRef} in tenant ${q.tenantId}`);
+    return { subjectRef, tenantId: q.tenantId, ...result };
+  }
+
+  /** Tenant isolation: a tenant's user only ever queries their tenant; asking for another is 403. */
+  private scoped(q: RecordsQuery, principal: Principal): AuditQuery {
+    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
+    const tenantId = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    return { ...q, tenantId };
+  }
+}
+
+function badCursor(error: unknown): never {
+  if (error instanceof Error && error.message === 'invalid cursor') throw new BadRequestException('invalid cursor');
+  throw error;
 }

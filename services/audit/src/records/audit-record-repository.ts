@@ -1,75 +1,92 @@
-import { EventEnvelope } from '@agentops/contracts';
-import { MessageOrigin } from '@agentops/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { actorOf } from './actor';
+import { RECORD_COLUMNS, StoredRecord } from './record-content';
 
 export interface AuditQuery {
+  /** Undefined = every tenant (operator only). */
   tenantId?: string;
   correlationId?: string;
   agentId?: string;
+  action?: string;
+  verdict?: string;
+  decidedBy?: string;
   type?: string;
+  actorKind?: string;
+  subject?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
   limit: number;
+}
+
+export interface RecordPage {
+  records: (Omit<StoredRecord, 'sealed'> & { eventTime: string })[];
+  nextCursor: string | null;
+}
+
+/** Opaque keyset cursor over (recorded_at, event_id). */
+export function encodeCursor(recordedAt: string, eventId: string): string {
+  return Buffer.from(JSON.stringify([recordedAt, eventId])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] {
+  const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || !/^[0-9a-f-]{36}$/.test(String(parsed[1]))) {
+    throw new Error('invalid cursor');
+  }
+  return [parsed[0], parsed[1] as string];
 }
 
 @Injectable()
 export class AuditRecordRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Returns false when the event was already recorded (replay, redelivery). */
-  async append(event: EventEnvelope, origin: MessageOrigin): Promise<boolean> {
-    const actor = actorOf(event);
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO audit.records (event_id, type, source, tenant_id, agent_id, correlation_id, causation_id, topic,
-         kafka_partition, kafka_offset, event_time, actor_kind, actor_id, payload)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [
-        event.id,
-        event.type,
-        event.source,
-        event.tenantid,
-        event.agentid ?? null,
-        event.correlationid ?? null,
-        event.causationid ?? null,
-        origin.baseTopic,
-        origin.partition,
-        origin.offset,
-        event.time,
-        actor.kind,
-        actor.id,
-        JSON.stringify(event.data),
-      ],
-    );
-    return rows.length > 0;
-  }
-
-  async query(q: AuditQuery): Promise<Record<string, unknown>[]> {
+  async query(q: AuditQuery): Promise<RecordPage> {
     const where: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
+    const add = (sql: string, ...values: unknown[]) => {
+      let text = sql;
+      for (const v of values) {
+        params.push(v);
+        text = text.replace('?', `$${params.length}`);
+      }
+      where.push(text);
     };
-    if (q.tenantId) add('tenant_id = ?', q.tenantId);
+    if (q.tenantId !== undefined) add('tenant_id = ?', q.tenantId);
     if (q.correlationId) add('correlation_id = ?', q.correlationId);
     if (q.agentId) add('agent_id = ?', q.agentId);
+    if (q.action) add('action = ?', q.action);
+    if (q.verdict) add('verdict = ?', q.verdict);
+    if (q.decidedBy) add('decided_by = ?', q.decidedBy);
     if (q.type) add('type = ?', q.type);
-    params.push(q.limit);
-    return this.dataSource.query(
-      `SELECT event_id AS "eventId", type, source, tenant_id AS "tenantId", agent_id AS "agentId",
-              correlation_id AS "correlationId", causation_id AS "causationId", topic, event_time AS "eventTime",
-              actor_kind AS "actorKind", actor_id AS "actorId", payload, recorded_at AS "recordedAt"
-         FROM audit.records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY event_time, event_id LIMIT $${params.length}`,
+    if (q.actorKind) add('actor_kind = ?', q.actorKind);
+    if (q.subject) add('subjects @> ARRAY[?]::text[]', q.subject);
+    if (q.from) add('recorded_at >= ?::timestamptz', q.from);
+    if (q.to) add('recorded_at < ?::timestamptz', q.to);
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor);
+      add('(recorded_at, event_id) > (?::timestamptz, ?::uuid)', at, id);
+    }
+    params.push(q.limit + 1);
+    const rows = await this.dataSource.query(
+      `SELECT ${RECORD_COLUMNS} FROM records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY recorded_at, event_id LIMIT $${params.length}`,
       params,
     );
+    const more = rows.length > q.limit;
+    const page = (more ? rows.slice(0, q.limit) : rows) as StoredRecord[];
+    const last = page[page.length - 1];
+    return {
+      // Sealed values stay in the store: the API shows pseudonyms, as the BI topic does.
+      records: page.map(({ sealed: _sealed, ...r }) => r),
+      nextCursor: more && last ? encodeCursor(last.recordedAt, last.eventId) : null,
+    };
   }
 
   async count(tenantId?: string): Promise<number> {
     const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM audit.records ${tenantId ? 'WHERE tenant_id = $1' : ''}`,
-      tenantId ? [tenantId] : [],
+      tenantId !== undefined ? `SELECT count(*)::int AS n FROM records WHERE tenant_id = $1` : `SELECT count(*)::int AS n FROM record_index`,
+      tenantId !== undefined ? [tenantId] : [],
     );
     return row.n;
   }

@@ -1,0 +1,76 @@
+import { ChainedBody } from '@agentops/audit-chain';
+
+/**
+ * One audit record as stored (a row of audit.records, columns in camelCase). `hashedBody` is the
+ * single definition of what the record hash covers, used when appending and when verifying, so
+ * both sides always agree.
+ */
+export interface StoredRecord {
+  chainId: string;
+  sequence: number;
+  eventId: string;
+  type: string;
+  source: string;
+  tenantId: string;
+  agentId: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  topic: string;
+  kafkaPartition: number;
+  kafkaOffset: string;
+  eventTime: string;
+  actorKind: 'agent' | 'human' | 'breaker' | 'system';
+  actorId: string;
+  action: string | null;
+  verdict: string | null;
+  decidedBy: string | null;
+  payload: unknown;
+  /** pseudonym → sealed clear value (AES-256-GCM under the subject's key), or null once erased. */
+  sealed: Record<string, SealedValue>;
+  subjects: string[];
+  prevHash: string;
+  hash: string;
+  recordedAt: string;
+}
+
+export interface SealedValue {
+  subject: string;
+  kind: string;
+  /** `v1.<iv>.<ct>.<tag>`; null when the subject was already erased when the event arrived. */
+  value: string | null;
+}
+
+export function hashedBody(r: Omit<StoredRecord, 'hash'>): ChainedBody {
+  return {
+    chainId: r.chainId,
+    sequence: r.sequence,
+    prevHash: r.prevHash,
+    recordId: r.eventId,
+    event: {
+      id: r.eventId,
+      type: r.type,
+      source: r.source,
+      time: r.eventTime,
+      tenantId: r.tenantId,
+      agentId: r.agentId,
+      correlationId: r.correlationId,
+      causationId: r.causationId,
+      topic: r.topic,
+      partition: r.kafkaPartition,
+      offset: r.kafkaOffset,
+    },
+    actor: { kind: r.actorKind, id: r.actorId },
+    facets: { action: r.action, verdict: r.verdict, decidedBy: r.decidedBy },
+    payload: r.payload,
+    sealed: r.sealed,
+    subjects: r.subjects,
+    recordedAt: r.recordedAt,
+  };
+}
+
+/** Columns selected as StoredRecord (pg returns bigint as text; the sequence is made a number). */
+export const RECORD_COLUMNS = `chain_id AS "chainId", sequence::float8 AS "sequence", event_id AS "eventId", type, source,
+  tenant_id AS "tenantId", agent_id AS "agentId", correlation_id AS "correlationId", causation_id AS "causationId", topic,
+  kafka_partition AS "kafkaPartition", kafka_offset::text AS "kafkaOffset", event_time AS "eventTime",
+  actor_kind AS "actorKind", actor_id AS "actorId", action, verdict, decided_by AS "decidedBy", payload, sealed, subjects,
+  prev_hash AS "prevHash", hash, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt"`;

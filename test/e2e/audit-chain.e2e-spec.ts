@@ -1,0 +1,318 @@
+import { EventEnvelope, EventTypes, Topics, allTopics, topicName } from '@agentops/contracts';
+import { Kafka, createEvent, createKafka, encodeEvent, ensureTopics, newEventId, silentLogger } from '@agentops/messaging';
+import { RunningService, mintUserToken } from '@agentops/service-runtime';
+import { unseal } from '@agentops/privacy';
+import { Client } from 'pg';
+import { migrateAll } from '../../tools/db/migrate';
+import { runVerify } from '../../tools/audit/verify';
+import { collectTopic } from '../support/kafka-probe';
+import { bootService, eventually } from '../support/platform';
+import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+
+/**
+ * Issue #6 acceptance on the real stack: hash-chained, append-only, erasable audit. The suite has
+ * a database and topic prefix of its own, because it tampers with the store as superuser.
+ */
+const DB = 'agentops_test_audit_chain';
+const SUPER_URL = `postgres://postgres@127.0.0.1:5432/${DB}`;
+const WRITER_URL = `postgres://agentops_audit_writer@127.0.0.1:5432/${DB}`;
+const TENANT = 'maison-audit';
+const OTHER = 'other-audit';
+const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+const CHAINS = [0, 1, 2, 3];
+const PER_CHAIN = 8;
+
+const email = (i: number) => `jane.${i}@example.com`;
+const customer = (i: number) => `C-${1000 + i}`;
+
+describe('audit: chained, verifiable, erasable (issue #6)', () => {
+  const prefix = `ta${Date.now().toString(36)}.`;
+  let kafka: Kafka;
+  let producer: ReturnType<Kafka['producer']>;
+  let audit: RunningService;
+  let db: Client;
+  const sent: EventEnvelope[] = [];
+  let bi: ReturnType<typeof collectTopic>;
+  let checkpointsTopic: ReturnType<typeof collectTopic>;
+
+  const boot = () =>
+    bootService('audit', {
+      KAFKA_TOPIC_PREFIX: prefix,
+      DATABASE_URL: SUPER_URL,
+      AUDIT_CHECKPOINT_EVERY: '5',
+      AUDIT_CHECKPOINT_SECONDS: '3600',
+      AUDIT_PSEUDONYM_SECRET: 'test-pseudonym-secret-0123456789abcdef0123',
+    });
+
+  const send = async (partition: number, event: EventEnvelope) => {
+    const m = encodeEvent(event, `agent-${partition}`);
+    await producer.send({ topic: topicName(Topics.intents, prefix), acks: -1, messages: [{ partition, key: m.key, value: m.value, headers: m.headers }] });
+  };
+
+  const intent = (i: number, tenant = TENANT) =>
+    createEvent(
+      EventTypes.IntentProposed,
+      {
+        intentId: newEventId(),
+        action: 'service.issue_refund',
+        target: { type: 'customer', id: customer(i) },
+        params: { amount: 20 + i, email: email(i) },
+        confidence: 0.9,
+        justification: `customer wrote from ${email(i)}, call back on +44 20 7946 09${String(i).padStart(2, '0')}`,
+        dataUsed: [],
+        agent: { id: `agent-${i % 4}`, tenantId: tenant, role: 'service', version: '1', region: 'eu', labels: {} },
+        proposedAt: new Date().toISOString(),
+      },
+      { source: 'agentops/test', tenantid: tenant, agentid: `agent-${i % 4}` },
+    );
+
+  const get = async <T>(path: string, headers: Record<string, string> = operator) => {
+    const res = await fetch(`${audit.url}${path}`, { headers });
+    const text = await res.text();
+    return { status: res.status, body: (text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text) as T };
+  };
+  const stats = async () => (await get<{ records: number }>('/v1/audit/stats')).body.records;
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB}`);
+    await admin.end();
+    await migrateAll(SUPER_URL);
+    db = new Client({ connectionString: SUPER_URL });
+    await db.connect();
+    kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'audit-e2e', topicPrefix: prefix }, silentLogger);
+    await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
+    // KRaft publishes new topics' metadata a moment after creating them.
+    await eventually(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const md = await admin.fetchTopicMetadata({ topics: allTopics.map((t) => topicName(t, prefix)) });
+        return md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      } finally {
+        await admin.disconnect();
+      }
+    }, 30_000, 'topic leaders');
+    bi = collectTopic(topicName(Topics.audit, prefix));
+    checkpointsTopic = collectTopic(topicName(Topics.auditCheckpoints, prefix));
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await Promise.all([bi.ready, checkpointsTopic.ready]);
+    audit = await boot();
+
+    let i = 0;
+    for (const p of CHAINS) {
+      for (let k = 0; k < PER_CHAIN; k++) {
+        const e = intent(i++, p === 3 && k % 2 === 1 ? OTHER : TENANT);
+        sent.push(e);
+        await send(p, e);
+      }
+    }
+    await eventually(async () => (await stats()) === sent.length, 30_000, 'every event recorded');
+  });
+
+  afterAll(async () => {
+    await audit?.close();
+    await producer?.disconnect();
+    await bi?.stop();
+    await checkpointsTopic?.stop();
+    await db?.end();
+  });
+
+  it('connects as the restricted writer role', async () => {
+    const [row] = (await audit.parts.dataSource.query(`SELECT current_user AS u`)) as { u: string }[];
+    expect(row.u).toBe('agentops_audit_writer');
+  });
+
+  it('stores one chained record per event, with actor, facets and pseudonymised payload', async () => {
+    const { rows } = await db.query(`SELECT * FROM audit.records ORDER BY chain_id, sequence`);
+    expect(rows).toHaveLength(sent.length);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(sent.length);
+    const chain0 = rows.filter((r) => r.chain_id === 'agentops.intents.v1:0');
+    expect(chain0.map((r) => Number(r.sequence))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(chain0[0].prev_hash).toBe('0'.repeat(64));
+    expect(chain0[1].prev_hash).toBe(chain0[0].hash);
+    expect(chain0[0]).toMatchObject({ actor_kind: 'agent', action: 'service.issue_refund', tenant_id: TENANT });
+    const text = JSON.stringify(rows);
+    for (let i = 0; i < sent.length; i++) {
+      expect(text).not.toContain(email(i));
+      expect(text).not.toContain(customer(i));
+    }
+    expect(chain0[0].payload.target.id).toMatch(/^customer_[0-9a-f]{32}$/);
+    expect(chain0[0].payload.justification).toMatch(/\[email_[0-9a-f]{32}\]/);
+  });
+
+  it('verifies every chain and signs checkpoints, published on the checkpoint topic', async () => {
+    const report = await get<{ ok: boolean; records: number; chains: { checkpointsChecked: number }[] }>('/v1/audit/verify');
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ ok: true, records: sent.length });
+    expect(report.body.chains.every((c) => c.checkpointsChecked >= 1)).toBe(true);
+    await eventually(async () => checkpointsTopic.messages.length >= CHAINS.length, 10_000, 'checkpoints published');
+    expect(checkpointsTopic.messages[0].headers['ce_type']).toBe(EventTypes.AuditCheckpointSigned);
+    const cli = await runVerify(WRITER_URL, {});
+    expect(cli.ok).toBe(true);
+  });
+
+  it('gives a proof for one record: hash, position and the covering signed checkpoint', async () => {
+    const res = await get<{ sequence: number; hash: string; pathVerified: boolean; checkpoint: { sequence: number; signatureValid: boolean } }>(
+      `/v1/audit/records/${sent[1].id}/proof`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sequence: 1, pathVerified: true, checkpoint: { signatureValid: true } });
+    expect(res.body.checkpoint.sequence).toBeGreaterThanOrEqual(1);
+  });
+
+  it('publishes every record on the BI topic, keyed by chain, with hashes and without clear PII', async () => {
+    await eventually(async () => new Set(bi.messages.map((m) => JSON.parse(m.value).recordId)).size >= sent.length, 15_000, 'BI records');
+    const first = bi.messages.find((m) => JSON.parse(m.value).recordId === sent[0].id)!;
+    expect(first.key).toBe('agentops.intents.v1:0');
+    expect(first.headers['ce_type']).toBe(EventTypes.AuditRecorded);
+    expect(JSON.parse(first.value)).toMatchObject({ chainId: 'agentops.intents.v1:0', sequence: 0, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const all = bi.messages.map((m) => m.value).join('\n');
+    for (let i = 0; i < sent.length; i++) expect(all).not.toContain(email(i));
+  });
+
+  it('filters, paginates with a cursor, exports NDJSON, and isolates tenants', async () => {
+    const page1 = await get<{ records: { eventId: string; tenantId: string }[]; nextCursor: string }>(`/v1/audit/records?tenantId=${TENANT}&limit=10`);
+    expect(page1.body.records).toHaveLength(10);
+    const page2 = await get<{ records: { eventId: string }[] }>(`/v1/audit/records?tenantId=${TENANT}&limit=10&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.records[0].eventId).not.toBe(page1.body.records[9].eventId);
+    const byAgent = await get<{ records: { agentId: string; action: string }[] }>(`/v1/audit/records?agentId=agent-1&action=service.issue_refund`);
+    expect(byAgent.body.records.length).toBeGreaterThan(0);
+    expect(byAgent.body.records.every((r) => r.agentId === 'agent-1')).toBe(true);
+    const story = await get<{ records: { type: string }[] }>(`/v1/audit/records?correlationId=${sent[0].correlationid ?? sent[0].id}`);
+    expect(story.status).toBe(200);
+
+    const exported = await get<string>(`/v1/audit/records/export?tenantId=${OTHER}`);
+    expect(exported.status).toBe(200);
+    expect(String(exported.body).trim().split('\n')).toHaveLength(PER_CHAIN / 2);
+
+    const auditorOther = { authorization: `Bearer ${await mintUserToken({ userId: 'aud-1', tenantId: OTHER, roles: ['auditor'] }, TEST_JWT_SECRET)}` };
+    const own = await get<{ records: { tenantId: string }[] }>(`/v1/audit/records?limit=1000`, auditorOther);
+    expect(own.status).toBe(200);
+    expect(own.body.records).toHaveLength(PER_CHAIN / 2);
+    expect(own.body.records.every((r) => r.tenantId === OTHER)).toBe(true);
+    expect((await get(`/v1/audit/records?tenantId=${TENANT}`, auditorOther)).status).toBe(403);
+    expect((await get(`/v1/audit/records/${sent[0].id}/proof`, auditorOther)).status).toBe(403);
+    const reviewer = { authorization: `Bearer ${await mintUserToken({ userId: 'rev-1', tenantId: OTHER, roles: ['reviewer'] }, TEST_JWT_SECRET)}` };
+    expect((await get(`/v1/audit/records`, reviewer)).status).toBe(403);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE: by privilege for the service role, by trigger for everyone', async () => {
+    const writer = audit.parts.dataSource;
+    await expect(writer.query(`UPDATE records SET actor_id = 'x'`)).rejects.toThrow(/permission denied/);
+    await expect(writer.query(`DELETE FROM records`)).rejects.toThrow(/permission denied/);
+    await expect(writer.query(`TRUNCATE records`)).rejects.toThrow(/permission denied/);
+    await expect(writer.query(`DELETE FROM record_index`)).rejects.toThrow(/permission denied/);
+    await expect(db.query(`UPDATE audit.records SET actor_id = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM audit.records`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`TRUNCATE audit.records`)).rejects.toThrow(/append-only/);
+  });
+
+  it('erases a subject: the key is destroyed, clear values are unrecoverable, the chain still verifies', async () => {
+    const who = 2;
+    const lookup = await fetch(`${audit.url}/v1/audit/subjects/lookup`, {
+      method: 'POST',
+      headers: { ...operator, 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: TENANT, kind: 'customer', value: customer(who) }),
+    });
+    const { subjectRef } = (await lookup.json()) as { subjectRef: string };
+    const record = (await db.query(`SELECT sealed FROM audit.records WHERE event_id = $1`, [sent[who].id])).rows[0];
+    const sealedEmail = Object.values(record.sealed as Record<string, { subject: string; value: string; kind: string }>).find((s) => s.kind === 'email')!;
+    expect(sealedEmail.subject).toBe(subjectRef);
+    const [{ key }] = (await db.query(`SELECT key FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`, [TENANT, subjectRef])).rows;
+    const aad = `${TENANT}/${subjectRef}/${Object.keys(record.sealed).find((k) => record.sealed[k] === sealedEmail) ?? ''}`;
+    expect(unseal(key, sealedEmail.value, aad)).toBe(email(who)); // readable before erasure
+
+    const auditorToken = await mintUserToken({ userId: 'aud-2', tenantId: TENANT, roles: ['auditor'] }, TEST_JWT_SECRET);
+    const asAuditor = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, { method: 'DELETE', headers: { authorization: `Bearer ${auditorToken}` } });
+    expect(asAuditor.status).toBe(403);
+    const erased = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, { method: 'DELETE', headers: operator });
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({ erased: true, records: 1 });
+
+    const keys = (await db.query(`SELECT key, erased_at FROM audit.subject_keys WHERE subject_ref = $1`, [subjectRef])).rows;
+    expect(keys).toEqual([{ key: null, erased_at: expect.any(Date) }]);
+    await expect(db.query(`UPDATE audit.subject_keys SET key = '\\x00' WHERE subject_ref = $1`, [subjectRef])).rejects.toThrow(/only be destroyed/);
+    const dump = JSON.stringify((await db.query(`SELECT * FROM audit.records`)).rows) + JSON.stringify((await db.query(`SELECT * FROM audit.subject_keys`)).rows);
+    expect(dump).not.toContain(email(who));
+    expect(dump).not.toContain(customer(who));
+    expect(bi.messages.map((m) => m.value).join('\n')).not.toContain(email(who));
+    expect((await get<{ ok: boolean }>('/v1/audit/verify')).body.ok).toBe(true);
+  });
+
+  it('replaying the topics from offset 0 adds no record', async () => {
+    const before = await stats();
+    await audit.close();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({ groupId: `${prefix}audit`, topic: topicName(Topics.intents, prefix), earliest: true });
+    await admin.disconnect();
+    audit = await boot();
+    const sentinels = [];
+    for (const p of CHAINS) {
+      const e = intent(100 + p);
+      sentinels.push(e);
+      await send(p, e);
+    }
+    await eventually(async () => (await stats()) === before + sentinels.length, 30_000, 'sentinels recorded after the replay');
+    const { rows } = await db.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM audit.records`);
+    expect(rows[0]).toEqual({ n: before + sentinels.length, d: before + sentinels.length });
+    expect((await get<{ ok: boolean }>('/v1/audit/verify')).body.ok).toBe(true);
+  });
+
+  describe('tampering as the database superuser is detected, naming the record', () => {
+    const chain = (p: number) => `agentops.intents.v1:${p}`;
+    const at = async (p: number, seq: number) => (await db.query(`SELECT event_id FROM audit.records WHERE chain_id = $1 AND sequence = $2`, [chain(p), seq])).rows[0].event_id as string;
+    const verifyChain = async (p: number) =>
+      (await get<{ ok: boolean; firstFailure: { reason: string; eventId: string; sequence: number } }>(`/v1/audit/verify?chainId=${encodeURIComponent(chain(p))}`)).body;
+
+    beforeAll(async () => {
+      await db.query(`SET session_replication_role = replica`); // the superuser switches the triggers off
+    });
+
+    it('one payload changed', async () => {
+      const victim = await at(0, 3);
+      await db.query(`UPDATE audit.records SET payload = jsonb_set(payload, '{params,amount}', '9999') WHERE chain_id = $1 AND sequence = 3`, [chain(0)]);
+      expect(await verifyChain(0)).toMatchObject({ ok: false, firstFailure: { reason: 'hash_mismatch', eventId: victim, sequence: 3 } });
+      const cli = await runVerify(SUPER_URL, { chainId: chain(0) });
+      expect(cli.firstFailure).toMatchObject({ reason: 'hash_mismatch', eventId: victim });
+    });
+
+    it('one record deleted', async () => {
+      const next = await at(1, 3);
+      await db.query(`DELETE FROM audit.records WHERE chain_id = $1 AND sequence = 2`, [chain(1)]);
+      expect(await verifyChain(1)).toMatchObject({ ok: false, firstFailure: { reason: 'gap', sequence: 2, eventId: next } });
+    });
+
+    it('two records swapped', async () => {
+      const a = await at(2, 2);
+      await db.query(`UPDATE audit.records SET sequence = -1 WHERE chain_id = $1 AND sequence = 2`, [chain(2)]);
+      await db.query(`UPDATE audit.records SET sequence = 2 WHERE chain_id = $1 AND sequence = 3`, [chain(2)]);
+      await db.query(`UPDATE audit.records SET sequence = 3 WHERE chain_id = $1 AND sequence = -1`, [chain(2)]);
+      const b = await at(2, 2);
+      expect(b).not.toBe(a);
+      expect(await verifyChain(2)).toMatchObject({ ok: false, firstFailure: { reason: 'reordered', eventId: b, sequence: 2 } });
+    });
+
+    it('one record inserted', async () => {
+      const forged = newEventId();
+      await db.query(
+        `INSERT INTO audit.records SELECT chain_id, sequence, $2::uuid, type, source, tenant_id, agent_id, correlation_id, causation_id, topic,
+                kafka_partition, kafka_offset, event_time, event_ts, actor_kind, actor_id, action, verdict, decided_by,
+                jsonb_set(payload, '{params,amount}', '1'), sealed, subjects, prev_hash, hash, now()
+           FROM audit.records WHERE chain_id = $1 AND sequence = 4`,
+        [chain(3), forged],
+      );
+      expect(await verifyChain(3)).toMatchObject({ ok: false, firstFailure: { reason: 'unexpected_record', eventId: forged, sequence: 4 } });
+    });
+
+    it('the whole-store verify names the first broken record, and untouched chains still pass', async () => {
+      const all = await get<{ ok: boolean; chains: { chainId: string; ok: boolean }[] }>('/v1/audit/verify');
+      expect(all.body.ok).toBe(false);
+      expect(all.body.chains.filter((c) => !c.ok).map((c) => c.chainId).sort()).toEqual(CHAINS.map(chain));
+    });
+  });
+});

@@ -1,0 +1,79 @@
+import { Client } from 'pg';
+import { VerifyReport, verifyChains } from '../../services/audit/src/verification/audit-verifier';
+
+/**
+ * Recomputes the audit hash chains from PostgreSQL and reports the first broken record and why.
+ *
+ *   npm run audit:verify -- [--chain agentops.intents.v1:0] [--from N --to M] [--json]
+ *
+ * Connects with AUDIT_DATABASE_URL, else DATABASE_URL (read access to schema audit is enough).
+ * Exit code 0 = every chain verified, 1 = a chain is broken, 2 = could not run.
+ */
+export async function runVerify(url: string, args: { chainId?: string; from?: number; to?: number }): Promise<VerifyReport> {
+  const client = new Client({ connectionString: url, application_name: 'agentops-audit-verify' });
+  await client.connect();
+  try {
+    await client.query(`SET search_path = audit`);
+    const sql = { query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[] };
+    return await verifyChains(sql, args);
+  } finally {
+    await client.end();
+  }
+}
+
+function parseArgs(argv: string[]): { chainId?: string; from?: number; to?: number; json: boolean } {
+  const out: { chainId?: string; from?: number; to?: number; json: boolean } = { json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
+      return v;
+    };
+    const int = (v: string) => {
+      if (!/^\d+$/.test(v)) throw new Error(`not a sequence number: ${v}`);
+      return Number(v);
+    };
+    switch (argv[i]) {
+      case '--chain':
+        out.chainId = next();
+        break;
+      case '--from':
+        out.from = int(next());
+        break;
+      case '--to':
+        out.to = int(next());
+        break;
+      case '--json':
+        out.json = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]} (use --chain X --from N --to M --json)`);
+    }
+  }
+  return out;
+}
+
+if (require.main === module) {
+  (async () => {
+    const args = parseArgs(process.argv.slice(2));
+    const url = process.env.AUDIT_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentops';
+    const report = await runVerify(url, args);
+    if (args.json) {
+      console.log(JSON.stringify(report, null, 2));
+    } else {
+      for (const c of report.chains) {
+        const f = c.failure;
+        console.log(
+          `${c.ok ? 'ok    ' : 'BROKEN'} ${c.chainId}  ${c.checked} records from ${c.from}, ${c.checkpointsChecked} signed checkpoints` +
+            (f ? `\n       first broken: sequence ${f.sequence}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}: ${f.detail}` : ''),
+        );
+      }
+      const rate = report.ms > 0 ? Math.round((report.records / report.ms) * 1000) : report.records;
+      console.log(`${report.ok ? 'verified' : 'FAILED'}: ${report.chains.length} chains, ${report.records} records in ${report.ms} ms (${rate} records/s)`);
+    }
+    process.exit(report.ok ? 0 : 1);
+  })().catch((error: Error) => {
+    console.error(`audit:verify: ${error.message}`);
+    process.exit(2);
+  });
+}
