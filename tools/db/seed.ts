@@ -1,5 +1,5 @@
 import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
-import { importCatalog } from '../../services/guardrail/src/catalog/catalog-import';
+import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { guardrailDatabase } from '../../services/guardrail/src/persistence/database';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { ingestDatabase } from '../../services/ingest/src/persistence/database';

@@ -23,7 +23,7 @@ const steps: Step[] = [
   { label: 'seasonal markdown within the floor', agent: 'pricing', intent: price('MD-SCARF-014', 360, 'end of season markdown') },
   { label: 'flagship bag priced below its floor', agent: 'pricing', intent: price('MD-BAG-001', 1450, 'match a grey-market listing') },
   { label: 'race to the bottom on a watch', agent: 'pricing', intent: price('MD-WATCH-007', 5200, 'undercut competitor by 5%') },
-  { label: 'repricing a SKU the catalog does not know', agent: 'pricing', intent: price('MD-GHOST-999', 99, 'bulk repricing job') },
+  { label: 'repricing a SKU the catalog does not know', agent: 'pricing', intent: price('MD-GHOST-999', 99, 'bulk repricing job for the spring collection') },
   { label: 'shoe price increase', agent: 'pricing', intent: price('MD-SHOE-122', 820, 'demand above forecast') },
   {
     label: 'recommend a scarf to a client',
@@ -42,7 +42,16 @@ const steps: Step[] = [
 interface Decision {
   verdict: string;
   decidedBy: string;
-  reasons: { policyId: string; message: string }[];
+  reasons: { policyId: string; message: string; effect: string; mode?: string }[];
+}
+
+/** The reason worth a line: the first enforced objection, else how many policies passed. */
+function explain(decision: Decision): string {
+  const enforced = decision.reasons.find((r) => r.effect !== 'allow' && r.mode !== 'shadow');
+  if (enforced) return `${enforced.policyId}: ${enforced.message}`;
+  const passed = decision.reasons.filter((r) => r.effect === 'allow').length;
+  const shadow = decision.reasons.find((r) => r.mode === 'shadow');
+  return `${passed} policies passed${shadow ? `; shadow ${shadow.policyId} would object` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -60,12 +69,11 @@ async function main(): Promise<void> {
     });
     const body = (await res.json()) as { intentId: string; decision?: Decision; message?: string };
     if (!res.ok || !body.decision) throw new Error(`${step.label}: HTTP ${res.status} ${JSON.stringify(body)}`);
-    const reason = body.decision.reasons[0];
     rows.push({
       step: `${step.agent}: ${step.label}`,
       verdict: body.decision.verdict.toUpperCase(),
       by: body.decision.decidedBy,
-      why: reason ? `${reason.policyId}: ${reason.message}` : 'no policy objected',
+      why: explain(body.decision),
       intentId: body.intentId,
     });
   }
