@@ -1,11 +1,20 @@
 import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
-import { CatalogCache } from './catalog/catalog-cache';
+import { CatalogCache } from './context/catalog-cache';
+import { ContextController } from './context/context.controller';
+import { RetailFactsCache } from './context/retail-facts';
+import { RollingCounterStore } from './counters/rolling-counter-store';
 import { DecisionRepository } from './decisions/decision-repository';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsHandler } from './decisions/intents.handler';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
+import { ActivePolicySet } from './policies/active-policy-set';
+import { PoliciesController } from './policies/policies.controller';
+import { PolicyActivationsHandler } from './policies/policy-activations.handler';
+import { PolicySetStore } from './policies/policy-set-store';
+import { OutcomeVerifier } from './verification/outcome-verifier';
+import { VerificationHandler } from './verification/verification.handler';
 
 @Module({})
 export class GuardrailModule {
@@ -13,8 +22,18 @@ export class GuardrailModule {
     return {
       module: GuardrailModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
-      controllers: [IntentsHandler],
-      providers: [CatalogCache, DecisionRepository, IntentEvaluation, KillSwitchGate],
+      controllers: [IntentsHandler, PolicyActivationsHandler, VerificationHandler, PoliciesController, ContextController],
+      providers: [
+        CatalogCache,
+        RetailFactsCache,
+        RollingCounterStore,
+        PolicySetStore,
+        ActivePolicySet,
+        DecisionRepository,
+        IntentEvaluation,
+        KillSwitchGate,
+        OutcomeVerifier,
+      ],
     };
   }
 }

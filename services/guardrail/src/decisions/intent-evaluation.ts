@@ -1,59 +1,122 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { DecisionReason, EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
-import { checkPriceFloor } from '@agentops/policy';
+import { CatalogFacts, catalogFacts, evaluatePolicySet, missingScope } from '@agentops/policy';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { CatalogCache } from '../catalog/catalog-cache';
 import { GuardrailConfig } from '../config';
+import { CatalogCache } from '../context/catalog-cache';
+import { RetailFactsCache } from '../context/retail-facts';
+import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
+import { ActivePolicySet } from '../policies/active-policy-set';
 import { DecisionRepository } from './decision-repository';
 
+type DecisionBody = Pick<IntentDecidedV1, 'verdict' | 'reasons' | 'obligations' | 'modifiedParams' | 'decidedBy' | 'decisionSource' | 'shadowVerdict'>;
+
 /**
- * Use case: decide one intent exactly once. A redelivered intent (restart, rebalance) finds its
- * stored decision and republishes that same event — same id — so downstream dedup holds.
+ * Use case: decide one intent exactly once, in this order — kill switches, the agent's scopes
+ * (deny by default), then the active policy set over the retail context. A redelivered intent
+ * finds its stored decision and republishes that same event (same id), so downstream dedup holds.
  */
 @Injectable()
 export class IntentEvaluation {
   constructor(
     private readonly catalog: CatalogCache,
+    private readonly retail: RetailFactsCache,
+    private readonly counters: RollingCounterStore,
+    private readonly policies: ActivePolicySet,
     private readonly decisions: DecisionRepository,
     private readonly publisher: EventPublisher,
-    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
     private readonly killSwitches: KillSwitchGate,
+    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
   ) {}
 
   async evaluate(intent: EventEnvelope<IntentProposedV1>): Promise<EventEnvelope<IntentDecidedV1>> {
-    const existing = await this.decisions.findByIntent(intent.data.intentId);
-    const decision = existing ?? (await this.decisions.saveFirst(this.decide(intent)));
-    await this.publisher.publish(decision, intent.data.agent.id);
-    return decision;
+    // No read-before-write: a redelivered intent is re-evaluated, and saveFirst returns the decision
+    // stored the first time, which is what gets republished. Saves a round trip on every intent.
+    const item = catalogFacts(this.catalog.lookup(intent.data.agent.tenantId, skuOf(intent.data)));
+    const decision = this.envelope(intent, await this.decide(intent.data, item));
+    const recorded = await this.decisions.saveFirst(decision, intent.data);
+    await this.publisher.publish(recorded, intent.data.agent.id);
+    if (recorded.id === decision.id) {
+      const allowed = decision.data.verdict === 'allow' || decision.data.verdict === 'modify';
+      const effective = { ...intent.data, params: decision.data.modifiedParams ?? intent.data.params };
+      await this.counters.record(intent.data.agent, effective, item, allowed);
+    }
+    return recorded;
   }
 
-  private decide(intent: EventEnvelope<IntentProposedV1>): EventEnvelope<IntentDecidedV1> {
-    const now = new Date();
-    const halt = this.killSwitches.check(intent.data); // kill switch first: covered → deny naming the switch
-    const floor = checkPriceFloor(intent.data, this.catalog.lookup);
-    const data: IntentDecidedV1 = {
-      intentId: intent.data.intentId,
-      agentId: intent.data.agent.id,
-      action: intent.data.action,
-      verdict: floor?.verdict ?? 'allow',
-      reasons: floor?.reasons ?? [],
-      obligations: [],
-      decidedBy: 'policy',
-      decisionSource: 'skeleton:retail.price-floor@1',
-      decidedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.config.DECISION_TTL_MS).toISOString(),
-      ...(halt ? KillSwitchGate.denial(halt) : {}),
-    };
-    return createEvent(EventTypes.IntentDecided, data, {
-      source: 'agentops/guardrail',
-      tenantid: intent.tenantid,
-      agentid: intent.data.agent.id,
-      correlationid: intent.data.intentId,
-      subject: intent.subject,
-      cause: intent,
-      time: now,
+  private async decide(intent: IntentProposedV1, item: CatalogFacts): Promise<DecisionBody> {
+    if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < Date.now()) {
+      // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,
+      // spending no evaluation on it lets the guardrail catch up instead of collapsing.
+      return {
+        ...denial('policy', 'agentops.decision-deadline', 'reached the guardrail after its decision deadline; the agent was answered with the fail-closed deny', 'deadline'),
+        decidedBy: 'timeout',
+      };
+    }
+    const halt = this.killSwitches.check(intent);
+    if (halt) return KillSwitchGate.denial(halt);
+
+    const missing = missingScope(intent.agent, intent);
+    if (missing) {
+      return denial('permissions', 'agentops.agent-scopes', `agent ${intent.agent.id} lacks the scope ${missing}`, 'scopes');
+    }
+    const set = this.policies.current;
+    if (!set) return denial('policy', 'agentops.no-policy-set', 'no policy set is active: nothing is allowed until one is applied', 'none');
+
+    const evaluation = evaluatePolicySet(set, {
+      intent,
+      agent: intent.agent,
+      item,
+      counters: await this.counters.read(intent.agent, intent, item),
+      retail: this.retail.forTenant(intent.agent.tenantId),
     });
+    return {
+      verdict: evaluation.verdict,
+      reasons: evaluation.reasons,
+      obligations: evaluation.obligations,
+      modifiedParams: evaluation.modifiedParams,
+      decidedBy: 'policy',
+      decisionSource: `policy-set:${set.version}`,
+      shadowVerdict: evaluation.shadowVerdict,
+    };
   }
+
+  private envelope(intent: EventEnvelope<IntentProposedV1>, body: DecisionBody): EventEnvelope<IntentDecidedV1> {
+    const now = new Date();
+    return createEvent(
+      EventTypes.IntentDecided,
+      {
+        intentId: intent.data.intentId,
+        agentId: intent.data.agent.id,
+        action: intent.data.action,
+        ...body,
+        obligations: body.obligations ?? [],
+        decidedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + this.config.DECISION_TTL_MS).toISOString(),
+      },
+      {
+        source: 'agentops/guardrail',
+        tenantid: intent.tenantid,
+        agentid: intent.data.agent.id,
+        correlationid: intent.data.intentId,
+        subject: intent.subject,
+        cause: intent,
+        time: now,
+      },
+    );
+  }
+}
+
+/** The SKU an intent is about: `params.sku`, or the target when it is a SKU. */
+function skuOf(intent: Pick<IntentProposedV1, 'params' | 'target'>): string {
+  const sku = intent.params['sku'];
+  if (typeof sku === 'string') return sku;
+  return intent.target.type === 'sku' ? intent.target.id : '';
+}
+
+function denial(decidedBy: 'policy' | 'permissions', policyId: string, message: string, source: string): DecisionBody {
+  const reason: DecisionReason = { policyId, policyVersion: '1', message, effect: 'deny', mode: 'enforce' };
+  return { verdict: 'deny', reasons: [reason], obligations: [], decidedBy, decisionSource: source };
 }
