@@ -6,6 +6,7 @@ import { ContextController } from './context/context.controller';
 import { RetailFactsCache } from './context/retail-facts';
 import { RollingCounterStore } from './counters/rolling-counter-store';
 import { DecisionRepository } from './decisions/decision-repository';
+import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsHandler } from './decisions/intents.handler';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
@@ -22,7 +23,7 @@ export class GuardrailModule {
     return {
       module: GuardrailModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
-      controllers: [IntentsHandler, PolicyActivationsHandler, VerificationHandler, PoliciesController, ContextController],
+      controllers: [IntentsHandler, PolicyActivationsHandler, VerificationHandler, PoliciesController, ContextController, EvaluationsController],
       providers: [
         CatalogCache,
         RetailFactsCache,

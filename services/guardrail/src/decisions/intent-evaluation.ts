@@ -46,6 +46,15 @@ export class IntentEvaluation {
     return recorded;
   }
 
+  /**
+   * Dry run: the decision this intent would get now, with no decision stored, no event published
+   * and no counter moved (escalation re-checks reviewer-edited params through it).
+   */
+  async preview(intent: IntentProposedV1): Promise<DecisionBody> {
+    const item = catalogFacts(this.catalog.lookup(intent.agent.tenantId, skuOf(intent)));
+    return this.decide(intent, item);
+  }
+
   private async decide(intent: IntentProposedV1, item: CatalogFacts): Promise<DecisionBody> {
     if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < Date.now()) {
       // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,

@@ -1,0 +1,23 @@
+import { AgentIdentity, IntentProposal } from '@agentops/contracts';
+import { newEventId } from '@agentops/messaging';
+import { CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { IntentEvaluation } from './intent-evaluation';
+
+const PreviewRequest = z.object({ agent: AgentIdentity, intent: IntentProposal }).strict();
+
+/** What-if evaluation for humans and services: the verdict an intent would get, with no side effect. */
+@Controller('v1/evaluations')
+@UseGuards(PrincipalGuard)
+export class EvaluationsController {
+  constructor(private readonly evaluation: IntentEvaluation) {}
+
+  @Post()
+  @HttpCode(200)
+  @RequireRoles('reviewer', 'lead', 'policy-admin')
+  async preview(@CurrentPrincipal() principal: Principal, @Body(new ZodValidationPipe(PreviewRequest)) body: { agent: AgentIdentity; intent: IntentProposal }) {
+    assertTenantAccess(principal, body.agent.tenantId);
+    return this.evaluation.preview({ ...body.intent, intentId: newEventId(), agent: body.agent, proposedAt: new Date().toISOString() });
+  }
+}
