@@ -1,0 +1,251 @@
+/**
+ * Kill-switch propagation: how long from an operator's flip until every ingest and guardrail
+ * instance refuses the covered intents, beside a raw Redis PUBLISH→SUBSCRIBE round trip on the same
+ * server. Two ingest and two guardrail instances plus killswitch run in this process under steady
+ * intent load. See docs/benchmarks.md § Kill-switch propagation.
+ *
+ *   npm run bench:killswitch-propagation -- [--flips 100] [--rate 40] [--redis-samples 500] [--json]
+ */
+import { KillSwitchSet } from '@agentops/killswitch-client';
+import { createRedis } from '@agentops/persistence';
+import { BaseServiceConfig, RunningService, ServiceBlueprint, mintUserToken, startService } from '@agentops/service-runtime';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
+import { loadGuardrailConfig } from '../../services/guardrail/src/config';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { ingestBlueprint } from '../../services/ingest/src/blueprint';
+import { loadIngestConfig } from '../../services/ingest/src/config';
+import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
+import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { SwitchFanout } from '../../services/killswitch/src/switches/switch-fanout';
+import { IsolatedStack, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
+import { LatencySummary, round2, summarize } from '../shared/stats';
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+const TENANT = 'maison-ksbench';
+const SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
+const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
+
+interface Options {
+  flips: number;
+  rate: number;
+  redisSamples: number;
+  json: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { flips: 100, rate: 40, redisSamples: 500, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => Number(argv[++i]);
+    if (a === '--flips') o.flips = next();
+    else if (a === '--rate') o.rate = next();
+    else if (a === '--redis-samples') o.redisSamples = next();
+    else if (a === '--json') o.json = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (!(o.flips >= 50)) throw new Error('--flips must be at least 50');
+  return o;
+}
+
+const log = (line: string) => process.stderr.write(`killswitch-propagation: ${line}\n`);
+
+async function boot<C extends BaseServiceConfig>(bp: ServiceBlueprint<C>, load: (env: Record<string, string>) => C, env: Record<string, string>) {
+  return startService(bp, load(env));
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const stack: IsolatedStack = await prepareIsolatedStack({ name: 'ksbench', database: 'agentops_bench_ks' });
+  const env = {
+    KAFKA_BROKERS: stack.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: stack.topicPrefix,
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+    REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+    LOG_LEVEL: 'warn',
+    OPERATOR_TOKEN,
+    AUTH_JWT_SECRET: SECRET,
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+  };
+  const running: RunningService[] = [];
+  let stopLoad = () => undefined as void;
+  try {
+    const killswitch = await boot(killswitchBlueprint, loadKillswitchConfig, { ...env, INSTANCE_ID: 'ks-bench' });
+    running.push(killswitch);
+    const enforcers: { name: string; svc: RunningService }[] = [];
+    for (const [name, bp, load] of [
+      ['guardrail-1', guardrailBlueprint, loadGuardrailConfig],
+      ['guardrail-2', guardrailBlueprint, loadGuardrailConfig],
+      ['ingest-1', ingestBlueprint, loadIngestConfig],
+      ['ingest-2', ingestBlueprint, loadIngestConfig],
+    ] as const) {
+      const svc = await boot(bp as unknown as ServiceBlueprint<BaseServiceConfig>, load as (e: Record<string, string>) => BaseServiceConfig, { ...env, INSTANCE_ID: name });
+      running.push(svc);
+      enforcers.push({ name, svc });
+    }
+    const ingests = enforcers.filter((e) => e.name.startsWith('ingest')).map((e) => e.svc);
+    log(`booted killswitch, 2 guardrail and 2 ingest instances (prefix ${stack.topicPrefix})`);
+
+    const registry = new AgentRegistry(ingests[0].parts.dataSource);
+    const target = await registry.register({ id: 'pricing-target', tenantId: TENANT, name: 'target', role: 'pricing', version: '1', region: 'eu' });
+    const background = await registry.register({ id: 'service-bg', tenantId: TENANT, name: 'bg', role: 'service', version: '1', region: 'eu' });
+    const sre = { authorization: `Bearer ${await mintUserToken({ userId: 'bench-sre', tenantId: TENANT, roles: ['sre'] }, SECRET)}`, 'content-type': 'application/json' };
+
+    // Steady load: uncovered intents, alternating between the two ingest instances.
+    let sent = 0;
+    let loadErrors = 0;
+    const loadTimer = setInterval(() => {
+      if (opts.rate <= 0) return;
+      const url = ingests[sent++ % 2].url;
+      fetch(`${url}/v1/intents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': background.apiKey },
+        body: JSON.stringify({ action: 'service.send_message', target: { type: 'customer', id: `C-${sent}` }, params: {}, confidence: 0.9, justification: 'bench load', dataUsed: [] }),
+      })
+        .then((r) => void (r.status >= 300 && r.status !== 202 && loadErrors++))
+        .catch(() => void loadErrors++);
+    }, opts.rate > 0 ? 1000 / opts.rate : 1000);
+    stopLoad = () => clearInterval(loadTimer);
+    await sleep(2000);
+
+    // Instrumentation: when the killswitch service starts its fan-out, and when each instance applies.
+    const fanoutAt = new Map<string, number>();
+    const fanout = killswitch.app.get(SwitchFanout);
+    const original = fanout.publish.bind(fanout);
+    fanout.publish = async (event) => {
+      if (event.data.state === 'active') fanoutAt.set(event.data.switchId, performance.now());
+      return original(event);
+    };
+    // Flips are sequential, so each instance's latest change of each kind belongs to the current flip.
+    const seen = new Map<string, { id: string; at: number }>();
+    const sets = enforcers.map((e) => ({ name: e.name, set: e.svc.app.get(KillSwitchSet) }));
+    for (const { name, set } of sets) {
+      set.onChange((c) => seen.set(`${c.kind}:${name}`, { id: c.switch.switchId, at: performance.now() }));
+    }
+    const appliedEverywhere = async (kind: 'activated' | 'released', id: string): Promise<number> => {
+      const deadline = performance.now() + 5000;
+      for (;;) {
+        const entries = sets.map((s) => seen.get(`${kind}:${s.name}`));
+        if (entries.every((e) => e?.id === id)) return Math.max(...entries.map((e) => e!.at));
+        if (performance.now() > deadline) throw new Error(`${kind} ${id} not applied on every instance within 5 s`);
+        await sleep(1);
+      }
+    };
+
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    const endToEnd: number[] = [];
+    const fromFanout: number[] = [];
+    let verified = 0;
+    const ksUrl = `${killswitch.url}/v1/killswitches`;
+    for (let i = 0; i < opts.flips; i++) {
+      const t0 = performance.now();
+      const res = await fetch(ksUrl, { method: 'POST', headers: sre, body: JSON.stringify({ selector: { agentId: target.agent.id, action: 'pricing.*' }, reason: `bench flip ${i}` }) });
+      const body = (await res.json()) as { id: string };
+      if (res.status !== 201) throw new Error(`flip failed: ${res.status} ${JSON.stringify(body)}`);
+      const at = await appliedEverywhere('activated', body.id);
+      endToEnd.push(at - t0);
+      fromFanout.push(at - (fanoutAt.get(body.id) ?? t0));
+      for (const s of sets) if (s.set.check(target.agent, 'pricing.set_price')?.switchId !== body.id) throw new Error(`${s.name} does not refuse after flip ${i}`);
+      if (i % 10 === 0) {
+        // Through the real API, on both ingest instances: refused at once, decidedBy killswitch.
+        for (const ingest of ingests) {
+          const r = await fetch(`${ingest.url}/v1/intents?wait=true`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': target.apiKey },
+            body: JSON.stringify({ action: 'pricing.set_price', target: { type: 'sku', id: 'S' }, params: { price: 1 }, confidence: 0.9, justification: 'bench', dataUsed: [] }),
+          });
+          const decision = ((await r.json()) as { decision?: { decidedBy?: string } }).decision;
+          if (decision?.decidedBy !== 'killswitch') throw new Error(`ingest did not refuse after flip ${i}: ${JSON.stringify(decision)}`);
+          verified++;
+        }
+      }
+      await fetch(`${ksUrl}/${body.id}/release`, { method: 'POST', headers: sre, body: JSON.stringify({ reason: 'bench release' }) });
+      await appliedEverywhere('released', body.id);
+      await sleep(20 + Math.random() * 30);
+    }
+    stopLoad();
+    loopDelay.disable();
+    log(`${opts.flips} flips measured; steady load ${sent} intents, ${loadErrors} errors; ${verified} API refusals verified`);
+
+    const redisRtt = await redisRoundTrip(stack.redisUrl, `${stack.redisKeyPrefix}bench-rtt`, opts.redisSamples);
+    const e2e = summarize(endToEnd);
+    const fan = summarize(fromFanout);
+    const rtt = summarize(redisRtt);
+    const report = {
+      flips: opts.flips,
+      instances: { ingest: 2, guardrail: 2 },
+      steadyLoad: { ratePerSecond: opts.rate, intents: sent, errors: loadErrors },
+      flipToAllInstancesMs: rounded(e2e),
+      fanoutToAllInstancesMs: rounded(fan),
+      redisPublishSubscribeRttMs: rounded(rtt),
+      ratio: { fanoutP50: round2(fan.p50 / rtt.p50), fanoutP99: round2(fan.p99 / rtt.p99), flipP99: round2(e2e.p99 / rtt.p99) },
+      eventLoopDelayMs: { p50: round2(loopDelay.percentile(50) / 1e6), p99: round2(loopDelay.percentile(99) / 1e6), max: round2(loopDelay.max / 1e6) },
+      machine: { cpus: cpus().length, loadavg1: round2(loadavg()[0]), node: process.version },
+    };
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const row = (name: string, s: LatencySummary) => `| ${name} | ${s.count} | ${round2(s.p50)} | ${round2(s.p95)} | ${round2(s.p99)} | ${round2(s.max)} |`;
+      process.stdout.write(
+        [
+          '| measured | n | p50 ms | p95 ms | p99 ms | max ms |',
+          '| :-- | --: | --: | --: | --: | --: |',
+          row('flip API call → all 4 instances refuse', e2e),
+          row('fan-out start → all 4 instances refuse', fan),
+          row('raw Redis PUBLISH → SUBSCRIBE', rtt),
+          '',
+          `ratio fan-out/raw Redis: p50 ${report.ratio.fanoutP50}×, p99 ${report.ratio.fanoutP99}×; flip p99 / Redis p99 ${report.ratio.flipP99}×`,
+          `steady load ${opts.rate}/s: ${sent} intents, ${loadErrors} errors; ${verified} refusals checked through the API`,
+          `event-loop delay of the benchmark process: p50 ${report.eventLoopDelayMs.p50} ms, p99 ${report.eventLoopDelayMs.p99} ms; load average ${report.machine.loadavg1} on ${report.machine.cpus} cores`,
+          '',
+        ].join('\n'),
+      );
+    }
+  } finally {
+    stopLoad();
+    for (const s of running.reverse()) await s.close().catch(() => undefined);
+    await teardownIsolatedStack(stack).catch((e: Error) => log(`teardown: ${e.message}`));
+  }
+}
+
+async function redisRoundTrip(url: string, channel: string, samples: number): Promise<number[]> {
+  const pub = createRedis(url, 'ksbench-pub');
+  const sub = createRedis(url, 'ksbench-sub');
+  const out: number[] = [];
+  try {
+    let pending: ((t: number) => void) | undefined;
+    sub.on('message', () => pending?.(performance.now()));
+    await sub.subscribe(channel);
+    for (let i = 0; i < samples; i++) {
+      const got = new Promise<number>((r) => (pending = r));
+      const t0 = performance.now();
+      await pub.publish(channel, JSON.stringify({ i, at: t0 }));
+      out.push((await got) - t0);
+      await sleep(2);
+    }
+  } finally {
+    pub.disconnect();
+    sub.disconnect();
+  }
+  return out;
+}
+
+function rounded(s: LatencySummary) {
+  return { count: s.count, p50: round2(s.p50), p95: round2(s.p95), p99: round2(s.p99), max: round2(s.max), mean: round2(s.mean) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    log(`failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
