@@ -122,6 +122,22 @@ describe('evaluatePolicySet', () => {
     expect(out.reasons[0]).toMatchObject({ policyId: 'strict-floor', mode: 'shadow', effect: 'deny' });
   });
 
+  it('denies when a modify validation cannot be evaluated instead of allowing unmodified', () => {
+    const intent = { action: 'inventory.create_purchase_order', params: { sku: 'S', quantity: 'lots' } };
+    const out = evaluatePolicySet(set(cap), ctx(intent, bag, 'replenishment'));
+    expect(out.verdict).toBe('deny');
+    expect(out.reasons[0]).toMatchObject({ policyId: 'po-cap', effect: 'deny', message: expect.stringMatching(/could not evaluate/) });
+  });
+
+  it('denies with a reason when an obligation cannot be computed instead of throwing', () => {
+    const broken = cap.replace('max: "variables.ceiling"', 'max: "double(intent.params.forecastUnits30d)"');
+    const intent = { action: 'inventory.create_purchase_order', params: { sku: 'S', quantity: 10000 } };
+    const out = evaluatePolicySet(set(broken), ctx(intent, bag, 'replenishment'));
+    expect(out.verdict).toBe('deny');
+    expect(out.reasons.map((r) => r.effect)).toEqual(['modify', 'deny']);
+    expect(out.reasons[1].message).toMatch(/obligation could not be evaluated/);
+  });
+
   it('treats an expression that cannot be evaluated as violated (fail closed)', () => {
     const out = evaluatePolicySet(set(floor), ctx({ params: {} }, bag));
     expect(out.verdict).toBe('deny');

@@ -1,6 +1,6 @@
 import type { DecisionReason, Obligation, Verdict } from '@agentops/contracts';
 import { EvaluationContext } from './evaluation-context';
-import { CompiledPolicy, CompiledPolicySet } from './policy-set';
+import { CompiledObligation, CompiledPolicy, CompiledPolicySet } from './policy-set';
 import { redactPii } from './text-detectors';
 
 export interface MatchedPolicy {
@@ -52,11 +52,13 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
     }
     for (const validation of policy.validations) {
       let holds: boolean;
+      let failed = false;
       let message = validation.message ?? `${policy.id}: ${validation.expression}`;
       try {
         holds = validation.program(activation) === true;
       } catch (error) {
         holds = false;
+        failed = true;
         message = `could not evaluate ${validation.expression}: ${firstLine(error)}`;
       }
       if (holds) continue;
@@ -68,7 +70,8 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
           /* keep the static message */
         }
       }
-      const effect = validation.effect;
+      // A modify that cannot be checked has nothing sound to modify: fail closed (deny), not allow.
+      const effect = failed && validation.effect === 'modify' ? 'deny' : validation.effect;
       violations.push(reason(policy, message, effect));
       if (effect === 'warn') continue;
       const asVerdict: Verdict = effect;
@@ -76,24 +79,13 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
       if (policy.mode === 'shadow') continue;
       if (SEVERITY[asVerdict] > SEVERITY[verdict]) verdict = asVerdict;
       if (effect === 'modify') {
-        for (const o of validation.obligations) {
-          if (o.type === 'cap') {
-            const max = Number(o.max(activation));
-            const current = Number(params[o.field]);
-            if (Number.isFinite(max) && Number.isFinite(current) && current > max) {
-              params = { ...params, [o.field]: max };
-              obligations.push({ type: 'cap', field: o.field, max });
-            }
-          } else {
-            const text = params[o.field];
-            if (typeof text !== 'string') continue;
-            const keep = o.keep ? ((o.keep(activation) as unknown[]) ?? []).map(String) : [];
-            const redacted = redactPii(text, keep);
-            if (redacted.spans.length) {
-              params = { ...params, [o.field]: redacted.text };
-              obligations.push({ type: 'redact', field: o.field, spans: redacted.spans });
-            }
-          }
+        try {
+          params = applyObligations(validation.obligations, activation, params, obligations);
+        } catch (error) {
+          // An obligation that cannot be computed must not escape (no decision at all) nor allow.
+          violations.push(reason(policy, `obligation could not be evaluated: ${firstLine(error)}`, 'deny'));
+          verdict = 'deny';
+          shadowVerdict = 'deny';
         }
       }
     }
@@ -110,6 +102,36 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
     matched,
     shadowVerdict,
   };
+}
+
+/** Applies cap and redact obligations to a copy of params; records the ones that changed something. */
+function applyObligations(
+  specs: CompiledObligation[],
+  activation: Record<string, unknown>,
+  initial: Record<string, unknown>,
+  obligations: Obligation[],
+): Record<string, unknown> {
+  let params = initial;
+  for (const o of specs) {
+    if (o.type === 'cap') {
+      const max = Number(o.max(activation));
+      const current = Number(params[o.field]);
+      if (Number.isFinite(max) && Number.isFinite(current) && current > max) {
+        params = { ...params, [o.field]: max };
+        obligations.push({ type: 'cap', field: o.field, max });
+      }
+    } else {
+      const text = params[o.field];
+      if (typeof text !== 'string') continue;
+      const keep = o.keep ? ((o.keep(activation) as unknown[]) ?? []).map(String) : [];
+      const redacted = redactPii(text, keep);
+      if (redacted.spans.length) {
+        params = { ...params, [o.field]: redacted.text };
+        obligations.push({ type: 'redact', field: o.field, spans: redacted.spans });
+      }
+    }
+  }
+  return params;
 }
 
 function matches(policy: CompiledPolicy, ctx: EvaluationContext): boolean {
