@@ -62,7 +62,7 @@ export function compilePolicySet(sources: PolicySource[], env: Environment = cre
   const problems: PolicyProblem[] = [];
   const policies: CompiledPolicy[] = [];
   const seen = new Map<string, string>();
-  for (const src of [...sources].sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const src of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(src.content, { lineCounter, prettyErrors: false });
     const at = (offset: number | undefined): { line: number; column: number } => {

@@ -49,7 +49,10 @@ export function findPii(text: string): TextSpan[] {
   for (const m of text.matchAll(CARD)) if (luhnValid(m[0].replace(/\D/g, ''))) push('card', m);
   for (const m of text.matchAll(PHONE)) {
     const digits = m[0].replace(/\D/g, '');
-    if (digits.length >= 9 && digits.length <= 15 && !overlaps(spans, m.index!, m.index! + m[0].length)) push('phone', m);
+    // A bare run of digits is an order or account number far more often than a phone number:
+    // only international (+) or visibly grouped numbers count.
+    const looksLikePhone = m[0].startsWith('+') || /[\s().-]/.test(m[0]);
+    if (looksLikePhone && digits.length >= 9 && digits.length <= 15 && !overlaps(spans, m.index!, m.index! + m[0].length)) push('phone', m);
   }
   return spans.filter((s, i) => !overlaps(spans.slice(0, i), s.start, s.end)).sort((a, b) => a.start - b.start);
 }
@@ -80,10 +83,24 @@ export function normalizeForMatching(text: string): string {
     .replace(/[^a-z0-9]+/g, '');
 }
 
+/**
+ * Whether the text names any of `names`, ignoring case, diacritics, punctuation and spacing inside
+ * a name ("HER MES", "hermès!"), but only on word boundaries: "Marceline" does not mention Céline.
+ */
 export function mentionsAny(text: string, names: string[]): boolean {
-  const haystack = normalizeForMatching(text);
-  return names.some((n) => {
-    const needle = normalizeForMatching(n);
-    return needle.length > 0 && haystack.includes(needle);
-  });
+  const words = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  const needles = new Set(names.map(normalizeForMatching).filter((n) => n.length > 0));
+  for (let i = 0; i < words.length; i++) {
+    let joined = '';
+    for (let j = i; j < words.length && joined.length < 64; j++) {
+      joined += words[j];
+      if (needles.has(joined)) return true;
+    }
+  }
+  return false;
 }
