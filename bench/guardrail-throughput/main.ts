@@ -1,0 +1,186 @@
+import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Topics, allTopics, topicName } from '@agentops/contracts';
+import { EventConsumer, EventPublisher, createEvent, headersToStrings, newEventId, silentLogger } from '@agentops/messaging';
+import { compilePolicySet } from '@agentops/policy';
+import { RunningService, startService } from '@agentops/service-runtime';
+import { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
+import { loadGuardrailConfig } from '../../services/guardrail/src/config';
+import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
+import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
+import { RetailFactsCache } from '../../services/guardrail/src/context/retail-facts';
+import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
+import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
+import { caseIntent, loadFixtures, loadPolicySources } from '../../tools/policy/fixtures';
+import { IsolatedStack, ensureTopicsReady, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
+
+/**
+ * Guardrail throughput on Kafka: a backlog of N intents (the retail fixtures' mix, many agents so
+ * every partition works) is put on the intents topic, then one guardrail instance with the whole
+ * retail pack decides them; we time until the last decision is on the decisions topic. Beside it,
+ * in the same run, the messaging floor: an echo consumer on the same topics that answers each
+ * intent with a fixed decision through the same consumer loop and publisher, with no PostgreSQL,
+ * Redis or policy work.
+ */
+const PACK = 'policies/retail';
+const TENANT = 'bench-tenant';
+
+interface Options {
+  count: number;
+  agents: number;
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--count <n>', 'intents in the backlog', (v) => Number(v), 3000)
+    .option('--agents <n>', 'distinct agents (spread over partitions)', (v) => Number(v), 60)
+    .parse()
+    .opts<Options>();
+  const stack = await prepareIsolatedStack({ name: 'benchgt', database: 'agentops_bench_guardrail' });
+  try {
+    const intents = buildIntents(opts);
+    const floor = await measureEcho(stack, intents);
+    const guardrail = await measureGuardrail(stack, intents);
+    const ratio = guardrail.perSecond / floor.perSecond;
+    console.log(`\nGuardrail throughput on Kafka — ${opts.count} intents, ${opts.agents} agents, retail pack\n`);
+    console.table([
+      { path: 'guardrail (43 policies, PostgreSQL + Redis per intent)', 'intents/s': Math.round(guardrail.perSecond), seconds: guardrail.seconds.toFixed(2) },
+      { path: 'messaging floor (echo through the same consumer loop)', 'intents/s': Math.round(floor.perSecond), seconds: floor.seconds.toFixed(2) },
+    ]);
+    console.log(`ratio guardrail/floor: ${ratio.toFixed(2)}`);
+  } finally {
+    await teardownIsolatedStack(stack);
+  }
+}
+
+function buildIntents(opts: Options): { key: string; event: EventEnvelope<IntentProposedV1> }[] {
+  const suite = loadFixtures(PACK);
+  return Array.from({ length: opts.count }, (_, i) => {
+    const c = suite.cases[i % suite.cases.length];
+    const { agent, intent } = caseIntent(c);
+    const id = newEventId();
+    const a = { ...agent, id: `${agent.role}-bench-${i % opts.agents}`, tenantId: TENANT, scopes: { actions: ['*'] } };
+    const event = createEvent(
+      EventTypes.IntentProposed,
+      { ...intent, intentId: id, agent: a, proposedAt: new Date().toISOString(), dataUsed: [] },
+      { id, source: 'bench/guardrail-throughput', tenantid: TENANT, agentid: a.id, correlationid: id },
+    );
+    return { key: a.id, event };
+  });
+}
+
+/** Produces the backlog in batches, then waits until `expected` decisions were seen. */
+async function produceAndAwait(stack: IsolatedStack, prefix: string, intents: { key: string; event: EventEnvelope }[]): Promise<number> {
+  const publisher = new EventPublisher(stack.kafka, prefix, silentLogger);
+  await publisher.connect();
+  const wanted = new Set(intents.map((i) => i.event.id));
+  const done = waitForDecisions(stack, prefix, wanted);
+  await done.ready;
+  const started = performance.now();
+  for (let i = 0; i < intents.length; i += 500) await publisher.publishMany(intents.slice(i, i + 500));
+  await done.finished;
+  const seconds = (performance.now() - started) / 1000;
+  await publisher.disconnect();
+  await done.stop();
+  return seconds;
+}
+
+function waitForDecisions(stack: IsolatedStack, prefix: string, wanted: Set<string>) {
+  const consumer = stack.kafka.consumer({ groupId: `${prefix}probe-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 20 });
+  let resolve!: () => void;
+  const finished = new Promise<void>((r) => (resolve = r));
+  const ready = (async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName(Topics.decisions, prefix), fromBeginning: true });
+    const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const headers = headersToStrings(m.headers as never);
+          if (headers['ce_type'] !== EventTypes.IntentDecided) continue;
+          wanted.delete((JSON.parse(m.value!.toString()) as IntentDecidedV1).intentId);
+        }
+        if (wanted.size === 0) resolve();
+      },
+    });
+    await joined;
+  })();
+  return { ready, finished, stop: () => consumer.disconnect() };
+}
+
+async function measureEcho(stack: IsolatedStack, intents: { key: string; event: EventEnvelope<IntentProposedV1> }[]) {
+  const prefix = `${stack.topicPrefix}`;
+  const publisher = new EventPublisher(stack.kafka, prefix, silentLogger);
+  await publisher.connect();
+  const echo = new EventConsumer(
+    stack.kafka,
+    publisher,
+    prefix,
+    { groupId: `${prefix}echo`, topics: [Topics.intents.name], fromBeginning: true, maxWaitTimeInMs: 5, partitionsConsumedConcurrently: 6 },
+    silentLogger,
+    'bench/echo',
+  );
+  await echo.start(async (event) => {
+    const intent = event.data as IntentProposedV1;
+    await publisher.publish(
+      createEvent(
+        EventTypes.IntentDecided,
+        { intentId: intent.intentId, agentId: intent.agent.id, action: intent.action, verdict: 'allow', reasons: [], obligations: [], decidedBy: 'policy', decidedAt: event.time, expiresAt: event.time },
+        { source: 'bench/echo', tenantid: event.tenantid, agentid: intent.agent.id, correlationid: intent.intentId, cause: event },
+      ),
+      intent.agent.id,
+    );
+  });
+  const seconds = await produceAndAwait(stack, prefix, intents);
+  await echo.stop();
+  await publisher.disconnect();
+  return { seconds, perSecond: intents.length / seconds };
+}
+
+async function measureGuardrail(stack: IsolatedStack, intents: { key: string; event: EventEnvelope<IntentProposedV1> }[]) {
+  // Topics of its own, so the guardrail never sees the echo run's traffic.
+  const prefix = `${stack.topicPrefix}g.`;
+  await ensureTopicsReady(stack.kafka, allTopics, prefix);
+  const guardrail = await bootGuardrail(stack, prefix);
+  try {
+    const seconds = await produceAndAwait(stack, prefix, intents);
+    return { seconds, perSecond: intents.length / seconds };
+  } finally {
+    await guardrail.close();
+  }
+}
+
+async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<RunningService> {
+  const guardrail = await startService(
+    guardrailBlueprint,
+    loadGuardrailConfig({
+      KAFKA_BROKERS: stack.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      DATABASE_URL: stack.databaseUrl,
+      REDIS_URL: stack.redisUrl,
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      LOG_LEVEL: 'warn',
+      OPERATOR_TOKEN: randomBytes(24).toString('hex'),
+      AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+    }),
+  );
+  const suite = loadFixtures(PACK);
+  await importCatalog(guardrail.parts.dataSource, [...suite.catalog.values()].map(({ found: _found, ...item }) => ({ ...item, tenantId: TENANT })));
+  await guardrail.app.get(CatalogCache).refresh();
+  await guardrail.app.get(RetailFactsCache).importFacts(TENANT, suite.retail, 'bench');
+  const compiled = compilePolicySet(loadPolicySources(PACK));
+  if (!compiled.ok) throw new Error('retail pack does not compile');
+  await guardrail.app.get(PolicySetStore).saveActive(compiled.set, 'bench');
+  guardrail.app.get(ActivePolicySet).activate(compiled.set.version, compiled.set.policies);
+  return guardrail;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`bench:guardrail-throughput failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
