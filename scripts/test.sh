@@ -12,6 +12,9 @@ npx eslint . --max-warnings=0
 log "contracts: AsyncAPI and JSON Schemas match the code"
 "${NODE_RUN[@]}" dist/tools/contracts/generate-contract-docs.js --check
 
+log "policy tests: the shipped retail pack against its fixtures (like opa test)"
+"${NODE_RUN[@]}" dist/tools/policy/policy-test.js policies/retail
+
 mkdir -p reports
 log "unit tests"
 unit_rc=0
