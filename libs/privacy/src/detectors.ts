@@ -84,6 +84,8 @@ const ADDRESS_NAME_FIRST = /\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|p
 // "12 rue de la Paix, 75002 Paris": the street word comes first.
 const ADDRESS_WORD_FIRST = /\b\d{1,5},? (?:rue|avenue|avenida|calle|via|boulevard|chemin|allée|place) (?:[\p{L}'.-]+ ?){1,4}?(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?|(?=[,.;]|$))/gu;
 
+const STREET_GATE = new RegExp(`(?:${STREET_WORDS}|straße|strasse|allée|chemin)`, 'i');
+
 /** Heuristic: a house number and a street word (either order), with an optional postcode and city. */
 export function findPostalAddresses(text: string): PiiMatch[] {
   const all = [ADDRESS_NUMBER_FIRST, ADDRESS_NAME_FIRST, ADDRESS_WORD_FIRST].flatMap((p) => collect(text, p, 'address'));
@@ -96,7 +98,15 @@ export function findPostalAddresses(text: string): PiiMatch[] {
  */
 export function detectPii(text: string): PiiMatch[] {
   if (text.length < 6) return [];
-  const all = [...findEmails(text), ...findCardNumbers(text), ...findIbans(text), ...findPostalAddresses(text), ...findPhoneNumbers(text)];
+  // Cheap gates first: most strings in an event (ids, enums, timestamps) cannot hold any of these.
+  const hasAt = text.includes('@');
+  const digits = countDigits(text);
+  if (!hasAt && digits === 0) return [];
+  if (!hasAt && (UUID.test(text) || ISO_TIME.test(text))) return [];
+  const all: PiiMatch[] = [];
+  if (hasAt) all.push(...findEmails(text));
+  if (digits >= 8) all.push(...findCardNumbers(text), ...findIbans(text), ...findPhoneNumbers(text));
+  if (digits >= 1 && STREET_GATE.test(text)) all.push(...findPostalAddresses(text));
   const priority: Record<PiiKind, number> = { email: 0, card: 1, iban: 2, address: 3, phone: 4, customer: 5 };
   all.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || priority[a.kind] - priority[b.kind]);
   const out: PiiMatch[] = [];
@@ -120,6 +130,18 @@ export function replacePii(text: string, replace: (m: PiiMatch) => string): { te
     at = m.end;
   }
   return { text: out + text.slice(at), matches };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function countDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 function collect(text: string, pattern: RegExp, kind: PiiKind): PiiMatch[] {

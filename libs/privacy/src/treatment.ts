@@ -25,6 +25,18 @@ const FIELD_KINDS: [RegExp, PiiKind][] = [
   [/^(address|postal_?address|street|street_?address|shipping_?address|billing_?address)$/i, 'address'],
 ];
 
+const kindByField = new Map<string, PiiKind | null>();
+
+/** Which kind of personal value a field holds by its name alone, memoised (field names repeat). */
+export function kindOfField(name: string): PiiKind | undefined {
+  let kind = kindByField.get(name);
+  if (kind === undefined) {
+    kind = FIELD_KINDS.find(([re]) => re.test(name))?.[1] ?? null;
+    if (kindByField.size < 10_000) kindByField.set(name, kind);
+  }
+  return kind ?? undefined;
+}
+
 /**
  * Walks a JSON payload and replaces personal data by keyed pseudonyms: whole fields whose name says
  * what they hold (customerId, email, phone…, and `target.id` when `target.type` is `customer`), and
@@ -50,7 +62,7 @@ export function treatPayload(payload: unknown, pseudonym: (kind: PiiKind, value:
       const customerTarget = obj['type'] === 'customer';
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(obj)) {
-        const kind = (customerTarget && k === 'id' ? 'customer' : undefined) ?? FIELD_KINDS.find(([re]) => re.test(k))?.[1];
+        const kind = (customerTarget && k === 'id' ? 'customer' : undefined) ?? kindOfField(k);
         out[k] = walk(v, `${path}.${k}`, kind ?? fieldKind);
       }
       return out;

@@ -74,13 +74,14 @@ export class AuditAppender {
         const keys = await subjectKeys(
           tx,
           scans.flatMap((s) => s.found.map((f: FoundPii) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) }))),
+          this.privacy.keyCache,
         );
         const recordedAt = this.now().toISOString();
         const contents = scans.map((s) => {
           const { event, origin } = s.item;
           const data = (event.data ?? {}) as Record<string, unknown>;
           const actor = actorOf(event);
-          const sealed = PayloadPrivacy.seal(event.tenantid, s.found, s.subjectOf, keys);
+          const sealed = PayloadPrivacy.seal(event.tenantid, event.id, s.found, s.subjectOf, keys);
           return {
             eventId: event.id,
             type: event.type,

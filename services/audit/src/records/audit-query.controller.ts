@@ -122,6 +122,7 @@ export class AuditQueryController {
     assertTenantAccess(principal, q.tenantId);
     if (!/^[a-z]+_[0-9a-f]{32}$/.test(subjectRef)) throw new BadRequestException('subjectRef must look like customer_<32 hex>');
     const result = await eraseSubject(typeormSql(this.dataSource), q.tenantId, subjectRef);
+    this.privacy.keyCache.forget(q.tenantId, subjectRef);
     if (!result.erased) throw new NotFoundException(`no subject ${subjectRef} in tenant ${q.tenantId}`);
     return { subjectRef, tenantId: q.tenantId, ...result };
   }

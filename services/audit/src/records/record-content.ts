@@ -25,7 +25,7 @@ export interface StoredRecord {
   verdict: string | null;
   decidedBy: string | null;
   payload: unknown;
-  /** pseudonym → sealed clear value (AES-256-GCM under the subject's key), or null once erased. */
+  /** subject → its clear values `{pseudonym: value}`, sealed (AES-256-GCM) under the subject's key. */
   sealed: Record<string, SealedValue>;
   subjects: string[];
   prevHash: string;
@@ -34,8 +34,8 @@ export interface StoredRecord {
 }
 
 export interface SealedValue {
-  subject: string;
-  kind: string;
+  /** The pseudonyms whose clear values the box holds. */
+  pseudonyms: string[];
   /** `v1.<iv>.<ct>.<tag>`; null when the subject was already erased when the event arrived. */
   value: string | null;
 }

@@ -1,0 +1,203 @@
+/**
+ * Audit append benchmark: sustained records/s of the real append path (privacy treatment,
+ * per-subject key lookup and sealing, SHA-256 over RFC 8785 JSON, chain head row lock, record +
+ * index insert, periodic Ed25519 checkpoints) against plain batched INSERTs of the same events into
+ * an unchained, unpartitioned table, in the same run, same batch size, same concurrency; then how
+ * fast `verify` recomputes the chains. See docs/benchmarks.md § Audit append.
+ *
+ *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--json]
+ */
+import { generateSigningKey } from '@agentops/audit-chain';
+import { EventEnvelope, EventTypes } from '@agentops/contracts';
+import { createEvent, newEventId } from '@agentops/messaging';
+import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
+import { cpus, loadavg } from 'node:os';
+import { AppendItem, AuditAppender } from '../../services/audit/src/chain/audit-appender';
+import { typeormSql } from '../../services/audit/src/chain/sql';
+import { auditDatabaseUrl } from '../../services/audit/src/config';
+import { AUDIT_WRITER_ROLE } from '../../services/audit/src/persistence/migrations/1764000000402-chained-records';
+import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
+import { verifyChains } from '../../services/audit/src/verification/audit-verifier';
+import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
+import { round2 } from '../shared/stats';
+
+interface Options {
+  records: number;
+  batch: number;
+  chains: number;
+  concurrency: number;
+  rounds: number;
+  json: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { records: 20_000, batch: 500, chains: 6, concurrency: 2, rounds: 2, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--json') {
+      o.json = true;
+      continue;
+    }
+    const key = flag.replace(/^--/, '') as keyof Options;
+    const value = Number(argv[++i]);
+    if (!(key in o) || key === 'json' || !Number.isInteger(value) || value < 1) throw new Error(`bad option ${flag} ${argv[i] ?? ''}`);
+    (o as unknown as Record<string, number>)[key] = value;
+  }
+  return o;
+}
+
+const progress = (line: string) => process.stderr.write(`audit-append: ${line}\n`);
+
+/** Realistic retail intents: a customer target, an email and a phone in the text, on a few tenants. */
+function makeEvents(n: number, chains: number, round: number): { chainId: string; items: AppendItem[] }[] {
+  const byChain = Array.from({ length: chains }, (_, p) => ({ chainId: `agentops.intents.v1:${p}`, items: [] as AppendItem[] }));
+  for (let i = 0; i < n; i++) {
+    const p = i % chains;
+    const c = i % 5000;
+    const event: EventEnvelope = createEvent(
+      EventTypes.IntentProposed,
+      {
+        intentId: newEventId(),
+        action: 'service.issue_refund',
+        target: { type: 'customer', id: `C-${c}` },
+        params: { amount: 10 + (i % 90), currency: 'EUR', reason: 'damaged item' },
+        confidence: 0.87,
+        justification: `customer c${c}@example.com reported a damaged item, order O-${round}-${i}; call back on +44 20 7946 ${String(1000 + (i % 9000))}`,
+        dataUsed: [{ source: 'orders', ref: `O-${round}-${i}`, dataClasses: ['order', 'contact'] }],
+        agent: { id: `svc-agent-${p}`, tenantId: `tenant-${i % 3}`, role: 'service', version: '2.1.0', region: 'eu-west', labels: {} },
+        proposedAt: new Date().toISOString(),
+      },
+      { source: 'agentops/bench', tenantid: `tenant-${i % 3}`, agentid: `svc-agent-${p}` },
+    );
+    byChain[p].items.push({ event, origin: { baseTopic: 'agentops.intents.v1', partition: p, offset: String(round * n + i) } });
+  }
+  return byChain;
+}
+
+/** Runs each chain's batches in order, `concurrency` chains at a time (one writer per chain). */
+async function drive(chains: { chainId: string; items: AppendItem[] }[], batch: number, concurrency: number, write: (chainId: string, items: AppendItem[]) => Promise<void>): Promise<number> {
+  const queue = [...chains];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let chain = queue.shift(); chain; chain = queue.shift()) {
+        for (let i = 0; i < chain.items.length; i += batch) await write(chain.chainId, chain.items.slice(i, i + batch));
+      }
+    }),
+  );
+  return performance.now() - started;
+}
+
+const PLAIN_SET = `event_id uuid, type text, source text, tenant_id text, agent_id text, correlation_id uuid, causation_id uuid,
+  topic text, kafka_partition int, kafka_offset bigint, event_time text, event_ts timestamptz, payload jsonb, recorded_at timestamptz`;
+
+async function plainInsert(ds: DataSource, items: AppendItem[]): Promise<void> {
+  const now = new Date().toISOString();
+  const rows = items.map(({ event, origin }) => ({
+    event_id: event.id,
+    type: event.type,
+    source: event.source,
+    tenant_id: event.tenantid,
+    agent_id: event.agentid ?? null,
+    correlation_id: event.correlationid ?? null,
+    causation_id: event.causationid ?? null,
+    topic: origin.baseTopic,
+    kafka_partition: origin.partition,
+    kafka_offset: origin.offset,
+    event_time: event.time,
+    event_ts: event.time,
+    payload: event.data,
+    recorded_at: now,
+  }));
+  await ds.query(`INSERT INTO bench_plain_records SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${PLAIN_SET}) ON CONFLICT (event_id) DO NOTHING`, [JSON.stringify(rows)]);
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const loadBefore = loadavg()[0];
+  progress(`preparing an isolated database (${o.records} records × ${o.rounds} rounds, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency})`);
+  const stack = await prepareIsolatedStack({ name: 'auditbench', database: 'agentops_bench_audit' });
+  const owner = new DataSource(serviceDataSourceOptions({ url: stack.databaseUrl, schema: 'audit', entities: [], migrations: [], applicationName: 'audit-bench-owner', poolSize: 4 }));
+  const writer = new DataSource(
+    serviceDataSourceOptions({
+      url: auditDatabaseUrl({ DATABASE_URL: stack.databaseUrl, AUDIT_DB_ROLE: AUDIT_WRITER_ROLE, AUDIT_DATABASE_URL: undefined }),
+      schema: 'audit',
+      entities: [],
+      migrations: [],
+      applicationName: 'audit-bench-writer',
+      poolSize: 4,
+    }),
+  );
+  await owner.initialize();
+  await writer.initialize();
+  try {
+    // The baseline: the same event columns and raw payload, no chain, no privacy, no partitions.
+    await owner.query(`CREATE TABLE bench_plain_records (${PLAIN_SET.replace('event_id uuid', 'event_id uuid PRIMARY KEY')})`);
+    await owner.query(`GRANT SELECT, INSERT ON bench_plain_records TO ${AUDIT_WRITER_ROLE}`);
+    const appender = new AuditAppender(typeormSql(writer), new PayloadPrivacy('bench-pseudonym-secret-0123456789abcdef'), generateSigningKey(), {
+      everyRecords: 1000,
+      everySeconds: 60,
+    });
+
+    progress('warm-up');
+    const warm = makeEvents(Math.min(2000, o.records), o.chains, 999);
+    await drive(warm, o.batch, o.concurrency, async (chainId, items) => void (await appender.appendBatch(chainId, items)));
+    await drive(warm, o.batch, o.concurrency, (_c, items) => plainInsert(writer, items));
+
+    const chainedMs: number[] = [];
+    const plainMs: number[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      // Alternate which goes first, so drift on the shared VM does not favour one side.
+      const runs = [
+        async () => {
+          const events = makeEvents(o.records, o.chains, r * 2);
+          const ms = await drive(events, o.batch, o.concurrency, (_c, items) => plainInsert(writer, items));
+          plainMs.push(ms);
+          progress(`round ${r + 1}: plain INSERT ${Math.round((o.records / ms) * 1000)} records/s`);
+        },
+        async () => {
+          const events = makeEvents(o.records, o.chains, r * 2 + 1);
+          const ms = await drive(events, o.batch, o.concurrency, async (chainId, items) => void (await appender.appendBatch(chainId, items)));
+          chainedMs.push(ms);
+          progress(`round ${r + 1}: chained + privacy ${Math.round((o.records / ms) * 1000)} records/s`);
+        },
+      ];
+      for (const run of r % 2 === 0 ? runs : runs.reverse()) await run();
+    }
+
+    progress('verifying every chain');
+    const verify = await verifyChains(typeormSql(writer));
+    if (!verify.ok) throw new Error(`verification failed: ${JSON.stringify(verify.firstFailure)}`);
+    const [{ n: checkpoints }] = await writer.query(`SELECT count(*)::int AS n FROM checkpoints`);
+
+    const total = o.records * o.rounds;
+    const chainedRate = (total / chainedMs.reduce((a, b) => a + b, 0)) * 1000;
+    const plainRate = (total / plainMs.reduce((a, b) => a + b, 0)) * 1000;
+    const summary = {
+      benchmark: 'audit-append',
+      options: o,
+      chainedRecordsPerSec: Math.round(chainedRate),
+      plainInsertRecordsPerSec: Math.round(plainRate),
+      ratio: round2(chainedRate / plainRate),
+      perRound: chainedMs.map((ms, i) => ({ chained: Math.round((o.records / ms) * 1000), plain: Math.round((o.records / plainMs[i]) * 1000) })),
+      verify: { records: verify.records, chains: verify.chains.length, ms: verify.ms, recordsPerSec: Math.round((verify.records / Math.max(1, verify.ms)) * 1000), checkpoints },
+      machine: { cpus: cpus().length, node: process.version, loadAvg1m: { before: round2(loadBefore), after: round2(loadavg()[0]) } },
+    };
+    console.log(`audit-append: ${total} records per side, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency}`);
+    console.log(`  chained + privacy : ${summary.chainedRecordsPerSec} records/s`);
+    console.log(`  plain INSERT      : ${summary.plainInsertRecordsPerSec} records/s`);
+    console.log(`  ratio             : ${summary.ratio}`);
+    console.log(`  verify            : ${summary.verify.records} records, ${summary.verify.chains} chains, ${checkpoints} checkpoints in ${verify.ms} ms (${summary.verify.recordsPerSec} records/s)`);
+    console.log(`  load average 1m   : ${summary.machine.loadAvg1m.before} → ${summary.machine.loadAvg1m.after} on ${summary.machine.cpus} CPUs`);
+    if (o.json) console.log(JSON.stringify(summary));
+  } finally {
+    await writer.destroy();
+    await owner.destroy();
+    await teardownIsolatedStack(stack);
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`audit-append: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
