@@ -2,6 +2,8 @@ import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IntentsHandler } from './agents/intents.handler';
 import { KnownAgents } from './agents/known-agents';
+import { BreakerEngine } from './breakers/breaker-engine';
+import { BreakersController } from './breakers/breakers.controller';
 import { SignalRepository } from './signals/signal-repository';
 import { SignalsHandler } from './signals/signals.handler';
 import { KillSwitchesController } from './switches/killswitches.controller';
@@ -15,8 +17,8 @@ export class KillswitchModule {
     return {
       module: KillswitchModule,
       imports: [ServiceRuntimeModule.forRoot(parts)],
-      controllers: [SignalsHandler, IntentsHandler, KillSwitchesController],
-      providers: [SignalRepository, KnownAgents, SwitchRepository, SwitchFanout, SwitchCommands],
+      controllers: [SignalsHandler, IntentsHandler, KillSwitchesController, BreakersController],
+      providers: [SignalRepository, KnownAgents, SwitchRepository, SwitchFanout, SwitchCommands, BreakerEngine],
     };
   }
 }

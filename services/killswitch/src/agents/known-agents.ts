@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 @Injectable()
 export class KnownAgents {
   private readonly seen = new Map<string, { at: number; fingerprint: string }>();
+  private readonly facts = new Map<string, CohortMember>();
   private static readonly REFRESH_MS = 60_000;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -15,6 +16,7 @@ export class KnownAgents {
     const fingerprint = `${agent.tenantId}|${agent.role}|${agent.version}|${agent.region}`;
     const last = this.seen.get(agent.id);
     if (last && last.fingerprint === fingerprint && Date.now() - last.at < KnownAgents.REFRESH_MS) return;
+    this.facts.set(agent.id, { id: agent.id, tenantId: agent.tenantId, role: agent.role, version: agent.version, region: agent.region });
     await this.dataSource.query(
       `INSERT INTO known_agents (agent_id, tenant_id, role, version, region, last_seen) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (agent_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, role = EXCLUDED.role, version = EXCLUDED.version,
@@ -22,6 +24,19 @@ export class KnownAgents {
       [agent.id, agent.tenantId, agent.role, agent.version, agent.region, at],
     );
     this.seen.set(agent.id, { at: Date.now(), fingerprint });
+    this.facts.set(agent.id, { id: agent.id, tenantId: agent.tenantId, role: agent.role, version: agent.version, region: agent.region });
+  }
+
+  /** An agent's cohort facts for signals that carry only its id (decisions, verifications, telemetry). */
+  async find(agentId: string): Promise<CohortMember | undefined> {
+    const cached = this.facts.get(agentId);
+    if (cached) return cached;
+    const rows = (await this.dataSource.query(
+      `SELECT agent_id AS id, tenant_id AS "tenantId", role, version, region FROM known_agents WHERE agent_id = $1`,
+      [agentId],
+    )) as CohortMember[];
+    if (rows[0]) this.facts.set(agentId, rows[0]);
+    return rows[0];
   }
 
   async all(tenantId?: string): Promise<CohortMember[]> {

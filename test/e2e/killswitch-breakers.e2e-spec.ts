@@ -1,0 +1,91 @@
+import { EventTypes } from '@agentops/contracts';
+import { RunningService } from '@agentops/service-runtime';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { BreakerEngine } from '../../services/killswitch/src/breakers/breaker-engine';
+import { getJson, postJson, priceIntent } from '../support/agent-http';
+import { bootService, eventually } from '../support/platform';
+import { TEST_OPERATOR_TOKEN } from '../support/test-env';
+
+const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+
+interface Decision {
+  verdict: string;
+  decidedBy: string;
+  reasons: { policyId: string; message: string }[];
+}
+
+/**
+ * The seed scenario: a pricing agent reprices many SKUs; the blast-radius breaker
+ * (policies/breakers/pricing-blast-radius.yaml: > 20 distinct SKUs in 60 s per tenant) trips inside
+ * its window, further repricing is refused while other roles keep working, the trip is audited, and
+ * the breaker's state survives a restart of the killswitch service.
+ */
+describe('circuit breakers: the runaway pricing agent', () => {
+  const svc: { audit?: RunningService; guardrail?: RunningService; killswitch?: RunningService; ingest?: RunningService } = {};
+  const tenant = `maison-breaker-${Date.now().toString(36)}`;
+  let pricingKey: string;
+  let serviceKey: string;
+
+  beforeAll(async () => {
+    svc.audit = await bootService('audit');
+    svc.guardrail = await bootService('guardrail');
+    svc.killswitch = await bootService('killswitch');
+    svc.ingest = await bootService('ingest');
+    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    pricingKey = (await registry.register({ id: `${tenant}-pricing`, tenantId: tenant, name: 'pricing', role: 'pricing', version: '1', region: 'eu' })).apiKey;
+    serviceKey = (await registry.register({ id: `${tenant}-service`, tenantId: tenant, name: 'service', role: 'service', version: '1', region: 'eu' })).apiKey;
+  });
+
+  afterAll(async () => {
+    for (const s of [svc.ingest, svc.killswitch, svc.guardrail, svc.audit]) await s?.close();
+  });
+
+  const propose = (key: string, body: unknown, query = '?wait=true&timeoutMs=3000') =>
+    postJson<{ intentId: string; decision?: Decision }>(`${svc.ingest!.url}/v1/intents${query}`, body, { 'x-api-key': key });
+
+  it('trips on too many distinct SKUs, refuses further repricing, spares other roles, and is audited', async () => {
+    const started = Date.now();
+    for (let i = 0; i < 25; i++) {
+      const res = await propose(pricingKey, priceIntent(`RUNAWAY-${i}`, 10), '');
+      expect([200, 202]).toContain(res.status);
+    }
+    const refused = await eventually(async () => {
+      const res = await propose(pricingKey, priceIntent('RUNAWAY-next', 10));
+      return res.body.decision?.decidedBy === 'killswitch' ? res.body.decision : undefined;
+    }, 30_000, 'breaker trip');
+    expect(Date.now() - started).toBeLessThan(60_000); // inside the breaker's window
+    expect(refused.verdict).toBe('deny');
+    expect(refused.reasons[0].message).toContain('breaker:pricing-blast-radius');
+
+    const other = await propose(serviceKey, {
+      action: 'service.send_message',
+      target: { type: 'customer', id: 'C-7' },
+      params: { text: 'hello' },
+      confidence: 0.9,
+      justification: 'customer asked',
+      dataUsed: [],
+    });
+    expect(other.body.decision?.decidedBy).not.toBe('killswitch');
+
+    const switches = await getJson<{ switches: { id: string; actor: string; selector: Record<string, string> }[] }>(`${svc.killswitch!.url}/v1/killswitches`, operator);
+    const trip = switches.body.switches.find((s) => s.actor === 'breaker:pricing-blast-radius' && s.selector.tenantId === tenant);
+    expect(trip).toBeDefined();
+    expect(trip!.selector).toMatchObject({ role: 'pricing', action: 'pricing.*' });
+    const audited = await eventually(async () => {
+      const records = (await getJson<{ records: { type: string }[] }>(`${svc.audit!.url}/v1/audit/records?correlationId=${trip!.id}`, operator)).body.records;
+      return records.find((r) => r.type === EventTypes.KillSwitchChanged);
+    }, 20_000, 'audited trip');
+    expect(audited).toBeDefined();
+
+    const states = svc.killswitch!.app.get(BreakerEngine).states();
+    expect(states.find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant)).toMatchObject({ state: 'open', switchId: trip!.id });
+
+    // Breaker state survives a restart of the killswitch service.
+    await svc.killswitch!.close();
+    svc.killswitch = await bootService('killswitch');
+    const restored = svc.killswitch.app.get(BreakerEngine).states().find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant);
+    expect(restored).toMatchObject({ state: 'open', switchId: trip!.id });
+    const still = await propose(pricingKey, priceIntent('RUNAWAY-after-restart', 10));
+    expect(still.body.decision?.decidedBy).toBe('killswitch');
+  });
+});
