@@ -1,3 +1,4 @@
+import { TelemetryController } from './telemetry/telemetry.controller';
 import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -18,7 +19,7 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
-      controllers: [IntentsController, OutcomesController, AgentsController, DecisionsHandler, ControlStreamController],
+      controllers: [IntentsController, OutcomesController, AgentsController, DecisionsHandler, ControlStreamController, TelemetryController],
       providers: [AgentRegistry, AgentAuthGuard, DecisionBoard, IntentSubmission, KillSwitchEnforcement],
     };
   }

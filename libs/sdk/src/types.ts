@@ -1,0 +1,55 @@
+import type { IntentDecidedV1, IntentProposal, OutcomeReport, TelemetryReport } from '@agentops/contracts';
+
+/** What the agent intends to do, announced before acting. */
+export type Intent = IntentProposal;
+/** The platform's answer. */
+export type Decision = IntentDecidedV1;
+export type Outcome = OutcomeReport;
+export type Telemetry = TelemetryReport;
+
+export interface AgentOpsClientOptions {
+  /** ingest's base URL, e.g. http://127.0.0.1:3001 */
+  baseUrl: string;
+  /** The agent's API key (`aok_…`). */
+  apiKey: string;
+  /** The longest `guard`/`propose` waits for a decision, escalations to humans included. Default 60 s. */
+  maxWaitMs?: number;
+  /** Attempts for one HTTP call on network errors and 5xx, with the same idempotency key. Default 3. */
+  attempts?: number;
+  /** Per-request timeout. Default 10 s (a waiting call adds its own wait). */
+  requestTimeoutMs?: number;
+  /** Interval between polls while a human decides. Default 500 ms. */
+  pollIntervalMs?: number;
+  /** Where non-fatal problems go (a failed outcome report, a dropped control stream). */
+  onWarning?: (message: string, error?: unknown) => void;
+  fetch?: typeof fetch;
+}
+
+export interface ProposeOptions {
+  /** Reuse to make a retried proposal the same intent (the SDK generates one otherwise). */
+  idempotencyKey?: string;
+  maxWaitMs?: number;
+}
+
+export interface ExecutionContext {
+  /** The parameters to act with: the decision's modified params when it modified them. */
+  params: Record<string, unknown>;
+  decision: Decision;
+  intentId: string;
+  /** Aborted when the agent's cohort is halted while the work runs. */
+  signal: AbortSignal;
+}
+
+export interface GuardOptions<T> extends ProposeOptions {
+  /** What was actually executed, for verification; defaults to the params the agent was given. */
+  executedParams?: (result: T, ctx: ExecutionContext) => Record<string, unknown>;
+  /** The outcome's `result` field. */
+  resultSummary?: (result: T) => Record<string, unknown>;
+}
+
+export interface Halt {
+  switchId: string;
+  reason: string;
+  actor: string;
+  selector: { action?: string } & Record<string, unknown>;
+}

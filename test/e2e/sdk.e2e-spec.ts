@@ -1,0 +1,125 @@
+import { EventTypes } from '@agentops/contracts';
+import { createEvent } from '@agentops/messaging';
+import { AgentOpsClient, HaltedError, IntentDeniedError } from '@agentops/sdk';
+import { RunningService } from '@agentops/service-runtime';
+import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
+import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { postJson, priceIntent } from '../support/agent-http';
+import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
+import { bootService, eventually } from '../support/platform';
+import { TEST_OPERATOR_TOKEN } from '../support/test-env';
+
+const TENANT = `sdk-${Date.now().toString(36)}`;
+const LOW_CONFIDENCE = `
+apiVersion: agentops.io/v1
+kind: GuardrailPolicy
+metadata: { name: low-confidence, version: "1" }
+spec:
+  match: { actions: ["pricing.*"] }
+  validations:
+    - expression: "intent.confidence >= 0.5"
+      message: the agent is unsure; a human decides
+      effect: escalate
+`;
+
+/** The SDK against the real ingest, guardrail and killswitch. */
+describe('agent SDK on the real stack', () => {
+  let ingest: RunningService;
+  let guardrail: RunningService;
+  let killswitch: RunningService;
+  let agentId: string;
+  let client: AgentOpsClient;
+
+  beforeAll(async () => {
+    guardrail = await bootService('guardrail');
+    killswitch = await bootService('killswitch');
+    ingest = await bootService('ingest');
+    await importCatalog(guardrail.parts.dataSource, [
+      { tenantId: TENANT, sku: 'BAG-2', price: 2000, floorPrice: 1500, cost: 700, flagship: true, brand: 'Maison', category: 'bags' },
+    ]);
+    await guardrail.app.get(CatalogCache).refresh();
+    expect((await applyPolicySet(guardrail.url, [{ path: 'floor.yaml', content: FLOOR_POLICY }, { path: 'low.yaml', content: LOW_CONFIDENCE }])).status).toBe(201);
+    agentId = `${TENANT}-pricing`;
+    const { apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({ id: agentId, tenantId: TENANT, name: 'sdk agent', role: 'pricing', version: '3.1.0', region: 'eu' });
+    client = new AgentOpsClient({ baseUrl: ingest.url, apiKey, maxWaitMs: 15_000, pollIntervalMs: 100, onWarning: () => undefined });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    for (const s of [ingest, killswitch, guardrail]) await s?.close();
+  });
+
+  it('allow runs execute once, with the decided params, and reports the outcome', async () => {
+    const execute = jest.fn(async ({ params }: { params: Record<string, unknown> }) => ({ applied: params.price }));
+    const result = await client.guard(priceIntent('BAG-2', 1800), execute);
+    expect(result).toEqual({ applied: 1800 });
+    expect(execute).toHaveBeenCalledTimes(1);
+    await eventually(async () => {
+      const rows = await guardrail.parts.dataSource.query(`SELECT violation FROM guardrail.verifications v JOIN guardrail.decisions d USING (intent_id) WHERE d.agent_id = $1`, [agentId]);
+      return rows.length === 1 && rows[0].violation === false;
+    }, 20_000, 'the reported outcome verified without violation');
+  });
+
+  it('deny never runs execute and throws with the reasons', async () => {
+    const execute = jest.fn(async () => 'done');
+    const error = await client.guard(priceIntent('BAG-2', 900), execute).catch((e) => e);
+    expect(error).toBeInstanceOf(IntentDeniedError);
+    expect((error as IntentDeniedError).reasons[0]).toMatchObject({ policyId: 'price-floor', effect: 'deny' });
+    expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('escalate waits for the human decision and resumes', async () => {
+    const execute = jest.fn(async () => 'repriced');
+    const guarded = client.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
+    // A reviewer approves: the final decision arrives on the decisions topic as escalation publishes it.
+    const intentId = await eventually(async () => {
+      const [row] = await guardrail.parts.dataSource.query(`SELECT intent_id FROM guardrail.decisions WHERE agent_id = $1 AND verdict = 'escalate'`, [agentId]);
+      return row?.intent_id as string | undefined;
+    }, 20_000, 'the escalated decision');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(execute).not.toHaveBeenCalled();
+    const now = new Date();
+    await ingest.parts.messaging.publisher.publish(
+      createEvent(
+        EventTypes.IntentDecided,
+        { intentId, agentId, action: 'pricing.set_price', verdict: 'allow', reasons: [], obligations: [], decidedBy: 'human', reviewers: ['reviewer-ana'], decidedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 60_000).toISOString() },
+        { source: 'agentops/escalation', tenantid: TENANT, agentid: agentId, correlationid: intentId },
+      ),
+      agentId,
+    );
+    await expect(guarded).resolves.toBe('repriced');
+    expect(execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('a halt for the cohort aborts running work', async () => {
+    await client.listen();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const guarded = client.guard(priceIntent('BAG-2', 1850), async ({ signal }) => {
+      started();
+      await new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    });
+    await running;
+    const flip = await postJson<{ switchId: string }>(
+      `${killswitch.url}/v1/killswitches`,
+      { selector: { tenantId: TENANT, agentId }, reason: 'sdk test: stop this agent' },
+      { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` },
+    );
+    expect(flip.status).toBe(201);
+    const error = await guarded.catch((e) => e);
+    expect(error).toBeInstanceOf(HaltedError);
+    expect((error as HaltedError).reason).toBe('sdk test: stop this agent');
+    // New work is refused locally while the halt lasts.
+    await expect(client.guard(priceIntent('BAG-2', 1850), async () => 'never')).rejects.toBeInstanceOf(HaltedError);
+  });
+
+  it('fails closed when AgentOps cannot be reached', async () => {
+    const offline = new AgentOpsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'aok_0000000000000000_' + 'x'.repeat(43), attempts: 2, onWarning: () => undefined });
+    const execute = jest.fn(async () => 'done');
+    const error = await offline.guard(priceIntent('BAG-2', 1800), execute).catch((e) => e);
+    expect(error).toBeInstanceOf(IntentDeniedError);
+    expect((error as IntentDeniedError).decision).toMatchObject({ verdict: 'deny', decidedBy: 'timeout', reasons: [expect.objectContaining({ policyId: 'sdk.fail-closed' })] });
+    expect(execute).not.toHaveBeenCalled();
+  });
+});
