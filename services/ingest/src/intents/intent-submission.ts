@@ -44,7 +44,8 @@ export class IntentSubmission {
     if (isRetry) {
       // A retried request: never publish twice; answer from what is known, or wait again.
       const known = await this.board.find(intentId);
-      if (known) return { intentId, status: 'decided', decision: known.decision };
+      // An escalated intent is not decided yet: a waiting retry waits for the final decision.
+      if (known && (known.decision.verdict !== 'escalate' || !options.wait)) return { intentId, status: 'decided', decision: known.decision };
       if (!options.wait) return { intentId, status: 'pending' };
       return this.awaitDecision(agent, intentId, proposal.action, timeoutMs);
     }
