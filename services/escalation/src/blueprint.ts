@@ -9,6 +9,12 @@ export const escalationBlueprint: ServiceBlueprint<EscalationConfig> = {
   database: () => escalationDatabase(),
   rootModule: (parts) => EscalationModule.register(parts),
   subscriptions: (config) => [
-    { name: 'decisions', groupId: `${config.KAFKA_TOPIC_PREFIX}escalation`, topics: [Topics.decisions.name], fromBeginning: true, maxWaitTimeInMs: 50 },
+    {
+      name: 'decisions',
+      groupId: `${config.KAFKA_TOPIC_PREFIX}escalation`,
+      topics: [Topics.intents.name, Topics.decisions.name],
+      fromBeginning: true,
+      maxWaitTimeInMs: 50,
+    },
   ],
 };

@@ -4,6 +4,22 @@ import { z } from 'zod';
 export const EscalationEnv = CommonEnv.extend({
   HTTP_PORT: port(3003),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Routing rules (reviewer groups, SLA tiers, four-eyes, timeout outcome); read once at start. */
+  ESCALATION_ROUTES_FILE: z.string().min(1).default('policies/escalation/routes.yaml'),
+  /** guardrail's base URL, for re-checking reviewer-edited params (POST /v1/evaluations). */
+  GUARDRAIL_URL: z.string().url().default('http://127.0.0.1:3002'),
+  /** How often the SLA scheduler looks for tasks past their due time. */
+  ESCALATION_SLA_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+  /** How often the outbox relay looks for unsent events. */
+  ESCALATION_OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** How long a human or timeout decision stays valid for the agent. */
+  ESCALATION_DECISION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
+  /** Attempts per notification webhook call (exponential backoff from 200 ms). */
+  ESCALATION_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
 });
 export type EscalationConfig = z.infer<typeof EscalationEnv>;
 export const loadEscalationConfig = (env = process.env) => loadConfig(EscalationEnv, env);

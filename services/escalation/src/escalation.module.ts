@@ -1,16 +1,33 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
+import { TasksController } from './api/tasks.controller';
+import { EscalationConfig } from './config';
+import { Notifier } from './notify/notifier';
+import { OutboxRelay } from './outbox/outbox';
+import { GuardrailClient } from './review/guardrail-client';
+import { ReviewService } from './review/review.service';
+import { ROUTING_RULES, loadRoutingRulesFile } from './routing/routing.tokens';
+import { SlaScheduler } from './sla/sla-scheduler';
 import { EscalatedDecisionsHandler } from './tasks/escalated-decisions.handler';
-import { TaskRepository } from './tasks/task-repository';
+import { TaskWorkflow } from './tasks/task-workflow';
 
 @Module({})
 export class EscalationModule {
   static register(parts: RuntimeParts): DynamicModule {
+    const config = parts.config as EscalationConfig;
     return {
       module: EscalationModule,
       imports: [ServiceRuntimeModule.forRoot(parts)],
-      controllers: [EscalatedDecisionsHandler],
-      providers: [TaskRepository],
+      controllers: [EscalatedDecisionsHandler, TasksController],
+      providers: [
+        { provide: ROUTING_RULES, useValue: loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE) },
+        TaskWorkflow,
+        ReviewService,
+        GuardrailClient,
+        Notifier,
+        OutboxRelay,
+        SlaScheduler,
+      ],
     };
   }
 }

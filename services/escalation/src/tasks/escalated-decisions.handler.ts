@@ -1,17 +1,29 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
+import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { PropagateToConsumerLoop } from '@agentops/messaging-nest';
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { TaskRepository } from './task-repository';
+import { TaskWorkflow } from './task-workflow';
 
-/** Skeleton: every `escalate` verdict becomes one stored task (routing, SLAs come next). */
+const SOURCE = 'agentops/escalation';
+
+/**
+ * Intents are stored by id (the decision carries no params); an `escalate` verdict by policy opens
+ * one task per intent once both are known; ingest's fail-closed deny closes an open task.
+ */
 @Controller()
 @UseFilters(PropagateToConsumerLoop)
 export class EscalatedDecisionsHandler {
-  constructor(private readonly tasks: TaskRepository) {}
+  constructor(private readonly workflow: TaskWorkflow) {}
+
+  @EventPattern(EventTypes.IntentProposed)
+  async onIntent(@Payload() event: EventEnvelope<IntentProposedV1>): Promise<void> {
+    await this.workflow.onIntent(event);
+  }
 
   @EventPattern(EventTypes.IntentDecided)
   async onDecision(@Payload() event: EventEnvelope<IntentDecidedV1>): Promise<void> {
-    if (event.data.verdict === 'escalate' && event.data.decidedBy === 'policy') await this.tasks.openForDecision(event);
+    const d = event.data;
+    if (d.verdict === 'escalate' && d.decidedBy === 'policy') await this.workflow.onEscalated(event);
+    else if (d.decidedBy === 'timeout' && event.source !== SOURCE) await this.workflow.onAgentTimedOut(d);
   }
 }

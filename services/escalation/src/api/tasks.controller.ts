@@ -1,0 +1,98 @@
+import {
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+  ZodValidationPipe,
+} from '@agentops/service-runtime';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { z } from 'zod';
+import { ReviewService } from '../review/review.service';
+import { TaskErrorFilter } from '../tasks/task-errors';
+
+const ListQuery = z
+  .object({
+    status: z.enum(['open', 'resolved']).optional(),
+    group: z.string().max(100).optional(),
+    route: z.string().max(100).optional(),
+    agentId: z.string().max(100).optional(),
+    action: z.string().max(100).optional(),
+    tenantId: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+const ApproveBody = z
+  .object({ comment: z.string().max(4000).optional(), params: z.record(z.string(), z.unknown()).optional() })
+  .strict();
+const RejectBody = z.object({ comment: z.string().max(4000).optional() }).strict();
+const CommentBody = z.object({ text: z.string().min(1).max(4000) }).strict();
+
+/** The reviewer queue: reviewers, leads and admins of the task's tenant. */
+@Controller('v1/escalations')
+@UseGuards(PrincipalGuard)
+@RequireRoles('reviewer', 'lead')
+@UseFilters(TaskErrorFilter)
+export class TasksController {
+  constructor(private readonly review: ReviewService) {}
+
+  @Get()
+  async list(
+    @CurrentPrincipal() p: Principal,
+    @Query(new ZodValidationPipe(ListQuery)) q: z.infer<typeof ListQuery>,
+  ) {
+    return { tasks: await this.review.list(p, q) };
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.review.get(p, id);
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  claim(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.review.claim(p, id);
+  }
+
+  /** Approve; with `params`, approve with changes (re-checked by guardrail: 422 if it would be denied). */
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(ApproveBody)) body: z.infer<typeof ApproveBody>,
+  ) {
+    return this.review.approve(p, id, body);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  reject(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(RejectBody)) body: z.infer<typeof RejectBody>,
+  ) {
+    return this.review.reject(p, id, body);
+  }
+
+  @Post(':id/comments')
+  @HttpCode(200)
+  comment(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(CommentBody)) body: z.infer<typeof CommentBody>,
+  ) {
+    return this.review.comment(p, id, body.text);
+  }
+}

@@ -1,0 +1,27 @@
+import { AgentIdentity, DecisionReason, IntentProposal, Verdict } from '@agentops/contracts';
+import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { EscalationConfig } from '../config';
+
+export interface PreviewVerdict {
+  verdict: Verdict;
+  reasons: DecisionReason[];
+}
+
+/** guardrail's dry-run evaluation (POST /v1/evaluations), called with the operator token. */
+@Injectable()
+export class GuardrailClient {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: EscalationConfig) {}
+
+  async preview(agent: AgentIdentity, intent: IntentProposal): Promise<PreviewVerdict> {
+    const res = await fetch(`${this.config.GUARDRAIL_URL}/v1/evaluations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.config.OPERATOR_TOKEN}` },
+      body: JSON.stringify({ agent, intent }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok)
+      throw new Error(`guardrail evaluation answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    return (await res.json()) as PreviewVerdict;
+  }
+}

@@ -1,0 +1,90 @@
+import { IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { Approval } from '../review/review-rules';
+import { RouteSpec } from '../routing/routing-rules';
+
+export interface Comment {
+  by: string;
+  text: string;
+  at: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  by: string;
+  what: string;
+}
+
+/** One row of `escalation.tasks`, as PostgreSQL returns it. */
+export interface TaskRow {
+  id: string;
+  intent_id: string;
+  tenant_id: string;
+  agent_id: string;
+  action: string;
+  status: 'open' | 'resolved';
+  reasons: IntentDecidedV1['reasons'];
+  decision_event_id: string;
+  created_at: Date;
+  route: string;
+  route_spec: RouteSpec;
+  reviewer_group: string;
+  tier: number;
+  due_at: Date | null;
+  four_eyes: boolean;
+  owner: string | null;
+  owner_team: string | null;
+  intent: IntentProposedV1 | null;
+  decision: IntentDecidedV1 | null;
+  claimed_by: string | null;
+  approvals: Approval[];
+  comments: Comment[];
+  history: HistoryEntry[];
+  resolution: string | null;
+  final_decision: IntentDecidedV1 | null;
+  resolved_at: Date | null;
+}
+
+/** What reviewers see: the intent, why it was escalated, the data used and any suggested change. */
+export function taskView(t: TaskRow) {
+  return {
+    id: t.id,
+    intentId: t.intent_id,
+    tenantId: t.tenant_id,
+    status: t.status,
+    route: t.route,
+    group: t.reviewer_group,
+    tier: t.tier,
+    dueAt: t.due_at?.toISOString() ?? null,
+    fourEyes: t.four_eyes,
+    requiredApprovals: t.four_eyes ? 2 : 1,
+    agent: {
+      id: t.agent_id,
+      role: t.intent?.agent.role,
+      labels: t.intent?.agent.labels ?? {},
+      owner: t.owner,
+      ownerTeam: t.owner_team,
+    },
+    intent: t.intent
+      ? {
+          action: t.intent.action,
+          target: t.intent.target,
+          params: t.intent.params,
+          confidence: t.intent.confidence,
+          justification: t.intent.justification,
+          dataUsed: t.intent.dataUsed,
+          proposedAt: t.intent.proposedAt,
+        }
+      : { action: t.action },
+    reasons: t.reasons,
+    suggestedParams: t.decision?.modifiedParams ?? null,
+    claimedBy: t.claimed_by,
+    approvals: t.approvals,
+    comments: t.comments,
+    history: t.history,
+    resolution: t.resolution,
+    finalDecision: t.final_decision,
+    createdAt: t.created_at.toISOString(),
+    resolvedAt: t.resolved_at?.toISOString() ?? null,
+  };
+}
+export type TaskView = ReturnType<typeof taskView>;
