@@ -24,8 +24,14 @@ export async function addToOutbox(m: EntityManager, items: OutboxItem[]): Promis
   }
 }
 
-/** Test seam: runs after a batch is locked and before it is published (to simulate a crash). */
-export type RelayFault = (ids: string[]) => void | Promise<void>;
+/**
+ * Test seams to simulate a crash: before publishing (the commit happened, nothing went out) or
+ * after publishing and before marking sent (the events went out and will go out again, same ids).
+ */
+export interface RelayFaults {
+  beforePublish?(ids: string[]): void | Promise<void>;
+  afterPublish?(ids: string[]): void | Promise<void>;
+}
 
 /**
  * Publishes unsent outbox rows in creation order and marks them sent. Rows are locked with
@@ -37,7 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
-  fault?: RelayFault;
+  faults: RelayFaults = {};
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,8 +71,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           `SELECT id, msg_key, envelope FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT 100 FOR UPDATE SKIP LOCKED`,
         );
         if (rows.length === 0) return 0;
-        await this.fault?.(rows.map((r) => r.id));
+        const ids = rows.map((r) => r.id);
+        await this.faults.beforePublish?.(ids);
         await this.publisher.publishMany(rows.map((r) => ({ event: r.envelope, key: r.msg_key })));
+        await this.faults.afterPublish?.(ids);
         await m.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::uuid[])`, [
           rows.map((r) => r.id),
         ]);

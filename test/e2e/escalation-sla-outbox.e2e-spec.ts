@@ -1,0 +1,287 @@
+import { IntentDecidedV1, IntentProposal, Topics, topicName } from '@agentops/contracts';
+import { RunningService, mintUserToken } from '@agentops/service-runtime';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutboxRelay } from '../../services/escalation/src/outbox/outbox';
+import { HistoryEntry } from '../../services/escalation/src/tasks/task-model';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { getJson, postJson } from '../support/agent-http';
+import { collectTopic } from '../support/kafka-probe';
+import { applyPolicySet } from '../support/policies';
+import { bootService, eventually } from '../support/platform';
+import { TEST_JWT_SECRET, runPrefix } from '../support/test-env';
+
+const TENANT = `esc-sla-${Date.now().toString(36)}`;
+
+const LOW_CONFIDENCE = `
+apiVersion: agentops.io/v1
+kind: GuardrailPolicy
+metadata: { name: low-confidence, version: "1" }
+spec:
+  match: { actions: ["*"] }
+  validations:
+    - expression: "intent.confidence >= 0.6"
+      message: agent is not confident enough
+      effect: escalate
+`;
+
+type Decided = { intentId: string; status: string; decision: IntentDecidedV1 };
+type TaskRow = {
+  id: string;
+  status: string;
+  tier: number;
+  reviewer_group: string;
+  resolution: string | null;
+  history: HistoryEntry[];
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SLA timers and the outbox across escalation restarts. */
+describe('escalation: SLA tiers and timeout across a restart; outbox publishes exactly once after a crash', () => {
+  let ingest: RunningService;
+  let guardrail: RunningService;
+  let escalation: RunningService | undefined;
+  let apiKey: string;
+  let reviewer: string;
+  let escalationEnv: Record<string, string>;
+  const agentId = `${TENANT}-service`;
+
+  beforeAll(async () => {
+    const routesFile = join(mkdtempSync(join(tmpdir(), 'esc-sla-')), 'routes.yaml');
+    writeFileSync(
+      routesFile,
+      `
+default:
+  name: fast
+  tiers: [{ group: tier-1, slaMs: 1500 }, { group: tier-2, slaMs: 1500 }]
+  timeoutOutcome: deny
+routes:
+  - name: slow
+    match: { params: { slow: true } }
+    tiers: [{ group: reviewers, slaMs: 600000 }]
+`,
+    );
+    guardrail = await bootService('guardrail');
+    escalationEnv = {
+      GUARDRAIL_URL: guardrail.url,
+      ESCALATION_ROUTES_FILE: routesFile,
+      ESCALATION_SLA_POLL_MS: '100',
+      ESCALATION_OUTBOX_POLL_MS: '50',
+    };
+    escalation = await bootService('escalation', escalationEnv);
+    ingest = await bootService('ingest');
+    apiKey = (
+      await new AgentRegistry(ingest.parts.dataSource).register({
+        id: agentId,
+        tenantId: TENANT,
+        name: 's',
+        role: 'service',
+        version: '1',
+        region: 'eu',
+      })
+    ).apiKey;
+    expect(
+      (await applyPolicySet(guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
+        .status,
+    ).toBe(201);
+    reviewer = await mintUserToken({ userId: 'bob', tenantId: TENANT, roles: ['reviewer'] }, TEST_JWT_SECRET);
+  });
+
+  afterAll(async () => {
+    await ingest?.close();
+    await escalation?.close();
+    await guardrail?.close();
+  });
+
+  const message = (text: string, extra: Record<string, unknown> = {}): IntentProposal => ({
+    action: 'service.send_message',
+    target: { type: 'customer', id: 'c-1' },
+    params: { customerId: 'c-1', message: text, ...extra },
+    confidence: 0.3,
+    justification: 'customer asked about delivery',
+    dataUsed: [],
+  });
+  // Read through ingest's connection: escalation may be down, its tables are still there.
+  const taskOf = async (intentId: string): Promise<TaskRow | undefined> =>
+    (
+      await ingest.parts.dataSource.query(`SELECT * FROM escalation.tasks WHERE intent_id = $1`, [intentId])
+    )[0];
+  const outbox = async (
+    intentId: string,
+  ): Promise<{ id: string; event_type: string; sent_at: Date | null }[]> =>
+    ingest.parts.dataSource.query(
+      `SELECT id, event_type, sent_at FROM escalation.outbox WHERE envelope->>'correlationid' = $1 ORDER BY created_at`,
+      [intentId],
+    );
+  const restart = async () => {
+    await escalation?.close();
+    escalation = await bootService('escalation', escalationEnv);
+  };
+
+  it('moves a breached task to the next tier, then answers the waiting agent with the timeout outcome — across a restart', async () => {
+    const waiting = postJson<Decided>(
+      `${ingest.url}/v1/intents?wait=true&timeoutMs=60000`,
+      message('your parcel is late'),
+      { 'x-api-key': apiKey },
+    );
+    const intentId = await eventually(
+      async () => {
+        const [row] = await ingest.parts.dataSource.query(
+          `SELECT intent_id FROM escalation.tasks WHERE agent_id = $1 AND status = 'open'`,
+          [agentId],
+        );
+        return row?.intent_id as string | undefined;
+      },
+      20_000,
+      'the open task',
+    );
+    expect(await taskOf(intentId)).toMatchObject({ tier: 0, reviewer_group: 'tier-1' });
+
+    // Down through the first SLA: nothing moves while no instance runs; the timer is in the table.
+    await escalation!.close();
+    escalation = undefined;
+    await sleep(2000);
+    expect(await taskOf(intentId)).toMatchObject({ status: 'open', tier: 0 });
+    escalation = await bootService('escalation', escalationEnv);
+
+    const answer = await waiting;
+    expect(answer.body.decision).toMatchObject({ verdict: 'deny', decidedBy: 'timeout', reviewers: [] });
+    expect(answer.body.decision.decisionSource).toMatch(/^escalation:fast:/);
+    const task = (await taskOf(intentId))!;
+    expect(task).toMatchObject({
+      status: 'resolved',
+      resolution: 'timed_out',
+      tier: 1,
+      reviewer_group: 'tier-2',
+    });
+    expect(task.history.map((h) => h.what)).toEqual([
+      'opened on route fast for tier-1',
+      expect.stringContaining('escalated to tier 1 (tier-2)'),
+      expect.stringContaining('timeout outcome deny'),
+    ]);
+  });
+
+  it('publishes a committed resolution exactly once when the relay crashed before publishing', async () => {
+    const decisions = collectTopic(topicName(Topics.decisions, runPrefix()));
+    const escalations = collectTopic(topicName(Topics.escalations, runPrefix()));
+    await Promise.all([decisions.ready, escalations.ready]);
+    try {
+      const { intentId } = (
+        await postJson<{ intentId: string }>(
+          `${ingest.url}/v1/intents`,
+          message('refund is on its way', { slow: true }),
+          { 'x-api-key': apiKey },
+        )
+      ).body;
+      const task = await eventually(() => taskOf(intentId), 20_000, 'the task');
+      await eventually(
+        async () => (await outbox(intentId)).every((r) => r.sent_at),
+        10_000,
+        'the opened event published',
+      );
+
+      escalation!.app.get(OutboxRelay).faults.beforePublish = () => {
+        throw new Error('simulated crash between commit and publish');
+      };
+      const approved = await postJson(
+        `${escalation!.url}/v1/escalations/${task.id}/approve`,
+        {},
+        { authorization: `Bearer ${reviewer}` },
+      );
+      expect(approved.status).toBe(200);
+      await sleep(500);
+      const pending = await outbox(intentId);
+      expect(
+        pending
+          .filter((r) => !r.sent_at)
+          .map((r) => r.event_type)
+          .sort(),
+      ).toEqual(['agentops.escalation.resolved.v1', 'agentops.intent.decided.v1']);
+
+      await restart();
+      const final = await eventually(
+        async () => {
+          const d = (
+            await getJson<Decided>(`${ingest.url}/v1/intents/${intentId}/decision`, { 'x-api-key': apiKey })
+          ).body.decision;
+          return d?.decidedBy === 'human' ? d : undefined;
+        },
+        20_000,
+        'the human decision after the restart',
+      );
+      expect(final).toMatchObject({ verdict: 'allow', reviewers: ['bob'] });
+      await sleep(1500); // would any duplicate still arrive?
+
+      const ofIntent = (msgs: typeof decisions.messages, type: string) =>
+        msgs.filter((m) => m.headers.ce_correlationid === intentId && m.headers.ce_type === type);
+      const human = ofIntent(decisions.messages, 'agentops.intent.decided.v1').filter(
+        (m) => m.headers.ce_source === 'agentops/escalation',
+      );
+      const resolved = ofIntent(escalations.messages, 'agentops.escalation.resolved.v1');
+      expect(human).toHaveLength(1);
+      expect(resolved).toHaveLength(1);
+      expect(ofIntent(escalations.messages, 'agentops.escalation.opened.v1')).toHaveLength(1);
+      const ids = (await outbox(intentId)).map((r) => r.id);
+      expect(ids).toContain(human[0].headers.ce_id);
+      expect(ids).toContain(resolved[0].headers.ce_id);
+      expect((await outbox(intentId)).every((r) => r.sent_at)).toBe(true);
+    } finally {
+      await decisions.stop();
+      await escalations.stop();
+    }
+  });
+
+  it('republishes with the same event id when the relay crashed after publishing (downstream dedups on id)', async () => {
+    const decisions = collectTopic(topicName(Topics.decisions, runPrefix()));
+    await decisions.ready;
+    try {
+      const { intentId } = (
+        await postJson<{ intentId: string }>(
+          `${ingest.url}/v1/intents`,
+          message('voucher sent', { slow: true }),
+          { 'x-api-key': apiKey },
+        )
+      ).body;
+      const task = await eventually(() => taskOf(intentId), 20_000, 'the task');
+      await eventually(
+        async () => (await outbox(intentId)).every((r) => r.sent_at),
+        10_000,
+        'the opened event published',
+      );
+      const relay = escalation!.app.get(OutboxRelay);
+      let crashes = 0;
+      relay.faults.afterPublish = () => {
+        if (crashes++ === 0) throw new Error('simulated crash between publish and mark');
+      };
+      expect(
+        (
+          await postJson(
+            `${escalation!.url}/v1/escalations/${task.id}/reject`,
+            {},
+            { authorization: `Bearer ${reviewer}` },
+          )
+        ).status,
+      ).toBe(200);
+      const copies = await eventually(
+        async () => {
+          const found = decisions.messages.filter(
+            (m) => m.headers.ce_correlationid === intentId && m.headers.ce_source === 'agentops/escalation',
+          );
+          return found.length >= 2 ? found : undefined;
+        },
+        20_000,
+        'the republished decision',
+      );
+      relay.faults = {};
+      expect(new Set(copies.map((m) => m.headers.ce_id)).size).toBe(1);
+      const d = (
+        await getJson<Decided>(`${ingest.url}/v1/intents/${intentId}/decision`, { 'x-api-key': apiKey })
+      ).body.decision;
+      expect(d).toMatchObject({ verdict: 'deny', decidedBy: 'human' });
+    } finally {
+      await decisions.stop();
+    }
+  });
+});
