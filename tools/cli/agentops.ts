@@ -146,6 +146,98 @@ agents
     print(out, () => `scopes of ${agentId} ${scopes ? 'set' : 'reset to the role defaults'}`);
   });
 
+// The escalation service is not in apiTargets (tools/cli/api-client.ts); its URL is read here.
+const escalationUrl = process.env.AGENTOPS_ESCALATION_URL ?? 'http://127.0.0.1:3003';
+
+interface EscalationTask {
+  id: string;
+  tenantId: string;
+  status: string;
+  route: string;
+  group: string;
+  tier: number;
+  dueAt: string | null;
+  fourEyes: boolean;
+  approvals: { by: string }[];
+  agent: { id: string; owner: string | null };
+  intent: { action: string; target?: { id: string }; params?: Record<string, unknown> };
+  reasons: { policyId: string; message: string }[];
+  resolution: string | null;
+}
+
+const describeTask = (t: EscalationTask) =>
+  `${t.id}  ${t.status.padEnd(8)} ${t.intent.action} on ${t.intent.target?.id ?? '?'} by ${t.agent.id}  route ${t.route} → ${t.group} (tier ${t.tier})` +
+  `${t.dueAt ? `  due ${t.dueAt}` : ''}${t.fourEyes ? `  four-eyes ${t.approvals.length}/2` : ''}${t.resolution ? `  ${t.resolution}` : ''}\n` +
+  t.reasons.map((r) => `    ${r.policyId}: ${r.message}`).join('\n');
+
+const escalation = program.command('escalation').description('human review tasks: list, claim, approve, reject, comment');
+
+escalation
+  .command('list')
+  .description('the review queue (open tasks by default), soonest due first')
+  .option('--status <status>', 'open | resolved', 'open')
+  .option('--group <group>', 'reviewer group')
+  .option('--route <route>')
+  .option('--agent <agentId>')
+  .option('--tenant <tenantId>')
+  .action(async (o: { status: string; group?: string; route?: string; agent?: string; tenant?: string }) => {
+    const q = new URLSearchParams({ status: o.status });
+    if (o.group) q.set('group', o.group);
+    if (o.route) q.set('route', o.route);
+    if (o.agent) q.set('agentId', o.agent);
+    if (o.tenant) q.set('tenantId', o.tenant);
+    const out = await callApi<{ tasks: EscalationTask[] }>('GET', `${escalationUrl}/v1/escalations?${q}`, globals().token);
+    print(out, (r: typeof out) => r.tasks.map(describeTask).join('\n') || '(no tasks)');
+  });
+
+escalation
+  .command('claim')
+  .argument('<taskId>')
+  .action(async (taskId: string) => {
+    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/claim`, globals().token, {});
+    print(out, (t: EscalationTask) => `claimed ${t.id}`);
+  });
+
+escalation
+  .command('approve')
+  .description('approve; with --params, approve with changes (re-checked by guardrail, refused if a policy would deny)')
+  .argument('<taskId>')
+  .option('--comment <text>')
+  .option('--params <json>', 'the edited params as a JSON object')
+  .action(async (taskId: string, o: { comment?: string; params?: string }) => {
+    let params: Record<string, unknown> | undefined;
+    if (o.params) {
+      try {
+        params = JSON.parse(o.params) as Record<string, unknown>;
+      } catch {
+        throw new Error('--params must be a JSON object');
+      }
+    }
+    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/approve`, globals().token, {
+      ...(o.comment ? { comment: o.comment } : {}),
+      ...(params ? { params } : {}),
+    });
+    print(out, (t: EscalationTask) => (t.status === 'open' ? `approved ${t.id}: ${t.approvals.length} of 2 approvals, a second reviewer is needed` : `${t.id} ${t.resolution}`));
+  });
+
+escalation
+  .command('reject')
+  .argument('<taskId>')
+  .option('--comment <text>')
+  .action(async (taskId: string, o: { comment?: string }) => {
+    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/reject`, globals().token, o.comment ? { comment: o.comment } : {});
+    print(out, (t: EscalationTask) => `${t.id} ${t.resolution}`);
+  });
+
+escalation
+  .command('comment')
+  .argument('<taskId>')
+  .argument('<text>')
+  .action(async (taskId: string, text: string) => {
+    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/comments`, globals().token, { text });
+    print(out, (t: EscalationTask) => `commented on ${t.id}`);
+  });
+
 function parseLimit(raw: string): { action: string; field: string; max: number } {
   const [action, field, max] = raw.split(':');
   if (!action || !field || !Number.isFinite(Number(max))) throw new Error(`--limit ${raw}: expected action:field:max`);
