@@ -1,4 +1,7 @@
 import { EventTypes } from '@agentops/contracts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RunningService } from '@agentops/service-runtime';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { BreakerEngine } from '../../services/killswitch/src/breakers/breaker-engine';
@@ -87,5 +90,46 @@ describe('circuit breakers: the runaway pricing agent', () => {
     expect(restored).toMatchObject({ state: 'open', switchId: trip!.id });
     const still = await propose(pricingKey, priceIntent('RUNAWAY-after-restart', 10));
     expect(still.body.decision?.decidedBy).toBe('killswitch');
+  });
+
+  it('goes half-open after the cool-down (a share of intents let through), then closes after a clean probation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'breakers-'));
+    writeFileSync(
+      join(dir, 'probe.yaml'),
+      [
+        'name: probe-blast',
+        'cohort: { role: pricing }',
+        'per: agent',
+        'metric: distinct_skus_repriced',
+        'window: 30s',
+        'threshold: 3',
+        'trip: { selector: { action: "pricing.*" } }',
+        'coolDown: 1s',
+        'halfOpen: { probation: 3s, share: 0.5, thresholdFactor: 0.5 }',
+      ].join('\n'),
+    );
+    await svc.killswitch!.close();
+    svc.killswitch = await bootService('killswitch', { BREAKERS_DIR: dir, BREAKER_TICK_MS: '100' });
+    const engine = svc.killswitch.app.get(BreakerEngine);
+    const t2 = `${tenant}-probe`;
+    const agentId = `${t2}-pricing`;
+    const key = (await new AgentRegistry(svc.ingest!.parts.dataSource).register({ id: agentId, tenantId: t2, name: 'p', role: 'pricing', version: '1', region: 'eu' })).apiKey;
+    const state = () => engine.states().find((s) => s.breaker === 'probe-blast' && s.cohort === `${t2}/${agentId}`);
+
+    for (let i = 0; i < 5; i++) await propose(key, priceIntent(`PROBE-${i}`, 10), '');
+    await eventually(async () => state()?.state === 'open', 20_000, 'probe breaker open');
+    await eventually(async () => state()?.state === 'half_open', 10_000, 'probe breaker half-open');
+
+    // Half-open: about half of the cohort's intents pass (one SKU, so the window stays under 1.5).
+    const verdicts: string[] = [];
+    for (let i = 0; i < 16; i++) verdicts.push((await propose(key, priceIntent('PROBE-0', 10))).body.decision!.decidedBy);
+    expect(verdicts.filter((d) => d === 'killswitch').length).toBeGreaterThan(0);
+    expect(verdicts.filter((d) => d !== 'killswitch').length).toBeGreaterThan(0);
+
+    await eventually(async () => state()?.state === 'closed', 15_000, 'probe breaker closed');
+    const after = await propose(key, priceIntent('PROBE-0', 10));
+    expect(after.body.decision?.decidedBy).not.toBe('killswitch');
+    const { rows } = { rows: (await svc.killswitch.parts.dataSource.query(`SELECT state FROM killswitch.breaker_states WHERE breaker = 'probe-blast'`)) as { state: string }[] };
+    expect(rows.map((r) => r.state)).toEqual(['closed']);
   });
 });

@@ -57,3 +57,17 @@ describe('KillSwitchSet', () => {
     expect(r.message).toContain('breaker:blast');
   });
 });
+
+describe('half-open switches', () => {
+  it('let about passRatio of intents through, the same ones everywhere', () => {
+    const set = new KillSwitchSet();
+    set.apply(change({ passRatio: 0.1 }));
+    const ids = Array.from({ length: 2000 }, (_, i) => `0190a0a0-0000-7000-8000-${String(i).padStart(12, '0')}`);
+    const through = ids.filter((id) => set.check(agent, 'pricing.set_price', id) === null);
+    expect(through.length).toBeGreaterThan(100);
+    expect(through.length).toBeLessThan(300);
+    const again = ids.filter((id) => set.check(agent, 'pricing.set_price', id) === null);
+    expect(again).toEqual(through);
+    expect(set.check(agent, 'pricing.set_price')).not.toBeNull(); // no id: refused
+  });
+});

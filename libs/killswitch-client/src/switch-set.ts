@@ -13,6 +13,7 @@ export interface KillSwitchHit {
 export interface ActiveSwitch extends KillSwitchHit {
   changedAt: string;
   expiresAt?: string;
+  passRatio?: number;
   /** Epoch ms of `expiresAt`, or Infinity. */
   expiresAtMs: number;
 }
@@ -45,6 +46,7 @@ export class KillSwitchSet {
       ticket: change.ticket,
       changedAt: change.changedAt,
       expiresAt: change.expiresAt,
+      passRatio: change.passRatio,
       expiresAtMs: change.expiresAt ? Date.parse(change.expiresAt) : Number.POSITIVE_INFINITY,
     };
     if (change.state === 'released') {
@@ -60,12 +62,18 @@ export class KillSwitchSet {
     return true;
   }
 
-  /** The first active switch covering this agent proposing this action, or null. Hot path: no I/O. */
-  check(agent: CohortMember, action: string): KillSwitchHit | null {
+  /**
+   * The first active switch covering this agent proposing this action, or null. Hot path: no I/O.
+   * A half-open switch (`passRatio`) lets that share of intents through, picked by intent id so
+   * ingest and guardrail agree on each intent.
+   */
+  check(agent: CohortMember, action: string, intentId?: string): KillSwitchHit | null {
     if (this.active.size === 0) return null;
     const now = this.clock();
     for (const s of this.active.values()) {
-      if (s.expiresAtMs > now && selectorCovers(s.selector, agent, action)) return hit(s);
+      if (s.expiresAtMs <= now || !selectorCovers(s.selector, agent, action)) continue;
+      if (s.passRatio && intentId !== undefined && passes(intentId, s.passRatio)) continue;
+      return hit(s);
     }
     return null;
   }
@@ -107,6 +115,16 @@ export class KillSwitchSet {
       }
     }
   }
+}
+
+/** A stable fraction in [0, 1) from the id (FNV-1a), compared with the ratio. */
+export function passes(intentId: string, ratio: number): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < intentId.length; i++) {
+    h ^= intentId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h / 0x1_0000_0000 < ratio;
 }
 
 function hit(s: ActiveSwitch): KillSwitchHit {

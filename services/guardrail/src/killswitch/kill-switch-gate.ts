@@ -20,7 +20,7 @@ export class KillSwitchGate {
   check(intent: IntentProposedV1): KillSwitchGateHit | null {
     // Never decide on an unknown switch state; the consumer loop retries (transient).
     if (!this.switches.isLoaded) throw new Error('kill-switch state not loaded yet');
-    const hit = this.switches.check(intent.agent, intent.action);
+    const hit = this.switches.check(intent.agent, intent.action, intent.intentId);
     return hit ? { switchId: hit.switchId, reason: hit.reason, selector: hit.selector, actor: hit.actor } : null;
   }
 

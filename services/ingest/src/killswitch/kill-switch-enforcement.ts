@@ -23,7 +23,7 @@ export class KillSwitchEnforcement {
   async refuseIfCovered(agent: AgentIdentity, action: string, intentId: string): Promise<IntentDecidedV1 | null> {
     // Fail closed: an instance that has not loaded the switch set decides nothing.
     if (!this.switches.isLoaded) throw new ServiceUnavailableException('kill-switch state not loaded yet');
-    const hit = this.switches.check(agent, action);
+    const hit = this.switches.check(agent, action, intentId);
     if (!hit) return null;
     const now = new Date().toISOString();
     const decision: IntentDecidedV1 = {

@@ -41,8 +41,11 @@ export const BreakerDefinition = z
     trip: z.object({ selector: CohortSelector.default({}), reason: z.string().max(500).optional() }).strict().default({ selector: {} }),
     /** How long the switch stays flipped before the breaker tries half-open. */
     coolDown: duration,
-    /** Half-open: the switch is released and the window must stay under threshold × factor for this long. */
-    halfOpen: z.object({ probation: duration, thresholdFactor: z.number().min(0).max(1).default(0.5) }).strict(),
+    /**
+     * Half-open: the full switch is replaced by one letting `share` of the cohort's intents through;
+     * the window must stay under threshold × factor for `probation`, or the breaker opens again.
+     */
+    halfOpen: z.object({ probation: duration, share: z.number().gt(0).max(1).default(0.1), thresholdFactor: z.number().min(0).max(1).default(0.5) }).strict(),
   })
   .strict();
 export type BreakerDefinition = z.infer<typeof BreakerDefinition>;

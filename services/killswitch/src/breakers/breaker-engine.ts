@@ -35,7 +35,8 @@ interface Signal {
 /**
  * Circuit breakers from `policies/breakers/*.yaml`: per-cohort sliding windows over intents,
  * decisions, verifications and telemetry. closed → open (flips a switch as `breaker:<name>`) →
- * half-open after the cool-down (switch released, a stricter threshold on probation) → closed.
+ * half-open after the cool-down (the switch is replaced by one letting `halfOpen.share` of intents
+ * through, under a stricter threshold) → closed after a clean probation (switch released).
  * Breaker states are stored in PostgreSQL and reloaded at start; windows restart empty.
  */
 @Injectable()
@@ -134,11 +135,13 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   private async trip(def: BreakerDefinition, c: CohortState, value: number): Promise<void> {
     const selector = { ...def.trip.selector, tenantId: c.tenantId, ...(c.agentId ? { agentId: c.agentId } : {}) };
     const reason = `${def.trip.reason ?? `breaker ${def.name} tripped`}: ${def.metric} ${round(value)} > ${def.threshold} within ${def.window / 1000}s (${describeSelector(selector)})`;
+    const halfOpenSwitch = c.state === 'half_open' ? c.switchId : null;
     c.state = 'open';
     c.since = this.clock();
     c.trips++;
     const flipped = await this.switches.flipAs(`breaker:${def.name}`, selector, reason.slice(0, 2000));
     c.switchId = flipped.id;
+    if (halfOpenSwitch) await this.releaseQuietly(def, halfOpenSwitch, 'half-open probe failed: breaker open again');
     c.window.clear();
     await this.persist(c, value);
     this.logger.warn({ breaker: def.name, cohort: c.key, value, switchId: flipped.id }, 'breaker tripped');
@@ -151,22 +154,34 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
       const def = this.definitions.find((d) => d.name === c.breaker);
       if (!def) continue;
       if (c.state === 'open' && now - c.since >= def.coolDown) {
-        if (c.switchId) {
-          await this.switches.release(null, c.switchId, `breaker ${def.name} half-open after ${def.coolDown / 1000}s cool-down`, `breaker:${def.name}`).catch((err: Error) => {
-            this.logger.warn({ err, breaker: def.name }, 'breaker could not release its switch');
-          });
-        }
+        // Flip the partial switch before releasing the full one: the cohort is never uncovered.
+        const selector = { ...def.trip.selector, tenantId: c.tenantId, ...(c.agentId ? { agentId: c.agentId } : {}) };
+        const probe = await this.switches.flipAs(
+          `breaker:${def.name}`,
+          selector,
+          `breaker ${def.name} half-open after ${def.coolDown / 1000}s cool-down: ${Math.round(def.halfOpen.share * 100)}% of intents let through`,
+          { passRatio: def.halfOpen.share },
+        );
+        if (c.switchId) await this.releaseQuietly(def, c.switchId, `breaker ${def.name} half-open`);
         c.state = 'half_open';
         c.since = now;
+        c.switchId = probe.id;
         c.window.clear();
         await this.persist(c, null);
       } else if (c.state === 'half_open' && now - c.since >= def.halfOpen.probation) {
+        if (c.switchId) await this.releaseQuietly(def, c.switchId, `breaker ${def.name} closed after a clean probation`);
         c.state = 'closed';
         c.since = now;
         c.switchId = null;
         await this.persist(c, null);
       }
     }
+  }
+
+  private async releaseQuietly(def: BreakerDefinition, switchId: string, reason: string): Promise<void> {
+    await this.switches.release(null, switchId, reason, `breaker:${def.name}`).catch((err: Error) => {
+      this.logger.warn({ err, breaker: def.name, switchId }, 'breaker could not release its switch');
+    });
   }
 
   /** For the API and tests: every cohort's breaker state. */

@@ -50,7 +50,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** For breakers and tools: a flip on behalf of a system actor such as `breaker:<name>`. */
-  async flipAs(actor: string, selector: CohortSelector, reason: string, extra: { ticket?: string; expiresAt?: string } = {}): Promise<SwitchView> {
+  async flipAs(actor: string, selector: CohortSelector, reason: string, extra: { ticket?: string; expiresAt?: string; passRatio?: number } = {}): Promise<SwitchView> {
     const switchId = newEventId();
     const event = this.changeEvent({
       switchId,
@@ -60,6 +60,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
       reason,
       ticket: extra.ticket,
       expiresAt: extra.expiresAt,
+      passRatio: extra.passRatio,
       changedAt: new Date().toISOString(),
     });
     await this.repo.insertFlip(event);
