@@ -202,11 +202,17 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE: by privilege for the service role, by trigger for everyone', async () => {
-    const writer = audit.parts.dataSource;
-    await expect(writer.query(`UPDATE records SET actor_id = 'x'`)).rejects.toThrow(/permission denied/);
-    await expect(writer.query(`DELETE FROM records`)).rejects.toThrow(/permission denied/);
-    await expect(writer.query(`TRUNCATE records`)).rejects.toThrow(/permission denied/);
-    await expect(writer.query(`DELETE FROM record_index`)).rejects.toThrow(/permission denied/);
+    const writer = new Client({ connectionString: WRITER_URL });
+    await writer.connect();
+    try {
+      await expect(writer.query(`UPDATE audit.records SET actor_id = 'x'`)).rejects.toThrow(/permission denied/);
+      await expect(writer.query(`DELETE FROM audit.records`)).rejects.toThrow(/permission denied/);
+      await expect(writer.query(`TRUNCATE audit.records`)).rejects.toThrow(/permission denied/);
+      await expect(writer.query(`DELETE FROM audit.record_index`)).rejects.toThrow(/permission denied/);
+      await expect(writer.query(`UPDATE audit.checkpoints SET signature = 'x'`)).rejects.toThrow(/permission denied/);
+    } finally {
+      await writer.end();
+    }
     await expect(db.query(`UPDATE audit.records SET actor_id = 'x'`)).rejects.toThrow(/append-only/);
     await expect(db.query(`DELETE FROM audit.records`)).rejects.toThrow(/append-only/);
     await expect(db.query(`TRUNCATE audit.records`)).rejects.toThrow(/append-only/);

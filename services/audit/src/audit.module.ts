@@ -14,6 +14,7 @@ import { AuditRecordRepository } from './records/audit-record-repository';
 @Injectable()
 class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
+  private partitionsTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(AuditIngestor) private readonly ingestor: AuditIngestor,
@@ -23,8 +24,13 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationBootstrap(): Promise<void> {
     const config = this.parts.config as AuditConfig;
-    // Keep monthly partitions ahead (a SECURITY DEFINER function the writer role may call).
-    await this.parts.dataSource.query(`SELECT ensure_record_partitions(3)`).catch((error: unknown) => this.parts.logger.warn({ err: error }, 'could not extend audit partitions'));
+    // Keep monthly partitions ahead (a SECURITY DEFINER function the writer role may call), at
+    // start and daily; the DEFAULT partition catches anything if this ever falls behind.
+    const extendPartitions = () =>
+      this.parts.dataSource.query(`SELECT ensure_record_partitions(3)`).catch((error: unknown) => this.parts.logger.warn({ err: error }, 'could not extend audit partitions'));
+    await extendPartitions();
+    this.partitionsTimer = setInterval(() => void extendPartitions(), 24 * 3600 * 1000);
+    this.partitionsTimer.unref();
     this.parts.readiness.add({
       name: 'audit-consumer',
       check: () => {
@@ -48,6 +54,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.partitionsTimer) clearInterval(this.partitionsTimer);
     await this.ingestor.stop();
   }
 }
