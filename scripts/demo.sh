@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: infrastructure and all five services up, a handful of retail intents through the
-# platform, their decisions and the audit count printed. Leaves the platform running.
+# platform, then the retail simulation (default 60 s; `npm run demo -- --duration 30`), its report
+# printed and written to reports/simulation.html. Leaves the platform running.
 source "$(dirname "$0")/lib.sh"
 ensure_dependencies
 build
@@ -20,9 +21,12 @@ log "running the retail walkthrough"
 AGENTOPS_DEMO_AGENTS="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).agents))' "$seed_json")" \
 OPERATOR_TOKEN="$(bash scripts/platform.sh token)" \
   "${NODE_RUN[@]}" dist/tools/scenario/retail-walkthrough.js
+log "running the retail simulation (four SDK agents, every failure mode, a simulated reviewer)"
+AUTH_JWT_SECRET="$(bash scripts/platform.sh jwt-secret)" \
+  "${NODE_RUN[@]}" dist/tools/simulation/main.js "$@"
 cat <<MSG
 
 The platform is still running (ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
-Logs: .local/logs/   Operator token: .local/operator-token
+Report: reports/simulation.html   Logs: .local/logs/   Operator token: .local/operator-token
 Stop it with: npm run platform:stop   (and Kafka with: npm run infra:down)
 MSG

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { KafkaEventTransport, MessagingRuntime, Subscription } from '@agentops/messaging-nest';
 import { DataSource, Redis, ServiceDatabaseOptions, createRedis, serviceDataSourceOptions } from '@agentops/persistence';
 import pinoHttp from 'pino-http';
@@ -72,9 +73,11 @@ export async function startService<C extends BaseServiceConfig>(bp: ServiceBluep
   readiness.add({ name: 'redis', check: async () => void (await r.ping()) });
 
   const parts: RuntimeParts = { config, logger, metrics, messaging, dataSource, redis, readiness };
-  const app = await NestFactory.create(bp.rootModule(parts), { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(bp.rootModule(parts), { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false });
   let url: string;
   try {
+    // Catalog imports are the largest bodies (tens of thousands of SKUs); everything else is small.
+    app.useBodyParser('json', { limit: '8mb' });
     app.use(
       pinoHttp({
         logger,

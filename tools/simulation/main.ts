@@ -1,0 +1,202 @@
+import { AgentOpsClient } from '@agentops/sdk';
+import { Presets, SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { ShopState, SimAgent, customerService, dynamicPricing, personalShopper, replenishment } from './agents';
+import { generateCatalog, generateCustomers } from './catalog';
+import { FAILURE_MODES } from './failure-modes';
+import { Endpoints, api, endpointsFromEnv, reviewerTokens } from './platform-api';
+import { Random } from './random';
+import { SimulationReport, printReport, writeHtmlReport } from './report';
+import { SimulatedReviewer } from './reviewer';
+import { AgentType, Tally } from './tally';
+
+/**
+ * The main job's simulation: a luxury retailer's four agent types, built on the SDK, run against
+ * the platform for a bounded time with every failure mode injected on a schedule; then the report.
+ */
+const TENANT = 'maison-demo';
+
+interface Options {
+  duration: number;
+  seed: number;
+  approveRate: number;
+  reviewDelayMs: number;
+  html: string;
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .name('simulate')
+    .option('--duration <seconds>', 'how long agents run', (v) => Number(v), 60)
+    .option('--seed <n>', 'seed for the catalog and the run', (v) => Number(v), 7)
+    .option('--approve-rate <0..1>', 'share of escalations the simulated reviewer approves', (v) => Number(v), 0.7)
+    .option('--review-delay-ms <ms>', 'the reviewer’s reading time', (v) => Number(v), 1500)
+    .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
+    .parse()
+    .opts<Options>();
+  const operatorToken = required('OPERATOR_TOKEN');
+  const endpoints = endpointsFromEnv();
+  const rnd = new Random(opts.seed);
+
+  const catalog = generateCatalog(opts.seed);
+  const customers = generateCustomers(opts.seed);
+  await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/catalog`, operatorToken, { items: catalog });
+  await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`, operatorToken, parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8')));
+  const shop: ShopState = { catalog, customers, prices: new Map(catalog.map((s) => [s.sku, s.price])), purchaseOrders: 0, messagesSent: 0 };
+
+  const register = async (id: string, role: string, version: string) => {
+    const { apiKey } = await api<{ apiKey: string }>('POST', `${endpoints.ingest}/v1/agents`, operatorToken, {
+      id,
+      tenantId: TENANT,
+      name: id,
+      role,
+      version,
+      region: 'eu-west',
+      labels: { brand: 'maison-demo', owner: `${role}-team-lead` },
+    });
+    return new AgentOpsClient({ baseUrl: endpoints.ingest, apiKey, maxWaitMs: 20_000, pollIntervalMs: 250, onWarning: () => undefined });
+  };
+  const run = Date.now().toString(36);
+  const clients = {
+    shopper: await register(`shopper-${run}`, 'shopping', '2.3.0'),
+    replenishment: await register(`replenishment-${run}`, 'replenishment', '1.8.1'),
+    service: await register(`service-${run}`, 'service', '3.0.2'),
+    pricing: await register(`pricing-${run}`, 'pricing', '2.3.9'),
+    buggyPricing: await register(`pricing-rc-${run}`, 'pricing', '2.4.0-rc'),
+  };
+  await Promise.all(Object.values(clients).map((c) => c.listen()));
+
+  const tally = new Tally();
+  const workingSet = catalog.filter((s) => !s.flagship && s.category === 'ready-to-wear').slice(0, 12);
+  const agents: { agent: SimAgent; everyMs: number }[] = [
+    { agent: personalShopper(clients.shopper, shop, tally), everyMs: 400 },
+    { agent: replenishment(clients.replenishment, shop, tally), everyMs: 1200 },
+    { agent: customerService(clients.service, shop, tally), everyMs: 900 },
+    { agent: dynamicPricing(clients.pricing, shop, tally, workingSet), everyMs: 700 },
+  ];
+
+  const reviewer = new SimulatedReviewer(
+    { escalationUrl: endpoints.escalation, tokens: await reviewerTokens(required('AUTH_JWT_SECRET'), TENANT), approveRate: opts.approveRate, delayMs: opts.reviewDelayMs },
+    rnd,
+  );
+  reviewer.start();
+
+  const started = Date.now();
+  const endAt = started + opts.duration * 1000;
+  const bar = process.stdout.isTTY ? new SingleBar({ format: 'simulating [{bar}] {value}/{total}s | {intents} intents | {events}' }, Presets.shades_classic) : undefined;
+  bar?.start(opts.duration, 0, { intents: 0, events: '' });
+  const progress = setInterval(() => {
+    const intents = [...tally.byType.values()].reduce((s, t) => s + t.intents, 0);
+    const elapsed = Math.min(opts.duration, Math.round((Date.now() - started) / 1000));
+    if (bar) bar.update(elapsed, { intents, events: tally.failureModes.map((f) => f.name).slice(-1)[0] ?? '' });
+    else if (elapsed % 10 === 0) console.log(`simulating: ${elapsed}/${opts.duration}s, ${intents} intents`);
+  }, 1000);
+
+  const loops = agents.map(({ agent, everyMs }) => agentLoop(agent, everyMs, endAt, rnd));
+  const injections = FAILURE_MODES.map(async (mode) => {
+    await sleep(mode.at * opts.duration * 1000);
+    tally.failureModes.push(await mode.run({ shop, tally, clients, rnd }));
+  });
+  await Promise.all([...loops, ...injections]);
+  clearInterval(progress);
+  bar?.update(opts.duration);
+  bar?.stop();
+  reviewer.stop();
+  Object.values(clients).forEach((c) => c.close());
+
+  const report = await collect(endpoints, operatorToken, tally, run, opts, (Date.now() - started) / 1000, reviewer);
+  printReport(report);
+  writeHtmlReport(report, opts.html);
+  console.log(`\nHTML report: ${opts.html}`);
+  const uncontained = report.failureModes.filter((f) => !f.contained);
+  if (uncontained.length) {
+    console.error(`NOT contained: ${uncontained.map((f) => f.name).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function agentLoop(agent: SimAgent, everyMs: number, endAt: number, rnd: Random): Promise<void> {
+  while (Date.now() < endAt) {
+    const t = Date.now();
+    await agent.act(rnd);
+    await sleep(Math.max(0, everyMs * (0.6 + rnd.next() * 0.8) - (Date.now() - t)));
+  }
+}
+
+async function collect(
+  endpoints: Endpoints,
+  token: string,
+  tally: Tally,
+  run: string,
+  opts: Options,
+  seconds: number,
+  reviewer: SimulatedReviewer,
+): Promise<SimulationReport> {
+  // Give the audit trail a moment to catch up with the last decisions.
+  await sleep(2000);
+  const agentIds: Record<AgentType, string[]> = {
+    'personal shopper': [`shopper-${run}`],
+    replenishment: [`replenishment-${run}`],
+    'customer service': [`service-${run}`],
+    'dynamic pricing': [`pricing-${run}`, `pricing-rc-${run}`],
+  };
+  const byType = new Map<string, SimulationReport['byType'] extends Map<string, infer V> ? V : never>();
+  for (const [type, t] of tally.byType) {
+    let auditRecords = 0;
+    for (const agentId of agentIds[type]) auditRecords += await countRecords(endpoints, token, { agentId });
+    byType.set(type, { ...t, auditRecords });
+  }
+  const history = await api<{ history?: { switchId: string; actor: string; reason: string; changedAt?: string; at?: string; state?: string }[] }>('GET', `${endpoints.killswitch}/v1/killswitches/history`, token).catch(() => ({ history: [] }));
+  const breakerTrips = (history.history ?? [])
+    .filter((h) => h.actor?.startsWith('breaker:') && (h.state ?? 'active') === 'active')
+    .map((h) => ({ name: h.actor.slice('breaker:'.length), switchId: h.switchId, at: h.changedAt ?? h.at ?? '', reason: h.reason }));
+  const verified = await api<{ records: { payload: { violation?: boolean } }[] }>('GET', `${endpoints.audit}/v1/audit/records?type=agentops.outcome.verified.v1&tenantId=maison-demo&limit=1000`, token).catch(() => ({ records: [] }));
+  const stats = await api<{ records: number }>('GET', `${endpoints.audit}/v1/audit/stats`, token).catch(() => ({ records: 0 }));
+  const verification: Record<string, unknown> = await api<Record<string, unknown>>('GET', `${endpoints.audit}/v1/audit/verify`, token).catch((e: Error) => ({ ok: false, error: e.message }));
+  const ok = verification.ok === true || verification.valid === true;
+  return {
+    seconds,
+    seed: opts.seed,
+    byType,
+    failureModes: tally.failureModes,
+    breakerTrips,
+    verificationViolations: verified.records.filter((r) => r.payload?.violation === true).length,
+    auditRecords: stats.records,
+    auditVerification: { ok, detail: summarize(verification) },
+    reviewer: reviewer.stats,
+  };
+}
+
+async function countRecords(endpoints: Endpoints, token: string, filter: Record<string, string>): Promise<number> {
+  let total = 0;
+  let cursor: string | undefined;
+  do {
+    const qs = new URLSearchParams({ ...filter, limit: '1000', ...(cursor ? { cursor } : {}) });
+    const page = await api<{ records: unknown[]; nextCursor?: string }>('GET', `${endpoints.audit}/v1/audit/records?${qs}`, token).catch(() => ({ records: [], nextCursor: undefined }));
+    total += page.records.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return total;
+}
+
+function summarize(v: Record<string, unknown>): string {
+  const parts = ['chains', 'records', 'checked', 'firstBroken', 'error'].filter((k) => v[k] !== undefined).map((k) => `${k}: ${typeof v[k] === 'object' ? JSON.stringify(v[k]) : v[k]}`);
+  return parts.join(', ') || JSON.stringify(v).slice(0, 200);
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().catch((error: Error) => {
+  console.error(`simulation failed: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { mintUserToken } from '@agentops/service-runtime';
+
+/** The platform APIs the simulation uses, as an operator and as reviewers would. */
+export interface Endpoints {
+  ingest: string;
+  guardrail: string;
+  escalation: string;
+  killswitch: string;
+  audit: string;
+}
+
+export function endpointsFromEnv(env = process.env): Endpoints {
+  return {
+    ingest: env.INGEST_URL ?? 'http://127.0.0.1:3001',
+    guardrail: env.GUARDRAIL_URL ?? 'http://127.0.0.1:3002',
+    escalation: env.ESCALATION_URL ?? 'http://127.0.0.1:3003',
+    killswitch: env.KILLSWITCH_URL ?? 'http://127.0.0.1:3004',
+    audit: env.AUDIT_URL ?? 'http://127.0.0.1:3005',
+  };
+}
+
+export async function api<T>(method: string, url: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export function reviewerTokens(secret: string, tenantId: string) {
+  return Promise.all([
+    mintUserToken({ userId: 'reviewer-ana', tenantId, roles: ['reviewer'] }, secret),
+    mintUserToken({ userId: 'lead-marc', tenantId, roles: ['lead'] }, secret),
+  ]);
+}
