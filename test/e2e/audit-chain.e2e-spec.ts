@@ -154,6 +154,11 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect(checkpointsTopic.messages[0].headers['ce_type']).toBe(EventTypes.AuditCheckpointSigned);
     const cli = await runVerify(WRITER_URL, {});
     expect(cli.ok).toBe(true);
+    expect(cli.keyIds).toHaveLength(1);
+    expect((await runVerify(WRITER_URL, { trustedKeyIds: cli.keyIds })).ok).toBe(true);
+    // Pinned keys: checkpoints re-signed (or signed at all) by any other key do not count.
+    const pinnedElsewhere = await runVerify(WRITER_URL, { trustedKeyIds: ['0123456789abcdef'] });
+    expect(pinnedElsewhere.firstFailure).toMatchObject({ reason: 'checkpoint_signature_invalid', detail: expect.stringContaining('untrusted key') });
   });
 
   it('gives a proof for one record: hash, position and the covering signed checkpoint', async () => {

@@ -4,12 +4,12 @@ import { VerifyReport, verifyChains } from '../../services/audit/src/verificatio
 /**
  * Recomputes the audit hash chains from PostgreSQL and reports the first broken record and why.
  *
- *   npm run audit:verify -- [--chain agentops.intents.v1:0] [--from N --to M] [--json]
+ *   npm run audit:verify -- [--chain agentops.intents.v1:0] [--from N --to M] [--trusted-key KEYID]... [--json]
  *
  * Connects with AUDIT_DATABASE_URL, else DATABASE_URL (read access to schema audit is enough).
  * Exit code 0 = every chain verified, 1 = a chain is broken, 2 = could not run.
  */
-export async function runVerify(url: string, args: { chainId?: string; from?: number; to?: number }): Promise<VerifyReport> {
+export async function runVerify(url: string, args: { chainId?: string; from?: number; to?: number; trustedKeyIds?: string[] }): Promise<VerifyReport> {
   const client = new Client({ connectionString: url, application_name: 'agentops-audit-verify' });
   await client.connect();
   try {
@@ -21,8 +21,16 @@ export async function runVerify(url: string, args: { chainId?: string; from?: nu
   }
 }
 
-function parseArgs(argv: string[]): { chainId?: string; from?: number; to?: number; json: boolean } {
-  const out: { chainId?: string; from?: number; to?: number; json: boolean } = { json: false };
+interface Args {
+  chainId?: string;
+  from?: number;
+  to?: number;
+  trustedKeyIds: string[];
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { json: false, trustedKeyIds: (process.env.AUDIT_TRUSTED_KEY_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean) };
   for (let i = 0; i < argv.length; i++) {
     const next = () => {
       const v = argv[++i];
@@ -43,11 +51,14 @@ function parseArgs(argv: string[]): { chainId?: string; from?: number; to?: numb
       case '--to':
         out.to = int(next());
         break;
+      case '--trusted-key':
+        out.trustedKeyIds.push(next());
+        break;
       case '--json':
         out.json = true;
         break;
       default:
-        throw new Error(`unknown argument ${argv[i]} (use --chain X --from N --to M --json)`);
+        throw new Error(`unknown argument ${argv[i]} (use --chain X --from N --to M --trusted-key KEYID --json)`);
     }
   }
   return out;
@@ -69,6 +80,7 @@ if (require.main === module) {
         );
       }
       const rate = report.ms > 0 ? Math.round((report.records / report.ms) * 1000) : report.records;
+      console.log(`checkpoint keys: ${report.keyIds.join(', ') || 'none'}${args.trustedKeyIds.length ? ' (pinned)' : ' (not pinned: pass --trusted-key)'}`);
       console.log(`${report.ok ? 'verified' : 'FAILED'}: ${report.chains.length} chains, ${report.records} records in ${report.ms} ms (${rate} records/s)`);
     }
     process.exit(report.ok ? 0 : 1);

@@ -66,6 +66,8 @@ export interface CheckpointClaim {
   headHash: string;
   /** Whether its signature verified (checked by the caller with the checkpoint module). */
   signatureValid: boolean;
+  /** Why it did not, e.g. an untrusted key. */
+  problem?: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export class ChainVerifier {
     }
     const cp = this.checkpoints.get(seq);
     if (cp) {
-      if (!cp.signatureValid) return fail('checkpoint_signature_invalid', `checkpoint at sequence ${seq} has an invalid signature`);
+      if (!cp.signatureValid) return fail('checkpoint_signature_invalid', `checkpoint at sequence ${seq}: ${cp.problem ?? 'invalid signature'}`);
       if (cp.headHash !== link.hash) return fail('checkpoint_mismatch', `signed checkpoint says ${cp.headHash.slice(0, 12)}… at sequence ${seq}, chain has ${link.hash.slice(0, 12)}…`);
     }
     this.expected = seq + 1;

@@ -11,6 +11,11 @@ export const AuditEnv = CommonEnv.extend({
   AUDIT_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$|^$/).default(AUDIT_WRITER_ROLE),
   /** Ed25519 private key, PEM or base64 PKCS#8; absent = an ephemeral key (dev only, logged loudly). */
   AUDIT_SIGNING_KEY: z.string().optional(),
+  /** Comma-separated key ids whose checkpoint signatures verify accepts; empty = any self-consistent key. */
+  AUDIT_TRUSTED_KEY_IDS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
   /** Secret the per-tenant pseudonym keys derive from (HMAC); >= 32 characters. */
   AUDIT_PSEUDONYM_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   /** Sign a checkpoint after this many records on a chain... */

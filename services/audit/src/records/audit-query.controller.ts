@@ -1,4 +1,5 @@
-import { ALL_TENANTS, CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import { ALL_TENANTS, CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, SERVICE_CONFIG, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import { AuditConfig } from '../config';
 import { BadRequestException, Body, Controller, Delete, Get, Inject, NotFoundException, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -53,6 +54,7 @@ export class AuditQueryController {
     private readonly records: AuditRecordRepository,
     private readonly dataSource: DataSource,
     @Inject(PayloadPrivacy) private readonly privacy: PayloadPrivacy,
+    @Inject(SERVICE_CONFIG) private readonly config: AuditConfig,
   ) {}
 
   @Get('records')
@@ -89,7 +91,7 @@ export class AuditQueryController {
   @Get('verify')
   @RequireRoles('auditor')
   async verify(@Query(new ZodValidationPipe(VerifyQuery)) q: z.infer<typeof VerifyQuery>) {
-    return verifyChains(typeormSql(this.dataSource), q);
+    return verifyChains(typeormSql(this.dataSource), { ...q, trustedKeyIds: this.trustedKeyIds() });
   }
 
   /** One record's hash, position and the signed checkpoint that covers it. */
@@ -97,7 +99,7 @@ export class AuditQueryController {
   @RequireRoles('auditor')
   async proof(@Param('eventId') eventId: string, @CurrentPrincipal() principal: Principal) {
     if (!z.string().uuid().safeParse(eventId).success) throw new BadRequestException('eventId must be a UUID');
-    const found = await proveRecord(typeormSql(this.dataSource), eventId);
+    const found = await proveRecord(typeormSql(this.dataSource), eventId, this.trustedKeyIds());
     if (!found) throw new NotFoundException(`no audit record for event ${eventId}`);
     assertTenantAccess(principal, found.record.tenantId);
     return found.proof;
@@ -125,6 +127,11 @@ export class AuditQueryController {
     this.privacy.keyCache.forget(q.tenantId, subjectRef);
     if (!result.erased) throw new NotFoundException(`no subject ${subjectRef} in tenant ${q.tenantId}`);
     return { subjectRef, tenantId: q.tenantId, ...result };
+  }
+
+  private trustedKeyIds(): string[] | undefined {
+    const ids = this.config.AUDIT_TRUSTED_KEY_IDS;
+    return ids.length ? ids : undefined;
   }
 
   /** Tenant isolation: a tenant's user only ever queries their tenant; asking for another is 403. */

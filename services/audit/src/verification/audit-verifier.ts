@@ -1,4 +1,5 @@
-import { ChainFailure, ChainVerifier, SignedCheckpoint, recordHash, verifyCheckpoint } from '@agentops/audit-chain';
+import { ChainFailure, ChainVerifier, SignedCheckpoint, keyIdOf, recordHash, verifyCheckpoint } from '@agentops/audit-chain';
+import { createPublicKey } from 'node:crypto';
 import { Sql } from '../chain/sql';
 import { RECORD_COLUMNS, StoredRecord, hashedBody } from '../records/record-content';
 
@@ -6,6 +7,12 @@ export interface VerifyRequest {
   chainId?: string;
   from?: number;
   to?: number;
+  /**
+   * Key ids whose checkpoint signatures count. Without it, a checkpoint need only verify under the
+   * public key stored beside it — which someone able to rewrite the tables could replace; pin the
+   * ids (AUDIT_TRUSTED_KEY_IDS, `--trusted-key`) to rule that out.
+   */
+  trustedKeyIds?: string[];
 }
 
 export interface ChainReport {
@@ -23,6 +30,8 @@ export interface VerifyReport {
   chains: ChainReport[];
   records: number;
   ms: number;
+  /** Key ids of the checkpoints examined: compare them with the published signing keys. */
+  keyIds: string[];
   /** The first broken record over all chains, if any. */
   firstFailure?: ChainReport['failure'];
 }
@@ -39,19 +48,32 @@ export async function verifyChains(sql: Sql, req: VerifyRequest = {}): Promise<V
     ? [req.chainId]
     : (await sql.query<{ chain_id: string }>(`SELECT chain_id FROM chain_heads UNION SELECT DISTINCT chain_id FROM checkpoints ORDER BY 1`)).map((r) => r.chain_id);
   const chains: ChainReport[] = [];
-  for (const chainId of chainIds) chains.push(await verifyOne(sql, chainId, req.from ?? 0, req.to));
+  const keyIds = new Set<string>();
+  const trusted = req.trustedKeyIds?.length ? new Set(req.trustedKeyIds) : undefined;
+  for (const chainId of chainIds) chains.push(await verifyOne(sql, chainId, req.from ?? 0, req.to, trusted, keyIds));
   const firstFailure = chains.find((c) => !c.ok)?.failure;
-  return { ok: !firstFailure, chains, records: chains.reduce((s, c) => s + c.checked, 0), ms: Date.now() - started, firstFailure };
+  return { ok: !firstFailure, chains, records: chains.reduce((s, c) => s + c.checked, 0), ms: Date.now() - started, keyIds: [...keyIds].sort(), firstFailure };
 }
 
-async function verifyOne(sql: Sql, chainId: string, from: number, to?: number): Promise<ChainReport> {
+async function verifyOne(sql: Sql, chainId: string, from: number, to: number | undefined, trusted: Set<string> | undefined, keyIds: Set<string>): Promise<ChainReport> {
   const cpRows = await sql.query<SignedCheckpoint & { publicKey: string }>(
     `SELECT chain_id AS "chainId", sequence::float8 AS sequence, head_hash AS "headHash", signed_at AS "signedAt", key_id AS "keyId",
             algorithm, signature, public_key AS "publicKey"
        FROM checkpoints WHERE chain_id = $1 AND sequence >= $2 AND ($3::bigint IS NULL OR sequence <= $3) ORDER BY sequence`,
     [chainId, from, to ?? null],
   );
-  const claims = cpRows.map((c) => ({ sequence: c.sequence, headHash: c.headHash, signatureValid: verifyCheckpoint(c.publicKey, c) }));
+  const claims = cpRows.map((c) => {
+    keyIds.add(c.keyId);
+    let problem: string | undefined;
+    try {
+      if (keyIdOf(createPublicKey(c.publicKey)) !== c.keyId) problem = `stored public key does not match key id ${c.keyId}`;
+    } catch {
+      problem = 'stored public key unreadable';
+    }
+    if (!problem && trusted && !trusted.has(c.keyId)) problem = `signed by untrusted key ${c.keyId}`;
+    if (!problem && !verifyCheckpoint(c.publicKey, c)) problem = 'invalid signature';
+    return { sequence: c.sequence, headHash: c.headHash, signatureValid: !problem, problem };
+  });
   let anchor = { sequence: -1, hash: '0'.repeat(64) };
   if (from > 0) {
     const [row] = await sql.query<{ hash: string }>(`SELECT hash FROM records WHERE chain_id = $1 AND sequence = $2 ORDER BY recorded_at LIMIT 1`, [chainId, from - 1]);
@@ -116,7 +138,7 @@ export interface RecordProof {
 }
 
 /** A record's hash, its position, and the signed checkpoint that covers it (the path verified). */
-export async function proveRecord(sql: Sql, eventId: string): Promise<{ record: StoredRecord; proof: RecordProof } | undefined> {
+export async function proveRecord(sql: Sql, eventId: string, trustedKeyIds?: string[]): Promise<{ record: StoredRecord; proof: RecordProof } | undefined> {
   const [record] = await sql.query<StoredRecord>(
     `SELECT ${RECORD_COLUMNS} FROM records WHERE (chain_id, sequence, recorded_at) IN (SELECT chain_id, sequence, recorded_at FROM record_index WHERE event_id = $1)`,
     [eventId],
@@ -131,7 +153,7 @@ export async function proveRecord(sql: Sql, eventId: string): Promise<{ record: 
   );
   const base: RecordProof = { eventId, chainId: record.chainId, sequence: record.sequence, prevHash: record.prevHash, hash: record.hash, hashValid, pathVerified: false };
   if (!cp) return { record, proof: { ...base, detail: 'no signed checkpoint covers this record yet' } };
-  const range = await verifyChains(sql, { chainId: record.chainId, from: record.sequence, to: cp.sequence });
+  const range = await verifyChains(sql, { chainId: record.chainId, from: record.sequence, to: cp.sequence, trustedKeyIds });
   return {
     record,
     proof: {
