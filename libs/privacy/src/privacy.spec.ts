@@ -1,4 +1,4 @@
-import { deriveTenantKey, newSubjectKey, pseudonymise, seal, unseal } from './subject-crypto';
+import { deriveTenantKey, newSubjectKey, newSubjectKeys, pseudonymise, seal, unseal } from './subject-crypto';
 import { treatPayload } from './treatment';
 
 describe('subject encryption (AES-256-GCM)', () => {
@@ -10,6 +10,15 @@ describe('subject encryption (AES-256-GCM)', () => {
     expect(() => unseal(newSubjectKey(), sealed, 't1/customer_1')).toThrow();
     expect(() => unseal(key, sealed, 't1/customer_2')).toThrow();
     expect(seal(key, 'x', 'a')).not.toBe(seal(key, 'x', 'a')); // fresh IV each time
+  });
+
+  it('never reuses a nonce across pool refills, and batch keys are distinct', () => {
+    const key = newSubjectKey();
+    const ivs = new Set(Array.from({ length: 2000 }, () => seal(key, 'x', 'a').split('.')[1]));
+    expect(ivs.size).toBe(2000);
+    const keys = newSubjectKeys(50).map((k) => k.toString('hex'));
+    expect(new Set(keys).size).toBe(50);
+    expect(keys.every((k) => k.length === 64)).toBe(true);
   });
 });
 

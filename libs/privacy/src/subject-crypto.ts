@@ -9,9 +9,28 @@ export function newSubjectKey(): Buffer {
   return randomBytes(32);
 }
 
+/** `n` fresh keys from one call to the CSPRNG (one syscall per batch, not per subject). */
+export function newSubjectKeys(n: number): Buffer[] {
+  const pool = randomBytes(32 * n);
+  return Array.from({ length: n }, (_, i) => pool.subarray(32 * i, 32 * (i + 1)));
+}
+
+// GCM nonces are drawn from the CSPRNG 4 KiB at a time; each is used once and never reused.
+let noncePool = Buffer.alloc(0);
+let nonceAt = 0;
+function freshNonce(): Buffer {
+  if (nonceAt + 12 > noncePool.length) {
+    noncePool = randomBytes(4096 - (4096 % 12));
+    nonceAt = 0;
+  }
+  const iv = noncePool.subarray(nonceAt, nonceAt + 12);
+  nonceAt += 12;
+  return iv;
+}
+
 export function seal(key: Buffer, plaintext: string, aad: string): string {
   if (key.length !== 32) throw new Error('subject key must be 32 bytes');
-  const iv = randomBytes(12);
+  const iv = freshNonce();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -1,4 +1,4 @@
-import { FoundPii, deriveTenantKey, newSubjectKey, pseudonymise, seal, treatPayload } from '@agentops/privacy';
+import { FoundPii, deriveTenantKey, newSubjectKeys, pseudonymise, seal, treatPayload } from '@agentops/privacy';
 import { Sql } from '../chain/sql';
 import { SealedValue } from '../records/record-content';
 
@@ -131,7 +131,7 @@ export async function subjectKeys(tx: Sql, wanted: { tenantId: string; subject: 
     `INSERT INTO subject_keys (tenant_id, subject_ref, key)
      SELECT t, s, k FROM unnest($1::text[], $2::text[], $3::bytea[]) AS x(t, s, k)
      ON CONFLICT (tenant_id, subject_ref) DO NOTHING`,
-    [unique.map((u) => u.tenantId), unique.map((u) => u.subject), unique.map(() => newSubjectKey())],
+    [unique.map((u) => u.tenantId), unique.map((u) => u.subject), newSubjectKeys(unique.length)],
   );
   const rows = await tx.query<{ tenant_id: string; subject_ref: string; key: Buffer | null }>(
     `SELECT tenant_id, subject_ref, key FROM subject_keys
