@@ -13,13 +13,12 @@ seed_json="$("${NODE_RUN[@]}" dist/tools/db/seed.js)"
 log "starting services (restarting any left from an earlier run)"
 bash scripts/platform.sh stop >/dev/null
 bash scripts/platform.sh start
-export AGENTOPS_TOKEN; AGENTOPS_TOKEN="$(bash scripts/platform.sh token)"
+export AGENTOPS_TOKEN OPERATOR_TOKEN; OPERATOR_TOKEN="$(bash scripts/platform.sh token)"; AGENTOPS_TOKEN="$OPERATOR_TOKEN"
 log "applying the retail policy pack and the demo tenant's retail context"
 "${NODE_RUN[@]}" dist/tools/cli/agentops.js policy apply policies/retail
 "${NODE_RUN[@]}" dist/tools/cli/agentops.js context import policies/retail/fixtures --tenant maison-demo
 log "running the retail walkthrough"
 AGENTOPS_DEMO_AGENTS="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).agents))' "$seed_json")" \
-OPERATOR_TOKEN="$(bash scripts/platform.sh token)" \
   "${NODE_RUN[@]}" dist/tools/scenario/retail-walkthrough.js
 log "running the retail simulation (four SDK agents, every failure mode, a simulated reviewer)"
 AUTH_JWT_SECRET="$(bash scripts/platform.sh jwt-secret)" \

@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 
   const rows: { step: string; verdict: string; by: string; why: string; intentId: string }[] = [];
   for (const step of steps) {
-    const res = await fetch(`${ingest}/v1/intents?wait=true`, {
+    // A generous wait: right after a (re)start the first decisions pay for warm-up.
+    const res = await fetch(`${ingest}/v1/intents?wait=true&timeoutMs=8000`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': keys[step.agent].apiKey },
       body: JSON.stringify(step.intent),
