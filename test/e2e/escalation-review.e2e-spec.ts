@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SIGNATURE_HEADER, verifyCallback } from '../../services/escalation/src/callbacks/callback-signature';
 import { TaskView } from '../../services/escalation/src/tasks/task-model';
 import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
@@ -15,6 +16,7 @@ import { TEST_JWT_SECRET } from '../support/test-env';
 
 const TENANT = `esc-${Date.now().toString(36)}`;
 const OTHER_TENANT = `${TENANT}-other`;
+const CALLBACK_SECRET = 'callback-secret-0123456789abcdef0123456789';
 
 /** Low confidence is for a human to judge. */
 const LOW_CONFIDENCE = `
@@ -38,16 +40,27 @@ describe('escalation: routed review tasks and the hand-back to the waiting agent
   let escalation: RunningService;
   let hook: Server;
   const hookCalls: { text: string }[] = [];
+  const callbacks: { signature: string; body: string }[] = [];
+  let callbackKey: string;
   let apiKey: string;
   let refundKey: string;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     let calls = 0;
+    let callbackCalls = 0;
     hook = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
+        if (req.url === '/callback') {
+          // The agent's endpoint is down at first: callbacks are retried.
+          res.statusCode = callbackCalls++ === 0 ? 500 : 204;
+          if (res.statusCode === 204)
+            callbacks.push({ signature: String(req.headers[SIGNATURE_HEADER]), body });
+          res.end();
+          return;
+        }
         // The first call fails: notifications are retried with backoff.
         res.statusCode = calls++ === 0 ? 503 : 200;
         if (res.statusCode === 200) hookCalls.push(JSON.parse(body) as { text: string });
@@ -79,6 +92,7 @@ routes:
       GUARDRAIL_URL: guardrail.url,
       ESCALATION_ROUTES_FILE: routesFile,
       ESCALATION_NOTIFY_ATTEMPTS: '3',
+      ESCALATION_CALLBACK_SECRET: CALLBACK_SECRET,
     });
     ingest = await bootService('ingest');
     await importCatalog(guardrail.parts.dataSource, [
@@ -105,6 +119,18 @@ routes:
         version: '1',
         region: 'eu',
         labels,
+      })
+    ).apiKey;
+    const callbackUrl = hookUrl.replace('/hook', '/callback');
+    callbackKey = (
+      await registry.register({
+        id: `${TENANT}-callback`,
+        tenantId: TENANT,
+        name: 'c',
+        role: 'pricing',
+        version: '1',
+        region: 'eu',
+        labels: { callbackUrl },
       })
     ).apiKey;
     refundKey = (
@@ -328,6 +354,43 @@ routes:
       'the human decision',
     );
     expect(final).toMatchObject({ verdict: 'allow', reviewers: ['carol'] });
+  });
+
+  it('calls an agent labelled callbackUrl back with the signed final decision, retrying a failed delivery', async () => {
+    const { intentId } = (
+      await postJson<{ intentId: string }>(`${ingest.url}/v1/intents`, unsure(1950), {
+        'x-api-key': callbackKey,
+      })
+    ).body;
+    const task = await taskFor(`${TENANT}-callback`, 'pricing.set_price');
+    expect(task.intentId).toBe(intentId);
+    await call('bob', `/${task.id}/approve`);
+    const received = await eventually(
+      async () => callbacks.find((c) => c.body.includes(intentId)),
+      20_000,
+      'the signed callback',
+    );
+    expect(
+      verifyCallback(CALLBACK_SECRET, received.body, received.signature, Math.floor(Date.now() / 1000)),
+    ).toBe(true);
+    expect(
+      verifyCallback(
+        'another-secret-0123456789abcdef0123',
+        received.body,
+        received.signature,
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(false);
+    expect(JSON.parse(received.body)).toMatchObject({
+      intentId,
+      decision: { verdict: 'allow', decidedBy: 'human', reviewers: ['bob'] },
+    });
+    const [row] = await escalation.parts.dataSource.query(
+      `SELECT attempts, delivered_at FROM callbacks WHERE body->>'intentId' = $1`,
+      [intentId],
+    );
+    expect(row.attempts).toBe(2);
+    expect(row.delivered_at).not.toBeNull();
   });
 
   it('answers 404 for an unknown task, 403 across tenants or without a reviewer role, 401 without a token', async () => {

@@ -20,6 +20,13 @@ export const EscalationEnv = CommonEnv.extend({
     .default(15 * 60_000),
   /** Attempts per notification webhook call (exponential backoff from 200 ms). */
   ESCALATION_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  /** Signs decision callbacks to agents labelled `callbackUrl` (HMAC-SHA256); unset: no callbacks. */
+  ESCALATION_CALLBACK_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (generate one with `openssl rand -hex 32`)')
+    .optional(),
+  /** Delivery attempts per callback (exponential backoff from 500 ms). */
+  ESCALATION_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
 export type EscalationConfig = z.infer<typeof EscalationEnv>;
 export const loadEscalationConfig = (env = process.env) => loadConfig(EscalationEnv, env);

@@ -1,6 +1,7 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TasksController } from './api/tasks.controller';
+import { CallbackDispatcher } from './callbacks/callback-dispatcher';
 import { EscalationConfig } from './config';
 import { Notifier } from './notify/notifier';
 import { OutboxRelay } from './outbox/outbox';
@@ -27,6 +28,7 @@ export class EscalationModule {
         Notifier,
         OutboxRelay,
         SlaScheduler,
+        CallbackDispatcher,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { createEvent, newEventId } from '@agentops/messaging';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { queueCallback } from '../callbacks/callback-dispatcher';
 import { EscalationConfig } from '../config';
 import { Notifier } from '../notify/notifier';
 import { OutboxItem, addToOutbox } from '../outbox/outbox';
@@ -215,7 +216,10 @@ export class TaskWorkflow {
         decidedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + this.config.ESCALATION_DECISION_TTL_MS).toISOString(),
       };
-      items.push({ event: createEvent(EventTypes.IntentDecided, final, ctx), key: task.agent_id });
+      const decided = createEvent(EventTypes.IntentDecided, final, ctx);
+      items.push({ event: decided, key: task.agent_id });
+      const callbackUrl = task.intent?.agent.labels?.['callbackUrl'];
+      if (callbackUrl) await queueCallback(m, callbackUrl, decided.id, final);
     }
     items.push({
       event: createEvent(
