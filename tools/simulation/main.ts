@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   reviewer.stop();
   Object.values(clients).forEach((c) => c.close());
 
-  const report = await collect(endpoints, operatorToken, tally, run, opts, (Date.now() - started) / 1000, reviewer);
+  const report = await collect(endpoints, operatorToken, tally, run, opts, started, reviewer);
   printReport(report);
   writeHtmlReport(report, opts.html);
   console.log(`\nHTML report: ${opts.html}`);
@@ -131,7 +131,7 @@ async function collect(
   tally: Tally,
   run: string,
   opts: Options,
-  seconds: number,
+  started: number,
   reviewer: SimulatedReviewer,
 ): Promise<SimulationReport> {
   // Give the audit trail a moment to catch up with the last decisions.
@@ -150,14 +150,14 @@ async function collect(
   }
   const history = await api<{ history?: { switchId: string; actor: string; reason: string; changedAt?: string; at?: string; state?: string }[] }>('GET', `${endpoints.killswitch}/v1/killswitches/history`, token).catch(() => ({ history: [] }));
   const breakerTrips = (history.history ?? [])
-    .filter((h) => h.actor?.startsWith('breaker:') && (h.state ?? 'active') === 'active')
+    .filter((h) => h.actor?.startsWith('breaker:') && (h.state ?? 'active') === 'active' && Date.parse(h.changedAt ?? h.at ?? '') >= started)
     .map((h) => ({ name: h.actor.slice('breaker:'.length), switchId: h.switchId, at: h.changedAt ?? h.at ?? '', reason: h.reason }));
   const verified = await api<{ records: { payload: { violation?: boolean } }[] }>('GET', `${endpoints.audit}/v1/audit/records?type=agentops.outcome.verified.v1&tenantId=maison-demo&limit=1000`, token).catch(() => ({ records: [] }));
   const stats = await api<{ records: number }>('GET', `${endpoints.audit}/v1/audit/stats`, token).catch(() => ({ records: 0 }));
   const verification: Record<string, unknown> = await api<Record<string, unknown>>('GET', `${endpoints.audit}/v1/audit/verify`, token).catch((e: Error) => ({ ok: false, error: e.message }));
   const ok = verification.ok === true || verification.valid === true;
   return {
-    seconds,
+    seconds: (Date.now() - started) / 1000,
     seed: opts.seed,
     byType,
     failureModes: tally.failureModes,
