@@ -121,6 +121,12 @@ async function agentLoop(agent: SimAgent, everyMs: number, endAt: number, rnd: R
   while (Date.now() < endAt) {
     const t = Date.now();
     await agent.act(rnd);
+    // Each decision took a model call: report it (model, latency, cost), as a real agent would.
+    if (rnd.chance(0.5)) {
+      await agent.client
+        .recordTelemetry({ kind: 'model_call', name: 'planner-llm', durationMs: rnd.int(300, 2400), costUsd: rnd.int(1, 40) / 1000, attributes: { agentType: agent.type } })
+        .catch(() => undefined);
+    }
     await sleep(Math.max(0, everyMs * (0.6 + rnd.next() * 0.8) - (Date.now() - t)));
   }
 }
