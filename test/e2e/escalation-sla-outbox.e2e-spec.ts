@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxRelay } from '../../services/escalation/src/outbox/outbox';
+import { SlaScheduler } from '../../services/escalation/src/sla/sla-scheduler';
 import { HistoryEntry } from '../../services/escalation/src/tasks/task-model';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
@@ -161,6 +162,57 @@ routes:
       expect.stringContaining('escalated to tier 1 (tier-2)'),
       expect.stringContaining('timeout outcome deny'),
     ]);
+  });
+
+  it('closes the task without a second decision when ingest answered the waiting agent with its fail-closed deny', async () => {
+    const answer = await postJson<Decided>(
+      `${ingest.url}/v1/intents?wait=true&timeoutMs=1500`,
+      message('we are looking into it', { slow: true }),
+      {
+        'x-api-key': apiKey,
+      },
+    );
+    expect(answer.body.decision).toMatchObject({ verdict: 'deny', decidedBy: 'timeout' });
+    const intentId = answer.body.intentId;
+    const task = await eventually(
+      async () => {
+        const t = await taskOf(intentId);
+        return t?.status === 'resolved' ? t : undefined;
+      },
+      20_000,
+      'the task closed',
+    );
+    expect(task.resolution).toBe('timed_out');
+    await eventually(
+      async () => (await outbox(intentId)).every((r) => r.sent_at),
+      10_000,
+      'the outbox drained',
+    );
+    expect((await outbox(intentId)).map((r) => r.event_type)).toEqual([
+      'agentops.escalation.opened.v1',
+      'agentops.escalation.resolved.v1',
+    ]);
+  });
+
+  it('purges stored proposals past the retention, keeping recent ones', async () => {
+    const ds = escalation!.parts.dataSource;
+    const old = '0190a000-0000-7000-8000-0000000000aa';
+    await ds.query(
+      `INSERT INTO intents (intent_id, tenant_id, payload, received_at) VALUES ($1, $2, '{}', now() - interval '30 days') ON CONFLICT DO NOTHING`,
+      [old, TENANT],
+    );
+    const [{ recent }] = await ds.query(
+      `SELECT count(*)::int AS recent FROM intents WHERE tenant_id = $1 AND received_at > now() - interval '1 hour'`,
+      [TENANT],
+    );
+    await escalation!.app.get(SlaScheduler).purge();
+    expect(await ds.query(`SELECT 1 FROM intents WHERE intent_id = $1`, [old])).toEqual([]);
+    const [{ after }] = await ds.query(
+      `SELECT count(*)::int AS after FROM intents WHERE tenant_id = $1 AND received_at > now() - interval '1 hour'`,
+      [TENANT],
+    );
+    expect(after).toBe(recent);
+    expect(recent).toBeGreaterThan(0);
   });
 
   it('publishes a committed resolution exactly once when the relay crashed before publishing', async () => {

@@ -1,4 +1,5 @@
-import { CommonEnv, loadConfig, port } from '@agentops/service-runtime';
+import { CommonEnv, ConfigurationError, loadConfig, port } from '@agentops/service-runtime';
+import { loadRoutingRulesFile } from './routing/routing.tokens';
 import { z } from 'zod';
 
 export const EscalationEnv = CommonEnv.extend({
@@ -20,6 +21,8 @@ export const EscalationEnv = CommonEnv.extend({
     .default(15 * 60_000),
   /** Attempts per notification webhook call (exponential backoff from 200 ms). */
   ESCALATION_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  /** How long stored proposals, unmatched verdicts and sent outbox rows are kept (tasks keep their own copy). */
+  ESCALATION_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
   /** Signs decision callbacks to agents labelled `callbackUrl` (HMAC-SHA256); unset: no callbacks. */
   ESCALATION_CALLBACK_SECRET: z
     .string()
@@ -29,4 +32,16 @@ export const EscalationEnv = CommonEnv.extend({
   ESCALATION_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
 export type EscalationConfig = z.infer<typeof EscalationEnv>;
-export const loadEscalationConfig = (env = process.env) => loadConfig(EscalationEnv, env);
+
+/** Also reads the routing rules, so a bad file stops the service before it opens any connection. */
+export function loadEscalationConfig(
+  env: Record<string, string | undefined> = process.env,
+): EscalationConfig {
+  const config = loadConfig(EscalationEnv, env);
+  try {
+    loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE);
+  } catch (error) {
+    throw new ConfigurationError([(error as Error).message]);
+  }
+  return config;
+}

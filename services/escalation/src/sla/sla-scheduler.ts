@@ -18,6 +18,7 @@ export class SlaScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  private lastPurge = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -85,9 +86,29 @@ export class SlaScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     return handled;
   }
 
+  /**
+   * Housekeeping: every proposal is stored (the decision carries no params), so proposals, verdicts
+   * that never met their intent, sent outbox rows and delivered callbacks expire after the retention.
+   */
+  async purge(now = new Date()): Promise<void> {
+    const before = new Date(now.getTime() - this.config.ESCALATION_RETENTION_HOURS * 3600_000);
+    await this.dataSource.query(`DELETE FROM intents WHERE received_at < $1`, [before]);
+    await this.dataSource.query(`DELETE FROM escalated_decisions WHERE received_at < $1`, [before]);
+    await this.dataSource.query(`DELETE FROM outbox WHERE sent_at < $1`, [before]);
+    await this.dataSource.query(
+      `DELETE FROM callbacks WHERE delivered_at < $1 OR (delivered_at IS NULL AND created_at < $1)`,
+      [before],
+    );
+    this.lastPurge = now.getTime();
+  }
+
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      if (Date.now() - this.lastPurge > 3600_000)
+        void this.purge().catch((error: Error) =>
+          this.logger.warn({ err: error }, 'escalation purge failed'),
+        );
       this.running = this.tick()
         .then(() => undefined)
         .catch((error: Error) => this.logger.warn({ err: error }, 'SLA scheduler tick failed; will retry'))
