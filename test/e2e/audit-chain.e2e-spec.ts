@@ -14,7 +14,8 @@ import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } fro
  * Issue #6 acceptance on the real stack: hash-chained, append-only, erasable audit. The suite has
  * a database and topic prefix of its own, because it tampers with the store as superuser.
  */
-const DB = 'agentops_test_audit_chain';
+// Unique per run: concurrent runs of the suite on one PostgreSQL must not drop each other's store.
+const DB = `agentops_test_audit_${Date.now().toString(36)}_${process.pid}`;
 const SUPER_URL = `postgres://postgres@127.0.0.1:5432/${DB}`;
 const WRITER_URL = `postgres://agentops_audit_writer@127.0.0.1:5432/${DB}`;
 const TENANT = 'maison-audit';
@@ -120,6 +121,10 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await bi?.stop();
     await checkpointsTopic?.stop();
     await db?.end();
+    const admin = new Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.end();
   });
 
   it('connects as the restricted writer role', async () => {
