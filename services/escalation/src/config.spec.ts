@@ -2,12 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEscalationConfig } from './config';
+import { BUILT_IN_RULES, loadRoutingRulesFile } from './routing/routing.tokens';
 
 describe('escalation config', () => {
   const base = { OPERATOR_TOKEN: 'o'.repeat(24), AUTH_JWT_SECRET: 's'.repeat(32) };
 
-  it('loads the default routing rules file', () => {
-    expect(loadEscalationConfig(base).ESCALATION_ROUTES_FILE).toBe('policies/escalation/routes.yaml');
+  it('falls back to the repository rules, then to the built-in queue', () => {
+    expect(loadEscalationConfig(base).ESCALATION_ROUTES_FILE).toBeUndefined();
+    expect(loadRoutingRulesFile(undefined).routes.map((r) => r.name)).toContain('large-refunds');
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmpdir());
+      expect(loadRoutingRulesFile(undefined)).toBe(BUILT_IN_RULES);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('names ESCALATION_ROUTES_FILE and the bad field when the rules are invalid or missing', () => {

@@ -5,8 +5,11 @@ import { z } from 'zod';
 export const EscalationEnv = CommonEnv.extend({
   HTTP_PORT: port(3003),
   HTTP_HOST: z.string().default('0.0.0.0'),
-  /** Routing rules (reviewer groups, SLA tiers, four-eyes, timeout outcome); read once at start. */
-  ESCALATION_ROUTES_FILE: z.string().min(1).default('policies/escalation/routes.yaml'),
+  /**
+   * Routing rules (reviewer groups, SLA tiers, four-eyes, timeout outcome); read once at start.
+   * Unset: policies/escalation/routes.yaml if present, else one built-in default queue.
+   */
+  ESCALATION_ROUTES_FILE: z.string().min(1).optional(),
   /** guardrail's base URL, for re-checking reviewer-edited params (POST /v1/evaluations). */
   GUARDRAIL_URL: z.string().url().default('http://127.0.0.1:3002'),
   /** How often the SLA scheduler looks for tasks past their due time. */

@@ -1,11 +1,35 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseRoutingRules, RoutingRules } from './routing-rules';
+import { RoutingRules, parseRoutingRules } from './routing-rules';
 
 export const ROUTING_RULES = Symbol('ROUTING_RULES');
 
-/** Read once at start; a bad file stops the service with the file and field named. */
-export function loadRoutingRulesFile(path: string): RoutingRules {
+/** The repository's rules, used when ESCALATION_ROUTES_FILE is unset and the file is present. */
+export const DEFAULT_ROUTES_FILE = 'policies/escalation/routes.yaml';
+
+/** Without any rules file (e.g. an image without policies/): one default queue, deny on timeout. */
+export const BUILT_IN_RULES: RoutingRules = {
+  default: {
+    name: 'default',
+    tiers: [
+      { group: 'reviewers', slaMs: 3_600_000 },
+      { group: 'leads', slaMs: 3_600_000 },
+    ],
+    fourEyes: false,
+    timeoutOutcome: 'deny',
+  },
+  routes: [],
+};
+
+/**
+ * Read once at start; a bad or missing file named by ESCALATION_ROUTES_FILE stops the service with
+ * the file and field named. Unset: the repository's file if present, else the built-in queue.
+ */
+export function loadRoutingRulesFile(path: string | undefined): RoutingRules {
+  if (!path) {
+    if (!existsSync(resolve(DEFAULT_ROUTES_FILE))) return BUILT_IN_RULES;
+    path = DEFAULT_ROUTES_FILE;
+  }
   const full = resolve(path);
   let text: string;
   try {
