@@ -1,11 +1,12 @@
 import type { IntentDecidedV1, IntentProposal, OutcomeReport, TelemetryReport } from '@agentops/contracts';
+import type { z } from 'zod';
 
-/** What the agent intends to do, announced before acting. */
-export type Intent = IntentProposal;
+/** What the agent intends to do, announced before acting (`params` and `dataUsed` may be omitted). */
+export type Intent = z.input<typeof IntentProposal>;
 /** The platform's answer. */
 export type Decision = IntentDecidedV1;
-export type Outcome = OutcomeReport;
-export type Telemetry = TelemetryReport;
+export type Outcome = z.input<typeof OutcomeReport>;
+export type Telemetry = z.input<typeof TelemetryReport>;
 
 export interface AgentOpsClientOptions {
   /** ingest's base URL, e.g. http://127.0.0.1:3001 */
