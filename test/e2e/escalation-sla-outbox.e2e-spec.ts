@@ -215,6 +215,47 @@ routes:
     expect(recent).toBeGreaterThan(0);
   });
 
+  it('two instances share the SLA timers: every breached task moves and times out exactly once', async () => {
+    const second = await bootService('escalation', escalationEnv);
+    try {
+      const ids = await Promise.all(
+        Array.from(
+          { length: 6 },
+          async (_, i) =>
+            (
+              await postJson<{ intentId: string }>(`${ingest.url}/v1/intents`, message(`batch ${i}`), {
+                'x-api-key': apiKey,
+              })
+            ).body.intentId,
+        ),
+      );
+      for (const intentId of ids) {
+        const task = await eventually(
+          async () => {
+            const t = await taskOf(intentId);
+            return t?.status === 'resolved' ? t : undefined;
+          },
+          30_000,
+          `task of ${intentId} timed out`,
+        );
+        expect(task).toMatchObject({ resolution: 'timed_out', tier: 1 });
+        expect(task.history).toHaveLength(3);
+        await eventually(
+          async () => (await outbox(intentId)).every((r) => r.sent_at),
+          10_000,
+          'the outbox drained',
+        );
+        expect((await outbox(intentId)).map((r) => r.event_type)).toEqual([
+          'agentops.escalation.opened.v1',
+          'agentops.intent.decided.v1',
+          'agentops.escalation.resolved.v1',
+        ]);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
   it('publishes a committed resolution exactly once when the relay crashed before publishing', async () => {
     const decisions = collectTopic(topicName(Topics.decisions, runPrefix()));
     const escalations = collectTopic(topicName(Topics.escalations, runPrefix()));
