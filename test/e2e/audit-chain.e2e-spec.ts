@@ -280,6 +280,33 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect((await get<{ ok: boolean }>('/v1/audit/verify')).body.ok).toBe(true);
   });
 
+  it('audits dead letters with the rejected body decoded and treated, never as opaque base64', async () => {
+    const body = Buffer.from(JSON.stringify({ justification: 'please refund dlq.person@example.com' }));
+    const dead = createEvent(
+      EventTypes.MessageDeadLettered,
+      {
+        reason: 'schema_violation',
+        error: 'intent data invalid',
+        origin: { topic: topicName(Topics.intents, prefix), partition: 0, offset: '7', key: 'agent-0', consumerGroup: 'g' },
+        originalValueBase64: body.toString('base64'),
+        originalHeaders: {},
+        rejectedAt: new Date().toISOString(),
+      },
+      { source: 'agentops/guardrail', tenantid: TENANT },
+    );
+    const m = encodeEvent(dead, 'agent-0');
+    await producer.send({ topic: topicName(Topics.deadLetters, prefix), acks: -1, messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }] });
+    const row = await eventually(
+      async () => (await db.query(`SELECT payload::text AS p, chain_id FROM audit.records WHERE event_id = $1`, [dead.id])).rows[0] as { p: string; chain_id: string } | undefined,
+      20_000,
+      'dead letter audited',
+    );
+    expect(row.chain_id).toBe('agentops.dlq.v1:0');
+    expect(row.p).not.toContain('dlq.person@example.com');
+    expect(row.p).not.toContain(body.toString('base64'));
+    expect(row.p).toMatch(/please refund \[email_[0-9a-f]{32}\]/);
+  });
+
   describe('tampering as the database superuser is detected, naming the record', () => {
     const chain = (p: number) => `agentops.intents.v1:${p}`;
     const at = async (p: number, seq: number) => (await db.query(`SELECT event_id FROM audit.records WHERE chain_id = $1 AND sequence = $2`, [chain(p), seq])).rows[0].event_id as string;

@@ -1,6 +1,7 @@
 import { ChainHead, GENESIS_HASH, SignedCheckpoint, SigningKey, recordHash, signCheckpoint } from '@agentops/audit-chain';
 import { EventEnvelope } from '@agentops/contracts';
 import { FoundPii } from '@agentops/privacy';
+import { auditablePayload } from '../privacy/auditable-payload';
 import { PayloadPrivacy, subjectKeys } from '../privacy/payload-privacy';
 import { actorOf } from '../records/actor';
 import { RECORD_COLUMNS, StoredRecord, hashedBody } from '../records/record-content';
@@ -70,7 +71,7 @@ export class AuditAppender {
       let appended: StoredRecord[] = [];
       let newHead = head;
       if (fresh.length) {
-        const scans = fresh.map((i) => ({ item: i, ...this.privacy.scan(i.event.tenantid, i.event.data) }));
+        const scans = fresh.map((i) => ({ item: i, ...this.privacy.scan(i.event.tenantid, auditablePayload(i.event)) }));
         const keys = await subjectKeys(
           tx,
           scans.flatMap((s) => s.found.map((f: FoundPii) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) }))),
