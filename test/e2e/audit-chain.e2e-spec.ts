@@ -307,6 +307,32 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect(row.p).toMatch(/please refund \[email_[0-9a-f]{32}\]/);
   });
 
+  it('pseudonymises a human actor named by email, keeping the clear value sealed', async () => {
+    const flip = createEvent(
+      EventTypes.KillSwitchChanged,
+      {
+        switchId: newEventId(),
+        selector: { tenantId: TENANT, role: 'pricing' },
+        state: 'active',
+        actor: 'sre.alice@example.com',
+        reason: 'runaway repricing',
+        changedAt: new Date().toISOString(),
+      },
+      { source: 'agentops/killswitch', tenantid: TENANT },
+    );
+    const m = encodeEvent(flip, 'scope');
+    await producer.send({ topic: topicName(Topics.killswitch, prefix), acks: -1, messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }] });
+    const row = await eventually(
+      async () => (await db.query(`SELECT actor_kind, actor_id, payload::text AS p, sealed FROM audit.records WHERE event_id = $1`, [flip.id])).rows[0],
+      20_000,
+      'kill switch flip audited',
+    );
+    expect(row.actor_kind).toBe('human');
+    expect(row.actor_id).toMatch(/^\[email_[0-9a-f]{32}\]$/);
+    expect(row.p).not.toContain('sre.alice@example.com');
+    expect(Object.keys(row.sealed)).toHaveLength(1);
+  });
+
   describe('tampering as the database superuser is detected, naming the record', () => {
     const chain = (p: number) => `agentops.intents.v1:${p}`;
     const at = async (p: number, seq: number) => (await db.query(`SELECT event_id FROM audit.records WHERE chain_id = $1 AND sequence = $2`, [chain(p), seq])).rows[0].event_id as string;

@@ -71,7 +71,20 @@ export class AuditAppender {
       let appended: StoredRecord[] = [];
       let newHead = head;
       if (fresh.length) {
-        const scans = fresh.map((i) => ({ item: i, ...this.privacy.scan(i.event.tenantid, auditablePayload(i.event)) }));
+        const scans = fresh.map((i) => {
+          const payload = this.privacy.scan(i.event.tenantid, auditablePayload(i.event));
+          // Actors are ids, but a human's may be an email: treated like payload text, own subject.
+          const actor = actorOf(i.event);
+          const actorScan = this.privacy.scan(i.event.tenantid, actor.id);
+          const fromActor = new Set(actorScan.found);
+          return {
+            item: i,
+            payload: payload.payload,
+            actor: { kind: actor.kind, id: actorScan.payload as string },
+            found: [...payload.found, ...actorScan.found],
+            subjectOf: (f: FoundPii) => (fromActor.has(f) ? actorScan.subjectOf(f) : payload.subjectOf(f)),
+          };
+        });
         const keys = await subjectKeys(
           tx,
           scans.flatMap((s) => s.found.map((f: FoundPii) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) }))),
@@ -81,7 +94,7 @@ export class AuditAppender {
         const contents = scans.map((s) => {
           const { event, origin } = s.item;
           const data = (event.data ?? {}) as Record<string, unknown>;
-          const actor = actorOf(event);
+          const actor = s.actor;
           const sealed = PayloadPrivacy.seal(event.tenantid, event.id, s.found, s.subjectOf, keys);
           return {
             eventId: event.id,
