@@ -14,11 +14,9 @@ import {
   compilePolicySet,
   CompiledPolicySet,
   EvaluationContext,
+  createPolicyEnvironment,
   evaluatePolicySet,
-  findPii,
   formatProblem,
-  mentionsAny,
-  normalizeForMatching,
 } from '@agentops/policy';
 import { parse } from 'yaml';
 import { LatencySummary, round2, summarize } from '../shared/stats';
@@ -64,60 +62,12 @@ function mixSequence(contexts: EvaluationContext[], length: number): number[] {
   return seq;
 }
 
-/** The same declarations as the policy environment, in a plain Environment with no policy machinery. */
+/**
+ * The same declarations as the policy engine (its environment factory), used bare: expressions are
+ * evaluated directly, without matching, combination, obligations or explanations.
+ */
 function bareEnvironment(): Environment {
-  return new Environment()
-    .registerVariable({
-      name: 'intent',
-      schema: {
-        action: 'string',
-        confidence: 'double',
-        justification: 'string',
-        params: 'map',
-        target: { type: 'string', id: 'string' },
-      },
-    })
-    .registerVariable({
-      name: 'agent',
-      schema: {
-        id: 'string',
-        tenantId: 'string',
-        role: 'string',
-        version: 'string',
-        region: 'string',
-        labels: 'map',
-      },
-    })
-    .registerVariable({
-      name: 'item',
-      schema: {
-        found: 'bool',
-        sku: 'string',
-        price: 'double',
-        floorPrice: 'double',
-        cost: 'double',
-        flagship: 'bool',
-        brand: 'string',
-        category: 'string',
-        stock: 'double',
-        velocity30d: 'double',
-        slowMover: 'bool',
-      },
-    })
-    .registerVariable('counters', 'map')
-    .registerVariable({
-      name: 'retail',
-      schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' },
-    })
-    .registerVariable('variables', 'map')
-    .registerFunction('containsPII(string): bool', (text: string) => findPii(text).length > 0)
-    .registerFunction('piiKinds(string): list<string>', (text: string) => [
-      ...new Set(findPii(text).map((s) => s.kind)),
-    ])
-    .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) =>
-      mentionsAny(text, [...names]),
-    )
-    .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text));
+  return createPolicyEnvironment();
 }
 
 /** Every variable and validation expression of the set, parsed once by the bare environment. */

@@ -1,17 +1,8 @@
+import type { CatalogEntry } from '@agentops/policy';
 import { Random } from './random';
 
-export interface SimSku {
-  sku: string;
-  price: number;
-  floorPrice: number;
-  cost: number;
-  flagship: boolean;
-  brand: string;
-  category: string;
-  stock: number;
-  velocity30d: number;
-  slowMover: boolean;
-}
+/** A catalog row as the guardrail's context import takes it (no tenant: the import names it). */
+export type SimSku = Required<Omit<CatalogEntry, 'tenantId'>>;
 
 export interface SimCustomer {
   id: string;
