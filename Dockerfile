@@ -71,6 +71,8 @@ COPY --from=build /app/dist ./dist
 # register-paths.js requires ../../tsconfig.base.json (the alias table) at runtime.
 COPY package.json tsconfig.base.json ./
 COPY tools/runtime/register-paths.js ./tools/runtime/register-paths.js
+# Policy packs, breaker definitions and escalation routes are read from files at start.
+COPY policies ./policies
 
 USER 10001:10001
 

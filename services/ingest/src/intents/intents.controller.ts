@@ -47,6 +47,8 @@ export class IntentsController {
     const stored = await this.board.find(intentId);
     // Another agent's intent is indistinguishable from an unknown one.
     if (!stored || stored.agentId !== agent.id) throw new NotFoundException(`no decision for intent ${intentId}`);
-    return { intentId, status: 'decided', decision: stored.decision };
+    // An escalation is provisional: the agent keeps waiting for the human (or timeout) decision.
+    const status = stored.decision.verdict === 'escalate' ? 'pending_review' : 'decided';
+    return { intentId, status, decision: stored.decision };
   }
 }
