@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { loadPolicySources } from '../policy/fixtures';
 import { runPolicyTests } from '../policy/policy-test';
 import { apiTargets, callApi } from './api-client';
+import { registerKillswitchCommands } from './killswitch';
 
 /**
  * `agentops`: one entry point for SREs, policy admins and auditors over the services' APIs.
@@ -21,6 +22,7 @@ const program = new Command()
   .showHelpAfterError();
 
 const globals = () => program.opts<{ token?: string; output: Output }>();
+registerKillswitchCommands(program, globals);
 const api = apiTargets();
 
 function print(value: unknown, text: (v: never) => string): void {

@@ -1,14 +1,14 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { apiTargets, callApi } from './api-client';
 
 /**
- * `npm run killswitch -- <command>`: flip, release, list and inspect kill switches through the
+ * `agentops killswitch <command>`: flip, release, list and inspect kill switches through the
  * killswitch service's API with the caller's token (sre or admin to flip/release).
  *
- *   npm run killswitch -- flip --role pricing --action 'pricing.*' --reason "runaway repricing" --ticket INC-42 --ttl 3600
- *   npm run killswitch -- list [--all]
- *   npm run killswitch -- release <id> --reason "fixed"
- *   npm run killswitch -- history [id]
+ *   agentops killswitch flip --role pricing --action 'pricing.*' --reason "runaway repricing" --ticket INC-42 --ttl 3600
+ *   agentops killswitch list [--all]
+ *   agentops killswitch release <id> --reason "fixed"
+ *   agentops killswitch history [id]
  */
 interface SwitchView {
   id: string;
@@ -23,76 +23,106 @@ interface SwitchView {
   coveredAgents?: number;
 }
 
-const program = new Command()
-  .name('killswitch')
-  .description('Kill switches for agent cohorts')
-  .addOption(new Option('--token <token>', 'bearer token (user token or operator token)').env('AGENTOPS_TOKEN'))
-  .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-  .showHelpAfterError();
-
-const globals = () => program.opts<{ token?: string; output: 'text' | 'json' }>();
+type Globals = () => { token?: string; output: 'text' | 'json' };
 const base = () => `${apiTargets().killswitch}/v1/killswitches`;
 
-function print<T>(value: T, text: (v: T) => string): void {
-  console.log(globals().output === 'json' ? JSON.stringify(value, null, 2) : text(value));
-}
-
-const selectorText = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(' ') || 'global';
+const selectorText = (s: Record<string, string>) =>
+  Object.entries(s)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || 'global';
 const line = (s: SwitchView) =>
   `${s.id}  ${s.state.padEnd(8)}  ${selectorText(s.selector)}  by ${s.actor}${s.ticket ? `  [${s.ticket}]` : ''}${s.expiresAt ? `  until ${s.expiresAt}` : ''}${
     s.coveredAgents !== undefined ? `  covers ${s.coveredAgents} known agent(s)` : ''
   }  — ${s.reason}`;
 
-program
-  .command('flip')
-  .description('halt a cohort: every given selector field must match (none = global)')
-  .option('--tenant <id>')
-  .option('--role <role>', 'pricing | replenishment | service | shopping | other')
-  .option('--agent <id>')
-  .option('--agent-version <version>')
-  .option('--region <region>')
-  .option('--action <glob>', 'e.g. pricing.*')
-  .requiredOption('--reason <text>')
-  .option('--ticket <ref>')
-  .option('--ttl <seconds>', 'auto-release after this many seconds', (v) => Number(v))
-  .action(async (o: { tenant?: string; role?: string; agent?: string; agentVersion?: string; region?: string; action?: string; reason: string; ticket?: string; ttl?: number }) => {
-    const selector = Object.fromEntries(
-      Object.entries({ tenantId: o.tenant, role: o.role, agentId: o.agent, agentVersion: o.agentVersion, region: o.region, action: o.action }).filter(([, v]) => v !== undefined),
+/** Adds the `killswitch` command group to the `agentops` CLI. */
+export function registerKillswitchCommands(program: Command, globals: Globals): void {
+  const group = program
+    .command('killswitch')
+    .description('kill switches for agent cohorts: flip, release, list, history');
+  const print = <T>(value: T, text: (v: T) => string) =>
+    console.log(globals().output === 'json' ? JSON.stringify(value, null, 2) : text(value));
+
+  group
+    .command('flip')
+    .description('halt a cohort: every given selector field must match (none = global)')
+    .option('--tenant <id>')
+    .option('--role <role>', 'pricing | replenishment | service | shopping | other')
+    .option('--agent <id>')
+    .option('--agent-version <version>')
+    .option('--region <region>')
+    .option('--action <glob>', 'e.g. pricing.*')
+    .requiredOption('--reason <text>')
+    .option('--ticket <ref>')
+    .option('--ttl <seconds>', 'auto-release after this many seconds', (v) => Number(v))
+    .action(
+      async (o: {
+        tenant?: string;
+        role?: string;
+        agent?: string;
+        agentVersion?: string;
+        region?: string;
+        action?: string;
+        reason: string;
+        ticket?: string;
+        ttl?: number;
+      }) => {
+        const selector = Object.fromEntries(
+          Object.entries({
+            tenantId: o.tenant,
+            role: o.role,
+            agentId: o.agent,
+            agentVersion: o.agentVersion,
+            region: o.region,
+            action: o.action,
+          }).filter(([, v]) => v !== undefined),
+        );
+        const out = await callApi<SwitchView>('POST', base(), globals().token, {
+          selector,
+          reason: o.reason,
+          ticket: o.ticket,
+          ttlSeconds: o.ttl,
+        });
+        print(out, (s) => `flipped ${line(s)}`);
+      },
     );
-    const out = await callApi<SwitchView>('POST', base(), globals().token, { selector, reason: o.reason, ticket: o.ticket, ttlSeconds: o.ttl });
-    print(out, (s) => `flipped ${line(s)}`);
-  });
 
-program
-  .command('release')
-  .argument('<id>')
-  .option('--reason <text>', 'why', 'released')
-  .action(async (id: string, o: { reason: string }) => {
-    const out = await callApi<SwitchView>('POST', `${base()}/${id}/release`, globals().token, { reason: o.reason });
-    print(out, (s) => `released ${line(s)}`);
-  });
+  group
+    .command('release')
+    .argument('<id>')
+    .option('--reason <text>', 'why', 'released')
+    .action(async (id: string, o: { reason: string }) => {
+      const out = await callApi<SwitchView>('POST', `${base()}/${id}/release`, globals().token, {
+        reason: o.reason,
+      });
+      print(out, (s) => `released ${line(s)}`);
+    });
 
-program
-  .command('list')
-  .option('--all', 'include released switches')
-  .action(async (o: { all?: boolean }) => {
-    const out = await callApi<{ switches: SwitchView[] }>('GET', `${base()}?state=${o.all ? 'all' : 'active'}`, globals().token);
-    print(out, (v) => (v.switches.length ? v.switches.map(line).join('\n') : 'no kill switches'));
-  });
+  group
+    .command('list')
+    .option('--all', 'include released switches')
+    .action(async (o: { all?: boolean }) => {
+      const out = await callApi<{ switches: SwitchView[] }>(
+        'GET',
+        `${base()}?state=${o.all ? 'all' : 'active'}`,
+        globals().token,
+      );
+      print(out, (v) => (v.switches.length ? v.switches.map(line).join('\n') : 'no kill switches'));
+    });
 
-program
-  .command('history')
-  .argument('[id]')
-  .action(async (id?: string) => {
-    const out = await callApi<{ history: { switchId: string; state: string; actor: string; reason: string; at: string }[] }>(
-      'GET',
-      id ? `${base()}/${id}/history` : `${base()}/history`,
-      globals().token,
-    );
-    print(out, (v) => v.history.map((h) => `${h.at}  ${h.switchId}  ${h.state.padEnd(8)}  ${h.actor}  — ${h.reason}`).join('\n') || 'no history');
-  });
-
-program.parseAsync().catch((error: Error) => {
-  console.error(`killswitch: ${error.message}`);
-  process.exit(1);
-});
+  group
+    .command('history')
+    .argument('[id]')
+    .action(async (id?: string) => {
+      const out = await callApi<{
+        history: { switchId: string; state: string; actor: string; reason: string; at: string }[];
+      }>('GET', id ? `${base()}/${id}/history` : `${base()}/history`, globals().token);
+      print(
+        out,
+        (v) =>
+          v.history
+            .map((h) => `${h.at}  ${h.switchId}  ${h.state.padEnd(8)}  ${h.actor}  — ${h.reason}`)
+            .join('\n') || 'no history',
+      );
+    });
+}
