@@ -26,7 +26,10 @@ export function createKafka(settings: KafkaSettings, logger: MessagingLogger): K
         const entry = { component: 'kafkajs', namespace, ...rest };
         // kafkajs logs routine, retried group coordination (rebalances, a loading coordinator) as
         // errors; they are expected during deploys and would drown real errors.
-        const routine = /rebalanc|coordinator (is )?(loading|not available)|not the correct coordinator/i.test(String(rest['error'] ?? ''));
+        const routine =
+          /rebalanc|coordinator (is )?(loading|not available)|not the correct coordinator/i.test(
+            String(rest['error'] ?? ''),
+          );
         if (level === logLevel.ERROR && routine) logger.debug(entry, message);
         else if (level === logLevel.ERROR) logger.error(entry, message);
         else if (level === logLevel.WARN) logger.warn(entry, message);
