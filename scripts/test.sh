@@ -9,6 +9,8 @@ npx tsc -p tsconfig.json --noEmit
 log "lint (ESLint with Nx module boundaries)"
 NX_DAEMON=false npx nx show projects >/dev/null   # the boundary rule needs the project graph
 npx eslint . --max-warnings=0
+log "format (Prettier)"
+npx prettier --check --log-level warn "libs/**/*.ts" "services/**/*.ts" "tools/**/*.ts" "test/**/*.ts" "bench/**/*.ts"
 log "contracts: AsyncAPI and JSON Schemas match the code"
 "${NODE_RUN[@]}" dist/tools/contracts/generate-contract-docs.js --check
 

@@ -5,7 +5,7 @@ import { compilerOptions } from '../tsconfig.base.json';
 
 export default async function globalSetup(): Promise<void> {
   register({ baseUrl: `${__dirname}/..`, paths: compilerOptions.paths });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { setupIntegrationStack } = require('./support/stack-setup') as typeof import('./support/stack-setup');
+  const { setupIntegrationStack } =
+    (await import('./support/stack-setup')) as typeof import('./support/stack-setup');
   await setupIntegrationStack();
 }

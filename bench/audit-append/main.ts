@@ -40,7 +40,8 @@ function parseOptions(argv: string[]): Options {
     }
     const key = flag.replace(/^--/, '') as keyof Options;
     const value = Number(argv[++i]);
-    if (!(key in o) || key === 'json' || !Number.isInteger(value) || value < 1) throw new Error(`bad option ${flag} ${argv[i] ?? ''}`);
+    if (!(key in o) || key === 'json' || !Number.isInteger(value) || value < 1)
+      throw new Error(`bad option ${flag} ${argv[i] ?? ''}`);
     (o as unknown as Record<string, number>)[key] = value;
   }
   return o;
@@ -50,7 +51,10 @@ const progress = (line: string) => process.stderr.write(`audit-append: ${line}\n
 
 /** Realistic retail intents: a customer target, an email and a phone in the text, on a few tenants. */
 function makeEvents(n: number, chains: number, round: number): { chainId: string; items: AppendItem[] }[] {
-  const byChain = Array.from({ length: chains }, (_, p) => ({ chainId: `agentops.intents.v1:${p}`, items: [] as AppendItem[] }));
+  const byChain = Array.from({ length: chains }, (_, p) => ({
+    chainId: `agentops.intents.v1:${p}`,
+    items: [] as AppendItem[],
+  }));
   for (let i = 0; i < n; i++) {
     const p = i % chains;
     const c = i % 5000;
@@ -64,24 +68,40 @@ function makeEvents(n: number, chains: number, round: number): { chainId: string
         confidence: 0.87,
         justification: `customer c${c}@example.com reported a damaged item, order O-${round}-${i}; call back on +44 20 7946 ${String(1000 + (i % 9000))}`,
         dataUsed: [{ source: 'orders', ref: `O-${round}-${i}`, dataClasses: ['order', 'contact'] }],
-        agent: { id: `svc-agent-${p}`, tenantId: `tenant-${i % 3}`, role: 'service', version: '2.1.0', region: 'eu-west', labels: {} },
+        agent: {
+          id: `svc-agent-${p}`,
+          tenantId: `tenant-${i % 3}`,
+          role: 'service',
+          version: '2.1.0',
+          region: 'eu-west',
+          labels: {},
+        },
         proposedAt: new Date().toISOString(),
       },
       { source: 'agentops/bench', tenantid: `tenant-${i % 3}`, agentid: `svc-agent-${p}` },
     );
-    byChain[p].items.push({ event, origin: { baseTopic: 'agentops.intents.v1', partition: p, offset: String(round * n + i) } });
+    byChain[p].items.push({
+      event,
+      origin: { baseTopic: 'agentops.intents.v1', partition: p, offset: String(round * n + i) },
+    });
   }
   return byChain;
 }
 
 /** Runs each chain's batches in order, `concurrency` chains at a time (one writer per chain). */
-async function drive(chains: { chainId: string; items: AppendItem[] }[], batch: number, concurrency: number, write: (chainId: string, items: AppendItem[]) => Promise<void>): Promise<number> {
+async function drive(
+  chains: { chainId: string; items: AppendItem[] }[],
+  batch: number,
+  concurrency: number,
+  write: (chainId: string, items: AppendItem[]) => Promise<void>,
+): Promise<number> {
   const queue = [...chains];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let chain = queue.shift(); chain; chain = queue.shift()) {
-        for (let i = 0; i < chain.items.length; i += batch) await write(chain.chainId, chain.items.slice(i, i + batch));
+        for (let i = 0; i < chain.items.length; i += batch)
+          await write(chain.chainId, chain.items.slice(i, i + batch));
       }
     }),
   );
@@ -109,18 +129,36 @@ async function plainInsert(ds: DataSource, items: AppendItem[]): Promise<void> {
     payload: event.data,
     recorded_at: now,
   }));
-  await ds.query(`INSERT INTO bench_plain_records SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${PLAIN_SET}) ON CONFLICT (event_id) DO NOTHING`, [JSON.stringify(rows)]);
+  await ds.query(
+    `INSERT INTO bench_plain_records SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${PLAIN_SET}) ON CONFLICT (event_id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
 }
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const loadBefore = loadavg()[0];
-  progress(`preparing an isolated database (${o.records} records × ${o.rounds} rounds, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency})`);
+  progress(
+    `preparing an isolated database (${o.records} records × ${o.rounds} rounds, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency})`,
+  );
   const stack = await prepareIsolatedStack({ name: 'auditbench', database: 'agentops_bench_audit' });
-  const owner = new DataSource(serviceDataSourceOptions({ url: stack.databaseUrl, schema: 'audit', entities: [], migrations: [], applicationName: 'audit-bench-owner', poolSize: 4 }));
+  const owner = new DataSource(
+    serviceDataSourceOptions({
+      url: stack.databaseUrl,
+      schema: 'audit',
+      entities: [],
+      migrations: [],
+      applicationName: 'audit-bench-owner',
+      poolSize: 4,
+    }),
+  );
   const writer = new DataSource(
     serviceDataSourceOptions({
-      url: auditDatabaseUrl({ DATABASE_URL: stack.databaseUrl, AUDIT_DB_ROLE: AUDIT_WRITER_ROLE, AUDIT_DATABASE_URL: undefined }),
+      url: auditDatabaseUrl({
+        DATABASE_URL: stack.databaseUrl,
+        AUDIT_DB_ROLE: AUDIT_WRITER_ROLE,
+        AUDIT_DATABASE_URL: undefined,
+      }),
       schema: 'audit',
       entities: [],
       migrations: [],
@@ -132,16 +170,28 @@ async function main(): Promise<void> {
   await writer.initialize();
   try {
     // The baseline: the same event columns and raw payload, no chain, no privacy, no partitions.
-    await owner.query(`CREATE TABLE bench_plain_records (${PLAIN_SET.replace('event_id uuid', 'event_id uuid PRIMARY KEY')})`);
+    await owner.query(
+      `CREATE TABLE bench_plain_records (${PLAIN_SET.replace('event_id uuid', 'event_id uuid PRIMARY KEY')})`,
+    );
     await owner.query(`GRANT SELECT, INSERT ON bench_plain_records TO ${AUDIT_WRITER_ROLE}`);
-    const appender = new AuditAppender(typeormSql(writer), new PayloadPrivacy('bench-pseudonym-secret-0123456789abcdef'), generateSigningKey(), {
-      everyRecords: 1000,
-      everySeconds: 60,
-    });
+    const appender = new AuditAppender(
+      typeormSql(writer),
+      new PayloadPrivacy('bench-pseudonym-secret-0123456789abcdef'),
+      generateSigningKey(),
+      {
+        everyRecords: 1000,
+        everySeconds: 60,
+      },
+    );
 
     progress('warm-up');
     const warm = makeEvents(Math.min(2000, o.records), o.chains, 999);
-    await drive(warm, o.batch, o.concurrency, async (chainId, items) => void (await appender.appendBatch(chainId, items)));
+    await drive(
+      warm,
+      o.batch,
+      o.concurrency,
+      async (chainId, items) => void (await appender.appendBatch(chainId, items)),
+    );
     await drive(warm, o.batch, o.concurrency, (_c, items) => plainInsert(writer, items));
 
     const chainedMs: number[] = [];
@@ -157,7 +207,12 @@ async function main(): Promise<void> {
         },
         async () => {
           const events = makeEvents(o.records, o.chains, r * 2 + 1);
-          const ms = await drive(events, o.batch, o.concurrency, async (chainId, items) => void (await appender.appendBatch(chainId, items)));
+          const ms = await drive(
+            events,
+            o.batch,
+            o.concurrency,
+            async (chainId, items) => void (await appender.appendBatch(chainId, items)),
+          );
           chainedMs.push(ms);
           progress(`round ${r + 1}: chained + privacy ${Math.round((o.records / ms) * 1000)} records/s`);
         },
@@ -179,16 +234,35 @@ async function main(): Promise<void> {
       chainedRecordsPerSec: Math.round(chainedRate),
       plainInsertRecordsPerSec: Math.round(plainRate),
       ratio: round2(chainedRate / plainRate),
-      perRound: chainedMs.map((ms, i) => ({ chained: Math.round((o.records / ms) * 1000), plain: Math.round((o.records / plainMs[i]) * 1000) })),
-      verify: { records: verify.records, chains: verify.chains.length, ms: verify.ms, recordsPerSec: Math.round((verify.records / Math.max(1, verify.ms)) * 1000), checkpoints },
-      machine: { cpus: cpus().length, node: process.version, loadAvg1m: { before: round2(loadBefore), after: round2(loadavg()[0]) } },
+      perRound: chainedMs.map((ms, i) => ({
+        chained: Math.round((o.records / ms) * 1000),
+        plain: Math.round((o.records / plainMs[i]) * 1000),
+      })),
+      verify: {
+        records: verify.records,
+        chains: verify.chains.length,
+        ms: verify.ms,
+        recordsPerSec: Math.round((verify.records / Math.max(1, verify.ms)) * 1000),
+        checkpoints,
+      },
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        loadAvg1m: { before: round2(loadBefore), after: round2(loadavg()[0]) },
+      },
     };
-    console.log(`audit-append: ${total} records per side, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency}`);
+    console.log(
+      `audit-append: ${total} records per side, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency}`,
+    );
     console.log(`  chained + privacy : ${summary.chainedRecordsPerSec} records/s`);
     console.log(`  plain INSERT      : ${summary.plainInsertRecordsPerSec} records/s`);
     console.log(`  ratio             : ${summary.ratio}`);
-    console.log(`  verify            : ${summary.verify.records} records, ${summary.verify.chains} chains, ${checkpoints} checkpoints in ${verify.ms} ms (${summary.verify.recordsPerSec} records/s)`);
-    console.log(`  load average 1m   : ${summary.machine.loadAvg1m.before} → ${summary.machine.loadAvg1m.after} on ${summary.machine.cpus} CPUs`);
+    console.log(
+      `  verify            : ${summary.verify.records} records, ${summary.verify.chains} chains, ${checkpoints} checkpoints in ${verify.ms} ms (${summary.verify.recordsPerSec} records/s)`,
+    );
+    console.log(
+      `  load average 1m   : ${summary.machine.loadAvg1m.before} → ${summary.machine.loadAvg1m.after} on ${summary.machine.cpus} CPUs`,
+    );
     if (o.json) console.log(JSON.stringify(summary));
   } finally {
     await writer.destroy();

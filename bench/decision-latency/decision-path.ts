@@ -135,7 +135,8 @@ spec:
 
 async function activateFloorPolicy(guardrail: RunningService): Promise<void> {
   const result = compilePolicySet([{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
-  if (!result.ok) throw new Error(`bench policy does not compile: ${result.problems.map((p) => p.message).join('; ')}`);
+  if (!result.ok)
+    throw new Error(`bench policy does not compile: ${result.problems.map((p) => p.message).join('; ')}`);
   await guardrail.app.get(PolicySetStore).saveActive(result.set, 'bench');
   guardrail.app.get(ActivePolicySet).activate(result.set.version, result.set.policies);
 }

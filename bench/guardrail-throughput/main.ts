@@ -1,5 +1,20 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Topics, allTopics, topicName } from '@agentops/contracts';
-import { EventConsumer, EventPublisher, createEvent, headersToStrings, newEventId, silentLogger } from '@agentops/messaging';
+import {
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposedV1,
+  Topics,
+  allTopics,
+  topicName,
+} from '@agentops/contracts';
+import {
+  EventConsumer,
+  EventPublisher,
+  createEvent,
+  headersToStrings,
+  newEventId,
+  silentLogger,
+} from '@agentops/messaging';
 import { compilePolicySet } from '@agentops/policy';
 import { RunningService, startService } from '@agentops/service-runtime';
 import { Command } from 'commander';
@@ -12,7 +27,12 @@ import { RetailFactsCache } from '../../services/guardrail/src/context/retail-fa
 import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
 import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
 import { caseIntent, loadFixtures, loadPolicySources } from '../../tools/policy/fixtures';
-import { IsolatedStack, ensureTopicsReady, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
+import {
+  IsolatedStack,
+  ensureTopicsReady,
+  prepareIsolatedStack,
+  teardownIsolatedStack,
+} from '../shared/isolated-stack';
 
 /**
  * Guardrail throughput on Kafka: a backlog of N intents (the retail fixtures' mix, many agents so
@@ -42,10 +62,20 @@ async function main(): Promise<void> {
     const floor = await measureEcho(stack, intents);
     const guardrail = await measureGuardrail(stack, intents);
     const ratio = guardrail.perSecond / floor.perSecond;
-    console.log(`\nGuardrail throughput on Kafka — ${opts.count} intents, ${opts.agents} agents, retail pack\n`);
+    console.log(
+      `\nGuardrail throughput on Kafka — ${opts.count} intents, ${opts.agents} agents, retail pack\n`,
+    );
     console.table([
-      { path: 'guardrail (43 policies, PostgreSQL + Redis per intent)', 'intents/s': Math.round(guardrail.perSecond), seconds: guardrail.seconds.toFixed(2) },
-      { path: 'messaging floor (echo through the same consumer loop)', 'intents/s': Math.round(floor.perSecond), seconds: floor.seconds.toFixed(2) },
+      {
+        path: 'guardrail (43 policies, PostgreSQL + Redis per intent)',
+        'intents/s': Math.round(guardrail.perSecond),
+        seconds: guardrail.seconds.toFixed(2),
+      },
+      {
+        path: 'messaging floor (echo through the same consumer loop)',
+        'intents/s': Math.round(floor.perSecond),
+        seconds: floor.seconds.toFixed(2),
+      },
     ]);
     console.log(`ratio guardrail/floor: ${ratio.toFixed(2)}`);
   } finally {
@@ -59,7 +89,12 @@ function buildIntents(opts: Options): { key: string; event: EventEnvelope<Intent
     const c = suite.cases[i % suite.cases.length];
     const { agent, intent } = caseIntent(c);
     const id = newEventId();
-    const a = { ...agent, id: `${agent.role}-bench-${i % opts.agents}`, tenantId: TENANT, scopes: { actions: ['*'] } };
+    const a = {
+      ...agent,
+      id: `${agent.role}-bench-${i % opts.agents}`,
+      tenantId: TENANT,
+      scopes: { actions: ['*'] },
+    };
     const event = createEvent(
       EventTypes.IntentProposed,
       { ...intent, intentId: id, agent: a, proposedAt: new Date().toISOString(), dataUsed: [] },
@@ -70,7 +105,11 @@ function buildIntents(opts: Options): { key: string; event: EventEnvelope<Intent
 }
 
 /** Produces the backlog in batches, then waits until `expected` decisions were seen. */
-async function produceAndAwait(stack: IsolatedStack, prefix: string, intents: { key: string; event: EventEnvelope }[]): Promise<number> {
+async function produceAndAwait(
+  stack: IsolatedStack,
+  prefix: string,
+  intents: { key: string; event: EventEnvelope }[],
+): Promise<number> {
   const publisher = new EventPublisher(stack.kafka, prefix, silentLogger);
   await publisher.connect();
   const wanted = new Set(intents.map((i) => i.event.id));
@@ -86,7 +125,10 @@ async function produceAndAwait(stack: IsolatedStack, prefix: string, intents: { 
 }
 
 function waitForDecisions(stack: IsolatedStack, prefix: string, wanted: Set<string>) {
-  const consumer = stack.kafka.consumer({ groupId: `${prefix}probe-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 20 });
+  const consumer = stack.kafka.consumer({
+    groupId: `${prefix}probe-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 20,
+  });
   let resolve!: () => void;
   const finished = new Promise<void>((r) => (resolve = r));
   const ready = (async () => {
@@ -108,7 +150,10 @@ function waitForDecisions(stack: IsolatedStack, prefix: string, wanted: Set<stri
   return { ready, finished, stop: () => consumer.disconnect() };
 }
 
-async function measureEcho(stack: IsolatedStack, intents: { key: string; event: EventEnvelope<IntentProposedV1> }[]) {
+async function measureEcho(
+  stack: IsolatedStack,
+  intents: { key: string; event: EventEnvelope<IntentProposedV1> }[],
+) {
   const prefix = `${stack.topicPrefix}`;
   const publisher = new EventPublisher(stack.kafka, prefix, silentLogger);
   await publisher.connect();
@@ -116,7 +161,13 @@ async function measureEcho(stack: IsolatedStack, intents: { key: string; event: 
     stack.kafka,
     publisher,
     prefix,
-    { groupId: `${prefix}echo`, topics: [Topics.intents.name], fromBeginning: true, maxWaitTimeInMs: 5, partitionsConsumedConcurrently: 6 },
+    {
+      groupId: `${prefix}echo`,
+      topics: [Topics.intents.name],
+      fromBeginning: true,
+      maxWaitTimeInMs: 5,
+      partitionsConsumedConcurrently: 6,
+    },
     silentLogger,
     'bench/echo',
   );
@@ -125,8 +176,24 @@ async function measureEcho(stack: IsolatedStack, intents: { key: string; event: 
     await publisher.publish(
       createEvent(
         EventTypes.IntentDecided,
-        { intentId: intent.intentId, agentId: intent.agent.id, action: intent.action, verdict: 'allow', reasons: [], obligations: [], decidedBy: 'policy', decidedAt: event.time, expiresAt: event.time },
-        { source: 'bench/echo', tenantid: event.tenantid, agentid: intent.agent.id, correlationid: intent.intentId, cause: event },
+        {
+          intentId: intent.intentId,
+          agentId: intent.agent.id,
+          action: intent.action,
+          verdict: 'allow',
+          reasons: [],
+          obligations: [],
+          decidedBy: 'policy',
+          decidedAt: event.time,
+          expiresAt: event.time,
+        },
+        {
+          source: 'bench/echo',
+          tenantid: event.tenantid,
+          agentid: intent.agent.id,
+          correlationid: intent.intentId,
+          cause: event,
+        },
       ),
       intent.agent.id,
     );
@@ -137,7 +204,10 @@ async function measureEcho(stack: IsolatedStack, intents: { key: string; event: 
   return { seconds, perSecond: intents.length / seconds };
 }
 
-async function measureGuardrail(stack: IsolatedStack, intents: { key: string; event: EventEnvelope<IntentProposedV1> }[]) {
+async function measureGuardrail(
+  stack: IsolatedStack,
+  intents: { key: string; event: EventEnvelope<IntentProposedV1> }[],
+) {
   // Topics of its own, so the guardrail never sees the echo run's traffic.
   const prefix = `${stack.topicPrefix}g.`;
   await ensureTopicsReady(stack.kafka, allTopics, prefix);
@@ -167,7 +237,10 @@ async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<Runn
     }),
   );
   const suite = loadFixtures(PACK);
-  await importCatalog(guardrail.parts.dataSource, [...suite.catalog.values()].map(({ found: _found, ...item }) => ({ ...item, tenantId: TENANT })));
+  await importCatalog(
+    guardrail.parts.dataSource,
+    [...suite.catalog.values()].map(({ found: _found, ...item }) => ({ ...item, tenantId: TENANT })),
+  );
   await guardrail.app.get(CatalogCache).refresh();
   await guardrail.app.get(RetailFactsCache).importFacts(TENANT, suite.retail, 'bench');
   const compiled = compilePolicySet(loadPolicySources(PACK));

@@ -8,7 +8,13 @@
  */
 import { KillSwitchSet } from '@agentops/killswitch-client';
 import { createRedis } from '@agentops/persistence';
-import { BaseServiceConfig, RunningService, ServiceBlueprint, mintUserToken, startService } from '@agentops/service-runtime';
+import {
+  BaseServiceConfig,
+  RunningService,
+  ServiceBlueprint,
+  mintUserToken,
+  startService,
+} from '@agentops/service-runtime';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
@@ -52,7 +58,11 @@ function parseOptions(argv: string[]): Options {
 
 const log = (line: string) => process.stderr.write(`killswitch-propagation: ${line}\n`);
 
-async function boot<C extends BaseServiceConfig>(bp: ServiceBlueprint<C>, load: (env: Record<string, string>) => C, env: Record<string, string>) {
+async function boot<C extends BaseServiceConfig>(
+  bp: ServiceBlueprint<C>,
+  load: (env: Record<string, string>) => C,
+  env: Record<string, string>,
+) {
   return startService(bp, load(env));
 }
 
@@ -74,7 +84,10 @@ async function main(): Promise<void> {
   const running: RunningService[] = [];
   let stopLoad = () => undefined as void;
   try {
-    const killswitch = await boot(killswitchBlueprint, loadKillswitchConfig, { ...env, INSTANCE_ID: 'ks-bench' });
+    const killswitch = await boot(killswitchBlueprint, loadKillswitchConfig, {
+      ...env,
+      INSTANCE_ID: 'ks-bench',
+    });
     running.push(killswitch);
     const enforcers: { name: string; svc: RunningService }[] = [];
     for (const [name, bp, load] of [
@@ -83,7 +96,11 @@ async function main(): Promise<void> {
       ['ingest-1', ingestBlueprint, loadIngestConfig],
       ['ingest-2', ingestBlueprint, loadIngestConfig],
     ] as const) {
-      const svc = await boot(bp as unknown as ServiceBlueprint<BaseServiceConfig>, load as (e: Record<string, string>) => BaseServiceConfig, { ...env, INSTANCE_ID: name });
+      const svc = await boot(
+        bp as unknown as ServiceBlueprint<BaseServiceConfig>,
+        load as (e: Record<string, string>) => BaseServiceConfig,
+        { ...env, INSTANCE_ID: name },
+      );
       running.push(svc);
       enforcers.push({ name, svc });
     }
@@ -91,24 +108,51 @@ async function main(): Promise<void> {
     log(`booted killswitch, 2 guardrail and 2 ingest instances (prefix ${stack.topicPrefix})`);
 
     const registry = new AgentRegistry(ingests[0].parts.dataSource);
-    const target = await registry.register({ id: 'pricing-target', tenantId: TENANT, name: 'target', role: 'pricing', version: '1', region: 'eu' });
-    const background = await registry.register({ id: 'service-bg', tenantId: TENANT, name: 'bg', role: 'service', version: '1', region: 'eu' });
-    const sre = { authorization: `Bearer ${await mintUserToken({ userId: 'bench-sre', tenantId: TENANT, roles: ['sre'] }, SECRET)}`, 'content-type': 'application/json' };
+    const target = await registry.register({
+      id: 'pricing-target',
+      tenantId: TENANT,
+      name: 'target',
+      role: 'pricing',
+      version: '1',
+      region: 'eu',
+    });
+    const background = await registry.register({
+      id: 'service-bg',
+      tenantId: TENANT,
+      name: 'bg',
+      role: 'service',
+      version: '1',
+      region: 'eu',
+    });
+    const sre = {
+      authorization: `Bearer ${await mintUserToken({ userId: 'bench-sre', tenantId: TENANT, roles: ['sre'] }, SECRET)}`,
+      'content-type': 'application/json',
+    };
 
     // Steady load: uncovered intents, alternating between the two ingest instances.
     let sent = 0;
     let loadErrors = 0;
-    const loadTimer = setInterval(() => {
-      if (opts.rate <= 0) return;
-      const url = ingests[sent++ % 2].url;
-      fetch(`${url}/v1/intents`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': background.apiKey },
-        body: JSON.stringify({ action: 'service.send_message', target: { type: 'customer', id: `C-${sent}` }, params: {}, confidence: 0.9, justification: 'bench load', dataUsed: [] }),
-      })
-        .then((r) => void (r.status >= 300 && r.status !== 202 && loadErrors++))
-        .catch(() => void loadErrors++);
-    }, opts.rate > 0 ? 1000 / opts.rate : 1000);
+    const loadTimer = setInterval(
+      () => {
+        if (opts.rate <= 0) return;
+        const url = ingests[sent++ % 2].url;
+        fetch(`${url}/v1/intents`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': background.apiKey },
+          body: JSON.stringify({
+            action: 'service.send_message',
+            target: { type: 'customer', id: `C-${sent}` },
+            params: {},
+            confidence: 0.9,
+            justification: 'bench load',
+            dataUsed: [],
+          }),
+        })
+          .then((r) => void (r.status >= 300 && r.status !== 202 && loadErrors++))
+          .catch(() => void loadErrors++);
+      },
+      opts.rate > 0 ? 1000 / opts.rate : 1000,
+    );
     stopLoad = () => clearInterval(loadTimer);
     await sleep(2000);
 
@@ -131,7 +175,8 @@ async function main(): Promise<void> {
       for (;;) {
         const entries = sets.map((s) => seen.get(`${kind}:${s.name}`));
         if (entries.every((e) => e?.id === id)) return Math.max(...entries.map((e) => e!.at));
-        if (performance.now() > deadline) throw new Error(`${kind} ${id} not applied on every instance within 5 s`);
+        if (performance.now() > deadline)
+          throw new Error(`${kind} ${id} not applied on every instance within 5 s`);
         await sleep(1);
       }
     };
@@ -144,35 +189,62 @@ async function main(): Promise<void> {
     const ksUrl = `${killswitch.url}/v1/killswitches`;
     for (let i = 0; i < opts.flips; i++) {
       const t0 = performance.now();
-      const res = await fetch(ksUrl, { method: 'POST', headers: sre, body: JSON.stringify({ selector: { agentId: target.agent.id, action: 'pricing.*' }, reason: `bench flip ${i}` }) });
+      const res = await fetch(ksUrl, {
+        method: 'POST',
+        headers: sre,
+        body: JSON.stringify({
+          selector: { agentId: target.agent.id, action: 'pricing.*' },
+          reason: `bench flip ${i}`,
+        }),
+      });
       const body = (await res.json()) as { id: string };
       if (res.status !== 201) throw new Error(`flip failed: ${res.status} ${JSON.stringify(body)}`);
       const at = await appliedEverywhere('activated', body.id);
       endToEnd.push(at - t0);
       fromFanout.push(at - (fanoutAt.get(body.id) ?? t0));
-      for (const s of sets) if (s.set.check(target.agent, 'pricing.set_price')?.switchId !== body.id) throw new Error(`${s.name} does not refuse after flip ${i}`);
+      for (const s of sets)
+        if (s.set.check(target.agent, 'pricing.set_price')?.switchId !== body.id)
+          throw new Error(`${s.name} does not refuse after flip ${i}`);
       if (i % 10 === 0) {
         // Through the real API, on both ingest instances: refused at once, decidedBy killswitch.
         for (const ingest of ingests) {
           const r = await fetch(`${ingest.url}/v1/intents?wait=true`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-api-key': target.apiKey },
-            body: JSON.stringify({ action: 'pricing.set_price', target: { type: 'sku', id: 'S' }, params: { price: 1 }, confidence: 0.9, justification: 'bench', dataUsed: [] }),
+            body: JSON.stringify({
+              action: 'pricing.set_price',
+              target: { type: 'sku', id: 'S' },
+              params: { price: 1 },
+              confidence: 0.9,
+              justification: 'bench',
+              dataUsed: [],
+            }),
           });
           const decision = ((await r.json()) as { decision?: { decidedBy?: string } }).decision;
-          if (decision?.decidedBy !== 'killswitch') throw new Error(`ingest did not refuse after flip ${i}: ${JSON.stringify(decision)}`);
+          if (decision?.decidedBy !== 'killswitch')
+            throw new Error(`ingest did not refuse after flip ${i}: ${JSON.stringify(decision)}`);
           verified++;
         }
       }
-      await fetch(`${ksUrl}/${body.id}/release`, { method: 'POST', headers: sre, body: JSON.stringify({ reason: 'bench release' }) });
+      await fetch(`${ksUrl}/${body.id}/release`, {
+        method: 'POST',
+        headers: sre,
+        body: JSON.stringify({ reason: 'bench release' }),
+      });
       await appliedEverywhere('released', body.id);
       await sleep(20 + Math.random() * 30);
     }
     stopLoad();
     loopDelay.disable();
-    log(`${opts.flips} flips measured; steady load ${sent} intents, ${loadErrors} errors; ${verified} API refusals verified`);
+    log(
+      `${opts.flips} flips measured; steady load ${sent} intents, ${loadErrors} errors; ${verified} API refusals verified`,
+    );
 
-    const redisRtt = await redisRoundTrip(stack.redisUrl, `${stack.redisKeyPrefix}bench-rtt`, opts.redisSamples);
+    const redisRtt = await redisRoundTrip(
+      stack.redisUrl,
+      `${stack.redisKeyPrefix}bench-rtt`,
+      opts.redisSamples,
+    );
     const e2e = summarize(endToEnd);
     const fan = summarize(fromFanout);
     const rtt = summarize(redisRtt);
@@ -183,13 +255,22 @@ async function main(): Promise<void> {
       flipToAllInstancesMs: rounded(e2e),
       fanoutToAllInstancesMs: rounded(fan),
       redisPublishSubscribeRttMs: rounded(rtt),
-      ratio: { fanoutP50: round2(fan.p50 / rtt.p50), fanoutP99: round2(fan.p99 / rtt.p99), flipP99: round2(e2e.p99 / rtt.p99) },
-      eventLoopDelayMs: { p50: round2(loopDelay.percentile(50) / 1e6), p99: round2(loopDelay.percentile(99) / 1e6), max: round2(loopDelay.max / 1e6) },
+      ratio: {
+        fanoutP50: round2(fan.p50 / rtt.p50),
+        fanoutP99: round2(fan.p99 / rtt.p99),
+        flipP99: round2(e2e.p99 / rtt.p99),
+      },
+      eventLoopDelayMs: {
+        p50: round2(loopDelay.percentile(50) / 1e6),
+        p99: round2(loopDelay.percentile(99) / 1e6),
+        max: round2(loopDelay.max / 1e6),
+      },
       machine: { cpus: cpus().length, loadavg1: round2(loadavg()[0]), node: process.version },
     };
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      const row = (name: string, s: LatencySummary) => `| ${name} | ${s.count} | ${round2(s.p50)} | ${round2(s.p95)} | ${round2(s.p99)} | ${round2(s.max)} |`;
+      const row = (name: string, s: LatencySummary) =>
+        `| ${name} | ${s.count} | ${round2(s.p50)} | ${round2(s.p95)} | ${round2(s.p99)} | ${round2(s.max)} |`;
       process.stdout.write(
         [
           '| measured | n | p50 ms | p95 ms | p99 ms | max ms |',
@@ -235,7 +316,14 @@ async function redisRoundTrip(url: string, channel: string, samples: number): Pr
 }
 
 function rounded(s: LatencySummary) {
-  return { count: s.count, p50: round2(s.p50), p95: round2(s.p95), p99: round2(s.p99), max: round2(s.max), mean: round2(s.mean) };
+  return {
+    count: s.count,
+    p50: round2(s.p50),
+    p95: round2(s.p95),
+    p99: round2(s.p99),
+    max: round2(s.max),
+    mean: round2(s.mean),
+  };
 }
 
 function sleep(ms: number): Promise<void> {

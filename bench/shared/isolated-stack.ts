@@ -68,10 +68,13 @@ async function recreateDatabase(adminUrl: string, database: string): Promise<voi
 }
 
 /** Topics for this run; `ensureTopics` waits until every partition has a leader. */
-export async function ensureTopicsReady(kafka: Kafka, topics: readonly TopicSpec[], prefix: string): Promise<void> {
+export async function ensureTopicsReady(
+  kafka: Kafka,
+  topics: readonly TopicSpec[],
+  prefix: string,
+): Promise<void> {
   await ensureTopics(kafka, topics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
 }
-
 
 /**
  * Removes what the run left on the shared broker and in Redis: every topic and consumer group

@@ -1,5 +1,13 @@
 import { EventEnvelope, EventTypes, Topics, allTopics, topicName } from '@agentops/contracts';
-import { Kafka, createEvent, createKafka, encodeEvent, ensureTopics, newEventId, silentLogger } from '@agentops/messaging';
+import {
+  Kafka,
+  createEvent,
+  createKafka,
+  encodeEvent,
+  ensureTopics,
+  newEventId,
+  silentLogger,
+} from '@agentops/messaging';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { unseal } from '@agentops/privacy';
 import { Client } from 'pg';
@@ -48,7 +56,11 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
 
   const send = async (partition: number, event: EventEnvelope) => {
     const m = encodeEvent(event, `agent-${partition}`);
-    await producer.send({ topic: topicName(Topics.intents, prefix), acks: -1, messages: [{ partition, key: m.key, value: m.value, headers: m.headers }] });
+    await producer.send({
+      topic: topicName(Topics.intents, prefix),
+      acks: -1,
+      messages: [{ partition, key: m.key, value: m.value, headers: m.headers }],
+    });
   };
 
   const intent = (i: number, tenant = TENANT) =>
@@ -62,7 +74,14 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
         confidence: 0.9,
         justification: `customer wrote from ${email(i)}, call back on +44 20 7946 09${String(i).padStart(2, '0')}`,
         dataUsed: [],
-        agent: { id: `agent-${i % 4}`, tenantId: tenant, role: 'service', version: '1', region: 'eu', labels: {} },
+        agent: {
+          id: `agent-${i % 4}`,
+          tenantId: tenant,
+          role: 'service',
+          version: '1',
+          region: 'eu',
+          labels: {},
+        },
         proposedAt: new Date().toISOString(),
       },
       { source: 'agentops/test', tenantid: tenant, agentid: `agent-${i % 4}` },
@@ -71,7 +90,12 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
   const get = async <T>(path: string, headers: Record<string, string> = operator) => {
     const res = await fetch(`${audit.url}${path}`, { headers });
     const text = await res.text();
-    return { status: res.status, body: (text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text) as T };
+    return {
+      status: res.status,
+      body: (text && res.headers.get('content-type')?.startsWith('application/json')
+        ? JSON.parse(text)
+        : text) as T,
+    };
   };
   const stats = async () => (await get<{ records: number }>('/v1/audit/stats')).body.records;
 
@@ -84,19 +108,26 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await migrateAll(SUPER_URL);
     db = new Client({ connectionString: SUPER_URL });
     await db.connect();
-    kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'audit-e2e', topicPrefix: prefix }, silentLogger);
+    kafka = createKafka(
+      { brokers: KAFKA_BROKERS.split(','), clientId: 'audit-e2e', topicPrefix: prefix },
+      silentLogger,
+    );
     await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
     // KRaft publishes new topics' metadata a moment after creating them.
-    await eventually(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const md = await admin.fetchTopicMetadata({ topics: allTopics.map((t) => topicName(t, prefix)) });
-        return md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-      } finally {
-        await admin.disconnect();
-      }
-    }, 30_000, 'topic leaders');
+    await eventually(
+      async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const md = await admin.fetchTopicMetadata({ topics: allTopics.map((t) => topicName(t, prefix)) });
+          return md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      30_000,
+      'topic leaders',
+    );
     bi = collectTopic(topicName(Topics.audit, prefix));
     checkpointsTopic = collectTopic(topicName(Topics.auditCheckpoints, prefix));
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -140,7 +171,11 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect(chain0.map((r) => Number(r.sequence))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(chain0[0].prev_hash).toBe('0'.repeat(64));
     expect(chain0[1].prev_hash).toBe(chain0[0].hash);
-    expect(chain0[0]).toMatchObject({ actor_kind: 'agent', action: 'service.issue_refund', tenant_id: TENANT });
+    expect(chain0[0]).toMatchObject({
+      actor_kind: 'agent',
+      action: 'service.issue_refund',
+      tenant_id: TENANT,
+    });
     const text = JSON.stringify(rows);
     for (let i = 0; i < sent.length; i++) {
       expect(text).not.toContain(email(i));
@@ -151,11 +186,17 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
   });
 
   it('verifies every chain and signs checkpoints, published on the checkpoint topic', async () => {
-    const report = await get<{ ok: boolean; records: number; chains: { checkpointsChecked: number }[] }>('/v1/audit/verify');
+    const report = await get<{ ok: boolean; records: number; chains: { checkpointsChecked: number }[] }>(
+      '/v1/audit/verify',
+    );
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ ok: true, records: sent.length });
     expect(report.body.chains.every((c) => c.checkpointsChecked >= 1)).toBe(true);
-    await eventually(async () => checkpointsTopic.messages.length >= CHAINS.length, 10_000, 'checkpoints published');
+    await eventually(
+      async () => checkpointsTopic.messages.length >= CHAINS.length,
+      10_000,
+      'checkpoints published',
+    );
     expect(checkpointsTopic.messages[0].headers['ce_type']).toBe(EventTypes.AuditCheckpointSigned);
     const cli = await runVerify(WRITER_URL, {});
     expect(cli.ok).toBe(true);
@@ -163,51 +204,77 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect((await runVerify(WRITER_URL, { trustedKeyIds: cli.keyIds })).ok).toBe(true);
     // Pinned keys: checkpoints re-signed (or signed at all) by any other key do not count.
     const pinnedElsewhere = await runVerify(WRITER_URL, { trustedKeyIds: ['0123456789abcdef'] });
-    expect(pinnedElsewhere.firstFailure).toMatchObject({ reason: 'checkpoint_signature_invalid', detail: expect.stringContaining('untrusted key') });
+    expect(pinnedElsewhere.firstFailure).toMatchObject({
+      reason: 'checkpoint_signature_invalid',
+      detail: expect.stringContaining('untrusted key'),
+    });
   });
 
   it('gives a proof for one record: hash, position and the covering signed checkpoint', async () => {
-    const res = await get<{ sequence: number; hash: string; pathVerified: boolean; checkpoint: { sequence: number; signatureValid: boolean } }>(
-      `/v1/audit/records/${sent[1].id}/proof`,
-    );
+    const res = await get<{
+      sequence: number;
+      hash: string;
+      pathVerified: boolean;
+      checkpoint: { sequence: number; signatureValid: boolean };
+    }>(`/v1/audit/records/${sent[1].id}/proof`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ sequence: 1, pathVerified: true, checkpoint: { signatureValid: true } });
     expect(res.body.checkpoint.sequence).toBeGreaterThanOrEqual(1);
   });
 
   it('publishes every record on the BI topic, keyed by chain, with hashes and without clear PII', async () => {
-    await eventually(async () => new Set(bi.messages.map((m) => JSON.parse(m.value).recordId)).size >= sent.length, 15_000, 'BI records');
+    await eventually(
+      async () => new Set(bi.messages.map((m) => JSON.parse(m.value).recordId)).size >= sent.length,
+      15_000,
+      'BI records',
+    );
     const first = bi.messages.find((m) => JSON.parse(m.value).recordId === sent[0].id)!;
     expect(first.key).toBe('agentops.intents.v1:0');
     expect(first.headers['ce_type']).toBe(EventTypes.AuditRecorded);
-    expect(JSON.parse(first.value)).toMatchObject({ chainId: 'agentops.intents.v1:0', sequence: 0, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(first.value)).toMatchObject({
+      chainId: 'agentops.intents.v1:0',
+      sequence: 0,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const all = bi.messages.map((m) => m.value).join('\n');
     for (let i = 0; i < sent.length; i++) expect(all).not.toContain(email(i));
   });
 
   it('filters, paginates with a cursor, exports NDJSON, and isolates tenants', async () => {
-    const page1 = await get<{ records: { eventId: string; tenantId: string }[]; nextCursor: string }>(`/v1/audit/records?tenantId=${TENANT}&limit=10`);
+    const page1 = await get<{ records: { eventId: string; tenantId: string }[]; nextCursor: string }>(
+      `/v1/audit/records?tenantId=${TENANT}&limit=10`,
+    );
     expect(page1.body.records).toHaveLength(10);
-    const page2 = await get<{ records: { eventId: string }[] }>(`/v1/audit/records?tenantId=${TENANT}&limit=10&cursor=${page1.body.nextCursor}`);
+    const page2 = await get<{ records: { eventId: string }[] }>(
+      `/v1/audit/records?tenantId=${TENANT}&limit=10&cursor=${page1.body.nextCursor}`,
+    );
     expect(page2.body.records[0].eventId).not.toBe(page1.body.records[9].eventId);
-    const byAgent = await get<{ records: { agentId: string; action: string }[] }>(`/v1/audit/records?agentId=agent-1&action=service.issue_refund`);
+    const byAgent = await get<{ records: { agentId: string; action: string }[] }>(
+      `/v1/audit/records?agentId=agent-1&action=service.issue_refund`,
+    );
     expect(byAgent.body.records.length).toBeGreaterThan(0);
     expect(byAgent.body.records.every((r) => r.agentId === 'agent-1')).toBe(true);
-    const story = await get<{ records: { type: string }[] }>(`/v1/audit/records?correlationId=${sent[0].correlationid ?? sent[0].id}`);
+    const story = await get<{ records: { type: string }[] }>(
+      `/v1/audit/records?correlationId=${sent[0].correlationid ?? sent[0].id}`,
+    );
     expect(story.status).toBe(200);
 
     const exported = await get<string>(`/v1/audit/records/export?tenantId=${OTHER}`);
     expect(exported.status).toBe(200);
     expect(String(exported.body).trim().split('\n')).toHaveLength(PER_CHAIN / 2);
 
-    const auditorOther = { authorization: `Bearer ${await mintUserToken({ userId: 'aud-1', tenantId: OTHER, roles: ['auditor'] }, TEST_JWT_SECRET)}` };
+    const auditorOther = {
+      authorization: `Bearer ${await mintUserToken({ userId: 'aud-1', tenantId: OTHER, roles: ['auditor'] }, TEST_JWT_SECRET)}`,
+    };
     const own = await get<{ records: { tenantId: string }[] }>(`/v1/audit/records?limit=1000`, auditorOther);
     expect(own.status).toBe(200);
     expect(own.body.records).toHaveLength(PER_CHAIN / 2);
     expect(own.body.records.every((r) => r.tenantId === OTHER)).toBe(true);
     expect((await get(`/v1/audit/records?tenantId=${TENANT}`, auditorOther)).status).toBe(403);
     expect((await get(`/v1/audit/records/${sent[0].id}/proof`, auditorOther)).status).toBe(403);
-    const reviewer = { authorization: `Bearer ${await mintUserToken({ userId: 'rev-1', tenantId: OTHER, roles: ['reviewer'] }, TEST_JWT_SECRET)}` };
+    const reviewer = {
+      authorization: `Bearer ${await mintUserToken({ userId: 'rev-1', tenantId: OTHER, roles: ['reviewer'] }, TEST_JWT_SECRET)}`,
+    };
     expect((await get(`/v1/audit/records`, reviewer)).status).toBe(403);
   });
 
@@ -215,11 +282,15 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     const writer = new Client({ connectionString: WRITER_URL });
     await writer.connect();
     try {
-      await expect(writer.query(`UPDATE audit.records SET actor_id = 'x'`)).rejects.toThrow(/permission denied/);
+      await expect(writer.query(`UPDATE audit.records SET actor_id = 'x'`)).rejects.toThrow(
+        /permission denied/,
+      );
       await expect(writer.query(`DELETE FROM audit.records`)).rejects.toThrow(/permission denied/);
       await expect(writer.query(`TRUNCATE audit.records`)).rejects.toThrow(/permission denied/);
       await expect(writer.query(`DELETE FROM audit.record_index`)).rejects.toThrow(/permission denied/);
-      await expect(writer.query(`UPDATE audit.checkpoints SET signature = 'x'`)).rejects.toThrow(/permission denied/);
+      await expect(writer.query(`UPDATE audit.checkpoints SET signature = 'x'`)).rejects.toThrow(
+        /permission denied/,
+      );
     } finally {
       await writer.end();
     }
@@ -236,24 +307,48 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       body: JSON.stringify({ tenantId: TENANT, kind: 'customer', value: customer(who) }),
     });
     const { subjectRef } = (await lookup.json()) as { subjectRef: string };
-    const record = (await db.query(`SELECT sealed FROM audit.records WHERE event_id = $1`, [sent[who].id])).rows[0];
+    const record = (await db.query(`SELECT sealed FROM audit.records WHERE event_id = $1`, [sent[who].id]))
+      .rows[0];
     const box = (record.sealed as Record<string, { pseudonyms: string[]; value: string }>)[subjectRef];
     expect(box.pseudonyms).toHaveLength(3); // customer id, email (in a field and in text), phone
-    const [{ key }] = (await db.query(`SELECT key FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`, [TENANT, subjectRef])).rows;
-    const clear = JSON.parse(unseal(key, box.value, sealAad(TENANT, subjectRef, sent[who].id))) as Record<string, string>;
+    const [{ key }] = (
+      await db.query(`SELECT key FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`, [
+        TENANT,
+        subjectRef,
+      ])
+    ).rows;
+    const clear = JSON.parse(unseal(key, box.value, sealAad(TENANT, subjectRef, sent[who].id))) as Record<
+      string,
+      string
+    >;
     expect(Object.values(clear)).toContain(email(who)); // readable before erasure
 
-    const auditorToken = await mintUserToken({ userId: 'aud-2', tenantId: TENANT, roles: ['auditor'] }, TEST_JWT_SECRET);
-    const asAuditor = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, { method: 'DELETE', headers: { authorization: `Bearer ${auditorToken}` } });
+    const auditorToken = await mintUserToken(
+      { userId: 'aud-2', tenantId: TENANT, roles: ['auditor'] },
+      TEST_JWT_SECRET,
+    );
+    const asAuditor = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${auditorToken}` },
+    });
     expect(asAuditor.status).toBe(403);
-    const erased = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, { method: 'DELETE', headers: operator });
+    const erased = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, {
+      method: 'DELETE',
+      headers: operator,
+    });
     expect(erased.status).toBe(200);
     expect(await erased.json()).toMatchObject({ erased: true, records: 1 });
 
-    const keys = (await db.query(`SELECT key, erased_at FROM audit.subject_keys WHERE subject_ref = $1`, [subjectRef])).rows;
+    const keys = (
+      await db.query(`SELECT key, erased_at FROM audit.subject_keys WHERE subject_ref = $1`, [subjectRef])
+    ).rows;
     expect(keys).toEqual([{ key: null, erased_at: expect.any(Date) }]);
-    await expect(db.query(`UPDATE audit.subject_keys SET key = '\\x00' WHERE subject_ref = $1`, [subjectRef])).rejects.toThrow(/only be destroyed/);
-    const dump = JSON.stringify((await db.query(`SELECT * FROM audit.records`)).rows) + JSON.stringify((await db.query(`SELECT * FROM audit.subject_keys`)).rows);
+    await expect(
+      db.query(`UPDATE audit.subject_keys SET key = '\\x00' WHERE subject_ref = $1`, [subjectRef]),
+    ).rejects.toThrow(/only be destroyed/);
+    const dump =
+      JSON.stringify((await db.query(`SELECT * FROM audit.records`)).rows) +
+      JSON.stringify((await db.query(`SELECT * FROM audit.subject_keys`)).rows);
     expect(dump).not.toContain(email(who));
     expect(dump).not.toContain(customer(who));
     expect(bi.messages.map((m) => m.value).join('\n')).not.toContain(email(who));
@@ -265,7 +360,11 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await audit.close();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.resetOffsets({ groupId: `${prefix}audit`, topic: topicName(Topics.intents, prefix), earliest: true });
+    await admin.resetOffsets({
+      groupId: `${prefix}audit`,
+      topic: topicName(Topics.intents, prefix),
+      earliest: true,
+    });
     await admin.disconnect();
     audit = await boot();
     const sentinels = [];
@@ -274,8 +373,14 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       sentinels.push(e);
       await send(p, e);
     }
-    await eventually(async () => (await stats()) === before + sentinels.length, 30_000, 'sentinels recorded after the replay');
-    const { rows } = await db.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM audit.records`);
+    await eventually(
+      async () => (await stats()) === before + sentinels.length,
+      30_000,
+      'sentinels recorded after the replay',
+    );
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM audit.records`,
+    );
     expect(rows[0]).toEqual({ n: before + sentinels.length, d: before + sentinels.length });
     expect((await get<{ ok: boolean }>('/v1/audit/verify')).body.ok).toBe(true);
   });
@@ -287,7 +392,13 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       {
         reason: 'schema_violation',
         error: 'intent data invalid',
-        origin: { topic: topicName(Topics.intents, prefix), partition: 0, offset: '7', key: 'agent-0', consumerGroup: 'g' },
+        origin: {
+          topic: topicName(Topics.intents, prefix),
+          partition: 0,
+          offset: '7',
+          key: 'agent-0',
+          consumerGroup: 'g',
+        },
         originalValueBase64: body.toString('base64'),
         originalHeaders: {},
         rejectedAt: new Date().toISOString(),
@@ -295,9 +406,18 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       { source: 'agentops/guardrail', tenantid: TENANT },
     );
     const m = encodeEvent(dead, 'agent-0');
-    await producer.send({ topic: topicName(Topics.deadLetters, prefix), acks: -1, messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }] });
+    await producer.send({
+      topic: topicName(Topics.deadLetters, prefix),
+      acks: -1,
+      messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }],
+    });
     const row = await eventually(
-      async () => (await db.query(`SELECT payload::text AS p, chain_id FROM audit.records WHERE event_id = $1`, [dead.id])).rows[0] as { p: string; chain_id: string } | undefined,
+      async () =>
+        (
+          await db.query(`SELECT payload::text AS p, chain_id FROM audit.records WHERE event_id = $1`, [
+            dead.id,
+          ])
+        ).rows[0] as { p: string; chain_id: string } | undefined,
       20_000,
       'dead letter audited',
     );
@@ -321,9 +441,19 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       { source: 'agentops/killswitch', tenantid: TENANT },
     );
     const m = encodeEvent(flip, 'scope');
-    await producer.send({ topic: topicName(Topics.killswitch, prefix), acks: -1, messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }] });
+    await producer.send({
+      topic: topicName(Topics.killswitch, prefix),
+      acks: -1,
+      messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }],
+    });
     const row = await eventually(
-      async () => (await db.query(`SELECT actor_kind, actor_id, payload::text AS p, sealed FROM audit.records WHERE event_id = $1`, [flip.id])).rows[0],
+      async () =>
+        (
+          await db.query(
+            `SELECT actor_kind, actor_id, payload::text AS p, sealed FROM audit.records WHERE event_id = $1`,
+            [flip.id],
+          )
+        ).rows[0],
       20_000,
       'kill switch flip audited',
     );
@@ -335,9 +465,19 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
 
   describe('tampering as the database superuser is detected, naming the record', () => {
     const chain = (p: number) => `agentops.intents.v1:${p}`;
-    const at = async (p: number, seq: number) => (await db.query(`SELECT event_id FROM audit.records WHERE chain_id = $1 AND sequence = $2`, [chain(p), seq])).rows[0].event_id as string;
+    const at = async (p: number, seq: number) =>
+      (
+        await db.query(`SELECT event_id FROM audit.records WHERE chain_id = $1 AND sequence = $2`, [
+          chain(p),
+          seq,
+        ])
+      ).rows[0].event_id as string;
     const verifyChain = async (p: number) =>
-      (await get<{ ok: boolean; firstFailure: { reason: string; eventId: string; sequence: number } }>(`/v1/audit/verify?chainId=${encodeURIComponent(chain(p))}`)).body;
+      (
+        await get<{ ok: boolean; firstFailure: { reason: string; eventId: string; sequence: number } }>(
+          `/v1/audit/verify?chainId=${encodeURIComponent(chain(p))}`,
+        )
+      ).body;
 
     beforeAll(async () => {
       await db.query(`SET session_replication_role = replica`); // the superuser switches the triggers off
@@ -345,8 +485,14 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
 
     it('one payload changed', async () => {
       const victim = await at(0, 3);
-      await db.query(`UPDATE audit.records SET payload = jsonb_set(payload, '{params,amount}', '9999') WHERE chain_id = $1 AND sequence = 3`, [chain(0)]);
-      expect(await verifyChain(0)).toMatchObject({ ok: false, firstFailure: { reason: 'hash_mismatch', eventId: victim, sequence: 3 } });
+      await db.query(
+        `UPDATE audit.records SET payload = jsonb_set(payload, '{params,amount}', '9999') WHERE chain_id = $1 AND sequence = 3`,
+        [chain(0)],
+      );
+      expect(await verifyChain(0)).toMatchObject({
+        ok: false,
+        firstFailure: { reason: 'hash_mismatch', eventId: victim, sequence: 3 },
+      });
       const cli = await runVerify(SUPER_URL, { chainId: chain(0) });
       expect(cli.firstFailure).toMatchObject({ reason: 'hash_mismatch', eventId: victim });
     });
@@ -354,17 +500,29 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     it('one record deleted', async () => {
       const next = await at(1, 3);
       await db.query(`DELETE FROM audit.records WHERE chain_id = $1 AND sequence = 2`, [chain(1)]);
-      expect(await verifyChain(1)).toMatchObject({ ok: false, firstFailure: { reason: 'gap', sequence: 2, eventId: next } });
+      expect(await verifyChain(1)).toMatchObject({
+        ok: false,
+        firstFailure: { reason: 'gap', sequence: 2, eventId: next },
+      });
     });
 
     it('two records swapped', async () => {
       const a = await at(2, 2);
-      await db.query(`UPDATE audit.records SET sequence = -1 WHERE chain_id = $1 AND sequence = 2`, [chain(2)]);
-      await db.query(`UPDATE audit.records SET sequence = 2 WHERE chain_id = $1 AND sequence = 3`, [chain(2)]);
-      await db.query(`UPDATE audit.records SET sequence = 3 WHERE chain_id = $1 AND sequence = -1`, [chain(2)]);
+      await db.query(`UPDATE audit.records SET sequence = -1 WHERE chain_id = $1 AND sequence = 2`, [
+        chain(2),
+      ]);
+      await db.query(`UPDATE audit.records SET sequence = 2 WHERE chain_id = $1 AND sequence = 3`, [
+        chain(2),
+      ]);
+      await db.query(`UPDATE audit.records SET sequence = 3 WHERE chain_id = $1 AND sequence = -1`, [
+        chain(2),
+      ]);
       const b = await at(2, 2);
       expect(b).not.toBe(a);
-      expect(await verifyChain(2)).toMatchObject({ ok: false, firstFailure: { reason: 'reordered', eventId: b, sequence: 2 } });
+      expect(await verifyChain(2)).toMatchObject({
+        ok: false,
+        firstFailure: { reason: 'reordered', eventId: b, sequence: 2 },
+      });
     });
 
     it('one record inserted', async () => {
@@ -376,13 +534,21 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
            FROM audit.records WHERE chain_id = $1 AND sequence = 4`,
         [chain(3), forged],
       );
-      expect(await verifyChain(3)).toMatchObject({ ok: false, firstFailure: { reason: 'unexpected_record', eventId: forged, sequence: 4 } });
+      expect(await verifyChain(3)).toMatchObject({
+        ok: false,
+        firstFailure: { reason: 'unexpected_record', eventId: forged, sequence: 4 },
+      });
     });
 
     it('the whole-store verify names the first broken record, and untouched chains still pass', async () => {
       const all = await get<{ ok: boolean; chains: { chainId: string; ok: boolean }[] }>('/v1/audit/verify');
       expect(all.body.ok).toBe(false);
-      expect(all.body.chains.filter((c) => !c.ok).map((c) => c.chainId).sort()).toEqual(CHAINS.map(chain));
+      expect(
+        all.body.chains
+          .filter((c) => !c.ok)
+          .map((c) => c.chainId)
+          .sort(),
+      ).toEqual(CHAINS.map(chain));
     });
   });
 });

@@ -8,7 +8,13 @@ import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache
 import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { counterKey } from '../../services/guardrail/src/counters/rolling-counter-store';
 import { GuardrailConfig } from '../../services/guardrail/src/config';
-import { buildContext, caseIntent, checkCase, loadFixtures, loadPolicySources } from '../../tools/policy/fixtures';
+import {
+  buildContext,
+  caseIntent,
+  checkCase,
+  loadFixtures,
+  loadPolicySources,
+} from '../../tools/policy/fixtures';
 import { collectTopic } from '../support/kafka-probe';
 import { applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
@@ -34,7 +40,9 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
     const items = [...suite.catalog.values()];
     await importCatalog(
       guardrail.parts.dataSource,
-      suite.cases.flatMap((_, i) => items.map(({ found: _found, ...item }) => ({ ...item, tenantId: tenantOf(i) }))),
+      suite.cases.flatMap((_, i) =>
+        items.map(({ found: _found, ...item }) => ({ ...item, tenantId: tenantOf(i) })),
+      ),
     );
     await guardrail.app.get(CatalogCache).refresh();
     const facts = guardrail.app.get(RetailFactsCache);
@@ -66,35 +74,54 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
         createEvent(
           EventTypes.IntentProposed,
           { ...intent, intentId, agent, proposedAt: new Date().toISOString(), dataUsed: [] },
-          { id: intentId, source: 'test/policy-pack', tenantid: agent.tenantId, agentid: agent.id, correlationid: intentId },
+          {
+            id: intentId,
+            source: 'test/policy-pack',
+            tenantid: agent.tenantId,
+            agentid: agent.id,
+            correlationid: intentId,
+          },
         ),
         agent.id,
       );
     }
 
-    const byIntent = await eventually(async () => {
-      const found = new Map<string, IntentDecidedV1>();
-      for (const m of decisions.messages) {
-        if (m.headers['ce_type'] !== EventTypes.IntentDecided) continue;
-        const d = JSON.parse(m.value) as IntentDecidedV1;
-        if (sent.has(d.intentId)) found.set(d.intentId, d);
-      }
-      return found.size === sent.size ? found : undefined;
-    }, 60_000, 'a decision for every fixture intent');
+    const byIntent = await eventually(
+      async () => {
+        const found = new Map<string, IntentDecidedV1>();
+        for (const m of decisions.messages) {
+          if (m.headers['ce_type'] !== EventTypes.IntentDecided) continue;
+          const d = JSON.parse(m.value) as IntentDecidedV1;
+          if (sent.has(d.intentId)) found.set(d.intentId, d);
+        }
+        return found.size === sent.size ? found : undefined;
+      },
+      60_000,
+      'a decision for every fixture intent',
+    );
     await decisions.stop();
 
     const failures: string[] = [];
     for (const [intentId, i] of sent) {
       const decision = byIntent.get(intentId)!;
-      const diffs = decision.decidedBy === 'policy' ? checkCase(suite.cases[i], decision) : [`decided by ${decision.decidedBy}: ${decision.reasons[0]?.message}`];
-      if (diffs.length) failures.push(`${suite.cases[i].file} › ${suite.cases[i].name}\n  ${diffs.join('\n  ')}`);
+      const diffs =
+        decision.decidedBy === 'policy'
+          ? checkCase(suite.cases[i], decision)
+          : [`decided by ${decision.decidedBy}: ${decision.reasons[0]?.message}`];
+      if (diffs.length)
+        failures.push(`${suite.cases[i].file} › ${suite.cases[i].name}\n  ${diffs.join('\n  ')}`);
     }
     expect(failures).toEqual([]);
   });
 });
 
 /** Puts a case's counter history into Redis, under the keys the guardrail reads. */
-async function seedCounters(redis: Redis, config: GuardrailConfig, agent: ReturnType<typeof caseIntent>['agent'], ctx: ReturnType<typeof buildContext>) {
+async function seedCounters(
+  redis: Redis,
+  config: GuardrailConfig,
+  agent: ReturnType<typeof caseIntent>['agent'],
+  ctx: ReturnType<typeof buildContext>,
+) {
   const now = Date.now();
   for (const [name, value] of Object.entries(ctx.counters)) {
     const def = COUNTER_DEFINITIONS.find((d) => d.name === name);
@@ -102,8 +129,8 @@ async function seedCounters(redis: Redis, config: GuardrailConfig, agent: Return
     const scope = def.scope(agent, ctx.intent, ctx.item);
     if (!scope) throw new Error(`counter ${name} does not apply to ${ctx.intent.action}`);
     const key = counterKey(config, agent.tenantId, name, scope);
-    const members = def.kind === 'count' ? Array.from({ length: value }, (_, k) => `seed-${k}`) : [`seed|${value}`];
+    const members =
+      def.kind === 'count' ? Array.from({ length: value }, (_, k) => `seed-${k}`) : [`seed|${value}`];
     if (members.length) await redis.zadd(key, ...members.flatMap((m) => [now - 1000, m]));
   }
 }
-

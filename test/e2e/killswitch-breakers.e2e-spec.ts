@@ -24,7 +24,12 @@ interface Decision {
  * the breaker's state survives a restart of the killswitch service.
  */
 describe('circuit breakers: the runaway pricing agent', () => {
-  const svc: { audit?: RunningService; guardrail?: RunningService; killswitch?: RunningService; ingest?: RunningService } = {};
+  const svc: {
+    audit?: RunningService;
+    guardrail?: RunningService;
+    killswitch?: RunningService;
+    ingest?: RunningService;
+  } = {};
   const tenant = `maison-breaker-${Date.now().toString(36)}`;
   let pricingKey: string;
   let serviceKey: string;
@@ -35,8 +40,26 @@ describe('circuit breakers: the runaway pricing agent', () => {
     svc.killswitch = await bootService('killswitch');
     svc.ingest = await bootService('ingest');
     const registry = new AgentRegistry(svc.ingest.parts.dataSource);
-    pricingKey = (await registry.register({ id: `${tenant}-pricing`, tenantId: tenant, name: 'pricing', role: 'pricing', version: '1', region: 'eu' })).apiKey;
-    serviceKey = (await registry.register({ id: `${tenant}-service`, tenantId: tenant, name: 'service', role: 'service', version: '1', region: 'eu' })).apiKey;
+    pricingKey = (
+      await registry.register({
+        id: `${tenant}-pricing`,
+        tenantId: tenant,
+        name: 'pricing',
+        role: 'pricing',
+        version: '1',
+        region: 'eu',
+      })
+    ).apiKey;
+    serviceKey = (
+      await registry.register({
+        id: `${tenant}-service`,
+        tenantId: tenant,
+        name: 'service',
+        role: 'service',
+        version: '1',
+        region: 'eu',
+      })
+    ).apiKey;
   });
 
   afterAll(async () => {
@@ -44,7 +67,9 @@ describe('circuit breakers: the runaway pricing agent', () => {
   });
 
   const propose = (key: string, body: unknown, query = '?wait=true&timeoutMs=3000') =>
-    postJson<{ intentId: string; decision?: Decision }>(`${svc.ingest!.url}/v1/intents${query}`, body, { 'x-api-key': key });
+    postJson<{ intentId: string; decision?: Decision }>(`${svc.ingest!.url}/v1/intents${query}`, body, {
+      'x-api-key': key,
+    });
 
   it('trips on too many distinct SKUs, refuses further repricing, spares other roles, and is audited', async () => {
     const started = Date.now();
@@ -52,10 +77,14 @@ describe('circuit breakers: the runaway pricing agent', () => {
       const res = await propose(pricingKey, priceIntent(`RUNAWAY-${i}`, 10), '');
       expect([200, 202]).toContain(res.status);
     }
-    const refused = await eventually(async () => {
-      const res = await propose(pricingKey, priceIntent('RUNAWAY-next', 10));
-      return res.body.decision?.decidedBy === 'killswitch' ? res.body.decision : undefined;
-    }, 30_000, 'breaker trip');
+    const refused = await eventually(
+      async () => {
+        const res = await propose(pricingKey, priceIntent('RUNAWAY-next', 10));
+        return res.body.decision?.decidedBy === 'killswitch' ? res.body.decision : undefined;
+      },
+      30_000,
+      'breaker trip',
+    );
     expect(Date.now() - started).toBeLessThan(60_000); // inside the breaker's window
     expect(refused.verdict).toBe('deny');
     expect(refused.reasons[0].message).toContain('breaker:pricing-blast-radius');
@@ -70,23 +99,42 @@ describe('circuit breakers: the runaway pricing agent', () => {
     });
     expect(other.body.decision?.decidedBy).not.toBe('killswitch');
 
-    const switches = await getJson<{ switches: { id: string; actor: string; selector: Record<string, string> }[] }>(`${svc.killswitch!.url}/v1/killswitches`, operator);
-    const trip = switches.body.switches.find((s) => s.actor === 'breaker:pricing-blast-radius' && s.selector.tenantId === tenant);
+    const switches = await getJson<{
+      switches: { id: string; actor: string; selector: Record<string, string> }[];
+    }>(`${svc.killswitch!.url}/v1/killswitches`, operator);
+    const trip = switches.body.switches.find(
+      (s) => s.actor === 'breaker:pricing-blast-radius' && s.selector.tenantId === tenant,
+    );
     expect(trip).toBeDefined();
     expect(trip!.selector).toMatchObject({ role: 'pricing', action: 'pricing.*' });
-    const audited = await eventually(async () => {
-      const records = (await getJson<{ records: { type: string }[] }>(`${svc.audit!.url}/v1/audit/records?correlationId=${trip!.id}`, operator)).body.records;
-      return records.find((r) => r.type === EventTypes.KillSwitchChanged);
-    }, 20_000, 'audited trip');
+    const audited = await eventually(
+      async () => {
+        const records = (
+          await getJson<{ records: { type: string }[] }>(
+            `${svc.audit!.url}/v1/audit/records?correlationId=${trip!.id}`,
+            operator,
+          )
+        ).body.records;
+        return records.find((r) => r.type === EventTypes.KillSwitchChanged);
+      },
+      20_000,
+      'audited trip',
+    );
     expect(audited).toBeDefined();
 
     const states = svc.killswitch!.app.get(BreakerEngine).states();
-    expect(states.find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant)).toMatchObject({ state: 'open', switchId: trip!.id });
+    expect(states.find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant)).toMatchObject({
+      state: 'open',
+      switchId: trip!.id,
+    });
 
     // Breaker state survives a restart of the killswitch service.
     await svc.killswitch!.close();
     svc.killswitch = await bootService('killswitch');
-    const restored = svc.killswitch.app.get(BreakerEngine).states().find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant);
+    const restored = svc.killswitch.app
+      .get(BreakerEngine)
+      .states()
+      .find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant);
     expect(restored).toMatchObject({ state: 'open', switchId: trip!.id });
     const still = await propose(pricingKey, priceIntent('RUNAWAY-after-restart', 10));
     expect(still.body.decision?.decidedBy).toBe('killswitch');
@@ -113,8 +161,18 @@ describe('circuit breakers: the runaway pricing agent', () => {
     const engine = svc.killswitch.app.get(BreakerEngine);
     const t2 = `${tenant}-probe`;
     const agentId = `${t2}-pricing`;
-    const key = (await new AgentRegistry(svc.ingest!.parts.dataSource).register({ id: agentId, tenantId: t2, name: 'p', role: 'pricing', version: '1', region: 'eu' })).apiKey;
-    const state = () => engine.states().find((s) => s.breaker === 'probe-blast' && s.cohort === `${t2}/${agentId}`);
+    const key = (
+      await new AgentRegistry(svc.ingest!.parts.dataSource).register({
+        id: agentId,
+        tenantId: t2,
+        name: 'p',
+        role: 'pricing',
+        version: '1',
+        region: 'eu',
+      })
+    ).apiKey;
+    const state = () =>
+      engine.states().find((s) => s.breaker === 'probe-blast' && s.cohort === `${t2}/${agentId}`);
 
     for (let i = 0; i < 5; i++) await propose(key, priceIntent(`PROBE-${i}`, 10), '');
     await eventually(async () => state()?.state === 'open', 20_000, 'probe breaker open');
@@ -135,7 +193,11 @@ describe('circuit breakers: the runaway pricing agent', () => {
     await eventually(async () => state()?.state === 'closed', 20_000, 'probe breaker closed');
     const after = await propose(key, priceIntent('PROBE-0', 10));
     expect(after.body.decision?.decidedBy).not.toBe('killswitch');
-    const { rows } = { rows: (await svc.killswitch.parts.dataSource.query(`SELECT state FROM killswitch.breaker_states WHERE breaker = 'probe-blast'`)) as { state: string }[] };
+    const { rows } = {
+      rows: (await svc.killswitch.parts.dataSource.query(
+        `SELECT state FROM killswitch.breaker_states WHERE breaker = 'probe-blast'`,
+      )) as { state: string }[],
+    };
     expect(rows.map((r) => r.state)).toEqual(['closed']);
   });
 });

@@ -28,7 +28,12 @@ const serviceIntent = () => ({
 });
 
 describe('kill switches: API, fan-out and enforcement on the real stack', () => {
-  const svc: { audit?: RunningService; guardrail?: RunningService; killswitch?: RunningService; ingest?: RunningService } = {};
+  const svc: {
+    audit?: RunningService;
+    guardrail?: RunningService;
+    killswitch?: RunningService;
+    ingest?: RunningService;
+  } = {};
   let pricingKey: string;
   let pricingAgent: IntentProposedV1['agent'];
   let serviceKey: string;
@@ -43,12 +48,29 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     svc.ingest = await bootService('ingest');
     const registry = new AgentRegistry(svc.ingest.parts.dataSource);
     const suffix = Date.now().toString(36);
-    const p = await registry.register({ id: `pricing-ks-${suffix}`, tenantId: TENANT, name: 'pricing', role: 'pricing', version: '3.0.0', region: 'eu-west' });
+    const p = await registry.register({
+      id: `pricing-ks-${suffix}`,
+      tenantId: TENANT,
+      name: 'pricing',
+      role: 'pricing',
+      version: '3.0.0',
+      region: 'eu-west',
+    });
     pricingKey = p.apiKey;
     pricingAgent = p.agent;
-    serviceKey = (await registry.register({ id: `service-ks-${suffix}`, tenantId: TENANT, name: 'service', role: 'service', version: '1.0.0', region: 'eu-west' })).apiKey;
-    const token = async (roles: ('sre' | 'reviewer')[], tenantId = TENANT) =>
-      ({ authorization: `Bearer ${await mintUserToken({ userId: `u-${roles.join('-')}-${tenantId}`, tenantId, roles }, TEST_JWT_SECRET)}` });
+    serviceKey = (
+      await registry.register({
+        id: `service-ks-${suffix}`,
+        tenantId: TENANT,
+        name: 'service',
+        role: 'service',
+        version: '1.0.0',
+        region: 'eu-west',
+      })
+    ).apiKey;
+    const token = async (roles: ('sre' | 'reviewer')[], tenantId = TENANT) => ({
+      authorization: `Bearer ${await mintUserToken({ userId: `u-${roles.join('-')}-${tenantId}`, tenantId, roles }, TEST_JWT_SECRET)}`,
+    });
     sre = await token(['sre']);
     reviewer = await token(['reviewer']);
     otherSre = await token(['sre'], OTHER);
@@ -59,8 +81,14 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
   });
 
   const ks = () => `${svc.killswitch!.url}/v1/killswitches`;
-  const propose = (key: string, body: unknown) => postJson<{ intentId: string; decision: Decision }>(`${svc.ingest!.url}/v1/intents?wait=true&timeoutMs=3000`, body, { 'x-api-key': key });
-  const flip = (headers: Record<string, string>, body: unknown) => postJson<{ id: string; selector: Record<string, string> }>(ks(), body, headers);
+  const propose = (key: string, body: unknown) =>
+    postJson<{ intentId: string; decision: Decision }>(
+      `${svc.ingest!.url}/v1/intents?wait=true&timeoutMs=3000`,
+      body,
+      { 'x-api-key': key },
+    );
+  const flip = (headers: Record<string, string>, body: unknown) =>
+    postJson<{ id: string; selector: Record<string, string> }>(ks(), body, headers);
 
   it('refuses bad input: malformed selector 400 naming the field, unknown switch 404, reviewer 403, other tenant 403', async () => {
     const bad = await flip(sre, { selector: { role: 'wizard' }, reason: 'x' });
@@ -75,7 +103,10 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
 
     const denied = await flip(reviewer, { selector: { role: 'pricing' }, reason: 'reviewers cannot flip' });
     expect(denied.status).toBe(403);
-    const crossTenant = await flip(otherSre, { selector: { tenantId: TENANT, role: 'pricing' }, reason: 'not my tenant' });
+    const crossTenant = await flip(otherSre, {
+      selector: { tenantId: TENANT, role: 'pricing' },
+      reason: 'not my tenant',
+    });
     expect(crossTenant.status).toBe(403);
     const none = await postJson(ks(), { selector: {}, reason: 'x' });
     expect(none.status).toBe(401);
@@ -87,7 +118,11 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     expect(before.status).toBe(200);
     expect(before.body.decision.decidedBy).not.toBe('killswitch');
 
-    const flipped = await flip(sre, { selector: { role: 'pricing', action: 'pricing.*' }, reason: 'runaway repricing', ticket: 'INC-42' });
+    const flipped = await flip(sre, {
+      selector: { role: 'pricing', action: 'pricing.*' },
+      reason: 'runaway repricing',
+      ticket: 'INC-42',
+    });
     expect(flipped.status).toBe(201);
     expect(flipped.body.selector).toEqual({ role: 'pricing', action: 'pricing.*', tenantId: TENANT }); // tenant forced
     const switchId = flipped.body.id;
@@ -101,36 +136,70 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     const other = await propose(serviceKey, serviceIntent());
     expect(other.body.decision.decidedBy).not.toBe('killswitch');
 
-    const listed = await eventually(async () => {
-      const res = await getJson<{ switches: { id: string; coveredAgents: number }[] }>(ks(), sre);
-      const mine = res.body.switches.find((s) => s.id === switchId);
-      return mine && mine.coveredAgents >= 1 ? mine : undefined;
-    }, 15_000, 'covered agent count');
+    const listed = await eventually(
+      async () => {
+        const res = await getJson<{ switches: { id: string; coveredAgents: number }[] }>(ks(), sre);
+        const mine = res.body.switches.find((s) => s.id === switchId);
+        return mine && mine.coveredAgents >= 1 ? mine : undefined;
+      },
+      15_000,
+      'covered agent count',
+    );
     expect(listed.coveredAgents).toBe(1);
     const otherView = await getJson<{ switches: unknown[] }>(ks(), otherSre);
     expect(otherView.body.switches).toHaveLength(0);
 
     const audit = (correlationId: string) =>
-      getJson<{ records: { type: string }[] }>(`${svc.audit!.url}/v1/audit/records?correlationId=${correlationId}`, operator).then((r) => r.body.records);
-    await eventually(async () => (await audit(switchId)).some((r) => r.type === EventTypes.KillSwitchChanged), 20_000, 'audited flip');
-    await eventually(async () => (await audit(refused.body.intentId)).some((r) => r.type === EventTypes.IntentDecided), 20_000, 'audited refusal');
+      getJson<{ records: { type: string }[] }>(
+        `${svc.audit!.url}/v1/audit/records?correlationId=${correlationId}`,
+        operator,
+      ).then((r) => r.body.records);
+    await eventually(
+      async () => (await audit(switchId)).some((r) => r.type === EventTypes.KillSwitchChanged),
+      20_000,
+      'audited flip',
+    );
+    await eventually(
+      async () => (await audit(refused.body.intentId)).some((r) => r.type === EventTypes.IntentDecided),
+      20_000,
+      'audited refusal',
+    );
 
-    const released = await postJson<{ state: string; releasedBy: string }>(`${ks()}/${switchId}/release`, { reason: 'fixed' }, sre);
+    const released = await postJson<{ state: string; releasedBy: string }>(
+      `${ks()}/${switchId}/release`,
+      { reason: 'fixed' },
+      sre,
+    );
     expect(released.status).toBe(200);
     expect(released.body.state).toBe('released');
-    await eventually(async () => !svc.ingest!.app.get(KillSwitchSet).check(pricingAgent, 'pricing.set_price'), 5_000, 'release applied');
+    await eventually(
+      async () => !svc.ingest!.app.get(KillSwitchSet).check(pricingAgent, 'pricing.set_price'),
+      5_000,
+      'release applied',
+    );
     const after = await propose(pricingKey, priceIntent('SKU-3', 95));
     expect(after.body.decision.decidedBy).not.toBe('killswitch');
 
-    const history = await getJson<{ history: { state: string; actor: string }[] }>(`${ks()}/${switchId}/history`, sre);
+    const history = await getJson<{ history: { state: string; actor: string }[] }>(
+      `${ks()}/${switchId}/history`,
+      sre,
+    );
     expect(history.body.history.map((h) => h.state)).toEqual(['released', 'active']);
-    await eventually(async () => (await audit(switchId)).filter((r) => r.type === EventTypes.KillSwitchChanged).length >= 2, 20_000, 'audited release');
+    await eventually(
+      async () => (await audit(switchId)).filter((r) => r.type === EventTypes.KillSwitchChanged).length >= 2,
+      20_000,
+      'audited release',
+    );
   });
 
   it('guardrail denies an intent already in flight when the switch was flipped', async () => {
     const flipped = await flip(sre, { selector: { agentId: pricingAgent.id }, reason: 'in-flight test' });
     expect(flipped.status).toBe(201);
-    await eventually(async () => svc.guardrail!.app.get(KillSwitchSet).check(pricingAgent, 'pricing.set_price'), 5_000, 'guardrail applied flip');
+    await eventually(
+      async () => svc.guardrail!.app.get(KillSwitchSet).check(pricingAgent, 'pricing.set_price'),
+      5_000,
+      'guardrail applied flip',
+    );
     const decisions = collectTopic(topicName(Topics.decisions, runPrefix()));
     await decisions.ready;
     // Straight onto the intents topic, as if ingest had accepted it just before the flip.
@@ -138,33 +207,61 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     const intent = createEvent(
       EventTypes.IntentProposed,
       { ...priceIntent('SKU-9', 80), intentId, agent: pricingAgent, proposedAt: new Date().toISOString() },
-      { id: intentId, source: 'agentops/ingest', tenantid: TENANT, agentid: pricingAgent.id, correlationid: intentId },
+      {
+        id: intentId,
+        source: 'agentops/ingest',
+        tenantid: TENANT,
+        agentid: pricingAgent.id,
+        correlationid: intentId,
+      },
     );
     await svc.ingest!.parts.messaging.publisher.publish(intent, pricingAgent.id);
-    const decided = await eventually(async () => decisions.messages.find((m) => m.headers['ce_correlationid'] === intentId), 20_000, 'guardrail decision');
-    expect(JSON.parse(decided.value)).toMatchObject({ verdict: 'deny', decidedBy: 'killswitch', decisionSource: `killswitch:${flipped.body.id}` });
+    const decided = await eventually(
+      async () => decisions.messages.find((m) => m.headers['ce_correlationid'] === intentId),
+      20_000,
+      'guardrail decision',
+    );
+    expect(JSON.parse(decided.value)).toMatchObject({
+      verdict: 'deny',
+      decidedBy: 'killswitch',
+      decisionSource: `killswitch:${flipped.body.id}`,
+    });
     await decisions.stop();
     await postJson(`${ks()}/${flipped.body.id}/release`, { reason: 'done' }, sre);
   });
 
   it('an expiring switch auto-releases', async () => {
-    const flipped = await flip(sre, { selector: { agentId: pricingAgent.id }, reason: 'short halt', ttlSeconds: 1 });
+    const flipped = await flip(sre, {
+      selector: { agentId: pricingAgent.id },
+      reason: 'short halt',
+      ttlSeconds: 1,
+    });
     expect(flipped.status).toBe(201);
     const refused = await propose(pricingKey, priceIntent('SKU-4', 90));
     expect(refused.body.decision.decidedBy).toBe('killswitch');
     await new Promise((r) => setTimeout(r, 1200));
     const allowed = await propose(pricingKey, priceIntent('SKU-4', 90));
     expect(allowed.body.decision.decidedBy).not.toBe('killswitch');
-    const history = await eventually(async () => {
-      const res = await getJson<{ history: { state: string; actor: string }[] }>(`${ks()}/${flipped.body.id}/history`, sre);
-      return res.body.history.find((h) => h.state === 'released');
-    }, 10_000, 'expiry release');
+    const history = await eventually(
+      async () => {
+        const res = await getJson<{ history: { state: string; actor: string }[] }>(
+          `${ks()}/${flipped.body.id}/history`,
+          sre,
+        );
+        return res.body.history.find((h) => h.state === 'released');
+      },
+      10_000,
+      'expiry release',
+    );
     expect(history.actor).toBe('system:expiry');
   });
 
   it('agents on the control stream receive a halt for their cohort', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${svc.ingest!.url}/v1/control/stream`, { headers: { 'x-api-key': pricingKey }, signal: controller.signal });
+    const res = await fetch(`${svc.ingest!.url}/v1/control/stream`, {
+      headers: { 'x-api-key': pricingKey },
+      signal: controller.signal,
+    });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     let text = '';
@@ -197,8 +294,19 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
       await svc.ingest!.parts.messaging.publisher.publish(
         createEvent(
           EventTypes.IntentProposed,
-          { ...priceIntent('SKU-R', 70), intentId, agent: pricingAgent, proposedAt: new Date().toISOString() },
-          { id: intentId, source: 'agentops/ingest', tenantid: TENANT, agentid: pricingAgent.id, correlationid: intentId },
+          {
+            ...priceIntent('SKU-R', 70),
+            intentId,
+            agent: pricingAgent,
+            proposedAt: new Date().toISOString(),
+          },
+          {
+            id: intentId,
+            source: 'agentops/ingest',
+            tenantid: TENANT,
+            agentid: pricingAgent.id,
+            correlationid: intentId,
+          },
         ),
         pricingAgent.id,
       );
@@ -209,7 +317,9 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     svc.killswitch = await bootService('killswitch');
     svc.guardrail = await bootService('guardrail');
     // A fresh guardrail is loaded before it consumes anything.
-    expect(svc.guardrail.app.get(KillSwitchSet).check(pricingAgent, 'pricing.set_price')?.switchId).toBe(flipped.body.id);
+    expect(svc.guardrail.app.get(KillSwitchSet).check(pricingAgent, 'pricing.set_price')?.switchId).toBe(
+      flipped.body.id,
+    );
     for (let i = 0; i < 5; i++) await inject();
     const refused = await propose(pricingKey, priceIntent('SKU-R', 70));
     expect(refused.body.decision.decidedBy).toBe('killswitch');
@@ -218,16 +328,25 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     try {
       const ready = await getJson<{ checks: Record<string, { ok: boolean }> }>(`${ingest2.url}/health/ready`);
       expect(ready.body.checks['killswitch-state'].ok).toBe(true);
-      const via2 = await postJson<{ decision: Decision }>(`${ingest2.url}/v1/intents?wait=true`, priceIntent('SKU-R', 70), { 'x-api-key': pricingKey });
+      const via2 = await postJson<{ decision: Decision }>(
+        `${ingest2.url}/v1/intents?wait=true`,
+        priceIntent('SKU-R', 70),
+        { 'x-api-key': pricingKey },
+      );
       expect(via2.body.decision.decidedBy).toBe('killswitch');
     } finally {
       await ingest2.close();
     }
-    const all = await eventually(async () => {
-      const found = sent.map((id) => decisions.messages.find((m) => m.headers['ce_correlationid'] === id));
-      return found.every(Boolean) ? found : undefined;
-    }, 30_000, 'decisions of the in-flight intents');
-    for (const m of all) expect(JSON.parse(m!.value)).toMatchObject({ verdict: 'deny', decidedBy: 'killswitch' });
+    const all = await eventually(
+      async () => {
+        const found = sent.map((id) => decisions.messages.find((m) => m.headers['ce_correlationid'] === id));
+        return found.every(Boolean) ? found : undefined;
+      },
+      30_000,
+      'decisions of the in-flight intents',
+    );
+    for (const m of all)
+      expect(JSON.parse(m!.value)).toMatchObject({ verdict: 'deny', decidedBy: 'killswitch' });
     await decisions.stop();
     const released = await postJson(`${ks()}/${flipped.body.id}/release`, { reason: 'drill over' }, sre);
     expect(released.status).toBe(200);

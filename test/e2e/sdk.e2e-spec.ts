@@ -36,13 +36,42 @@ describe('agent SDK on the real stack', () => {
     killswitch = await bootService('killswitch');
     ingest = await bootService('ingest');
     await importCatalog(guardrail.parts.dataSource, [
-      { tenantId: TENANT, sku: 'BAG-2', price: 2000, floorPrice: 1500, cost: 700, flagship: true, brand: 'Maison', category: 'bags' },
+      {
+        tenantId: TENANT,
+        sku: 'BAG-2',
+        price: 2000,
+        floorPrice: 1500,
+        cost: 700,
+        flagship: true,
+        brand: 'Maison',
+        category: 'bags',
+      },
     ]);
     await guardrail.app.get(CatalogCache).refresh();
-    expect((await applyPolicySet(guardrail.url, [{ path: 'floor.yaml', content: FLOOR_POLICY }, { path: 'low.yaml', content: LOW_CONFIDENCE }])).status).toBe(201);
+    expect(
+      (
+        await applyPolicySet(guardrail.url, [
+          { path: 'floor.yaml', content: FLOOR_POLICY },
+          { path: 'low.yaml', content: LOW_CONFIDENCE },
+        ])
+      ).status,
+    ).toBe(201);
     agentId = `${TENANT}-pricing`;
-    const { apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({ id: agentId, tenantId: TENANT, name: 'sdk agent', role: 'pricing', version: '3.1.0', region: 'eu' });
-    client = new AgentOpsClient({ baseUrl: ingest.url, apiKey, maxWaitMs: 15_000, pollIntervalMs: 100, onWarning: () => undefined });
+    const { apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({
+      id: agentId,
+      tenantId: TENANT,
+      name: 'sdk agent',
+      role: 'pricing',
+      version: '3.1.0',
+      region: 'eu',
+    });
+    client = new AgentOpsClient({
+      baseUrl: ingest.url,
+      apiKey,
+      maxWaitMs: 15_000,
+      pollIntervalMs: 100,
+      onWarning: () => undefined,
+    });
   });
 
   afterAll(async () => {
@@ -51,21 +80,33 @@ describe('agent SDK on the real stack', () => {
   });
 
   it('allow runs execute once, with the decided params, and reports the outcome', async () => {
-    const execute = jest.fn(async ({ params }: { params: Record<string, unknown> }) => ({ applied: params.price }));
+    const execute = jest.fn(async ({ params }: { params: Record<string, unknown> }) => ({
+      applied: params.price,
+    }));
     const result = await client.guard(priceIntent('BAG-2', 1800), execute);
     expect(result).toEqual({ applied: 1800 });
     expect(execute).toHaveBeenCalledTimes(1);
-    await eventually(async () => {
-      const rows = await guardrail.parts.dataSource.query(`SELECT violation FROM guardrail.verifications v JOIN guardrail.decisions d USING (intent_id) WHERE d.agent_id = $1`, [agentId]);
-      return rows.length === 1 && rows[0].violation === false;
-    }, 20_000, 'the reported outcome verified without violation');
+    await eventually(
+      async () => {
+        const rows = await guardrail.parts.dataSource.query(
+          `SELECT violation FROM guardrail.verifications v JOIN guardrail.decisions d USING (intent_id) WHERE d.agent_id = $1`,
+          [agentId],
+        );
+        return rows.length === 1 && rows[0].violation === false;
+      },
+      20_000,
+      'the reported outcome verified without violation',
+    );
   });
 
   it('deny never runs execute and throws with the reasons', async () => {
     const execute = jest.fn(async () => 'done');
     const error = await client.guard(priceIntent('BAG-2', 900), execute).catch((e) => e);
     expect(error).toBeInstanceOf(IntentDeniedError);
-    expect((error as IntentDeniedError).reasons[0]).toMatchObject({ policyId: 'price-floor', effect: 'deny' });
+    expect((error as IntentDeniedError).reasons[0]).toMatchObject({
+      policyId: 'price-floor',
+      effect: 'deny',
+    });
     expect(execute).not.toHaveBeenCalled();
   });
 
@@ -73,17 +114,35 @@ describe('agent SDK on the real stack', () => {
     const execute = jest.fn(async () => 'repriced');
     const guarded = client.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
     // A reviewer approves: the final decision arrives on the decisions topic as escalation publishes it.
-    const intentId = await eventually(async () => {
-      const [row] = await guardrail.parts.dataSource.query(`SELECT intent_id FROM guardrail.decisions WHERE agent_id = $1 AND verdict = 'escalate'`, [agentId]);
-      return row?.intent_id as string | undefined;
-    }, 20_000, 'the escalated decision');
+    const intentId = await eventually(
+      async () => {
+        const [row] = await guardrail.parts.dataSource.query(
+          `SELECT intent_id FROM guardrail.decisions WHERE agent_id = $1 AND verdict = 'escalate'`,
+          [agentId],
+        );
+        return row?.intent_id as string | undefined;
+      },
+      20_000,
+      'the escalated decision',
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(execute).not.toHaveBeenCalled();
     const now = new Date();
     await ingest.parts.messaging.publisher.publish(
       createEvent(
         EventTypes.IntentDecided,
-        { intentId, agentId, action: 'pricing.set_price', verdict: 'allow', reasons: [], obligations: [], decidedBy: 'human', reviewers: ['reviewer-ana'], decidedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 60_000).toISOString() },
+        {
+          intentId,
+          agentId,
+          action: 'pricing.set_price',
+          verdict: 'allow',
+          reasons: [],
+          obligations: [],
+          decidedBy: 'human',
+          reviewers: ['reviewer-ana'],
+          decidedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + 60_000).toISOString(),
+        },
         { source: 'agentops/escalation', tenantid: TENANT, agentid: agentId, correlationid: intentId },
       ),
       agentId,
@@ -111,15 +170,26 @@ describe('agent SDK on the real stack', () => {
     expect(error).toBeInstanceOf(HaltedError);
     expect((error as HaltedError).reason).toBe('sdk test: stop this agent');
     // New work is refused locally while the halt lasts.
-    await expect(client.guard(priceIntent('BAG-2', 1850), async () => 'never')).rejects.toBeInstanceOf(HaltedError);
+    await expect(client.guard(priceIntent('BAG-2', 1850), async () => 'never')).rejects.toBeInstanceOf(
+      HaltedError,
+    );
   });
 
   it('fails closed when AgentOps cannot be reached', async () => {
-    const offline = new AgentOpsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'aok_0000000000000000_' + 'x'.repeat(43), attempts: 2, onWarning: () => undefined });
+    const offline = new AgentOpsClient({
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'aok_0000000000000000_' + 'x'.repeat(43),
+      attempts: 2,
+      onWarning: () => undefined,
+    });
     const execute = jest.fn(async () => 'done');
     const error = await offline.guard(priceIntent('BAG-2', 1800), execute).catch((e) => e);
     expect(error).toBeInstanceOf(IntentDeniedError);
-    expect((error as IntentDeniedError).decision).toMatchObject({ verdict: 'deny', decidedBy: 'timeout', reasons: [expect.objectContaining({ policyId: 'sdk.fail-closed' })] });
+    expect((error as IntentDeniedError).decision).toMatchObject({
+      verdict: 'deny',
+      decidedBy: 'timeout',
+      reasons: [expect.objectContaining({ policyId: 'sdk.fail-closed' })],
+    });
     expect(execute).not.toHaveBeenCalled();
   });
 });

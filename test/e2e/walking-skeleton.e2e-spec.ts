@@ -18,10 +18,20 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
   let applied: Awaited<ReturnType<typeof applyPolicySet>>;
 
   beforeAll(async () => {
-    for (const name of ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest'] as const) svc[name] = await bootService(name);
+    for (const name of ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest'] as const)
+      svc[name] = await bootService(name);
     const guardrailDs = svc.guardrail!.parts.dataSource;
     await importCatalog(guardrailDs, [
-      { tenantId: TENANT, sku: 'BAG-1', price: 2400, floorPrice: 1900, cost: 800, flagship: true, brand: 'Maison', category: 'bags' },
+      {
+        tenantId: TENANT,
+        sku: 'BAG-1',
+        price: 2400,
+        floorPrice: 1900,
+        cost: 800,
+        flagship: true,
+        brand: 'Maison',
+        category: 'bags',
+      },
     ]);
     await svc.guardrail!.app.get(CatalogCache).refresh();
     applied = await applyPolicySet(svc.guardrail!.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
@@ -41,18 +51,35 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
     for (const s of Object.values(svc).reverse()) await s?.close();
   });
 
-  const propose = (body: unknown, query = '?wait=true') => postJson(`${svc.ingest!.url}/v1/intents${query}`, body, { 'x-api-key': apiKey });
+  const propose = (body: unknown, query = '?wait=true') =>
+    postJson(`${svc.ingest!.url}/v1/intents${query}`, body, { 'x-api-key': apiKey });
   const auditStory = async (correlationId: string) =>
-    (await getJson<{ records: { type: string; eventId: string }[] }>(`${svc.audit!.url}/v1/audit/records?correlationId=${correlationId}`, operator)).body.records;
+    (
+      await getJson<{ records: { type: string; eventId: string }[] }>(
+        `${svc.audit!.url}/v1/audit/records?correlationId=${correlationId}`,
+        operator,
+      )
+    ).body.records;
 
   it('allows a price above the floor and denies one below, naming the policy; audit holds one row each', async () => {
     const allowed = await propose(priceIntent('BAG-1', 2100));
     expect(allowed.status).toBe(200);
-    expect(allowed.body).toMatchObject({ status: 'decided', decision: { verdict: 'allow', decidedBy: 'policy' } });
+    expect(allowed.body).toMatchObject({
+      status: 'decided',
+      decision: { verdict: 'allow', decidedBy: 'policy' },
+    });
 
     const denied = await propose(priceIntent('BAG-1', 1200));
     expect(denied.status).toBe(200);
-    const decision = (denied.body as { decision: { verdict: string; decisionSource: string; reasons: { policyId: string; policyVersion: string; message: string }[] } }).decision;
+    const decision = (
+      denied.body as {
+        decision: {
+          verdict: string;
+          decisionSource: string;
+          reasons: { policyId: string; policyVersion: string; message: string }[];
+        };
+      }
+    ).decision;
     expect(decision.verdict).toBe('deny');
     expect(decision.reasons[0].policyId).toBe('price-floor');
     expect(decision.reasons[0].message).toBe('price 1200 is below the floor 1900 of BAG-1');
@@ -60,10 +87,14 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
     expect(decision.decisionSource).toBe(`policy-set:${applied.body.version}`);
 
     for (const intentId of [allowed.body.intentId as string, denied.body.intentId as string]) {
-      const story = await eventually(async () => {
-        const records = await auditStory(intentId);
-        return records.length >= 2 ? records : undefined;
-      }, 20_000, `audit records of ${intentId}`);
+      const story = await eventually(
+        async () => {
+          const records = await auditStory(intentId);
+          return records.length >= 2 ? records : undefined;
+        },
+        20_000,
+        `audit records of ${intentId}`,
+      );
       // Give a duplicate the chance to show up before asserting there is none.
       await new Promise((r) => setTimeout(r, 500));
       const final = await auditStory(intentId);
@@ -74,7 +105,12 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
   });
 
   it('answers 400 naming the failing fields, and 401 without a valid key', async () => {
-    const bad = await propose({ action: 'Set Price', target: { type: 'sku' }, confidence: 7, justification: '' });
+    const bad = await propose({
+      action: 'Set Price',
+      target: { type: 'sku' },
+      confidence: 7,
+      justification: '',
+    });
     expect(bad.status).toBe(400);
     const paths = (bad.body as { issues: { path: string }[] }).issues.map((i) => i.path).sort();
     expect(paths).toEqual(expect.arrayContaining(['action', 'target.id', 'confidence', 'justification']));
@@ -96,7 +132,9 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
     ]);
     const next = await propose(priceIntent('BAG-1', 2050));
     expect(next.body).toMatchObject({ decision: { verdict: 'allow' } });
-    const dead = await eventually(async () => dlq.messages.find((m) => m.key === 'poison' && m.headers['ce_type'] === EventTypes.MessageDeadLettered));
+    const dead = await eventually(async () =>
+      dlq.messages.find((m) => m.key === 'poison' && m.headers['ce_type'] === EventTypes.MessageDeadLettered),
+    );
     const body = JSON.parse(dead.value) as { reason: string; error: string; origin: { topic: string } };
     expect(body.reason).toBe('malformed');
     expect(body.origin.topic).toBe(intents);
@@ -129,7 +167,11 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
     await send(5);
 
     for (const id of ids) {
-      await eventually(async () => (await auditStory(id)).some((r) => r.type === EventTypes.IntentDecided), 30_000, `decision of ${id}`);
+      await eventually(
+        async () => (await auditStory(id)).some((r) => r.type === EventTypes.IntentDecided),
+        30_000,
+        `decision of ${id}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
     for (const id of ids) {

@@ -5,12 +5,23 @@ export interface HttpResult<T = Record<string, unknown>> {
   body: T;
 }
 
-export async function postJson<T = Record<string, unknown>>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postJson<T = Record<string, unknown>>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as T };
 }
 
-export async function getJson<T = Record<string, unknown>>(url: string, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResult<T>> {
   const res = await fetch(url, { headers });
   return { status: res.status, body: (await res.json()) as T };
 }

@@ -9,8 +9,14 @@ export interface ProbedMessage {
 
 /** Reads a topic from the beginning under a throwaway group, for assertions on what was produced. */
 export function collectTopic(physicalTopic: string) {
-  const kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' }, silentLogger);
-  const consumer = kafka.consumer({ groupId: `probe-${physicalTopic}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 50 });
+  const kafka = createKafka(
+    { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' },
+    silentLogger,
+  );
+  const consumer = kafka.consumer({
+    groupId: `probe-${physicalTopic}-${Date.now()}-${Math.random()}`,
+    maxWaitTimeInMs: 50,
+  });
   const messages: ProbedMessage[] = [];
   const ready = (async () => {
     await consumer.connect();

@@ -9,7 +9,13 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
-import { KAFKA_BROKERS, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from './test-env';
+import {
+  KAFKA_BROKERS,
+  TEST_DATABASE_URL,
+  TEST_JWT_SECRET,
+  TEST_OPERATOR_TOKEN,
+  runPrefix,
+} from './test-env';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const prefix = runPrefix();
@@ -39,12 +45,23 @@ const services = {
 export type ServiceName = keyof typeof services;
 
 /** Boots one real service instance in this process, on the real stack. */
-export async function bootService(name: ServiceName, env: Record<string, string> = {}): Promise<RunningService> {
-  const [blueprint, load] = services[name] as unknown as [ServiceBlueprint<BaseServiceConfig>, (env: Record<string, string>) => BaseServiceConfig];
-  return startService(blueprint, load(testEnv({ INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`, ...env })));
+export async function bootService(
+  name: ServiceName,
+  env: Record<string, string> = {},
+): Promise<RunningService> {
+  const [blueprint, load] = services[name] as unknown as [
+    ServiceBlueprint<BaseServiceConfig>,
+    (env: Record<string, string>) => BaseServiceConfig,
+  ];
+  return startService(
+    blueprint,
+    load(testEnv({ INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`, ...env })),
+  );
 }
 
-export async function bootPlatform(names: ServiceName[] = ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest']) {
+export async function bootPlatform(
+  names: ServiceName[] = ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest'],
+) {
   const running: Partial<Record<ServiceName, RunningService>> = {};
   for (const name of names) running[name] = await bootService(name);
   return {
@@ -56,7 +73,11 @@ export async function bootPlatform(names: ServiceName[] = ['audit', 'guardrail',
 }
 
 /** Polls until `probe` returns a value, or fails with the last error after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

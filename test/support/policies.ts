@@ -17,10 +17,14 @@ spec:
       effect: deny
 `;
 
-export async function applyPolicySet(guardrailUrl: string, files: { path: string; content: string }[], token = TEST_OPERATOR_TOKEN) {
-  return postJson<{ version: string; policies: { id: string; version: string }[]; problems?: { file: string; line: number; column: number; message: string }[] }>(
-    `${guardrailUrl}/v1/policies/sets`,
-    { files },
-    { authorization: `Bearer ${token}` },
-  );
+export async function applyPolicySet(
+  guardrailUrl: string,
+  files: { path: string; content: string }[],
+  token = TEST_OPERATOR_TOKEN,
+) {
+  return postJson<{
+    version: string;
+    policies: { id: string; version: string }[];
+    problems?: { file: string; line: number; column: number; message: string }[];
+  }>(`${guardrailUrl}/v1/policies/sets`, { files }, { authorization: `Bearer ${token}` });
 }

@@ -16,13 +16,18 @@ export async function setupIntegrationStack(): Promise<void> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable (${(error as Error).message}); run the tests with \`npm test\`, which starts it`);
+    throw new Error(
+      `PostgreSQL is not reachable (${(error as Error).message}); run the tests with \`npm test\`, which starts it`,
+    );
   }
   await admin.query(`DROP DATABASE IF EXISTS ${TEST_DATABASE} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${TEST_DATABASE}`);
   await admin.end();
   await migrateAll(TEST_DATABASE_URL);
 
-  const kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-setup', topicPrefix: prefix }, silentLogger);
+  const kafka = createKafka(
+    { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-setup', topicPrefix: prefix },
+    silentLogger,
+  );
   await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
 }

@@ -11,7 +11,10 @@ export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
 
 export function runPrefix(): string {
   const prefix = process.env.AGENTOPS_TEST_TOPIC_PREFIX;
-  if (!prefix) throw new Error('AGENTOPS_TEST_TOPIC_PREFIX not set: run integration tests through jest --selectProjects integration');
+  if (!prefix)
+    throw new Error(
+      'AGENTOPS_TEST_TOPIC_PREFIX not set: run integration tests through jest --selectProjects integration',
+    );
   return prefix;
 }
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';

@@ -9,12 +9,17 @@ import { VerifyReport, verifyChains } from '../../services/audit/src/verificatio
  * Connects with AUDIT_DATABASE_URL, else DATABASE_URL (read access to schema audit is enough).
  * Exit code 0 = every chain verified, 1 = a chain is broken, 2 = could not run.
  */
-export async function runVerify(url: string, args: { chainId?: string; from?: number; to?: number; trustedKeyIds?: string[] }): Promise<VerifyReport> {
+export async function runVerify(
+  url: string,
+  args: { chainId?: string; from?: number; to?: number; trustedKeyIds?: string[] },
+): Promise<VerifyReport> {
   const client = new Client({ connectionString: url, application_name: 'agentops-audit-verify' });
   await client.connect();
   try {
     await client.query(`SET search_path = audit`);
-    const sql = { query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[] };
+    const sql = {
+      query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+    };
     return await verifyChains(sql, args);
   } finally {
     await client.end();
@@ -30,7 +35,13 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { json: false, trustedKeyIds: (process.env.AUDIT_TRUSTED_KEY_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean) };
+  const out: Args = {
+    json: false,
+    trustedKeyIds: (process.env.AUDIT_TRUSTED_KEY_IDS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
   for (let i = 0; i < argv.length; i++) {
     const next = () => {
       const v = argv[++i];
@@ -58,7 +69,9 @@ function parseArgs(argv: string[]): Args {
         out.json = true;
         break;
       default:
-        throw new Error(`unknown argument ${argv[i]} (use --chain X --from N --to M --trusted-key KEYID --json)`);
+        throw new Error(
+          `unknown argument ${argv[i]} (use --chain X --from N --to M --trusted-key KEYID --json)`,
+        );
     }
   }
   return out;
@@ -67,7 +80,10 @@ function parseArgs(argv: string[]): Args {
 if (require.main === module) {
   (async () => {
     const args = parseArgs(process.argv.slice(2));
-    const url = process.env.AUDIT_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentops';
+    const url =
+      process.env.AUDIT_DATABASE_URL ??
+      process.env.DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/agentops';
     const report = await runVerify(url, args);
     if (args.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -76,12 +92,18 @@ if (require.main === module) {
         const f = c.failure;
         console.log(
           `${c.ok ? 'ok    ' : 'BROKEN'} ${c.chainId}  ${c.checked} records from ${c.from}, ${c.checkpointsChecked} signed checkpoints` +
-            (f ? `\n       first broken: sequence ${f.sequence}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}: ${f.detail}` : ''),
+            (f
+              ? `\n       first broken: sequence ${f.sequence}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}: ${f.detail}`
+              : ''),
         );
       }
       const rate = report.ms > 0 ? Math.round((report.records / report.ms) * 1000) : report.records;
-      console.log(`checkpoint keys: ${report.keyIds.join(', ') || 'none'}${args.trustedKeyIds.length ? ' (pinned)' : ' (not pinned: pass --trusted-key)'}`);
-      console.log(`${report.ok ? 'verified' : 'FAILED'}: ${report.chains.length} chains, ${report.records} records in ${report.ms} ms (${rate} records/s)`);
+      console.log(
+        `checkpoint keys: ${report.keyIds.join(', ') || 'none'}${args.trustedKeyIds.length ? ' (pinned)' : ' (not pinned: pass --trusted-key)'}`,
+      );
+      console.log(
+        `${report.ok ? 'verified' : 'FAILED'}: ${report.chains.length} chains, ${report.records} records in ${report.ms} ms (${rate} records/s)`,
+      );
     }
     process.exit(report.ok ? 0 : 1);
   })().catch((error: Error) => {

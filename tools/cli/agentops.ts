@@ -17,7 +17,9 @@ type Output = 'text' | 'json';
 const program = new Command()
   .name('agentops')
   .description('Operate AgentOps: policies, retail context, agents')
-  .addOption(new Option('--token <token>', 'bearer token (user token or operator token)').env('AGENTOPS_TOKEN'))
+  .addOption(
+    new Option('--token <token>', 'bearer token (user token or operator token)').env('AGENTOPS_TOKEN'),
+  )
   .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
   .showHelpAfterError();
 
@@ -39,16 +41,33 @@ policy
   .action(async (dir: string) => {
     const files = loadPolicySources(resolve(dir));
     if (files.length === 0) throw new Error(`no policy YAML in ${dir}`);
-    const out = await callApi<{ version: string; policies: { id: string; version: string; mode: string }[] }>('POST', `${api.guardrail}/v1/policies/sets`, globals().token, { files });
-    print(out, (o: typeof out) => `activated policy set ${o.version} (${o.policies.length} policies, ${o.policies.filter((p) => p.mode === 'shadow').length} in shadow mode)`);
+    const out = await callApi<{ version: string; policies: { id: string; version: string; mode: string }[] }>(
+      'POST',
+      `${api.guardrail}/v1/policies/sets`,
+      globals().token,
+      { files },
+    );
+    print(
+      out,
+      (o: typeof out) =>
+        `activated policy set ${o.version} (${o.policies.length} policies, ${o.policies.filter((p) => p.mode === 'shadow').length} in shadow mode)`,
+    );
   });
 
 policy
   .command('list')
   .description('the active policy set')
   .action(async () => {
-    const out = await callApi<{ version: string | null; policies: { id: string; version: string; mode: string; file: string }[] }>('GET', `${api.guardrail}/v1/policies`, globals().token);
-    print(out, (o: typeof out) => [`policy set ${o.version ?? '(none)'}`, ...o.policies.map((p) => `  ${p.id}@${p.version}  ${p.mode.padEnd(7)}  ${p.file}`)].join('\n'));
+    const out = await callApi<{
+      version: string | null;
+      policies: { id: string; version: string; mode: string; file: string }[];
+    }>('GET', `${api.guardrail}/v1/policies`, globals().token);
+    print(out, (o: typeof out) =>
+      [
+        `policy set ${o.version ?? '(none)'}`,
+        ...o.policies.map((p) => `  ${p.id}@${p.version}  ${p.mode.padEnd(7)}  ${p.file}`),
+      ].join('\n'),
+    );
   });
 
 policy
@@ -65,7 +84,9 @@ program
   .command('context')
   .description('retail context for policies')
   .command('import')
-  .description('import catalog.yaml and/or retail.yaml (the fixture format) for a tenant; each import is a new version')
+  .description(
+    'import catalog.yaml and/or retail.yaml (the fixture format) for a tenant; each import is a new version',
+  )
   .argument('<dir>', 'folder holding catalog.yaml and/or retail.yaml')
   .requiredOption('--tenant <tenantId>', 'tenant the context belongs to')
   .action(async (dir: string, opts: { tenant: string }) => {
@@ -85,7 +106,12 @@ program
     if (catalog) results.catalog = await callApi('PUT', `${base}/catalog`, globals().token, catalog);
     if (retail) results.retailFacts = await callApi('PUT', `${base}/retail-facts`, globals().token, retail);
     print(results, (r: { catalog?: { imported: number }; retailFacts?: { version: number } }) =>
-      [r.catalog && `catalog: ${r.catalog.imported} items`, r.retailFacts && `retail facts: version ${r.retailFacts.version}`].filter(Boolean).join('\n'),
+      [
+        r.catalog && `catalog: ${r.catalog.imported} items`,
+        r.retailFacts && `retail facts: version ${r.retailFacts.version}`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
     );
   });
 
@@ -101,29 +127,51 @@ agents
   .option('--agent-version <version>', 'the agent build’s version', '1.0.0')
   .option('--region <region>', 'region', 'eu-west')
   .option('--owner-team <team>')
-  .action(async (o: { id: string; tenant: string; role: string; name?: string; agentVersion: string; region: string; ownerTeam?: string }) => {
-    const out = await callApi<{ agent: { id: string }; apiKey: string }>('POST', `${api.ingest}/v1/agents`, globals().token, {
-      id: o.id,
-      tenantId: o.tenant,
-      role: o.role,
-      name: o.name ?? o.id,
-      version: o.agentVersion,
-      region: o.region,
-      ownerTeam: o.ownerTeam,
-    });
-    print(out, (r: typeof out) => `registered ${r.agent.id}\nAPI key (shown once): ${r.apiKey}`);
-  });
+  .action(
+    async (o: {
+      id: string;
+      tenant: string;
+      role: string;
+      name?: string;
+      agentVersion: string;
+      region: string;
+      ownerTeam?: string;
+    }) => {
+      const out = await callApi<{ agent: { id: string }; apiKey: string }>(
+        'POST',
+        `${api.ingest}/v1/agents`,
+        globals().token,
+        {
+          id: o.id,
+          tenantId: o.tenant,
+          role: o.role,
+          name: o.name ?? o.id,
+          version: o.agentVersion,
+          region: o.region,
+          ownerTeam: o.ownerTeam,
+        },
+      );
+      print(out, (r: typeof out) => `registered ${r.agent.id}\nAPI key (shown once): ${r.apiKey}`);
+    },
+  );
 
 agents
   .command('list')
   .option('--tenant <tenantId>')
   .action(async (o: { tenant?: string }) => {
-    const out = await callApi<{ agents: { id: string; role: string; version: string; region: string; tenantId: string }[] }>(
+    const out = await callApi<{
+      agents: { id: string; role: string; version: string; region: string; tenantId: string }[];
+    }>(
       'GET',
       `${api.ingest}/v1/agents${o.tenant ? `?tenantId=${encodeURIComponent(o.tenant)}` : ''}`,
       globals().token,
     );
-    print(out, (r: typeof out) => r.agents.map((a) => `${a.id}  ${a.tenantId}  ${a.role}  v${a.version}  ${a.region}`).join('\n') || '(no agents)');
+    print(
+      out,
+      (r: typeof out) =>
+        r.agents.map((a) => `${a.id}  ${a.tenantId}  ${a.role}  v${a.version}  ${a.region}`).join('\n') ||
+        '(no agents)',
+    );
   });
 
 agents
@@ -134,19 +182,26 @@ agents
   .option('--data <classes>', 'comma-separated data classes the agent may read')
   .option('--limit <action:field:max...>', 'value limit, e.g. service.issue_refund:amount:500 (repeatable)')
   .option('--reset', 'use the role defaults')
-  .action(async (agentId: string, o: { actions?: string; data?: string; limit?: string[]; reset?: boolean }) => {
-    let scopes: AgentScopes | null = null;
-    if (!o.reset) {
-      if (!o.actions) throw new Error('--actions is required unless --reset');
-      scopes = {
-        actions: o.actions.split(',').map((s) => s.trim()),
-        ...(o.data ? { dataClasses: o.data.split(',').map((s) => s.trim()) } : {}),
-        ...(o.limit ? { limits: o.limit.map(parseLimit) } : {}),
-      };
-    }
-    const out = await callApi('PUT', `${api.ingest}/v1/agents/${encodeURIComponent(agentId)}/scopes`, globals().token, { scopes });
-    print(out, () => `scopes of ${agentId} ${scopes ? 'set' : 'reset to the role defaults'}`);
-  });
+  .action(
+    async (agentId: string, o: { actions?: string; data?: string; limit?: string[]; reset?: boolean }) => {
+      let scopes: AgentScopes | null = null;
+      if (!o.reset) {
+        if (!o.actions) throw new Error('--actions is required unless --reset');
+        scopes = {
+          actions: o.actions.split(',').map((s) => s.trim()),
+          ...(o.data ? { dataClasses: o.data.split(',').map((s) => s.trim()) } : {}),
+          ...(o.limit ? { limits: o.limit.map(parseLimit) } : {}),
+        };
+      }
+      const out = await callApi(
+        'PUT',
+        `${api.ingest}/v1/agents/${encodeURIComponent(agentId)}/scopes`,
+        globals().token,
+        { scopes },
+      );
+      print(out, () => `scopes of ${agentId} ${scopes ? 'set' : 'reset to the role defaults'}`);
+    },
+  );
 
 // The escalation service is not in apiTargets (tools/cli/api-client.ts); its URL is read here.
 const escalationUrl = process.env.AGENTOPS_ESCALATION_URL ?? 'http://127.0.0.1:3003';
@@ -172,7 +227,9 @@ const describeTask = (t: EscalationTask) =>
   `${t.dueAt ? `  due ${t.dueAt}` : ''}${t.fourEyes ? `  four-eyes ${t.approvals.length}/2` : ''}${t.resolution ? `  ${t.resolution}` : ''}\n` +
   t.reasons.map((r) => `    ${r.policyId}: ${r.message}`).join('\n');
 
-const escalation = program.command('escalation').description('human review tasks: list, claim, approve, reject, comment');
+const escalation = program
+  .command('escalation')
+  .description('human review tasks: list, claim, approve, reject, comment');
 
 escalation
   .command('list')
@@ -188,7 +245,11 @@ escalation
     if (o.route) q.set('route', o.route);
     if (o.agent) q.set('agentId', o.agent);
     if (o.tenant) q.set('tenantId', o.tenant);
-    const out = await callApi<{ tasks: EscalationTask[] }>('GET', `${escalationUrl}/v1/escalations?${q}`, globals().token);
+    const out = await callApi<{ tasks: EscalationTask[] }>(
+      'GET',
+      `${escalationUrl}/v1/escalations?${q}`,
+      globals().token,
+    );
     print(out, (r: typeof out) => r.tasks.map(describeTask).join('\n') || '(no tasks)');
   });
 
@@ -196,13 +257,20 @@ escalation
   .command('claim')
   .argument('<taskId>')
   .action(async (taskId: string) => {
-    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/claim`, globals().token, {});
+    const out = await callApi<EscalationTask>(
+      'POST',
+      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/claim`,
+      globals().token,
+      {},
+    );
     print(out, (t: EscalationTask) => `claimed ${t.id}`);
   });
 
 escalation
   .command('approve')
-  .description('approve; with --params, approve with changes (re-checked by guardrail, refused if a policy would deny)')
+  .description(
+    'approve; with --params, approve with changes (re-checked by guardrail, refused if a policy would deny)',
+  )
   .argument('<taskId>')
   .option('--comment <text>')
   .option('--params <json>', 'the edited params as a JSON object')
@@ -215,11 +283,20 @@ escalation
         throw new Error('--params must be a JSON object');
       }
     }
-    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/approve`, globals().token, {
-      ...(o.comment ? { comment: o.comment } : {}),
-      ...(params ? { params } : {}),
-    });
-    print(out, (t: EscalationTask) => (t.status === 'open' ? `approved ${t.id}: ${t.approvals.length} of 2 approvals, a second reviewer is needed` : `${t.id} ${t.resolution}`));
+    const out = await callApi<EscalationTask>(
+      'POST',
+      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/approve`,
+      globals().token,
+      {
+        ...(o.comment ? { comment: o.comment } : {}),
+        ...(params ? { params } : {}),
+      },
+    );
+    print(out, (t: EscalationTask) =>
+      t.status === 'open'
+        ? `approved ${t.id}: ${t.approvals.length} of 2 approvals, a second reviewer is needed`
+        : `${t.id} ${t.resolution}`,
+    );
   });
 
 escalation
@@ -227,7 +304,12 @@ escalation
   .argument('<taskId>')
   .option('--comment <text>')
   .action(async (taskId: string, o: { comment?: string }) => {
-    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/reject`, globals().token, o.comment ? { comment: o.comment } : {});
+    const out = await callApi<EscalationTask>(
+      'POST',
+      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/reject`,
+      globals().token,
+      o.comment ? { comment: o.comment } : {},
+    );
     print(out, (t: EscalationTask) => `${t.id} ${t.resolution}`);
   });
 
@@ -236,13 +318,19 @@ escalation
   .argument('<taskId>')
   .argument('<text>')
   .action(async (taskId: string, text: string) => {
-    const out = await callApi<EscalationTask>('POST', `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/comments`, globals().token, { text });
+    const out = await callApi<EscalationTask>(
+      'POST',
+      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/comments`,
+      globals().token,
+      { text },
+    );
     print(out, (t: EscalationTask) => `commented on ${t.id}`);
   });
 
 function parseLimit(raw: string): { action: string; field: string; max: number } {
   const [action, field, max] = raw.split(':');
-  if (!action || !field || !Number.isFinite(Number(max))) throw new Error(`--limit ${raw}: expected action:field:max`);
+  if (!action || !field || !Number.isFinite(Number(max)))
+    throw new Error(`--limit ${raw}: expected action:field:max`);
   return { action, field, max: Number(max) };
 }
 

@@ -29,23 +29,37 @@ export class ApiError extends Error {
 }
 
 function describe(status: number, body: unknown): string {
-  const b = (body ?? {}) as { message?: unknown; issues?: { path: string; message: string }[]; summary?: string[] };
+  const b = (body ?? {}) as {
+    message?: unknown;
+    issues?: { path: string; message: string }[];
+    summary?: string[];
+  };
   if (b.summary?.length) return `HTTP ${status}: ${String(b.message)}\n${b.summary.join('\n')}`;
   if (b.issues?.length) return `HTTP ${status}: ${b.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
   return `HTTP ${status}: ${typeof b.message === 'string' ? b.message : JSON.stringify(body)}`;
 }
 
-export async function callApi<T>(method: string, url: string, token: string | undefined, body?: unknown): Promise<T> {
+export async function callApi<T>(
+  method: string,
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<T> {
   if (!token) throw new Error('no token: pass --token or set AGENTOPS_TOKEN');
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
-    throw new Error(`cannot reach ${new URL(url).origin}: ${(error as Error).cause ?? (error as Error).message}`);
+    throw new Error(
+      `cannot reach ${new URL(url).origin}: ${(error as Error).cause ?? (error as Error).message}`,
+    );
   }
   const text = await res.text();
   const parsed = text ? safeJson(text) : undefined;

@@ -9,9 +9,15 @@ import { demoAgents, demoCatalog } from './demo-data';
  * Seeds the demo tenant's catalog and registers the demo agents, printing their API keys
  * (the only time the clear key exists). Output is JSON so scripts can read the key.
  */
-export async function seedDemo(url: string): Promise<{ agents: Record<string, { agentId: string; apiKey: string }>; catalogItems: number }> {
-  const guardrail = new DataSource(serviceDataSourceOptions({ ...guardrailDatabase(), url, applicationName: 'agentops-seed' }));
-  const ingest = new DataSource(serviceDataSourceOptions({ ...ingestDatabase(), url, applicationName: 'agentops-seed' }));
+export async function seedDemo(
+  url: string,
+): Promise<{ agents: Record<string, { agentId: string; apiKey: string }>; catalogItems: number }> {
+  const guardrail = new DataSource(
+    serviceDataSourceOptions({ ...guardrailDatabase(), url, applicationName: 'agentops-seed' }),
+  );
+  const ingest = new DataSource(
+    serviceDataSourceOptions({ ...ingestDatabase(), url, applicationName: 'agentops-seed' }),
+  );
   await Promise.all([guardrail.initialize(), ingest.initialize()]);
   try {
     const catalogItems = await importCatalog(guardrail, demoCatalog);

@@ -20,11 +20,31 @@ const price = (sku: string, value: number, why: string): IntentProposal => ({
 });
 
 const steps: Step[] = [
-  { label: 'seasonal markdown within the floor', agent: 'pricing', intent: price('MD-SCARF-014', 360, 'end of season markdown') },
-  { label: 'flagship bag priced below its floor', agent: 'pricing', intent: price('MD-BAG-001', 1450, 'match a grey-market listing') },
-  { label: 'race to the bottom on a watch', agent: 'pricing', intent: price('MD-WATCH-007', 5200, 'undercut competitor by 5%') },
-  { label: 'repricing a SKU the catalog does not know', agent: 'pricing', intent: price('MD-GHOST-999', 99, 'bulk repricing job for the spring collection') },
-  { label: 'shoe price increase', agent: 'pricing', intent: price('MD-SHOE-122', 820, 'demand above forecast') },
+  {
+    label: 'seasonal markdown within the floor',
+    agent: 'pricing',
+    intent: price('MD-SCARF-014', 360, 'end of season markdown'),
+  },
+  {
+    label: 'flagship bag priced below its floor',
+    agent: 'pricing',
+    intent: price('MD-BAG-001', 1450, 'match a grey-market listing'),
+  },
+  {
+    label: 'race to the bottom on a watch',
+    agent: 'pricing',
+    intent: price('MD-WATCH-007', 5200, 'undercut competitor by 5%'),
+  },
+  {
+    label: 'repricing a SKU the catalog does not know',
+    agent: 'pricing',
+    intent: price('MD-GHOST-999', 99, 'bulk repricing job for the spring collection'),
+  },
+  {
+    label: 'shoe price increase',
+    agent: 'pricing',
+    intent: price('MD-SHOE-122', 820, 'demand above forecast'),
+  },
   {
     label: 'recommend a scarf to a client',
     agent: 'shopping',
@@ -70,7 +90,8 @@ async function main(): Promise<void> {
       body: JSON.stringify(step.intent),
     });
     const body = (await res.json()) as { intentId: string; decision?: Decision; message?: string };
-    if (!res.ok || !body.decision) throw new Error(`${step.label}: HTTP ${res.status} ${JSON.stringify(body)}`);
+    if (!res.ok || !body.decision)
+      throw new Error(`${step.label}: HTTP ${res.status} ${JSON.stringify(body)}`);
     rows.push({
       step: `${step.agent}: ${step.label}`,
       verdict: body.decision.verdict.toUpperCase(),
@@ -81,7 +102,9 @@ async function main(): Promise<void> {
   }
 
   console.log('\nDecisions');
-  console.table(rows.map(({ step, verdict, by, why }) => ({ intent: step, verdict, decidedBy: by, reason: why })));
+  console.table(
+    rows.map(({ step, verdict, by, why }) => ({ intent: step, verdict, decidedBy: by, reason: why })),
+  );
 
   // A decided intent leaves its proposal and its decision in the audit log; one refused at ingest
   // by a kill switch leaves the decision only (it never reached the intents topic).
@@ -91,17 +114,23 @@ async function main(): Promise<void> {
   while (Date.now() < deadline) {
     recorded = 0;
     for (const r of rows) {
-      const res = await fetch(`${audit}/v1/audit/records?correlationId=${r.intentId}`, { headers: { authorization: `Bearer ${operatorToken}` } });
+      const res = await fetch(`${audit}/v1/audit/records?correlationId=${r.intentId}`, {
+        headers: { authorization: `Bearer ${operatorToken}` },
+      });
       recorded += ((await res.json()) as { records: unknown[] }).records.length;
     }
     if (recorded >= expected) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  const stats = (await (await fetch(`${audit}/v1/audit/stats`, { headers: { authorization: `Bearer ${operatorToken}` } })).json()) as { records: number };
+  const stats = (await (
+    await fetch(`${audit}/v1/audit/stats`, { headers: { authorization: `Bearer ${operatorToken}` } })
+  ).json()) as { records: number };
   const allowed = rows.filter((r) => r.verdict === 'ALLOW').length;
   const denied = rows.filter((r) => r.verdict === 'DENY').length;
   console.log(`\n${rows.length} intents: ${allowed} allowed, ${denied} denied`);
-  console.log(`audit: ${recorded} records for these intents (expected ${expected}); ${stats.records} records in the audit store in all`);
+  console.log(
+    `audit: ${recorded} records for these intents (expected ${expected}); ${stats.records} records in the audit store in all`,
+  );
   if (recorded < expected || allowed === 0 || denied === 0) process.exit(1);
 }
 
@@ -111,7 +140,11 @@ async function releaseLeftoverSwitches(killswitch: string, token: string): Promi
   const res = await fetch(`${killswitch}/v1/killswitches`, { headers });
   const { switches } = (await res.json()) as { switches: { id: string; tenantId: string; actor: string }[] };
   for (const s of switches.filter((x) => x.tenantId === 'maison-demo')) {
-    await fetch(`${killswitch}/v1/killswitches/${s.id}/release`, { method: 'POST', headers, body: JSON.stringify({ reason: 'demo rerun: starting from a clean slate' }) });
+    await fetch(`${killswitch}/v1/killswitches/${s.id}/release`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ reason: 'demo rerun: starting from a clean slate' }),
+    });
     console.log(`released ${s.actor}'s switch ${s.id} left by an earlier run`);
   }
 }

@@ -29,7 +29,13 @@ export interface GuardedResult {
   params?: Record<string, unknown>;
 }
 
-export async function guarded(tally: Tally, type: AgentType, client: AgentOpsClient, intent: Intent, execute: (params: Record<string, unknown>) => void): Promise<GuardedResult> {
+export async function guarded(
+  tally: Tally,
+  type: AgentType,
+  client: AgentOpsClient,
+  intent: Intent,
+  execute: (params: Record<string, unknown>) => void,
+): Promise<GuardedResult> {
   try {
     let used: Record<string, unknown> | undefined;
     let verdict = 'allow';
@@ -65,10 +71,17 @@ export function personalShopper(client: AgentOpsClient, shop: ShopState, tally: 
         {
           action: 'shopping.recommend',
           target: { type: 'customer', id: customer.id },
-          params: { customerId: customer.id, sku: sku.sku, brand: sku.brand, message: `${customer.name.split(' ')[0]}, the ${sku.category} piece ${sku.sku} would complete your last purchase.` },
+          params: {
+            customerId: customer.id,
+            sku: sku.sku,
+            brand: sku.brand,
+            message: `${customer.name.split(' ')[0]}, the ${sku.category} piece ${sku.sku} would complete your last purchase.`,
+          },
           confidence: 0.7 + rnd.next() * 0.29,
           justification: justification('matches the client’s purchase history and wish list'),
-          dataUsed: [{ source: 'crm', ref: customer.id, dataClasses: ['customer', 'purchase_history'], records: 1 }],
+          dataUsed: [
+            { source: 'crm', ref: customer.id, dataClasses: ['customer', 'purchase_history'], records: 1 },
+          ],
         },
         () => undefined,
       );
@@ -77,7 +90,9 @@ export function personalShopper(client: AgentOpsClient, shop: ShopState, tally: 
 }
 
 export function replenishment(client: AgentOpsClient, shop: ShopState, tally: Tally): SimAgent {
-  const runners = shop.catalog.filter((s) => !s.slowMover && s.velocity30d > 20 && s.stock < s.velocity30d * 3);
+  const runners = shop.catalog.filter(
+    (s) => !s.slowMover && s.velocity30d > 20 && s.stock < s.velocity30d * 3,
+  );
   return {
     type: 'replenishment',
     client,
@@ -115,7 +130,12 @@ export function customerService(client: AgentOpsClient, shop: ShopState, tally: 
         {
           action: 'service.send_message',
           target: { type: 'customer', id: customer.id },
-          params: { customerId: customer.id, recipientEmail: customer.email, channel: 'email', message: `Dear ${customer.name}, your order has shipped and will arrive on Thursday.` },
+          params: {
+            customerId: customer.id,
+            recipientEmail: customer.email,
+            channel: 'email',
+            message: `Dear ${customer.name}, your order has shipped and will arrive on Thursday.`,
+          },
           confidence: 0.9,
           justification: justification('shipping notification requested by the client'),
           dataUsed: [{ source: 'oms', ref: customer.id, dataClasses: ['customer', 'order'], records: 1 }],
@@ -126,7 +146,12 @@ export function customerService(client: AgentOpsClient, shop: ShopState, tally: 
   };
 }
 
-export function dynamicPricing(client: AgentOpsClient, shop: ShopState, tally: Tally, workingSet: SimSku[]): SimAgent {
+export function dynamicPricing(
+  client: AgentOpsClient,
+  shop: ShopState,
+  tally: Tally,
+  workingSet: SimSku[],
+): SimAgent {
   return {
     type: 'dynamic pricing',
     client,

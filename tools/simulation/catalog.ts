@@ -35,7 +35,7 @@ export function generateCatalog(seed: number, size = 2400): SimSku[] {
       sku: `MD-${cat.prefix}-${String(i).padStart(5, '0')}`,
       price,
       floorPrice: Math.round(price * (flagship ? 0.9 : 0.7)),
-      cost: Math.round(price * rnd.int(25, 45) / 100),
+      cost: Math.round((price * rnd.int(25, 45)) / 100),
       flagship,
       brand: rnd.pick(BRANDS),
       category: cat.name,
@@ -51,6 +51,10 @@ export function generateCustomers(seed: number, size = 500): SimCustomer[] {
   return Array.from({ length: size }, (_, i) => {
     const first = rnd.pick(FIRST);
     const last = rnd.pick(LAST);
-    return { id: `cust-${String(i).padStart(5, '0')}`, name: `${first} ${last}`, email: `${first}.${last}.${i}@example.com`.toLowerCase() };
+    return {
+      id: `cust-${String(i).padStart(5, '0')}`,
+      name: `${first} ${last}`,
+      email: `${first}.${last}.${i}@example.com`.toLowerCase(),
+    };
   });
 }

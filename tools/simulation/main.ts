@@ -3,7 +3,14 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ShopState, SimAgent, customerService, dynamicPricing, personalShopper, replenishment } from './agents';
+import {
+  ShopState,
+  SimAgent,
+  customerService,
+  dynamicPricing,
+  personalShopper,
+  replenishment,
+} from './agents';
 import { generateCatalog, generateCustomers } from './catalog';
 import { FAILURE_MODES } from './failure-modes';
 import { Endpoints, api, endpointsFromEnv, reviewerTokens } from './platform-api';
@@ -31,7 +38,12 @@ async function main(): Promise<void> {
     .name('simulate')
     .option('--duration <seconds>', 'how long agents run', (v) => Number(v), 60)
     .option('--seed <n>', 'seed for the catalog and the run', (v) => Number(v), 7)
-    .option('--approve-rate <0..1>', 'share of escalations the simulated reviewer approves', (v) => Number(v), 0.7)
+    .option(
+      '--approve-rate <0..1>',
+      'share of escalations the simulated reviewer approves',
+      (v) => Number(v),
+      0.7,
+    )
     .option('--review-delay-ms <ms>', 'the reviewer’s reading time', (v) => Number(v), 1500)
     .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
     .parse()
@@ -43,8 +55,19 @@ async function main(): Promise<void> {
   const catalog = generateCatalog(opts.seed);
   const customers = generateCustomers(opts.seed);
   await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/catalog`, operatorToken, { items: catalog });
-  await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`, operatorToken, parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8')));
-  const shop: ShopState = { catalog, customers, prices: new Map(catalog.map((s) => [s.sku, s.price])), purchaseOrders: 0, messagesSent: 0 };
+  await api(
+    'PUT',
+    `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`,
+    operatorToken,
+    parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8')),
+  );
+  const shop: ShopState = {
+    catalog,
+    customers,
+    prices: new Map(catalog.map((s) => [s.sku, s.price])),
+    purchaseOrders: 0,
+    messagesSent: 0,
+  };
 
   const register = async (id: string, role: string, version: string) => {
     const { apiKey } = await api<{ apiKey: string }>('POST', `${endpoints.ingest}/v1/agents`, operatorToken, {
@@ -56,7 +79,13 @@ async function main(): Promise<void> {
       region: 'eu-west',
       labels: { brand: 'maison-demo', owner: `${role}-team-lead` },
     });
-    return new AgentOpsClient({ baseUrl: endpoints.ingest, apiKey, maxWaitMs: 20_000, pollIntervalMs: 250, onWarning: () => undefined });
+    return new AgentOpsClient({
+      baseUrl: endpoints.ingest,
+      apiKey,
+      maxWaitMs: 20_000,
+      pollIntervalMs: 250,
+      onWarning: () => undefined,
+    });
   };
   const run = Date.now().toString(36);
   const clients = {
@@ -78,19 +107,30 @@ async function main(): Promise<void> {
   ];
 
   const reviewer = new SimulatedReviewer(
-    { escalationUrl: endpoints.escalation, tokens: await reviewerTokens(required('AUTH_JWT_SECRET'), TENANT), approveRate: opts.approveRate, delayMs: opts.reviewDelayMs },
+    {
+      escalationUrl: endpoints.escalation,
+      tokens: await reviewerTokens(required('AUTH_JWT_SECRET'), TENANT),
+      approveRate: opts.approveRate,
+      delayMs: opts.reviewDelayMs,
+    },
     rnd,
   );
   reviewer.start();
 
   const started = Date.now();
   const endAt = started + opts.duration * 1000;
-  const bar = process.stdout.isTTY ? new SingleBar({ format: 'simulating [{bar}] {value}/{total}s | {intents} intents | {events}' }, Presets.shades_classic) : undefined;
+  const bar = process.stdout.isTTY
+    ? new SingleBar(
+        { format: 'simulating [{bar}] {value}/{total}s | {intents} intents | {events}' },
+        Presets.shades_classic,
+      )
+    : undefined;
   bar?.start(opts.duration, 0, { intents: 0, events: '' });
   const progress = setInterval(() => {
     const intents = [...tally.byType.values()].reduce((s, t) => s + t.intents, 0);
     const elapsed = Math.min(opts.duration, Math.round((Date.now() - started) / 1000));
-    if (bar) bar.update(elapsed, { intents, events: tally.failureModes.map((f) => f.name).slice(-1)[0] ?? '' });
+    if (bar)
+      bar.update(elapsed, { intents, events: tally.failureModes.map((f) => f.name).slice(-1)[0] ?? '' });
     else if (elapsed % 10 === 0) console.log(`simulating: ${elapsed}/${opts.duration}s, ${intents} intents`);
   }, 1000);
 
@@ -124,7 +164,13 @@ async function agentLoop(agent: SimAgent, everyMs: number, endAt: number, rnd: R
     // Each decision took a model call: report it (model, latency, cost), as a real agent would.
     if (rnd.chance(0.5)) {
       await agent.client
-        .recordTelemetry({ kind: 'model_call', name: 'planner-llm', durationMs: rnd.int(300, 2400), costUsd: rnd.int(1, 40) / 1000, attributes: { agentType: agent.type } })
+        .recordTelemetry({
+          kind: 'model_call',
+          name: 'planner-llm',
+          durationMs: rnd.int(300, 2400),
+          costUsd: rnd.int(1, 40) / 1000,
+          attributes: { agentType: agent.type },
+        })
         .catch(() => undefined);
     }
     await sleep(Math.max(0, everyMs * (0.6 + rnd.next() * 0.8) - (Date.now() - t)));
@@ -154,13 +200,42 @@ async function collect(
     for (const agentId of agentIds[type]) auditRecords += await countRecords(endpoints, token, { agentId });
     byType.set(type, { ...t, auditRecords });
   }
-  const history = await api<{ history?: { switchId: string; actor: string; reason: string; changedAt?: string; at?: string; state?: string }[] }>('GET', `${endpoints.killswitch}/v1/killswitches/history`, token).catch(() => ({ history: [] }));
+  const history = await api<{
+    history?: {
+      switchId: string;
+      actor: string;
+      reason: string;
+      changedAt?: string;
+      at?: string;
+      state?: string;
+    }[];
+  }>('GET', `${endpoints.killswitch}/v1/killswitches/history`, token).catch(() => ({ history: [] }));
   const breakerTrips = (history.history ?? [])
-    .filter((h) => h.actor?.startsWith('breaker:') && (h.state ?? 'active') === 'active' && Date.parse(h.changedAt ?? h.at ?? '') >= started)
-    .map((h) => ({ name: h.actor.slice('breaker:'.length), switchId: h.switchId, at: h.changedAt ?? h.at ?? '', reason: h.reason }));
-  const verified = await api<{ records: { payload: { violation?: boolean } }[] }>('GET', `${endpoints.audit}/v1/audit/records?type=agentops.outcome.verified.v1&tenantId=maison-demo&limit=1000`, token).catch(() => ({ records: [] }));
-  const stats = await api<{ records: number }>('GET', `${endpoints.audit}/v1/audit/stats`, token).catch(() => ({ records: 0 }));
-  const verification: Record<string, unknown> = await api<Record<string, unknown>>('GET', `${endpoints.audit}/v1/audit/verify`, token).catch((e: Error) => ({ ok: false, error: e.message }));
+    .filter(
+      (h) =>
+        h.actor?.startsWith('breaker:') &&
+        (h.state ?? 'active') === 'active' &&
+        Date.parse(h.changedAt ?? h.at ?? '') >= started,
+    )
+    .map((h) => ({
+      name: h.actor.slice('breaker:'.length),
+      switchId: h.switchId,
+      at: h.changedAt ?? h.at ?? '',
+      reason: h.reason,
+    }));
+  const verified = await api<{ records: { payload: { violation?: boolean } }[] }>(
+    'GET',
+    `${endpoints.audit}/v1/audit/records?type=agentops.outcome.verified.v1&tenantId=maison-demo&limit=1000`,
+    token,
+  ).catch(() => ({ records: [] }));
+  const stats = await api<{ records: number }>('GET', `${endpoints.audit}/v1/audit/stats`, token).catch(
+    () => ({ records: 0 }),
+  );
+  const verification: Record<string, unknown> = await api<Record<string, unknown>>(
+    'GET',
+    `${endpoints.audit}/v1/audit/verify`,
+    token,
+  ).catch((e: Error) => ({ ok: false, error: e.message }));
   const ok = verification.ok === true || verification.valid === true;
   return {
     seconds: (Date.now() - started) / 1000,
@@ -175,12 +250,20 @@ async function collect(
   };
 }
 
-async function countRecords(endpoints: Endpoints, token: string, filter: Record<string, string>): Promise<number> {
+async function countRecords(
+  endpoints: Endpoints,
+  token: string,
+  filter: Record<string, string>,
+): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
   do {
     const qs = new URLSearchParams({ ...filter, limit: '1000', ...(cursor ? { cursor } : {}) });
-    const page = await api<{ records: unknown[]; nextCursor?: string }>('GET', `${endpoints.audit}/v1/audit/records?${qs}`, token).catch(() => ({ records: [], nextCursor: undefined }));
+    const page = await api<{ records: unknown[]; nextCursor?: string }>(
+      'GET',
+      `${endpoints.audit}/v1/audit/records?${qs}`,
+      token,
+    ).catch(() => ({ records: [], nextCursor: undefined }));
     total += page.records.length;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -188,7 +271,9 @@ async function countRecords(endpoints: Endpoints, token: string, filter: Record<
 }
 
 function summarize(v: Record<string, unknown>): string {
-  const parts = ['chains', 'records', 'checked', 'firstBroken', 'error'].filter((k) => v[k] !== undefined).map((k) => `${k}: ${typeof v[k] === 'object' ? JSON.stringify(v[k]) : v[k]}`);
+  const parts = ['chains', 'records', 'checked', 'firstBroken', 'error']
+    .filter((k) => v[k] !== undefined)
+    .map((k) => `${k}: ${typeof v[k] === 'object' ? JSON.stringify(v[k]) : v[k]}`);
   return parts.join(', ') || JSON.stringify(v).slice(0, 200);
 }
 

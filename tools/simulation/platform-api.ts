@@ -22,7 +22,10 @@ export function endpointsFromEnv(env = process.env): Endpoints {
 export async function api<T>(method: string, url: string, token: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -33,14 +33,30 @@ export function printReport(r: SimulationReport): void {
     }),
   );
   console.log('Failure modes');
-  console.table(r.failureModes.map((f) => ({ 'failure mode': f.name, contained: f.contained ? 'yes' : 'NO', how: f.how, by: f.by })));
-  console.log(`Breakers tripped: ${r.breakerTrips.length ? r.breakerTrips.map((b) => `${b.name} (switch ${b.switchId.slice(0, 8)}, ${b.reason})`).join('; ') : 'none'}`);
+  console.table(
+    r.failureModes.map((f) => ({
+      'failure mode': f.name,
+      contained: f.contained ? 'yes' : 'NO',
+      how: f.how,
+      by: f.by,
+    })),
+  );
+  console.log(
+    `Breakers tripped: ${r.breakerTrips.length ? r.breakerTrips.map((b) => `${b.name} (switch ${b.switchId.slice(0, 8)}, ${b.reason})`).join('; ') : 'none'}`,
+  );
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
-  console.log(`Audit: ${r.auditRecords} records; chain verification ${r.auditVerification.ok ? 'PASSED' : 'FAILED'} (${r.auditVerification.detail})`);
+  console.log(
+    `Audit: ${r.auditRecords} records; chain verification ${r.auditVerification.ok ? 'PASSED' : 'FAILED'} (${r.auditVerification.detail})`,
+  );
 }
 
-const COLORS: Record<string, string> = { allowed: '#2e7d32', modified: '#1565c0', escalated: '#ef6c00', denied: '#c62828' };
+const COLORS: Record<string, string> = {
+  allowed: '#2e7d32',
+  modified: '#1565c0',
+  escalated: '#ef6c00',
+  denied: '#c62828',
+};
 
 /** The same report as a self-contained HTML page with SVG charts (no scripts, no network). */
 export function writeHtmlReport(r: SimulationReport, path: string): void {
@@ -52,7 +68,12 @@ export function writeHtmlReport(r: SimulationReport, path: string): void {
       let at = 170;
       const segs = (['allowed', 'modified', 'escalated', 'denied'] as const)
         .map((k) => {
-          const value = k === 'allowed' ? x.allowed - x.escalationsApproved : k === 'denied' ? x.denied - x.escalationsRejected - x.escalationsTimedOut : x[k];
+          const value =
+            k === 'allowed'
+              ? x.allowed - x.escalationsApproved
+              : k === 'denied'
+                ? x.denied - x.escalationsRejected - x.escalationsTimedOut
+                : x[k];
           const w = (Math.max(0, value) / max) * barWidth;
           const rect = `<rect x="${at}" y="${20 + i * 40}" width="${w}" height="26" fill="${COLORS[k]}"><title>${k}: ${value}</title></rect>`;
           at += w;
@@ -63,9 +84,13 @@ export function writeHtmlReport(r: SimulationReport, path: string): void {
     })
     .join('');
   const legend = Object.entries(COLORS)
-    .map(([k, c], i) => `<rect x="${170 + i * 120}" y="${30 + rows.length * 40}" width="14" height="14" fill="${c}"/><text x="${190 + i * 120}" y="${42 + rows.length * 40}" font-size="13">${k}</text>`)
+    .map(
+      ([k, c], i) =>
+        `<rect x="${170 + i * 120}" y="${30 + rows.length * 40}" width="14" height="14" fill="${c}"/><text x="${190 + i * 120}" y="${42 + rows.length * 40}" font-size="13">${k}</text>`,
+    )
     .join('');
-  const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const esc = (s: unknown) =>
+    String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   const table = (head: string[], body: unknown[][]) =>
     `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${body.map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
   const html = `<!doctype html><html lang="en"><meta charset="utf-8"><title>AgentOps retail simulation</title>
@@ -75,13 +100,43 @@ export function writeHtmlReport(r: SimulationReport, path: string): void {
 <h2>Decisions per agent type</h2>
 <svg width="${barWidth + 260}" height="${60 + rows.length * 40}" role="img" aria-label="decisions per agent type">${bars}${legend}</svg>
 ${table(
-  ['agent', 'intents', 'allowed', 'denied', 'modified', 'escalated', 'approved', 'rejected', 'timed out', 'halted', 'audit records'],
-  rows.map((x) => [x.type, x.intents, x.allowed, x.denied, x.modified, x.escalated, x.escalationsApproved, x.escalationsRejected, x.escalationsTimedOut, x.halted, x.auditRecords]),
+  [
+    'agent',
+    'intents',
+    'allowed',
+    'denied',
+    'modified',
+    'escalated',
+    'approved',
+    'rejected',
+    'timed out',
+    'halted',
+    'audit records',
+  ],
+  rows.map((x) => [
+    x.type,
+    x.intents,
+    x.allowed,
+    x.denied,
+    x.modified,
+    x.escalated,
+    x.escalationsApproved,
+    x.escalationsRejected,
+    x.escalationsTimedOut,
+    x.halted,
+    x.auditRecords,
+  ]),
 )}
 <h2>Failure modes</h2>
-${table(['failure mode', 'what happened', 'contained', 'how', 'by'], r.failureModes.map((f) => [f.name, f.description, f.contained ? 'yes' : 'NO', f.how, f.by]))}
+${table(
+  ['failure mode', 'what happened', 'contained', 'how', 'by'],
+  r.failureModes.map((f) => [f.name, f.description, f.contained ? 'yes' : 'NO', f.how, f.by]),
+)}
 <h2>Breakers and verification</h2>
-${table(['breaker', 'switch', 'tripped at', 'reason'], r.breakerTrips.map((b) => [b.name, b.switchId, b.at, b.reason]))}
+${table(
+  ['breaker', 'switch', 'tripped at', 'reason'],
+  r.breakerTrips.map((b) => [b.name, b.switchId, b.at, b.reason]),
+)}
 <p>Verification violations: ${r.verificationViolations}. Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected.</p>
 </html>`;
   mkdirSync(dirname(path), { recursive: true });

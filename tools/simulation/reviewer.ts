@@ -46,7 +46,11 @@ export class SimulatedReviewer {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
-        const { tasks } = await api<{ tasks: Task[] }>('GET', `${this.settings.escalationUrl}/v1/escalations?status=open&limit=100`, this.settings.tokens[0]);
+        const { tasks } = await api<{ tasks: Task[] }>(
+          'GET',
+          `${this.settings.escalationUrl}/v1/escalations?status=open&limit=100`,
+          this.settings.tokens[0],
+        );
         for (const task of tasks) {
           if (this.seen.has(task.id)) continue;
           this.seen.add(task.id);
@@ -64,10 +68,14 @@ export class SimulatedReviewer {
     const base = `${this.settings.escalationUrl}/v1/escalations/${id}`;
     try {
       if (this.rnd.chance(this.settings.approveRate)) {
-        const first = await api<{ status?: string }>('POST', `${base}/approve`, this.settings.tokens[0], { comment: 'checked against the client file' });
+        const first = await api<{ status?: string }>('POST', `${base}/approve`, this.settings.tokens[0], {
+          comment: 'checked against the client file',
+        });
         if (first?.status === 'open' || first?.status === 'awaiting_second_approval') {
           await sleep(200);
-          await api('POST', `${base}/approve`, this.settings.tokens[1], { comment: 'second approval (four-eyes)' });
+          await api('POST', `${base}/approve`, this.settings.tokens[1], {
+            comment: 'second approval (four-eyes)',
+          });
         }
         this.stats.approved++;
       } else {

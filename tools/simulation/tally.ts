@@ -1,7 +1,12 @@
 import { HaltedError, IntentDeniedError } from '@agentops/sdk';
 
 export type AgentType = 'personal shopper' | 'replenishment' | 'customer service' | 'dynamic pricing';
-export const AGENT_TYPES: AgentType[] = ['personal shopper', 'replenishment', 'customer service', 'dynamic pricing'];
+export const AGENT_TYPES: AgentType[] = [
+  'personal shopper',
+  'replenishment',
+  'customer service',
+  'dynamic pricing',
+];
 
 export interface AgentTally {
   intents: number;
@@ -73,12 +78,18 @@ export class Tally {
         t.escalated++;
         t.escalationsRejected++;
       }
-      if (d.decidedBy === 'timeout' && d.reasons.some((r) => r.policyId.includes('escalation') || r.message.includes('escalat'))) {
+      if (
+        d.decidedBy === 'timeout' &&
+        d.reasons.some((r) => r.policyId.includes('escalation') || r.message.includes('escalat'))
+      ) {
         t.escalated++;
         t.escalationsTimedOut++;
       }
       const reason = d.reasons.find((r) => r.effect !== 'allow' && r.mode !== 'shadow');
-      const by = d.decidedBy === 'policy' || d.decidedBy === 'permissions' ? reason?.policyId ?? d.decidedBy : `${d.decidedBy}${reason ? `: ${reason.policyId}` : ''}`;
+      const by =
+        d.decidedBy === 'policy' || d.decidedBy === 'permissions'
+          ? (reason?.policyId ?? d.decidedBy)
+          : `${d.decidedBy}${reason ? `: ${reason.policyId}` : ''}`;
       bump(t.deniedBy, by);
       return by;
     }

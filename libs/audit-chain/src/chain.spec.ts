@@ -1,10 +1,23 @@
 import { ChainVerifier, StoredLink, emptyHead, extendChain } from './chain';
-import { generateSigningKey, signCheckpoint, verifyCheckpoint, loadSigningKey, exportSigningKey } from './checkpoint';
+import {
+  generateSigningKey,
+  signCheckpoint,
+  verifyCheckpoint,
+  loadSigningKey,
+  exportSigningKey,
+} from './checkpoint';
 import { GENESIS_HASH, recordHash } from './hash';
 
 function chainOf(n: number): StoredLink[] {
-  const contents = Array.from({ length: n }, (_, i) => ({ recordId: `r${i}`, payload: { i, note: `event ${i}` } }));
-  return extendChain(emptyHead('t:0'), contents).links.map((l) => ({ recordId: l.body.recordId, body: l.body, hash: l.hash }));
+  const contents = Array.from({ length: n }, (_, i) => ({
+    recordId: `r${i}`,
+    payload: { i, note: `event ${i}` },
+  }));
+  return extendChain(emptyHead('t:0'), contents).links.map((l) => ({
+    recordId: l.body.recordId,
+    body: l.body,
+    hash: l.hash,
+  }));
 }
 
 function verify(links: StoredLink[], checkpoints: ConstructorParameters<typeof ChainVerifier>[1] = []) {
@@ -60,7 +73,11 @@ describe('hash chain', () => {
     const links = chainOf(10);
     const forgedBody = { ...links[5].body, recordId: 'forged', payload: { i: 99 } };
     links.splice(6, 0, { recordId: 'forged', body: forgedBody, hash: recordHash(forgedBody) });
-    expect(verify(links).failure).toMatchObject({ reason: 'unexpected_record', recordId: 'forged', sequence: 5 });
+    expect(verify(links).failure).toMatchObject({
+      reason: 'unexpected_record',
+      recordId: 'forged',
+      sequence: 5,
+    });
   });
 
   it('names a record whose previous-hash link was rewritten with a fresh hash', () => {
@@ -73,9 +90,15 @@ describe('hash chain', () => {
   it('checks signed checkpoints and a truncated tail', () => {
     const links = chainOf(10);
     expect(verify(links, [{ sequence: 4, headHash: links[4].hash, signatureValid: true }]).ok).toBe(true);
-    expect(verify(links, [{ sequence: 4, headHash: 'a'.repeat(64), signatureValid: true }]).failure).toMatchObject({ reason: 'checkpoint_mismatch', sequence: 4 });
-    expect(verify(links, [{ sequence: 4, headHash: links[4].hash, signatureValid: false }]).failure).toMatchObject({ reason: 'checkpoint_signature_invalid' });
-    expect(verify(links.slice(0, 8), [{ sequence: 9, headHash: links[9].hash, signatureValid: true }]).failure).toMatchObject({ reason: 'truncated', sequence: 8 });
+    expect(
+      verify(links, [{ sequence: 4, headHash: 'a'.repeat(64), signatureValid: true }]).failure,
+    ).toMatchObject({ reason: 'checkpoint_mismatch', sequence: 4 });
+    expect(
+      verify(links, [{ sequence: 4, headHash: links[4].hash, signatureValid: false }]).failure,
+    ).toMatchObject({ reason: 'checkpoint_signature_invalid' });
+    expect(
+      verify(links.slice(0, 8), [{ sequence: 9, headHash: links[9].hash, signatureValid: true }]).failure,
+    ).toMatchObject({ reason: 'truncated', sequence: 8 });
   });
 
   it('verifies a range from an anchor', () => {
@@ -89,7 +112,12 @@ describe('hash chain', () => {
 describe('signed checkpoints', () => {
   it('signs and verifies with Ed25519; any change breaks the signature', () => {
     const key = generateSigningKey();
-    const cp = signCheckpoint(key, { chainId: 't:0', sequence: 9, headHash: 'ab'.repeat(32), signedAt: '2026-01-01T00:00:00.000Z' });
+    const cp = signCheckpoint(key, {
+      chainId: 't:0',
+      sequence: 9,
+      headHash: 'ab'.repeat(32),
+      signedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(cp.algorithm).toBe('Ed25519');
     expect(verifyCheckpoint(key.publicKey, cp)).toBe(true);
     expect(verifyCheckpoint(key.publicKeyPem, cp)).toBe(true);

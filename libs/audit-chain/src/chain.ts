@@ -26,7 +26,8 @@ export function extendChain<C extends Record<string, unknown>>(
 ): { links: ChainLink<C & ChainedBody>[]; head: ChainHead } {
   let { sequence, hash } = head;
   const links = contents.map((content) => {
-    const body = { ...content, chainId: head.chainId, sequence: sequence + 1, prevHash: hash } as C & ChainedBody;
+    const body = { ...content, chainId: head.chainId, sequence: sequence + 1, prevHash: hash } as C &
+      ChainedBody;
     const h = recordHash(body);
     sequence += 1;
     hash = h;
@@ -96,7 +97,12 @@ export class ChainVerifier {
   }
 
   get result(): { ok: boolean; checked: number; lastSequence: number; failure?: ChainFailure } {
-    return { ok: !this.failure, checked: this.checked, lastSequence: this.expected - 1, failure: this.failure };
+    return {
+      ok: !this.failure,
+      checked: this.checked,
+      lastSequence: this.expected - 1,
+      failure: this.failure,
+    };
   }
 
   /** Returns false once a failure was found; later records are not examined. */
@@ -107,27 +113,55 @@ export class ChainVerifier {
       this.failure = { chainId: this.chainId, reason, recordId: link.recordId, sequence, detail };
       return false;
     };
-    if (link.body.chainId !== this.chainId) return fail('unexpected_record', `record claims chain ${link.body.chainId}`);
+    if (link.body.chainId !== this.chainId)
+      return fail('unexpected_record', `record claims chain ${link.body.chainId}`);
     if (seq < this.expected) {
-      return fail('unexpected_record', `a second record at sequence ${seq} (already verified up to ${this.expected - 1}): inserted`);
+      return fail(
+        'unexpected_record',
+        `a second record at sequence ${seq} (already verified up to ${this.expected - 1}): inserted`,
+      );
     }
     const recomputed = recordHash(link.body);
     if (recomputed !== link.hash) {
       const home = this.homeOf(link);
-      if (home !== undefined) return fail('reordered', `record stored at sequence ${seq} was hashed at sequence ${home}`);
-      if (seq > this.expected) return fail('gap', `sequence ${this.expected}${seq - 1 > this.expected ? `..${seq - 1}` : ''} missing before this record`, this.expected);
-      return fail('hash_mismatch', `stored hash ${link.hash.slice(0, 12)}… but content hashes to ${recomputed.slice(0, 12)}…`);
+      if (home !== undefined)
+        return fail('reordered', `record stored at sequence ${seq} was hashed at sequence ${home}`);
+      if (seq > this.expected)
+        return fail(
+          'gap',
+          `sequence ${this.expected}${seq - 1 > this.expected ? `..${seq - 1}` : ''} missing before this record`,
+          this.expected,
+        );
+      return fail(
+        'hash_mismatch',
+        `stored hash ${link.hash.slice(0, 12)}… but content hashes to ${recomputed.slice(0, 12)}…`,
+      );
     }
     if (seq > this.expected) {
-      return fail('gap', `sequence ${this.expected}${seq - 1 > this.expected ? `..${seq - 1}` : ''} missing before this record`, this.expected);
+      return fail(
+        'gap',
+        `sequence ${this.expected}${seq - 1 > this.expected ? `..${seq - 1}` : ''} missing before this record`,
+        this.expected,
+      );
     }
     if (link.body.prevHash !== this.prevHash) {
-      return fail('broken_link', `previous hash ${link.body.prevHash.slice(0, 12)}… does not match record ${seq - 1} (${this.prevHash.slice(0, 12)}…)`);
+      return fail(
+        'broken_link',
+        `previous hash ${link.body.prevHash.slice(0, 12)}… does not match record ${seq - 1} (${this.prevHash.slice(0, 12)}…)`,
+      );
     }
     const cp = this.checkpoints.get(seq);
     if (cp) {
-      if (!cp.signatureValid) return fail('checkpoint_signature_invalid', `checkpoint at sequence ${seq}: ${cp.problem ?? 'invalid signature'}`);
-      if (cp.headHash !== link.hash) return fail('checkpoint_mismatch', `signed checkpoint says ${cp.headHash.slice(0, 12)}… at sequence ${seq}, chain has ${link.hash.slice(0, 12)}…`);
+      if (!cp.signatureValid)
+        return fail(
+          'checkpoint_signature_invalid',
+          `checkpoint at sequence ${seq}: ${cp.problem ?? 'invalid signature'}`,
+        );
+      if (cp.headHash !== link.hash)
+        return fail(
+          'checkpoint_mismatch',
+          `signed checkpoint says ${cp.headHash.slice(0, 12)}… at sequence ${seq}, chain has ${link.hash.slice(0, 12)}…`,
+        );
     }
     this.expected = seq + 1;
     this.prevHash = link.hash;

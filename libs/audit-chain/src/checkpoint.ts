@@ -1,4 +1,12 @@
-import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  KeyObject,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+} from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 export interface CheckpointStatement {
@@ -24,7 +32,10 @@ export interface SigningKey {
 
 /** The bytes a checkpoint signature covers: the canonical JSON of chain, sequence, head and time. */
 export function checkpointMessage(s: CheckpointStatement): Buffer {
-  return Buffer.from(canonicalJson({ chainId: s.chainId, sequence: s.sequence, headHash: s.headHash, signedAt: s.signedAt }), 'utf8');
+  return Buffer.from(
+    canonicalJson({ chainId: s.chainId, sequence: s.sequence, headHash: s.headHash, signedAt: s.signedAt }),
+    'utf8',
+  );
 }
 
 export function signCheckpoint(key: SigningKey, s: CheckpointStatement): SignedCheckpoint {
@@ -43,7 +54,10 @@ export function verifyCheckpoint(publicKey: KeyObject | string, cp: SignedCheckp
 
 /** Key id: the first 16 hex digits of SHA-256 over the public key (SPKI DER). */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** An Ed25519 private key from PEM text or base64 of PKCS#8 DER. */
@@ -52,7 +66,8 @@ export function loadSigningKey(material: string): SigningKey {
   const privateKey = text.includes('-----BEGIN')
     ? createPrivateKey(text.replace(/\\n/g, '\n'))
     : createPrivateKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'pkcs8' });
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`signing key must be Ed25519, got ${privateKey.asymmetricKeyType}`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new Error(`signing key must be Ed25519, got ${privateKey.asymmetricKeyType}`);
   return fromPrivate(privateKey);
 }
 
@@ -67,5 +82,10 @@ export function exportSigningKey(key: SigningKey): string {
 
 function fromPrivate(privateKey: KeyObject): SigningKey {
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privateKey,
+    publicKey,
+    keyId: keyIdOf(publicKey),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }

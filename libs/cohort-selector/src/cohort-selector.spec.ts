@@ -1,4 +1,11 @@
-import { actionMatches, describeSelector, isGlobalSelector, scopeSelectorToTenant, selectorCovers, selectorCoversAgent } from './cohort-selector';
+import {
+  actionMatches,
+  describeSelector,
+  isGlobalSelector,
+  scopeSelectorToTenant,
+  selectorCovers,
+  selectorCoversAgent,
+} from './cohort-selector';
 
 const pricing = { id: 'pricing-1', tenantId: 'maison', role: 'pricing', version: '2.1.0', region: 'eu-west' };
 const service = { ...pricing, id: 'service-1', role: 'service' };
@@ -38,8 +45,14 @@ describe('cohort selector', () => {
   });
 
   it('scopes selectors to the caller tenant', () => {
-    expect(scopeSelectorToTenant({ role: 'pricing' }, 'maison', false)).toEqual({ ok: true, selector: { role: 'pricing', tenantId: 'maison' } });
-    expect(scopeSelectorToTenant({ tenantId: 'maison' }, 'maison', false)).toEqual({ ok: true, selector: { tenantId: 'maison' } });
+    expect(scopeSelectorToTenant({ role: 'pricing' }, 'maison', false)).toEqual({
+      ok: true,
+      selector: { role: 'pricing', tenantId: 'maison' },
+    });
+    expect(scopeSelectorToTenant({ tenantId: 'maison' }, 'maison', false)).toEqual({
+      ok: true,
+      selector: { tenantId: 'maison' },
+    });
     expect(scopeSelectorToTenant({ tenantId: 'other' }, 'maison', false).ok).toBe(false);
     expect(scopeSelectorToTenant({}, '*', true)).toEqual({ ok: true, selector: {} });
   });

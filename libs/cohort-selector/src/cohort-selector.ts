@@ -35,7 +35,10 @@ export function selectorCoversAgent(selector: CohortSelector, agent: CohortMembe
 
 /** Every given field must match (conjunction); an empty selector covers everything. */
 export function selectorCovers(selector: CohortSelector, agent: CohortMember, action: string): boolean {
-  return selectorCoversAgent(selector, agent) && (selector.action === undefined || actionMatches(selector.action, action));
+  return (
+    selectorCoversAgent(selector, agent) &&
+    (selector.action === undefined || actionMatches(selector.action, action))
+  );
 }
 
 /** True for the selector that names nothing: every agent of every tenant. */
@@ -47,23 +50,31 @@ const ORDER: (keyof CohortSelector)[] = ['tenantId', 'role', 'agentId', 'agentVe
 
 /** `tenant=maison role=pricing action=pricing.*`, or `global`; stable, for reasons and logs. */
 export function describeSelector(selector: CohortSelector): string {
-  const parts = ORDER.filter((k) => selector[k] !== undefined).map((k) => `${k === 'tenantId' ? 'tenant' : k}=${selector[k]}`);
+  const parts = ORDER.filter((k) => selector[k] !== undefined).map(
+    (k) => `${k === 'tenantId' ? 'tenant' : k}=${selector[k]}`,
+  );
   return parts.length ? parts.join(' ') : 'global';
 }
 
-export type TenantScoping =
-  | { ok: true; selector: CohortSelector }
-  | { ok: false; reason: string };
+export type TenantScoping = { ok: true; selector: CohortSelector } | { ok: false; reason: string };
 
 /**
  * Tenant isolation for switches: a caller bound to one tenant may only target agents of that tenant.
  * A selector without a tenant is narrowed to the caller's; one naming another tenant is refused.
  * `allTenants` callers (the platform operator) keep the selector as given, global included.
  */
-export function scopeSelectorToTenant(selector: CohortSelector, callerTenant: string, allTenants: boolean): TenantScoping {
+export function scopeSelectorToTenant(
+  selector: CohortSelector,
+  callerTenant: string,
+  allTenants: boolean,
+): TenantScoping {
   if (allTenants) return { ok: true, selector };
   if (selector.tenantId === undefined) return { ok: true, selector: { ...selector, tenantId: callerTenant } };
-  if (selector.tenantId !== callerTenant) return { ok: false, reason: `selector.tenantId ${selector.tenantId} is outside your tenant ${callerTenant}` };
+  if (selector.tenantId !== callerTenant)
+    return {
+      ok: false,
+      reason: `selector.tenantId ${selector.tenantId} is outside your tenant ${callerTenant}`,
+    };
   return { ok: true, selector };
 }
 

@@ -13,7 +13,10 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
   const messages: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   const headerProps = Object.fromEntries(
-    Object.entries(CloudEventHeaders).map(([attr, header]) => [header, { type: 'string', description: `CloudEvents attribute \`${attr}\`` }]),
+    Object.entries(CloudEventHeaders).map(([attr, header]) => [
+      header,
+      { type: 'string', description: `CloudEvents attribute \`${attr}\`` },
+    ]),
   );
 
   for (const def of Object.values(EventDefinitions)) {
@@ -23,7 +26,11 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
       title: def.type,
       summary: def.summary,
       contentType: 'application/json',
-      headers: { type: 'object', properties: headerProps, required: ['ce_id', 'ce_source', 'ce_type', 'ce_specversion', 'ce_time', 'ce_tenantid'] },
+      headers: {
+        type: 'object',
+        properties: headerProps,
+        required: ['ce_id', 'ce_source', 'ce_type', 'ce_specversion', 'ce_time', 'ce_tenantid'],
+      },
       payload: schemas[def.type],
       bindings: { kafka: { key: { type: 'string', description: def.topic.key }, bindingVersion: '0.5.0' } },
     };
@@ -34,7 +41,12 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
     channels[id] = {
       address: topic.name,
       description: topic.description,
-      messages: Object.fromEntries(topicMessages.map((d) => [messageName(d.type), { $ref: `#/components/messages/${messageName(d.type)}` }])),
+      messages: Object.fromEntries(
+        topicMessages.map((d) => [
+          messageName(d.type),
+          { $ref: `#/components/messages/${messageName(d.type)}` },
+        ]),
+      ),
       bindings: {
         kafka: {
           topic: topic.name,
@@ -58,7 +70,13 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
         'Every AgentOps topic and event. Events are CloudEvents 1.0 in Kafka binary mode: attributes in ce_* headers, JSON body. Generated from libs/contracts; do not edit by hand.',
     },
     defaultContentType: 'application/json',
-    servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'deploy/local single-node KRaft broker' } },
+    servers: {
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'deploy/local single-node KRaft broker',
+      },
+    },
     channels,
     operations,
     components: { messages, schemas: { CloudEventAttributes: envelopeJsonSchema() } },

@@ -20,24 +20,89 @@ export interface EventDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   readonly summary: string;
 }
 
-function define<S extends z.ZodTypeAny>(type: string, topic: TopicSpec, schema: S, summary: string): EventDefinition<S> {
+function define<S extends z.ZodTypeAny>(
+  type: string,
+  topic: TopicSpec,
+  schema: S,
+  summary: string,
+): EventDefinition<S> {
   return { type, topic, schema, summary };
 }
 
 /** Every event type, its one schema and the topic it travels on. */
 export const EventDefinitions = {
-  [IntentProposedType]: define(IntentProposedType, Topics.intents, IntentProposedV1, 'An agent announces an action before taking it.'),
-  [IntentDecidedType]: define(IntentDecidedType, Topics.decisions, IntentDecidedV1, 'The verdict on an intent and why.'),
-  [OutcomeReportedType]: define(OutcomeReportedType, Topics.outcomes, OutcomeReportedV1, 'What the agent actually did.'),
-  [OutcomeVerifiedType]: define(OutcomeVerifiedType, Topics.verifications, OutcomeVerifiedV1, 'Whether an outcome matched its approval.'),
-  [EscalationOpenedType]: define(EscalationOpenedType, Topics.escalations, EscalationOpenedV1, 'A human review task was opened.'),
-  [EscalationResolvedType]: define(EscalationResolvedType, Topics.escalations, EscalationResolvedV1, 'A human review task was resolved.'),
-  [KillSwitchChangedType]: define(KillSwitchChangedType, Topics.killswitch, KillSwitchChangedV1, 'A kill switch was flipped or released.'),
-  [PolicySetActivatedType]: define(PolicySetActivatedType, Topics.policies, PolicySetActivatedV1, 'A policy set became active.'),
-  [TelemetryRecordedType]: define(TelemetryRecordedType, Topics.telemetry, TelemetryRecordedV1, 'Agent telemetry: model/tool calls, data access, cost.'),
-  [AuditRecordedType]: define(AuditRecordedType, Topics.audit, AuditRecordedV1, 'An audit record, after privacy treatment, with its chain hashes.'),
-  [AuditCheckpointSignedType]: define(AuditCheckpointSignedType, Topics.auditCheckpoints, AuditCheckpointSignedV1, 'A signed audit chain head.'),
-  [MessageDeadLetteredType]: define(MessageDeadLetteredType, Topics.deadLetters, MessageDeadLetteredV1, 'A message a consumer rejected.'),
+  [IntentProposedType]: define(
+    IntentProposedType,
+    Topics.intents,
+    IntentProposedV1,
+    'An agent announces an action before taking it.',
+  ),
+  [IntentDecidedType]: define(
+    IntentDecidedType,
+    Topics.decisions,
+    IntentDecidedV1,
+    'The verdict on an intent and why.',
+  ),
+  [OutcomeReportedType]: define(
+    OutcomeReportedType,
+    Topics.outcomes,
+    OutcomeReportedV1,
+    'What the agent actually did.',
+  ),
+  [OutcomeVerifiedType]: define(
+    OutcomeVerifiedType,
+    Topics.verifications,
+    OutcomeVerifiedV1,
+    'Whether an outcome matched its approval.',
+  ),
+  [EscalationOpenedType]: define(
+    EscalationOpenedType,
+    Topics.escalations,
+    EscalationOpenedV1,
+    'A human review task was opened.',
+  ),
+  [EscalationResolvedType]: define(
+    EscalationResolvedType,
+    Topics.escalations,
+    EscalationResolvedV1,
+    'A human review task was resolved.',
+  ),
+  [KillSwitchChangedType]: define(
+    KillSwitchChangedType,
+    Topics.killswitch,
+    KillSwitchChangedV1,
+    'A kill switch was flipped or released.',
+  ),
+  [PolicySetActivatedType]: define(
+    PolicySetActivatedType,
+    Topics.policies,
+    PolicySetActivatedV1,
+    'A policy set became active.',
+  ),
+  [TelemetryRecordedType]: define(
+    TelemetryRecordedType,
+    Topics.telemetry,
+    TelemetryRecordedV1,
+    'Agent telemetry: model/tool calls, data access, cost.',
+  ),
+  [AuditRecordedType]: define(
+    AuditRecordedType,
+    Topics.audit,
+    AuditRecordedV1,
+    'An audit record, after privacy treatment, with its chain hashes.',
+  ),
+  [AuditCheckpointSignedType]: define(
+    AuditCheckpointSignedType,
+    Topics.auditCheckpoints,
+    AuditCheckpointSignedV1,
+    'A signed audit chain head.',
+  ),
+  [MessageDeadLetteredType]: define(
+    MessageDeadLetteredType,
+    Topics.deadLetters,
+    MessageDeadLetteredV1,
+    'A message a consumer rejected.',
+  ),
 } as const;
 
 export type EventTypeName = keyof typeof EventDefinitions;

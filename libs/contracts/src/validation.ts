@@ -21,5 +21,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: Field
 
 export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): ParseResult<z.infer<S>> {
   const result = schema.safeParse(input);
-  return result.success ? { ok: true, value: result.data } : { ok: false, issues: describeIssues(result.error) };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, issues: describeIssues(result.error) };
 }

@@ -55,14 +55,21 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
       if (event.type === EventTypes.KillSwitchChanged) this.set.apply(event.data as KillSwitchChangedV1);
     });
     this.set.markLoaded();
-    this.logger.info({ records: loaded, active: this.set.size, ms: Math.round(performance.now() - started) }, 'kill-switch set loaded');
+    this.logger.info(
+      { records: loaded, active: this.set.size, ms: Math.round(performance.now() - started) },
+      'kill-switch set loaded',
+    );
   }
 
   private applyRaw(raw: string): void {
     try {
       const parsed = KillSwitchChangedV1.safeParse(JSON.parse(raw));
       if (parsed.success) this.set.apply(parsed.data);
-      else this.logger.warn({ issues: parsed.error.issues.length }, 'ignoring malformed kill-switch message on Redis');
+      else
+        this.logger.warn(
+          { issues: parsed.error.issues.length },
+          'ignoring malformed kill-switch message on Redis',
+        );
     } catch (error) {
       this.logger.warn({ err: error }, 'ignoring unparsable kill-switch message on Redis');
     }

@@ -17,7 +17,10 @@ describe('KillSwitchSet', () => {
     const set = new KillSwitchSet();
     expect(set.check(agent, 'pricing.set_price')).toBeNull();
     expect(set.apply(change())).toBe(true);
-    expect(set.check(agent, 'pricing.set_price')).toMatchObject({ switchId: change().switchId, reason: 'runaway repricing' });
+    expect(set.check(agent, 'pricing.set_price')).toMatchObject({
+      switchId: change().switchId,
+      reason: 'runaway repricing',
+    });
     expect(set.check({ ...agent, role: 'service' }, 'service.send_message')).toBeNull();
     expect(set.apply(change({ state: 'released', actor: 'sre:bob', reason: 'fixed' }))).toBe(true);
     expect(set.check(agent, 'pricing.set_price')).toBeNull();
@@ -51,7 +54,12 @@ describe('KillSwitchSet', () => {
   });
 
   it('names the switch in the deny reason', () => {
-    const r = killSwitchReason({ switchId: 'abc', reason: 'why', selector: { role: 'pricing' }, actor: 'breaker:blast' });
+    const r = killSwitchReason({
+      switchId: 'abc',
+      reason: 'why',
+      selector: { role: 'pricing' },
+      actor: 'breaker:blast',
+    });
     expect(r.policyId).toBe('killswitch:abc');
     expect(r.message).toContain('role=pricing');
     expect(r.message).toContain('breaker:blast');
@@ -62,7 +70,10 @@ describe('half-open switches', () => {
   it('let about passRatio of intents through, the same ones everywhere', () => {
     const set = new KillSwitchSet();
     set.apply(change({ passRatio: 0.1 }));
-    const ids = Array.from({ length: 2000 }, (_, i) => `0190a0a0-0000-7000-8000-${String(i).padStart(12, '0')}`);
+    const ids = Array.from(
+      { length: 2000 },
+      (_, i) => `0190a0a0-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    );
     const through = ids.filter((id) => set.check(agent, 'pricing.set_price', id) === null);
     expect(through.length).toBeGreaterThan(100);
     expect(through.length).toBeLessThan(300);

@@ -1,5 +1,10 @@
 import { CohortSelector, KillSwitchChangedV1 } from '@agentops/contracts';
-import { CohortMember, describeSelector, selectorCovers, selectorCoversAgent } from '@agentops/cohort-selector';
+import {
+  CohortMember,
+  describeSelector,
+  selectorCovers,
+  selectorCoversAgent,
+} from '@agentops/cohort-selector';
 
 /** What an enforcement point needs to know about a switch that covers an intent. */
 export interface KillSwitchHit {
@@ -53,7 +58,8 @@ export class KillSwitchSet {
       this.released.add(change.switchId);
       const was = this.active.get(change.switchId);
       this.active.delete(change.switchId);
-      if (was) this.emit({ kind: 'released', switch: { ...was, actor: change.actor, reason: change.reason } });
+      if (was)
+        this.emit({ kind: 'released', switch: { ...was, actor: change.actor, reason: change.reason } });
       return was !== undefined;
     }
     if (this.active.has(change.switchId)) return false;
@@ -81,7 +87,9 @@ export class KillSwitchSet {
   /** Active switches whose cohort includes the agent, for any action (control-stream halts). */
   coveringAgent(agent: CohortMember): ActiveSwitch[] {
     const now = this.clock();
-    return [...this.active.values()].filter((s) => s.expiresAtMs > now && selectorCoversAgent(s.selector, agent));
+    return [...this.active.values()].filter(
+      (s) => s.expiresAtMs > now && selectorCoversAgent(s.selector, agent),
+    );
   }
 
   list(): ActiveSwitch[] {
@@ -132,11 +140,21 @@ function hit(s: ActiveSwitch): KillSwitchHit {
 }
 
 /** The deny reason an enforcement point gives, naming the switch. */
-export function killSwitchReason(h: KillSwitchHit): { policyId: string; policyVersion: string; message: string; effect: 'deny'; mode: 'enforce' } {
+export function killSwitchReason(h: KillSwitchHit): {
+  policyId: string;
+  policyVersion: string;
+  message: string;
+  effect: 'deny';
+  mode: 'enforce';
+} {
   return {
     policyId: `killswitch:${h.switchId}`,
     policyVersion: '1',
-    message: `halted by kill switch ${h.switchId} (${describeSelector(h.selector)}) flipped by ${h.actor}: ${h.reason}`.slice(0, 2000),
+    message:
+      `halted by kill switch ${h.switchId} (${describeSelector(h.selector)}) flipped by ${h.actor}: ${h.reason}`.slice(
+        0,
+        2000,
+      ),
     effect: 'deny',
     mode: 'enforce',
   };

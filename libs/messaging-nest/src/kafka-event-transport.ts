@@ -58,7 +58,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     const handler = this.getHandlerByPattern(event.type) ?? this.getHandlerByPattern(ANY_EVENT);
     if (!handler) return; // this service does not care about this type on this topic
     const result = await handler(event, new KafkaEventContext([origin, subscription]));
-    await lastValueFrom(this.transformToObservable(result) as Observable<unknown>, { defaultValue: undefined });
+    await lastValueFrom(this.transformToObservable(result) as Observable<unknown>, {
+      defaultValue: undefined,
+    });
   }
 
   on(): never {

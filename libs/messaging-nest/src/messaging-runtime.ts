@@ -39,7 +39,15 @@ export class MessagingRuntime {
   }
 
   createConsumer(settings: ConsumerSettings & { idempotency?: IdempotencyStore }): EventConsumer {
-    const consumer = new EventConsumer(this.kafka, this.publisher, this.settings.topicPrefix, settings, this.logger, this.source, this.observer);
+    const consumer = new EventConsumer(
+      this.kafka,
+      this.publisher,
+      this.settings.topicPrefix,
+      settings,
+      this.logger,
+      this.source,
+      this.observer,
+    );
     this.consumers.push(consumer);
     return consumer;
   }

@@ -29,7 +29,9 @@ export function encodeEvent(event: EventEnvelope, key: string): EncodedMessage {
   return { key, value: Buffer.from(JSON.stringify(event.data)), headers };
 }
 
-export function headersToStrings(headers: Record<string, KafkaHeaderValue> | undefined): Record<string, string> {
+export function headersToStrings(
+  headers: Record<string, KafkaHeaderValue> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
@@ -49,7 +51,11 @@ export function decodeEvent(headers: Record<string, string>, value: Buffer | nul
   }
   const envelope = EnvelopeAttributes.safeParse(attrs);
   if (!envelope.success) {
-    throw new PoisonMessageError('malformed', `invalid CloudEvents headers: ${formatIssues(describeIssues(envelope.error))}`, describeIssues(envelope.error));
+    throw new PoisonMessageError(
+      'malformed',
+      `invalid CloudEvents headers: ${formatIssues(describeIssues(envelope.error))}`,
+      describeIssues(envelope.error),
+    );
   }
   const type = envelope.data.type;
   if (!isKnownEventType(type)) throw new PoisonMessageError('unknown_type', `unknown event type ${type}`);

@@ -55,10 +55,11 @@ export class CorrelationWaiter<T> {
   }
 
   cancelAll(): void {
-    for (const list of this.waiters.values()) for (const w of list) {
-      clearTimeout(w.timer);
-      w.resolve({ kind: 'timeout' });
-    }
+    for (const list of this.waiters.values())
+      for (const w of list) {
+        clearTimeout(w.timer);
+        w.resolve({ kind: 'timeout' });
+      }
     this.waiters.clear();
   }
 

@@ -1,4 +1,11 @@
-import { EventData, EventEnvelope, EventTypeName, EventDefinitions, describeIssues, formatIssues } from '@agentops/contracts';
+import {
+  EventData,
+  EventEnvelope,
+  EventTypeName,
+  EventDefinitions,
+  describeIssues,
+  formatIssues,
+} from '@agentops/contracts';
 import { newEventId } from './ids';
 import { childTraceparent } from './trace-context';
 
@@ -18,9 +25,14 @@ export interface EventContext {
  * Builds a validated envelope. Validating on the way out means a bug in a producer fails at its
  * source, not as a DLQ entry in every consumer.
  */
-export function createEvent<T extends EventTypeName>(type: T, data: EventData<T>, ctx: EventContext): EventEnvelope<EventData<T>> {
+export function createEvent<T extends EventTypeName>(
+  type: T,
+  data: EventData<T>,
+  ctx: EventContext,
+): EventEnvelope<EventData<T>> {
   const parsed = EventDefinitions[type].schema.safeParse(data);
-  if (!parsed.success) throw new Error(`refusing to produce invalid ${type}: ${formatIssues(describeIssues(parsed.error))}`);
+  if (!parsed.success)
+    throw new Error(`refusing to produce invalid ${type}: ${formatIssues(describeIssues(parsed.error))}`);
   return {
     id: ctx.id ?? newEventId(),
     source: ctx.source,

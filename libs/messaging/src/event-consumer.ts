@@ -96,7 +96,10 @@ export class EventConsumer {
       });
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error({ err: e.payload.error, groupId: this.groupId, restart: e.payload.restart }, 'consumer crashed');
+      this.logger.error(
+        { err: e.payload.error, groupId: this.groupId, restart: e.payload.restart },
+        'consumer crashed',
+      );
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -152,12 +155,24 @@ export class EventConsumer {
       } catch (error) {
         const err = error as Error;
         if (error instanceof PermanentHandlerError || error instanceof PoisonMessageError) {
-          await this.deadLetter(origin, headers, message.value, error instanceof PoisonMessageError ? error.reason : 'handler_rejected', err.message);
+          await this.deadLetter(
+            origin,
+            headers,
+            message.value,
+            error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
+            err.message,
+          );
           return;
         }
         if (attempt >= maxAttempts || !this.running) {
           if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
-          await this.deadLetter(origin, headers, message.value, 'retries_exhausted', `${err.name}: ${err.message}`);
+          await this.deadLetter(
+            origin,
+            headers,
+            message.value,
+            'retries_exhausted',
+            `${err.name}: ${err.message}`,
+          );
           return;
         }
         this.logger.warn({ err, eventId: event.id, type: event.type, attempt }, 'handler failed, retrying');
@@ -176,14 +191,23 @@ export class EventConsumer {
     error: string,
   ): Promise<void> {
     this.observer.onDeadLettered?.(reason, origin.baseTopic);
-    this.logger.warn({ reason, error, topic: origin.topic, partition: origin.partition, offset: origin.offset }, 'message dead-lettered');
+    this.logger.warn(
+      { reason, error, topic: origin.topic, partition: origin.partition, offset: origin.offset },
+      'message dead-lettered',
+    );
     if (origin.baseTopic === Topics.deadLetters.name) return; // never loop on the DLQ itself
     const dlqEvent = createEvent(
       EventTypes.MessageDeadLettered,
       {
         reason,
         error: error.slice(0, 8000),
-        origin: { topic: origin.topic, partition: origin.partition, offset: origin.offset, key: origin.key, consumerGroup: this.groupId },
+        origin: {
+          topic: origin.topic,
+          partition: origin.partition,
+          offset: origin.offset,
+          key: origin.key,
+          consumerGroup: this.groupId,
+        },
         originalValueBase64: value ? value.toString('base64') : null,
         originalHeaders: headers,
         rejectedAt: new Date().toISOString(),

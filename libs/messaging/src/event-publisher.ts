@@ -22,7 +22,11 @@ export class EventPublisher {
     private readonly topicPrefix: string,
     private readonly logger: MessagingLogger,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   async connect(): Promise<void> {
@@ -59,7 +63,11 @@ export class EventPublisher {
     });
   }
 
-  private readonly queue: { messages: { topic: string; message: ReturnType<typeof encodeEvent> }[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly queue: {
+    messages: { topic: string; message: ReturnType<typeof encodeEvent> }[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private sending = false;
 
   private async drain(): Promise<void> {
@@ -68,9 +76,14 @@ export class EventPublisher {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.queue.length);
         const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
-        for (const item of batch) for (const { topic, message } of item.messages) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+        for (const item of batch)
+          for (const { topic, message } of item.messages)
+            byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
         try {
-          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          await this.producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          });
           batch.forEach((b) => b.resolve());
         } catch (error) {
           batch.forEach((b) => b.reject(error));

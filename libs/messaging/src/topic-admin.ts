@@ -13,7 +13,12 @@ export interface TopicCreationOptions {
  * metadata a moment after the controller created it, and kafkajs' waitForLeaders can give up on
  * the UNKNOWN_TOPIC_OR_PARTITION it sees meanwhile; so creation is retried and leaders awaited.
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], options: TopicCreationOptions, timeoutMs = 30_000): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicSpec[],
+  options: TopicCreationOptions,
+  timeoutMs = 30_000,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   const names = topics.map((t) => topicName(t, options.prefix));
@@ -25,11 +30,16 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], o
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((t) => !existing.has(topicName(t, options.prefix)));
         if (missing.length) {
-          await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => topicConfig(t, options)) });
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((t) => topicConfig(t, options)),
+          });
           missing.forEach((t) => created.add(topicName(t, options.prefix)));
         }
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
-        const leaderless = metadata.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+        const leaderless = metadata
+          .filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))
+          .map((t) => t.name);
         if (leaderless.length) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
         return [...created];
       } catch (error) {
@@ -58,9 +68,17 @@ function topicConfig(t: TopicSpec, options: TopicCreationOptions) {
 /** Liveness of the broker connection, for readiness probes. */
 export async function pingBroker(kafka: Kafka, timeoutMs = 2000): Promise<void> {
   const admin = kafka.admin();
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('kafka ping timed out')), timeoutMs));
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('kafka ping timed out')), timeoutMs),
+  );
   try {
-    await Promise.race([(async () => { await admin.connect(); await admin.describeCluster(); })(), timeout]);
+    await Promise.race([
+      (async () => {
+        await admin.connect();
+        await admin.describeCluster();
+      })(),
+      timeout,
+    ]);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

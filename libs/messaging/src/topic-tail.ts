@@ -64,7 +64,9 @@ export class TopicTail {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error, topic }, 'topic tail crashed'));
+    consumer.on(consumer.events.CRASH, (e) =>
+      this.logger.error({ err: e.payload.error, topic }, 'topic tail crashed'),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     this.running = true;
@@ -75,7 +77,10 @@ export class TopicTail {
           onEvent(decodeEvent(headersToStrings(message.headers as never), message.value));
           loaded++;
         } catch (error) {
-          this.logger.warn({ err: error, topic, partition, offset: message.offset }, 'skipping undecodable state record');
+          this.logger.warn(
+            { err: error, topic, partition, offset: message.offset },
+            'skipping undecodable state record',
+          );
         }
         const target = pending.get(partition);
         if (target !== undefined && BigInt(message.offset) + 1n >= target) {
@@ -91,7 +96,10 @@ export class TopicTail {
       await Promise.race([
         caughtUp,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`could not read ${topic} to its high watermark within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`could not read ${topic} to its high watermark within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         }),
       ]);
     } finally {
@@ -102,8 +110,10 @@ export class TopicTail {
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.consumer?.disconnect().catch((error: unknown) => this.logger.warn({ err: error, topic: this.settings.topic }, 'topic tail disconnect failed'));
+    await this.consumer
+      ?.disconnect()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, topic: this.settings.topic }, 'topic tail disconnect failed'),
+      );
   }
 }
-
-

@@ -1,11 +1,11 @@
-import { DataSource, DataSourceOptions } from "typeorm";
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 export interface ServiceDatabaseOptions {
   url: string;
   /** Each service owns one schema; no service reads another's tables. */
   schema: string;
-  entities: DataSourceOptions["entities"];
-  migrations: DataSourceOptions["migrations"];
+  entities: DataSourceOptions['entities'];
+  migrations: DataSourceOptions['migrations'];
   poolSize?: number;
   applicationName: string;
 }
@@ -33,7 +33,11 @@ export function serviceDataSourceOptions(o: ServiceDatabaseOptions): DataSourceO
  * its migrations table inside it.
  */
 export async function migrateServiceSchema(o: ServiceDatabaseOptions): Promise<string[]> {
-  const bootstrap = new DataSource({ type: 'postgres', url: o.url, applicationName: `${o.applicationName}-migrate` });
+  const bootstrap = new DataSource({
+    type: 'postgres',
+    url: o.url,
+    applicationName: `${o.applicationName}-migrate`,
+  });
   await bootstrap.initialize();
   try {
     // Serialise concurrent migrators (several instances starting at once) on a per-schema lock.

@@ -15,7 +15,10 @@ export function effectiveScopes(agent: Pick<AgentIdentity, 'role' | 'scopes'>): 
 }
 
 /** The first scope the intent lacks, as `kind:value`, or null when the intent is within scope. */
-export function missingScope(agent: Pick<AgentIdentity, 'role' | 'scopes'>, intent: Pick<IntentProposal, 'action' | 'params' | 'dataUsed'>): string | null {
+export function missingScope(
+  agent: Pick<AgentIdentity, 'role' | 'scopes'>,
+  intent: Pick<IntentProposal, 'action' | 'params' | 'dataUsed'>,
+): string | null {
   const scopes = effectiveScopes(agent);
   if (!scopes.actions.some((g) => globToRegExp(g).test(intent.action))) return `action:${intent.action}`;
   const allowedData = scopes.dataClasses;
@@ -27,7 +30,8 @@ export function missingScope(agent: Pick<AgentIdentity, 'role' | 'scopes'>, inte
   for (const limit of scopes.limits ?? []) {
     if (!globToRegExp(limit.action).test(intent.action)) continue;
     const value = Number(intent.params[limit.field]);
-    if (Number.isFinite(value) && value > limit.max) return `limit:${limit.action}.${limit.field}<=${limit.max}`;
+    if (Number.isFinite(value) && value > limit.max)
+      return `limit:${limit.action}.${limit.field}<=${limit.max}`;
   }
   return null;
 }

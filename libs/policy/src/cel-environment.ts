@@ -10,9 +10,25 @@ export function createPolicyEnvironment(): Environment {
   return new Environment({ homogeneousAggregateLiterals: false })
     .registerVariable({
       name: 'intent',
-      schema: { action: 'string', confidence: 'double', justification: 'string', params: 'map', target: { type: 'string', id: 'string' } },
+      schema: {
+        action: 'string',
+        confidence: 'double',
+        justification: 'string',
+        params: 'map',
+        target: { type: 'string', id: 'string' },
+      },
     })
-    .registerVariable({ name: 'agent', schema: { id: 'string', tenantId: 'string', role: 'string', version: 'string', region: 'string', labels: 'map' } })
+    .registerVariable({
+      name: 'agent',
+      schema: {
+        id: 'string',
+        tenantId: 'string',
+        role: 'string',
+        version: 'string',
+        region: 'string',
+        labels: 'map',
+      },
+    })
     .registerVariable({
       name: 'item',
       schema: {
@@ -30,10 +46,17 @@ export function createPolicyEnvironment(): Environment {
       },
     })
     .registerVariable('counters', 'map')
-    .registerVariable({ name: 'retail', schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' } })
+    .registerVariable({
+      name: 'retail',
+      schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' },
+    })
     .registerVariable('variables', 'map')
     .registerFunction('containsPII(string): bool', (text: string) => findPii(text).length > 0)
-    .registerFunction('piiKinds(string): list<string>', (text: string) => [...new Set(findPii(text).map((s) => s.kind))])
-    .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) => mentionsAny(text, [...names]))
+    .registerFunction('piiKinds(string): list<string>', (text: string) => [
+      ...new Set(findPii(text).map((s) => s.kind)),
+    ])
+    .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) =>
+      mentionsAny(text, [...names]),
+    )
     .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text));
 }

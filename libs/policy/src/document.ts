@@ -17,7 +17,13 @@ export const AgentMatch = z
   })
   .strict();
 
-const CapObligation = z.object({ type: z.literal('cap'), field: z.string().min(1), max: z.string().min(1).describe('CEL expression') }).strict();
+const CapObligation = z
+  .object({
+    type: z.literal('cap'),
+    field: z.string().min(1),
+    max: z.string().min(1).describe('CEL expression'),
+  })
+  .strict();
 const RedactObligation = z
   .object({
     type: z.literal('redact'),
@@ -39,7 +45,10 @@ export const ValidationSpec = z
     obligations: z.array(ObligationSpec).optional(),
   })
   .strict()
-  .refine((v) => v.effect !== 'modify' || (v.obligations?.length ?? 0) > 0, { message: 'effect modify needs obligations', path: ['obligations'] });
+  .refine((v) => v.effect !== 'modify' || (v.obligations?.length ?? 0) > 0, {
+    message: 'effect modify needs obligations',
+    path: ['obligations'],
+  });
 export type ValidationSpec = z.infer<typeof ValidationSpec>;
 
 export const PolicyDocument = z
@@ -58,7 +67,13 @@ export const PolicyDocument = z
       .object({
         mode: z.enum(['enforce', 'shadow']).default('enforce'),
         match: z.object({ actions: z.array(Glob).min(1), agents: AgentMatch.optional() }).strict(),
-        variables: z.array(z.object({ name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), expression: z.string().min(1) }).strict()).optional(),
+        variables: z
+          .array(
+            z
+              .object({ name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), expression: z.string().min(1) })
+              .strict(),
+          )
+          .optional(),
         validations: z.array(ValidationSpec).min(1),
       })
       .strict(),

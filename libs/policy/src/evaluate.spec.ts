@@ -74,8 +74,19 @@ function set(...docs: string[]) {
 }
 
 const agent = { id: 'a1', tenantId: 't1', role: 'pricing' as const, version: '1', region: 'eu', labels: {} };
-const ctx = (over: Partial<EvaluationContext['intent']>, item = UNKNOWN_ITEM, role: EvaluationContext['agent']['role'] = 'pricing'): EvaluationContext => ({
-  intent: { action: 'pricing.set_price', target: { type: 'sku', id: 'S' }, params: {}, confidence: 0.9, justification: 'x', ...over },
+const ctx = (
+  over: Partial<EvaluationContext['intent']>,
+  item = UNKNOWN_ITEM,
+  role: EvaluationContext['agent']['role'] = 'pricing',
+): EvaluationContext => ({
+  intent: {
+    action: 'pricing.set_price',
+    target: { type: 'sku', id: 'S' },
+    params: {},
+    confidence: 0.9,
+    justification: 'x',
+    ...over,
+  },
   agent: { ...agent, role },
   item,
   counters: {},
@@ -87,16 +98,30 @@ describe('evaluatePolicySet', () => {
   it('denies with the message expression and names policy and version', () => {
     const out = evaluatePolicySet(set(floor), ctx({ params: { price: 1000 } }, bag));
     expect(out.verdict).toBe('deny');
-    expect(out.reasons[0]).toMatchObject({ policyId: 'flagship-floor', policyVersion: '3', effect: 'deny', message: 'price 1000 is below the floor 1500' });
+    expect(out.reasons[0]).toMatchObject({
+      policyId: 'flagship-floor',
+      policyVersion: '3',
+      effect: 'deny',
+      message: 'price 1000 is below the floor 1500',
+    });
   });
 
   it('combines deny > escalate > modify > allow and lists every matched policy', () => {
-    const out = evaluatePolicySet(set(floor, confidence), ctx({ params: { price: 1000 }, confidence: 0.2 }, bag));
+    const out = evaluatePolicySet(
+      set(floor, confidence),
+      ctx({ params: { price: 1000 }, confidence: 0.2 }, bag),
+    );
     expect(out.verdict).toBe('deny');
     expect(out.reasons.map((r) => r.effect)).toEqual(['deny', 'escalate']);
-    const escalated = evaluatePolicySet(set(floor, confidence), ctx({ params: { price: 1800 }, confidence: 0.2 }, bag));
+    const escalated = evaluatePolicySet(
+      set(floor, confidence),
+      ctx({ params: { price: 1800 }, confidence: 0.2 }, bag),
+    );
     expect(escalated.verdict).toBe('escalate');
-    expect(escalated.reasons.map((r) => `${r.policyId}:${r.effect}`)).toEqual(['low-confidence:escalate', 'flagship-floor:allow']);
+    expect(escalated.reasons.map((r) => `${r.policyId}:${r.effect}`)).toEqual([
+      'low-confidence:escalate',
+      'flagship-floor:allow',
+    ]);
   });
 
   it('caps a quantity (modify) and only for the matched role', () => {
@@ -110,9 +135,14 @@ describe('evaluatePolicySet', () => {
 
   it('redacts PII of anyone but the addressee', () => {
     const message = 'Dear client (anna@example.com), as with marc@example.org, call +33 6 12 34 56 78.';
-    const out = evaluatePolicySet(set(redact), ctx({ action: 'service.send_message', params: { message, recipientEmail: 'anna@example.com' } }));
+    const out = evaluatePolicySet(
+      set(redact),
+      ctx({ action: 'service.send_message', params: { message, recipientEmail: 'anna@example.com' } }),
+    );
     expect(out.verdict).toBe('modify');
-    expect(out.modifiedParams!.message).toBe('Dear client (anna@example.com), as with [redacted email], call [redacted phone].');
+    expect(out.modifiedParams!.message).toBe(
+      'Dear client (anna@example.com), as with [redacted email], call [redacted phone].',
+    );
   });
 
   it('records a shadow violation without changing the verdict', () => {
@@ -126,7 +156,11 @@ describe('evaluatePolicySet', () => {
     const intent = { action: 'inventory.create_purchase_order', params: { sku: 'S', quantity: 'lots' } };
     const out = evaluatePolicySet(set(cap), ctx(intent, bag, 'replenishment'));
     expect(out.verdict).toBe('deny');
-    expect(out.reasons[0]).toMatchObject({ policyId: 'po-cap', effect: 'deny', message: expect.stringMatching(/could not evaluate/) });
+    expect(out.reasons[0]).toMatchObject({
+      policyId: 'po-cap',
+      effect: 'deny',
+      message: expect.stringMatching(/could not evaluate/),
+    });
   });
 
   it('denies with a reason when an obligation cannot be computed instead of throwing', () => {
@@ -147,11 +181,18 @@ describe('evaluatePolicySet', () => {
 
 describe('compilePolicySet', () => {
   it('rejects the whole set with file, line and column of each problem', () => {
-    const broken = floor.replace('intent.params.price >= item.floorPrice', 'intent.confidnce >= item.floorPrice');
+    const broken = floor.replace(
+      'intent.params.price >= item.floorPrice',
+      'intent.confidnce >= item.floorPrice',
+    );
     const result = compilePolicySet([
       { path: 'good.yaml', content: confidence },
       { path: 'bad.yaml', content: broken },
-      { path: 'worse.yaml', content: 'apiVersion: agentops.io/v1\nkind: GuardrailPolicy\nmetadata: { name: Bad_Name }\nspec: {}\n' },
+      {
+        path: 'worse.yaml',
+        content:
+          'apiVersion: agentops.io/v1\nkind: GuardrailPolicy\nmetadata: { name: Bad_Name }\nspec: {}\n',
+      },
     ]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -159,7 +200,12 @@ describe('compilePolicySet', () => {
     expect(bad.line).toBe(8);
     expect(bad.message).toMatch(/confidnce/);
     const worse = result.problems.filter((p) => p.file === 'worse.yaml');
-    expect(worse.map((p) => p.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^metadata.name:/), expect.stringMatching(/^spec.match/)]));
+    expect(worse.map((p) => p.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^metadata.name:/),
+        expect.stringMatching(/^spec.match/),
+      ]),
+    );
     expect(worse.find((p) => p.message.startsWith('metadata.name'))!.line).toBe(3);
   });
 

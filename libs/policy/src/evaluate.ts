@@ -40,7 +40,11 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
   for (const policy of set.policies) {
     if (!matches(policy, ctx)) continue;
     matched.push({ id: policy.id, version: policy.version, mode: policy.mode });
-    const activation = { ...ctx, intent: { ...ctx.intent, params: ctx.intent.params }, variables: {} as Record<string, unknown> };
+    const activation = {
+      ...ctx,
+      intent: { ...ctx.intent, params: ctx.intent.params },
+      variables: {} as Record<string, unknown>,
+    };
     let violated = false;
     try {
       for (const v of policy.variables) activation.variables[v.name] = v.program(activation);

@@ -20,7 +20,14 @@ export type CatalogLookup = (tenantId: string, sku: string) => CatalogEntry | un
 export function catalogFacts(entry: CatalogEntry | undefined): CatalogFacts {
   if (!entry) return UNKNOWN_ITEM;
   const { tenantId: _tenant, ...rest } = entry;
-  return { ...UNKNOWN_ITEM, ...rest, stock: entry.stock ?? 0, velocity30d: entry.velocity30d ?? 0, slowMover: entry.slowMover ?? false, found: true };
+  return {
+    ...UNKNOWN_ITEM,
+    ...rest,
+    stock: entry.stock ?? 0,
+    velocity30d: entry.velocity30d ?? 0,
+    slowMover: entry.slowMover ?? false,
+    found: true,
+  };
 }
 
 /** Catalog facts about the intent's SKU; `found: false` when the catalog does not know it. */

@@ -58,7 +58,10 @@ export type PolicySetResult = { ok: true; set: CompiledPolicySet } | { ok: false
  * Parses, validates and type-checks a whole policy folder. Any problem rejects the set whole
  * (with every problem's location), so a half-valid set can never become active.
  */
-export function compilePolicySet(sources: PolicySource[], env: Environment = createPolicyEnvironment()): PolicySetResult {
+export function compilePolicySet(
+  sources: PolicySource[],
+  env: Environment = createPolicyEnvironment(),
+): PolicySetResult {
   const problems: PolicyProblem[] = [];
   const policies: CompiledPolicy[] = [];
   const seen = new Map<string, string>();
@@ -71,7 +74,8 @@ export function compilePolicySet(sources: PolicySource[], env: Environment = cre
     };
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
       if (doc.errors.length) {
-        for (const e of doc.errors) problems.push({ file: src.path, ...at(e.pos[0]), message: e.message.split('\n')[0] });
+        for (const e of doc.errors)
+          problems.push({ file: src.path, ...at(e.pos[0]), message: e.message.split('\n')[0] });
         continue;
       }
       if (doc.contents === null) continue;
@@ -79,19 +83,31 @@ export function compilePolicySet(sources: PolicySource[], env: Environment = cre
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const node = nodeAt(doc, issue.path as (string | number)[]);
-          problems.push({ file: src.path, ...at(node?.range?.[0]), message: `${issue.path.join('.') || '(document)'}: ${issue.message}` });
+          problems.push({
+            file: src.path,
+            ...at(node?.range?.[0]),
+            message: `${issue.path.join('.') || '(document)'}: ${issue.message}`,
+          });
         }
         continue;
       }
       const policy = parsed.data;
       const id = policy.metadata.name;
       if (seen.has(id)) {
-        problems.push({ file: src.path, ...at(nodeAt(doc, ['metadata', 'name'])?.range?.[0]), message: `policy ${id} is also defined in ${seen.get(id)}` });
+        problems.push({
+          file: src.path,
+          ...at(nodeAt(doc, ['metadata', 'name'])?.range?.[0]),
+          message: `policy ${id} is also defined in ${seen.get(id)}`,
+        });
         continue;
       }
       seen.set(id, src.path);
       const docSource = String(doc);
-      const compile = (expression: string, path: (string | number)[], expectType?: string): Program | undefined => {
+      const compile = (
+        expression: string,
+        path: (string | number)[],
+        expectType?: string,
+      ): Program | undefined => {
         const node = nodeAt(doc, path);
         const where = at(node?.range?.[0]);
         try {
@@ -103,24 +119,44 @@ export function compilePolicySet(sources: PolicySource[], env: Environment = cre
           return env.parse(expression);
         } catch (error) {
           const e = error as Error & { node?: { pos?: number } };
-          const column = where.column + (typeof e.node?.pos === 'number' ? e.node.pos : 0) + (isQuoted(node) ? 1 : 0);
-          problems.push({ file: src.path, line: where.line, column, message: `${path.join('.')}: ${e.message.split('\n')[0]}` });
+          const column =
+            where.column + (typeof e.node?.pos === 'number' ? e.node.pos : 0) + (isQuoted(node) ? 1 : 0);
+          problems.push({
+            file: src.path,
+            line: where.line,
+            column,
+            message: `${path.join('.')}: ${e.message.split('\n')[0]}`,
+          });
           return undefined;
         }
       };
-      const variables = (policy.spec.variables ?? []).map((v, i) => ({ name: v.name, program: compile(v.expression, ['spec', 'variables', i, 'expression']) }));
+      const variables = (policy.spec.variables ?? []).map((v, i) => ({
+        name: v.name,
+        program: compile(v.expression, ['spec', 'variables', i, 'expression']),
+      }));
       const validations = policy.spec.validations.map((v, i) => {
         const base = ['spec', 'validations', i];
         return {
           expression: v.expression,
           program: compile(v.expression, [...base, 'expression'], 'bool'),
           message: v.message,
-          messageProgram: v.messageExpression ? compile(v.messageExpression, [...base, 'messageExpression'], 'string') : undefined,
+          messageProgram: v.messageExpression
+            ? compile(v.messageExpression, [...base, 'messageExpression'], 'string')
+            : undefined,
           effect: v.effect,
           obligations: (v.obligations ?? []).map((o: ObligationSpec, j) =>
             o.type === 'cap'
-              ? { type: 'cap' as const, field: o.field, max: compile(o.max, [...base, 'obligations', j, 'max']) }
-              : { type: 'redact' as const, field: o.field, detector: o.detector, keep: o.keep ? compile(o.keep, [...base, 'obligations', j, 'keep']) : undefined },
+              ? {
+                  type: 'cap' as const,
+                  field: o.field,
+                  max: compile(o.max, [...base, 'obligations', j, 'max']),
+                }
+              : {
+                  type: 'redact' as const,
+                  field: o.field,
+                  detector: o.detector,
+                  keep: o.keep ? compile(o.keep, [...base, 'obligations', j, 'keep']) : undefined,
+                },
           ),
         };
       });
@@ -151,7 +187,12 @@ function shortHash(text: string): string {
 }
 
 export function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {

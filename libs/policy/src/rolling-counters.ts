@@ -10,9 +10,16 @@ export interface CounterDefinition {
   windowMs: number;
   kind: 'count' | 'sum';
   /** The scope the counter is kept for, or null when the intent does not concern it. */
-  scope(agent: AgentIdentity, intent: Pick<IntentProposal, 'action' | 'params'>, item: CatalogFacts): string | null;
+  scope(
+    agent: AgentIdentity,
+    intent: Pick<IntentProposal, 'action' | 'params'>,
+    item: CatalogFacts,
+  ): string | null;
   /** What this intent adds once it is allowed (count: 1 distinct member; sum: a value). */
-  contribution(intent: Pick<IntentProposal, 'action' | 'params' | 'dataUsed'>, item: CatalogFacts): { member: string; value: number } | null;
+  contribution(
+    intent: Pick<IntentProposal, 'action' | 'params' | 'dataUsed'>,
+    item: CatalogFacts,
+  ): { member: string; value: number } | null;
   /** Data access counts when it happened, whatever the verdict. */
   countsOnProposal?: boolean;
 }
@@ -29,7 +36,8 @@ export const COUNTER_DEFINITIONS: CounterDefinition[] = [
     windowMs: HOUR,
     kind: 'count',
     scope: (a, i) => (isPricing(i) ? `agent:${a.id}` : null),
-    contribution: (i) => (isPricing(i) ? { member: `${String(i.params['sku'])}:${Date.now()}:${Math.random()}`, value: 1 } : null),
+    contribution: (i) =>
+      isPricing(i) ? { member: `${String(i.params['sku'])}:${Date.now()}:${Math.random()}`, value: 1 } : null,
   },
   {
     name: 'agentDistinctSkus10m',
@@ -52,7 +60,9 @@ export const COUNTER_DEFINITIONS: CounterDefinition[] = [
     scope: (a, i) => (isPricing(i) ? `agent:${a.id}` : null),
     contribution: (i, item) => {
       const price = num(i.params['price']);
-      return isPricing(i) && item.found && price < item.price ? { member: `${i.params['sku']}:${Date.now()}:${Math.random()}`, value: item.price - price } : null;
+      return isPricing(i) && item.found && price < item.price
+        ? { member: `${i.params['sku']}:${Date.now()}:${Math.random()}`, value: item.price - price }
+        : null;
     },
   },
   {
@@ -62,7 +72,9 @@ export const COUNTER_DEFINITIONS: CounterDefinition[] = [
     scope: (_a, i, item) => (isPricing(i) && item.found ? `sku:${item.sku}` : null),
     contribution: (i, item) => {
       const price = num(i.params['price']);
-      return isPricing(i) && item.found && price < item.price ? { member: `${Date.now()}:${Math.random()}`, value: 1 } : null;
+      return isPricing(i) && item.found && price < item.price
+        ? { member: `${Date.now()}:${Math.random()}`, value: 1 }
+        : null;
     },
   },
   {
@@ -70,7 +82,10 @@ export const COUNTER_DEFINITIONS: CounterDefinition[] = [
     windowMs: 24 * HOUR,
     kind: 'sum',
     scope: (a, i) => (i.action === 'service.issue_refund' ? `agent:${a.id}` : null),
-    contribution: (i) => (i.action === 'service.issue_refund' && num(i.params['amount']) > 0 ? { member: `${Date.now()}:${Math.random()}`, value: num(i.params['amount']) } : null),
+    contribution: (i) =>
+      i.action === 'service.issue_refund' && num(i.params['amount']) > 0
+        ? { member: `${Date.now()}:${Math.random()}`, value: num(i.params['amount']) }
+        : null,
   },
   {
     name: 'agentStoreCreditValue24h',
@@ -78,7 +93,9 @@ export const COUNTER_DEFINITIONS: CounterDefinition[] = [
     kind: 'sum',
     scope: (a, i) => (i.action === 'service.issue_store_credit' ? `agent:${a.id}` : null),
     contribution: (i) =>
-      i.action === 'service.issue_store_credit' && num(i.params['amount']) > 0 ? { member: `${Date.now()}:${Math.random()}`, value: num(i.params['amount']) } : null,
+      i.action === 'service.issue_store_credit' && num(i.params['amount']) > 0
+        ? { member: `${Date.now()}:${Math.random()}`, value: num(i.params['amount']) }
+        : null,
   },
   {
     name: 'agentCustomerRecordsRead1h',

@@ -2,7 +2,8 @@ import { findPii, mentionsAny, redactPii } from './text-detectors';
 
 describe('findPii', () => {
   it('finds emails, grouped or international phones, Luhn-valid cards and valid IBANs', () => {
-    const text = 'Mail anna@example.com, call +33 6 12 34 56 78 or 06-12-34-56-78, card 4111 1111 1111 1111, IBAN FR76 3000 6000 0112 3456 7890 189.';
+    const text =
+      'Mail anna@example.com, call +33 6 12 34 56 78 or 06-12-34-56-78, card 4111 1111 1111 1111, IBAN FR76 3000 6000 0112 3456 7890 189.';
     expect(findPii(text).map((s) => s.kind)).toEqual(['email', 'phone', 'phone', 'card', 'iban']);
   });
   it('ignores order numbers, invalid cards and invalid IBANs', () => {
@@ -11,7 +12,9 @@ describe('findPii', () => {
     expect(findPii('FR76 3000 6000 0112 3456 7890 188')).toEqual([]);
   });
   it('redacts all but the kept values', () => {
-    expect(redactPii('to anna@example.com cc bob@example.org', ['ANNA@example.com']).text).toBe('to anna@example.com cc [redacted email]');
+    expect(redactPii('to anna@example.com cc bob@example.org', ['ANNA@example.com']).text).toBe(
+      'to anna@example.com cc [redacted email]',
+    );
   });
 });
 

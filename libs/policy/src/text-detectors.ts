@@ -43,7 +43,8 @@ export function ibanValid(raw: string): boolean {
 /** Emails, phone numbers, Luhn-valid card numbers and checksum-valid IBANs, left to right. */
 export function findPii(text: string): TextSpan[] {
   const spans: TextSpan[] = [];
-  const push = (kind: TextSpan['kind'], m: RegExpMatchArray) => spans.push({ kind, start: m.index!, end: m.index! + m[0].length, value: m[0] });
+  const push = (kind: TextSpan['kind'], m: RegExpMatchArray) =>
+    spans.push({ kind, start: m.index!, end: m.index! + m[0].length, value: m[0] });
   for (const m of text.matchAll(EMAIL)) push('email', m);
   for (const m of text.matchAll(IBAN)) if (ibanValid(m[0])) push('iban', m);
   for (const m of text.matchAll(CARD)) if (luhnValid(m[0].replace(/\D/g, ''))) push('card', m);
@@ -52,9 +53,17 @@ export function findPii(text: string): TextSpan[] {
     // A bare run of digits is an order or account number far more often than a phone number:
     // only international (+) or visibly grouped numbers count.
     const looksLikePhone = m[0].startsWith('+') || /[\s().-]/.test(m[0]);
-    if (looksLikePhone && digits.length >= 9 && digits.length <= 15 && !overlaps(spans, m.index!, m.index! + m[0].length)) push('phone', m);
+    if (
+      looksLikePhone &&
+      digits.length >= 9 &&
+      digits.length <= 15 &&
+      !overlaps(spans, m.index!, m.index! + m[0].length)
+    )
+      push('phone', m);
   }
-  return spans.filter((s, i) => !overlaps(spans.slice(0, i), s.start, s.end)).sort((a, b) => a.start - b.start);
+  return spans
+    .filter((s, i) => !overlaps(spans.slice(0, i), s.start, s.end))
+    .sort((a, b) => a.start - b.start);
 }
 
 function overlaps(spans: TextSpan[], start: number, end: number): boolean {

@@ -80,16 +80,26 @@ const ADDRESS_NUMBER_FIRST = new RegExp(
   'giu',
 );
 // "Hauptstraße 5": the street word is a suffix of one capitalised word, so this one is case-sensitive.
-const ADDRESS_NAME_FIRST = /\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat) \d{1,5}[a-z]?\b(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?)?/gu;
+const ADDRESS_NAME_FIRST =
+  /\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat) \d{1,5}[a-z]?\b(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?)?/gu;
 // "12 rue de la Paix, 75002 Paris": the street word comes first.
-const ADDRESS_WORD_FIRST = /\b\d{1,5},? (?:rue|avenue|avenida|calle|via|boulevard|chemin|allée|place) (?:[\p{L}'.-]+ ?){1,4}?(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?|(?=[,.;]|$))/gu;
+const ADDRESS_WORD_FIRST =
+  /\b\d{1,5},? (?:rue|avenue|avenida|calle|via|boulevard|chemin|allée|place) (?:[\p{L}'.-]+ ?){1,4}?(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?|(?=[,.;]|$))/gu;
 
 const STREET_GATE = new RegExp(`(?:${STREET_WORDS}|straße|strasse|allée|chemin)`, 'i');
 
 /** Heuristic: a house number and a street word (either order), with an optional postcode and city. */
 export function findPostalAddresses(text: string): PiiMatch[] {
-  const all = [ADDRESS_NUMBER_FIRST, ADDRESS_NAME_FIRST, ADDRESS_WORD_FIRST].flatMap((p) => collect(text, p, 'address'));
-  return all.filter((m, i) => !all.some((o, j) => j !== i && o.start <= m.start && o.end >= m.end && (o.end - o.start > m.end - m.start || j < i)));
+  const all = [ADDRESS_NUMBER_FIRST, ADDRESS_NAME_FIRST, ADDRESS_WORD_FIRST].flatMap((p) =>
+    collect(text, p, 'address'),
+  );
+  return all.filter(
+    (m, i) =>
+      !all.some(
+        (o, j) =>
+          j !== i && o.start <= m.start && o.end >= m.end && (o.end - o.start > m.end - m.start || j < i),
+      ),
+  );
 }
 
 /**
@@ -108,7 +118,9 @@ export function detectPii(text: string): PiiMatch[] {
   if (digits >= 8) all.push(...findCardNumbers(text), ...findIbans(text), ...findPhoneNumbers(text));
   if (digits >= 1 && STREET_GATE.test(text)) all.push(...findPostalAddresses(text));
   const priority: Record<PiiKind, number> = { email: 0, card: 1, iban: 2, address: 3, phone: 4, customer: 5 };
-  all.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || priority[a.kind] - priority[b.kind]);
+  all.sort(
+    (a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || priority[a.kind] - priority[b.kind],
+  );
   const out: PiiMatch[] = [];
   let end = -1;
   for (const m of all) {
@@ -120,7 +132,10 @@ export function detectPii(text: string): PiiMatch[] {
 }
 
 /** Replaces every detected span with what `replace` returns for it. */
-export function replacePii(text: string, replace: (m: PiiMatch) => string): { text: string; matches: PiiMatch[] } {
+export function replacePii(
+  text: string,
+  replace: (m: PiiMatch) => string,
+): { text: string; matches: PiiMatch[] } {
   const matches = detectPii(text);
   if (!matches.length) return { text, matches };
   let out = '';

@@ -26,10 +26,16 @@ describe('pseudonyms', () => {
   it('are keyed per tenant, deterministic, and normalised', () => {
     const k1 = deriveTenantKey('secret', 't1');
     const k2 = deriveTenantKey('secret', 't2');
-    expect(pseudonymise(k1, 'email', 'Jane@Example.com ')).toBe(pseudonymise(k1, 'email', 'jane@example.com'));
-    expect(pseudonymise(k1, 'email', 'jane@example.com')).not.toBe(pseudonymise(k2, 'email', 'jane@example.com'));
+    expect(pseudonymise(k1, 'email', 'Jane@Example.com ')).toBe(
+      pseudonymise(k1, 'email', 'jane@example.com'),
+    );
+    expect(pseudonymise(k1, 'email', 'jane@example.com')).not.toBe(
+      pseudonymise(k2, 'email', 'jane@example.com'),
+    );
     expect(pseudonymise(k1, 'email', 'jane@example.com')).toMatch(/^email_[0-9a-f]{32}$/);
-    expect(pseudonymise(deriveTenantKey('other', 't1'), 'email', 'jane@example.com')).not.toBe(pseudonymise(k1, 'email', 'jane@example.com'));
+    expect(pseudonymise(deriveTenantKey('other', 't1'), 'email', 'jane@example.com')).not.toBe(
+      pseudonymise(k1, 'email', 'jane@example.com'),
+    );
   });
 });
 
@@ -42,20 +48,32 @@ describe('treatPayload', () => {
       {
         action: 'service.issue_refund',
         target: { type: 'customer', id: 'C-1001' },
-        params: { amount: 25, email: 'jane@example.com', note: 'call +44 20 7946 0958 about 4111 1111 1111 1111' },
+        params: {
+          amount: 25,
+          email: 'jane@example.com',
+          note: 'call +44 20 7946 0958 about 4111 1111 1111 1111',
+        },
         customerId: 'C-1001',
       },
       p,
     );
     const text = JSON.stringify(payload);
     for (const clear of ['C-1001', 'jane@example.com', '7946', '4111']) expect(text).not.toContain(clear);
-    expect(payload).toMatchObject({ action: 'service.issue_refund', params: { amount: 25 }, target: { type: 'customer', id: p('customer', 'C-1001') } });
+    expect(payload).toMatchObject({
+      action: 'service.issue_refund',
+      params: { amount: 25 },
+      target: { type: 'customer', id: p('customer', 'C-1001') },
+    });
     expect(found.map((f) => f.kind).sort()).toEqual(['card', 'customer', 'customer', 'email', 'phone']);
     expect(customerSubject).toBe(p('customer', 'C-1001'));
   });
 
   it('leaves payloads without personal data unchanged', () => {
-    const data = { action: 'pricing.set_price', target: { type: 'sku', id: 'SKU-1' }, params: { price: 12.5 } };
+    const data = {
+      action: 'pricing.set_price',
+      target: { type: 'sku', id: 'SKU-1' },
+      params: { price: 12.5 },
+    };
     expect(treatPayload(data, p)).toEqual({ payload: data, found: [], customerSubject: undefined });
   });
 });

@@ -34,7 +34,12 @@ export function seal(key: Buffer, plaintext: string, aad: string): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return [
+    'v1',
+    iv.toString('base64url'),
+    ct.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 export function unseal(key: Buffer, sealed: string, aad: string): string {
@@ -71,6 +76,8 @@ export function normalisePiiValue(kind: string, value: string): string {
 
 /** Keyed, deterministic pseudonym: `<kind>_<32 hex>`. Same tenant + value → same pseudonym. */
 export function pseudonymise(tenantKey: Buffer, kind: string, value: string): string {
-  const mac = createHmac('sha256', tenantKey).update(`${kind}:${normalisePiiValue(kind, value)}`).digest('hex');
+  const mac = createHmac('sha256', tenantKey)
+    .update(`${kind}:${normalisePiiValue(kind, value)}`)
+    .digest('hex');
   return `${kind}_${mac.slice(0, 32)}`;
 }

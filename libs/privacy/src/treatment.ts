@@ -43,7 +43,10 @@ export function kindOfField(name: string): PiiKind | undefined {
  * spans the detectors find inside any other string. Pure: the caller supplies the pseudonym function
  * and decides what to do with the clear values it gets back (encrypt them per subject).
  */
-export function treatPayload(payload: unknown, pseudonym: (kind: PiiKind, value: string) => string): TreatedPayload {
+export function treatPayload(
+  payload: unknown,
+  pseudonym: (kind: PiiKind, value: string) => string,
+): TreatedPayload {
   const found: FoundPii[] = [];
   const token = (kind: PiiKind, value: string, path: string) => {
     const p = pseudonym(kind, value);

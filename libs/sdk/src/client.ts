@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ControlStream } from './control-stream';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
-import type { AgentOpsClientOptions, Decision, ExecutionContext, GuardOptions, Halt, Intent, Outcome, ProposeOptions, Telemetry } from './types';
+import type {
+  AgentOpsClientOptions,
+  Decision,
+  ExecutionContext,
+  GuardOptions,
+  Halt,
+  Intent,
+  Outcome,
+  ProposeOptions,
+  Telemetry,
+} from './types';
 
 interface Running {
   action: string;
@@ -31,9 +41,15 @@ export class AgentOpsClient {
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     let answer: { intentId: string; status: string; decision?: Decision };
     try {
-      answer = await this.call('POST', `/v1/intents?wait=true&timeoutMs=${Math.max(100, Math.min(maxWaitMs, 30_000))}`, intent, {
-        'idempotency-key': idempotencyKey,
-      }, maxWaitMs);
+      answer = await this.call(
+        'POST',
+        `/v1/intents?wait=true&timeoutMs=${Math.max(100, Math.min(maxWaitMs, 30_000))}`,
+        intent,
+        {
+          'idempotency-key': idempotencyKey,
+        },
+        maxWaitMs,
+      );
     } catch (error) {
       if (error instanceof AgentOpsRequestError) throw error;
       return failClosed('', intent.action, `AgentOps unreachable: ${(error as Error).message}`);
@@ -42,11 +58,22 @@ export class AgentOpsClient {
     // A human may still be deciding (escalate), or the agent was answered "pending": poll until final.
     while (!decision || decision.verdict === 'escalate') {
       if (Date.now() >= deadline) {
-        return failClosed(answer.intentId, intent.action, `no final decision within ${maxWaitMs} ms${decision ? ' (escalated to a human)' : ''}`);
+        return failClosed(
+          answer.intentId,
+          intent.action,
+          `no final decision within ${maxWaitMs} ms${decision ? ' (escalated to a human)' : ''}`,
+        );
       }
       await sleep(this.options.pollIntervalMs ?? 500);
       try {
-        const polled = await this.call<{ decision: Decision }>('GET', `/v1/intents/${answer.intentId}/decision`, undefined, {}, 10_000, [404]);
+        const polled = await this.call<{ decision: Decision }>(
+          'GET',
+          `/v1/intents/${answer.intentId}/decision`,
+          undefined,
+          {},
+          10_000,
+          [404],
+        );
         if (polled) decision = polled.decision;
       } catch (error) {
         if (error instanceof AgentOpsRequestError) throw error;
@@ -56,7 +83,11 @@ export class AgentOpsClient {
     return { ...decision, intentId: answer.intentId };
   }
 
-  async guard<T>(intent: Intent, execute: (ctx: ExecutionContext) => Promise<T>, options: GuardOptions<T> = {}): Promise<T> {
+  async guard<T>(
+    intent: Intent,
+    execute: (ctx: ExecutionContext) => Promise<T>,
+    options: GuardOptions<T> = {},
+  ): Promise<T> {
     const halted = this.haltCovering(intent.action);
     if (halted) throw new HaltedError(halted.switchId, halted.reason);
     const decision = await this.propose(intent, options);
@@ -65,7 +96,12 @@ export class AgentOpsClient {
     const params = decision.modifiedParams ?? intent.params ?? {};
     const entry: Running = { action: intent.action, controller: new AbortController() };
     this.running.add(entry);
-    const ctx: ExecutionContext = { params, decision, intentId: decision.intentId, signal: entry.controller.signal };
+    const ctx: ExecutionContext = {
+      params,
+      decision,
+      intentId: decision.intentId,
+      signal: entry.controller.signal,
+    };
     try {
       // Race the work against a halt, so a halt stops the wait even if `execute` ignores the signal.
       const result = await Promise.race([execute(ctx), abortion(entry.controller.signal)]);
@@ -78,7 +114,13 @@ export class AgentOpsClient {
       });
       return result;
     } catch (error) {
-      await this.reportQuietly({ intentId: decision.intentId, action: intent.action, status: 'failed', executedParams: params, error: String((error as Error).message ?? error).slice(0, 2000) });
+      await this.reportQuietly({
+        intentId: decision.intentId,
+        action: intent.action,
+        status: 'failed',
+        executedParams: params,
+        error: String((error as Error).message ?? error).slice(0, 2000),
+      });
       throw error;
     } finally {
       this.running.delete(entry);
@@ -106,7 +148,8 @@ export class AgentOpsClient {
       onWarning: (m, e) => this.warn(m, e),
       onHalt: (halt) => {
         this.halts.set(halt.switchId, halt);
-        for (const r of this.running) if (covers(halt, r.action)) r.controller.abort(new HaltedError(halt.switchId, halt.reason));
+        for (const r of this.running)
+          if (covers(halt, r.action)) r.controller.abort(new HaltedError(halt.switchId, halt.reason));
         handlers.onHalt?.(halt);
       },
       onResume: (halt) => {
@@ -135,14 +178,25 @@ export class AgentOpsClient {
   }
 
   /** One API call with retries on network errors and 5xx; the idempotency key makes them safe. */
-  private async call<T>(method: string, path: string, body: unknown, headers: Record<string, string>, waitMs: number, nullOn: number[] = []): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    waitMs: number,
+    nullOn: number[] = [],
+  ): Promise<T> {
     const attempts = this.options.attempts ?? 3;
     let last: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         const res = await this.fetch(`${this.options.baseUrl}${path}`, {
           method,
-          headers: { 'x-api-key': this.options.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          headers: {
+            'x-api-key': this.options.apiKey,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...headers,
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout((this.options.requestTimeoutMs ?? 10_000) + waitMs),
         });
@@ -161,7 +215,10 @@ export class AgentOpsClient {
   }
 
   private warn(message: string, error?: unknown): void {
-    (this.options.onWarning ?? ((m: string, e?: unknown) => console.warn(`agentops: ${m}`, e ?? '')))(message, error);
+    (this.options.onWarning ?? ((m: string, e?: unknown) => console.warn(`agentops: ${m}`, e ?? '')))(
+      message,
+      error,
+    );
   }
 }
 
@@ -169,7 +226,12 @@ export class AgentOpsClient {
 function covers(halt: Halt, action: string): boolean {
   const pattern = halt.selector?.action;
   if (!pattern) return true;
-  return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(action);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(action);
 }
 
 function failClosed(intentId: string, action: string, message: string): Decision & { intentId: string } {
@@ -188,7 +250,9 @@ function failClosed(intentId: string, action: string, message: string): Decision
 }
 
 function abortion(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  return new Promise((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+  );
 }
 
 function sleep(ms: number): Promise<void> {

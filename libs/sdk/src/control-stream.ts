@@ -49,12 +49,14 @@ export class ControlStream {
           },
         });
         const decoder = new TextDecoder();
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+          parser.feed(decoder.decode(chunk, { stream: true }));
       } catch (error) {
         if (this.abort.signal.aborted) return;
         this.options.onWarning('control stream dropped; reconnecting', error);
       }
-      if (!this.abort.signal.aborted) await new Promise((r) => setTimeout(r, this.options.reconnectMs ?? 1000));
+      if (!this.abort.signal.aborted)
+        await new Promise((r) => setTimeout(r, this.options.reconnectMs ?? 1000));
     }
   }
 }

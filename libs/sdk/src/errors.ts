@@ -5,7 +5,8 @@ export class IntentDeniedError extends Error {
   constructor(readonly decision: Decision) {
     super(
       `intent ${decision.intentId} ${decision.verdict === 'deny' ? 'denied' : `not allowed (${decision.verdict})`} by ${decision.decidedBy}: ` +
-        (decision.reasons.find((r) => r.effect !== 'allow' && r.mode !== 'shadow')?.message ?? 'no reason given'),
+        (decision.reasons.find((r) => r.effect !== 'allow' && r.mode !== 'shadow')?.message ??
+          'no reason given'),
     );
     this.name = 'IntentDeniedError';
   }

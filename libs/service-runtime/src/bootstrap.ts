@@ -3,7 +3,13 @@ import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { KafkaEventTransport, MessagingRuntime, Subscription } from '@agentops/messaging-nest';
-import { DataSource, Redis, ServiceDatabaseOptions, createRedis, serviceDataSourceOptions } from '@agentops/persistence';
+import {
+  DataSource,
+  Redis,
+  ServiceDatabaseOptions,
+  createRedis,
+  serviceDataSourceOptions,
+} from '@agentops/persistence';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
 import { CommonEnv } from './config';
@@ -36,17 +42,28 @@ export interface RunningService {
  * Opens connections, boots Nest with the Kafka transport, and returns only once the instance's
  * consumer groups are joined and HTTP is listening — so "started" means "can serve".
  */
-export async function startService<C extends BaseServiceConfig>(bp: ServiceBlueprint<C>, config: C): Promise<RunningService> {
+export async function startService<C extends BaseServiceConfig>(
+  bp: ServiceBlueprint<C>,
+  config: C,
+): Promise<RunningService> {
   const logger = createLogger(bp.name, config.LOG_LEVEL, config.INSTANCE_ID);
   const metrics = new ServiceMetrics(bp.name);
   const messaging = new MessagingRuntime(
-    { brokers: config.KAFKA_BROKERS, clientId: `agentops-${bp.name}-${config.INSTANCE_ID}`, topicPrefix: config.KAFKA_TOPIC_PREFIX },
+    {
+      brokers: config.KAFKA_BROKERS,
+      clientId: `agentops-${bp.name}-${config.INSTANCE_ID}`,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    },
     logger,
     `agentops/${bp.name}`,
     metrics.consumerObserver(),
   );
   const dataSource = new DataSource(
-    serviceDataSourceOptions({ ...bp.database(config), url: config.DATABASE_URL, applicationName: `agentops-${bp.name}` }),
+    serviceDataSourceOptions({
+      ...bp.database(config),
+      url: config.DATABASE_URL,
+      applicationName: `agentops-${bp.name}`,
+    }),
   );
   let redis: Redis | undefined;
   try {
@@ -73,7 +90,11 @@ export async function startService<C extends BaseServiceConfig>(bp: ServiceBluep
   readiness.add({ name: 'redis', check: async () => void (await r.ping()) });
 
   const parts: RuntimeParts = { config, logger, metrics, messaging, dataSource, redis, readiness };
-  const app = await NestFactory.create<NestExpressApplication>(bp.rootModule(parts), { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(bp.rootModule(parts), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    bodyParser: false,
+  });
   let url: string;
   try {
     // Catalog imports are the largest bodies (tens of thousands of SKUs); everything else is small.
@@ -85,7 +106,10 @@ export async function startService<C extends BaseServiceConfig>(bp: ServiceBluep
         customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
       }),
     );
-    app.connectMicroservice({ strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) }, { inheritAppConfig: true });
+    app.connectMicroservice(
+      { strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) },
+      { inheritAppConfig: true },
+    );
     await app.startAllMicroservices();
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     const address = app.getHttpServer().address() as { port: number };
@@ -119,7 +143,10 @@ export async function startService<C extends BaseServiceConfig>(bp: ServiceBluep
 }
 
 /** For `main.ts`: start, and stop gracefully on SIGTERM/SIGINT; a boot failure exits 1. */
-export async function runServiceMain<C extends BaseServiceConfig>(bp: ServiceBlueprint<C>, loadConfig: () => C): Promise<void> {
+export async function runServiceMain<C extends BaseServiceConfig>(
+  bp: ServiceBlueprint<C>,
+  loadConfig: () => C,
+): Promise<void> {
   let config: C;
   try {
     config = loadConfig();

@@ -35,7 +35,9 @@ describe('loadConfig(CommonEnv)', () => {
   });
 
   it('rejects a short OPERATOR_TOKEN with the rule, not as missing', () => {
-    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: 'short', AUTH_JWT_SECRET: SECRET }));
+    const problems = problemsOf(() =>
+      loadConfig(CommonEnv, { OPERATOR_TOKEN: 'short', AUTH_JWT_SECRET: SECRET }),
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^OPERATOR_TOKEN: must be at least 24 characters/);
   });
@@ -73,13 +75,15 @@ describe('loadConfig(CommonEnv)', () => {
       REDIS_KEY_PREFIX: 'agentops:',
       LOG_LEVEL: 'info',
       INSTANCE_ID: `${hostname()}-${process.pid}`,
-      OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET,
+      OPERATOR_TOKEN: TOKEN,
+      AUTH_JWT_SECRET: SECRET,
     });
   });
 
   it('accepts a valid prefix and explicit values', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET,
+      OPERATOR_TOKEN: TOKEN,
+      AUTH_JWT_SECRET: SECRET,
       KAFKA_TOPIC_PREFIX: 'test-run_1.',
       LOG_LEVEL: 'debug',
       INSTANCE_ID: 'ingest-0',
@@ -93,20 +97,28 @@ describe('loadConfig(CommonEnv)', () => {
 
   it('splits KAFKA_BROKERS on commas, trimming blanks', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET,
+      OPERATOR_TOKEN: TOKEN,
+      AUTH_JWT_SECRET: SECRET,
       KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092,,kafka-2:9092 ',
     });
     expect(config.KAFKA_BROKERS).toEqual(['kafka-0:9092', 'kafka-1:9092', 'kafka-2:9092']);
   });
 
   it('rejects an empty KAFKA_BROKERS by name', () => {
-    const problems = problemsOf(() => loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, KAFKA_BROKERS: '' }));
+    const problems = problemsOf(() =>
+      loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, KAFKA_BROKERS: '' }),
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^KAFKA_BROKERS: /);
   });
 
   it('ignores unrelated variables', () => {
-    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PATH: '/usr/bin', HOME: '/root' });
+    const config = loadConfig(CommonEnv, {
+      OPERATOR_TOKEN: TOKEN,
+      AUTH_JWT_SECRET: SECRET,
+      PATH: '/usr/bin',
+      HOME: '/root',
+    });
     expect(config).not.toHaveProperty('PATH');
   });
 
@@ -134,11 +146,15 @@ describe('loadConfig with a service schema', () => {
       PORT: 3001,
       DECISION_TIMEOUT_MS: 2000,
     });
-    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: '8080' }).PORT).toBe(8080);
+    expect(
+      loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: '8080' }).PORT,
+    ).toBe(8080);
   });
 
   it.each(['abc', '70000', '-1', '3.5'])('names a bad PORT (%p)', (value) => {
-    const problems = problemsOf(() => loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: value }));
+    const problems = problemsOf(() =>
+      loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: value }),
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^PORT: /);
     // Set but wrong is not the same as missing.
@@ -147,8 +163,8 @@ describe('loadConfig with a service schema', () => {
 
   it('still calls an unset required service variable required', () => {
     const WithSecret = ServiceEnv.extend({ SIGNING_KEY: z.string().min(1) });
-    expect(problemsOf(() => loadConfig(WithSecret, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET }))).toEqual([
-      'SIGNING_KEY: is required',
-    ]);
+    expect(
+      problemsOf(() => loadConfig(WithSecret, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET })),
+    ).toEqual(['SIGNING_KEY: is required']);
   });
 });

@@ -12,30 +12,48 @@ export class ConfigurationError extends Error {
 const commaList = z
   .string()
   .min(1)
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /** Variables every service reads; documented in .env.example. */
 export const CommonEnv = z.object({
   KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, . _ - only')
+    .default(''),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/agentops'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('agentops:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Distinct per container by default: the pid alone repeats across containers.
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
-  OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
+  OPERATOR_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
   /** Verifies human users' tokens; the same secret in every service. */
-  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (generate one with `openssl rand -hex 32`)'),
+  AUTH_JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (generate one with `openssl rand -hex 32`)'),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
-export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodTypeAny>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
   // zod 4 leaves `input` off issues unless asked; without it every type error read as "is required".
   const result = schema.safeParse(env, { reportInput: true });
   if (result.success) return result.data;
   throw new ConfigurationError(
-    result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`),
+    result.error.issues.map(
+      (i) =>
+        `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`,
+    ),
   );
 }
 

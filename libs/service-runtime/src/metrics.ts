@@ -11,14 +11,24 @@ export class ServiceMetrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
-    this.eventsHandled = new Counter({ name: 'agentops_events_handled_total', help: 'Events handled', labelNames: ['type'], registers: [this.registry] });
+    this.eventsHandled = new Counter({
+      name: 'agentops_events_handled_total',
+      help: 'Events handled',
+      labelNames: ['type'],
+      registers: [this.registry],
+    });
     this.eventsDeadLettered = new Counter({
       name: 'agentops_events_dead_lettered_total',
       help: 'Messages sent to the DLQ',
       labelNames: ['reason', 'topic'],
       registers: [this.registry],
     });
-    this.duplicatesSkipped = new Counter({ name: 'agentops_events_duplicate_total', help: 'Redelivered events skipped', labelNames: ['type'], registers: [this.registry] });
+    this.duplicatesSkipped = new Counter({
+      name: 'agentops_events_duplicate_total',
+      help: 'Redelivered events skipped',
+      labelNames: ['type'],
+      registers: [this.registry],
+    });
     this.handlerSeconds = new Histogram({
       name: 'agentops_event_handler_seconds',
       help: 'Time spent in event handlers',

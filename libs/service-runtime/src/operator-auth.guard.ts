@@ -23,7 +23,9 @@ export class OperatorAuthGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: OperatorPrincipal }>();
+    const req = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; principal?: OperatorPrincipal }>();
     const header = req.headers['authorization'] ?? '';
     const match = /^Bearer (.+)$/.exec(header);
     if (!match) throw new UnauthorizedException('missing bearer token');

@@ -20,7 +20,10 @@ export class ReadinessRegistry {
   }
 }
 
-export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs = 2000): Promise<ReadinessReport> {
+export async function runReadinessChecks(
+  checks: ReadinessCheck[],
+  timeoutMs = 2000,
+): Promise<ReadinessReport> {
   const entries = await Promise.all(
     checks.map(async (c) => {
       const started = performance.now();
@@ -34,7 +37,10 @@ export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs = 2
         ]);
         return [c.name, { ok: true, ms: Math.round(performance.now() - started) }] as const;
       } catch (error) {
-        return [c.name, { ok: false, error: (error as Error).message, ms: Math.round(performance.now() - started) }] as const;
+        return [
+          c.name,
+          { ok: false, error: (error as Error).message, ms: Math.round(performance.now() - started) },
+        ] as const;
       } finally {
         clearTimeout(timer);
       }

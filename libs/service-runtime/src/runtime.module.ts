@@ -43,7 +43,18 @@ export class ServiceRuntimeModule {
         OperatorAuthGuard,
         PrincipalGuard,
       ],
-      exports: [SERVICE_CONFIG, LOGGER, ServiceMetrics, MessagingRuntime, EventPublisher, DataSource, REDIS, ReadinessRegistry, OperatorAuthGuard, PrincipalGuard],
+      exports: [
+        SERVICE_CONFIG,
+        LOGGER,
+        ServiceMetrics,
+        MessagingRuntime,
+        EventPublisher,
+        DataSource,
+        REDIS,
+        ReadinessRegistry,
+        OperatorAuthGuard,
+        PrincipalGuard,
+      ],
     };
   }
 }

@@ -9,6 +9,11 @@ export class ZodValidationPipe<S extends z.ZodTypeAny> implements PipeTransform<
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
-    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'validation failed', issues: describeIssues(result.error) });
+    throw new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'validation failed',
+      issues: describeIssues(result.error),
+    });
   }
 }

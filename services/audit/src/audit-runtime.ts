@@ -24,6 +24,8 @@ export function signingKeyFrom(config: AuditConfig, logger: Logger): SigningKey 
 /** The pseudonym secret; an ephemeral one (dev only) makes pseudonyms change at every restart. */
 export function pseudonymSecretFrom(config: AuditConfig, logger: Logger): string {
   if (config.AUDIT_PSEUDONYM_SECRET) return config.AUDIT_PSEUDONYM_SECRET;
-  logger.warn('!!! AUDIT_PSEUDONYM_SECRET is not set: pseudonyms use an EPHEMERAL secret and will not join across restarts !!!');
+  logger.warn(
+    '!!! AUDIT_PSEUDONYM_SECRET is not set: pseudonyms use an EPHEMERAL secret and will not join across restarts !!!',
+  );
   return randomBytes(32).toString('hex');
 }

@@ -1,5 +1,12 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
-import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { AUDITED_TOPICS } from './audited-topics';
 import { signingKeyFrom, pseudonymSecretFrom } from './audit-runtime';
 import { AuditAppender } from './chain/audit-appender';
@@ -27,7 +34,11 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     // Keep monthly partitions ahead (a SECURITY DEFINER function the writer role may call), at
     // start and daily; the DEFAULT partition catches anything if this ever falls behind.
     const extendPartitions = () =>
-      this.parts.dataSource.query(`SELECT ensure_record_partitions(3)`).catch((error: unknown) => this.parts.logger.warn({ err: error }, 'could not extend audit partitions'));
+      this.parts.dataSource
+        .query(`SELECT ensure_record_partitions(3)`)
+        .catch((error: unknown) =>
+          this.parts.logger.warn({ err: error }, 'could not extend audit partitions'),
+        );
     await extendPartitions();
     this.partitionsTimer = setInterval(() => void extendPartitions(), 24 * 3600 * 1000);
     this.partitionsTimer.unref();
@@ -64,10 +75,15 @@ export class AuditModule {
   static register(parts: RuntimeParts): DynamicModule {
     const config = parts.config as AuditConfig;
     const privacy = new PayloadPrivacy(pseudonymSecretFrom(config, parts.logger));
-    const appender = new AuditAppender(typeormSql(parts.dataSource), privacy, signingKeyFrom(config, parts.logger), {
-      everyRecords: config.AUDIT_CHECKPOINT_EVERY,
-      everySeconds: config.AUDIT_CHECKPOINT_SECONDS,
-    });
+    const appender = new AuditAppender(
+      typeormSql(parts.dataSource),
+      privacy,
+      signingKeyFrom(config, parts.logger),
+      {
+        everyRecords: config.AUDIT_CHECKPOINT_EVERY,
+        everySeconds: config.AUDIT_CHECKPOINT_SECONDS,
+      },
+    );
     const ingestor = new AuditIngestor(
       parts.messaging.kafka,
       parts.messaging.publisher,

@@ -23,7 +23,14 @@ export class GuardrailModule {
     return {
       module: GuardrailModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
-      controllers: [IntentsHandler, PolicyActivationsHandler, VerificationHandler, PoliciesController, ContextController, EvaluationsController],
+      controllers: [
+        IntentsHandler,
+        PolicyActivationsHandler,
+        VerificationHandler,
+        PoliciesController,
+        ContextController,
+        EvaluationsController,
+      ],
       providers: [
         CatalogCache,
         RetailFactsCache,

@@ -12,7 +12,10 @@ export const IngestEnv = CommonEnv.extend({
     .default('')
     .transform((s, ctx) => {
       const out: { pattern: string; ms: number }[] = [];
-      for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const m = /^([a-z0-9_.*]+)=(\d+)$/.exec(part);
         if (!m) {
           ctx.addIssue({ code: 'custom', message: `"${part}" is not <action glob>=<ms>` });

@@ -19,7 +19,14 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
-      controllers: [IntentsController, OutcomesController, AgentsController, DecisionsHandler, ControlStreamController, TelemetryController],
+      controllers: [
+        IntentsController,
+        OutcomesController,
+        AgentsController,
+        DecisionsHandler,
+        ControlStreamController,
+        TelemetryController,
+      ],
       providers: [AgentRegistry, AgentAuthGuard, DecisionBoard, IntentSubmission, KillSwitchEnforcement],
     };
   }

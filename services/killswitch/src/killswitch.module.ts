@@ -18,7 +18,14 @@ export class KillswitchModule {
       module: KillswitchModule,
       imports: [ServiceRuntimeModule.forRoot(parts)],
       controllers: [SignalsHandler, IntentsHandler, KillSwitchesController, BreakersController],
-      providers: [SignalRepository, KnownAgents, SwitchRepository, SwitchFanout, SwitchCommands, BreakerEngine],
+      providers: [
+        SignalRepository,
+        KnownAgents,
+        SwitchRepository,
+        SwitchFanout,
+        SwitchCommands,
+        BreakerEngine,
+      ],
     };
   }
 }

@@ -47,7 +47,10 @@ export class PrincipalGuard implements CanActivate {
     if (!token) throw new UnauthorizedException('missing bearer token');
     const principal = this.isOperatorToken(token) ? operator() : await this.verify(token);
     req.principal = principal;
-    const required = this.reflector.getAllAndOverride<HumanRole[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride<HumanRole[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (required?.length && !hasAnyRole(principal, required)) {
       throw new ForbiddenException(`requires one of the roles: ${required.join(', ')}`);
     }

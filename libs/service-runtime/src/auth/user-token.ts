@@ -28,8 +28,14 @@ export async function mintUserToken(claims: UserTokenClaims, secret: string): Pr
 }
 
 export async function verifyUserToken(token: string, secret: string): Promise<Principal> {
-  const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-  const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is HumanRole => HumanRoles.includes(r as HumanRole)) : [];
+  const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['HS256'],
+  });
+  const roles = Array.isArray(payload['roles'])
+    ? payload['roles'].filter((r): r is HumanRole => HumanRoles.includes(r as HumanRole))
+    : [];
   const tenantId = typeof payload['tenant'] === 'string' ? payload['tenant'] : undefined;
   if (!payload.sub || !tenantId) throw new Error('token lacks subject or tenant');
   return { kind: 'human', id: payload.sub, tenantId, roles };

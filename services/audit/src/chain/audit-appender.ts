@@ -1,4 +1,11 @@
-import { ChainHead, GENESIS_HASH, SignedCheckpoint, SigningKey, recordHash, signCheckpoint } from '@agentops/audit-chain';
+import {
+  ChainHead,
+  GENESIS_HASH,
+  SignedCheckpoint,
+  SigningKey,
+  recordHash,
+  signCheckpoint,
+} from '@agentops/audit-chain';
 import { EventEnvelope } from '@agentops/contracts';
 import { FoundPii } from '@agentops/privacy';
 import { auditablePayload } from '../privacy/auditable-payload';
@@ -59,7 +66,14 @@ export class AuditAppender {
     return this.sql.transaction(async (tx) => {
       const head = await lockHead(tx, chainId);
       const ids = items.map((i) => i.event.id);
-      const seen = new Set((await tx.query<{ event_id: string }>(`SELECT event_id FROM record_index WHERE event_id = ANY($1::uuid[])`, [ids])).map((r) => r.event_id));
+      const seen = new Set(
+        (
+          await tx.query<{ event_id: string }>(
+            `SELECT event_id FROM record_index WHERE event_id = ANY($1::uuid[])`,
+            [ids],
+          )
+        ).map((r) => r.event_id),
+      );
       const duplicateIds = [...seen];
       const fresh: AppendItem[] = [];
       for (const item of items) {
@@ -87,7 +101,9 @@ export class AuditAppender {
         });
         const keys = await subjectKeys(
           tx,
-          scans.flatMap((s) => s.found.map((f: FoundPii) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) }))),
+          scans.flatMap((s) =>
+            s.found.map((f: FoundPii) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) })),
+          ),
           this.privacy.keyCache,
         );
         const recordedAt = this.now().toISOString();
@@ -130,7 +146,10 @@ export class AuditAppender {
         });
         newHead = { chainId, sequence, hash: prevHash };
         await insertRecords(tx, appended);
-        await tx.query(`UPDATE chain_heads SET sequence = $2, hash = $3, updated_at = now() WHERE chain_id = $1`, [chainId, newHead.sequence, newHead.hash]);
+        await tx.query(
+          `UPDATE chain_heads SET sequence = $2, hash = $3, updated_at = now() WHERE chain_id = $1`,
+          [chainId, newHead.sequence, newHead.hash],
+        );
       }
 
       const checkpoints: SignedCheckpoint[] = [];
@@ -149,13 +168,19 @@ export class AuditAppender {
     );
     const out: SignedCheckpoint[] = [];
     for (const { chain_id } of due) {
-      const cp = await this.sql.transaction(async (tx) => this.maybeCheckpoint(tx, await lockHead(tx, chain_id), true));
+      const cp = await this.sql.transaction(async (tx) =>
+        this.maybeCheckpoint(tx, await lockHead(tx, chain_id), true),
+      );
       if (cp) out.push(cp);
     }
     return out;
   }
 
-  private async maybeCheckpoint(tx: Sql, head: ChainHead, timeDue: boolean): Promise<SignedCheckpoint | undefined> {
+  private async maybeCheckpoint(
+    tx: Sql,
+    head: ChainHead,
+    timeDue: boolean,
+  ): Promise<SignedCheckpoint | undefined> {
     if (head.sequence < 0) return undefined;
     const [state] = await tx.query<{ checkpoint_sequence: string; age_s: number }>(
       `SELECT checkpoint_sequence, extract(epoch FROM now() - checkpoint_at)::float8 AS age_s FROM chain_heads WHERE chain_id = $1`,
@@ -163,20 +188,44 @@ export class AuditAppender {
     );
     const since = head.sequence - Number(state.checkpoint_sequence);
     if (since <= 0) return undefined;
-    if (since < this.checkpoints.everyRecords && !(timeDue || state.age_s >= this.checkpoints.everySeconds)) return undefined;
-    const cp = signCheckpoint(this.signingKey, { chainId: head.chainId, sequence: head.sequence, headHash: head.hash, signedAt: this.now().toISOString() });
+    if (since < this.checkpoints.everyRecords && !(timeDue || state.age_s >= this.checkpoints.everySeconds))
+      return undefined;
+    const cp = signCheckpoint(this.signingKey, {
+      chainId: head.chainId,
+      sequence: head.sequence,
+      headHash: head.hash,
+      signedAt: this.now().toISOString(),
+    });
     await tx.query(
       `INSERT INTO checkpoints (chain_id, sequence, head_hash, signed_at, key_id, algorithm, signature, public_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-      [cp.chainId, cp.sequence, cp.headHash, cp.signedAt, cp.keyId, cp.algorithm, cp.signature, this.signingKey.publicKeyPem],
+      [
+        cp.chainId,
+        cp.sequence,
+        cp.headHash,
+        cp.signedAt,
+        cp.keyId,
+        cp.algorithm,
+        cp.signature,
+        this.signingKey.publicKeyPem,
+      ],
     );
-    await tx.query(`UPDATE chain_heads SET checkpoint_sequence = $2, checkpoint_at = now() WHERE chain_id = $1`, [head.chainId, head.sequence]);
+    await tx.query(
+      `UPDATE chain_heads SET checkpoint_sequence = $2, checkpoint_at = now() WHERE chain_id = $1`,
+      [head.chainId, head.sequence],
+    );
     return cp;
   }
 }
 
 async function lockHead(tx: Sql, chainId: string): Promise<ChainHead> {
-  await tx.query(`INSERT INTO chain_heads (chain_id, sequence, hash) VALUES ($1, -1, $2) ON CONFLICT (chain_id) DO NOTHING`, [chainId, GENESIS_HASH]);
-  const [row] = await tx.query<{ sequence: string; hash: string }>(`SELECT sequence, hash FROM chain_heads WHERE chain_id = $1 FOR UPDATE`, [chainId]);
+  await tx.query(
+    `INSERT INTO chain_heads (chain_id, sequence, hash) VALUES ($1, -1, $2) ON CONFLICT (chain_id) DO NOTHING`,
+    [chainId, GENESIS_HASH],
+  );
+  const [row] = await tx.query<{ sequence: string; hash: string }>(
+    `SELECT sequence, hash FROM chain_heads WHERE chain_id = $1 FOR UPDATE`,
+    [chainId],
+  );
   return { chainId, sequence: Number(row.sequence), hash: row.hash };
 }
 
@@ -184,7 +233,12 @@ async function insertRecords(tx: Sql, records: StoredRecord[]): Promise<void> {
   await tx.query(
     `INSERT INTO record_index (event_id, chain_id, sequence, recorded_at)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[])`,
-    [records.map((r) => r.eventId), records.map((r) => r.chainId), records.map((r) => r.sequence), records.map((r) => r.recordedAt)],
+    [
+      records.map((r) => r.eventId),
+      records.map((r) => r.chainId),
+      records.map((r) => r.sequence),
+      records.map((r) => r.recordedAt),
+    ],
   );
   const rows = records.map((r) => ({
     chain_id: r.chainId,
@@ -213,7 +267,9 @@ async function insertRecords(tx: Sql, records: StoredRecord[]): Promise<void> {
     hash: r.hash,
     recorded_at: r.recordedAt,
   }));
-  await tx.query(`INSERT INTO records SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_SET})`, [JSON.stringify(rows)]);
+  await tx.query(`INSERT INTO records SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_SET})`, [
+    JSON.stringify(rows),
+  ]);
 }
 
 export async function recordsByEventIds(sql: Sql, eventIds: string[]): Promise<StoredRecord[]> {

@@ -1,6 +1,13 @@
 import { SignedCheckpoint } from '@agentops/audit-chain';
 import { EventEnvelope, EventTypes, baseTopicName, topicName } from '@agentops/contracts';
-import { EventPublisher, Kafka, PoisonMessageError, createEvent, decodeEvent, headersToStrings } from '@agentops/messaging';
+import {
+  EventPublisher,
+  Kafka,
+  PoisonMessageError,
+  createEvent,
+  decodeEvent,
+  headersToStrings,
+} from '@agentops/messaging';
 import type { Logger } from 'pino';
 import { AppendItem, AuditAppender, chainIdOf } from '../chain/audit-appender';
 import { StoredRecord } from '../records/record-content';
@@ -61,9 +68,14 @@ export class AuditIngestor {
         resolve();
       }),
     );
-    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'audit consumer crashed'));
+    consumer.on(consumer.events.CRASH, (e) =>
+      this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'audit consumer crashed'),
+    );
     await consumer.connect();
-    await consumer.subscribe({ topics: this.settings.topics.map((t) => topicName(t as never, this.settings.topicPrefix)), fromBeginning: true });
+    await consumer.subscribe({
+      topics: this.settings.topics.map((t) => topicName(t as never, this.settings.topicPrefix)),
+      fromBeginning: true,
+    });
     this.running = true;
     await consumer.run({
       autoCommit: true,
@@ -75,7 +87,13 @@ export class AuditIngestor {
     await joined;
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const baseTopic = baseTopicName(batch.topic, this.settings.topicPrefix);
     const chainId = chainIdOf({ baseTopic, partition: batch.partition });
     let chunk: AppendItem[] = [];
@@ -96,7 +114,10 @@ export class AuditIngestor {
         event = decodeEvent(headersToStrings(message.headers as never), message.value);
       } catch (error) {
         if (!(error instanceof PoisonMessageError)) throw error;
-        this.logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, reason: error.reason }, 'undecodable message not audited');
+        this.logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: error.reason },
+          'undecodable message not audited',
+        );
         continue;
       }
       chunk.push({ event, origin: { baseTopic, partition: batch.partition, offset: message.offset } });
@@ -105,7 +126,11 @@ export class AuditIngestor {
     await flush();
   }
 
-  private async appendWithRetry(chainId: string, items: AppendItem[], heartbeat: () => Promise<void>): Promise<void> {
+  private async appendWithRetry(
+    chainId: string,
+    items: AppendItem[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.appender.appendBatch(chainId, items);
@@ -123,10 +148,17 @@ export class AuditIngestor {
   }
 
   async publish(chainId: string, records: StoredRecord[], checkpoints: SignedCheckpoint[]): Promise<void> {
-    const events = records.map((r) => ({ event: auditRecordedEvent(r, this.settings.source), key: r.chainId }));
+    const events = records.map((r) => ({
+      event: auditRecordedEvent(r, this.settings.source),
+      key: r.chainId,
+    }));
     for (const cp of checkpoints) {
       events.push({
-        event: createEvent(EventTypes.AuditCheckpointSigned, cp, { source: this.settings.source, tenantid: 'platform', subject: cp.chainId }),
+        event: createEvent(EventTypes.AuditCheckpointSigned, cp, {
+          source: this.settings.source,
+          tenantid: 'platform',
+          subject: cp.chainId,
+        }),
         key: chainId,
       });
     }
@@ -136,7 +168,9 @@ export class AuditIngestor {
   async stop(): Promise<void> {
     this.running = false;
     this.joined = false;
-    await this.consumer?.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'audit consumer disconnect failed'));
+    await this.consumer
+      ?.disconnect()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'audit consumer disconnect failed'));
   }
 }
 
@@ -164,6 +198,12 @@ export function auditRecordedEvent(r: StoredRecord, source: string): EventEnvelo
       payload: r.payload,
       recordedAt: r.recordedAt,
     },
-    { source, tenantid: r.tenantId, agentid: r.agentId ?? undefined, correlationid: r.correlationId ?? undefined, subject: r.chainId },
+    {
+      source,
+      tenantid: r.tenantId,
+      agentid: r.agentId ?? undefined,
+      correlationid: r.correlationId ?? undefined,
+      subject: r.chainId,
+    },
   );
 }

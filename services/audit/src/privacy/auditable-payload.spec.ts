@@ -9,7 +9,12 @@ const dlq = (value: Buffer | null): EventEnvelope => ({
   specversion: '1.0',
   time: '2026-01-01T00:00:00.000Z',
   tenantid: 't1',
-  data: { reason: 'malformed', error: 'x', originalValueBase64: value ? value.toString('base64') : null, originalHeaders: {} },
+  data: {
+    reason: 'malformed',
+    error: 'x',
+    originalValueBase64: value ? value.toString('base64') : null,
+    originalHeaders: {},
+  },
 });
 
 describe('auditablePayload', () => {
@@ -23,8 +28,13 @@ describe('auditablePayload', () => {
   });
 
   it('keeps non-JSON text as text and drops binary bodies', () => {
-    expect(auditablePayload(dlq(Buffer.from('not json, call +44 20 7946 0958')))).toMatchObject({ originalText: 'not json, call +44 20 7946 0958' });
-    expect(auditablePayload(dlq(Buffer.from([0xff, 0xfe, 0x00])))).toMatchObject({ originalValue: null, originalBinaryBytes: 3 });
+    expect(auditablePayload(dlq(Buffer.from('not json, call +44 20 7946 0958')))).toMatchObject({
+      originalText: 'not json, call +44 20 7946 0958',
+    });
+    expect(auditablePayload(dlq(Buffer.from([0xff, 0xfe, 0x00])))).toMatchObject({
+      originalValue: null,
+      originalBinaryBytes: 3,
+    });
     expect(auditablePayload(dlq(null))).toMatchObject({ originalValue: null });
   });
 

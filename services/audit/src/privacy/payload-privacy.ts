@@ -1,4 +1,11 @@
-import { FoundPii, deriveTenantKey, newSubjectKeys, pseudonymise, seal, treatPayload } from '@agentops/privacy';
+import {
+  FoundPii,
+  deriveTenantKey,
+  newSubjectKeys,
+  pseudonymise,
+  seal,
+  treatPayload,
+} from '@agentops/privacy';
 import { Sql } from '../chain/sql';
 import { SealedValue } from '../records/record-content';
 
@@ -35,7 +42,10 @@ export class PayloadPrivacy {
   }
 
   /** Pass 1 (pure): pseudonymise, and say which subjects' keys pass 2 needs. */
-  scan(tenantId: string, data: unknown): { payload: unknown; found: FoundPii[]; subjectOf: (f: FoundPii) => string } {
+  scan(
+    tenantId: string,
+    data: unknown,
+  ): { payload: unknown; found: FoundPii[]; subjectOf: (f: FoundPii) => string } {
     const key = this.tenantKey(tenantId);
     const treated = treatPayload(data, (kind, value) => {
       // The same customers and addresses recur: remember recent pseudonyms (process memory only).
@@ -56,7 +66,13 @@ export class PayloadPrivacy {
    * Pass 2: seal the clear values, one AES-256-GCM box per subject per record holding
    * `{pseudonym: clear value}`, bound (AAD) to tenant, subject and event id.
    */
-  static seal(tenantId: string, eventId: string, found: FoundPii[], subjectOf: (f: FoundPii) => string, keys: Map<string, Buffer | null>): Omit<PrivacyTreated, 'payload'> {
+  static seal(
+    tenantId: string,
+    eventId: string,
+    found: FoundPii[],
+    subjectOf: (f: FoundPii) => string,
+    keys: Map<string, Buffer | null>,
+  ): Omit<PrivacyTreated, 'payload'> {
     const bySubject = new Map<string, Record<string, string>>();
     const subjects = new Set<string>();
     for (const f of found) {
@@ -70,7 +86,10 @@ export class PayloadPrivacy {
     const sealed: Record<string, SealedValue> = {};
     for (const [subject, box] of bySubject) {
       const key = keys.get(`${tenantId}\u0000${subject}`);
-      sealed[subject] = { pseudonyms: Object.keys(box).sort(), value: key ? seal(key, JSON.stringify(box), sealAad(tenantId, subject, eventId)) : null };
+      sealed[subject] = {
+        pseudonyms: Object.keys(box).sort(),
+        value: key ? seal(key, JSON.stringify(box), sealAad(tenantId, subject, eventId)) : null,
+      };
     }
     return { sealed, subjects: [...subjects].sort() };
   }
@@ -114,7 +133,11 @@ export class SubjectKeyCache {
 }
 
 /** Loads (creating when missing) the keys of the given subjects; null = erased. */
-export async function subjectKeys(tx: Sql, wanted: { tenantId: string; subject: string }[], cache?: SubjectKeyCache): Promise<Map<string, Buffer | null>> {
+export async function subjectKeys(
+  tx: Sql,
+  wanted: { tenantId: string; subject: string }[],
+  cache?: SubjectKeyCache,
+): Promise<Map<string, Buffer | null>> {
   const keys = new Map<string, Buffer | null>();
   const now = Date.now();
   const missing = new Map<string, { tenantId: string; subject: string }>();

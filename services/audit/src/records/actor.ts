@@ -15,7 +15,11 @@ export function actorOf(event: EventEnvelope): AuditActor {
       return { kind: 'agent', id: event.agentid ?? 'unknown' };
     case EventTypes.IntentDecided: {
       const by = data['decidedBy'];
-      if (by === 'human') return { kind: 'human', id: ((data['reviewers'] as string[] | undefined) ?? []).join(',') || 'unknown' };
+      if (by === 'human')
+        return {
+          kind: 'human',
+          id: ((data['reviewers'] as string[] | undefined) ?? []).join(',') || 'unknown',
+        };
       if (by === 'breaker') return { kind: 'breaker', id: String(data['decisionSource'] ?? 'breaker') };
       return { kind: 'system', id: event.source };
     }

@@ -1,6 +1,28 @@
-import { ALL_TENANTS, CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, SERVICE_CONFIG, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import {
+  ALL_TENANTS,
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+  SERVICE_CONFIG,
+  ZodValidationPipe,
+  assertTenantAccess,
+} from '@agentops/service-runtime';
 import { AuditConfig } from '../config';
-import { BadRequestException, Body, Controller, Delete, Get, Inject, NotFoundException, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -59,14 +81,21 @@ export class AuditQueryController {
 
   @Get('records')
   @RequireRoles('auditor')
-  async list(@Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery, @CurrentPrincipal() principal: Principal) {
+  async list(
+    @Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     return this.records.query(this.scoped(q, principal)).catch(badCursor);
   }
 
   /** The same filters as NDJSON, every page, streamed: one record per line. */
   @Get('records/export')
   @RequireRoles('auditor')
-  async export(@Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+  async export(
+    @Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+  ) {
     const scoped = this.scoped({ ...q, limit: 1000 }, principal);
     res.status(200).setHeader('content-type', 'application/x-ndjson');
     let cursor = q.cursor;
@@ -98,7 +127,8 @@ export class AuditQueryController {
   @Get('records/:eventId/proof')
   @RequireRoles('auditor')
   async proof(@Param('eventId') eventId: string, @CurrentPrincipal() principal: Principal) {
-    if (!z.string().uuid().safeParse(eventId).success) throw new BadRequestException('eventId must be a UUID');
+    if (!z.string().uuid().safeParse(eventId).success)
+      throw new BadRequestException('eventId must be a UUID');
     const found = await proveRecord(typeormSql(this.dataSource), eventId, this.trustedKeyIds());
     if (!found) throw new NotFoundException(`no audit record for event ${eventId}`);
     assertTenantAccess(principal, found.record.tenantId);
@@ -108,9 +138,15 @@ export class AuditQueryController {
   /** The subject reference for a clear value (POST, so the value never lands in an access log). */
   @Post('subjects/lookup')
   @RequireRoles('admin')
-  lookup(@Body(new ZodValidationPipe(SubjectLookup)) body: z.infer<typeof SubjectLookup>, @CurrentPrincipal() principal: Principal) {
+  lookup(
+    @Body(new ZodValidationPipe(SubjectLookup)) body: z.infer<typeof SubjectLookup>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     assertTenantAccess(principal, body.tenantId);
-    return { tenantId: body.tenantId, subjectRef: this.privacy.subjectRefFor(body.tenantId, body.kind, body.value) };
+    return {
+      tenantId: body.tenantId,
+      subjectRef: this.privacy.subjectRefFor(body.tenantId, body.kind, body.value),
+    };
   }
 
   /** Right to erasure: destroys the subject's key; records and hashes stay, clear values are gone. */
@@ -122,7 +158,8 @@ export class AuditQueryController {
     @CurrentPrincipal() principal: Principal,
   ) {
     assertTenantAccess(principal, q.tenantId);
-    if (!/^[a-z]+_[0-9a-f]{32}$/.test(subjectRef)) throw new BadRequestException('subjectRef must look like customer_<32 hex>');
+    if (!/^[a-z]+_[0-9a-f]{32}$/.test(subjectRef))
+      throw new BadRequestException('subjectRef must look like customer_<32 hex>');
     const result = await eraseSubject(typeormSql(this.dataSource), q.tenantId, subjectRef);
     this.privacy.keyCache.forget(q.tenantId, subjectRef);
     if (!result.erased) throw new NotFoundException(`no subject ${subjectRef} in tenant ${q.tenantId}`);
@@ -143,6 +180,7 @@ export class AuditQueryController {
 }
 
 function badCursor(error: unknown): never {
-  if (error instanceof Error && error.message === 'invalid cursor') throw new BadRequestException('invalid cursor');
+  if (error instanceof Error && error.message === 'invalid cursor')
+    throw new BadRequestException('invalid cursor');
   throw error;
 }

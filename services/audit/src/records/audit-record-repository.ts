@@ -31,7 +31,12 @@ export function encodeCursor(recordedAt: string, eventId: string): string {
 
 export function decodeCursor(cursor: string): [string, string] {
   const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || !/^[0-9a-f-]{36}$/.test(String(parsed[1]))) {
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    !/^[0-9a-f-]{36}$/.test(String(parsed[1]))
+  ) {
     throw new Error('invalid cursor');
   }
   return [parsed[0], parsed[1] as string];
@@ -85,7 +90,9 @@ export class AuditRecordRepository {
 
   async count(tenantId?: string): Promise<number> {
     const [row] = await this.dataSource.query(
-      tenantId !== undefined ? `SELECT count(*)::int AS n FROM records WHERE tenant_id = $1` : `SELECT count(*)::int AS n FROM record_index`,
+      tenantId !== undefined
+        ? `SELECT count(*)::int AS n FROM records WHERE tenant_id = $1`
+        : `SELECT count(*)::int AS n FROM record_index`,
       tenantId !== undefined ? [tenantId] : [],
     );
     return row.n;

@@ -32,9 +32,19 @@ const record: Omit<StoredRecord, 'hash'> = {
 describe('audit record hashing', () => {
   it('covers position, metadata, pseudonymised payload and ciphertext; key order does not matter', () => {
     const h = recordHash(hashedBody(record));
-    const reordered = { ...record, payload: { target: { id: 'customer_00', type: 'customer' }, params: { price: 12.5 } } };
+    const reordered = {
+      ...record,
+      payload: { target: { id: 'customer_00', type: 'customer' }, params: { price: 12.5 } },
+    };
     expect(recordHash(hashedBody(reordered))).toBe(h);
-    for (const change of [{ sequence: 4 }, { kafkaOffset: '43' }, { actorId: 'a2' }, { sealed: {} }, { prevHash: 'b'.repeat(64) }, { recordedAt: '2026-01-01T00:00:02.000Z' }]) {
+    for (const change of [
+      { sequence: 4 },
+      { kafkaOffset: '43' },
+      { actorId: 'a2' },
+      { sealed: {} },
+      { prevHash: 'b'.repeat(64) },
+      { recordedAt: '2026-01-01T00:00:02.000Z' },
+    ]) {
       expect(recordHash(hashedBody({ ...record, ...change }))).not.toBe(h);
     }
   });
@@ -43,14 +53,20 @@ describe('audit record hashing', () => {
 describe('audit configuration and cursors', () => {
   it('connects as the writer role unless told otherwise', () => {
     const base = { DATABASE_URL: 'postgres://postgres@db:5432/agentops', AUDIT_DATABASE_URL: undefined };
-    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: 'agentops_audit_writer' })).toBe('postgres://agentops_audit_writer@db:5432/agentops');
+    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: 'agentops_audit_writer' })).toBe(
+      'postgres://agentops_audit_writer@db:5432/agentops',
+    );
     expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: '' })).toBe(base.DATABASE_URL);
-    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: 'x', AUDIT_DATABASE_URL: 'postgres://u:p@h/d' })).toBe('postgres://u:p@h/d');
+    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: 'x', AUDIT_DATABASE_URL: 'postgres://u:p@h/d' })).toBe(
+      'postgres://u:p@h/d',
+    );
   });
 
   it('round-trips opaque cursors and rejects forged ones', () => {
     const c = encodeCursor('2026-01-01T00:00:00.000Z', record.eventId);
     expect(decodeCursor(c)).toEqual(['2026-01-01T00:00:00.000Z', record.eventId]);
-    expect(() => decodeCursor(Buffer.from('["x","1; drop"]').toString('base64url'))).toThrow('invalid cursor');
+    expect(() => decodeCursor(Buffer.from('["x","1; drop"]').toString('base64url'))).toThrow(
+      'invalid cursor',
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { ChainFailure, ChainVerifier, SignedCheckpoint, keyIdOf, recordHash, verifyCheckpoint } from '@agentops/audit-chain';
+import {
+  ChainFailure,
+  ChainVerifier,
+  SignedCheckpoint,
+  keyIdOf,
+  recordHash,
+  verifyCheckpoint,
+} from '@agentops/audit-chain';
 import { createPublicKey } from 'node:crypto';
 import { Sql } from '../chain/sql';
 import { RECORD_COLUMNS, StoredRecord, hashedBody } from '../records/record-content';
@@ -46,16 +53,35 @@ export async function verifyChains(sql: Sql, req: VerifyRequest = {}): Promise<V
   const started = Date.now();
   const chainIds = req.chainId
     ? [req.chainId]
-    : (await sql.query<{ chain_id: string }>(`SELECT chain_id FROM chain_heads UNION SELECT DISTINCT chain_id FROM checkpoints ORDER BY 1`)).map((r) => r.chain_id);
+    : (
+        await sql.query<{ chain_id: string }>(
+          `SELECT chain_id FROM chain_heads UNION SELECT DISTINCT chain_id FROM checkpoints ORDER BY 1`,
+        )
+      ).map((r) => r.chain_id);
   const chains: ChainReport[] = [];
   const keyIds = new Set<string>();
   const trusted = req.trustedKeyIds?.length ? new Set(req.trustedKeyIds) : undefined;
-  for (const chainId of chainIds) chains.push(await verifyOne(sql, chainId, req.from ?? 0, req.to, trusted, keyIds));
+  for (const chainId of chainIds)
+    chains.push(await verifyOne(sql, chainId, req.from ?? 0, req.to, trusted, keyIds));
   const firstFailure = chains.find((c) => !c.ok)?.failure;
-  return { ok: !firstFailure, chains, records: chains.reduce((s, c) => s + c.checked, 0), ms: Date.now() - started, keyIds: [...keyIds].sort(), firstFailure };
+  return {
+    ok: !firstFailure,
+    chains,
+    records: chains.reduce((s, c) => s + c.checked, 0),
+    ms: Date.now() - started,
+    keyIds: [...keyIds].sort(),
+    firstFailure,
+  };
 }
 
-async function verifyOne(sql: Sql, chainId: string, from: number, to: number | undefined, trusted: Set<string> | undefined, keyIds: Set<string>): Promise<ChainReport> {
+async function verifyOne(
+  sql: Sql,
+  chainId: string,
+  from: number,
+  to: number | undefined,
+  trusted: Set<string> | undefined,
+  keyIds: Set<string>,
+): Promise<ChainReport> {
   const cpRows = await sql.query<SignedCheckpoint & { publicKey: string }>(
     `SELECT chain_id AS "chainId", sequence::float8 AS sequence, head_hash AS "headHash", signed_at AS "signedAt", key_id AS "keyId",
             algorithm, signature, public_key AS "publicKey"
@@ -66,7 +92,8 @@ async function verifyOne(sql: Sql, chainId: string, from: number, to: number | u
     keyIds.add(c.keyId);
     let problem: string | undefined;
     try {
-      if (keyIdOf(createPublicKey(c.publicKey)) !== c.keyId) problem = `stored public key does not match key id ${c.keyId}`;
+      if (keyIdOf(createPublicKey(c.publicKey)) !== c.keyId)
+        problem = `stored public key does not match key id ${c.keyId}`;
     } catch {
       problem = 'stored public key unreadable';
     }
@@ -76,9 +103,25 @@ async function verifyOne(sql: Sql, chainId: string, from: number, to: number | u
   });
   let anchor = { sequence: -1, hash: '0'.repeat(64) };
   if (from > 0) {
-    const [row] = await sql.query<{ hash: string }>(`SELECT hash FROM records WHERE chain_id = $1 AND sequence = $2 ORDER BY recorded_at LIMIT 1`, [chainId, from - 1]);
+    const [row] = await sql.query<{ hash: string }>(
+      `SELECT hash FROM records WHERE chain_id = $1 AND sequence = $2 ORDER BY recorded_at LIMIT 1`,
+      [chainId, from - 1],
+    );
     if (!row) {
-      return { chainId, ok: false, checked: 0, from, lastSequence: from - 1, checkpointsChecked: 0, failure: { chainId, reason: 'gap', sequence: from - 1, detail: `no record at sequence ${from - 1} to anchor the range` } };
+      return {
+        chainId,
+        ok: false,
+        checked: 0,
+        from,
+        lastSequence: from - 1,
+        checkpointsChecked: 0,
+        failure: {
+          chainId,
+          reason: 'gap',
+          sequence: from - 1,
+          detail: `no record at sequence ${from - 1} to anchor the range`,
+        },
+      };
     }
     anchor = { sequence: from - 1, hash: row.hash };
   }
@@ -119,7 +162,9 @@ async function verifyOne(sql: Sql, chainId: string, from: number, to: number | u
     from,
     lastSequence: result.lastSequence,
     checkpointsChecked: claims.filter((c) => c.sequence <= result.lastSequence).length,
-    failure: result.failure ? { ...result.failure, eventId: result.failure.recordId ?? failedEventId } : undefined,
+    failure: result.failure
+      ? { ...result.failure, eventId: result.failure.recordId ?? failedEventId }
+      : undefined,
   };
 }
 
@@ -138,7 +183,11 @@ export interface RecordProof {
 }
 
 /** A record's hash, its position, and the signed checkpoint that covers it (the path verified). */
-export async function proveRecord(sql: Sql, eventId: string, trustedKeyIds?: string[]): Promise<{ record: StoredRecord; proof: RecordProof } | undefined> {
+export async function proveRecord(
+  sql: Sql,
+  eventId: string,
+  trustedKeyIds?: string[],
+): Promise<{ record: StoredRecord; proof: RecordProof } | undefined> {
   const [record] = await sql.query<StoredRecord>(
     `SELECT ${RECORD_COLUMNS} FROM records WHERE (chain_id, sequence, recorded_at) IN (SELECT chain_id, sequence, recorded_at FROM record_index WHERE event_id = $1)`,
     [eventId],
@@ -151,9 +200,22 @@ export async function proveRecord(sql: Sql, eventId: string, trustedKeyIds?: str
        FROM checkpoints WHERE chain_id = $1 AND sequence >= $2 ORDER BY sequence LIMIT 1`,
     [record.chainId, record.sequence],
   );
-  const base: RecordProof = { eventId, chainId: record.chainId, sequence: record.sequence, prevHash: record.prevHash, hash: record.hash, hashValid, pathVerified: false };
+  const base: RecordProof = {
+    eventId,
+    chainId: record.chainId,
+    sequence: record.sequence,
+    prevHash: record.prevHash,
+    hash: record.hash,
+    hashValid,
+    pathVerified: false,
+  };
   if (!cp) return { record, proof: { ...base, detail: 'no signed checkpoint covers this record yet' } };
-  const range = await verifyChains(sql, { chainId: record.chainId, from: record.sequence, to: cp.sequence, trustedKeyIds });
+  const range = await verifyChains(sql, {
+    chainId: record.chainId,
+    from: record.sequence,
+    to: cp.sequence,
+    trustedKeyIds,
+  });
   return {
     record,
     proof: {

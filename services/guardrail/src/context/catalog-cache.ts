@@ -28,7 +28,10 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
       },
     });
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((err) => this.logger.warn({ err }, 'catalog refresh failed')), this.config.CATALOG_REFRESH_MS);
+    this.timer = setInterval(
+      () => void this.refresh().catch((err) => this.logger.warn({ err }, 'catalog refresh failed')),
+      this.config.CATALOG_REFRESH_MS,
+    );
     this.timer.unref();
   }
 
@@ -44,7 +47,8 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
     this.loaded = true;
   }
 
-  readonly lookup = (tenantId: string, sku: string): CatalogEntry | undefined => this.items.get(key(tenantId, sku));
+  readonly lookup = (tenantId: string, sku: string): CatalogEntry | undefined =>
+    this.items.get(key(tenantId, sku));
 
   get size(): number {
     return this.items.size;

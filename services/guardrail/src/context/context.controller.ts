@@ -1,5 +1,12 @@
 import { CatalogEntry } from '@agentops/policy';
-import { CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import {
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+  ZodValidationPipe,
+  assertTenantAccess,
+} from '@agentops/service-runtime';
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -73,6 +80,12 @@ export class ContextController {
       `SELECT count(*)::int AS imports, max(imported_at) AS "lastImportAt" FROM guardrail.catalog_imports WHERE tenant_id = $1`,
       [tenantId],
     );
-    return { tenantId, catalogItems: this.catalog.countFor(tenantId), catalogImports: imports, retailFactsVersion: this.facts.versionOf(tenantId), retailFacts: this.facts.forTenant(tenantId) };
+    return {
+      tenantId,
+      catalogItems: this.catalog.countFor(tenantId),
+      catalogImports: imports,
+      retailFactsVersion: this.facts.versionOf(tenantId),
+      retailFacts: this.facts.forTenant(tenantId),
+    };
   }
 }

@@ -22,9 +22,21 @@ export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.readiness.add({ name: 'retail-facts', check: () => void (this.loaded || (() => { throw new Error('retail facts not loaded'); })()) });
+    this.readiness.add({
+      name: 'retail-facts',
+      check: () =>
+        void (
+          this.loaded ||
+          (() => {
+            throw new Error('retail facts not loaded');
+          })()
+        ),
+    });
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((err) => this.logger.warn({ err }, 'retail facts refresh failed')), this.config.CATALOG_REFRESH_MS);
+    this.timer = setInterval(
+      () => void this.refresh().catch((err) => this.logger.warn({ err }, 'retail facts refresh failed')),
+      this.config.CATALOG_REFRESH_MS,
+    );
     this.timer.unref();
   }
 
@@ -36,7 +48,9 @@ export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
     const rows: { tenant_id: string; version: number; facts: RetailFacts }[] = await this.dataSource.query(
       `SELECT DISTINCT ON (tenant_id) tenant_id, version, facts FROM retail_facts ORDER BY tenant_id, version DESC`,
     );
-    this.facts = new Map(rows.map((r) => [r.tenant_id, { version: r.version, facts: { ...EMPTY, ...r.facts } }]));
+    this.facts = new Map(
+      rows.map((r) => [r.tenant_id, { version: r.version, facts: { ...EMPTY, ...r.facts } }]),
+    );
     this.loaded = true;
   }
 

@@ -18,7 +18,12 @@ export class RollingCounterStore {
     @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
   ) {}
 
-  async read(agent: AgentIdentity, intent: Intent, item: CatalogFacts, now = Date.now()): Promise<Record<string, number>> {
+  async read(
+    agent: AgentIdentity,
+    intent: Intent,
+    item: CatalogFacts,
+    now = Date.now(),
+  ): Promise<Record<string, number>> {
     const relevant = this.relevant(agent, intent, item);
     if (relevant.length === 0) return {};
     const pipeline = this.redis.pipeline();
@@ -31,13 +36,22 @@ export class RollingCounterStore {
     relevant.forEach(({ def }, i) => {
       const [err, value] = results[i];
       if (err) throw err;
-      counters[def.name] = def.kind === 'count' ? Number(value) : (value as string[]).reduce((s, m) => s + Number(m.slice(m.lastIndexOf('|') + 1)), 0);
+      counters[def.name] =
+        def.kind === 'count'
+          ? Number(value)
+          : (value as string[]).reduce((s, m) => s + Number(m.slice(m.lastIndexOf('|') + 1)), 0);
     });
     return counters;
   }
 
   /** Adds the intent's contributions; `allowed` is false for denied intents (only data access counts then). */
-  async record(agent: AgentIdentity, intent: Intent, item: CatalogFacts, allowed: boolean, now = Date.now()): Promise<void> {
+  async record(
+    agent: AgentIdentity,
+    intent: Intent,
+    item: CatalogFacts,
+    allowed: boolean,
+    now = Date.now(),
+  ): Promise<void> {
     const pipeline = this.redis.pipeline();
     let writes = 0;
     for (const { def, key } of this.relevant(agent, intent, item)) {
@@ -45,13 +59,20 @@ export class RollingCounterStore {
       const c = def.contribution(intent, item);
       if (!c) continue;
       const member = def.kind === 'sum' ? `${c.member}|${c.value}` : c.member;
-      pipeline.zadd(key, now, member).zremrangebyscore(key, '-inf', now - def.windowMs).pexpire(key, def.windowMs + 60_000);
+      pipeline
+        .zadd(key, now, member)
+        .zremrangebyscore(key, '-inf', now - def.windowMs)
+        .pexpire(key, def.windowMs + 60_000);
       writes++;
     }
     if (writes) await pipeline.exec();
   }
 
-  private relevant(agent: AgentIdentity, intent: Intent, item: CatalogFacts): { def: CounterDefinition; key: string }[] {
+  private relevant(
+    agent: AgentIdentity,
+    intent: Intent,
+    item: CatalogFacts,
+  ): { def: CounterDefinition; key: string }[] {
     const out: { def: CounterDefinition; key: string }[] = [];
     for (const def of COUNTER_DEFINITIONS) {
       const scope = def.scope(agent, intent, item);
@@ -62,6 +83,11 @@ export class RollingCounterStore {
 }
 
 /** The tenant in a hash tag keeps one tenant's counters in one Redis Cluster slot. */
-export function counterKey(config: Pick<GuardrailConfig, 'REDIS_KEY_PREFIX' | 'KAFKA_TOPIC_PREFIX'>, tenantId: string, counter: string, scope: string): string {
+export function counterKey(
+  config: Pick<GuardrailConfig, 'REDIS_KEY_PREFIX' | 'KAFKA_TOPIC_PREFIX'>,
+  tenantId: string,
+  counter: string,
+  scope: string,
+): string {
   return `${config.REDIS_KEY_PREFIX}${config.KAFKA_TOPIC_PREFIX}guardrail:{${tenantId}}:${counter}:${scope}`;
 }

@@ -16,7 +16,10 @@ export class DecisionRepository {
    * Stores the decision unless the intent already has one; returns the decision that is now on
    * record (ours, or the one a previous delivery stored first).
    */
-  async saveFirst(event: EventEnvelope<IntentDecidedV1>, intent: IntentProposedV1): Promise<EventEnvelope<IntentDecidedV1>> {
+  async saveFirst(
+    event: EventEnvelope<IntentDecidedV1>,
+    intent: IntentProposedV1,
+  ): Promise<EventEnvelope<IntentDecidedV1>> {
     const inserted = await this.dataSource
       .createQueryBuilder()
       .insert()

@@ -1,6 +1,13 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
 import { newEventId } from '@agentops/messaging';
-import { CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
+import {
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+  ZodValidationPipe,
+  assertTenantAccess,
+} from '@agentops/service-runtime';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { IntentEvaluation } from './intent-evaluation';
@@ -16,8 +23,16 @@ export class EvaluationsController {
   @Post()
   @HttpCode(200)
   @RequireRoles('reviewer', 'lead', 'policy-admin')
-  async preview(@CurrentPrincipal() principal: Principal, @Body(new ZodValidationPipe(PreviewRequest)) body: { agent: AgentIdentity; intent: IntentProposal }) {
+  async preview(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(PreviewRequest)) body: { agent: AgentIdentity; intent: IntentProposal },
+  ) {
     assertTenantAccess(principal, body.agent.tenantId);
-    return this.evaluation.preview({ ...body.intent, intentId: newEventId(), agent: body.agent, proposedAt: new Date().toISOString() });
+    return this.evaluation.preview({
+      ...body.intent,
+      intentId: newEventId(),
+      agent: body.agent,
+      proposedAt: new Date().toISOString(),
+    });
   }
 }

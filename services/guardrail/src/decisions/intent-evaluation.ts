@@ -1,4 +1,10 @@
-import { DecisionReason, EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import {
+  DecisionReason,
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposedV1,
+} from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
 import { CatalogFacts, catalogFacts, evaluatePolicySet, missingScope } from '@agentops/policy';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
@@ -11,7 +17,10 @@ import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import { ActivePolicySet } from '../policies/active-policy-set';
 import { DecisionRepository } from './decision-repository';
 
-type DecisionBody = Pick<IntentDecidedV1, 'verdict' | 'reasons' | 'obligations' | 'modifiedParams' | 'decidedBy' | 'decisionSource' | 'shadowVerdict'>;
+type DecisionBody = Pick<
+  IntentDecidedV1,
+  'verdict' | 'reasons' | 'obligations' | 'modifiedParams' | 'decidedBy' | 'decisionSource' | 'shadowVerdict'
+>;
 
 /**
  * Use case: decide one intent exactly once, in this order — kill switches, the agent's scopes
@@ -60,7 +69,12 @@ export class IntentEvaluation {
       // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,
       // spending no evaluation on it lets the guardrail catch up instead of collapsing.
       return {
-        ...denial('policy', 'agentops.decision-deadline', 'reached the guardrail after its decision deadline; the agent was answered with the fail-closed deny', 'deadline'),
+        ...denial(
+          'policy',
+          'agentops.decision-deadline',
+          'reached the guardrail after its decision deadline; the agent was answered with the fail-closed deny',
+          'deadline',
+        ),
         decidedBy: 'timeout',
       };
     }
@@ -69,10 +83,21 @@ export class IntentEvaluation {
 
     const missing = missingScope(intent.agent, intent);
     if (missing) {
-      return denial('permissions', 'agentops.agent-scopes', `agent ${intent.agent.id} lacks the scope ${missing}`, 'scopes');
+      return denial(
+        'permissions',
+        'agentops.agent-scopes',
+        `agent ${intent.agent.id} lacks the scope ${missing}`,
+        'scopes',
+      );
     }
     const set = this.policies.current;
-    if (!set) return denial('policy', 'agentops.no-policy-set', 'no policy set is active: nothing is allowed until one is applied', 'none');
+    if (!set)
+      return denial(
+        'policy',
+        'agentops.no-policy-set',
+        'no policy set is active: nothing is allowed until one is applied',
+        'none',
+      );
 
     const evaluation = evaluatePolicySet(set, {
       intent,
@@ -92,7 +117,10 @@ export class IntentEvaluation {
     };
   }
 
-  private envelope(intent: EventEnvelope<IntentProposedV1>, body: DecisionBody): EventEnvelope<IntentDecidedV1> {
+  private envelope(
+    intent: EventEnvelope<IntentProposedV1>,
+    body: DecisionBody,
+  ): EventEnvelope<IntentDecidedV1> {
     const now = new Date();
     return createEvent(
       EventTypes.IntentDecided,
@@ -125,7 +153,12 @@ function skuOf(intent: Pick<IntentProposedV1, 'params' | 'target'>): string {
   return intent.target.type === 'sku' ? intent.target.id : '';
 }
 
-function denial(decidedBy: 'policy' | 'permissions', policyId: string, message: string, source: string): DecisionBody {
+function denial(
+  decidedBy: 'policy' | 'permissions',
+  policyId: string,
+  message: string,
+  source: string,
+): DecisionBody {
   const reason: DecisionReason = { policyId, policyVersion: '1', message, effect: 'deny', mode: 'enforce' };
   return { verdict: 'deny', reasons: [reason], obligations: [], decidedBy, decisionSource: source };
 }

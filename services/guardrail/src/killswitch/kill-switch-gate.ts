@@ -21,11 +21,21 @@ export class KillSwitchGate {
     // Never decide on an unknown switch state; the consumer loop retries (transient).
     if (!this.switches.isLoaded) throw new Error('kill-switch state not loaded yet');
     const hit = this.switches.check(intent.agent, intent.action, intent.intentId);
-    return hit ? { switchId: hit.switchId, reason: hit.reason, selector: hit.selector, actor: hit.actor } : null;
+    return hit
+      ? { switchId: hit.switchId, reason: hit.reason, selector: hit.selector, actor: hit.actor }
+      : null;
   }
 
   /** The decision fields that replace the policy outcome when a switch covers the intent. */
-  static denial(hit: KillSwitchGateHit): Pick<IntentDecidedV1, 'verdict' | 'reasons' | 'decidedBy' | 'decisionSource' | 'obligations'> {
-    return { verdict: 'deny', reasons: [killSwitchReason(hit)], decidedBy: 'killswitch', decisionSource: `killswitch:${hit.switchId}`, obligations: [] };
+  static denial(
+    hit: KillSwitchGateHit,
+  ): Pick<IntentDecidedV1, 'verdict' | 'reasons' | 'decidedBy' | 'decisionSource' | 'obligations'> {
+    return {
+      verdict: 'deny',
+      reasons: [killSwitchReason(hit)],
+      decidedBy: 'killswitch',
+      decisionSource: `killswitch:${hit.switchId}`,
+      obligations: [],
+    };
   }
 }

@@ -8,5 +8,9 @@ export const GUARDRAIL_SCHEMA = 'guardrail';
 export const guardrailDatabase = () => ({
   schema: GUARDRAIL_SCHEMA,
   entities: [CatalogItemEntity, DecisionEntity],
-  migrations: [CreateGuardrailTables1764000000101, PoliciesAndContext1764000000102, Verification1764000000103],
+  migrations: [
+    CreateGuardrailTables1764000000101,
+    PoliciesAndContext1764000000102,
+    Verification1764000000103,
+  ],
 });

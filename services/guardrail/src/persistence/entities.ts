@@ -4,9 +4,16 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export class CatalogItemEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @PrimaryColumn({ type: 'text' }) sku!: string;
-  @Column({ type: 'numeric', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) price!: number;
-  @Column({ name: 'floor_price', type: 'numeric', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) floorPrice!: number;
-  @Column({ type: 'numeric', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) cost!: number;
+  @Column({ type: 'numeric', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  price!: number;
+  @Column({
+    name: 'floor_price',
+    type: 'numeric',
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
+  floorPrice!: number;
+  @Column({ type: 'numeric', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  cost!: number;
   @Column({ type: 'boolean', default: false }) flagship!: boolean;
   @Column({ type: 'text' }) brand!: string;
   @Column({ type: 'text' }) category!: string;

@@ -29,7 +29,11 @@ export class ActivePolicySet implements OnModuleInit, OnModuleDestroy {
       },
     });
     await this.reconcile();
-    this.timer = setInterval(() => void this.reconcile().catch((err) => this.logger.warn({ err }, 'policy set reconciliation failed')), 30_000);
+    this.timer = setInterval(
+      () =>
+        void this.reconcile().catch((err) => this.logger.warn({ err }, 'policy set reconciliation failed')),
+      30_000,
+    );
     this.timer.unref();
   }
 
@@ -44,15 +48,24 @@ export class ActivePolicySet implements OnModuleInit, OnModuleDestroy {
   /** Activates stored policies (from the topic or the store) unless that version is already active. */
   activate(version: string, policies: Pick<StoredPolicy, 'id' | 'file' | 'source'>[]): boolean {
     if (this.set?.version === version) return false;
-    const sources: PolicySource[] = policies.map((p) => ({ path: p.file || `${p.id}.yaml`, content: p.source }));
+    const sources: PolicySource[] = policies.map((p) => ({
+      path: p.file || `${p.id}.yaml`,
+      content: p.source,
+    }));
     const result = compilePolicySet(sources);
     if (!result.ok) {
       // Sets are checked before they are stored; failing here means a newer engine rejects an old set.
-      this.logger.error({ version, problems: result.problems.map(formatProblem) }, 'stored policy set does not compile; keeping the current one');
+      this.logger.error(
+        { version, problems: result.problems.map(formatProblem) },
+        'stored policy set does not compile; keeping the current one',
+      );
       return false;
     }
     this.set = result.set;
-    this.logger.info({ version: result.set.version, policies: result.set.policies.length }, 'policy set activated');
+    this.logger.info(
+      { version: result.set.version, policies: result.set.policies.length },
+      'policy set activated',
+    );
     return true;
   }
 

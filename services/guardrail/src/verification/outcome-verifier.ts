@@ -1,4 +1,11 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, OutcomeReportedV1, OutcomeVerifiedV1 } from '@agentops/contracts';
+import {
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposedV1,
+  OutcomeReportedV1,
+  OutcomeVerifiedV1,
+} from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
 import { Approval, verifyOutcome } from '@agentops/policy';
 import { Injectable } from '@nestjs/common';
@@ -28,12 +35,17 @@ export class OutcomeVerifier {
   }
 
   async verify(outcome: EventEnvelope<OutcomeReportedV1>): Promise<EventEnvelope<OutcomeVerifiedV1>> {
-    const [stored] = await this.dataSource.query(`SELECT event FROM verifications WHERE outcome_id = $1`, [outcome.data.outcomeId]);
+    const [stored] = await this.dataSource.query(`SELECT event FROM verifications WHERE outcome_id = $1`, [
+      outcome.data.outcomeId,
+    ]);
     if (stored) {
       await this.publisher.publish(stored.event, outcome.data.agentId);
       return stored.event;
     }
-    const differences = verifyOutcome(await this.approvalFor(outcome.data.intentId, outcome.data.agentId), outcome.data);
+    const differences = verifyOutcome(
+      await this.approvalFor(outcome.data.intentId, outcome.data.agentId),
+      outcome.data,
+    );
     const event = createEvent(
       EventTypes.OutcomeVerified,
       {
@@ -44,7 +56,13 @@ export class OutcomeVerifier {
         differences,
         verifiedAt: new Date().toISOString(),
       },
-      { source: 'agentops/guardrail', tenantid: outcome.tenantid, agentid: outcome.data.agentId, correlationid: outcome.data.intentId, cause: outcome },
+      {
+        source: 'agentops/guardrail',
+        tenantid: outcome.tenantid,
+        agentid: outcome.data.agentId,
+        correlationid: outcome.data.intentId,
+        cause: outcome,
+      },
     );
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO verifications (outcome_id, intent_id, violation, event) VALUES ($1, $2, $3, $4) ON CONFLICT (outcome_id) DO NOTHING RETURNING outcome_id`,
@@ -56,12 +74,21 @@ export class OutcomeVerifier {
   }
 
   private async approvalFor(intentId: string, agentId: string): Promise<Approval | null> {
-    const [own] = await this.dataSource.query(`SELECT event, intent, agent_id FROM decisions WHERE intent_id = $1`, [intentId]);
-    const [external] = await this.dataSource.query(`SELECT decision FROM external_decisions WHERE intent_id = $1`, [intentId]);
+    const [own] = await this.dataSource.query(
+      `SELECT event, intent, agent_id FROM decisions WHERE intent_id = $1`,
+      [intentId],
+    );
+    const [external] = await this.dataSource.query(
+      `SELECT decision FROM external_decisions WHERE intent_id = $1`,
+      [intentId],
+    );
     const ownDecision = own ? (own.event as EventEnvelope<IntentDecidedV1>).data : undefined;
     // An agent may only claim its own intents.
     if (own && own.agent_id !== agentId) return null;
-    const binding: IntentDecidedV1 | undefined = external?.decision.decidedBy === 'human' || !ownDecision ? (external?.decision ?? ownDecision) : ownDecision;
+    const binding: IntentDecidedV1 | undefined =
+      external?.decision.decidedBy === 'human' || !ownDecision
+        ? (external?.decision ?? ownDecision)
+        : ownDecision;
     if (!binding) return null;
     const intent = own?.intent as IntentProposedV1 | null;
     return {

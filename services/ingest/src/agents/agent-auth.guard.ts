@@ -1,5 +1,11 @@
 import { AgentIdentity } from '@agentops/contracts';
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
 import { AgentRegistry } from './agent-registry';
 
 interface AgentRequest {

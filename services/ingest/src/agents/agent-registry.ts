@@ -47,17 +47,30 @@ export class AgentRegistry {
       ['id'],
     );
     const issued = issueApiKey();
-    await this.keys.insert({ keyId: issued.keyId, agentId: reg.id, secretHash: issued.secretHash, revokedAt: null });
-    return { agent: toIdentity((await this.agents.findOneByOrFail({ id: reg.id }))), apiKey: issued.clearKey };
+    await this.keys.insert({
+      keyId: issued.keyId,
+      agentId: reg.id,
+      secretHash: issued.secretHash,
+      revokedAt: null,
+    });
+    return { agent: toIdentity(await this.agents.findOneByOrFail({ id: reg.id })), apiKey: issued.clearKey };
   }
 
   /** Replaces an agent's scopes (null restores the role default) and keeps the change history. */
-  async setScopes(agentId: string, scopes: AgentScopes | null, changedBy: string): Promise<AgentIdentity | null> {
+  async setScopes(
+    agentId: string,
+    scopes: AgentScopes | null,
+    changedBy: string,
+  ): Promise<AgentIdentity | null> {
     const agent = await this.agents.findOneBy({ id: agentId });
     if (!agent) return null;
     await this.agents.manager.transaction(async (tx) => {
       await tx.update(AgentEntity, { id: agentId }, { scopes });
-      await tx.query(`INSERT INTO agent_scope_changes (agent_id, scopes, changed_by) VALUES ($1, $2, $3)`, [agentId, scopes === null ? null : JSON.stringify(scopes), changedBy]);
+      await tx.query(`INSERT INTO agent_scope_changes (agent_id, scopes, changed_by) VALUES ($1, $2, $3)`, [
+        agentId,
+        scopes === null ? null : JSON.stringify(scopes),
+        changedBy,
+      ]);
     });
     this.cache.clear();
     return toIdentity({ ...agent, scopes });

@@ -1,6 +1,24 @@
 import { AgentRole, AgentScopes, Identifier } from '@agentops/contracts';
-import { CurrentPrincipal, Principal, PrincipalGuard, RequireRoles, ZodValidationPipe, assertTenantAccess } from '@agentops/service-runtime';
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+  ZodValidationPipe,
+  assertTenantAccess,
+} from '@agentops/service-runtime';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { z } from 'zod';
 import { AgentRegistry } from './agent-registry';
 
@@ -26,7 +44,10 @@ export class AgentsController {
   @Post()
   @HttpCode(201)
   @RequireRoles('admin')
-  async register(@CurrentPrincipal() principal: Principal, @Body(new ZodValidationPipe(AgentRegistrationBody)) body: z.infer<typeof AgentRegistrationBody>) {
+  async register(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(AgentRegistrationBody)) body: z.infer<typeof AgentRegistrationBody>,
+  ) {
     assertTenantAccess(principal, body.tenantId);
     return this.registry.register(body);
   }

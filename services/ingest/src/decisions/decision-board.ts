@@ -60,7 +60,14 @@ export class DecisionBoard implements OnModuleDestroy {
    */
   async record(decision: IntentDecidedV1): Promise<void> {
     const value: StoredDecision = { agentId: decision.agentId, decision };
-    await this.redis.eval(RECORD_SCRIPT, 1, this.key(decision.intentId), JSON.stringify(value), String(this.ttlSeconds), decision.verdict === 'escalate' ? '0' : '1');
+    await this.redis.eval(
+      RECORD_SCRIPT,
+      1,
+      this.key(decision.intentId),
+      JSON.stringify(value),
+      String(this.ttlSeconds),
+      decision.verdict === 'escalate' ? '0' : '1',
+    );
   }
 
   async find(intentId: string): Promise<StoredDecision | null> {

@@ -13,7 +13,10 @@ export class DecisionsHandler {
   constructor(private readonly board: DecisionBoard) {}
 
   @EventPattern(EventTypes.IntentDecided)
-  async onDecision(@Payload() event: EventEnvelope<IntentDecidedV1>, @Ctx() ctx: KafkaEventContext): Promise<void> {
+  async onDecision(
+    @Payload() event: EventEnvelope<IntentDecidedV1>,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<void> {
     if (ctx.subscription === DECISIONS_WAKE) this.board.wakeWaiters(event.data);
     else await this.board.record(event.data);
   }

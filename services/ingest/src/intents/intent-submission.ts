@@ -35,9 +35,18 @@ export class IntentSubmission {
     private readonly killSwitches: KillSwitchEnforcement,
   ) {}
 
-  async submit(agent: AgentIdentity, proposal: IntentProposal, options: SubmissionOptions): Promise<SubmissionResult> {
+  async submit(
+    agent: AgentIdentity,
+    proposal: IntentProposal,
+    options: SubmissionOptions,
+  ): Promise<SubmissionResult> {
     const timeoutMs = Math.min(
-      options.timeoutMs ?? decisionTimeoutFor(proposal.action, this.config.DECISION_TIMEOUT_MS, this.config.DECISION_TIMEOUT_OVERRIDES),
+      options.timeoutMs ??
+        decisionTimeoutFor(
+          proposal.action,
+          this.config.DECISION_TIMEOUT_MS,
+          this.config.DECISION_TIMEOUT_OVERRIDES,
+        ),
       this.config.MAX_WAIT_MS,
     );
     const { intentId, isRetry } = await this.claimIntentId(agent, options.idempotencyKey);
@@ -45,7 +54,8 @@ export class IntentSubmission {
       // A retried request: never publish twice; answer from what is known, or wait again.
       const known = await this.board.find(intentId);
       // An escalated intent is not decided yet: a waiting retry waits for the final decision.
-      if (known && (known.decision.verdict !== 'escalate' || !options.wait)) return { intentId, status: 'decided', decision: known.decision };
+      if (known && (known.decision.verdict !== 'escalate' || !options.wait))
+        return { intentId, status: 'decided', decision: known.decision };
       if (!options.wait) return { intentId, status: 'pending' };
       return this.awaitDecision(agent, intentId, proposal.action, timeoutMs);
     }
@@ -62,7 +72,15 @@ export class IntentSubmission {
         decisionDeadline: options.wait ? new Date(now.getTime() + timeoutMs).toISOString() : undefined,
         idempotencyKey: options.idempotencyKey,
       },
-      { id: intentId, source: SOURCE, tenantid: agent.tenantId, agentid: agent.id, correlationid: intentId, subject: proposal.target.id, time: now },
+      {
+        id: intentId,
+        source: SOURCE,
+        tenantid: agent.tenantId,
+        agentid: agent.id,
+        correlationid: intentId,
+        subject: proposal.target.id,
+        time: now,
+      },
     );
     // Wait registration precedes publishing so a fast decision cannot slip past the waiter.
     const waiting = options.wait ? this.awaitDecision(agent, intentId, proposal.action, timeoutMs) : null;
@@ -70,7 +88,12 @@ export class IntentSubmission {
     return waiting ? await waiting : { intentId, status: 'pending' };
   }
 
-  private async awaitDecision(agent: AgentIdentity, intentId: string, action: string, timeoutMs: number): Promise<SubmissionResult> {
+  private async awaitDecision(
+    agent: AgentIdentity,
+    intentId: string,
+    action: string,
+    timeoutMs: number,
+  ): Promise<SubmissionResult> {
     const result = await this.board.wait(intentId, timeoutMs);
     if (result.kind === 'reply') return { intentId, status: 'decided', decision: result.value };
     const decision: IntentDecidedV1 = {
@@ -95,7 +118,8 @@ export class IntentSubmission {
     await this.board.record(decision);
     const stored = await this.board.find(intentId);
     // A real decision may have been recorded a moment before the timer fired: it wins.
-    if (stored && stored.decision.decidedBy !== 'timeout') return { intentId, status: 'decided', decision: stored.decision };
+    if (stored && stored.decision.decidedBy !== 'timeout')
+      return { intentId, status: 'decided', decision: stored.decision };
     await this.publisher.publish(
       createEvent(EventTypes.IntentDecided, decision, {
         source: SOURCE,
@@ -110,7 +134,10 @@ export class IntentSubmission {
   }
 
   /** Idempotency-Key: the same key from the same agent maps to the same intent for 24 h. */
-  private async claimIntentId(agent: AgentIdentity, key?: string): Promise<{ intentId: string; isRetry: boolean }> {
+  private async claimIntentId(
+    agent: AgentIdentity,
+    key?: string,
+  ): Promise<{ intentId: string; isRetry: boolean }> {
     const fresh = newEventId();
     if (!key) return { intentId: fresh, isRetry: false };
     const redisKey = `${this.config.REDIS_KEY_PREFIX}${this.config.KAFKA_TOPIC_PREFIX}ingest:idem:${agent.id}:${key}`;

@@ -1,6 +1,19 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
 import { ZodValidationPipe } from '@agentops/service-runtime';
-import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
@@ -8,7 +21,10 @@ import { DecisionBoard } from '../decisions/decision-board';
 import { IntentSubmission } from './intent-submission';
 
 const SubmitQuery = z.object({
-  wait: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  wait: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
   timeoutMs: z.coerce.number().int().min(1).optional(),
 });
 
@@ -43,10 +59,14 @@ export class IntentsController {
 
   @Get(':intentId/decision')
   @HttpCode(200)
-  async decision(@CurrentAgent() agent: AgentIdentity, @Param('intentId', new ParseUUIDPipe()) intentId: string) {
+  async decision(
+    @CurrentAgent() agent: AgentIdentity,
+    @Param('intentId', new ParseUUIDPipe()) intentId: string,
+  ) {
     const stored = await this.board.find(intentId);
     // Another agent's intent is indistinguishable from an unknown one.
-    if (!stored || stored.agentId !== agent.id) throw new NotFoundException(`no decision for intent ${intentId}`);
+    if (!stored || stored.agentId !== agent.id)
+      throw new NotFoundException(`no decision for intent ${intentId}`);
     // An escalation is provisional: the agent keeps waiting for the human (or timeout) decision.
     const status = stored.decision.verdict === 'escalate' ? 'pending_review' : 'decided';
     return { intentId, status, decision: stored.decision };

@@ -26,7 +26,8 @@ export class ControlStreamController {
     res.setHeader('connection', 'keep-alive');
     res.setHeader('x-accel-buffering', 'no');
     res.flushHeaders();
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('hello', { agentId: agent.id, activeHalts: this.switches.coveringAgent(agent).length });
     for (const s of this.switches.coveringAgent(agent)) send('halt', haltBody(s));
     const unsubscribe = this.switches.onChange((change) => {
@@ -42,5 +43,12 @@ export class ControlStreamController {
 }
 
 function haltBody(s: ActiveSwitch) {
-  return { switchId: s.switchId, selector: s.selector, reason: s.reason, actor: s.actor, ticket: s.ticket, expiresAt: s.expiresAt };
+  return {
+    switchId: s.switchId,
+    selector: s.selector,
+    reason: s.reason,
+    actor: s.actor,
+    ticket: s.ticket,
+    expiresAt: s.expiresAt,
+  };
 }

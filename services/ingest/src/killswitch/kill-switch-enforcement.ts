@@ -20,7 +20,11 @@ export class KillSwitchEnforcement {
   ) {}
 
   /** null when no switch covers the intent; otherwise the published deny. */
-  async refuseIfCovered(agent: AgentIdentity, action: string, intentId: string): Promise<IntentDecidedV1 | null> {
+  async refuseIfCovered(
+    agent: AgentIdentity,
+    action: string,
+    intentId: string,
+  ): Promise<IntentDecidedV1 | null> {
     // Fail closed: an instance that has not loaded the switch set decides nothing.
     if (!this.switches.isLoaded) throw new ServiceUnavailableException('kill-switch state not loaded yet');
     const hit = this.switches.check(agent, action, intentId);

@@ -12,13 +12,22 @@ export class OutcomesController {
   /** What the agent actually did; guardrail verifies it against the decision. */
   @Post()
   @HttpCode(202)
-  async report(@CurrentAgent() agent: AgentIdentity, @Body(new ZodValidationPipe(OutcomeReport)) report: OutcomeReport) {
+  async report(
+    @CurrentAgent() agent: AgentIdentity,
+    @Body(new ZodValidationPipe(OutcomeReport)) report: OutcomeReport,
+  ) {
     const outcomeId = newEventId();
     await this.publisher.publish(
       createEvent(
         EventTypes.OutcomeReported,
         { ...report, outcomeId, agentId: agent.id, reportedAt: new Date().toISOString() },
-        { id: outcomeId, source: 'agentops/ingest', tenantid: agent.tenantId, agentid: agent.id, correlationid: report.intentId },
+        {
+          id: outcomeId,
+          source: 'agentops/ingest',
+          tenantid: agent.tenantId,
+          agentid: agent.id,
+          correlationid: report.intentId,
+        },
       ),
       agent.id,
     );

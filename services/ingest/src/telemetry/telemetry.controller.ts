@@ -12,13 +12,22 @@ export class TelemetryController {
 
   @Post()
   @HttpCode(202)
-  async record(@CurrentAgent() agent: AgentIdentity, @Body(new ZodValidationPipe(TelemetryReport)) report: TelemetryReport) {
+  async record(
+    @CurrentAgent() agent: AgentIdentity,
+    @Body(new ZodValidationPipe(TelemetryReport)) report: TelemetryReport,
+  ) {
     const id = newEventId();
     await this.publisher.publish(
       createEvent(
         EventTypes.TelemetryRecorded,
         { ...report, agentId: agent.id, recordedAt: new Date().toISOString() },
-        { id, source: 'agentops/ingest', tenantid: agent.tenantId, agentid: agent.id, correlationid: report.intentId },
+        {
+          id,
+          source: 'agentops/ingest',
+          tenantid: agent.tenantId,
+          agentid: agent.id,
+          correlationid: report.intentId,
+        },
       ),
       agent.id,
     );

@@ -16,7 +16,13 @@ export class KnownAgents {
     const fingerprint = `${agent.tenantId}|${agent.role}|${agent.version}|${agent.region}`;
     const last = this.seen.get(agent.id);
     if (last && last.fingerprint === fingerprint && Date.now() - last.at < KnownAgents.REFRESH_MS) return;
-    this.facts.set(agent.id, { id: agent.id, tenantId: agent.tenantId, role: agent.role, version: agent.version, region: agent.region });
+    this.facts.set(agent.id, {
+      id: agent.id,
+      tenantId: agent.tenantId,
+      role: agent.role,
+      version: agent.version,
+      region: agent.region,
+    });
     await this.dataSource.query(
       `INSERT INTO known_agents (agent_id, tenant_id, role, version, region, last_seen) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (agent_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, role = EXCLUDED.role, version = EXCLUDED.version,
@@ -24,7 +30,13 @@ export class KnownAgents {
       [agent.id, agent.tenantId, agent.role, agent.version, agent.region, at],
     );
     this.seen.set(agent.id, { at: Date.now(), fingerprint });
-    this.facts.set(agent.id, { id: agent.id, tenantId: agent.tenantId, role: agent.role, version: agent.version, region: agent.region });
+    this.facts.set(agent.id, {
+      id: agent.id,
+      tenantId: agent.tenantId,
+      role: agent.role,
+      version: agent.version,
+      region: agent.region,
+    });
   }
 
   /** An agent's cohort facts for signals that carry only its id (decisions, verifications, telemetry). */

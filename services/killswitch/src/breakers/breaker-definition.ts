@@ -38,14 +38,23 @@ export const BreakerDefinition = z
     /** Rates only: fewer samples than this never trip. */
     minSamples: z.number().int().positive().default(10),
     /** The switch flipped on trip; the tenant (and agent, if per: agent) of the window is added. */
-    trip: z.object({ selector: CohortSelector.default({}), reason: z.string().max(500).optional() }).strict().default({ selector: {} }),
+    trip: z
+      .object({ selector: CohortSelector.default({}), reason: z.string().max(500).optional() })
+      .strict()
+      .default({ selector: {} }),
     /** How long the switch stays flipped before the breaker tries half-open. */
     coolDown: duration,
     /**
      * Half-open: the full switch is replaced by one letting `share` of the cohort's intents through;
      * the window must stay under threshold × factor for `probation`, or the breaker opens again.
      */
-    halfOpen: z.object({ probation: duration, share: z.number().gt(0).max(1).default(0.1), thresholdFactor: z.number().min(0).max(1).default(0.5) }).strict(),
+    halfOpen: z
+      .object({
+        probation: duration,
+        share: z.number().gt(0).max(1).default(0.1),
+        thresholdFactor: z.number().min(0).max(1).default(0.5),
+      })
+      .strict(),
   })
   .strict();
 export type BreakerDefinition = z.infer<typeof BreakerDefinition>;
@@ -54,7 +63,9 @@ export type BreakerDefinition = z.infer<typeof BreakerDefinition>;
 export function loadBreakerDefinitions(dir: string): BreakerDefinition[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch {
     return [];
   }
@@ -62,7 +73,9 @@ export function loadBreakerDefinitions(dir: string): BreakerDefinition[] {
   for (const file of files) {
     const parsed = BreakerDefinition.safeParse(parse(readFileSync(join(dir, file), 'utf8')));
     if (!parsed.success) {
-      throw new Error(`${join(dir, file)}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `${join(dir, file)}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
     }
     out.push(parsed.data);
   }

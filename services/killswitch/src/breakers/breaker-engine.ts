@@ -1,5 +1,17 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, OutcomeVerifiedV1, TelemetryRecordedV1 } from '@agentops/contracts';
-import { CohortMember, actionMatches, describeSelector, selectorCoversAgent } from '@agentops/cohort-selector';
+import {
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposedV1,
+  OutcomeVerifiedV1,
+  TelemetryRecordedV1,
+} from '@agentops/contracts';
+import {
+  CohortMember,
+  actionMatches,
+  describeSelector,
+  selectorCoversAgent,
+} from '@agentops/cohort-selector';
 import { LOGGER, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
@@ -59,7 +71,14 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.definitions = loadBreakerDefinitions(resolve(this.config.BREAKERS_DIR));
     const rows = (await this.dataSource.query(
       `SELECT breaker, cohort_key AS key, state, switch_id AS "switchId", since, trips FROM breaker_states WHERE state <> 'closed'`,
-    )) as { breaker: string; key: string; state: BreakerStateName; switchId: string | null; since: Date; trips: number }[];
+    )) as {
+      breaker: string;
+      key: string;
+      state: BreakerStateName;
+      switchId: string | null;
+      since: Date;
+      trips: number;
+    }[];
     for (const r of rows) {
       const def = this.definitions.find((d) => d.name === r.breaker);
       if (!def) continue;
@@ -77,11 +96,17 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
       });
     }
     this.readiness.add({ name: 'breakers', check: () => undefined });
-    this.logger.info({ breakers: this.definitions.map((d) => d.name), restored: rows.length }, 'breakers loaded');
+    this.logger.info(
+      { breakers: this.definitions.map((d) => d.name), restored: rows.length },
+      'breakers loaded',
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick().catch((err) => this.logger.warn({ err }, 'breaker tick failed')), this.config.BREAKER_TICK_MS);
+    this.timer = setInterval(
+      () => void this.tick().catch((err) => this.logger.warn({ err }, 'breaker tick failed')),
+      this.config.BREAKER_TICK_MS,
+    );
     this.timer.unref();
   }
 
@@ -133,7 +158,11 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   private async trip(def: BreakerDefinition, c: CohortState, value: number): Promise<void> {
-    const selector = { ...def.trip.selector, tenantId: c.tenantId, ...(c.agentId ? { agentId: c.agentId } : {}) };
+    const selector = {
+      ...def.trip.selector,
+      tenantId: c.tenantId,
+      ...(c.agentId ? { agentId: c.agentId } : {}),
+    };
     const reason = `${def.trip.reason ?? `breaker ${def.name} tripped`}: ${def.metric} ${round(value)} > ${def.threshold} within ${def.window / 1000}s (${describeSelector(selector)})`;
     const halfOpenSwitch = c.state === 'half_open' ? c.switchId : null;
     c.state = 'open';
@@ -141,7 +170,8 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
     c.trips++;
     const flipped = await this.switches.flipAs(`breaker:${def.name}`, selector, reason.slice(0, 2000));
     c.switchId = flipped.id;
-    if (halfOpenSwitch) await this.releaseQuietly(def, halfOpenSwitch, 'half-open probe failed: breaker open again');
+    if (halfOpenSwitch)
+      await this.releaseQuietly(def, halfOpenSwitch, 'half-open probe failed: breaker open again');
     c.window.clear();
     await this.persist(c, value);
     this.logger.warn({ breaker: def.name, cohort: c.key, value, switchId: flipped.id }, 'breaker tripped');
@@ -155,7 +185,11 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
       if (!def) continue;
       if (c.state === 'open' && now - c.since >= def.coolDown) {
         // Flip the partial switch before releasing the full one: the cohort is never uncovered.
-        const selector = { ...def.trip.selector, tenantId: c.tenantId, ...(c.agentId ? { agentId: c.agentId } : {}) };
+        const selector = {
+          ...def.trip.selector,
+          tenantId: c.tenantId,
+          ...(c.agentId ? { agentId: c.agentId } : {}),
+        };
         const probe = await this.switches.flipAs(
           `breaker:${def.name}`,
           selector,
@@ -169,7 +203,8 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
         c.window.clear();
         await this.persist(c, null);
       } else if (c.state === 'half_open' && now - c.since >= def.halfOpen.probation) {
-        if (c.switchId) await this.releaseQuietly(def, c.switchId, `breaker ${def.name} closed after a clean probation`);
+        if (c.switchId)
+          await this.releaseQuietly(def, c.switchId, `breaker ${def.name} closed after a clean probation`);
         c.state = 'closed';
         c.since = now;
         c.switchId = null;
@@ -185,8 +220,22 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   /** For the API and tests: every cohort's breaker state. */
-  states(): { breaker: string; cohort: string; state: BreakerStateName; switchId: string | null; since: string; trips: number }[] {
-    return [...this.cohorts.values()].map((c) => ({ breaker: c.breaker, cohort: c.key, state: c.state, switchId: c.switchId, since: new Date(c.since).toISOString(), trips: c.trips }));
+  states(): {
+    breaker: string;
+    cohort: string;
+    state: BreakerStateName;
+    switchId: string | null;
+    since: string;
+    trips: number;
+  }[] {
+    return [...this.cohorts.values()].map((c) => ({
+      breaker: c.breaker,
+      cohort: c.key,
+      state: c.state,
+      switchId: c.switchId,
+      since: new Date(c.since).toISOString(),
+      trips: c.trips,
+    }));
   }
 
   private async persist(c: CohortState, value: number | null): Promise<void> {
@@ -204,9 +253,22 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
       case EventTypes.IntentProposed: {
         const d = event.data as IntentProposedV1;
         if (!d.action.startsWith('pricing.')) return [];
-        const out: Signal[] = [{ metric: 'distinct_skus_repriced', agent: d.agent, action: d.action, observation: { at, value: 1, key: d.target.id } }];
+        const out: Signal[] = [
+          {
+            metric: 'distinct_skus_repriced',
+            agent: d.agent,
+            action: d.action,
+            observation: { at, value: 1, key: d.target.id },
+          },
+        ];
         const discount = discountOf(d.params);
-        if (discount > 0) out.push({ metric: 'total_discount_value', agent: d.agent, action: d.action, observation: { at, value: discount } });
+        if (discount > 0)
+          out.push({
+            metric: 'total_discount_value',
+            agent: d.agent,
+            action: d.action,
+            observation: { at, value: discount },
+          });
         return out;
       }
       case EventTypes.IntentDecided: {
@@ -214,18 +276,31 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
         // The breaker's own refusals must not keep it tripping.
         if (d.decidedBy === 'killswitch' || d.decidedBy === 'breaker') return [];
         const agent = await this.agents.find(d.agentId);
-        return agent ? [{ metric: 'deny_rate', agent, action: d.action, observation: { at, value: d.verdict === 'deny' ? 1 : 0 } }] : [];
+        return agent
+          ? [
+              {
+                metric: 'deny_rate',
+                agent,
+                action: d.action,
+                observation: { at, value: d.verdict === 'deny' ? 1 : 0 },
+              },
+            ]
+          : [];
       }
       case EventTypes.OutcomeVerified: {
         const d = event.data as OutcomeVerifiedV1;
         const agent = await this.agents.find(d.agentId);
-        return agent ? [{ metric: 'verification_violations', agent, observation: { at, value: d.violation ? 1 : 0 } }] : [];
+        return agent
+          ? [{ metric: 'verification_violations', agent, observation: { at, value: d.violation ? 1 : 0 } }]
+          : [];
       }
       case EventTypes.TelemetryRecorded: {
         const d = event.data as TelemetryRecordedV1;
         const agent = await this.agents.find(d.agentId);
         if (!agent) return [];
-        const out: Signal[] = [{ metric: 'error_rate', agent, observation: { at, value: d.kind === 'error' ? 1 : 0 } }];
+        const out: Signal[] = [
+          { metric: 'error_rate', agent, observation: { at, value: d.kind === 'error' ? 1 : 0 } },
+        ];
         if (d.kind === 'data_access' && d.dataClasses.some((c) => c.startsWith('customer'))) {
           out.push({ metric: 'customer_records_read', agent, observation: { at, value: d.records ?? 1 } });
         }

@@ -1,5 +1,23 @@
-import { CurrentPrincipal, PrincipalGuard, Principal, RequireRoles, ZodValidationPipe } from '@agentops/service-runtime';
-import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  CurrentPrincipal,
+  PrincipalGuard,
+  Principal,
+  RequireRoles,
+  ZodValidationPipe,
+} from '@agentops/service-runtime';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { z } from 'zod';
 import { KillSwitchError, SwitchCommands } from './switch-commands';
 import { FlipRequest, ListQuery, ReleaseRequest } from './switch-requests';
@@ -16,7 +34,10 @@ export class KillSwitchesController {
   @Post()
   @HttpCode(201)
   @RequireRoles('sre')
-  async flip(@CurrentPrincipal() principal: Principal, @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest) {
+  async flip(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest,
+  ) {
     return mapErrors(() => this.commands.flip(principal, body));
   }
 
@@ -32,7 +53,10 @@ export class KillSwitchesController {
   }
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query(new ZodValidationPipe(ListQuery)) query: z.infer<typeof ListQuery>) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(ListQuery)) query: z.infer<typeof ListQuery>,
+  ) {
     return { switches: await this.commands.list(principal, query.state) };
   }
 
@@ -47,7 +71,10 @@ export class KillSwitchesController {
   }
 
   @Get(':id/history')
-  async switchHistory(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+  async switchHistory(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ) {
     return { history: await mapErrors(() => this.commands.history(principal, id)) };
   }
 }

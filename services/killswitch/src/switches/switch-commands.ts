@@ -43,14 +43,28 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async flip(principal: Principal, request: FlipRequest): Promise<SwitchView> {
-    const scoped = scopeSelectorToTenant(request.selector, principal.tenantId, principal.tenantId === ALL_TENANTS);
+    const scoped = scopeSelectorToTenant(
+      request.selector,
+      principal.tenantId,
+      principal.tenantId === ALL_TENANTS,
+    );
     if (!scoped.ok) throw new KillSwitchError('tenant_forbidden', scoped.reason);
-    const expiresAt = request.expiresAt ?? (request.ttlSeconds ? new Date(Date.now() + request.ttlSeconds * 1000).toISOString() : undefined);
-    return this.flipAs(actorOf(principal), scoped.selector, request.reason, { ticket: request.ticket, expiresAt });
+    const expiresAt =
+      request.expiresAt ??
+      (request.ttlSeconds ? new Date(Date.now() + request.ttlSeconds * 1000).toISOString() : undefined);
+    return this.flipAs(actorOf(principal), scoped.selector, request.reason, {
+      ticket: request.ticket,
+      expiresAt,
+    });
   }
 
   /** For breakers and tools: a flip on behalf of a system actor such as `breaker:<name>`. */
-  async flipAs(actor: string, selector: CohortSelector, reason: string, extra: { ticket?: string; expiresAt?: string; passRatio?: number } = {}): Promise<SwitchView> {
+  async flipAs(
+    actor: string,
+    selector: CohortSelector,
+    reason: string,
+    extra: { ticket?: string; expiresAt?: string; passRatio?: number } = {},
+  ): Promise<SwitchView> {
     const switchId = newEventId();
     const event = this.changeEvent({
       switchId,
@@ -70,9 +84,15 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     return this.view(row!);
   }
 
-  async release(principal: Principal | null, id: string, reason: string, actor = principal ? actorOf(principal) : 'system'): Promise<SwitchView> {
+  async release(
+    principal: Principal | null,
+    id: string,
+    reason: string,
+    actor = principal ? actorOf(principal) : 'system',
+  ): Promise<SwitchView> {
     const existing = await this.repo.find(id);
-    if (!existing || (principal && !mayManage(principal, existing))) throw new KillSwitchError('not_found', `no kill switch ${id}`);
+    if (!existing || (principal && !mayManage(principal, existing)))
+      throw new KillSwitchError('not_found', `no kill switch ${id}`);
     const result = await this.repo.release(id, (row) =>
       this.changeEvent({
         switchId: row.id,
@@ -96,7 +116,10 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
   async list(principal: Principal, state: 'active' | 'all'): Promise<SwitchView[]> {
     const rows = await this.repo.list(state, tenantFilter(principal));
     const known = await this.agents.all(tenantFilter(principal));
-    return rows.map((r) => ({ ...this.view(r), coveredAgents: known.filter((a) => selectorCoversAgent(r.selector, a)).length }));
+    return rows.map((r) => ({
+      ...this.view(r),
+      coveredAgents: known.filter((a) => selectorCoversAgent(r.selector, a)).length,
+    }));
   }
 
   async get(principal: Principal, id: string): Promise<SwitchView> {
@@ -121,7 +144,10 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     // A crash between commit and fan-out must not leave a switch unenforced: republish the last
     // event of every active switch (same event ids, so audit and followers deduplicate).
     for (const event of await this.repo.activeEvents()) await this.fanout.publish(event);
-    this.sweeper = setInterval(() => void this.expireDue().catch((err) => this.logger.warn({ err }, 'expiry sweep failed')), 1000);
+    this.sweeper = setInterval(
+      () => void this.expireDue().catch((err) => this.logger.warn({ err }, 'expiry sweep failed')),
+      1000,
+    );
     this.sweeper.unref();
   }
 

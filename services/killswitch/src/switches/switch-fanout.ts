@@ -23,6 +23,9 @@ export class SwitchFanout {
   }
 
   async publish(event: EventEnvelope<KillSwitchChangedV1>): Promise<void> {
-    await Promise.all([this.redis.publish(this.channel, JSON.stringify(event.data)), this.publisher.publish(event, event.data.switchId)]);
+    await Promise.all([
+      this.redis.publish(this.channel, JSON.stringify(event.data)),
+      this.publisher.publish(event, event.data.switchId),
+    ]);
   }
 }

@@ -42,7 +42,17 @@ export class SwitchRepository {
       await m.query(
         `INSERT INTO switches (id, tenant_id, selector, state, actor, reason, ticket, expires_at, flipped_at, last_event)
          VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9)`,
-        [d.switchId, d.selector.tenantId ?? null, JSON.stringify(d.selector), d.actor, d.reason, d.ticket ?? null, d.expiresAt ?? null, d.changedAt, JSON.stringify(event)],
+        [
+          d.switchId,
+          d.selector.tenantId ?? null,
+          JSON.stringify(d.selector),
+          d.actor,
+          d.reason,
+          d.ticket ?? null,
+          d.expiresAt ?? null,
+          d.changedAt,
+          JSON.stringify(event),
+        ],
       );
       await this.appendHistory(m, event);
     });
@@ -57,7 +67,9 @@ export class SwitchRepository {
     build: (row: SwitchRecord) => EventEnvelope<KillSwitchChangedV1>,
   ): Promise<{ row: SwitchRecord; event?: EventEnvelope<KillSwitchChangedV1> } | null> {
     return this.dataSource.transaction(async (m) => {
-      const rows = (await m.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1 FOR UPDATE`, [id])) as SwitchRecord[];
+      const rows = (await m.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1 FOR UPDATE`, [
+        id,
+      ])) as SwitchRecord[];
       const row = rows[0];
       if (!row) return null;
       if (row.state === 'released') return { row: normalise(row) };
@@ -67,13 +79,17 @@ export class SwitchRepository {
         [id, event.data.changedAt, event.data.actor, event.data.reason, JSON.stringify(event)],
       );
       await this.appendHistory(m, event);
-      const updated = (await m.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1`, [id])) as SwitchRecord[];
+      const updated = (await m.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1`, [
+        id,
+      ])) as SwitchRecord[];
       return { row: normalise(updated[0]), event };
     });
   }
 
   async find(id: string): Promise<SwitchRecord | null> {
-    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1`, [id])) as SwitchRecord[];
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM switches WHERE id = $1`, [
+      id,
+    ])) as SwitchRecord[];
     return rows[0] ? normalise(rows[0]) : null;
   }
 
@@ -94,7 +110,11 @@ export class SwitchRepository {
     return rows.map(normalise);
   }
 
-  async history(switchId: string | undefined, tenantId: string | undefined, limit = 500): Promise<HistoryEntry[]> {
+  async history(
+    switchId: string | undefined,
+    tenantId: string | undefined,
+    limit = 500,
+  ): Promise<HistoryEntry[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (switchId) {
@@ -115,13 +135,17 @@ export class SwitchRepository {
   }
 
   async dueForExpiry(): Promise<string[]> {
-    const rows = (await this.dataSource.query(`SELECT id FROM switches WHERE state = 'active' AND expires_at <= now()`)) as { id: string }[];
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM switches WHERE state = 'active' AND expires_at <= now()`,
+    )) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
   /** The last event of every switch still active: what the compacted topic must hold. */
   async activeEvents(): Promise<EventEnvelope<KillSwitchChangedV1>[]> {
-    const rows = (await this.dataSource.query(`SELECT last_event AS "lastEvent" FROM switches WHERE state = 'active'`)) as { lastEvent: EventEnvelope<KillSwitchChangedV1> }[];
+    const rows = (await this.dataSource.query(
+      `SELECT last_event AS "lastEvent" FROM switches WHERE state = 'active'`,
+    )) as { lastEvent: EventEnvelope<KillSwitchChangedV1> }[];
     return rows.map((r) => r.lastEvent);
   }
 

@@ -14,8 +14,14 @@ export const FlipRequest = z
     ttlSeconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
   })
   .strict()
-  .refine((r) => !(r.expiresAt && r.ttlSeconds), { message: 'give expiresAt or ttlSeconds, not both', path: ['ttlSeconds'] })
-  .refine((r) => !r.expiresAt || Date.parse(r.expiresAt) > Date.now(), { message: 'must be in the future', path: ['expiresAt'] });
+  .refine((r) => !(r.expiresAt && r.ttlSeconds), {
+    message: 'give expiresAt or ttlSeconds, not both',
+    path: ['ttlSeconds'],
+  })
+  .refine((r) => !r.expiresAt || Date.parse(r.expiresAt) > Date.now(), {
+    message: 'must be in the future',
+    path: ['expiresAt'],
+  });
 export type FlipRequest = z.infer<typeof FlipRequest>;
 
 export const ReleaseRequest = z

@@ -11,7 +11,10 @@ export const ActionName = z
   .string()
   .min(3)
   .max(100)
-  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must look like domain.verb_object, e.g. pricing.set_price');
+  .regex(
+    /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/,
+    'must look like domain.verb_object, e.g. pricing.set_price',
+  );
 
 export const AgentRole = z.enum(['pricing', 'replenishment', 'service', 'shopping', 'other']);
 export type AgentRole = z.infer<typeof AgentRole>;
@@ -25,7 +28,15 @@ export const AgentScopes = z
     actions: z.array(z.string().regex(/^[a-z0-9_.*]+$/, 'an action name or glob such as pricing.*')).max(100),
     dataClasses: z.array(z.string().max(50)).max(100).optional(),
     limits: z
-      .array(z.object({ action: z.string().regex(/^[a-z0-9_.*]+$/), field: z.string().min(1).max(100), max: z.number() }).strict())
+      .array(
+        z
+          .object({
+            action: z.string().regex(/^[a-z0-9_.*]+$/),
+            field: z.string().min(1).max(100),
+            max: z.number(),
+          })
+          .strict(),
+      )
       .max(100)
       .optional(),
   })
@@ -64,7 +75,11 @@ export type DecisionReason = z.infer<typeof DecisionReason>;
 
 export const Obligation = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cap'), field: z.string(), max: z.number() }),
-  z.object({ type: z.literal('redact'), field: z.string(), spans: z.array(z.tuple([z.number().int(), z.number().int()])) }),
+  z.object({
+    type: z.literal('redact'),
+    field: z.string(),
+    spans: z.array(z.tuple([z.number().int(), z.number().int()])),
+  }),
   z.object({ type: z.literal('set'), field: z.string(), value: z.unknown() }),
 ]);
 export type Obligation = z.infer<typeof Obligation>;

@@ -29,8 +29,12 @@ export class CreateRecords1764000000401 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'audit records are append-only (% refused)', TG_OP; END $$`);
-    await q.query(`CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records FOR EACH ROW EXECUTE FUNCTION refuse_audit_change()`);
-    await q.query(`CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change()`);
+    await q.query(
+      `CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records FOR EACH ROW EXECUTE FUNCTION refuse_audit_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -103,8 +103,12 @@ export class ChainedRecords1764000000402 implements MigrationInterface {
       CREATE OR REPLACE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'audit % is append-only (% refused)', TG_TABLE_NAME, TG_OP; END $$`);
     for (const table of ['records', 'record_index', 'checkpoints']) {
-      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_audit_change()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_audit_change()`,
+      );
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change()`,
+      );
     }
     // A key, once destroyed, stays destroyed; key rows are never deleted.
     await q.query(`
@@ -115,8 +119,12 @@ export class ChainedRecords1764000000402 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER subject_keys_destroy_only BEFORE UPDATE OR DELETE ON subject_keys FOR EACH ROW EXECUTE FUNCTION refuse_key_restore()`);
-    await q.query(`CREATE TRIGGER subject_keys_no_truncate BEFORE TRUNCATE ON subject_keys FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change()`);
+    await q.query(
+      `CREATE TRIGGER subject_keys_destroy_only BEFORE UPDATE OR DELETE ON subject_keys FOR EACH ROW EXECUTE FUNCTION refuse_key_restore()`,
+    );
+    await q.query(
+      `CREATE TRIGGER subject_keys_no_truncate BEFORE TRUNCATE ON subject_keys FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change()`,
+    );
 
     // Monthly partitions, created ahead. SECURITY DEFINER so the service (which cannot CREATE) can
     // keep partitions ahead at start; a DEFAULT partition catches anything beyond.

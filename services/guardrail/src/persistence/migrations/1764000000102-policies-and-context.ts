@@ -45,6 +45,8 @@ export class PoliciesAndContext1764000000102 implements MigrationInterface {
     await q.query(`DROP TABLE policy_sets`);
     await q.query(`DROP TABLE catalog_imports`);
     await q.query(`DROP TABLE retail_facts`);
-    await q.query(`ALTER TABLE catalog_items DROP COLUMN stock, DROP COLUMN velocity_30d, DROP COLUMN slow_mover`);
+    await q.query(
+      `ALTER TABLE catalog_items DROP COLUMN stock, DROP COLUMN velocity_30d, DROP COLUMN slow_mover`,
+    );
   }
 }
