@@ -11,15 +11,24 @@ export interface CohortMember {
 
 const globCache = new Map<string, RegExp>();
 
-/** `pricing.*` matches `pricing.set_price`; `*` matches any run of characters, dots included. */
-export function actionMatches(pattern: string, action: string): boolean {
-  if (!pattern.includes('*')) return pattern === action;
+/**
+ * The one glob of the platform: `pricing.*` matches `pricing.set_price`; `*` matches any run of
+ * characters, dots included. Compiled patterns are cached: globs come from a few config files and
+ * are tested on every intent.
+ */
+export function globMatches(pattern: string, value: string): boolean {
+  if (!pattern.includes('*')) return pattern === value;
   let re = globCache.get(pattern);
   if (!re) {
     re = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
     globCache.set(pattern, re);
   }
-  return re.test(action);
+  return re.test(value);
+}
+
+/** Whether an action name matches an action glob such as `pricing.*`. */
+export function actionMatches(pattern: string, action: string): boolean {
+  return globMatches(pattern, action);
 }
 
 /** Whether the agent belongs to the selector's cohort, whatever action it proposes. */

@@ -1,5 +1,5 @@
 import type { AgentIdentity, AgentRole, AgentScopes, IntentProposal } from '@agentops/contracts';
-import { globToRegExp } from './policy-set';
+import { globMatches } from '@agentops/cohort-selector';
 
 /** What an agent of each role may do when it was registered without explicit scopes. */
 export const DEFAULT_SCOPES_BY_ROLE: Record<AgentRole, AgentScopes> = {
@@ -20,7 +20,7 @@ export function missingScope(
   intent: Pick<IntentProposal, 'action' | 'params' | 'dataUsed'>,
 ): string | null {
   const scopes = effectiveScopes(agent);
-  if (!scopes.actions.some((g) => globToRegExp(g).test(intent.action))) return `action:${intent.action}`;
+  if (!scopes.actions.some((g) => globMatches(g, intent.action))) return `action:${intent.action}`;
   const allowedData = scopes.dataClasses;
   if (allowedData) {
     for (const ref of intent.dataUsed ?? []) {
@@ -28,7 +28,7 @@ export function missingScope(
     }
   }
   for (const limit of scopes.limits ?? []) {
-    if (!globToRegExp(limit.action).test(intent.action)) continue;
+    if (!globMatches(limit.action, intent.action)) continue;
     const value = Number(intent.params[limit.field]);
     if (Number.isFinite(value) && value > limit.max)
       return `limit:${limit.action}.${limit.field}<=${limit.max}`;

@@ -1,3 +1,4 @@
+import { globMatches } from '@agentops/cohort-selector';
 import type { DecisionReason, Obligation, Verdict } from '@agentops/contracts';
 import { EvaluationContext } from './evaluation-context';
 import { CompiledObligation, CompiledPolicy, CompiledPolicySet } from './policy-set';
@@ -139,7 +140,7 @@ function applyObligations(
 }
 
 function matches(policy: CompiledPolicy, ctx: EvaluationContext): boolean {
-  if (!policy.actions.some((re) => re.test(ctx.intent.action))) return false;
+  if (!policy.actions.some((glob) => globMatches(glob, ctx.intent.action))) return false;
   const a = policy.agents;
   if (!a) return true;
   if (a.roles && !a.roles.includes(ctx.agent.role)) return false;

@@ -39,7 +39,8 @@ export interface CompiledPolicy {
   version: string;
   mode: 'enforce' | 'shadow';
   file: string;
-  actions: RegExp[];
+  /** Action globs, matched with the platform's one glob (`@agentops/cohort-selector`). */
+  actions: string[];
   agents?: z.infer<typeof AgentMatch>;
   variables: { name: string; program: Program }[];
   validations: CompiledValidation[];
@@ -165,7 +166,7 @@ export function compilePolicySet(
         version: policy.metadata.version ?? shortHash(docSource),
         mode: policy.spec.mode,
         file: src.path,
-        actions: policy.spec.match.actions.map(globToRegExp),
+        actions: policy.spec.match.actions,
         agents: policy.spec.match.agents,
         variables: variables as CompiledPolicy['variables'],
         validations: validations as CompiledValidation[],
@@ -184,15 +185,6 @@ export function formatProblem(p: PolicyProblem): string {
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
-}
-
-export function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 }
 
 function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {

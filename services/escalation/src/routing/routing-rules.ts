@@ -1,3 +1,4 @@
+import { globMatches } from '@agentops/cohort-selector';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -96,16 +97,6 @@ export function matches(m: RouteMatch, f: RoutingFacts): boolean {
   if (m.params && !Object.entries(m.params).every(([k, v]) => f.params?.[k] === v)) return false;
   if (m.labels && !Object.entries(m.labels).every(([k, v]) => f.agentLabels?.[k] === v)) return false;
   return true;
-}
-
-export function globMatches(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return re.test(value);
 }
 
 /** SLA bookkeeping on breach: the next tier, or the route's timeout outcome after the last. */

@@ -1,3 +1,5 @@
+import { globMatches } from '@agentops/cohort-selector';
+
 /** Fail-closed wait per action class: the first override whose glob matches wins. */
 export function decisionTimeoutFor(
   action: string,
@@ -6,13 +8,4 @@ export function decisionTimeoutFor(
 ): number {
   for (const o of overrides) if (globMatches(o.pattern, action)) return o.ms;
   return defaultMs;
-}
-
-export function globMatches(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-  return re.test(value);
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
