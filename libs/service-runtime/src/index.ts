@@ -10,3 +10,4 @@ export * from './nest-logger';
 export * from './runtime.module';
 export * from './bootstrap';
 export * from './auth';
+export * from './periodic-refresh';

@@ -1,5 +1,5 @@
 import { CatalogEntry } from '@agentops/policy';
-import { ReadinessRegistry, SERVICE_CONFIG, LOGGER } from '@agentops/service-runtime';
+import { LOGGER, PeriodicRefresh, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -10,33 +10,23 @@ import { CatalogItemEntity } from '../persistence/entities';
 @Injectable()
 export class CatalogCache implements OnModuleInit, OnModuleDestroy {
   private items = new Map<string, CatalogEntry>();
-  private loaded = false;
-  private timer?: NodeJS.Timeout;
+  private readonly schedule: PeriodicRefresh;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly readiness: ReadinessRegistry,
-    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: GuardrailConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.schedule = new PeriodicRefresh('catalog', () => this.refresh(), config.CATALOG_REFRESH_MS, logger);
+  }
 
-  async onModuleInit(): Promise<void> {
-    this.readiness.add({
-      name: 'catalog',
-      check: () => {
-        if (!this.loaded) throw new Error('catalog not loaded');
-      },
-    });
-    await this.refresh();
-    this.timer = setInterval(
-      () => void this.refresh().catch((err) => this.logger.warn({ err }, 'catalog refresh failed')),
-      this.config.CATALOG_REFRESH_MS,
-    );
-    this.timer.unref();
+  onModuleInit(): Promise<void> {
+    return this.schedule.start(this.readiness);
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   async refresh(): Promise<void> {
@@ -44,7 +34,6 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
     const next = new Map<string, CatalogEntry>();
     for (const r of rows) next.set(key(r.tenantId, r.sku), { ...r });
     this.items = next;
-    this.loaded = true;
   }
 
   readonly lookup = (tenantId: string, sku: string): CatalogEntry | undefined =>

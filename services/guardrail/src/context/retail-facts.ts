@@ -1,5 +1,5 @@
 import { RetailFacts } from '@agentops/policy';
-import { LOGGER, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { LOGGER, PeriodicRefresh, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -11,37 +11,28 @@ const EMPTY: RetailFacts = { competitors: [], ownBrands: [], approvedFacts: [] }
 @Injectable()
 export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
   private facts = new Map<string, { version: number; facts: RetailFacts }>();
-  private timer?: NodeJS.Timeout;
-  private loaded = false;
+  private readonly schedule: PeriodicRefresh;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly readiness: ReadinessRegistry,
-    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.readiness.add({
-      name: 'retail-facts',
-      check: () =>
-        void (
-          this.loaded ||
-          (() => {
-            throw new Error('retail facts not loaded');
-          })()
-        ),
-    });
-    await this.refresh();
-    this.timer = setInterval(
-      () => void this.refresh().catch((err) => this.logger.warn({ err }, 'retail facts refresh failed')),
-      this.config.CATALOG_REFRESH_MS,
+    @Inject(SERVICE_CONFIG) config: GuardrailConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.schedule = new PeriodicRefresh(
+      'retail-facts',
+      () => this.refresh(),
+      config.CATALOG_REFRESH_MS,
+      logger,
     );
-    this.timer.unref();
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.schedule.start(this.readiness);
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   async refresh(): Promise<void> {
@@ -51,7 +42,6 @@ export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
     this.facts = new Map(
       rows.map((r) => [r.tenant_id, { version: r.version, facts: { ...EMPTY, ...r.facts } }]),
     );
-    this.loaded = true;
   }
 
   forTenant(tenantId: string): RetailFacts {

@@ -1,5 +1,5 @@
 import { CompiledPolicySet, PolicySource, compilePolicySet, formatProblem } from '@agentops/policy';
-import { LOGGER, ReadinessRegistry } from '@agentops/service-runtime';
+import { LOGGER, PeriodicRefresh, ReadinessRegistry } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { PolicySetStore, StoredPolicy } from './policy-set-store';
@@ -12,33 +12,22 @@ import { PolicySetStore, StoredPolicy } from './policy-set-store';
 @Injectable()
 export class ActivePolicySet implements OnModuleInit, OnModuleDestroy {
   private set: CompiledPolicySet | null = null;
-  private loaded = false;
-  private timer?: NodeJS.Timeout;
+  private readonly schedule: PeriodicRefresh;
 
   constructor(
     private readonly store: PolicySetStore,
     private readonly readiness: ReadinessRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.schedule = new PeriodicRefresh('policy-set', () => this.reconcile(), 30_000, logger);
+  }
 
-  async onModuleInit(): Promise<void> {
-    this.readiness.add({
-      name: 'policy-set',
-      check: () => {
-        if (!this.loaded) throw new Error('policy set not loaded');
-      },
-    });
-    await this.reconcile();
-    this.timer = setInterval(
-      () =>
-        void this.reconcile().catch((err) => this.logger.warn({ err }, 'policy set reconciliation failed')),
-      30_000,
-    );
-    this.timer.unref();
+  onModuleInit(): Promise<void> {
+    return this.schedule.start(this.readiness);
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   get current(): CompiledPolicySet | null {
@@ -72,6 +61,5 @@ export class ActivePolicySet implements OnModuleInit, OnModuleDestroy {
   private async reconcile(): Promise<void> {
     const stored = await this.store.active();
     if (stored) this.activate(stored.version, stored.policies);
-    this.loaded = true;
   }
 }
