@@ -1,4 +1,5 @@
 import {
+  BrokerProbe,
   ConsumerObserver,
   ConsumerSettings,
   EventConsumer,
@@ -8,7 +9,6 @@ import {
   KafkaSettings,
   MessagingLogger,
   createKafka,
-  pingBroker,
 } from '@agentops/messaging';
 
 /**
@@ -18,6 +18,7 @@ import {
 export class MessagingRuntime {
   readonly kafka: Kafka;
   readonly publisher: EventPublisher;
+  private readonly probe: BrokerProbe;
   private readonly consumers: EventConsumer[] = [];
 
   constructor(
@@ -28,6 +29,7 @@ export class MessagingRuntime {
   ) {
     this.kafka = createKafka(settings, logger);
     this.publisher = new EventPublisher(this.kafka, settings.topicPrefix, logger);
+    this.probe = new BrokerProbe(this.kafka);
   }
 
   get topicPrefix(): string {
@@ -57,12 +59,13 @@ export class MessagingRuntime {
   }
 
   async ping(): Promise<void> {
-    await pingBroker(this.kafka);
+    await this.probe.ping();
   }
 
   /** Consumers first (drain and commit), then the producer, so in-flight replies still go out. */
   async shutdown(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.publisher.disconnect();
+    await this.probe.close();
   }
 }

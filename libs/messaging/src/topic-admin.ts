@@ -1,5 +1,5 @@
 import { TopicSpec, topicName } from '@agentops/contracts';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 
 export interface TopicCreationOptions {
   prefix: string;
@@ -65,21 +65,43 @@ function topicConfig(t: TopicSpec, options: TopicCreationOptions) {
   };
 }
 
-/** Liveness of the broker connection, for readiness probes. */
-export async function pingBroker(kafka: Kafka, timeoutMs = 2000): Promise<void> {
-  const admin = kafka.admin();
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('kafka ping timed out')), timeoutMs),
-  );
-  try {
-    await Promise.race([
-      (async () => {
-        await admin.connect();
-        await admin.describeCluster();
-      })(),
-      timeout,
-    ]);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+/**
+ * Liveness of the broker connection, for readiness probes. One admin connection is kept across
+ * probes (a probe every few seconds must not open and close a connection each time) and dropped
+ * when a probe fails, so the next one reconnects.
+ */
+export class BrokerProbe {
+  private admin?: Admin;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async ping(timeoutMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('kafka ping timed out')), timeoutMs);
+    });
+    try {
+      await Promise.race([this.describe(), timeout]);
+    } catch (error) {
+      await this.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.disconnect().catch(() => undefined);
+  }
+
+  private async describe(): Promise<void> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    await this.admin.describeCluster();
   }
 }
