@@ -2,7 +2,6 @@ import { EventTypes, IntentProposal } from '@agentops/contracts';
 import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
 import { randomBytes } from 'node:crypto';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
 import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
 import { compilePolicySet } from '@agentops/policy';
@@ -103,7 +102,8 @@ function boot<C extends BaseServiceConfig>(
 }
 
 async function seedCatalog(guardrail: RunningService): Promise<void> {
-  await importCatalog(guardrail.parts.dataSource, [
+  // Served at once: the first measured intent must already see the item.
+  await guardrail.app.get(CatalogCache).importCatalog([
     {
       tenantId: TENANT,
       sku: SKU,
@@ -115,8 +115,6 @@ async function seedCatalog(guardrail: RunningService): Promise<void> {
       category: 'bags',
     },
   ]);
-  // The cache refreshes on a timer; the first measured intent must already see the item.
-  await guardrail.app.get(CatalogCache).refresh();
   await activateFloorPolicy(guardrail);
 }
 

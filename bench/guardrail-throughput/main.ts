@@ -22,7 +22,6 @@ import { randomBytes } from 'node:crypto';
 import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
 import { loadGuardrailConfig } from '../../services/guardrail/src/config';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { RetailFactsCache } from '../../services/guardrail/src/context/retail-facts';
 import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
 import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
@@ -237,11 +236,11 @@ async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<Runn
     }),
   );
   const suite = loadFixtures(PACK);
-  await importCatalog(
-    guardrail.parts.dataSource,
-    [...suite.catalog.values()].map(({ found: _found, ...item }) => ({ ...item, tenantId: TENANT })),
-  );
-  await guardrail.app.get(CatalogCache).refresh();
+  await guardrail.app
+    .get(CatalogCache)
+    .importCatalog(
+      [...suite.catalog.values()].map(({ found: _found, ...item }) => ({ ...item, tenantId: TENANT })),
+    );
   await guardrail.app.get(RetailFactsCache).importFacts(TENANT, suite.retail, 'bench');
   const compiled = compilePolicySet(loadPolicySources(PACK));
   if (!compiled.ok) throw new Error('retail pack does not compile');

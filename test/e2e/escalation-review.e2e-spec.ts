@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIGNATURE_HEADER, verifyCallback } from '../../services/escalation/src/callbacks/callback-signature';
 import { TaskView } from '../../services/escalation/src/tasks/task-model';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
@@ -95,7 +94,7 @@ routes:
       ESCALATION_CALLBACK_SECRET: CALLBACK_SECRET,
     });
     ingest = await bootService('ingest');
-    await importCatalog(guardrail.parts.dataSource, [
+    await guardrail.app.get(CatalogCache).importCatalog([
       {
         tenantId: TENANT,
         sku: 'BAG-9',
@@ -107,7 +106,6 @@ routes:
         category: 'bags',
       },
     ]);
-    await guardrail.app.get(CatalogCache).refresh();
     const registry = new AgentRegistry(ingest.parts.dataSource);
     const labels = { owner: 'alice', ownerTeam: 'pricing-team' };
     apiKey = (

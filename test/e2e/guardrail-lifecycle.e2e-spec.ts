@@ -1,6 +1,5 @@
 import { IntentDecidedV1 } from '@agentops/contracts';
 import { RunningService } from '@agentops/service-runtime';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
@@ -34,7 +33,7 @@ describe('guardrail: policy lifecycle, shadow mode, scopes and verification', ()
   beforeAll(async () => {
     guardrails.push(await bootService('guardrail'), await bootService('guardrail'));
     ingest = await bootService('ingest');
-    await importCatalog(guardrails[0].parts.dataSource, [
+    await guardrails[0].app.get(CatalogCache).importCatalog([
       {
         tenantId: TENANT,
         sku: 'BAG-9',
@@ -46,7 +45,7 @@ describe('guardrail: policy lifecycle, shadow mode, scopes and verification', ()
         category: 'bags',
       },
     ]);
-    for (const g of guardrails) await g.app.get(CatalogCache).refresh();
+    await guardrails[1].app.get(CatalogCache).refresh();
     const registry = new AgentRegistry(ingest.parts.dataSource);
     // Several agents, so their intents spread over partitions (and so over both instances).
     for (let i = 0; i < 6; i++) {

@@ -5,7 +5,6 @@ import { RunningService } from '@agentops/service-runtime';
 import type { Redis } from 'ioredis';
 import { RetailFactsCache } from '../../services/guardrail/src/context/retail-facts';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { counterKey } from '../../services/guardrail/src/counters/rolling-counter-store';
 import { GuardrailConfig } from '../../services/guardrail/src/config';
 import {
@@ -38,13 +37,13 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
     const applied = await applyPolicySet(guardrail.url, loadPolicySources(PACK));
     expect(applied.status).toBe(201);
     const items = [...suite.catalog.values()];
-    await importCatalog(
-      guardrail.parts.dataSource,
-      suite.cases.flatMap((_, i) =>
-        items.map(({ found: _found, ...item }) => ({ ...item, tenantId: tenantOf(i) })),
-      ),
-    );
-    await guardrail.app.get(CatalogCache).refresh();
+    await guardrail.app
+      .get(CatalogCache)
+      .importCatalog(
+        suite.cases.flatMap((_, i) =>
+          items.map(({ found: _found, ...item }) => ({ ...item, tenantId: tenantOf(i) })),
+        ),
+      );
     const facts = guardrail.app.get(RetailFactsCache);
     for (let i = 0; i < suite.cases.length; i++) await facts.importFacts(tenantOf(i), suite.retail, 'test');
   });

@@ -3,7 +3,6 @@ import { createEvent } from '@agentops/messaging';
 import { AgentOpsClient, HaltedError, IntentDeniedError } from '@agentops/sdk';
 import { RunningService } from '@agentops/service-runtime';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
@@ -35,7 +34,7 @@ describe('agent SDK on the real stack', () => {
     guardrail = await bootService('guardrail');
     killswitch = await bootService('killswitch');
     ingest = await bootService('ingest');
-    await importCatalog(guardrail.parts.dataSource, [
+    await guardrail.app.get(CatalogCache).importCatalog([
       {
         tenantId: TENANT,
         sku: 'BAG-2',
@@ -47,7 +46,6 @@ describe('agent SDK on the real stack', () => {
         category: 'bags',
       },
     ]);
-    await guardrail.app.get(CatalogCache).refresh();
     expect(
       (
         await applyPolicySet(guardrail.url, [

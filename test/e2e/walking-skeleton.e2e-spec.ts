@@ -1,6 +1,5 @@
 import { EventTypes, Topics, topicName } from '@agentops/contracts';
 import { RunningService } from '@agentops/service-runtime';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
@@ -20,8 +19,7 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
   beforeAll(async () => {
     for (const name of ['audit', 'guardrail', 'escalation', 'killswitch', 'ingest'] as const)
       svc[name] = await bootService(name);
-    const guardrailDs = svc.guardrail!.parts.dataSource;
-    await importCatalog(guardrailDs, [
+    await svc.guardrail!.app.get(CatalogCache).importCatalog([
       {
         tenantId: TENANT,
         sku: 'BAG-1',
@@ -33,7 +31,6 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
         category: 'bags',
       },
     ]);
-    await svc.guardrail!.app.get(CatalogCache).refresh();
     applied = await applyPolicySet(svc.guardrail!.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
     expect(applied.status).toBe(201);
     const registered = await new AgentRegistry(svc.ingest!.parts.dataSource).register({

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { GuardrailConfig } from '../config';
 import { CatalogItemEntity } from '../persistence/entities';
+import { importCatalog } from './catalog-import';
 
 /** The retail catalog held in memory: the decision path never waits on PostgreSQL for it. */
 @Injectable()
@@ -27,6 +28,13 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.schedule.stop();
+  }
+
+  /** Upserts catalog rows, records the import and serves the result at once on this instance. */
+  async importCatalog(entries: CatalogEntry[], importedBy = 'seed'): Promise<number> {
+    const imported = await importCatalog(this.dataSource, entries, importedBy);
+    await this.refresh();
+    return imported;
   }
 
   async refresh(): Promise<void> {

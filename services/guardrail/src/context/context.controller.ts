@@ -11,7 +11,6 @@ import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CatalogCache } from './catalog-cache';
-import { importCatalog } from './catalog-import';
 import { RetailFactsCache } from './retail-facts';
 
 const CatalogItem = z
@@ -56,8 +55,7 @@ export class ContextController {
   ) {
     assertTenantAccess(principal, tenantId);
     const entries: CatalogEntry[] = body.items.map((i) => ({ ...i, tenantId }));
-    const imported = await importCatalog(this.dataSource, entries, principal.id);
-    await this.catalog.refresh();
+    const imported = await this.catalog.importCatalog(entries, principal.id);
     return { tenantId, imported };
   }
 
