@@ -4,7 +4,6 @@ export * from './metrics';
 export * from './readiness';
 export * from './tokens';
 export * from './health.controller';
-export * from './operator-auth.guard';
 export * from './zod-validation.pipe';
 export * from './nest-logger';
 export * from './runtime.module';

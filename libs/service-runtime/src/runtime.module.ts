@@ -5,7 +5,6 @@ import { DataSource, Redis } from '@agentops/persistence';
 import type { Logger } from 'pino';
 import { HealthController } from './health.controller';
 import { ServiceMetrics } from './metrics';
-import { OperatorAuthGuard } from './operator-auth.guard';
 import { PrincipalGuard } from './auth/principal.guard';
 import { ReadinessRegistry } from './readiness';
 import { LOGGER, REDIS, SERVICE_CONFIG } from './tokens';
@@ -40,7 +39,6 @@ export class ServiceRuntimeModule {
         { provide: DataSource, useValue: parts.dataSource },
         { provide: REDIS, useValue: parts.redis },
         { provide: ReadinessRegistry, useValue: parts.readiness },
-        OperatorAuthGuard,
         PrincipalGuard,
       ],
       exports: [
@@ -52,7 +50,6 @@ export class ServiceRuntimeModule {
         DataSource,
         REDIS,
         ReadinessRegistry,
-        OperatorAuthGuard,
         PrincipalGuard,
       ],
     };
