@@ -8,7 +8,8 @@
 #
 # Entry points (all under /app/dist, all need `-r ./tools/runtime/register-paths.js`, which maps
 # the @agentops/* aliases of tsconfig.base.json onto dist/):
-#   dist/services/{ingest,guardrail,escalation,killswitch,audit}/src/main.js   the services
+#   dist/services/{ingest,guardrail,escalation,killswitch,audit,console}/src/main.js   the services
+#   dist/console-web/   the console's web app, served by the console service
 #   dist/tools/topics/create-topics.js    create missing topics (KAFKA_REPLICATION_FACTOR, ...)
 #   dist/tools/db/migrate.js              apply every service's migrations
 #   dist/tools/db/seed.js                 demo tenant + demo agent (prints its API key)
@@ -44,7 +45,8 @@ COPY . .
 RUN npm run build \
     && test -f dist/services/ingest/src/main.js \
     && test -f dist/tools/db/migrate.js \
-    && test -f dist/tools/topics/create-topics.js
+    && test -f dist/tools/topics/create-topics.js \
+    && test -f dist/console-web/app.js
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -76,9 +78,9 @@ COPY policies ./policies
 
 USER 10001:10001
 
-# The services listen on HTTP_PORT (defaults 3001-3005, see services/*/src/config.ts).
-EXPOSE 3001 3002 3003 3004 3005
+# The services listen on HTTP_PORT (defaults 3000-3005, see services/*/src/config.ts).
+EXPOSE 3000 3001 3002 3003 3004 3005
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # No default service: say how to pick one instead of silently starting the wrong thing.
-CMD ["node", "-e", "console.error('agentops image: choose what to run, e.g.\\n  node -r ./tools/runtime/register-paths.js dist/services/ingest/src/main.js\\n(services: ingest guardrail escalation killswitch audit; tools: dist/tools/topics/create-topics.js dist/tools/db/migrate.js dist/tools/db/seed.js)'); process.exit(64)"]
+CMD ["node", "-e", "console.error('agentops image: choose what to run, e.g.\\n  node -r ./tools/runtime/register-paths.js dist/services/ingest/src/main.js\\n(services: ingest guardrail escalation killswitch audit console; tools: dist/tools/topics/create-topics.js dist/tools/db/migrate.js dist/tools/db/seed.js)'); process.exit(64)"]

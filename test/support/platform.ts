@@ -1,6 +1,8 @@
 import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
 import { auditBlueprint } from '../../services/audit/src/blueprint';
 import { loadAuditConfig } from '../../services/audit/src/config';
+import { consoleBlueprint } from '../../services/console/src/blueprint';
+import { loadConsoleConfig } from '../../services/console/src/config';
 import { escalationBlueprint } from '../../services/escalation/src/blueprint';
 import { loadEscalationConfig } from '../../services/escalation/src/config';
 import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
@@ -40,6 +42,7 @@ const services = {
   escalation: [escalationBlueprint, loadEscalationConfig],
   killswitch: [killswitchBlueprint, loadKillswitchConfig],
   audit: [auditBlueprint, loadAuditConfig],
+  console: [consoleBlueprint, loadConsoleConfig],
 } as const;
 
 export type ServiceName = keyof typeof services;

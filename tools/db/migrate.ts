@@ -1,4 +1,5 @@
 import { migrateServiceSchema } from '@agentops/persistence';
+import { consoleDatabase } from '../../services/console/src/persistence/database';
 import { auditDatabase } from '../../services/audit/src/persistence/database';
 import { escalationDatabase } from '../../services/escalation/src/persistence/database';
 import { guardrailDatabase } from '../../services/guardrail/src/persistence/database';
@@ -12,6 +13,7 @@ export const serviceDatabases = {
   escalation: escalationDatabase,
   killswitch: killswitchDatabase,
   audit: auditDatabase,
+  console: consoleDatabase,
 };
 
 export async function migrateAll(url: string, log: (line: string) => void = () => undefined): Promise<void> {

@@ -20,7 +20,7 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { KillSwitchError, SwitchCommands } from './switch-commands';
-import { FlipRequest, ListQuery, ReleaseRequest } from './switch-requests';
+import { FlipRequest, ListQuery, PreviewRequest, ReleaseRequest } from './switch-requests';
 
 /**
  * Kill switches. Flip and release need the `sre` role (or admin); reading needs any authenticated
@@ -39,6 +39,16 @@ export class KillSwitchesController {
     @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest,
   ) {
     return mapErrors(() => this.commands.flip(principal, body));
+  }
+
+  /** Read-only: how many agents a flip with this selector would halt (no role beyond reading). */
+  @Post('preview')
+  @HttpCode(200)
+  async preview(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(PreviewRequest)) body: PreviewRequest,
+  ) {
+    return mapErrors(() => this.commands.preview(principal, body.selector));
   }
 
   @Post(':id/release')

@@ -113,6 +113,23 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     return this.view(result.row);
   }
 
+  /**
+   * What a flip would halt, before it happens: the console's confirmation says "this halts N
+   * agents". Counts the agents seen proposing intents (the same set `list` counts against).
+   */
+  async preview(
+    principal: Principal,
+    selector: CohortSelector,
+  ): Promise<{ selector: CohortSelector; coveredAgents: number; agents: string[] }> {
+    const scoped = scopeSelectorToTenant(selector, principal.tenantId, principal.tenantId === ALL_TENANTS);
+    if (!scoped.ok) throw new KillSwitchError('tenant_forbidden', scoped.reason);
+    const covered = (await this.agents.all(tenantFilter(principal)))
+      .filter((a) => selectorCoversAgent(scoped.selector, a))
+      .map((a) => a.id)
+      .sort();
+    return { selector: scoped.selector, coveredAgents: covered.length, agents: covered };
+  }
+
   async list(principal: Principal, state: 'active' | 'all'): Promise<SwitchView[]> {
     const rows = await this.repo.list(state, tenantFilter(principal));
     const known = await this.agents.all(tenantFilter(principal));

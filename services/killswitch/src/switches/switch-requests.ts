@@ -31,3 +31,6 @@ export const ReleaseRequest = z
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 
 export const ListQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
+
+export const PreviewRequest = z.object({ selector: CohortSelector }).strict();
+export type PreviewRequest = z.infer<typeof PreviewRequest>;

@@ -1,0 +1,30 @@
+import { Topics } from '@agentops/contracts';
+import { ServiceBlueprint } from '@agentops/service-runtime';
+import { ConsoleConfig } from './config';
+import { ConsoleModule } from './console.module';
+import { consoleDatabase } from './persistence/database';
+import { LIVE_TRAFFIC_SUBSCRIPTION, POLICY_FIRES_SUBSCRIPTION } from './subscriptions';
+
+export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
+  name: 'console',
+  database: () => consoleDatabase(),
+  rootModule: (parts) => ConsoleModule.register(parts),
+  subscriptions: (config) => [
+    {
+      // Every console instance sees all traffic (its own group), from now on: the overview is live.
+      name: LIVE_TRAFFIC_SUBSCRIPTION,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}console-live-${config.INSTANCE_ID}`,
+      topics: [Topics.intents.name, Topics.decisions.name],
+      fromBeginning: false,
+      maxWaitTimeInMs: 200,
+    },
+    {
+      // One shared group counts how often each policy fired, durably and exactly once per decision.
+      name: POLICY_FIRES_SUBSCRIPTION,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}console-policy-fires`,
+      topics: [Topics.decisions.name],
+      fromBeginning: true,
+      maxWaitTimeInMs: 500,
+    },
+  ],
+};

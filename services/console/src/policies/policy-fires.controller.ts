@@ -1,0 +1,23 @@
+import {
+  ALL_TENANTS,
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+} from '@agentops/service-runtime';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { PolicyFireCounter } from './policy-fire-counter';
+
+/** `GET /v1/policies/fires`: how often each policy fired, for the caller's tenant. */
+@Controller('v1/policies')
+@UseGuards(PrincipalGuard)
+export class PolicyFiresController {
+  constructor(private readonly fires: PolicyFireCounter) {}
+
+  @Get('fires')
+  @RequireRoles('policy-admin', 'auditor', 'sre', 'reviewer', 'lead')
+  async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
+    const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
+    return { fires: await this.fires.list(tenant) };
+  }
+}

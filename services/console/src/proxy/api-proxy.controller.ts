@@ -1,0 +1,75 @@
+import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { All, Controller, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { ConsoleConfig } from '../config';
+
+/** Headers worth passing on in each direction; cookies and hop-by-hop headers stay behind. */
+const REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'traceparent', 'idempotency-key'];
+const RESPONSE_HEADERS = ['content-type', 'retry-after', 'location'];
+
+/**
+ * `/api/<service>/<path>` → that service's `/<path>`, carrying the user's token (from the session
+ * cookie). The console adds no privilege: each service authorises the user itself, so the console
+ * and the CLI see exactly the same answers, 403s included.
+ */
+@Controller('api')
+export class ApiProxyController {
+  private readonly targets: Record<string, string>;
+
+  constructor(@Inject(SERVICE_CONFIG) config: ConsoleConfig) {
+    this.targets = {
+      ingest: config.INGEST_URL,
+      guardrail: config.GUARDRAIL_URL,
+      escalation: config.ESCALATION_URL,
+      killswitch: config.KILLSWITCH_URL,
+      audit: config.AUDIT_URL,
+    };
+  }
+
+  @All(':service/*path')
+  async forward(@Param('service') service: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const base = this.targets[service];
+    if (!base)
+      throw new NotFoundException(
+        `unknown service ${service}; one of ${Object.keys(this.targets).join(', ')}`,
+      );
+    const path = req.originalUrl.slice(`/api/${service}`.length);
+    const headers: Record<string, string> = {};
+    for (const h of REQUEST_HEADERS) {
+      const v = req.headers[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    const hasBody = !['GET', 'HEAD'].includes(req.method) && req.body !== undefined;
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(new URL(path, base), {
+        method: req.method,
+        headers,
+        body: hasBody ? JSON.stringify(req.body) : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      res
+        .status(502)
+        .json({ statusCode: 502, message: `${service} is unreachable: ${(error as Error).message}` });
+      return;
+    }
+    res.status(upstream.status);
+    for (const h of RESPONSE_HEADERS) {
+      const v = upstream.headers.get(h);
+      if (v) res.setHeader(h, v);
+    }
+    res.setHeader('cache-control', 'no-store');
+    if (!upstream.body) {
+      res.end();
+      return;
+    }
+    // Streamed, so an audit export of any size passes through without being held in memory.
+    Readable.fromWeb(upstream.body as ReadableStream<Uint8Array>)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  }
+}
