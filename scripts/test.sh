@@ -6,6 +6,7 @@ build
 
 log "type-check (strict)"
 npx tsc -p tsconfig.json --noEmit
+npm run typecheck:web
 log "lint (ESLint with Nx module boundaries)"
 NX_DAEMON=false npx nx show projects >/dev/null   # the boundary rule needs the project graph
 npx eslint . --max-warnings=0

@@ -1,0 +1,61 @@
+/** Joins the active policy set with how often each policy fired. Pure, unit-tested. */
+
+export interface ActivePolicy {
+  id: string;
+  version: string;
+  mode: 'enforce' | 'shadow' | string;
+  file: string;
+}
+
+export interface PolicyFire {
+  policyId: string;
+  policyVersion: string;
+  mode: string;
+  effect: string;
+  count: number;
+  lastFiredAt: string | null;
+}
+
+export interface PolicyRow extends ActivePolicy {
+  fired: number;
+  lastFiredAt: string | null;
+  effects: string[];
+}
+
+/**
+ * Each active policy with the fires of its version (0 when it never fired); fires of policies or
+ * versions not in the active set are returned apart, most recent first.
+ */
+export function joinFires(
+  policies: ActivePolicy[],
+  fires: PolicyFire[],
+): { rows: PolicyRow[]; other: PolicyFire[] } {
+  const key = (id: string, version: string) => `${id}\u0000${version}`;
+  const active = new Set(policies.map((p) => key(p.id, p.version)));
+  const byKey = new Map<string, PolicyFire[]>();
+  const other: PolicyFire[] = [];
+  for (const f of fires) {
+    const k = key(f.policyId, f.policyVersion);
+    if (!active.has(k)) {
+      other.push(f);
+      continue;
+    }
+    byKey.set(k, [...(byKey.get(k) ?? []), f]);
+  }
+  const rows = policies.map((p) => {
+    const mine = byKey.get(key(p.id, p.version)) ?? [];
+    const last = mine
+      .map((f) => f.lastFiredAt)
+      .filter((t): t is string => !!t)
+      .sort()
+      .pop();
+    return {
+      ...p,
+      fired: mine.reduce((s, f) => s + f.count, 0),
+      lastFiredAt: last ?? null,
+      effects: [...new Set(mine.map((f) => f.effect))].sort(),
+    };
+  });
+  other.sort((a, b) => (b.lastFiredAt ?? '').localeCompare(a.lastFiredAt ?? ''));
+  return { rows, other };
+}

@@ -1,0 +1,183 @@
+import { api, svc } from '../api';
+import {
+  Badge,
+  Empty,
+  Loading,
+  ModeBadge,
+  PageHeader,
+  Section,
+  SectionProblem,
+  Time,
+  useLoad,
+  useNow,
+} from '../components/ui';
+import { formatCount, plural } from '../lib/format';
+import { type ActivePolicy, type PolicyFire, joinFires } from '../lib/policies';
+import type { PolicySetSummary } from '../types';
+
+export function PoliciesPage() {
+  const now = useNow(5000);
+  const active = useLoad(
+    () => api.get<{ version: string | null; policies: ActivePolicy[] }>(svc('guardrail', '/v1/policies')),
+    [],
+  );
+  const fires = useLoad(() => api.get<{ fires: PolicyFire[] }>('/v1/policies/fires'), [], 10_000);
+  const sets = useLoad(
+    () => api.get<{ sets: PolicySetSummary[] }>(svc('guardrail', '/v1/policies/sets')),
+    [],
+  );
+
+  const { rows, other } = joinFires(active.data?.policies ?? [], fires.data?.fires ?? []);
+  const shadow = rows.filter((r) => r.mode === 'shadow').length;
+
+  return (
+    <div class="page" data-testid="page-policies">
+      <PageHeader
+        title="Policies"
+        subtitle={
+          active.data ? (
+            <>
+              Active set <code data-testid="policy-set-version">{active.data.version ?? 'none'}</code> ·{' '}
+              {plural(rows.length, 'policy', 'policies')}
+              {shadow > 0 && ` · ${shadow} in shadow mode`}
+            </>
+          ) : (
+            'The active policy set and how often each policy fired.'
+          )
+        }
+      />
+      <Section
+        title="Active set"
+        id="s-active-policies"
+        actions={
+          fires.error ? (
+            <span class="muted small">
+              Fire counts unavailable{fires.error.message ? `: ${fires.error.message}` : ''}
+            </span>
+          ) : null
+        }
+      >
+        {active.error && !active.data ? (
+          <SectionProblem error={active.error} what="policies" />
+        ) : !active.data ? (
+          <Loading />
+        ) : rows.length === 0 ? (
+          <Empty>No policy set is active: the guardrail decides on scopes and kill switches only.</Empty>
+        ) : (
+          <div class="table-wrap">
+            <table class="table" data-testid="policy-table">
+              <thead>
+                <tr>
+                  <th scope="col">Policy</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Mode</th>
+                  <th scope="col">File</th>
+                  <th scope="col" class="num">
+                    Fired
+                  </th>
+                  <th scope="col">Effects</th>
+                  <th scope="col">Last fired</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((p) => (
+                  <tr key={`${p.id}@${p.version}`} data-testid="policy-row" data-policy-id={p.id}>
+                    <th scope="row">
+                      <code>{p.id}</code>
+                    </th>
+                    <td>{p.version}</td>
+                    <td>
+                      <ModeBadge mode={p.mode} />
+                    </td>
+                    <td>
+                      <code class="muted">{p.file}</code>
+                    </td>
+                    <td class="num" data-testid="fired-count">
+                      <span class={p.fired ? 'strong' : 'muted'}>{formatCount(p.fired)}</span>
+                    </td>
+                    <td>
+                      <span class="effects">
+                        {p.effects.map((e) => (
+                          <Badge key={e} tone={`v-${e}`}>
+                            {e}
+                          </Badge>
+                        ))}
+                      </span>
+                    </td>
+                    <td>
+                      {p.lastFiredAt ? (
+                        <Time iso={p.lastFiredAt} now={now} />
+                      ) : (
+                        <span class="muted">never</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <div class="grid-2">
+        <Section title="Versions" id="s-policy-sets">
+          {sets.error && !sets.data ? (
+            <SectionProblem error={sets.error} what="policy set history" />
+          ) : !sets.data ? (
+            <Loading />
+          ) : sets.data.sets.length === 0 ? (
+            <Empty>No policy set was ever applied.</Empty>
+          ) : (
+            <ol class="versions" data-testid="policy-sets">
+              {sets.data.sets.map((s) => (
+                <li key={s.version} class={s.active ? 'current' : ''} data-testid="policy-set">
+                  <code>{s.version}</code>
+                  {s.active && <Badge tone="v-allow">active</Badge>}
+                  <span class="muted small">
+                    {plural(s.policies, 'policy', 'policies')} · by {s.appliedBy} ·{' '}
+                    <Time iso={s.appliedAt} now={now} />
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Section>
+        {other.length > 0 && (
+          <Section title="Other rules that fired" id="s-other-fires">
+            <p class="muted small">Earlier policy versions and built-in checks (scopes, kill switches).</p>
+            <table class="table table-dense">
+              <thead>
+                <tr>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Effect</th>
+                  <th scope="col" class="num">
+                    Fired
+                  </th>
+                  <th scope="col">Last</th>
+                </tr>
+              </thead>
+              <tbody>
+                {other.map((f) => (
+                  <tr key={`${f.policyId}@${f.policyVersion}/${f.effect}/${f.mode}`}>
+                    <td>
+                      <code>{f.policyId}</code>
+                    </td>
+                    <td>{f.policyVersion}</td>
+                    <td>
+                      <Badge tone={`v-${f.effect}`}>{f.effect}</Badge>
+                    </td>
+                    <td class="num">{formatCount(f.count)}</td>
+                    <td>
+                      <Time iso={f.lastFiredAt} now={now} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+/** The shapes the console reads, as the console service and the platform services answer them. */
+import type { CohortSelector } from './lib/selector';
+import type { VerdictCounts } from './lib/verdicts';
+
+export interface User {
+  id: string;
+  tenantId: string;
+  roles: string[];
+  displayName: string;
+}
+
+export interface Overview {
+  tenantId: string;
+  windowSeconds: number;
+  generatedAt: string;
+  totals: { intents: number; intentsPerSecond: number; verdicts: VerdictCounts };
+  byRole: { role: string; intents: number; intentsPerSecond: number; verdicts: VerdictCounts }[];
+  perSecond: number[];
+}
+
+export interface KillSwitch {
+  id: string;
+  tenantId: string | null;
+  selector: CohortSelector;
+  state: 'active' | 'released';
+  actor: string;
+  reason: string;
+  ticket: string | null;
+  expiresAt: string | null;
+  flippedAt: string;
+  releasedAt: string | null;
+  releasedBy: string | null;
+  releaseReason: string | null;
+  coveredAgents?: number;
+}
+
+export interface SwitchHistoryEntry {
+  seq: string;
+  switchId: string;
+  eventId: string;
+  state: string;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+export interface FlipPreview {
+  selector: CohortSelector;
+  coveredAgents: number;
+  agents: string[];
+}
+
+export interface BreakerState {
+  breaker: string;
+  cohort: string;
+  state: 'closed' | 'open' | 'half_open';
+  switchId: string | null;
+  since: string;
+  trips: number;
+}
+
+export interface DecisionReason {
+  policyId: string;
+  policyVersion: string;
+  message: string;
+  effect: string;
+  mode?: 'enforce' | 'shadow';
+}
+
+export interface Task {
+  id: string;
+  intentId: string;
+  tenantId: string;
+  status: 'open' | 'resolved';
+  route: string;
+  group: string;
+  tier: number;
+  dueAt: string | null;
+  fourEyes: boolean;
+  requiredApprovals: number;
+  agent: {
+    id: string;
+    role?: string;
+    labels: Record<string, string>;
+    owner: string | null;
+    ownerTeam: string | null;
+  };
+  intent: {
+    action: string;
+    target?: { type: string; id: string };
+    params?: Record<string, unknown>;
+    confidence?: number;
+    justification?: string;
+    dataUsed?: { source: string; ref?: string; dataClasses?: string[]; records?: number }[];
+    proposedAt?: string;
+  };
+  reasons: DecisionReason[];
+  suggestedParams: Record<string, unknown> | null;
+  claimedBy: string | null;
+  approvals: { by: string; at: string; params?: Record<string, unknown>; comment?: string }[];
+  comments: { by: string; text: string; at: string }[];
+  history: { at: string; by: string; what: string }[];
+  resolution: string | null;
+  finalDecision: { verdict?: string; reviewers?: string[] } | null;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export interface AuditRecord {
+  chainId: string;
+  sequence: number;
+  eventId: string;
+  type: string;
+  source: string;
+  tenantId: string;
+  agentId: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  eventTime: string;
+  actorKind: 'agent' | 'human' | 'breaker' | 'system';
+  actorId: string;
+  action: string | null;
+  verdict: string | null;
+  decidedBy: string | null;
+  payload: unknown;
+  subjects: string[];
+  prevHash: string;
+  hash: string;
+  recordedAt: string;
+}
+
+export interface ChainFailure {
+  chainId: string;
+  reason: string;
+  recordId?: string;
+  eventId?: string;
+  sequence: number;
+  detail: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  chains: { chainId: string; ok: boolean; checked: number; lastSequence: number; failure?: ChainFailure }[];
+  records: number;
+  ms: number;
+  keyIds: string[];
+  firstFailure?: ChainFailure;
+}
+
+export interface PolicySetSummary {
+  version: string;
+  active: boolean;
+  appliedBy: string;
+  appliedAt: string;
+  policies: number;
+}
+
+export interface Agent {
+  id: string;
+  tenantId: string;
+  role: string;
+  version?: string;
+  region?: string;
+}
