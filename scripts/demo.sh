@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: infrastructure and all five services up, a handful of retail intents through the
+# The main job: infrastructure, the five services and the console up, demo users created, a handful of retail intents through the
 # platform, then the retail simulation (default 60 s; `npm run demo -- --duration 30`), its report
 # printed and written to reports/simulation.html. Leaves the platform running.
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +14,8 @@ log "starting services (restarting any left from an earlier run)"
 bash scripts/platform.sh stop >/dev/null
 bash scripts/platform.sh start
 export AGENTOPS_TOKEN OPERATOR_TOKEN; OPERATOR_TOKEN="$(bash scripts/platform.sh token)"; AGENTOPS_TOKEN="$OPERATOR_TOKEN"
+log "creating the demo tenant's console users (one per role)"
+"${NODE_RUN[@]}" dist/tools/console/demo-users.js
 log "applying the retail policy pack and the demo tenant's retail context"
 "${NODE_RUN[@]}" dist/tools/cli/agentops.js policy apply policies/retail
 "${NODE_RUN[@]}" dist/tools/cli/agentops.js context import policies/retail/fixtures --tenant maison-demo
@@ -26,6 +28,7 @@ AUTH_JWT_SECRET="$(bash scripts/platform.sh jwt-secret)" \
 cat <<MSG
 
 The platform is still running (ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
+Console: http://127.0.0.1:3000 — sign in as one of the users above (passwords: .local/console-users.json)
 Report: reports/simulation.html   Logs: .local/logs/   Operator token: .local/operator-token
 Stop it with: npm run platform:stop   (and Kafka with: npm run infra:down)
 MSG

@@ -19,8 +19,22 @@ ensure_dependencies() {
 }
 
 build() {
-  log "compiling TypeScript (tsc -p tsconfig.build.json)"
+  log "compiling TypeScript (tsc -p tsconfig.build.json) and bundling the console (esbuild)"
   npx tsc -p tsconfig.build.json
+  npm run --silent build:web
+}
+
+# Debian's Chromium for the console's browser tests and screenshots (playwright-core drives it;
+# no browser download). Installed with apt when missing and we may; otherwise one clear message.
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing Debian's chromium (browser tests)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is not installed: run 'sudo apt-get install -y chromium' (the console's browser tests need it)" >&2
+    exit 1
+  fi
 }
 
 # Kafka (KRaft, from Maven Central jars), PostgreSQL and Redis, then this deployment's topics.

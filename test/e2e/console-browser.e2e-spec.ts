@@ -1,0 +1,272 @@
+import { IntentProposal } from '@agentops/contracts';
+import { RunningService } from '@agentops/service-runtime';
+import type { Browser } from 'playwright-core';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { getJson, postJson } from '../support/agent-http';
+import { launchChromium, signIn } from '../support/browser';
+import { bootService, eventually } from '../support/platform';
+import { applyPolicySet } from '../support/policies';
+import { TEST_OPERATOR_TOKEN } from '../support/test-env';
+
+const TENANT = 'maison-browser';
+const PASSWORD = 'console browser passphrase';
+const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+
+/** Low confidence is for a human to judge. */
+const LOW_CONFIDENCE = `
+apiVersion: agentops.io/v1
+kind: GuardrailPolicy
+metadata: { name: low-confidence, version: "1" }
+spec:
+  match: { actions: ["service.*"] }
+  validations:
+    - expression: "intent.confidence >= 0.6"
+      message: agent is not confident enough
+      effect: escalate
+`;
+
+const recommendation = (): IntentProposal => ({
+  action: 'shopping.recommend',
+  target: { type: 'customer', id: 'C-77' },
+  params: { skus: ['BAG-1'] },
+  confidence: 0.9,
+  justification: 'customer browsed bags twice this week',
+  dataUsed: [],
+});
+
+const hesitantMessage = (): IntentProposal => ({
+  action: 'service.send_message',
+  target: { type: 'customer', id: 'C-78' },
+  params: { text: 'we are looking into your delivery' },
+  confidence: 0.3,
+  justification: 'delivery is late; unsure of the new date',
+  dataUsed: [],
+});
+
+interface Decision {
+  verdict: string;
+  decidedBy: string;
+}
+
+/**
+ * Issue #8 acceptance in real headless Chromium against the console on the real stack: sign in;
+ * flip a switch and watch the agent's next intent be denied; approve an escalation from the inbox
+ * and find the decision in the audit explorer; a reviewer cannot flip switches.
+ */
+describe('console in the browser', () => {
+  const svc: Partial<
+    Record<'audit' | 'guardrail' | 'escalation' | 'killswitch' | 'ingest' | 'console', RunningService>
+  > = {};
+  let browser: Browser;
+  const suffix = Date.now().toString(36);
+  const user = (role: string) => `${role}-${suffix}`;
+  let shoppingKey: string;
+  let shoppingId: string;
+  let serviceKey: string;
+
+  beforeAll(async () => {
+    svc.audit = await bootService('audit');
+    svc.guardrail = await bootService('guardrail');
+    svc.escalation = await bootService('escalation', { GUARDRAIL_URL: svc.guardrail.url });
+    svc.killswitch = await bootService('killswitch');
+    svc.ingest = await bootService('ingest');
+    svc.console = await bootService('console', {
+      INGEST_URL: svc.ingest.url,
+      GUARDRAIL_URL: svc.guardrail.url,
+      ESCALATION_URL: svc.escalation.url,
+      KILLSWITCH_URL: svc.killswitch.url,
+      AUDIT_URL: svc.audit.url,
+    });
+    expect(
+      (await applyPolicySet(svc.guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
+        .status,
+    ).toBe(201);
+    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const reg = (id: string, role: 'shopping' | 'service') =>
+      registry.register({ id, tenantId: TENANT, name: id, role, version: '1.0.0', region: 'eu-west' });
+    const shopping = await reg(`shopper-${suffix}`, 'shopping');
+    shoppingKey = shopping.apiKey;
+    shoppingId = shopping.agent.id;
+    serviceKey = (await reg(`concierge-${suffix}`, 'service')).apiKey;
+    for (const [role, roles] of [
+      ['sre', ['sre']],
+      ['reviewer', ['reviewer']],
+      ['auditor', ['auditor']],
+    ] as const) {
+      const res = await postJson(
+        `${svc.console.url}/v1/users`,
+        { id: user(role), tenantId: TENANT, roles, password: PASSWORD },
+        operator,
+      );
+      expect(res.status).toBe(201);
+    }
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const name of ['console', 'ingest', 'killswitch', 'escalation', 'guardrail', 'audit'] as const)
+      await svc[name]?.close();
+  });
+
+  const propose = (key: string, intent: IntentProposal, wait = true) =>
+    postJson<{ intentId: string; decision?: Decision }>(
+      `${svc.ingest!.url}/v1/intents${wait ? '?wait=true&timeoutMs=5000' : ''}`,
+      intent,
+      { 'x-api-key': key },
+    );
+
+  it('signs in: a wrong password is refused on the form, the right one shows who is signed in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(svc.console!.url);
+    await page.getByLabel('Username').fill(user('sre'));
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByTestId('error'), 'Wrong username or password');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByTestId('current-user'), user('sre'));
+    // The session survives a reload (HttpOnly cookie), and the overview is what opens.
+    await page.reload();
+    await expectText(page.getByTestId('current-user'), user('sre'));
+    await page.getByTestId('intents-per-second').waitFor();
+    await context.close();
+  });
+
+  it('an SRE flips a switch after a confirmation naming how many agents it halts; the agent’s next intent is denied', async () => {
+    expect((await propose(shoppingKey, recommendation())).body.decision?.verdict).toBe('allow');
+    // The kill-switch service learns agents from their intents; wait until it knows this one.
+    await eventually(
+      async () => {
+        const p = await postJson<{ coveredAgents: number }>(
+          `${svc.killswitch!.url}/v1/killswitches/preview`,
+          { selector: { tenantId: TENANT, role: 'shopping' } },
+          operator,
+        );
+        return p.body.coveredAgents === 1;
+      },
+      20_000,
+      'the kill-switch service to know the shopping agent',
+    );
+
+    const { context, page } = await signIn(browser, svc.console!.url, user('sre'), PASSWORD);
+    await page.getByTestId('nav-killswitches').click();
+    const form = page.getByTestId('flip-form');
+    await form.getByLabel('Role').selectOption('shopping');
+    await form.getByLabel('Reason').fill('recommendations look off; halting shopping agents');
+    await form.getByRole('button', { name: /flip/i }).click();
+    const confirm = page.getByTestId('flip-confirm');
+    await expectText(confirm, 'This halts 1 agent');
+    await expectText(confirm, shoppingId);
+    await confirm.getByRole('button', { name: /confirm/i }).click();
+    await expectText(page.getByTestId('switch-row').first(), 'recommendations look off');
+
+    const next = await propose(shoppingKey, recommendation());
+    expect(next.body.decision).toEqual(expect.objectContaining({ verdict: 'deny', decidedBy: 'killswitch' }));
+
+    // Release it from the console: the agent works again.
+    page.once('dialog', (d) => void d.accept('false alarm'));
+    await page
+      .getByTestId('switch-row')
+      .first()
+      .getByRole('button', { name: /release/i })
+      .click();
+    await eventually(
+      async () => (await page.getByTestId('switch-row').count()) === 0,
+      10_000,
+      'the switch to leave the list',
+    );
+    expect((await propose(shoppingKey, recommendation())).body.decision?.verdict).toBe('allow');
+    await context.close();
+  });
+
+  it('a reviewer cannot flip switches: the console says so and nothing is flipped', async () => {
+    const { context, page } = await signIn(browser, svc.console!.url, user('reviewer'), PASSWORD);
+    await page.getByTestId('nav-killswitches').click();
+    const form = page.getByTestId('flip-form');
+    await form.getByLabel('Role').selectOption('shopping');
+    await form.getByLabel('Reason').fill('a reviewer trying');
+    await form.getByRole('button', { name: /flip/i }).click();
+    const confirm = page.getByTestId('flip-confirm');
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: /confirm/i }).click();
+    await expectText(page.getByTestId('error'), 'permission');
+    const active = await getJson<{ switches: unknown[] }>(
+      `${svc.killswitch!.url}/v1/killswitches?state=active`,
+      operator,
+    );
+    expect(active.body.switches).toHaveLength(0);
+    await context.close();
+  });
+
+  it('a reviewer approves an escalated intent from the inbox; an auditor finds the human decision in the audit explorer', async () => {
+    const proposed = await propose(serviceKey, hesitantMessage(), false);
+    expect(proposed.status).toBe(202);
+    const intentId = proposed.body.intentId;
+
+    const { context, page } = await signIn(browser, svc.console!.url, user('reviewer'), PASSWORD);
+    await page.getByTestId('nav-escalations').click();
+    const row = page.locator(`[data-testid="task-row"][data-intent-id="${intentId}"]`);
+    await eventually(
+      async () => {
+        if ((await row.count()) > 0) return true;
+        await page.reload();
+        return false;
+      },
+      20_000,
+      'the escalation to reach the inbox',
+    );
+    await row.click();
+    await expectText(page.locator('body'), 'agent is not confident enough');
+    await page.getByTestId('approve').click();
+    await expectText(page.locator('body'), /approved/i);
+
+    const decision = await eventually(
+      async () => {
+        const d = await getJson<{ status: string; decision?: Decision }>(
+          `${svc.ingest!.url}/v1/intents/${intentId}/decision`,
+          { 'x-api-key': serviceKey },
+        );
+        return d.body.decision?.decidedBy === 'human' ? d.body.decision : undefined;
+      },
+      20_000,
+      'the human decision to reach the agent',
+    );
+    expect(decision.verdict).toBe('allow');
+    await context.close();
+
+    const auditor = await signIn(browser, svc.console!.url, user('auditor'), PASSWORD);
+    await auditor.page.goto(`${svc.console!.url}/#/audit/intent/${intentId}`);
+    await eventually(
+      async () => {
+        const steps = await auditor.page.getByTestId('story-step').allInnerTexts();
+        if (steps.some((s) => /human/.test(s))) return true;
+        await auditor.page.reload();
+        return false;
+      },
+      30_000,
+      'the human decision in the audit story',
+    );
+    const story = (await auditor.page.getByTestId('story-step').allInnerTexts()).join('\n');
+    expect(story).toMatch(/proposed/i);
+    expect(story).toMatch(/escalat/i);
+    await auditor.page.getByTestId('verify-chain').click();
+    await expectText(auditor.page.getByTestId('chain-status'), /ok|intact|verified/i);
+    await auditor.context.close();
+  });
+});
+
+async function expectText(
+  locator: import('playwright-core').Locator,
+  expected: string | RegExp,
+): Promise<void> {
+  await eventually(
+    async () => {
+      const text = (await locator.allInnerTexts()).join('\n');
+      return typeof expected === 'string' ? text.includes(expected) : expected.test(text);
+    },
+    15_000,
+    `text ${String(expected)}`,
+  );
+}

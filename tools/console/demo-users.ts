@@ -1,0 +1,78 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/**
+ * The demo tenant's people, one per role (two reviewers, for four-eyes). Passwords are generated
+ * on first run into `.local/console-users.json` (mode 600, never committed) and reused after, so
+ * the demo can be re-run against the same database.
+ */
+export const DEMO_TENANT = 'maison-demo';
+export const demoPeople = [
+  { id: 'sam.sre', displayName: 'Sam (SRE)', roles: ['sre'] },
+  { id: 'rita.reviewer', displayName: 'Rita (reviewer)', roles: ['reviewer'] },
+  { id: 'remy.reviewer', displayName: 'Rémy (reviewer)', roles: ['reviewer'] },
+  { id: 'alex.auditor', displayName: 'Alex (auditor)', roles: ['auditor'] },
+  { id: 'pat.policy', displayName: 'Pat (policy admin)', roles: ['policy-admin'] },
+  { id: 'ada.admin', displayName: 'Ada (tenant admin)', roles: ['admin'] },
+] as const;
+
+export type DemoCredentials = Record<string, string>;
+
+export function demoCredentials(stateDir: string): DemoCredentials {
+  const file = join(stateDir, 'console-users.json');
+  const known: DemoCredentials = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials)
+    : {};
+  let changed = false;
+  for (const p of demoPeople) {
+    if (!known[p.id]) {
+      known[p.id] = randomBytes(12).toString('base64url');
+      changed = true;
+    }
+  }
+  if (changed) {
+    writeFileSync(file, `${JSON.stringify(known, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return known;
+}
+
+async function createDemoUsers(consoleUrl: string, operatorToken: string, stateDir: string): Promise<void> {
+  const credentials = demoCredentials(stateDir);
+  for (const p of demoPeople) {
+    const res = await fetch(`${consoleUrl}/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...p, tenantId: DEMO_TENANT, password: credentials[p.id] }),
+    });
+    if (res.status === 409) {
+      // Already there (an earlier run): make sure the password is the one on file.
+      const reset = await fetch(`${consoleUrl}/v1/users/${p.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ password: credentials[p.id], roles: p.roles, disabled: false }),
+      });
+      if (!reset.ok) throw new Error(`resetting ${p.id}: HTTP ${reset.status} ${await reset.text()}`);
+    } else if (!res.ok) throw new Error(`creating ${p.id}: HTTP ${res.status} ${await res.text()}`);
+  }
+  console.log(`console users of ${DEMO_TENANT} (passwords in ${join(stateDir, 'console-users.json')}):`);
+  for (const p of demoPeople)
+    console.log(`  ${p.id.padEnd(14)} ${p.roles.join(',').padEnd(13)} ${credentials[p.id]}`);
+}
+
+if (require.main === module) {
+  const token = process.env.OPERATOR_TOKEN;
+  if (!token) {
+    console.error('demo-users: OPERATOR_TOKEN is not set');
+    process.exit(1);
+  }
+  createDemoUsers(
+    process.env.CONSOLE_URL ?? 'http://127.0.0.1:3000',
+    token,
+    process.env.AGENTOPS_STATE_DIR ?? '.local',
+  ).catch((error: Error) => {
+    console.error(`demo-users: ${error.message}`);
+    process.exit(1);
+  });
+}
