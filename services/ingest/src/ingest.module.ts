@@ -5,6 +5,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthGuard } from './agents/agent-auth.guard';
 import { AgentRegistry } from './agents/agent-registry';
 import { AgentsController } from './agents/agents.controller';
+import { KeyRetirementFeed } from './agents/key-retirement-feed';
 import { DecisionBoard } from './decisions/decision-board';
 import { DecisionsHandler } from './decisions/decisions.handler';
 import { IntentSubmission } from './intents/intent-submission';
@@ -27,7 +28,14 @@ export class IngestModule {
         ControlStreamController,
         TelemetryController,
       ],
-      providers: [AgentRegistry, AgentAuthGuard, DecisionBoard, IntentSubmission, KillSwitchEnforcement],
+      providers: [
+        AgentRegistry,
+        AgentAuthGuard,
+        KeyRetirementFeed,
+        DecisionBoard,
+        IntentSubmission,
+        KillSwitchEnforcement,
+      ],
     };
   }
 }

@@ -2,7 +2,7 @@ import { AgentIdentity, AgentScopes } from '@agentops/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { AgentEntity, ApiKeyEntity } from '../persistence/agent.entity';
-import { issueApiKey, parseApiKey, secretMatches } from './api-key';
+import { issueApiKey, keyIsUsable, parseApiKey, retirementOf, secretMatches } from './api-key';
 
 export interface AgentRegistration {
   id: string;
@@ -16,13 +16,27 @@ export interface AgentRegistration {
   scopes?: AgentScopes;
 }
 
+export interface KeyRotation {
+  agent: AgentIdentity;
+  /** The new key, shown once. */
+  apiKey: string;
+  keyId: string;
+  /** When the previous keys stop working (now for a grace of 0); null if the agent had none active. */
+  previousKeysExpireAt: string | null;
+  /** Key ids of the keys this rotation retired. */
+  retiredKeyIds: string[];
+}
+
 /** The agent registry: identities and their hashed API keys. */
 @Injectable()
 export class AgentRegistry {
   private readonly agents: Repository<AgentEntity>;
   private readonly keys: Repository<ApiKeyEntity>;
   /** Authenticated keys, briefly: the hot path should not hit PostgreSQL on every intent. */
-  private readonly cache = new Map<string, { identity: AgentIdentity; secretHash: string; at: number }>();
+  private readonly cache = new Map<
+    string,
+    { identity: AgentIdentity; secretHash: string; expiresAt: Date | null; at: number }
+  >();
   private static readonly CACHE_MS = 30_000;
 
   constructor(dataSource: DataSource) {
@@ -52,6 +66,7 @@ export class AgentRegistry {
       agentId: reg.id,
       secretHash: issued.secretHash,
       revokedAt: null,
+      expiresAt: null,
     });
     return { agent: toIdentity(await this.agents.findOneByOrFail({ id: reg.id })), apiKey: issued.clearKey };
   }
@@ -76,6 +91,53 @@ export class AgentRegistry {
     return toIdentity({ ...agent, scopes });
   }
 
+  /**
+   * Issues a new key and retires every key of the agent still working: at once for a grace of 0,
+   * otherwise at now + grace (the old key keeps working meanwhile, so the agent can be redeployed
+   * with the new one). Null for an unknown agent. Rotations of one agent are serialised.
+   */
+  async rotateKey(agentId: string, graceSeconds: number, now = new Date()): Promise<KeyRotation | null> {
+    const issued = issueApiKey();
+    const done = await this.agents.manager.transaction(async (tx) => {
+      const agent = await tx
+        .getRepository(AgentEntity)
+        .findOne({ where: { id: agentId }, lock: { mode: 'pessimistic_write' } });
+      if (!agent) return null;
+      const working = (await tx.getRepository(ApiKeyEntity).findBy({ agentId, revokedAt: IsNull() })).filter(
+        (k) => keyIsUsable(k, now),
+      );
+      let lastExpiry: Date | null = null;
+      for (const key of working) {
+        const retired = retirementOf(key, now, graceSeconds);
+        await tx.update(ApiKeyEntity, { keyId: key.keyId }, retired);
+        const at = retired.revokedAt ?? retired.expiresAt ?? now;
+        if (!lastExpiry || at > lastExpiry) lastExpiry = at;
+      }
+      await tx.insert(ApiKeyEntity, {
+        keyId: issued.keyId,
+        agentId,
+        secretHash: issued.secretHash,
+        revokedAt: null,
+        expiresAt: null,
+      });
+      return { agent, retiredKeyIds: working.map((k) => k.keyId), lastExpiry };
+    });
+    if (!done) return null;
+    this.forget(done.retiredKeyIds);
+    return {
+      agent: toIdentity(done.agent),
+      apiKey: issued.clearKey,
+      keyId: issued.keyId,
+      previousKeysExpireAt: done.lastExpiry?.toISOString() ?? null,
+      retiredKeyIds: done.retiredKeyIds,
+    };
+  }
+
+  /** Drops keys from the authentication cache, so the next use reads their state from PostgreSQL. */
+  forget(keyIds: readonly string[]): void {
+    for (const keyId of keyIds) this.cache.delete(keyId);
+  }
+
   async find(agentId: string): Promise<(AgentIdentity & { name: string; ownerTeam: string | null }) | null> {
     const agent = await this.agents.findOneBy({ id: agentId });
     return agent ? { ...toIdentity(agent), name: agent.name, ownerTeam: agent.ownerTeam } : null;
@@ -86,20 +148,30 @@ export class AgentRegistry {
     return rows.map(toIdentity);
   }
 
-  /** Resolves a presented key to the agent it belongs to, or null (unknown, revoked, wrong secret). */
-  async authenticate(presented: string): Promise<AgentIdentity | null> {
+  /**
+   * Resolves a presented key to the agent it belongs to, or null (unknown, revoked, expired, wrong
+   * secret). A cached key is still checked against its expiry; rotations drop their keys from the
+   * cache (here, and on the other instances through KeyRetirementFeed).
+   */
+  async authenticate(presented: string, now = new Date()): Promise<AgentIdentity | null> {
     const parsed = parseApiKey(presented);
     if (!parsed) return null;
     const cached = this.cache.get(parsed.keyId);
-    if (cached && Date.now() - cached.at < AgentRegistry.CACHE_MS) {
+    if (cached && now.getTime() - cached.at < AgentRegistry.CACHE_MS) {
+      if (!keyIsUsable({ revokedAt: null, expiresAt: cached.expiresAt }, now)) return null;
       return secretMatches(parsed.secret, cached.secretHash) ? cached.identity : null;
     }
     const key = await this.keys.findOneBy({ keyId: parsed.keyId, revokedAt: IsNull() });
-    if (!key) return null;
+    if (!key || !keyIsUsable(key, now)) return null;
     const agent = await this.agents.findOneBy({ id: key.agentId });
     if (!agent) return null;
     const identity = toIdentity(agent);
-    this.cache.set(parsed.keyId, { identity, secretHash: key.secretHash, at: Date.now() });
+    this.cache.set(parsed.keyId, {
+      identity,
+      secretHash: key.secretHash,
+      expiresAt: key.expiresAt,
+      at: now.getTime(),
+    });
     return secretMatches(parsed.secret, key.secretHash) ? identity : null;
   }
 }

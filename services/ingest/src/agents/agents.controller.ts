@@ -21,6 +21,8 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { AgentRegistry } from './agent-registry';
+import { MAX_ROTATION_GRACE_SECONDS } from './api-key';
+import { KeyRetirementFeed } from './key-retirement-feed';
 
 const AgentRegistrationBody = z.object({
   id: Identifier,
@@ -34,12 +36,21 @@ const AgentRegistrationBody = z.object({
   scopes: AgentScopes.optional(),
 });
 const ScopesBody = z.object({ scopes: AgentScopes.nullable() }).strict();
+/** The body is optional: no body (or `{}`) rotates with no grace period. */
+const RotateKeyBody = z
+  .object({ graceSeconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS).default(0) })
+  .strict()
+  .optional()
+  .transform((b) => b ?? { graceSeconds: 0 });
 
 /** The agent registry for humans: admins register agents and manage their scopes. */
 @Controller('v1/agents')
 @UseGuards(PrincipalGuard)
 export class AgentsController {
-  constructor(private readonly registry: AgentRegistry) {}
+  constructor(
+    private readonly registry: AgentRegistry,
+    private readonly retirements: KeyRetirementFeed,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -71,5 +82,31 @@ export class AgentsController {
     if (!agent) throw new NotFoundException(`unknown agent ${agentId}`);
     assertTenantAccess(principal, agent.tenantId);
     return { agent: await this.registry.setScopes(agentId, body.scopes, principal.id) };
+  }
+
+  /**
+   * Issues a new key and retires the agent's previous keys, at once or after `graceSeconds` (the
+   * old key keeps working meanwhile). The new key is in the answer, once.
+   */
+  @Post(':agentId/keys/rotate')
+  @HttpCode(200)
+  @RequireRoles('admin')
+  async rotateKey(
+    @CurrentPrincipal() principal: Principal,
+    @Param('agentId') agentId: string,
+    @Body(new ZodValidationPipe(RotateKeyBody)) body: z.infer<typeof RotateKeyBody>,
+  ) {
+    const agent = await this.registry.find(agentId);
+    if (!agent) throw new NotFoundException(`unknown agent ${agentId}`);
+    assertTenantAccess(principal, agent.tenantId);
+    const rotated = await this.registry.rotateKey(agentId, body.graceSeconds);
+    if (!rotated) throw new NotFoundException(`unknown agent ${agentId}`);
+    await this.retirements.announce(rotated.retiredKeyIds);
+    return {
+      agent: rotated.agent,
+      apiKey: rotated.apiKey,
+      keyId: rotated.keyId,
+      previousKeysExpireAt: rotated.previousKeysExpireAt,
+    };
   }
 }

@@ -34,3 +34,36 @@ export function secretMatches(secret: string, expectedHash: string): boolean {
   const expected = Buffer.from(expectedHash, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** What decides whether a stored key still authenticates. */
+export interface KeyValidity {
+  revokedAt: Date | null;
+  /** Set by a rotation with a grace period: the key works until then, not at or after it. */
+  expiresAt: Date | null;
+}
+
+export function keyIsUsable(key: KeyValidity, now: Date): boolean {
+  return key.revokedAt === null && (key.expiresAt === null || now.getTime() < key.expiresAt.getTime());
+}
+
+/** The most a rotation may let the previous keys live on (one day, like the CLI documents). */
+export const MAX_ROTATION_GRACE_SECONDS = 86_400;
+
+/**
+ * When a rotation retires the previous keys: at once for a grace of 0, otherwise after the grace.
+ * A key that already expires sooner keeps its earlier expiry (a rotation never extends a key).
+ */
+export function retirementOf(
+  key: KeyValidity,
+  now: Date,
+  graceSeconds: number,
+): { revokedAt: Date | null; expiresAt: Date | null } {
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_ROTATION_GRACE_SECONDS)
+    throw new RangeError(`graceSeconds must be an integer in 0..${MAX_ROTATION_GRACE_SECONDS}`);
+  if (graceSeconds === 0) return { revokedAt: now, expiresAt: key.expiresAt };
+  const expiresAt = new Date(now.getTime() + graceSeconds * 1000);
+  return {
+    revokedAt: null,
+    expiresAt: key.expiresAt && key.expiresAt < expiresAt ? key.expiresAt : expiresAt,
+  };
+}
