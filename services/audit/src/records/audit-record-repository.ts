@@ -29,12 +29,19 @@ export function encodeCursor(recordedAt: string, eventId: string): string {
   return Buffer.from(JSON.stringify([recordedAt, eventId])).toString('base64url');
 }
 
+/** Anything but a cursor this API issued is `invalid cursor` (a 400), never a parse or SQL error. */
 export function decodeCursor(cursor: string): [string, string] {
-  const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('invalid cursor');
+  }
   if (
     !Array.isArray(parsed) ||
     parsed.length !== 2 ||
     typeof parsed[0] !== 'string' ||
+    Number.isNaN(Date.parse(parsed[0])) ||
     !/^[0-9a-f-]{36}$/.test(String(parsed[1]))
   ) {
     throw new Error('invalid cursor');
