@@ -1,38 +1,57 @@
 import { AgentScopes } from '@agentops/contracts';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { loadPolicySources } from '../policy/fixtures';
-import { runPolicyTests } from '../policy/policy-test';
-import { apiTargets, callApi } from './api-client';
+import { runPolicyTests, testPolicyFolder } from '../policy/policy-test';
+import { ApiError, apiTargets, callApi, oneLine } from './api-client';
+import { registerAuditCommands } from './audit';
+import {
+  Output,
+  UsageError,
+  commandGroup,
+  commandNamed,
+  commandPath,
+  printer,
+  requireSubcommand,
+  wholeNumber,
+} from './cli-kit';
 import { registerKillswitchCommands } from './killswitch';
 
 /**
- * `agentops`: one entry point for SREs, policy admins and auditors over the services' APIs.
- * Every command takes `--output json`; errors print one line and exit non-zero.
+ * `agentops`: one entry point for SREs, policy admins, reviewers and auditors over the services'
+ * APIs. Every command has `--help` and takes `--output json`; every failure — an API error, an
+ * unreachable service, a usage mistake — is one line on stderr and a non-zero exit code (1; 2 for
+ * a broken audit chain).
  */
-type Output = 'text' | 'json';
-
 const program = new Command()
   .name('agentops')
-  .description('Operate AgentOps: policies, retail context, agents')
+  .description('Operate AgentOps: policies, retail context, agents, kill switches, escalations, audit')
   .addOption(
     new Option('--token <token>', 'bearer token (user token or operator token)').env('AGENTOPS_TOKEN'),
   )
-  .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-  .showHelpAfterError();
+  .addOption(
+    new Option('-o, --output <format>', 'text for people, json for machines')
+      .choices(['text', 'json'])
+      .default('text'),
+  )
+  .addHelpText(
+    'after',
+    `
+Services (default → variable): ingest :3001 AGENTOPS_INGEST_URL, guardrail :3002 AGENTOPS_GUARDRAIL_URL,
+escalation :3003 AGENTOPS_ESCALATION_URL, killswitch :3004 AGENTOPS_KILLSWITCH_URL, audit :3005 AGENTOPS_AUDIT_URL.
+Exit codes: 0 ok, 1 error (one line on stderr), 2 audit chain broken.`,
+  )
+  // Usage errors become one line (printed below), not commander's message followed by the help.
+  .exitOverride()
+  .configureOutput({ outputError: () => undefined });
 
 const globals = () => program.opts<{ token?: string; output: Output }>();
-registerKillswitchCommands(program, globals);
+const print = printer(globals);
 const api = apiTargets();
 
-function print(value: unknown, text: (v: never) => string): void {
-  const { output } = globals();
-  console.log(output === 'json' ? JSON.stringify(value, null, 2) : text(value as never));
-}
-
-const policy = program.command('policy').description('policy sets: apply, list, test');
+const policy = commandGroup(program, 'policy', 'guardrail policy sets: apply, list, test');
 
 policy
   .command('apply')
@@ -72,17 +91,28 @@ policy
 
 policy
   .command('test')
-  .description('run the folder’s fixtures against its policies, like `opa test`')
+  .description('run the folder’s fixtures against its policies offline, like `opa test` (no token needed)')
   .argument('<dir>', 'policy folder with a fixtures/ subfolder')
   .option('--filter <text>', 'only cases whose name contains text')
-  .option('-v, --verbose', 'print passing cases too')
+  .option('-v, --verbose', 'print each passing case’s verdict')
   .action((dir: string, opts: { filter?: string; verbose?: boolean }) => {
-    process.exitCode = runPolicyTests(resolve(dir), opts);
+    if (globals().output === 'json') {
+      const report = testPolicyFolder(resolve(dir), opts);
+      print(report, () => '');
+      if (!report.ok) throw new Error(policyTestFailure(report));
+      return;
+    }
+    if (runPolicyTests(resolve(dir), opts) !== 0) throw new Error(`policy tests in ${dir} failed`);
   });
 
-program
-  .command('context')
-  .description('retail context for policies')
+function policyTestFailure(report: ReturnType<typeof testPolicyFolder>): string {
+  if (report.problems) return `policy set in ${report.dir} does not compile: ${report.problems.join('; ')}`;
+  if (report.fixtureError) return `${report.dir}: ${report.fixtureError}`;
+  if (report.cases.length === 0) return `no fixture cases in ${report.dir}`;
+  return `${report.failed} of ${report.cases.length} policy test case(s) failed`;
+}
+
+commandGroup(program, 'context', 'retail context the policies read: catalog and retail facts')
   .command('import')
   .description(
     'import catalog.yaml and/or retail.yaml (the fixture format) for a tenant; each import is a new version',
@@ -115,18 +145,20 @@ program
     );
   });
 
-const agents = program.command('agents').description('the agent registry');
+const agents = commandGroup(program, 'agents', 'the agent registry: register, list, scopes, rotate-key');
 
 agents
   .command('register')
-  .description('register an agent (or re-key an existing one) and print its API key once')
-  .requiredOption('--id <id>')
-  .requiredOption('--tenant <tenantId>')
+  .description(
+    'register an agent (or update its labels) and print a new API key once; registering again adds a key, rotate-key replaces them',
+  )
+  .requiredOption('--id <id>', 'agent id')
+  .requiredOption('--tenant <tenantId>', 'the agent’s tenant')
   .requiredOption('--role <role>', 'pricing | replenishment | service | shopping | other')
-  .option('--name <name>')
+  .option('--name <name>', 'display name (default: the id)')
   .option('--agent-version <version>', 'the agent build’s version', '1.0.0')
   .option('--region <region>', 'region', 'eu-west')
-  .option('--owner-team <team>')
+  .option('--owner-team <team>', 'team that owns the agent')
   .action(
     async (o: {
       id: string;
@@ -157,7 +189,8 @@ agents
 
 agents
   .command('list')
-  .option('--tenant <tenantId>')
+  .description('registered agents (of your tenant, or of --tenant for an operator)')
+  .option('--tenant <tenantId>', 'only this tenant')
   .action(async (o: { tenant?: string }) => {
     const out = await callApi<{
       agents: { id: string; role: string; version: string; region: string; tenantId: string }[];
@@ -177,7 +210,7 @@ agents
 agents
   .command('scopes')
   .description('set what an agent may do; --reset restores its role’s defaults')
-  .argument('<agentId>')
+  .argument('<agentId>', 'agent id')
   .option('--actions <globs>', 'comma-separated action globs, e.g. service.*,shopping.recommend')
   .option('--data <classes>', 'comma-separated data classes the agent may read')
   .option('--limit <action:field:max...>', 'value limit, e.g. service.issue_refund:amount:500 (repeatable)')
@@ -186,7 +219,7 @@ agents
     async (agentId: string, o: { actions?: string; data?: string; limit?: string[]; reset?: boolean }) => {
       let scopes: AgentScopes | null = null;
       if (!o.reset) {
-        if (!o.actions) throw new Error('--actions is required unless --reset');
+        if (!o.actions) throw new UsageError('--actions is required unless --reset');
         scopes = {
           actions: o.actions.split(',').map((s) => s.trim()),
           ...(o.data ? { dataClasses: o.data.split(',').map((s) => s.trim()) } : {}),
@@ -203,8 +236,39 @@ agents
     },
   );
 
-// The escalation service is not in apiTargets (tools/cli/api-client.ts); its URL is read here.
-const escalationUrl = process.env.AGENTOPS_ESCALATION_URL ?? 'http://127.0.0.1:3003';
+agents
+  .command('rotate-key')
+  .description(
+    'issue a new API key (printed once) and retire the agent’s previous keys: at once, or after --grace seconds',
+  )
+  .argument('<agentId>', 'agent id')
+  .option(
+    '--grace <seconds>',
+    'the previous keys keep working this long (0..86400), to redeploy the agent with the new key',
+    wholeNumber(0, 86_400),
+    0,
+  )
+  .action(async (agentId: string, o: { grace: number }) => {
+    const out = await callApi<{
+      agent: { id: string };
+      apiKey: string;
+      keyId: string;
+      previousKeysExpireAt: string | null;
+    }>('POST', `${api.ingest}/v1/agents/${encodeURIComponent(agentId)}/keys/rotate`, globals().token, {
+      graceSeconds: o.grace,
+    });
+    print(out, (r: typeof out) =>
+      [
+        `rotated the key of ${r.agent.id}: new key ${r.keyId}`,
+        r.previousKeysExpireAt === null
+          ? 'the agent had no working key before'
+          : o.grace === 0
+            ? 'previous keys: revoked now'
+            : `previous keys: keep working until ${r.previousKeysExpireAt}`,
+        `API key (shown once): ${r.apiKey}`,
+      ].join('\n'),
+    );
+  });
 
 interface EscalationTask {
   id: string;
@@ -227,18 +291,20 @@ const describeTask = (t: EscalationTask) =>
   `${t.dueAt ? `  due ${t.dueAt}` : ''}${t.fourEyes ? `  four-eyes ${t.approvals.length}/2` : ''}${t.resolution ? `  ${t.resolution}` : ''}\n` +
   t.reasons.map((r) => `    ${r.policyId}: ${r.message}`).join('\n');
 
-const escalation = program
-  .command('escalation')
-  .description('human review tasks: list, claim, approve, reject, comment');
+const escalation = commandGroup(
+  program,
+  'escalation',
+  'human review tasks: list, claim, approve, reject, comment',
+);
 
 escalation
   .command('list')
   .description('the review queue (open tasks by default), soonest due first')
-  .option('--status <status>', 'open | resolved', 'open')
+  .addOption(new Option('--status <status>', 'task status').choices(['open', 'resolved']).default('open'))
   .option('--group <group>', 'reviewer group')
-  .option('--route <route>')
-  .option('--agent <agentId>')
-  .option('--tenant <tenantId>')
+  .option('--route <route>', 'routing rule name')
+  .option('--agent <agentId>', 'tasks about this agent')
+  .option('--tenant <tenantId>', 'only this tenant')
   .action(async (o: { status: string; group?: string; route?: string; agent?: string; tenant?: string }) => {
     const q = new URLSearchParams({ status: o.status });
     if (o.group) q.set('group', o.group);
@@ -247,7 +313,7 @@ escalation
     if (o.tenant) q.set('tenantId', o.tenant);
     const out = await callApi<{ tasks: EscalationTask[] }>(
       'GET',
-      `${escalationUrl}/v1/escalations?${q}`,
+      `${api.escalation}/v1/escalations?${q}`,
       globals().token,
     );
     print(out, (r: typeof out) => r.tasks.map(describeTask).join('\n') || '(no tasks)');
@@ -255,11 +321,12 @@ escalation
 
 escalation
   .command('claim')
-  .argument('<taskId>')
+  .description('take a task: it is yours to decide')
+  .argument('<taskId>', 'task id (see escalation list)')
   .action(async (taskId: string) => {
     const out = await callApi<EscalationTask>(
       'POST',
-      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/claim`,
+      `${api.escalation}/v1/escalations/${encodeURIComponent(taskId)}/claim`,
       globals().token,
       {},
     );
@@ -271,8 +338,8 @@ escalation
   .description(
     'approve; with --params, approve with changes (re-checked by guardrail, refused if a policy would deny)',
   )
-  .argument('<taskId>')
-  .option('--comment <text>')
+  .argument('<taskId>', 'task id')
+  .option('--comment <text>', 'why')
   .option('--params <json>', 'the edited params as a JSON object')
   .action(async (taskId: string, o: { comment?: string; params?: string }) => {
     let params: Record<string, unknown> | undefined;
@@ -280,12 +347,14 @@ escalation
       try {
         params = JSON.parse(o.params) as Record<string, unknown>;
       } catch {
-        throw new Error('--params must be a JSON object');
+        throw new UsageError('--params must be a JSON object');
       }
+      if (typeof params !== 'object' || params === null || Array.isArray(params))
+        throw new UsageError('--params must be a JSON object');
     }
     const out = await callApi<EscalationTask>(
       'POST',
-      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/approve`,
+      `${api.escalation}/v1/escalations/${encodeURIComponent(taskId)}/approve`,
       globals().token,
       {
         ...(o.comment ? { comment: o.comment } : {}),
@@ -301,12 +370,13 @@ escalation
 
 escalation
   .command('reject')
-  .argument('<taskId>')
-  .option('--comment <text>')
+  .description('reject: the agent is told deny, decided by a human')
+  .argument('<taskId>', 'task id')
+  .option('--comment <text>', 'why')
   .action(async (taskId: string, o: { comment?: string }) => {
     const out = await callApi<EscalationTask>(
       'POST',
-      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/reject`,
+      `${api.escalation}/v1/escalations/${encodeURIComponent(taskId)}/reject`,
       globals().token,
       o.comment ? { comment: o.comment } : {},
     );
@@ -315,12 +385,13 @@ escalation
 
 escalation
   .command('comment')
-  .argument('<taskId>')
-  .argument('<text>')
+  .description('add a comment to a task (it stays open)')
+  .argument('<taskId>', 'task id')
+  .argument('<text>', 'the comment')
   .action(async (taskId: string, text: string) => {
     const out = await callApi<EscalationTask>(
       'POST',
-      `${escalationUrl}/v1/escalations/${encodeURIComponent(taskId)}/comments`,
+      `${api.escalation}/v1/escalations/${encodeURIComponent(taskId)}/comments`,
       globals().token,
       { text },
     );
@@ -330,11 +401,46 @@ escalation
 function parseLimit(raw: string): { action: string; field: string; max: number } {
   const [action, field, max] = raw.split(':');
   if (!action || !field || !Number.isFinite(Number(max)))
-    throw new Error(`--limit ${raw}: expected action:field:max`);
+    throw new UsageError(`--limit ${raw}: expected action:field:max`);
   return { action, field, max: Number(max) };
 }
 
-program.parseAsync(process.argv).catch((error: Error) => {
-  console.error(`agentops: ${error.message}`);
-  process.exit(1);
+registerKillswitchCommands(program, globals);
+registerAuditCommands(program, globals);
+requireSubcommand(program).helpCommand(true);
+
+/**
+ * One line on stderr (a JSON object with `--output json`), and the exit code. The process ends on
+ * its own rather than by process.exit, so output still buffered for a pipe is not cut off.
+ */
+function fail(error: unknown): void {
+  const e = error as Error & { exitCode?: number };
+  const message = oneLine(
+    error instanceof CommanderError ? e.message.replace(/^error: /, '') : (e.message ?? String(error)),
+  );
+  const usage = error instanceof CommanderError || error instanceof UsageError;
+  const exitCode = error instanceof CommanderError ? e.exitCode || 1 : (e.exitCode ?? 1);
+  if (jsonRequested()) {
+    const status = error instanceof ApiError ? { status: error.status } : {};
+    console.error(JSON.stringify({ error: message, ...status, ...(usage ? { usage: true } : {}) }));
+  } else {
+    const help = `see ${commandPath(commandNamed(program, process.argv.slice(2)))} --help`;
+    console.error(`agentops: ${message}${usage && !/--help/.test(message) ? ` (${help})` : ''}`);
+  }
+  process.exitCode = exitCode;
+}
+
+/** Also true when parsing stopped before the option was read. */
+function jsonRequested(): boolean {
+  if (program.opts<{ output?: string }>().output === 'json') return true;
+  const argv = process.argv.slice(2);
+  return argv.some(
+    (a, i) => a === '--output=json' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'),
+  );
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // --help and --version end parsing with exit code 0; they are not failures.
+  if (error instanceof CommanderError && error.exitCode === 0) process.exitCode = 0;
+  else fail(error);
 });

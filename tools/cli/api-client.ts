@@ -5,17 +5,25 @@
 export interface ApiTargets {
   ingest: string;
   guardrail: string;
+  escalation: string;
   killswitch: string;
   audit: string;
 }
 
+/** Where each service is, and the variable that moves it. */
+export const API_TARGET_ENV: Record<keyof ApiTargets, { variable: string; fallback: string }> = {
+  ingest: { variable: 'AGENTOPS_INGEST_URL', fallback: 'http://127.0.0.1:3001' },
+  guardrail: { variable: 'AGENTOPS_GUARDRAIL_URL', fallback: 'http://127.0.0.1:3002' },
+  escalation: { variable: 'AGENTOPS_ESCALATION_URL', fallback: 'http://127.0.0.1:3003' },
+  killswitch: { variable: 'AGENTOPS_KILLSWITCH_URL', fallback: 'http://127.0.0.1:3004' },
+  audit: { variable: 'AGENTOPS_AUDIT_URL', fallback: 'http://127.0.0.1:3005' },
+};
+
 export function apiTargets(env: NodeJS.ProcessEnv = process.env): ApiTargets {
-  return {
-    ingest: env.AGENTOPS_INGEST_URL ?? 'http://127.0.0.1:3001',
-    guardrail: env.AGENTOPS_GUARDRAIL_URL ?? 'http://127.0.0.1:3002',
-    killswitch: env.AGENTOPS_KILLSWITCH_URL ?? 'http://127.0.0.1:3004',
-    audit: env.AGENTOPS_AUDIT_URL ?? 'http://127.0.0.1:3005',
-  };
+  const targets = {} as ApiTargets;
+  for (const [service, { variable, fallback }] of Object.entries(API_TARGET_ENV))
+    targets[service as keyof ApiTargets] = (env[variable] || fallback).replace(/\/+$/, '');
+  return targets;
 }
 
 /** An API answer that is not 2xx, turned into one line for the terminal. */
@@ -24,27 +32,47 @@ export class ApiError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(describe(status, body));
+    super(describeFailure(status, body));
   }
 }
 
-function describe(status: number, body: unknown): string {
-  const b = (body ?? {}) as {
+/** One line: the status, the service's message and, when it sent them, every problem it listed. */
+export function describeFailure(status: number, body: unknown): string {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as {
     message?: unknown;
     issues?: { path: string; message: string }[];
     summary?: string[];
   };
-  if (b.summary?.length) return `HTTP ${status}: ${String(b.message)}\n${b.summary.join('\n')}`;
-  if (b.issues?.length) return `HTTP ${status}: ${b.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
-  return `HTTP ${status}: ${typeof b.message === 'string' ? b.message : JSON.stringify(body)}`;
+  const message =
+    typeof b.message === 'string'
+      ? b.message
+      : Array.isArray(b.message)
+        ? b.message.join('; ')
+        : typeof body === 'string' && body
+          ? body
+          : JSON.stringify(body ?? null);
+  let line = `HTTP ${status}: ${message}`;
+  if (b.summary?.length) line += `: ${b.summary.join('; ')}`;
+  else if (b.issues?.length)
+    line = `HTTP ${status}: ${b.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+  return oneLine(line);
 }
 
-export async function callApi<T>(
+export const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+const timeoutMs = () => Number(process.env.AGENTOPS_TIMEOUT_MS) || 30_000;
+
+/**
+ * Sends the request and returns the response once it is known to be 2xx. Failures become one
+ * line: the HTTP status and message, or which service could not be reached and how to point at it.
+ */
+export async function request(
   method: string,
   url: string,
   token: string | undefined,
   body?: unknown,
-): Promise<T> {
+  options: { timeout?: boolean } = {},
+): Promise<Response> {
   if (!token) throw new Error('no token: pass --token or set AGENTOPS_TOKEN');
   let res: Response;
   try {
@@ -55,16 +83,41 @@ export async function callApi<T>(
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.timeout === false ? undefined : AbortSignal.timeout(timeoutMs()),
     });
   } catch (error) {
-    throw new Error(
-      `cannot reach ${new URL(url).origin}: ${(error as Error).cause ?? (error as Error).message}`,
-    );
+    throw new Error(unreachable(url, error));
   }
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    throw new ApiError(res.status, text ? safeJson(text) : undefined);
+  }
+  return res;
+}
+
+export async function callApi<T>(
+  method: string,
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<T> {
+  const res = await request(method, url, token, body);
   const text = await res.text();
-  const parsed = text ? safeJson(text) : undefined;
-  if (!res.ok) throw new ApiError(res.status, parsed ?? text);
-  return parsed as T;
+  return (text ? safeJson(text) : undefined) as T;
+}
+
+function unreachable(url: string, error: unknown): string {
+  const origin = new URL(url).origin;
+  const e = error as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  const why =
+    e.name === 'TimeoutError'
+      ? `no answer within ${timeoutMs()} ms (AGENTOPS_TIMEOUT_MS)`
+      : (e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message);
+  const target = Object.entries(apiTargets()).find(([, base]) => new URL(base).origin === origin);
+  const hint = target
+    ? `; is the ${target[0]} service running? (${API_TARGET_ENV[target[0] as keyof ApiTargets].variable})`
+    : '';
+  return `cannot reach ${origin}: ${why}${hint}`;
 }
 
 function safeJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { apiTargets, callApi } from './api-client';
+import { Globals, commandGroup, printer, wholeNumber } from './cli-kit';
 
 /**
  * `agentops killswitch <command>`: flip, release, list and inspect kill switches through the
@@ -23,7 +24,6 @@ interface SwitchView {
   coveredAgents?: number;
 }
 
-type Globals = () => { token?: string; output: 'text' | 'json' };
 const base = () => `${apiTargets().killswitch}/v1/killswitches`;
 
 const selectorText = (s: Record<string, string>) =>
@@ -37,24 +37,25 @@ const line = (s: SwitchView) =>
 
 /** Adds the `killswitch` command group to the `agentops` CLI. */
 export function registerKillswitchCommands(program: Command, globals: Globals): void {
-  const group = program
-    .command('killswitch')
-    .description('kill switches for agent cohorts: flip, release, list, history');
-  const print = <T>(value: T, text: (v: T) => string) =>
-    console.log(globals().output === 'json' ? JSON.stringify(value, null, 2) : text(value));
+  const group = commandGroup(
+    program,
+    'killswitch',
+    'kill switches for agent cohorts: flip, release, list, history',
+  );
+  const print = printer(globals);
 
   group
     .command('flip')
     .description('halt a cohort: every given selector field must match (none = global)')
-    .option('--tenant <id>')
+    .option('--tenant <id>', 'tenant (forced to your own when your token is bound to one)')
     .option('--role <role>', 'pricing | replenishment | service | shopping | other')
-    .option('--agent <id>')
-    .option('--agent-version <version>')
-    .option('--region <region>')
-    .option('--action <glob>', 'e.g. pricing.*')
-    .requiredOption('--reason <text>')
-    .option('--ticket <ref>')
-    .option('--ttl <seconds>', 'auto-release after this many seconds', (v) => Number(v))
+    .option('--agent <id>', 'one agent')
+    .option('--agent-version <version>', 'agents of this build version')
+    .option('--region <region>', 'agents in this region')
+    .option('--action <glob>', 'intents whose action matches, e.g. pricing.*')
+    .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .option('--ticket <ref>', 'incident or change ticket, e.g. INC-42')
+    .option('--ttl <seconds>', 'auto-release after this many seconds', wholeNumber(1, 365 * 86_400))
     .action(
       async (o: {
         tenant?: string;
@@ -89,17 +90,24 @@ export function registerKillswitchCommands(program: Command, globals: Globals): 
 
   group
     .command('release')
-    .argument('<id>')
+    .description('release a kill switch: its cohort may act again (a release is final)')
+    .argument('<id>', 'the switch id (see killswitch list)')
     .option('--reason <text>', 'why', 'released')
     .action(async (id: string, o: { reason: string }) => {
-      const out = await callApi<SwitchView>('POST', `${base()}/${id}/release`, globals().token, {
-        reason: o.reason,
-      });
+      const out = await callApi<SwitchView>(
+        'POST',
+        `${base()}/${encodeURIComponent(id)}/release`,
+        globals().token,
+        {
+          reason: o.reason,
+        },
+      );
       print(out, (s) => `released ${line(s)}`);
     });
 
   group
     .command('list')
+    .description('active kill switches, with how many known agents each covers')
     .option('--all', 'include released switches')
     .action(async (o: { all?: boolean }) => {
       const out = await callApi<{ switches: SwitchView[] }>(
@@ -112,11 +120,12 @@ export function registerKillswitchCommands(program: Command, globals: Globals): 
 
   group
     .command('history')
-    .argument('[id]')
+    .description('flips and releases, newest first: of one switch, or of all')
+    .argument('[id]', 'one switch id')
     .action(async (id?: string) => {
       const out = await callApi<{
         history: { switchId: string; state: string; actor: string; reason: string; at: string }[];
-      }>('GET', id ? `${base()}/${id}/history` : `${base()}/history`, globals().token);
+      }>('GET', id ? `${base()}/${encodeURIComponent(id)}/history` : `${base()}/history`, globals().token);
       print(
         out,
         (v) =>
