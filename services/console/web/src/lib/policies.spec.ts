@@ -5,7 +5,7 @@ describe('joinFires', () => {
     { id: 'retail.pricing.floor', version: '3', mode: 'enforce', file: 'pricing.yaml' },
     { id: 'retail.pricing.race', version: '1', mode: 'shadow', file: 'pricing.yaml' },
   ];
-  it('counts fires of the active version and 0 when absent', () => {
+  it('counts matches and fires (non-allow effects) of the active version, 0 when absent', () => {
     const { rows, other } = joinFires(policies, [
       {
         policyId: 'retail.pricing.floor',
@@ -25,6 +25,14 @@ describe('joinFires', () => {
       },
       {
         policyId: 'retail.pricing.floor',
+        policyVersion: '3',
+        mode: 'enforce',
+        effect: 'allow',
+        count: 85,
+        lastFiredAt: '2026-11-24T12:00:00Z',
+      },
+      {
+        policyId: 'retail.pricing.floor',
         policyVersion: '2',
         mode: 'enforce',
         effect: 'deny',
@@ -32,9 +40,10 @@ describe('joinFires', () => {
         lastFiredAt: '2026-11-23T10:00:00Z',
       },
     ]);
-    expect(rows.map((r) => [r.id, r.fired, r.lastFiredAt, r.effects])).toEqual([
-      ['retail.pricing.floor', 15, '2026-11-24T11:00:00Z', ['deny', 'modify']],
-      ['retail.pricing.race', 0, null, []],
+    // Matched 100 times, fired (took effect) 15 times; passing evaluations are not fires.
+    expect(rows.map((r) => [r.id, r.matched, r.fired, r.lastFiredAt, r.effects])).toEqual([
+      ['retail.pricing.floor', 100, 15, '2026-11-24T11:00:00Z', ['deny', 'modify']],
+      ['retail.pricing.race', 0, 0, null, []],
     ]);
     expect(other.map((f) => `${f.policyId}@${f.policyVersion}`)).toEqual(['retail.pricing.floor@2']);
   });

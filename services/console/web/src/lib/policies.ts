@@ -17,14 +17,18 @@ export interface PolicyFire {
 }
 
 export interface PolicyRow extends ActivePolicy {
+  /** Decisions the policy was evaluated on (it matched the intent), whatever it concluded. */
+  matched: number;
+  /** Decisions where it took effect: anything but `allow` (deny, escalate, modify, warn). */
   fired: number;
   lastFiredAt: string | null;
   effects: string[];
 }
 
 /**
- * Each active policy with the fires of its version (0 when it never fired); fires of policies or
- * versions not in the active set are returned apart, most recent first.
+ * Each active policy with the counts of its version: how often it matched and how often it fired
+ * (took an effect other than allow; 0 when it never did). Counts of policies or versions not in the
+ * active set are returned apart, most recent first.
  */
 export function joinFires(
   policies: ActivePolicy[],
@@ -43,7 +47,8 @@ export function joinFires(
     byKey.set(k, [...(byKey.get(k) ?? []), f]);
   }
   const rows = policies.map((p) => {
-    const mine = byKey.get(key(p.id, p.version)) ?? [];
+    const matched = byKey.get(key(p.id, p.version)) ?? [];
+    const mine = matched.filter((f) => f.effect !== 'allow');
     const last = mine
       .map((f) => f.lastFiredAt)
       .filter((t): t is string => !!t)
@@ -51,6 +56,7 @@ export function joinFires(
       .pop();
     return {
       ...p,
+      matched: matched.reduce((s, f) => s + f.count, 0),
       fired: mine.reduce((s, f) => s + f.count, 0),
       lastFiredAt: last ?? null,
       effects: [...new Set(mine.map((f) => f.effect))].sort(),

@@ -72,7 +72,14 @@ export function PoliciesPage() {
                   <th scope="col">Version</th>
                   <th scope="col">Mode</th>
                   <th scope="col">File</th>
-                  <th scope="col" class="num">
+                  <th scope="col" class="num" title="decisions the policy applied to">
+                    Matched
+                  </th>
+                  <th
+                    scope="col"
+                    class="num"
+                    title="decisions where it denied, escalated, modified or warned"
+                  >
                     Fired
                   </th>
                   <th scope="col">Effects</th>
@@ -91,6 +98,9 @@ export function PoliciesPage() {
                     </td>
                     <td>
                       <code class="muted">{p.file}</code>
+                    </td>
+                    <td class="num muted" data-testid="matched-count">
+                      {formatCount(p.matched)}
                     </td>
                     <td class="num" data-testid="fired-count">
                       <span class={p.fired ? 'strong' : 'muted'}>{formatCount(p.fired)}</span>
@@ -143,7 +153,7 @@ export function PoliciesPage() {
           )}
         </Section>
         {other.length > 0 && (
-          <Section title="Other rules that fired" id="s-other-fires">
+          <Section title="Other rules on record" id="s-other-fires">
             <p class="muted small">Earlier policy versions and built-in checks (scopes, kill switches).</p>
             <table class="table table-dense">
               <thead>
@@ -152,7 +162,7 @@ export function PoliciesPage() {
                   <th scope="col">Version</th>
                   <th scope="col">Effect</th>
                   <th scope="col" class="num">
-                    Fired
+                    Count
                   </th>
                   <th scope="col">Last</th>
                 </tr>
