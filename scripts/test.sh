@@ -24,6 +24,7 @@ unit_rc=0
 npx jest --selectProjects unit --json --outputFile=reports/unit.json || unit_rc=$?
 
 infrastructure_up
+ensure_chromium
 log "integration and end-to-end tests (real Kafka, PostgreSQL, Redis)"
 int_rc=0
 npx jest --selectProjects integration --runInBand --json --outputFile=reports/integration.json || int_rc=$?
