@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -102,6 +103,8 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
           AGENTOPS_ESCALATION_URL: svc.escalation!.url,
           AGENTOPS_KILLSWITCH_URL: svc.killswitch!.url,
           AGENTOPS_AUDIT_URL: svc.audit!.url,
+          // Never a saved `agentops login` of whoever runs the tests.
+          AGENTOPS_CREDENTIALS_FILE: join(work, 'no-saved-login.json'),
           ...(token === null ? {} : { AGENTOPS_TOKEN: token }),
           ...opts.env,
         },
@@ -248,6 +251,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
+    rmSync(work, { recursive: true, force: true });
   });
 
   describe('help and usage', () => {

@@ -18,6 +18,7 @@ import {
   wholeNumber,
 } from './cli-kit';
 import { registerKillswitchCommands } from './killswitch';
+import { registerSessionCommands, savedToken } from './session';
 
 /**
  * `agentops`: one entry point for SREs, policy admins, reviewers and auditors over the services'
@@ -29,7 +30,10 @@ const program = new Command()
   .name('agentops')
   .description('Operate AgentOps: policies, retail context, agents, kill switches, escalations, audit')
   .addOption(
-    new Option('--token <token>', 'bearer token (user token or operator token)').env('AGENTOPS_TOKEN'),
+    new Option(
+      '--token <token>',
+      'bearer token (user token or operator token); default: the saved login',
+    ).env('AGENTOPS_TOKEN'),
   )
   .addOption(
     new Option('-o, --output <format>', 'text for people, json for machines')
@@ -40,14 +44,19 @@ const program = new Command()
     'after',
     `
 Services (default → variable): ingest :3001 AGENTOPS_INGEST_URL, guardrail :3002 AGENTOPS_GUARDRAIL_URL,
-escalation :3003 AGENTOPS_ESCALATION_URL, killswitch :3004 AGENTOPS_KILLSWITCH_URL, audit :3005 AGENTOPS_AUDIT_URL.
+escalation :3003 AGENTOPS_ESCALATION_URL, killswitch :3004 AGENTOPS_KILLSWITCH_URL, audit :3005 AGENTOPS_AUDIT_URL,
+console (login, users) :3000 AGENTOPS_CONSOLE_URL. Saved login: ~/.config/agentops/credentials.json (AGENTOPS_CREDENTIALS_FILE).
 Exit codes: 0 ok, 1 error (one line on stderr), 2 audit chain broken.`,
   )
   // Usage errors become one line (printed below), not commander's message followed by the help.
   .exitOverride()
   .configureOutput({ outputError: () => undefined });
 
-const globals = () => program.opts<{ token?: string; output: Output }>();
+// Without --token or AGENTOPS_TOKEN, the token saved by `agentops login` (while it is valid).
+const globals = () => {
+  const opts = program.opts<{ token?: string; output: Output }>();
+  return { ...opts, token: opts.token ?? savedToken() };
+};
 const print = printer(globals);
 const api = apiTargets();
 
@@ -405,6 +414,7 @@ function parseLimit(raw: string): { action: string; field: string; max: number }
   return { action, field, max: Number(max) };
 }
 
+registerSessionCommands(program, globals);
 registerKillswitchCommands(program, globals);
 registerAuditCommands(program, globals);
 requireSubcommand(program).helpCommand(true);

@@ -8,6 +8,7 @@ export interface ApiTargets {
   escalation: string;
   killswitch: string;
   audit: string;
+  console: string;
 }
 
 /** Where each service is, and the variable that moves it. */
@@ -17,6 +18,7 @@ export const API_TARGET_ENV: Record<keyof ApiTargets, { variable: string; fallba
   escalation: { variable: 'AGENTOPS_ESCALATION_URL', fallback: 'http://127.0.0.1:3003' },
   killswitch: { variable: 'AGENTOPS_KILLSWITCH_URL', fallback: 'http://127.0.0.1:3004' },
   audit: { variable: 'AGENTOPS_AUDIT_URL', fallback: 'http://127.0.0.1:3005' },
+  console: { variable: 'AGENTOPS_CONSOLE_URL', fallback: 'http://127.0.0.1:3000' },
 };
 
 export function apiTargets(env: NodeJS.ProcessEnv = process.env): ApiTargets {
@@ -73,7 +75,7 @@ export async function request(
   body?: unknown,
   options: { timeout?: boolean } = {},
 ): Promise<Response> {
-  if (!token) throw new Error('no token: pass --token or set AGENTOPS_TOKEN');
+  if (!token) throw new Error('no token: run agentops login, pass --token or set AGENTOPS_TOKEN');
   let res: Response;
   try {
     res = await fetch(url, {
