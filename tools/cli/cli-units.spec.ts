@@ -6,7 +6,7 @@ import { formatTable, wholeNumber } from './cli-kit';
 describe('agentops CLI helpers', () => {
   describe('apiTargets', () => {
     it('defaults every service to its local port and follows the AGENTOPS_*_URL variables', () => {
-      expect(apiTargets({})).toEqual({
+      expect(apiTargets({})).toMatchObject({
         ingest: 'http://127.0.0.1:3001',
         guardrail: 'http://127.0.0.1:3002',
         escalation: 'http://127.0.0.1:3003',
