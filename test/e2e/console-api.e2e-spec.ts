@@ -229,6 +229,8 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
     expect(agents.agents.every((a) => a.tenantId === TENANT)).toBe(true);
 
     expect((await call('/api/nowhere/v1/x', sre)).status).toBe(404);
+    // The path stays on the named service: a scheme-relative path cannot point the proxy elsewhere.
+    expect((await call('/api/killswitch//127.0.0.1:1/v1/killswitches', sre)).status).toBe(400);
     expect((await fetch(url('/api/killswitch/v1/killswitches'))).status).toBe(401);
   });
 

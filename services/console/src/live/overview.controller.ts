@@ -1,7 +1,12 @@
-import { ALL_TENANTS, CurrentPrincipal, Principal, PrincipalGuard } from '@agentops/service-runtime';
+import {
+  ALL_TENANTS,
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  ZodValidationPipe,
+} from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { ZodValidationPipe } from '@agentops/service-runtime';
 import { TrafficWindow } from './traffic-window';
 
 const OverviewQuery = z.object({

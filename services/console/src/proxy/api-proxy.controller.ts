@@ -1,5 +1,14 @@
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
-import { All, Controller, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import {
+  All,
+  BadRequestException,
+  Controller,
+  Inject,
+  NotFoundException,
+  Param,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
@@ -36,6 +45,9 @@ export class ApiProxyController {
         `unknown service ${service}; one of ${Object.keys(this.targets).join(', ')}`,
       );
     const path = req.originalUrl.slice(`/api/${service}`.length);
+    // Only a path on the named service: `//host/…` would make URL resolution leave it.
+    if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\'))
+      throw new BadRequestException('the path after /api/<service> must be a path on that service');
     const headers: Record<string, string> = {};
     for (const h of REQUEST_HEADERS) {
       const v = req.headers[h];
@@ -44,7 +56,7 @@ export class ApiProxyController {
     const hasBody = !['GET', 'HEAD'].includes(req.method) && req.body !== undefined;
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(new URL(path, base), {
+      upstream = await fetch(`${base.replace(/\/+$/, '')}${path}`, {
         method: req.method,
         headers,
         body: hasBody ? JSON.stringify(req.body) : undefined,
