@@ -192,11 +192,12 @@ describe('console in the browser', () => {
     await confirm.waitFor();
     await confirm.getByRole('button', { name: /confirm/i }).click();
     await expectText(page.getByTestId('error'), 'permission');
-    const active = await getJson<{ switches: unknown[] }>(
+    // Other suites share the database: only this tenant's switches count.
+    const active = await getJson<{ switches: { tenantId: string }[] }>(
       `${svc.killswitch!.url}/v1/killswitches?state=active`,
       operator,
     );
-    expect(active.body.switches).toHaveLength(0);
+    expect(active.body.switches.filter((sw) => sw.tenantId === TENANT)).toHaveLength(0);
     await context.close();
   });
 
