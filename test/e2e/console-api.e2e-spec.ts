@@ -229,6 +229,10 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
     expect(agents.agents.every((a) => a.tenantId === TENANT)).toBe(true);
 
     expect((await call('/api/nowhere/v1/x', sre)).status).toBe(404);
+    // The page itself carries the hardening headers (a wildcard route once skipped `/`).
+    const page = await fetch(url('/'));
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     // The path stays on the named service: a scheme-relative path cannot point the proxy elsewhere.
     expect((await call('/api/killswitch//127.0.0.1:1/v1/killswitches', sre)).status).toBe(400);
     expect((await fetch(url('/api/killswitch/v1/killswitches'))).status).toBe(401);

@@ -3,7 +3,7 @@ import { RunningService } from '@agentops/service-runtime';
 import type { Browser } from 'playwright-core';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
-import { launchChromium, signIn } from '../support/browser';
+import { launchChromium, pageProblems, signIn, watchPage } from '../support/browser';
 import { bootService, eventually } from '../support/platform';
 import { applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
@@ -118,7 +118,7 @@ describe('console in the browser', () => {
 
   it('signs in: a wrong password is refused on the form, the right one shows who is signed in', async () => {
     const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = watchPage(await context.newPage());
     await page.goto(svc.console!.url);
     await page.getByLabel('Username').fill(user('sre'));
     await page.getByLabel('Password').fill('not the password');
@@ -262,6 +262,10 @@ describe('console in the browser', () => {
     await auditor.page.getByTestId('verify-chain').click();
     await auditor.page.locator('[data-testid="chain-status"][data-state="ok"]').waitFor({ timeout: 30_000 });
     await auditor.context.close();
+  });
+
+  it('no page threw an uncaught error or was refused by the Content-Security-Policy', () => {
+    expect(pageProblems).toEqual([]);
   });
 });
 

@@ -39,6 +39,7 @@ export class ConsoleModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    // '{*path}', not '*path': the optional wildcard also matches `/`, the page itself.
+    consumer.apply(SessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }
