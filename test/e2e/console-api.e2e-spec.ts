@@ -170,6 +170,9 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
     expect(locked.status).toBe(429);
     expect(locked.body.message).toContain('too many failed sign-ins');
     expect((await fetch(url('/v1/auth/me'))).status).toBe(401);
+    const metrics = await (await fetch(url('/metrics'))).text();
+    expect(metrics).toMatch(/agentops_console_sign_ins_total\{[^}]*outcome="locked"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/agentops_console_sign_ins_total\{[^}]*outcome="refused"[^}]*\} [1-9]/);
   });
 
   it('proxies to the services with the user token: roles are the services’ own, changes need the CSRF header', async () => {

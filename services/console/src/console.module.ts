@@ -26,7 +26,6 @@ export class ConsoleModule implements NestModule {
         OverviewController,
         PolicyFiresController,
         ApiProxyController,
-        // Last: its `/:asset` route must not shadow the API routes above.
         WebAppController,
       ],
       providers: [

@@ -4,6 +4,7 @@ import {
   Principal,
   PrincipalGuard,
   SERVICE_CONFIG,
+  ServiceMetrics,
   ZodValidationPipe,
   mintUserToken,
 } from '@agentops/service-runtime';
@@ -21,6 +22,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { Counter } from 'prom-client';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -44,12 +46,23 @@ const userRef = (username: string) => createHash('sha256').update(username).dige
  */
 @Controller('v1/auth')
 export class AuthController {
+  /** Sign-ins by outcome: a climbing `refused` or `locked` is someone guessing passwords. */
+  private readonly signIns: Counter<'outcome'>;
+
   constructor(
     private readonly users: UserRepository,
     private readonly throttle: LoginThrottle,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    metrics: ServiceMetrics,
+  ) {
+    this.signIns = new Counter({
+      name: 'agentops_console_sign_ins_total',
+      help: 'Console and CLI sign-ins by outcome (ok, refused, locked)',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+  }
 
   @Post('login')
   @HttpCode(200)
@@ -59,6 +72,7 @@ export class AuthController {
   ) {
     const lockedFor = await this.throttle.lockedFor(body.username);
     if (lockedFor > 0) {
+      this.signIns.inc({ outcome: 'locked' });
       res.setHeader('Retry-After', String(lockedFor));
       throw new HttpException(
         `too many failed sign-ins; try again in ${Math.ceil(lockedFor / 60)} min`,
@@ -70,11 +84,13 @@ export class AuthController {
     const passwordOk = await verifyPassword(body.password, found?.passwordHash ?? DECOY_HASH);
     if (!found || !passwordOk || found.user.disabled) {
       await this.throttle.recordFailure(body.username);
+      this.signIns.inc({ outcome: 'refused' });
       this.logger.warn({ user: userRef(body.username) }, 'sign-in refused');
       throw new UnauthorizedException('invalid username or password');
     }
     const { user } = found;
     await this.throttle.reset(body.username);
+    this.signIns.inc({ outcome: 'ok' });
     await this.users.recordLogin(user.id);
     const ttl = this.config.SESSION_TTL_SECONDS;
     const token = await mintUserToken(

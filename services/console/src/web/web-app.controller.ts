@@ -4,13 +4,13 @@ import {
   Get,
   Inject,
   NotFoundException,
-  Param,
+  Req,
   Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConsoleConfig } from '../config';
 
 /** The files `npm run build:web` produces; nothing else on disk is reachable. */
@@ -34,10 +34,13 @@ export class WebAppController {
     await this.send(res, 'index.html', 'text/html; charset=utf-8', 'no-cache');
   }
 
-  @Get(':asset')
-  async asset(@Param('asset') asset: string, @Res() res: Response): Promise<void> {
+  // Named routes, not `/:asset`: a catch-all here would shadow `/metrics` and any other
+  // single-segment route of the service.
+  @Get(Object.keys(ASSETS))
+  async asset(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const asset = req.path.slice(1);
     const type = ASSETS[asset];
-    if (!type || extname(asset) === '') throw new NotFoundException();
+    if (!type) throw new NotFoundException();
     await this.send(res, asset, type, 'no-cache');
   }
 
