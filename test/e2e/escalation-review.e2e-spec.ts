@@ -325,6 +325,16 @@ routes:
     });
   });
 
+  it('lists decided tasks most recently resolved first (a resolved task has no due time to sort by)', async () => {
+    const res = await getJson<{ tasks: { resolvedAt: string | null }[] }>(
+      `${escalation.url}/v1/escalations?status=resolved&limit=500`,
+      { authorization: `Bearer ${tokens.bob}` },
+    );
+    const times = res.body.tasks.map((t) => Date.parse(t.resolvedAt!));
+    expect(times.length).toBeGreaterThan(2);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
   it('a non-waiting agent sees the escalate verdict, then the final decision, through GET /v1/intents/:id/decision', async () => {
     const accepted = await postJson<{ intentId: string; status: string }>(
       `${ingest.url}/v1/intents`,
@@ -383,12 +393,19 @@ routes:
       intentId,
       decision: { verdict: 'allow', decidedBy: 'human', reviewers: ['bob'] },
     });
-    const [row] = await escalation.parts.dataSource.query(
-      `SELECT attempts, delivered_at FROM callbacks WHERE body->>'intentId' = $1`,
-      [intentId],
+    // The delivery is recorded after the agent's endpoint answered: wait for that write.
+    const row = await eventually(
+      async () => {
+        const [r] = (await escalation.parts.dataSource.query(
+          `SELECT attempts, delivered_at FROM callbacks WHERE body->>'intentId' = $1`,
+          [intentId],
+        )) as { attempts: number; delivered_at: Date | null }[];
+        return r?.delivered_at ? r : undefined;
+      },
+      10_000,
+      'the delivery to be recorded',
     );
     expect(row.attempts).toBe(2);
-    expect(row.delivered_at).not.toBeNull();
   });
 
   it('answers 404 for an unknown task, 403 across tenants or without a reviewer role, 401 without a token', async () => {

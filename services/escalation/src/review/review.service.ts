@@ -46,8 +46,13 @@ export class ReviewService {
     if (filter.agentId) add('agent_id = ?', filter.agentId);
     if (filter.action) add('action = ?', filter.action);
     args.push(filter.limit);
+    // Open work soonest due first; decided work most recent first (a resolved task has no due time).
+    const order =
+      filter.status === 'resolved'
+        ? 'resolved_at DESC NULLS LAST, created_at DESC'
+        : 'due_at NULLS LAST, created_at';
     const rows: TaskRow[] = await this.dataSource.query(
-      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_at NULLS LAST, created_at LIMIT $${args.length}`,
+      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${args.length}`,
       args,
     );
     return rows.map(taskView);
