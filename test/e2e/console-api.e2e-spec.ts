@@ -49,11 +49,11 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
   const url = (path: string) => `${svc.console!.url}${path}`;
   const createUser = (body: Record<string, unknown>, headers = operator) =>
     postJson(url('/v1/users'), body, headers);
-  const login = async (username: string, password: string) => {
+  const login = async (username: string, password: string, returnToken = true) => {
     const res = await fetch(url('/v1/auth/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify({ username, password, ...(returnToken ? { returnToken } : {}) }),
     });
     return {
       status: res.status,
@@ -160,6 +160,12 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
       headers: { authorization: `Bearer ${ok.body.token}` },
     });
     expect(direct.status).toBe(200);
+
+    // The browser's sign-in (no returnToken) gets the cookie only: page script never sees the token.
+    const browserLike = await login(`sam-${suffix}`, 'correct horse battery staple', false);
+    expect(browserLike.status).toBe(200);
+    expect(browserLike.body.token).toBeUndefined();
+    expect(browserLike.cookie).toMatch(/agentops_session=/);
 
     const unknown = await login(`nobody-${suffix}`, 'correct horse battery staple');
     expect(unknown.status).toBe(401);

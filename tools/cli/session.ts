@@ -80,7 +80,7 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
         const res = await fetch(`${consoleUrl()}/v1/auth/login`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: o.username, password: secret }),
+          body: JSON.stringify({ username: o.username, password: secret, returnToken: true }),
           signal: AbortSignal.timeout(30_000),
         });
         const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;

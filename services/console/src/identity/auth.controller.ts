@@ -33,7 +33,12 @@ import { clearedSessionCookie, sessionCookie } from './session-cookie';
 import { UserRepository } from './user-repository';
 
 const LoginBody = z
-  .object({ username: z.string().min(1).max(100), password: z.string().min(1).max(256) })
+  .object({
+    username: z.string().min(1).max(100),
+    password: z.string().min(1).max(256),
+    /** For API clients such as the CLI; the browser keeps the token in the HttpOnly cookie only. */
+    returnToken: z.boolean().optional(),
+  })
   .strict();
 
 /** Logs name the user by a short digest: user ids are often e-mail addresses. */
@@ -41,8 +46,8 @@ const userRef = (username: string) => createHash('sha256').update(username).dige
 
 /**
  * Sign-in for the console and the CLI: a password check issues the same signed user token
- * (tenant + roles) every service verifies. The console gets it as an HttpOnly cookie, the CLI in
- * the body.
+ * (tenant + roles) every service verifies. The console gets it as an HttpOnly cookie, the CLI
+ * (asking with `returnToken: true`) also in the body.
  */
 @Controller('v1/auth')
 export class AuthController {
@@ -100,7 +105,8 @@ export class AuthController {
     res.setHeader('Set-Cookie', sessionCookie(token, ttl, this.config.COOKIE_SECURE));
     this.logger.info({ user: userRef(user.id), roles: user.roles }, 'signed in');
     return {
-      token,
+      // Not in the browser's answer: page script never holds the token the cookie protects.
+      ...(body.returnToken ? { token } : {}),
       expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
       user: { id: user.id, tenantId: user.tenantId, roles: user.roles, displayName: user.displayName },
     };
