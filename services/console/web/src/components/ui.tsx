@@ -31,56 +31,89 @@ export function messageOf(e: unknown): string {
 /* ---------- data hooks ---------- */
 
 export interface Loaded<T> {
+  /** The last good data for the current deps (undefined while the first load for them runs). */
   data: T | undefined;
+  /** The last load's error; with `data`, that data is stale. */
   error: ApiError | Error | undefined;
   loading: boolean;
+  /** When `data` was loaded (ms since the epoch). */
+  updatedAt: number | undefined;
   reload: () => void;
+}
+
+interface LoadState<T> {
+  /** The deps the data and error below belong to. */
+  deps: unknown[];
+  data?: T;
+  error?: ApiError | Error;
+  updatedAt?: number;
+}
+
+function sameDeps(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 }
 
 /**
  * Loads with `load` when `deps` change and, with `intervalMs`, again on that period (skipping a
- * tick while a load is in flight and while the tab is hidden). Keeps the last good data on error.
+ * tick while this run's load is in flight and while the tab is hidden). Keeps the last good data
+ * on error (see `StaleNote`), but never shows data loaded for other deps. Stops polling after a
+ * 403: a role that cannot read it will not gain access by asking again.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], intervalMs?: number): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<ApiError | Error | undefined>(undefined);
+  const [state, setState] = useState<LoadState<T>>({ deps });
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
-  const inFlight = useRef(false);
   const loadRef = useRef(load);
   loadRef.current = load;
 
   useEffect(() => {
     let alive = true;
+    // Per run: a reload or a deps change starts a new run whose first load is never skipped.
+    let inFlight = false;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const runDeps = deps;
     const run = async () => {
-      if (inFlight.current) return;
-      inFlight.current = true;
+      if (inFlight) return;
+      inFlight = true;
       try {
         const value = await loadRef.current();
-        if (!alive) return;
-        setData(value);
-        setError(undefined);
+        if (alive) setState({ deps: runDeps, data: value, updatedAt: Date.now() });
       } catch (e) {
-        if (alive) setError(e as Error);
+        if (!alive) return;
+        setState((s) =>
+          sameDeps(s.deps, runDeps) ? { ...s, error: e as Error } : { deps: runDeps, error: e as Error },
+        );
+        if (e instanceof ApiError && e.status === 403 && timer !== undefined) {
+          clearInterval(timer);
+          timer = undefined;
+        }
       } finally {
-        inFlight.current = false;
+        inFlight = false;
         if (alive) setLoading(false);
       }
     };
     setLoading(true);
+    if (intervalMs)
+      timer = setInterval(() => {
+        if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void run();
+      }, intervalMs);
     void run();
-    if (!intervalMs) return () => void (alive = false);
-    const timer = setInterval(() => {
-      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void run();
-    }, intervalMs);
     return () => {
       alive = false;
-      clearInterval(timer);
+      if (timer !== undefined) clearInterval(timer);
     };
   }, [...deps, tick, intervalMs]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload };
+  // Data and error loaded for other deps (the previous task, the other list) are not shown.
+  const current = sameDeps(state.deps, deps);
+  return {
+    data: current ? state.data : undefined,
+    error: current ? state.error : undefined,
+    loading: loading || !current,
+    updatedAt: current ? state.updatedAt : undefined,
+    reload,
+  };
 }
 
 /** Re-renders every `ms` so relative times ("3 min ago") stay true. */
@@ -147,6 +180,18 @@ export function SectionProblem(props: { error: unknown; what?: string }) {
   return (
     <p class="muted problem" role="status">
       Unavailable: {messageOf(e)}
+    </p>
+  );
+}
+
+/** With data on screen and the latest refresh failed: how old the data is and why it is not newer. */
+export function StaleNote(props: { loaded: Pick<Loaded<unknown>, 'data' | 'error' | 'updatedAt'> }) {
+  const { data, error, updatedAt } = props.loaded;
+  if (!error || data === undefined) return null;
+  return (
+    <p class="muted small stale" role="status" data-testid="stale">
+      Stale — last updated {updatedAt ? <Time iso={new Date(updatedAt).toISOString()} absolute /> : 'earlier'}
+      : {messageOf(error)}
     </p>
   );
 }

@@ -7,6 +7,7 @@ import {
   PageHeader,
   Section,
   SectionProblem,
+  StaleNote,
   Time,
   VerdictBadge,
   messageOf,
@@ -473,6 +474,7 @@ function IntentStory(props: { id: string }) {
       />
       <div class="grid-main-side">
         <Section title="Timeline" id="s-story">
+          <StaleNote loaded={story} />
           {story.error && !story.data ? (
             <SectionProblem error={story.error} what="the audit log" />
           ) : !story.data ? (

@@ -9,6 +9,7 @@ import {
   PageHeader,
   Section,
   SectionProblem,
+  StaleNote,
   SlaBadge,
   Time,
   useFeedback,
@@ -111,6 +112,7 @@ function Inbox(props: { query: Record<string, string> }) {
           </nav>
         }
       >
+        <StaleNote loaded={source} />
         {source.error && !source.data ? (
           <SectionProblem error={source.error} what="escalations" />
         ) : !source.data ? (

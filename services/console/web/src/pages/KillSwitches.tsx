@@ -8,6 +8,7 @@ import {
   PageHeader,
   Section,
   SectionProblem,
+  StaleNote,
   Time,
   useFeedback,
   useLoad,
@@ -101,6 +102,7 @@ function ActiveSwitches(props: {
 
   return (
     <Section title="Active switches" id="s-active-switches">
+      <StaleNote loaded={props.switches} />
       {error && !data ? (
         <SectionProblem error={error} what="kill switches" />
       ) : !data ? (
@@ -466,11 +468,19 @@ function SwitchHistory(props: { now: number }) {
       title="History"
       id="s-switch-history"
       actions={
-        <button type="button" class="btn btn-small" onClick={history.reload}>
+        <button
+          type="button"
+          class="btn btn-small"
+          onClick={() => {
+            history.reload();
+            all.reload();
+          }}
+        >
           Refresh
         </button>
       }
     >
+      <StaleNote loaded={history} />
       {history.error && !history.data ? (
         <SectionProblem error={history.error} what="kill switch history" />
       ) : !history.data ? (

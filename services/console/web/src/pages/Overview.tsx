@@ -6,6 +6,7 @@ import {
   PageHeader,
   Section,
   SectionProblem,
+  StaleNote,
   SlaBadge,
   Sparkline,
   Time,
@@ -69,6 +70,7 @@ export function OverviewPage() {
 
       <div class="stat-grid">
         <Section title="Traffic" id="s-traffic" class="span-2">
+          <StaleNote loaded={overview} />
           {overview.error && !o ? (
             <SectionProblem error={overview.error} what="live traffic" />
           ) : !o ? (
@@ -93,6 +95,7 @@ export function OverviewPage() {
         </Section>
 
         <Section title="Escalation queue" id="s-queue">
+          <StaleNote loaded={queue} />
           {queue.error && !queue.data ? (
             <SectionProblem error={queue.error} what="escalations" />
           ) : !queue.data ? (
@@ -124,6 +127,7 @@ export function OverviewPage() {
           <div class="split">
             <div>
               <div class="stat-label">Active kill switches</div>
+              <StaleNote loaded={switches} />
               {switches.error && !switches.data ? (
                 <SectionProblem error={switches.error} what="kill switches" />
               ) : (
@@ -138,6 +142,7 @@ export function OverviewPage() {
             </div>
             <div>
               <div class="stat-label">Open breakers</div>
+              <StaleNote loaded={breakers} />
               {breakers.error && !breakers.data ? (
                 <SectionProblem error={breakers.error} what="breakers" />
               ) : (

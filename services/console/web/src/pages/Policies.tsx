@@ -7,6 +7,7 @@ import {
   PageHeader,
   Section,
   SectionProblem,
+  StaleNote,
   Time,
   useLoad,
   useNow,
@@ -57,6 +58,7 @@ export function PoliciesPage() {
           ) : null
         }
       >
+        <StaleNote loaded={active} />
         {active.error && !active.data ? (
           <SectionProblem error={active.error} what="policies" />
         ) : !active.data ? (
@@ -131,6 +133,7 @@ export function PoliciesPage() {
 
       <div class="grid-2">
         <Section title="Versions" id="s-policy-sets">
+          <StaleNote loaded={sets} />
           {sets.error && !sets.data ? (
             <SectionProblem error={sets.error} what="policy set history" />
           ) : !sets.data ? (
