@@ -1,4 +1,12 @@
-import { approvalSummary, parseParams, slaState, summariseQueues } from './escalations';
+import {
+  approvalSummary,
+  countLabel,
+  latestApprovalParams,
+  parseParams,
+  slaState,
+  summariseQueues,
+  whyReason,
+} from './escalations';
 
 const now = Date.parse('2026-11-24T12:00:00Z');
 const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
@@ -85,5 +93,46 @@ describe('parseParams', () => {
     const bad = parseParams('{price: 1}');
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.message).toMatch(/^params are not valid JSON/);
+  });
+});
+
+describe('whyReason', () => {
+  const r = (effect: string, message: string, mode?: string) => ({ effect, message, mode });
+  it('prefers the enforced escalate reason over warn, modify and shadow reasons', () => {
+    expect(
+      whyReason([
+        r('allow', 'scope ok'),
+        r('modify', 'price capped'),
+        r('escalate', 'shadow escalate', 'shadow'),
+        r('escalate', 'agent is not confident enough', 'enforce'),
+      ])?.message,
+    ).toBe('agent is not confident enough');
+    expect(whyReason([r('warn', 'unusual hour'), r('escalate', 'big refund')])?.message).toBe('big refund');
+  });
+  it('falls back to the first non-allow reason, then the first', () => {
+    expect(whyReason([r('allow', 'ok'), r('escalate', 'shadow only', 'shadow')])?.message).toBe(
+      'shadow only',
+    );
+    expect(whyReason([r('allow', 'ok'), r('allow', 'fine')])?.message).toBe('ok');
+    expect(whyReason([])).toBeUndefined();
+  });
+});
+
+describe('latestApprovalParams', () => {
+  it('is the latest approval that edited the params', () => {
+    expect(
+      latestApprovalParams([{ params: { price: 2100 } }, { params: { price: 2150 } }, { params: undefined }]),
+    ).toEqual({ price: 2150 });
+  });
+  it('is undefined when no approval edited them', () => {
+    expect(latestApprovalParams([{}, { params: null }])).toBeUndefined();
+    expect(latestApprovalParams([])).toBeUndefined();
+  });
+});
+
+describe('countLabel', () => {
+  it('marks a count that hit the list limit', () => {
+    expect(countLabel(12, 500)).toBe('12');
+    expect(countLabel(500, 500)).toBe('500+');
   });
 });

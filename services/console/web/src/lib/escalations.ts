@@ -123,3 +123,40 @@ export function parseParams(
     return { ok: false, message: 'params must be a JSON object, e.g. {"price": 2150}' };
   return { ok: true, params: value as Record<string, unknown> };
 }
+
+export interface ReasonLike {
+  effect: string;
+  mode?: string;
+  message: string;
+}
+
+/**
+ * The reason to show in the inbox's "Why" column: the enforced escalate reason (what put the task
+ * here), else the first reason that did something, else the first one.
+ */
+export function whyReason<R extends ReasonLike>(reasons: readonly R[]): R | undefined {
+  return (
+    reasons.find((r) => r.effect === 'escalate' && r.mode !== 'shadow') ??
+    reasons.find((r) => r.effect !== 'allow') ??
+    reasons[0]
+  );
+}
+
+/**
+ * The params of the latest approval that edited them: what the task resolves with (the server
+ * finalises with the latest approver's edit), and where "approve with changes" starts.
+ */
+export function latestApprovalParams(
+  approvals: readonly { params?: Record<string, unknown> | null }[],
+): Record<string, unknown> | undefined {
+  for (let i = approvals.length - 1; i >= 0; i--) {
+    const p = approvals[i].params;
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** A count from a list fetched with `limit`: `500+` when it hit the limit (there may be more). */
+export function countLabel(count: number, limit: number): string {
+  return count >= limit ? `${limit}+` : String(count);
+}

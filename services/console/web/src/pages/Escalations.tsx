@@ -14,42 +14,64 @@ import {
   Time,
   useFeedback,
   useLoad,
+  messageOf,
   useNow,
 } from '../components/ui';
-import { approvalSummary, parseParams, slaState, summariseQueues } from '../lib/escalations';
+import {
+  approvalSummary,
+  countLabel,
+  latestApprovalParams,
+  parseParams,
+  slaState,
+  summariseQueues,
+  whyReason,
+} from '../lib/escalations';
 import { shortId } from '../lib/format';
 import { routeHref } from '../lib/route';
 import type { Task, User } from '../types';
 
+/** The most tasks one list asks for (the escalation API's maximum). */
+const LIST_LIMIT = 500;
+
 export function EscalationsPage(props: { user: User; taskId?: string; query: Record<string, string> }) {
-  return props.taskId ? <TaskDetail user={props.user} id={props.taskId} /> : <Inbox query={props.query} />;
+  // Keyed by the task: another task starts with fresh state (no dialog or draft from the last one).
+  return props.taskId ? (
+    <TaskDetail key={props.taskId} user={props.user} id={props.taskId} />
+  ) : (
+    <Inbox query={props.query} />
+  );
 }
 
 function Inbox(props: { query: Record<string, string> }) {
   const now = useNow(5000);
   const status = props.query.status === 'resolved' ? 'resolved' : 'open';
   const route = props.query.route ?? '';
+  // Every open task, for the queue cards (and the task list when no queue is picked).
   const open = useLoad(
-    () => api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), { status: 'open', limit: 500 }),
+    () =>
+      api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), { status: 'open', limit: LIST_LIMIT }),
     [],
     5000,
   );
-  const resolved = useLoad(
+  // One queue, or the resolved tasks: asked of the API, so the limit applies to what is shown.
+  const filtered = status === 'resolved' || route !== '';
+  const list = useLoad(
     () =>
-      status === 'resolved'
-        ? api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), { status: 'resolved', limit: 200 })
+      filtered
+        ? api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), {
+            status,
+            route: route || undefined,
+            limit: LIST_LIMIT,
+          })
         : Promise.resolve({ tasks: [] as Task[] }),
-    [status],
+    [status, route],
+    filtered && status === 'open' ? 5000 : undefined,
   );
   const queues = summariseQueues(open.data?.tasks ?? [], now);
-  const source = status === 'open' ? open : resolved;
-  const tasks = (source.data?.tasks ?? [])
-    .filter((t) => !route || t.route === route)
-    .sort((a, b) =>
-      status === 'open'
-        ? (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999')
-        : (b.resolvedAt ?? '').localeCompare(a.resolvedAt ?? ''),
-    );
+  const openCapped = (open.data?.tasks.length ?? 0) >= LIST_LIMIT;
+  const source = filtered ? list : open;
+  // In the server's order: open soonest due first, resolved most recently resolved first.
+  const tasks = source.data?.tasks ?? [];
   const href = (q: Record<string, string>) => routeHref('escalations', [], { status, route, ...q });
 
   return (
@@ -63,43 +85,56 @@ function Inbox(props: { query: Record<string, string> }) {
           <SectionProblem error={open.error} what="escalations" />
         </Section>
       ) : (
-        <div class="queue-grid" role="list" aria-label="Queues">
-          <a
-            role="listitem"
-            class={`queue-card ${route === '' ? 'selected' : ''}`}
-            href={href({ route: '' })}
-            aria-current={route === '' ? 'true' : undefined}
-            data-testid="queue-all"
-          >
-            <span class="queue-name">All queues</span>
-            <span class="queue-count">{open.data?.tasks.length ?? '…'}</span>
-            <span class="muted small">open</span>
-          </a>
-          {queues.map((q) => (
+        <>
+          <StaleNote loaded={open} />
+          <div class="queue-grid" role="list" aria-label="Queues">
             <a
               role="listitem"
-              key={q.route}
-              class={`queue-card ${route === q.route ? 'selected' : ''}`}
-              href={href({ route: q.route })}
-              aria-current={route === q.route ? 'true' : undefined}
-              data-testid="queue"
-              data-route={q.route}
+              class={`queue-card ${route === '' ? 'selected' : ''}`}
+              href={href({ route: '' })}
+              aria-current={route === '' ? 'true' : undefined}
+              data-testid="queue-all"
             >
-              <span class="queue-name">{q.route}</span>
-              <span class="queue-count">{q.count}</span>
-              <span class="queue-meta">
-                <SlaBadge state={q.state} />
-                {q.overdue > 0 && <span class="small">{q.overdue} overdue</span>}
-                {q.dueSoon > 0 && <span class="small">{q.dueSoon} due soon</span>}
+              <span class="queue-name">All queues</span>
+              <span class="queue-count" title={openCapped ? `the list stops at ${LIST_LIMIT}` : undefined}>
+                {open.data ? countLabel(open.data.tasks.length, LIST_LIMIT) : '…'}
               </span>
-              <span class="muted small truncate">{q.groups.join(', ')}</span>
+              <span class="muted small">open</span>
             </a>
-          ))}
-        </div>
+            {queues.map((q) => (
+              <a
+                role="listitem"
+                key={q.route}
+                class={`queue-card ${route === q.route ? 'selected' : ''}`}
+                href={href({ route: q.route })}
+                aria-current={route === q.route ? 'true' : undefined}
+                data-testid="queue"
+                data-route={q.route}
+              >
+                <span class="queue-name">{q.route}</span>
+                <span
+                  class="queue-count"
+                  title={openCapped ? `at least: the open list stops at ${LIST_LIMIT}` : undefined}
+                >
+                  {q.count}
+                  {openCapped ? '+' : ''}
+                </span>
+                <span class="queue-meta">
+                  <SlaBadge state={q.state} />
+                  {q.overdue > 0 && <span class="small">{q.overdue} overdue</span>}
+                  {q.dueSoon > 0 && <span class="small">{q.dueSoon} due soon</span>}
+                </span>
+                <span class="muted small truncate">{q.groups.join(', ')}</span>
+              </a>
+            ))}
+          </div>
+        </>
       )}
 
       <Section
-        title={route ? `Tasks in ${route}` : 'Tasks'}
+        title={`${route ? `Tasks in ${route}` : 'Tasks'}${
+          source.data ? ` (${countLabel(tasks.length, LIST_LIMIT)})` : ''
+        }`}
         id="s-tasks"
         actions={
           <nav class="segmented" aria-label="Task status">
@@ -176,7 +211,7 @@ function Inbox(props: { query: Record<string, string> }) {
                         {t.group} · tier {t.tier}
                       </div>
                     </td>
-                    <td class="why">{t.reasons[0]?.message ?? <span class="muted">—</span>}</td>
+                    <td class="why">{whyReason(t.reasons)?.message ?? <span class="muted">—</span>}</td>
                     <td>
                       <Time iso={t.status === 'open' ? t.dueAt : t.resolvedAt} now={now} />
                     </td>
@@ -224,23 +259,35 @@ function TaskDetail(props: { user: User; id: string }) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [comment, setComment] = useState('');
   const [paramsText, setParamsText] = useState('');
+  // Shown inside the open dialog (the page's banner sits under the modal backdrop): `refusal` for
+  // params the guardrail or the parser refused, `dialogError` for anything else (409, 403, …).
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [dialogError, setDialogError] = useState<string | null>(null);
   const [newComment, setNewComment] = useState('');
   const [busy, setBusy] = useState(false);
 
   const t = task.data;
   const act = async (what: string, path: string, body: unknown, done: string | ((t: Task) => string)) => {
     setBusy(true);
+    const inDialog = what === 'reject' || what === 'changes';
     try {
       const after = await api.post<Task>(svc('escalation', `/v1/escalations/${props.id}/${path}`), body);
       feedback.notice(typeof done === 'string' ? done : done(after));
       setDialog(null);
       setRefusal(null);
+      setDialogError(null);
       task.reload();
       return true;
     } catch (e) {
-      feedback.error(e);
-      if (what === 'changes' && e instanceof ApiError && e.status === 422) setRefusal(e.message);
+      if (what === 'changes' && e instanceof ApiError && e.status === 422) {
+        setRefusal(e.message);
+        setDialogError(null);
+      } else if (inDialog) {
+        setRefusal(null);
+        setDialogError(messageOf(e));
+      } else feedback.error(e);
+      // Someone else may have claimed, approved or resolved it meanwhile: show the task as it is now.
+      task.reload();
       return false;
     } finally {
       setBusy(false);
@@ -267,10 +314,15 @@ function TaskDetail(props: { user: User; id: string }) {
   const approvals = approvalSummary(t, props.user.id);
   const open = t.status === 'open';
   const sla = slaState(t.dueAt, now);
+  // The server finalises with the latest approver's edit: start "with changes" from it.
+  const approvedEdit = latestApprovalParams(t.approvals);
+  const editedBy = approvedEdit ? [...t.approvals].reverse().find((a) => a.params)?.by : undefined;
   const openDialog = (d: Dialog) => {
     setComment('');
     setRefusal(null);
-    if (d === 'changes') setParamsText(JSON.stringify(t.suggestedParams ?? t.intent.params ?? {}, null, 2));
+    setDialogError(null);
+    if (d === 'changes')
+      setParamsText(JSON.stringify(approvedEdit ?? t.suggestedParams ?? t.intent.params ?? {}, null, 2));
     setDialog(d);
   };
 
@@ -319,7 +371,7 @@ function TaskDetail(props: { user: User; id: string }) {
           type="button"
           class="btn btn-success"
           data-testid="approve"
-          disabled={!open || busy}
+          disabled={!open || busy || !approvals.canApprove}
           title={approvals.blockedBecause}
           onClick={() => void act('approve', 'approve', {}, approvedNotice)}
         >
@@ -329,7 +381,7 @@ function TaskDetail(props: { user: User; id: string }) {
           type="button"
           class="btn"
           data-testid="approve-with-changes"
-          disabled={!open || busy}
+          disabled={!open || busy || !approvals.canApprove}
           title={approvals.blockedBecause}
           onClick={() => openDialog('changes')}
         >
@@ -347,6 +399,9 @@ function TaskDetail(props: { user: User; id: string }) {
         <span class="toolbar-note" data-testid="four-eyes">
           {approvals.text}
           {open && approvals.blockedBecause && <span class="muted"> · {approvals.blockedBecause}</span>}
+          {open && editedBy && (
+            <span class="muted"> · approving keeps the parameters {editedBy} approved</span>
+          )}
         </span>
       </div>
 
@@ -512,8 +567,11 @@ function TaskDetail(props: { user: User; id: string }) {
                 {t.approvals.map((a, i) => (
                   <li key={i}>
                     Approved by <strong>{a.by}</strong> <Time iso={a.at} now={now} />
-                    {a.params && <span class="muted"> · with changes</span>}
+                    {a.params && <span class="muted"> · with changes:</span>}
                     {a.comment && <div class="muted small">“{a.comment}”</div>}
+                    {a.params && (
+                      <KeyValueTable value={a.params} caption={`Parameters approved by ${a.by}`} />
+                    )}
                   </li>
                 ))}
               </ul>
@@ -544,11 +602,12 @@ function TaskDetail(props: { user: User; id: string }) {
           >
             <p>The agent is told no; the intent is denied.</p>
             <CommentField value={comment} onInput={setComment} />
+            <DialogError message={dialogError} />
             <div class="dialog-actions">
               <button type="button" class="btn" onClick={() => setDialog(null)} data-testid="cancel">
                 Cancel
               </button>
-              <button type="submit" class="btn btn-danger" disabled={busy} data-testid="confirm">
+              <button type="submit" class="btn btn-danger" disabled={busy || !open} data-testid="confirm">
                 Reject
               </button>
             </div>
@@ -563,7 +622,7 @@ function TaskDetail(props: { user: User; id: string }) {
               const parsed = parseParams(paramsText);
               if (!parsed.ok) {
                 setRefusal(parsed.message);
-                feedback.error(parsed.message);
+                setDialogError(null);
                 return;
               }
               void act(
@@ -577,6 +636,7 @@ function TaskDetail(props: { user: User; id: string }) {
             <p>
               Edit the parameters the agent must use. The edit is re-checked by the guardrail before it
               counts.
+              {editedBy && <> These start from the parameters {editedBy} approved.</>}
             </p>
             <div class="field">
               <label for="changes-params">Parameters (JSON)</label>
@@ -597,11 +657,18 @@ function TaskDetail(props: { user: User; id: string }) {
               </p>
             )}
             <CommentField value={comment} onInput={setComment} />
+            <DialogError message={dialogError} />
             <div class="dialog-actions">
               <button type="button" class="btn" onClick={() => setDialog(null)} data-testid="cancel">
                 Cancel
               </button>
-              <button type="submit" class="btn btn-success" disabled={busy} data-testid="confirm">
+              <button
+                type="submit"
+                class="btn btn-success"
+                disabled={busy || !approvals.canApprove}
+                title={approvals.blockedBecause}
+                data-testid="confirm"
+              >
                 Approve with changes
               </button>
             </div>
@@ -627,6 +694,15 @@ function ReasonList(props: { reasons: Task['reasons'] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+function DialogError(props: { message: string | null }) {
+  if (!props.message) return null;
+  return (
+    <p class="form-error" role="alert" data-testid="dialog-error">
+      {props.message}
+    </p>
   );
 }
 
