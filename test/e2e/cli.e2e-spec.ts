@@ -1009,6 +1009,17 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
         2,
       );
 
+      // Another tenant's auditor learns that and where the chain broke, not whose record it was.
+      const foreign = await cli(['-o', 'json', 'audit', 'verify', '--chain', victim.chainId], {
+        token: tokens.otherAuditor,
+      });
+      expect(foreign.code).toBe(2);
+      expect(`${foreign.stdout}${foreign.stderr}`).not.toContain(victim.eventId);
+      expect(JSON.parse(foreign.stdout)).toMatchObject({
+        ok: false,
+        firstFailure: { reason: 'hash_mismatch', detail: expect.stringContaining('another tenant') },
+      });
+
       const all = await cli(['-o', 'json', 'audit', 'verify']);
       expect(all.code).toBe(2);
       expect(JSON.parse(all.stdout)).toMatchObject({

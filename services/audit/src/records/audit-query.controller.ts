@@ -29,6 +29,7 @@ import { z } from 'zod';
 import { PayloadPrivacy } from '../privacy/payload-privacy';
 import { eraseSubject } from '../subjects/subject-erasure';
 import { proveRecord, verifyChains } from '../verification/audit-verifier';
+import { failedEventIds, tenantViewOfReport } from '../verification/tenant-view';
 import { typeormSql } from '../chain/sql';
 import { AuditQuery, AuditRecordRepository } from './audit-record-repository';
 
@@ -119,8 +120,28 @@ export class AuditQueryController {
   /** Recomputes every chain (or one, or a range) and reports the first broken record and why. */
   @Get('verify')
   @RequireRoles('auditor')
-  async verify(@Query(new ZodValidationPipe(VerifyQuery)) q: z.infer<typeof VerifyQuery>) {
-    return verifyChains(typeormSql(this.dataSource), { ...q, trustedKeyIds: this.trustedKeyIds() });
+  async verify(
+    @Query(new ZodValidationPipe(VerifyQuery)) q: z.infer<typeof VerifyQuery>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const report = await verifyChains(typeormSql(this.dataSource), {
+      ...q,
+      trustedKeyIds: this.trustedKeyIds(),
+    });
+    if (principal.tenantId === ALL_TENANTS) return report;
+    // Chains mix tenants: a tenant's auditor learns where a chain broke, not another tenant's record.
+    const ids = failedEventIds(report);
+    const owners = ids.length
+      ? ((await this.dataSource.query(
+          `SELECT event_id, tenant_id FROM records WHERE event_id = ANY($1::uuid[])`,
+          [ids],
+        )) as { event_id: string; tenant_id: string }[])
+      : [];
+    return tenantViewOfReport(
+      report,
+      principal.tenantId,
+      new Map(owners.map((o) => [o.event_id, o.tenant_id])),
+    );
   }
 
   /** One record's hash, position and the signed checkpoint that covers it. */
