@@ -19,7 +19,19 @@ export const EVENT_TYPES: Record<string, string> = {
   'message.dead_lettered': 'agentops.message.dead_lettered.v1',
 };
 
-/** The search form as typed; `from`/`to` as an `<input type="datetime-local">` gives them, or ISO. */
+export const ACTOR_KINDS = ['agent', 'human', 'breaker', 'system'] as const;
+
+/**
+ * Filters the records API takes that the form has no field for: kept from the hash (or the quick
+ * search) and passed through to the query rather than dropped.
+ */
+export const PASSTHROUGH_FILTERS = ['decidedBy', 'actorKind', 'subject', 'tenantId'] as const;
+export type PassthroughFilter = (typeof PASSTHROUGH_FILTERS)[number];
+
+/**
+ * The search form as typed; `from`/`to` as an `<input type="datetime-local">` gives them, or ISO.
+ * The server compares them with when a record was recorded (`recordedAt`), not its event time.
+ */
 export interface AuditSearchFields {
   correlationId: string;
   agentId: string;
@@ -28,9 +40,11 @@ export interface AuditSearchFields {
   type: string;
   from: string;
   to: string;
+  /** The passthrough filters that are set. */
+  extra: Partial<Record<PassthroughFilter, string>>;
 }
 
-export const EMPTY_AUDIT_SEARCH: AuditSearchFields = {
+export const EMPTY_AUDIT_SEARCH: Readonly<AuditSearchFields> = Object.freeze({
   correlationId: '',
   agentId: '',
   action: '',
@@ -38,7 +52,10 @@ export const EMPTY_AUDIT_SEARCH: AuditSearchFields = {
   type: '',
   from: '',
   to: '',
-};
+  extra: Object.freeze({}),
+});
+
+type FieldName = Exclude<keyof AuditSearchFields, 'extra'> | PassthroughFilter;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,21 +63,46 @@ export function isUuid(s: string): boolean {
   return UUID.test(s.trim());
 }
 
-/** A local `datetime-local` value (no zone) or an ISO time → ISO UTC; undefined if unparseable. */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A local `datetime-local` value (no zone), a date alone (local midnight, like the browser reads
+ * `2026-11-24T00:00`; `Date.parse` alone would take it as UTC) or an ISO time → ISO UTC;
+ * undefined if unparseable.
+ */
 export function toIsoTime(value: string): string | undefined {
   const v = value.trim();
   if (!v) return undefined;
-  const t = Date.parse(v);
+  const t = Date.parse(DATE_ONLY.test(v) ? `${v}T00:00` : v);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/**
+ * ISO → what a `datetime-local` input shows: local `YYYY-MM-DDTHH:MM:SS` (with `.mmm` when the time
+ * has milliseconds), so a time taken from the hash survives a round trip through the form.
+ */
+export function toLocalInput(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const d = new Date(t);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const ms = d.getMilliseconds() ? `.${p(d.getMilliseconds(), 3)}` : '';
+  return (
+    `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}` +
+    `T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${ms}`
+  );
 }
 
 export type AuditQueryResult =
   | { ok: true; query: Record<string, string> }
-  | { ok: false; errors: { field: keyof AuditSearchFields; message: string }[] };
+  | { ok: false; errors: { field: FieldName; message: string }[] };
 
-/** The records API's query for the form: empty fields dropped, ids checked, times made ISO. */
+/**
+ * The records API's query for the form: empty fields dropped, ids checked, times made ISO, the
+ * passthrough filters kept.
+ */
 export function buildAuditQuery(fields: AuditSearchFields): AuditQueryResult {
-  const errors: { field: keyof AuditSearchFields; message: string }[] = [];
+  const errors: { field: FieldName; message: string }[] = [];
   const query: Record<string, string> = {};
   const correlationId = fields.correlationId.trim().toLowerCase();
   if (correlationId) {
@@ -84,10 +126,19 @@ export function buildAuditQuery(fields: AuditSearchFields): AuditQueryResult {
   }
   if (query.from && query.to && query.from >= query.to)
     errors.push({ field: 'to', message: '"to" must be after "from"' });
+  for (const key of PASSTHROUGH_FILTERS) {
+    const value = fields.extra?.[key]?.trim();
+    if (!value) continue;
+    if (key === 'actorKind') {
+      const kind = value.toLowerCase();
+      if ((ACTOR_KINDS as readonly string[]).includes(kind)) query.actorKind = kind;
+      else errors.push({ field: key, message: ACTOR_KINDS.join(', ') });
+    } else query[key] = value;
+  }
   return errors.length ? { ok: false, errors } : { ok: true, query };
 }
 
-const KEYS: Record<string, keyof AuditSearchFields> = {
+const KEYS: Record<string, FieldName> = {
   intent: 'correlationId',
   correlation: 'correlationId',
   correlationid: 'correlationId',
@@ -100,19 +151,31 @@ const KEYS: Record<string, keyof AuditSearchFields> = {
   to: 'to',
   since: 'from',
   until: 'to',
+  decidedby: 'decidedBy',
+  actor: 'actorKind',
+  actorkind: 'actorKind',
+  subject: 'subject',
+  tenant: 'tenantId',
+  tenantid: 'tenantId',
 };
+
+function isPassthrough(key: string): key is PassthroughFilter {
+  return (PASSTHROUGH_FILTERS as readonly string[]).includes(key);
+}
 
 /**
  * The quick-search box: `agent:px-1 verdict:deny pricing.set_price` or a bare intent id.
  * A bare UUID is an intent id, a bare verdict word is a verdict, a bare dotted name is an action.
  */
 export function parseAuditSearch(text: string): { fields: AuditSearchFields; unknown: string[] } {
-  const fields = { ...EMPTY_AUDIT_SEARCH };
+  const fields: AuditSearchFields = { ...EMPTY_AUDIT_SEARCH, extra: {} };
   const unknown: string[] = [];
   for (const token of text.trim().split(/\s+/).filter(Boolean)) {
     const colon = token.indexOf(':');
     const key = colon > 0 ? KEYS[token.slice(0, colon).toLowerCase()] : undefined;
-    if (key) {
+    if (key && isPassthrough(key)) {
+      fields.extra[key] = token.slice(colon + 1);
+    } else if (key) {
       fields[key] = token.slice(colon + 1);
     } else if (isUuid(token)) {
       fields.correlationId = token;
@@ -132,6 +195,8 @@ export function parseAuditSearch(text: string): { fields: AuditSearchFields; unk
 /** Back from a query (the hash) to form fields, so a reload shows what was searched. */
 export function fieldsFromQuery(query: Record<string, string>): AuditSearchFields {
   const shortType = Object.entries(EVENT_TYPES).find(([, full]) => full === query.type)?.[0];
+  const extra: AuditSearchFields['extra'] = {};
+  for (const key of PASSTHROUGH_FILTERS) if (query[key]) extra[key] = query[key];
   return {
     ...EMPTY_AUDIT_SEARCH,
     correlationId: query.correlationId ?? '',
@@ -141,6 +206,7 @@ export function fieldsFromQuery(query: Record<string, string>): AuditSearchField
     type: shortType ?? query.type ?? '',
     from: query.from ?? '',
     to: query.to ?? '',
+    extra,
   };
 }
 
@@ -199,4 +265,30 @@ export function stepTitle(r: StoryRecord & { payload?: unknown }): string {
         .replace(/\.v\d+$/, '')
         .replace(/[._]/g, ' ');
   }
+}
+
+export interface RecordsPage<R> {
+  records: R[];
+  nextCursor: string | null;
+}
+
+/**
+ * Reads records page after page, following `nextCursor` from `cursor` (the start when undefined)
+ * for at most `maxPages` pages. The answer's `nextCursor` is where it stopped: null when every
+ * record was read, otherwise the cursor to go on from ("load more").
+ */
+export async function collectPages<R>(
+  fetchPage: (cursor: string | undefined) => Promise<RecordsPage<R>>,
+  maxPages: number,
+  cursor?: string,
+): Promise<RecordsPage<R>> {
+  const records: R[] = [];
+  let next: string | null = cursor ?? null;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await fetchPage(next ?? undefined);
+    records.push(...page.records);
+    next = page.nextCursor;
+    if (!next) break;
+  }
+  return { records, nextCursor: next };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, svc } from '../api';
 import {
   Badge,
@@ -18,12 +18,16 @@ import {
 import {
   EVENT_TYPES,
   type AuditSearchFields,
+  type PassthroughFilter,
+  type RecordsPage,
   VERDICT_VALUES,
   buildAuditQuery,
+  collectPages,
   fieldsFromQuery,
   parseAuditSearch,
   stepTitle,
   storyOrder,
+  toLocalInput,
 } from '../lib/audit';
 import { formatCount, formatTimestamp, shortEventType, shortId } from '../lib/format';
 import { routeHref } from '../lib/route';
@@ -31,18 +35,24 @@ import type { AuditRecord, User, VerifyReport } from '../types';
 
 const PAGE_SIZE = 100;
 
+/** An intent's story reads up to this many pages of 1,000 records before offering "load more". */
+const STORY_PAGES = 5;
+const STORY_PAGE_SIZE = 1000;
+
 export function AuditPage(props: { user: User; intentId?: string; query: Record<string, string> }) {
-  return props.intentId ? <IntentStory id={props.intentId} /> : <Explorer query={props.query} />;
+  // Ids are stored lowercase; a pasted uppercase id must find the same records.
+  const intentId = props.intentId?.toLowerCase();
+  return intentId ? <IntentStory key={intentId} id={intentId} /> : <Explorer query={props.query} />;
 }
 
-/** `datetime-local` inputs show local time without zone: ISO → `YYYY-MM-DDTHH:MM`. */
-function toLocalInput(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const d = new Date(t);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
+const FILTER_LABEL: Record<PassthroughFilter, string> = {
+  decidedBy: 'decided by',
+  actorKind: 'actor kind',
+  subject: 'subject',
+  tenantId: 'tenant',
+};
+
+type RecordsAnswer = RecordsPage<AuditRecord>;
 
 function Explorer(props: { query: Record<string, string> }) {
   const feedback = useFeedback();
@@ -52,32 +62,46 @@ function Explorer(props: { query: Record<string, string> }) {
   const [records, setRecords] = useState<AuditRecord[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [moreError, setMoreError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
+  // Each request's number: only the latest request's answer lands (a slow first search or a "load
+  // more" for an earlier query must not replace or extend the current results).
+  const seq = useRef(0);
 
   useEffect(() => setFields(localFields(props.query)), [queryKey]);
 
   const fetchPage = async (cursor?: string) => {
+    const mine = ++seq.current;
+    if (!cursor) {
+      // A new search (or the same one again) starts from nothing: no old rows, no old error.
+      setRecords(null);
+      setNext(null);
+      setError(null);
+    }
+    setMoreError(null);
     // The hash may be typed by hand (`type=intent.decided`): normalise and check it like the form.
     const built = buildAuditQuery(fieldsFromQuery(props.query));
     if (!built.ok) {
       setError(new Error(built.errors.map((x) => `${x.field}: ${x.message}`).join('; ')));
-      setRecords(null);
+      setLoading(false);
       return;
     }
     setLoading(true);
     try {
-      const page = await api.get<{ records: AuditRecord[]; nextCursor: string | null }>(
-        svc('audit', '/v1/audit/records'),
-        { ...built.query, limit: PAGE_SIZE, cursor },
-      );
+      const page = await api.get<RecordsAnswer>(svc('audit', '/v1/audit/records'), {
+        ...built.query,
+        limit: PAGE_SIZE,
+        cursor,
+      });
+      if (mine !== seq.current) return;
       setRecords((prev) => (cursor && prev ? [...prev, ...page.records] : page.records));
       setNext(page.nextCursor);
-      setError(null);
     } catch (e) {
-      setError(e);
-      if (cursor) feedback.error(e);
+      if (mine !== seq.current) return;
+      if (cursor) setMoreError(e);
+      else setError(e);
     } finally {
-      setLoading(false);
+      if (mine === seq.current) setLoading(false);
     }
   };
 
@@ -98,8 +122,16 @@ function Explorer(props: { query: Record<string, string> }) {
     else location.hash = href;
   };
 
-  const set = (k: keyof AuditSearchFields) => (e: Event) =>
+  const set = (k: Exclude<keyof AuditSearchFields, 'extra'>) => (e: Event) =>
     setFields((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value }));
+  const extras = Object.entries(fields.extra) as [PassthroughFilter, string][];
+  const dropExtra = (k: PassthroughFilter) => {
+    const rest = { ...fields.extra };
+    delete rest[k];
+    const f = { ...fields, extra: rest };
+    setFields(f);
+    search(f);
+  };
 
   return (
     <div class="page" data-testid="page-audit">
@@ -139,9 +171,11 @@ function Explorer(props: { query: Record<string, string> }) {
               Go
             </button>
           </form>
+          {/* noValidate: times may carry milliseconds (off the inputs' step); the query is checked below. */}
           <form
             class="form"
             data-testid="audit-search"
+            noValidate
             onSubmit={(e) => {
               e.preventDefault();
               search(fields);
@@ -188,20 +222,50 @@ function Explorer(props: { query: Record<string, string> }) {
                 </select>
               </div>
               <div class="field">
-                <label for="audit-from">From</label>
+                <label for="audit-from" title="When the audit log recorded the event">
+                  Recorded from
+                </label>
                 <input
                   id="audit-from"
                   name="from"
                   type="datetime-local"
+                  step={1}
                   value={fields.from}
                   onInput={set('from')}
                 />
               </div>
               <div class="field">
-                <label for="audit-to">To</label>
-                <input id="audit-to" name="to" type="datetime-local" value={fields.to} onInput={set('to')} />
+                <label for="audit-to" title="When the audit log recorded the event (up to, not including)">
+                  Recorded to
+                </label>
+                <input
+                  id="audit-to"
+                  name="to"
+                  type="datetime-local"
+                  step={1}
+                  value={fields.to}
+                  onInput={set('to')}
+                />
               </div>
             </div>
+            {extras.length > 0 && (
+              <p class="small" data-testid="audit-extra-filters">
+                Also filtered by:{' '}
+                {extras.map(([k, v]) => (
+                  <span key={k} class="role-chip">
+                    {FILTER_LABEL[k]} <code>{v}</code>{' '}
+                    <button
+                      type="button"
+                      class="btn-icon"
+                      aria-label={`Remove the ${FILTER_LABEL[k]} filter`}
+                      onClick={() => dropExtra(k)}
+                    >
+                      ×
+                    </button>
+                  </span>
+                ))}
+              </p>
+            )}
             <div class="form-actions">
               <a class="btn btn-ghost" href={routeHref('audit')}>
                 Clear
@@ -215,8 +279,12 @@ function Explorer(props: { query: Record<string, string> }) {
         <ChainPanel />
       </div>
 
-      <Section title="Records" id="s-audit-records" actions={<span class="muted small">oldest first</span>}>
-        {error && !records ? (
+      <Section
+        title="Records"
+        id="s-audit-records"
+        actions={<span class="muted small">oldest recorded first</span>}
+      >
+        {error ? (
           <SectionProblem error={error} what="the audit log" />
         ) : !records ? (
           <Loading />
@@ -227,6 +295,11 @@ function Explorer(props: { query: Record<string, string> }) {
             <RecordsTable records={records} />
             <div class="table-foot">
               <span class="muted small">{formatCount(records.length)} shown</span>
+              {moreError !== null && (
+                <span class="small problem" role="status">
+                  Could not load more: {messageOf(moreError)}
+                </span>
+              )}
               {next && (
                 <button
                   type="button"
@@ -256,7 +329,9 @@ function RecordsTable(props: { records: AuditRecord[] }) {
       <table class="table table-dense" data-testid="audit-table">
         <thead>
           <tr>
-            <th scope="col">Time</th>
+            <th scope="col" title="When the audit log recorded the event (what From / To filter on)">
+              Recorded
+            </th>
             <th scope="col">Type</th>
             <th scope="col">Actor</th>
             <th scope="col">Agent</th>
@@ -274,8 +349,8 @@ function RecordsTable(props: { records: AuditRecord[] }) {
               data-correlation-id={r.correlationId ?? ''}
             >
               <td class="nowrap">
-                <time dateTime={r.eventTime} title={`recorded ${formatTimestamp(r.recordedAt)}`}>
-                  {formatTimestamp(r.eventTime)}
+                <time dateTime={r.recordedAt} title={`event time ${formatTimestamp(r.eventTime)}`}>
+                  {formatTimestamp(r.recordedAt)}
                 </time>
               </td>
               <td class="nowrap">{shortEventType(r.type)}</td>
@@ -431,15 +506,34 @@ function ChainPanel() {
 }
 
 function IntentStory(props: { id: string }) {
-  const story = useLoad(
-    () =>
-      api.get<{ records: AuditRecord[]; nextCursor: string | null }>(svc('audit', '/v1/audit/records'), {
-        correlationId: props.id,
-        limit: 1000,
-      }),
-    [props.id],
-  );
-  const records = story.data ? storyOrder(story.data.records) : [];
+  const fetchStoryPage = (cursor: string | undefined) =>
+    api.get<RecordsAnswer>(svc('audit', '/v1/audit/records'), {
+      correlationId: props.id,
+      limit: STORY_PAGE_SIZE,
+      cursor,
+    });
+  const story = useLoad(() => collectPages(fetchStoryPage, STORY_PAGES), [props.id]);
+  // Pages read with "load more" after the first batch, and where to go on from.
+  const [more, setMore] = useState<RecordsAnswer | null>(null);
+  const [moreBusy, setMoreBusy] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const loadedAt = story.updatedAt;
+  useEffect(() => setMore(null), [loadedAt]);
+  const nextCursor = more ? more.nextCursor : (story.data?.nextCursor ?? null);
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    setMoreBusy(true);
+    setMoreError(null);
+    try {
+      const page = await collectPages(fetchStoryPage, STORY_PAGES, nextCursor);
+      setMore((m) => ({ records: [...(m?.records ?? []), ...page.records], nextCursor: page.nextCursor }));
+    } catch (e) {
+      setMoreError(e);
+    } finally {
+      setMoreBusy(false);
+    }
+  };
+  const records = story.data ? storyOrder([...story.data.records, ...(more?.records ?? [])]) : [];
   const proposed = records.find((r) => r.type === 'agentops.intent.proposed.v1');
   const p = (proposed?.payload ?? {}) as Record<string, unknown>;
   const first = records[0];
@@ -482,11 +576,33 @@ function IntentStory(props: { id: string }) {
           ) : records.length === 0 ? (
             <Empty>No audit record carries this intent id (yet).</Empty>
           ) : (
-            <ol class="timeline">
-              {records.map((r) => (
-                <StoryStep key={r.eventId} record={r} />
-              ))}
-            </ol>
+            <>
+              <ol class="timeline">
+                {records.map((r) => (
+                  <StoryStep key={r.eventId} record={r} />
+                ))}
+              </ol>
+              {nextCursor && (
+                <div class="table-foot" data-testid="story-more">
+                  <span class="muted small">
+                    The first {formatCount(records.length)} records; the story goes on.
+                  </span>
+                  {moreError !== null && (
+                    <span class="small problem" role="status">
+                      Could not load more: {messageOf(moreError)}
+                    </span>
+                  )}
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    disabled={moreBusy}
+                    onClick={() => void loadMore()}
+                  >
+                    {moreBusy ? 'Loading…' : 'Load more'}
+                  </button>
+                </div>
+              )}
+            </>
           )}
         </Section>
         <div class="stack">
