@@ -158,13 +158,16 @@ describe('agent SDK on the real stack', () => {
       await new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
     });
     await running;
+    // Handle the rejection before flipping: the halt can reach the SDK before the flip's HTTP
+    // answer reaches the test, and a rejection nobody handles yet fails the test on its own.
+    const outcome = guarded.catch((e: unknown) => e);
     const flip = await postJson<{ switchId: string }>(
       `${killswitch.url}/v1/killswitches`,
       { selector: { tenantId: TENANT, agentId }, reason: 'sdk test: stop this agent' },
       { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` },
     );
     expect(flip.status).toBe(201);
-    const error = await guarded.catch((e) => e);
+    const error = await outcome;
     expect(error).toBeInstanceOf(HaltedError);
     expect((error as HaltedError).reason).toBe('sdk test: stop this agent');
     // New work is refused locally while the halt lasts.
