@@ -27,7 +27,7 @@ AUTH_JWT_SECRET="$(bash scripts/platform.sh jwt-secret)" \
   "${NODE_RUN[@]}" dist/tools/simulation/main.js "$@"
 cat <<MSG
 
-The platform is still running (ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
+The platform is still running (console :3000, ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
 Console: http://127.0.0.1:3000 — sign in as one of the users above (passwords: .local/console-users.json)
 Report: reports/simulation.html   Logs: .local/logs/   Operator token: .local/operator-token
 Stop it with: npm run platform:stop   (and Kafka with: npm run infra:down)

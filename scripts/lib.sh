@@ -30,7 +30,8 @@ ensure_chromium() {
   [[ -x /usr/bin/chromium ]] && return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     log "installing Debian's chromium (browser tests)"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+      { echo "could not install chromium with apt-get (see above); the console's browser tests need /usr/bin/chromium" >&2; exit 1; }
   else
     echo "chromium is not installed: run 'sudo apt-get install -y chromium' (the console's browser tests need it)" >&2
     exit 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts/stops the five services as local processes (logs and pids under .local/).
+# Starts/stops the five services and the console as local processes (logs and pids under .local/).
 source "$(dirname "$0")/lib.sh"
 SERVICES=(audit guardrail escalation killswitch ingest console)
 declare -A PORTS=([ingest]=3001 [guardrail]=3002 [escalation]=3003 [killswitch]=3004 [audit]=3005 [console]=3000)
