@@ -113,21 +113,6 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       silentLogger,
     );
     await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
-    // KRaft publishes new topics' metadata a moment after creating them.
-    await eventually(
-      async () => {
-        const admin = kafka.admin();
-        await admin.connect();
-        try {
-          const md = await admin.fetchTopicMetadata({ topics: allTopics.map((t) => topicName(t, prefix)) });
-          return md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-        } finally {
-          await admin.disconnect();
-        }
-      },
-      30_000,
-      'topic leaders',
-    );
     bi = collectTopic(topicName(Topics.audit, prefix));
     checkpointsTopic = collectTopic(topicName(Topics.auditCheckpoints, prefix));
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -1,8 +1,8 @@
 import { RunningService } from '@agentops/service-runtime';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { CLI, CliResult, runCli } from '../support/cli';
 import { bootService } from '../support/platform';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
@@ -11,17 +11,9 @@ import { TEST_OPERATOR_TOKEN } from '../support/test-env';
  * and kill-switch services on the real stack: sign in with a password, use the saved token, manage
  * users. Needs `npm run build` first (scripts/test.sh builds before it tests).
  */
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/tools/cli/agentops.js');
 const TENANT = 'maison-login';
 const SUFFIX = Date.now().toString(36);
 const PASSWORD = 'a passphrase for the cli';
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('agentops login, whoami, logout and users on the real stack', () => {
   let consoleSvc: RunningService;
@@ -30,26 +22,17 @@ describe('agentops login, whoami, logout and users on the real stack', () => {
   const sam = `sam-${SUFFIX}`;
 
   const cli = (args: string[], opts: { token?: string; stdin?: string } = {}) =>
-    new Promise<CliResult>((done, fail) => {
-      const child = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', CLI, ...args], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: tmpdir(),
-          AGENTOPS_CONSOLE_URL: consoleSvc.url,
-          AGENTOPS_KILLSWITCH_URL: killswitch.url,
-          AGENTOPS_CREDENTIALS_FILE: credentials,
-          ...(opts.token ? { AGENTOPS_TOKEN: opts.token } : {}),
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-      child.stdin.end(opts.stdin ?? '');
-    });
+    runCli(
+      args,
+      {
+        HOME: tmpdir(),
+        AGENTOPS_CONSOLE_URL: consoleSvc.url,
+        AGENTOPS_KILLSWITCH_URL: killswitch.url,
+        AGENTOPS_CREDENTIALS_FILE: credentials,
+        ...(opts.token ? { AGENTOPS_TOKEN: opts.token } : {}),
+      },
+      opts.stdin,
+    );
   const ok = (r: CliResult) => {
     if (r.code !== 0) throw new Error(`CLI exited ${r.code}: ${r.stderr}${r.stdout}`);
     return r.stdout;

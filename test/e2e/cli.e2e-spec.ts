@@ -1,7 +1,4 @@
-import { allTopics, topicName } from '@agentops/contracts';
-import { createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -14,13 +11,14 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import { migrateAll } from '../../tools/db/migrate';
 import { priceIntent } from '../support/agent-http';
+import { CLI, CLI_ROOT as ROOT, CliResult, runCli } from '../support/cli';
 import { bootService, eventually } from '../support/platform';
 import { FLOOR_POLICY } from '../support/policies';
-import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { dropTestDatabase, prepareTestStack } from '../support/stack-setup';
+import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 /**
  * Issue #8 (CLI): every `agentops` subcommand, spawned as the built binary against the services
@@ -29,8 +27,6 @@ import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } fro
  *
  * Needs `npm run build` first (scripts/test.sh builds before it tests).
  */
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/tools/cli/agentops.js');
 const DB = `agentops_test_cli_${Date.now().toString(36)}_${process.pid}`;
 const SUPER_URL = `postgres://postgres@127.0.0.1:5432/${DB}`;
 const PREFIX = `tc${Date.now().toString(36)}.`;
@@ -40,12 +36,6 @@ const SUFFIX = Date.now().toString(36);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PRICING_AGENT = `pricing-cli-${SUFFIX}`;
 const REVIEW_AGENT = `review-cli-${SUFFIX}`;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Low confidence is for a human to judge. */
 const LOW_CONFIDENCE = `
@@ -90,32 +80,21 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
   });
 
   /** Runs the built CLI as a user would, pointed at this suite's services. */
-  const cli = (args: string[], opts: { token?: string | null; env?: Record<string, string> } = {}) =>
-    new Promise<CliResult>((done, fail) => {
-      const token = opts.token === undefined ? TEST_OPERATOR_TOKEN : opts.token;
-      const child = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', CLI, ...args], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: work, // no saved login of whoever runs the suite
-          AGENTOPS_INGEST_URL: svc.ingest!.url,
-          AGENTOPS_GUARDRAIL_URL: svc.guardrail!.url,
-          AGENTOPS_ESCALATION_URL: svc.escalation!.url,
-          AGENTOPS_KILLSWITCH_URL: svc.killswitch!.url,
-          AGENTOPS_AUDIT_URL: svc.audit!.url,
-          // Never a saved `agentops login` of whoever runs the tests.
-          AGENTOPS_CREDENTIALS_FILE: join(work, 'no-saved-login.json'),
-          ...(token === null ? {} : { AGENTOPS_TOKEN: token }),
-          ...opts.env,
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
+  const cli = (args: string[], opts: { token?: string | null; env?: Record<string, string> } = {}) => {
+    const token = opts.token === undefined ? TEST_OPERATOR_TOKEN : opts.token;
+    return runCli(args, {
+      HOME: work, // no saved login of whoever runs the suite
+      AGENTOPS_INGEST_URL: svc.ingest!.url,
+      AGENTOPS_GUARDRAIL_URL: svc.guardrail!.url,
+      AGENTOPS_ESCALATION_URL: svc.escalation!.url,
+      AGENTOPS_KILLSWITCH_URL: svc.killswitch!.url,
+      AGENTOPS_AUDIT_URL: svc.audit!.url,
+      // Never a saved `agentops login` of whoever runs the tests.
+      AGENTOPS_CREDENTIALS_FILE: join(work, 'no-saved-login.json'),
+      ...(token === null ? {} : { AGENTOPS_TOKEN: token }),
+      ...opts.env,
     });
+  };
 
   const ok = (r: CliResult) => {
     if (r.code !== 0) throw new Error(`CLI exited ${r.code}: ${r.stderr}${r.stdout}`);
@@ -183,34 +162,9 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, 'tools/cli', file)).mtimeMs)
         throw new Error(`${built} is older than tools/cli/${file}: run \`npm run build\` first`);
     }
-    const admin = new Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB}`);
-    await admin.end();
-    await migrateAll(SUPER_URL);
+    await prepareTestStack(DB, SUPER_URL, PREFIX);
     db = new Client({ connectionString: SUPER_URL });
     await db.connect();
-
-    const kafka = createKafka(
-      { brokers: KAFKA_BROKERS.split(','), clientId: 'cli-e2e', topicPrefix: PREFIX },
-      silentLogger,
-    );
-    await ensureTopics(kafka, allTopics, { prefix: PREFIX, replicationFactor: 1, minInsyncReplicas: 1 });
-    await eventually(
-      async () => {
-        const a = kafka.admin();
-        await a.connect();
-        try {
-          const md = await a.fetchTopicMetadata({ topics: allTopics.map((t) => topicName(t, PREFIX)) });
-          return md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-        } finally {
-          await a.disconnect();
-        }
-      },
-      30_000,
-      'topic leaders',
-    );
 
     const routesFile = join(work, 'routes.yaml');
     writeFileSync(
@@ -247,10 +201,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
     for (const name of ['ingest', 'killswitch', 'escalation', 'guardrail', 'audit'] as const)
       await svc[name]?.close();
     await db?.end();
-    const admin = new Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await dropTestDatabase(DB);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -5,13 +5,10 @@ import { migrateAll } from '../../tools/db/migrate';
 import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
 
 /**
- * Runs once per integration run: checks the stack is up (scripts/test.sh starts it), creates a
- * fresh database and this run's topics, and applies every service's migrations.
+ * A fresh corner of the running stack: the database dropped, re-created and migrated, and every
+ * topic under `prefix` created with a leader for each partition (ensureTopics waits for them).
  */
-export async function setupIntegrationStack(): Promise<void> {
-  const prefix = `t${Date.now().toString(36)}.`;
-  process.env.AGENTOPS_TEST_TOPIC_PREFIX = prefix;
-
+export async function prepareTestStack(database: string, databaseUrl: string, prefix: string): Promise<void> {
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   try {
     await admin.connect();
@@ -20,14 +17,31 @@ export async function setupIntegrationStack(): Promise<void> {
       `PostgreSQL is not reachable (${(error as Error).message}); run the tests with \`npm test\`, which starts it`,
     );
   }
-  await admin.query(`DROP DATABASE IF EXISTS ${TEST_DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${TEST_DATABASE}`);
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
-  await migrateAll(TEST_DATABASE_URL);
+  await migrateAll(databaseUrl);
 
   const kafka = createKafka(
     { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-setup', topicPrefix: prefix },
     silentLogger,
   );
   await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
+}
+
+export async function dropTestDatabase(database: string): Promise<void> {
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+}
+
+/**
+ * Runs once per integration run: checks the stack is up (scripts/test.sh starts it), creates a
+ * fresh database and this run's topics, and applies every service's migrations.
+ */
+export async function setupIntegrationStack(): Promise<void> {
+  const prefix = `t${Date.now().toString(36)}.`;
+  process.env.AGENTOPS_TEST_TOPIC_PREFIX = prefix;
+  await prepareTestStack(TEST_DATABASE, TEST_DATABASE_URL, prefix);
 }

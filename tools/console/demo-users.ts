@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { ApiError, callApi } from '../cli/api-client';
 
 /**
  * The demo tenant's people, one per role (two reviewers, for four-eyes). Passwords are generated
@@ -41,20 +42,21 @@ export function demoCredentials(stateDir: string): DemoCredentials {
 async function createDemoUsers(consoleUrl: string, operatorToken: string, stateDir: string): Promise<void> {
   const credentials = demoCredentials(stateDir);
   for (const p of demoPeople) {
-    const res = await fetch(`${consoleUrl}/v1/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...p, tenantId: DEMO_TENANT, password: credentials[p.id] }),
-    });
-    if (res.status === 409) {
-      // Already there (an earlier run): make sure the password is the one on file.
-      const reset = await fetch(`${consoleUrl}/v1/users/${p.id}`, {
-        method: 'PATCH',
-        headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ password: credentials[p.id], roles: p.roles, disabled: false }),
+    try {
+      await callApi('POST', `${consoleUrl}/v1/users`, operatorToken, {
+        ...p,
+        tenantId: DEMO_TENANT,
+        password: credentials[p.id],
       });
-      if (!reset.ok) throw new Error(`resetting ${p.id}: HTTP ${reset.status} ${await reset.text()}`);
-    } else if (!res.ok) throw new Error(`creating ${p.id}: HTTP ${res.status} ${await res.text()}`);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+      // Already there (an earlier run): make sure the password is the one on file.
+      await callApi('PATCH', `${consoleUrl}/v1/users/${p.id}`, operatorToken, {
+        password: credentials[p.id],
+        roles: p.roles,
+        disabled: false,
+      });
+    }
   }
   console.log(`console users of ${DEMO_TENANT} (passwords in ${join(stateDir, 'console-users.json')}):`);
   for (const p of demoPeople)

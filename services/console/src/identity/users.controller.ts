@@ -76,13 +76,7 @@ export class UsersController {
     @Body(new ZodValidationPipe(CreateUser)) body: z.infer<typeof CreateUser>,
   ) {
     assertTenantAccess(principal, body.tenantId);
-    const problem = passwordProblem(body.password, body.id);
-    if (problem)
-      throw new BadRequestException({
-        statusCode: 400,
-        message: `password: ${problem}`,
-        issues: [{ path: 'password', message: problem }],
-      });
+    assertAcceptablePassword(body.password, body.id);
     const created = await this.users.create(
       {
         id: body.id,
@@ -108,15 +102,7 @@ export class UsersController {
       throw new NotFoundException(`no user ${id}`);
     if (principal.kind === 'human' && principal.id === id && body.roles && !body.roles.includes('admin'))
       throw new ForbiddenException('admins cannot remove their own admin role');
-    if (body.password) {
-      const problem = passwordProblem(body.password, id);
-      if (problem)
-        throw new BadRequestException({
-          statusCode: 400,
-          message: `password: ${problem}`,
-          issues: [{ path: 'password', message: problem }],
-        });
-    }
+    if (body.password) assertAcceptablePassword(body.password, id);
     await this.users.update(id, {
       roles: body.roles,
       displayName: body.displayName,
@@ -125,4 +111,15 @@ export class UsersController {
     });
     return { user: (await this.users.findWithHash(id))!.user };
   }
+}
+
+/** A 400 naming the `password` field and why, as the validation pipe names other fields. */
+function assertAcceptablePassword(password: string, userId: string): void {
+  const problem = passwordProblem(password, userId);
+  if (problem)
+    throw new BadRequestException({
+      statusCode: 400,
+      message: `password: ${problem}`,
+      issues: [{ path: 'password', message: problem }],
+    });
 }

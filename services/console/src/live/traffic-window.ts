@@ -79,8 +79,12 @@ export class TrafficWindow {
     };
   }
 
-  /** Drops buckets older than the retention; called on every record, so memory stays bounded. */
+  private prunedAt = 0;
+
+  /** Drops buckets older than the retention, once per second of clock, so memory stays bounded. */
   private prune(nowSecond: number): void {
+    if (nowSecond === this.prunedAt) return;
+    this.prunedAt = nowSecond;
     for (const s of this.buckets.keys()) if (s <= nowSecond - this.retainSeconds) this.buckets.delete(s);
     if (this.roles.size > 100_000) this.roles.clear();
   }
