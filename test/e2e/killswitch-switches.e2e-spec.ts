@@ -230,6 +230,27 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     await postJson(`${ks()}/${flipped.body.id}/release`, { reason: 'done' }, sre);
   });
 
+  it('history stays newest first when the sequence crosses a power of ten (99 → 100)', async () => {
+    const db = svc.killswitch!.parts.dataSource;
+    const [{ current }] = (await db.query(`SELECT last_value AS current FROM switch_history_seq_seq`)) as {
+      current: string;
+    }[];
+    // The flip gets …99 and the release …100: as text, '…100' would sort before '…99'.
+    const next = 10 ** String(Number(current) + 2).length;
+    await db.query(`SELECT setval('switch_history_seq_seq', $1)`, [next - 2]);
+    const flipped = await flip(sre, { selector: { role: 'shopping' }, reason: 'sequence test' });
+    expect(flipped.status).toBe(201);
+    expect((await postJson(`${ks()}/${flipped.body.id}/release`, { reason: 'done' }, sre)).status).toBe(200);
+    const history = await getJson<{ history: { state: string; seq: string }[] }>(
+      `${ks()}/${flipped.body.id}/history`,
+      sre,
+    );
+    expect(history.body.history.map((h) => [h.state, h.seq])).toEqual([
+      ['released', String(next)],
+      ['active', String(next - 1)],
+    ]);
+  });
+
   it('an expiring switch auto-releases', async () => {
     const flipped = await flip(sre, {
       selector: { agentId: pricingAgent.id },

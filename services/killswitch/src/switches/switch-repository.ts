@@ -126,9 +126,10 @@ export class SwitchRepository {
       where.push(`tenant_id = $${params.length}`);
     }
     params.push(limit);
+    // ORDER BY the column, not the text alias: '100' sorts before '99' as text.
     const rows = (await this.dataSource.query(
       `SELECT seq::text AS seq, switch_id AS "switchId", event_id AS "eventId", state, actor, reason, at FROM switch_history
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY switch_history.seq DESC LIMIT $${params.length}`,
       params,
     )) as HistoryEntry[];
     return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
