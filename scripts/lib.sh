@@ -4,6 +4,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export AGENTOPS_STATE_DIR="${AGENTOPS_STATE_DIR:-$ROOT/.local}"
 NODE_RUN=(node -r ./tools/runtime/register-paths.js)
+# A second stack on one machine (another work tree, say) runs its own broker on KAFKA_PORT;
+# everything that connects follows it unless KAFKA_BROKERS is given.
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
 
 log() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 

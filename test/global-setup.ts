@@ -5,6 +5,10 @@ import { compilerOptions } from '../tsconfig.base.json';
 
 export default async function globalSetup(): Promise<void> {
   register({ baseUrl: `${__dirname}/..`, paths: compilerOptions.paths });
+  // Named before test-env loads (it reads them once): every suite of this run shares them.
+  const run = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  process.env.AGENTOPS_TEST_TOPIC_PREFIX = `t${run}.`;
+  process.env.TEST_DATABASE ??= `agentops_test_${run}`;
   const { setupIntegrationStack } =
     (await import('./support/stack-setup')) as typeof import('./support/stack-setup');
   await setupIntegrationStack();

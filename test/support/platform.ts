@@ -13,6 +13,7 @@ import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
 import {
   KAFKA_BROKERS,
+  REDIS_TEST_URL,
   TEST_DATABASE_URL,
   TEST_JWT_SECRET,
   TEST_OPERATOR_TOKEN,
@@ -25,7 +26,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: prefix,
     DATABASE_URL: TEST_DATABASE_URL,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: REDIS_TEST_URL,
     REDIS_KEY_PREFIX: `agentops-test:${prefix}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,

@@ -1,8 +1,9 @@
 import { allTopics } from '@agentops/contracts';
 import { createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { migrateAll } from '../../tools/db/migrate';
-import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
+import { KAFKA_BROKERS, PG_ADMIN_URL, REDIS_TEST_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
 
 /**
  * A fresh corner of the running stack: the database dropped, re-created and migrated, and every
@@ -41,7 +42,26 @@ export async function dropTestDatabase(database: string): Promise<void> {
  * fresh database and this run's topics, and applies every service's migrations.
  */
 export async function setupIntegrationStack(): Promise<void> {
-  const prefix = `t${Date.now().toString(36)}.`;
+  const prefix = process.env.AGENTOPS_TEST_TOPIC_PREFIX ?? `t${Date.now().toString(36)}.`;
   process.env.AGENTOPS_TEST_TOPIC_PREFIX = prefix;
+  await checkRedis();
   await prepareTestStack(TEST_DATABASE, TEST_DATABASE_URL, prefix);
+}
+
+async function checkRedis(): Promise<void> {
+  const redis = new Redis(REDIS_TEST_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at ${REDIS_TEST_URL} (${(error as Error).message}); run the tests with \`npm test\`, which starts it`,
+    );
+  } finally {
+    redis.disconnect();
+  }
 }
