@@ -71,7 +71,7 @@ export class PrincipalGuard implements CanActivate {
 }
 
 function operator(): Principal {
-  return { kind: 'operator', id: 'operator', tenantId: ALL_TENANTS, roles: ['admin'] };
+  return { kind: 'operator', id: 'operator', tenantId: ALL_TENANTS, roles: ['admin'], groups: [] };
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

@@ -10,6 +10,8 @@ export interface Principal {
   id: string;
   tenantId: string;
   roles: HumanRole[];
+  /** Reviewer groups (escalation routes name the group that may decide); empty when none. */
+  groups: string[];
 }
 
 export function hasAnyRole(principal: Principal, roles: readonly HumanRole[]): boolean {

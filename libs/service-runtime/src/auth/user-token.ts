@@ -13,11 +13,12 @@ export interface UserTokenClaims {
   userId: string;
   tenantId: string;
   roles: HumanRole[];
+  groups?: string[];
   ttlSeconds?: number;
 }
 
 export async function mintUserToken(claims: UserTokenClaims, secret: string): Promise<string> {
-  return new SignJWT({ tenant: claims.tenantId, roles: claims.roles })
+  return new SignJWT({ tenant: claims.tenantId, roles: claims.roles, groups: claims.groups ?? [] })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -37,6 +38,9 @@ export async function verifyUserToken(token: string, secret: string): Promise<Pr
     ? payload['roles'].filter((r): r is HumanRole => HumanRoles.includes(r as HumanRole))
     : [];
   const tenantId = typeof payload['tenant'] === 'string' ? payload['tenant'] : undefined;
+  const groups = Array.isArray(payload['groups'])
+    ? payload['groups'].filter((g): g is string => typeof g === 'string')
+    : [];
   if (!payload.sub || !tenantId) throw new Error('token lacks subject or tenant');
-  return { kind: 'human', id: payload.sub, tenantId, roles };
+  return { kind: 'human', id: payload.sub, tenantId, roles, groups };
 }
