@@ -8,15 +8,16 @@
  *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--json]
  */
 import { generateSigningKey } from '@agentops/audit-chain';
+import { LocalKeyWrapper } from '@agentops/privacy';
 import { EventEnvelope, EventTypes } from '@agentops/contracts';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
+import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { AppendItem, AuditAppender } from '../../services/audit/src/chain/audit-appender';
 import { typeormSql } from '../../services/audit/src/chain/sql';
-import { auditDatabaseUrl } from '../../services/audit/src/config';
-import { AUDIT_WRITER_ROLE } from '../../services/audit/src/persistence/migrations/1764000000402-chained-records';
 import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
+import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
 import { verifyChains } from '../../services/audit/src/verification/audit-verifier';
 import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2 } from '../shared/stats';
@@ -154,11 +155,7 @@ async function main(): Promise<void> {
   );
   const writer = new DataSource(
     serviceDataSourceOptions({
-      url: auditDatabaseUrl({
-        DATABASE_URL: stack.databaseUrl,
-        AUDIT_DB_ROLE: AUDIT_WRITER_ROLE,
-        AUDIT_DATABASE_URL: undefined,
-      }),
+      url: stack.serviceUrl('audit'),
       schema: 'audit',
       entities: [],
       migrations: [],
@@ -173,10 +170,11 @@ async function main(): Promise<void> {
     await owner.query(
       `CREATE TABLE bench_plain_records (${PLAIN_SET.replace('event_id uuid', 'event_id uuid PRIMARY KEY')})`,
     );
-    await owner.query(`GRANT SELECT, INSERT ON bench_plain_records TO ${AUDIT_WRITER_ROLE}`);
+    await owner.query(`GRANT SELECT, INSERT ON bench_plain_records TO ${stack.roles.audit.login}`);
     const appender = new AuditAppender(
       typeormSql(writer),
       new PayloadPrivacy('bench-pseudonym-secret-0123456789abcdef'),
+      new SubjectKeyStore(new LocalKeyWrapper([randomBytes(32)])),
       generateSigningKey(),
       {
         everyRecords: 1000,

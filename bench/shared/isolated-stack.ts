@@ -1,8 +1,8 @@
 import { TopicSpec, allTopics } from '@agentops/contracts';
 import { Kafka, createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
-import { createRedis } from '@agentops/persistence';
+import { SchemaRoles, createRedis, loginUrl } from '@agentops/persistence';
 import { Client } from 'pg';
-import { migrateAll } from '../../tools/db/migrate';
+import { DatabaseService, migrateAll } from '../../tools/db/migrate';
 
 /**
  * A private corner of the shared local stack for one benchmark run: its own topic prefix, database
@@ -11,7 +11,12 @@ import { migrateAll } from '../../tools/db/migrate';
 export interface IsolatedStack {
   brokers: string[];
   topicPrefix: string;
+  /** The admin's URL (migrations, probes). */
   databaseUrl: string;
+  /** Each service's own role, as the migrations created it (no password: local trust auth). */
+  roles: Record<DatabaseService, SchemaRoles>;
+  /** The URL a service connects with: its login role. */
+  serviceUrl(service: DatabaseService): string;
   redisUrl: string;
   redisKeyPrefix: string;
   /** An admin-side client for the benchmark's own topics and probes. */
@@ -34,7 +39,7 @@ export async function prepareIsolatedStack(settings: StackSettings): Promise<Iso
   const brokers = settings.brokers ?? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const databaseUrl = `${PG_HOST_URL}/${settings.database}`;
   await recreateDatabase(settings.pgAdminUrl ?? `${PG_HOST_URL}/postgres`, settings.database);
-  await migrateAll(databaseUrl);
+  const roles = await migrateAll(databaseUrl);
 
   const kafka = createKafka(
     { brokers, clientId: `agentops-${settings.name}-admin`, topicPrefix },
@@ -45,6 +50,8 @@ export async function prepareIsolatedStack(settings: StackSettings): Promise<Iso
     brokers,
     topicPrefix,
     databaseUrl,
+    roles,
+    serviceUrl: (service) => loginUrl(databaseUrl, roles[service].login),
     redisUrl: settings.redisUrl ?? 'redis://127.0.0.1:6379',
     redisKeyPrefix: `agentops-${settings.name}:${topicPrefix}`,
     kafka,

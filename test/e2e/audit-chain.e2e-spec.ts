@@ -9,14 +9,21 @@ import {
   silentLogger,
 } from '@agentops/messaging';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
-import { unseal } from '@agentops/privacy';
+import { LocalKeyWrapper, parseKeks, subjectKeyContext, unseal } from '@agentops/privacy';
 import { Client } from 'pg';
 import { sealAad } from '../../services/audit/src/privacy/payload-privacy';
-import { migrateAll } from '../../tools/db/migrate';
+import { deploymentRoles, migrateAll } from '../../tools/db/migrate';
 import { runVerify } from '../../tools/audit/verify';
 import { collectTopic } from '../support/kafka-probe';
 import { bootService, eventually } from '../support/platform';
-import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { dropTestDeployment, serviceDatabaseUrl, testDeployment } from '../support/test-database';
+import {
+  KAFKA_BROKERS,
+  PG_ADMIN_URL,
+  TEST_AUDIT_KEK,
+  TEST_JWT_SECRET,
+  TEST_OPERATOR_TOKEN,
+} from '../support/test-env';
 
 /**
  * Issue #6 acceptance on the real stack: hash-chained, append-only, erasable audit. The suite has
@@ -25,7 +32,7 @@ import { KAFKA_BROKERS, PG_ADMIN_URL, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } fro
 // Unique per run: concurrent runs of the suite on one PostgreSQL must not drop each other's store.
 const DB = `agentops_test_audit_${Date.now().toString(36)}_${process.pid}`;
 const SUPER_URL = `postgres://postgres@127.0.0.1:5432/${DB}`;
-const WRITER_URL = `postgres://agentops_audit_writer@127.0.0.1:5432/${DB}`;
+const WRITER_URL = serviceDatabaseUrl('audit', DB);
 const TENANT = 'maison-audit';
 const OTHER = 'other-audit';
 const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
@@ -48,7 +55,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
   const boot = () =>
     bootService('audit', {
       KAFKA_TOPIC_PREFIX: prefix,
-      DATABASE_URL: SUPER_URL,
+      TEST_DATABASE: DB,
       AUDIT_CHECKPOINT_EVERY: '5',
       AUDIT_CHECKPOINT_SECONDS: '3600',
       AUDIT_PSEUDONYM_SECRET: 'test-pseudonym-secret-0123456789abcdef0123',
@@ -105,7 +112,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DB}`);
     await admin.end();
-    await migrateAll(SUPER_URL);
+    await migrateAll(testDeployment(DB));
     db = new Client({ connectionString: SUPER_URL });
     await db.connect();
     kafka = createKafka(
@@ -137,15 +144,12 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await bi?.stop();
     await checkpointsTopic?.stop();
     await db?.end();
-    const admin = new Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await dropTestDeployment(DB);
   });
 
   it('connects as the restricted writer role', async () => {
     const [row] = (await audit.parts.dataSource.query(`SELECT current_user AS u`)) as { u: string }[];
-    expect(row.u).toBe('agentops_audit_writer');
+    expect(row.u).toBe(deploymentRoles(testDeployment(DB)).audit.login);
   });
 
   it('stores one chained record per event, with actor, facets and pseudonymised payload', async () => {
@@ -296,12 +300,17 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       .rows[0];
     const box = (record.sealed as Record<string, { pseudonyms: string[]; value: string }>)[subjectRef];
     expect(box.pseudonyms).toHaveLength(3); // customer id, email (in a field and in text), phone
-    const [{ key }] = (
-      await db.query(`SELECT key FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`, [
-        TENANT,
-        subjectRef,
-      ])
+    const [stored] = (
+      await db.query(
+        `SELECT wrapped_key AS wrapped, kek_id AS "kekId" FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`,
+        [TENANT, subjectRef],
+      )
     ).rows;
+    // Stored wrapped: only the KEK (held outside the database) gives the subject's key.
+    const key = await new LocalKeyWrapper(parseKeks(TEST_AUDIT_KEK)).unwrap(
+      stored,
+      subjectKeyContext(TENANT, subjectRef),
+    );
     const clear = JSON.parse(unseal(key, box.value, sealAad(TENANT, subjectRef, sent[who].id))) as Record<
       string,
       string
@@ -325,12 +334,15 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect(await erased.json()).toMatchObject({ erased: true, records: 1 });
 
     const keys = (
-      await db.query(`SELECT key, erased_at FROM audit.subject_keys WHERE subject_ref = $1`, [subjectRef])
+      await db.query(
+        `SELECT key, wrapped_key, kek_id, erased_at FROM audit.subject_keys WHERE subject_ref = $1`,
+        [subjectRef],
+      )
     ).rows;
-    expect(keys).toEqual([{ key: null, erased_at: expect.any(Date) }]);
+    expect(keys).toEqual([{ key: null, wrapped_key: null, kek_id: null, erased_at: expect.any(Date) }]);
     await expect(
       db.query(`UPDATE audit.subject_keys SET key = '\\x00' WHERE subject_ref = $1`, [subjectRef]),
-    ).rejects.toThrow(/only be destroyed/);
+    ).rejects.toThrow(/only be wrapped or destroyed/);
     const dump =
       JSON.stringify((await db.query(`SELECT * FROM audit.records`)).rows) +
       JSON.stringify((await db.query(`SELECT * FROM audit.subject_keys`)).rows);

@@ -74,7 +74,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
 
   const serviceEnv = (overrides: Record<string, string> = {}) => ({
     KAFKA_TOPIC_PREFIX: PREFIX,
-    DATABASE_URL: SUPER_URL,
+    TEST_DATABASE: DB, // each service connects as its own role of this suite's database
     REDIS_KEY_PREFIX: `agentops-test:${PREFIX}`,
     ...overrides,
   });

@@ -11,7 +11,8 @@ import { getJson, postJson } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
 import { applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_JWT_SECRET, runPrefix } from '../support/test-env';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL, TEST_JWT_SECRET, runPrefix } from '../support/test-env';
 
 const TENANT = `esc-sla-${Date.now().toString(36)}`;
 
@@ -47,9 +48,12 @@ describe('escalation: SLA tiers and timeout across a restart; outbox publishes e
   let apiKey: string;
   let reviewer: string;
   let escalationEnv: Record<string, string>;
+  let db: Client;
   const agentId = `${TENANT}-service`;
 
   beforeAll(async () => {
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
     const routesFile = join(mkdtempSync(join(tmpdir(), 'esc-sla-')), 'routes.yaml');
     writeFileSync(
       routesFile,
@@ -94,6 +98,7 @@ routes:
     await ingest?.close();
     await escalation?.close();
     await guardrail?.close();
+    await db?.end();
   });
 
   const message = (text: string, extra: Record<string, unknown> = {}): IntentProposal => ({
@@ -104,15 +109,15 @@ routes:
     justification: 'customer asked about delivery',
     dataUsed: [],
   });
-  // Read through ingest's connection: escalation may be down, its tables are still there.
+  // Read as the test's admin: escalation may be down, its tables are still there (and no service's
+  // role may read another's schema).
+  const query = async (text: string, params: unknown[]) => (await db.query(text, params)).rows;
   const taskOf = async (intentId: string): Promise<TaskRow | undefined> =>
-    (
-      await ingest.parts.dataSource.query(`SELECT * FROM escalation.tasks WHERE intent_id = $1`, [intentId])
-    )[0];
+    (await query(`SELECT * FROM escalation.tasks WHERE intent_id = $1`, [intentId]))[0];
   const outbox = async (
     intentId: string,
   ): Promise<{ id: string; event_type: string; sent_at: Date | null }[]> =>
-    ingest.parts.dataSource.query(
+    query(
       `SELECT id, event_type, sent_at FROM escalation.outbox WHERE envelope->>'correlationid' = $1 ORDER BY created_at`,
       [intentId],
     );
@@ -129,7 +134,7 @@ routes:
     );
     const intentId = await eventually(
       async () => {
-        const [row] = await ingest.parts.dataSource.query(
+        const [row] = await query(
           `SELECT intent_id FROM escalation.tasks WHERE agent_id = $1 AND status = 'open'`,
           [agentId],
         );

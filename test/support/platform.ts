@@ -11,8 +11,11 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { serviceDatabaseUrl } from './test-database';
 import {
   KAFKA_BROKERS,
+  TEST_AUDIT_KEK,
+  TEST_DATABASE,
   REDIS_TEST_URL,
   TEST_DATABASE_URL,
   TEST_JWT_SECRET,
@@ -31,6 +34,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    AUDIT_KEK: TEST_AUDIT_KEK,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     ...overrides,
@@ -48,7 +52,10 @@ const services = {
 
 export type ServiceName = keyof typeof services;
 
-/** Boots one real service instance in this process, on the real stack. */
+/**
+ * Boots one real service instance in this process, on the real stack, connected as its own
+ * database role (of the run's database, or of `TEST_DATABASE` in env for a suite with its own).
+ */
 export async function bootService(
   name: ServiceName,
   env: Record<string, string> = {},
@@ -59,7 +66,13 @@ export async function bootService(
   ];
   return startService(
     blueprint,
-    load(testEnv({ INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`, ...env })),
+    load(
+      testEnv({
+        INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`,
+        DATABASE_URL: serviceDatabaseUrl(name, env.TEST_DATABASE ?? TEST_DATABASE),
+        ...env,
+      }),
+    ),
   );
 }
 

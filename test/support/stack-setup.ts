@@ -3,10 +3,12 @@ import { createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { migrateAll } from '../../tools/db/migrate';
+import { dropTestDeployment, testDeployment } from './test-database';
 import { KAFKA_BROKERS, PG_ADMIN_URL, REDIS_TEST_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
 
 /**
- * A fresh corner of the running stack: the database dropped, re-created and migrated, and every
+ * A fresh corner of the running stack: the database dropped, re-created and migrated (its roles
+ * created, see test-database.ts), and every
  * topic under `prefix` created with a leader for each partition (ensureTopics waits for them).
  */
 export async function prepareTestStack(database: string, databaseUrl: string, prefix: string): Promise<void> {
@@ -21,7 +23,7 @@ export async function prepareTestStack(database: string, databaseUrl: string, pr
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
-  await migrateAll(databaseUrl);
+  await migrateAll({ ...testDeployment(database), adminUrl: databaseUrl });
 
   const kafka = createKafka(
     { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-setup', topicPrefix: prefix },
@@ -31,10 +33,7 @@ export async function prepareTestStack(database: string, databaseUrl: string, pr
 }
 
 export async function dropTestDatabase(database: string): Promise<void> {
-  const admin = new Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await dropTestDeployment(database);
 }
 
 /**

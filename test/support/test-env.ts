@@ -22,3 +22,5 @@ export function runPrefix(): string {
   return prefix;
 }
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+/** Key-encryption key of the audit services the tests boot (base64 of 32 bytes). */
+export const TEST_AUDIT_KEK = Buffer.alloc(32, 7).toString('base64');

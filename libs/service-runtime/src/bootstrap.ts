@@ -7,12 +7,13 @@ import {
   DataSource,
   Redis,
   ServiceDatabaseOptions,
+  connectionRoleProblems,
   createRedis,
   serviceDataSourceOptions,
 } from '@agentops/persistence';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
-import { CommonEnv } from './config';
+import { CommonEnv, isProduction } from './config';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
 import { PinoNestLogger } from './nest-logger';
@@ -58,9 +59,10 @@ export async function startService<C extends BaseServiceConfig>(
     `agentops/${bp.name}`,
     metrics.consumerObserver(),
   );
+  const database = bp.database(config);
   const dataSource = new DataSource(
     serviceDataSourceOptions({
-      ...bp.database(config),
+      ...database,
       url: config.DATABASE_URL,
       applicationName: `agentops-${bp.name}`,
     }),
@@ -68,6 +70,7 @@ export async function startService<C extends BaseServiceConfig>(
   let redis: Redis | undefined;
   try {
     await dataSource.initialize();
+    await checkDatabaseRole(dataSource, database, config, logger);
     redis = createRedis(config.REDIS_URL, `agentops-${bp.name}-${config.INSTANCE_ID}`);
     await redis.ping();
     await messaging.connect();
@@ -140,6 +143,24 @@ export async function startService<C extends BaseServiceConfig>(
       logger.info(`${bp.name} stopped`);
     },
   };
+}
+
+/**
+ * Least privilege, checked where it matters: a service connected as a superuser, or as a role that
+ * reaches other services' schemas, is refused in production and warned about in development.
+ */
+async function checkDatabaseRole(
+  dataSource: DataSource,
+  database: Omit<ServiceDatabaseOptions, 'url' | 'applicationName'>,
+  config: CommonEnv,
+  logger: Logger,
+): Promise<void> {
+  const separateOwner = Boolean(database.roles?.owner && database.roles.owner !== database.roles.login);
+  const problems = await connectionRoleProblems(dataSource, database.schema, separateOwner);
+  if (!problems.length) return;
+  const text = `the database role is not least-privilege: ${problems.join('; ')}; connect with the service's own role (the migrations create it, see docs/security.md)`;
+  if (isProduction(config)) throw new Error(`DATABASE_URL: ${text}`);
+  logger.warn(text);
 }
 
 /** For `main.ts`: start, and stop gracefully on SIGTERM/SIGINT; a boot failure exits 1. */

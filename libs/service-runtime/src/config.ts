@@ -35,12 +35,26 @@ export const CommonEnv = z.object({
   OPERATOR_TOKEN: z
     .string()
     .min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
+  /**
+   * `production` refuses what only a laptop may get away with (ephemeral audit keys, a database
+   * role that is not least-privilege); unset = production when NODE_ENV is (as in the image).
+   */
+  AGENTOPS_ENV: z.enum(['development', 'production']).optional(),
+  NODE_ENV: z.string().optional(),
   /** Verifies human users' tokens; the same secret in every service. */
   AUTH_JWT_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (generate one with `openssl rand -hex 32`)'),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
+
+/** Production mode: AGENTOPS_ENV when set, else NODE_ENV=production. */
+export function isProduction(config: Pick<CommonEnv, 'AGENTOPS_ENV' | 'NODE_ENV'>): boolean {
+  return (
+    (config.AGENTOPS_ENV ?? (config.NODE_ENV === 'production' ? 'production' : 'development')) ===
+    'production'
+  );
+}
 
 export function loadConfig<S extends z.ZodTypeAny>(
   schema: S,

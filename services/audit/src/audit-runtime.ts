@@ -1,6 +1,7 @@
 import { SigningKey, generateSigningKey, loadSigningKey } from '@agentops/audit-chain';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { auditKeyProblems } from './audit-keys';
 import { AuditConfig } from './config';
 
 /** Injection tokens for the audit-specific parts. */
@@ -16,16 +17,17 @@ export function signingKeyFrom(config: AuditConfig, logger: Logger): SigningKey 
   const key = generateSigningKey();
   logger.warn(
     { keyId: key.keyId, publicKey: key.publicKeyPem },
-    '!!! AUDIT_SIGNING_KEY is not set: checkpoints are signed with an EPHEMERAL Ed25519 key. Set AUDIT_SIGNING_KEY (base64 PKCS#8 or PEM) outside development !!!',
+    'checkpoints are signed with an EPHEMERAL Ed25519 key (AUDIT_SIGNING_KEY is not set; development only)',
   );
   return key;
 }
 
+/** Logs what development mode lets through (production refused it in loadAuditConfig). */
+export function warnAboutKeys(config: AuditConfig, production: boolean, logger: Logger): void {
+  for (const warning of auditKeyProblems(config, production).warnings) logger.warn(`!!! ${warning} !!!`);
+}
+
 /** The pseudonym secret; an ephemeral one (dev only) makes pseudonyms change at every restart. */
-export function pseudonymSecretFrom(config: AuditConfig, logger: Logger): string {
-  if (config.AUDIT_PSEUDONYM_SECRET) return config.AUDIT_PSEUDONYM_SECRET;
-  logger.warn(
-    '!!! AUDIT_PSEUDONYM_SECRET is not set: pseudonyms use an EPHEMERAL secret and will not join across restarts !!!',
-  );
-  return randomBytes(32).toString('hex');
+export function pseudonymSecretFrom(config: AuditConfig): string {
+  return config.AUDIT_PSEUDONYM_SECRET ?? randomBytes(32).toString('hex');
 }

@@ -1,4 +1,4 @@
-import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
+import { RuntimeParts, ServiceRuntimeModule, isProduction } from '@agentops/service-runtime';
 import {
   DynamicModule,
   Inject,
@@ -8,12 +8,14 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { AUDITED_TOPICS } from './audited-topics';
-import { signingKeyFrom, pseudonymSecretFrom } from './audit-runtime';
+import { keyWrapperFrom } from './audit-keys';
+import { pseudonymSecretFrom, signingKeyFrom, warnAboutKeys } from './audit-runtime';
 import { AuditAppender } from './chain/audit-appender';
-import { typeormSql } from './chain/sql';
+import { TransactionalSql, typeormSql } from './chain/sql';
 import { AuditConfig } from './config';
 import { AuditIngestor } from './ingestion/audit-ingestor';
 import { PayloadPrivacy } from './privacy/payload-privacy';
+import { SubjectKeyStore } from './privacy/subject-key-store';
 import { AuditQueryController } from './records/audit-query.controller';
 import { AuditRecordRepository } from './records/audit-record-repository';
 
@@ -22,15 +24,26 @@ import { AuditRecordRepository } from './records/audit-record-repository';
 class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private partitionsTimer?: NodeJS.Timeout;
+  private wrapping?: Promise<void>;
+  private stopping = false;
 
   constructor(
     @Inject(AuditIngestor) private readonly ingestor: AuditIngestor,
     @Inject(AuditAppender) private readonly appender: AuditAppender,
+    @Inject(SubjectKeyStore) private readonly subjectKeys: SubjectKeyStore,
     @Inject('AUDIT_PARTS') private readonly parts: RuntimeParts,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const config = this.parts.config as AuditConfig;
+    const sql = typeormSql(this.parts.dataSource);
+    // Dropping a KEK while keys still need it would make them unusable: refuse, say which.
+    const unknown = await this.subjectKeys.unknownKeks(sql);
+    if (unknown.length)
+      throw new Error(
+        `AUDIT_KEK: stored subject keys are wrapped by ${unknown.join(', ')}, which AUDIT_KEK does not hold; put the older key back after the new one until audit has re-wrapped every key`,
+      );
+    this.wrapping = this.wrapStoredKeys(sql);
     // Keep monthly partitions ahead (a SECURITY DEFINER function the writer role may call), at
     // start and daily; the DEFAULT partition catches anything if this ever falls behind.
     const extendPartitions = () =>
@@ -54,6 +67,20 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.timer.unref();
   }
 
+  /** Keys from before wrapping, or under an older KEK, wrapped with the active KEK in the background. */
+  private async wrapStoredKeys(sql: TransactionalSql): Promise<void> {
+    try {
+      const done = await this.subjectKeys.wrapStoredKeys(sql, 500, () => this.stopping);
+      if (done.wrapped || done.rewrapped)
+        this.parts.logger.info(done, 'subject keys wrapped with the active key-encryption key');
+    } catch (error) {
+      this.parts.logger.error(
+        { err: error },
+        'wrapping stored subject keys failed (retried at the next start)',
+      );
+    }
+  }
+
   private async checkpointIdle(): Promise<void> {
     try {
       const cps = await this.appender.checkpointIdleChains();
@@ -66,6 +93,8 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.partitionsTimer) clearInterval(this.partitionsTimer);
+    this.stopping = true;
+    await this.wrapping;
     await this.ingestor.stop();
   }
 }
@@ -74,10 +103,18 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 export class AuditModule {
   static register(parts: RuntimeParts): DynamicModule {
     const config = parts.config as AuditConfig;
-    const privacy = new PayloadPrivacy(pseudonymSecretFrom(config, parts.logger));
+    warnAboutKeys(config, isProduction(config), parts.logger);
+    const privacy = new PayloadPrivacy(pseudonymSecretFrom(config));
+    const subjectKeys = new SubjectKeyStore(keyWrapperFrom(config), (tenantId, subjectRef, error) =>
+      parts.logger.error(
+        { tenantId, subjectRef, err: error },
+        'a stored subject key does not unwrap (altered in the database?): new clear values of this subject are not kept',
+      ),
+    );
     const appender = new AuditAppender(
       typeormSql(parts.dataSource),
       privacy,
+      subjectKeys,
       signingKeyFrom(config, parts.logger),
       {
         everyRecords: config.AUDIT_CHECKPOINT_EVERY,
@@ -105,6 +142,7 @@ export class AuditModule {
       providers: [
         AuditRecordRepository,
         { provide: PayloadPrivacy, useValue: privacy },
+        { provide: SubjectKeyStore, useValue: subjectKeys },
         { provide: AuditAppender, useValue: appender },
         { provide: AuditIngestor, useValue: ingestor },
         { provide: 'AUDIT_PARTS', useValue: parts },

@@ -9,7 +9,8 @@ import {
 import { EventEnvelope } from '@agentops/contracts';
 import { FoundPii } from '@agentops/privacy';
 import { auditablePayload } from '../privacy/auditable-payload';
-import { PayloadPrivacy, subjectKeys } from '../privacy/payload-privacy';
+import { PayloadPrivacy } from '../privacy/payload-privacy';
+import { SubjectKeyStore } from '../privacy/subject-key-store';
 import { actorOf } from '../records/actor';
 import { RECORD_COLUMNS, StoredRecord, hashedBody } from '../records/record-content';
 import { Sql, TransactionalSql } from './sql';
@@ -57,6 +58,7 @@ export class AuditAppender {
   constructor(
     private readonly sql: TransactionalSql,
     private readonly privacy: PayloadPrivacy,
+    private readonly keys: SubjectKeyStore,
     private readonly signingKey: SigningKey,
     private readonly checkpoints: CheckpointPolicy,
     private readonly now: () => Date = () => new Date(),
@@ -99,12 +101,11 @@ export class AuditAppender {
             subjectOf: (f: FoundPii) => (fromActor.has(f) ? actorScan.subjectOf(f) : payload.subjectOf(f)),
           };
         });
-        const keys = await subjectKeys(
+        const keys = await this.keys.load(
           tx,
           scans.flatMap((s) =>
             s.found.map((f: FoundPii) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) })),
           ),
-          this.privacy.keyCache,
         );
         const recordedAt = this.now().toISOString();
         const contents = scans.map((s) => {

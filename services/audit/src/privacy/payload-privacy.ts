@@ -1,12 +1,4 @@
-import {
-  FoundPii,
-  deriveTenantKey,
-  newSubjectKeys,
-  pseudonymise,
-  seal,
-  treatPayload,
-} from '@agentops/privacy';
-import { Sql } from '../chain/sql';
+import { FoundPii, deriveTenantKey, pseudonymise, seal, treatPayload } from '@agentops/privacy';
 import { SealedValue } from '../records/record-content';
 
 export interface PrivacyTreated {
@@ -23,7 +15,6 @@ export interface PrivacyTreated {
  */
 export class PayloadPrivacy {
   private readonly tenantKeys = new Map<string, Buffer>();
-  readonly keyCache = new SubjectKeyCache();
   private readonly pseudonyms = new Map<string, string>();
 
   constructor(private readonly pseudonymSecret: string) {}
@@ -97,74 +88,4 @@ export class PayloadPrivacy {
 
 export function sealAad(tenantId: string, subject: string, eventId: string): string {
   return `${tenantId}/${subject}/${eventId}`;
-}
-
-/**
- * Subject keys recently read, so a busy chain does not ask PostgreSQL for the same customer's key
- * on every batch. Entries live `ttlMs` at most: an erasure made by another instance stops new
- * values being sealed under the destroyed key within that time (this instance drops it at once).
- */
-export class SubjectKeyCache {
-  private readonly entries = new Map<string, { key: Buffer; at: number }>();
-
-  constructor(
-    private readonly ttlMs = 30_000,
-    private readonly maxEntries = 100_000,
-  ) {}
-
-  get(id: string, now: number): Buffer | undefined {
-    const e = this.entries.get(id);
-    if (!e) return undefined;
-    if (now - e.at > this.ttlMs) {
-      this.entries.delete(id);
-      return undefined;
-    }
-    return e.key;
-  }
-
-  set(id: string, key: Buffer, now: number): void {
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { key, at: now });
-  }
-
-  forget(tenantId: string, subject: string): void {
-    this.entries.delete(`${tenantId}\u0000${subject}`);
-  }
-}
-
-/** Loads (creating when missing) the keys of the given subjects; null = erased. */
-export async function subjectKeys(
-  tx: Sql,
-  wanted: { tenantId: string; subject: string }[],
-  cache?: SubjectKeyCache,
-): Promise<Map<string, Buffer | null>> {
-  const keys = new Map<string, Buffer | null>();
-  const now = Date.now();
-  const missing = new Map<string, { tenantId: string; subject: string }>();
-  for (const w of wanted) {
-    const id = `${w.tenantId}\u0000${w.subject}`;
-    if (keys.has(id) || missing.has(id)) continue;
-    const cached = cache?.get(id, now);
-    if (cached) keys.set(id, cached);
-    else missing.set(id, w);
-  }
-  if (!missing.size) return keys;
-  const unique = [...missing.values()];
-  await tx.query(
-    `INSERT INTO subject_keys (tenant_id, subject_ref, key)
-     SELECT t, s, k FROM unnest($1::text[], $2::text[], $3::bytea[]) AS x(t, s, k)
-     ON CONFLICT (tenant_id, subject_ref) DO NOTHING`,
-    [unique.map((u) => u.tenantId), unique.map((u) => u.subject), newSubjectKeys(unique.length)],
-  );
-  const rows = await tx.query<{ tenant_id: string; subject_ref: string; key: Buffer | null }>(
-    `SELECT tenant_id, subject_ref, key FROM subject_keys
-      WHERE (tenant_id, subject_ref) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [unique.map((u) => u.tenantId), unique.map((u) => u.subject)],
-  );
-  for (const r of rows) {
-    const id = `${r.tenant_id}\u0000${r.subject_ref}`;
-    keys.set(id, r.key);
-    if (r.key && cache) cache.set(id, r.key, now);
-  }
-  return keys;
 }

@@ -27,7 +27,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { PayloadPrivacy } from '../privacy/payload-privacy';
-import { eraseSubject } from '../subjects/subject-erasure';
+import { SubjectKeyStore } from '../privacy/subject-key-store';
 import { proveRecord, verifyChains } from '../verification/audit-verifier';
 import { failedEventIds, tenantViewOfReport } from '../verification/tenant-view';
 import { typeormSql } from '../chain/sql';
@@ -77,6 +77,7 @@ export class AuditQueryController {
     private readonly records: AuditRecordRepository,
     private readonly dataSource: DataSource,
     @Inject(PayloadPrivacy) private readonly privacy: PayloadPrivacy,
+    @Inject(SubjectKeyStore) private readonly subjectKeys: SubjectKeyStore,
     @Inject(SERVICE_CONFIG) private readonly config: AuditConfig,
   ) {}
 
@@ -181,8 +182,7 @@ export class AuditQueryController {
     assertTenantAccess(principal, q.tenantId);
     if (!/^[a-z]+_[0-9a-f]{32}$/.test(subjectRef))
       throw new BadRequestException('subjectRef must look like customer_<32 hex>');
-    const result = await eraseSubject(typeormSql(this.dataSource), q.tenantId, subjectRef);
-    this.privacy.keyCache.forget(q.tenantId, subjectRef);
+    const result = await this.subjectKeys.erase(typeormSql(this.dataSource), q.tenantId, subjectRef);
     if (!result.erased) throw new NotFoundException(`no subject ${subjectRef} in tenant ${q.tenantId}`);
     return { subjectRef, tenantId: q.tenantId, ...result };
   }

@@ -1,5 +1,4 @@
 import { recordHash } from '@agentops/audit-chain';
-import { auditDatabaseUrl } from '../config';
 import { decodeCursor, encodeCursor } from './audit-record-repository';
 import { StoredRecord, hashedBody } from './record-content';
 
@@ -50,18 +49,7 @@ describe('audit record hashing', () => {
   });
 });
 
-describe('audit configuration and cursors', () => {
-  it('connects as the writer role unless told otherwise', () => {
-    const base = { DATABASE_URL: 'postgres://postgres@db:5432/agentops', AUDIT_DATABASE_URL: undefined };
-    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: 'agentops_audit_writer' })).toBe(
-      'postgres://agentops_audit_writer@db:5432/agentops',
-    );
-    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: '' })).toBe(base.DATABASE_URL);
-    expect(auditDatabaseUrl({ ...base, AUDIT_DB_ROLE: 'x', AUDIT_DATABASE_URL: 'postgres://u:p@h/d' })).toBe(
-      'postgres://u:p@h/d',
-    );
-  });
-
+describe('audit cursors', () => {
   it('round-trips opaque cursors and rejects forged ones', () => {
     const c = encodeCursor('2026-01-01T00:00:00.000Z', record.eventId);
     expect(decodeCursor(c)).toEqual(['2026-01-01T00:00:00.000Z', record.eventId]);

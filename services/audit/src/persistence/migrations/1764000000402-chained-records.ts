@@ -1,15 +1,15 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The role the audit service connects as: it may add records and read them, nothing more. */
-export const AUDIT_WRITER_ROLE = 'agentops_audit_writer';
-
 /**
  * Hash-chained, time-partitioned, append-only audit store (issue #6). Replaces the skeleton's
  * unchained `records` table (pre-release; its rows carried no chain and are not migrated).
  *
  * Immutability is enforced twice: triggers refuse UPDATE, DELETE and TRUNCATE for everyone, and
  * the service's role only holds INSERT and SELECT on the append-only tables. Migrations run as the
- * database owner.
+ * schema's owner, a role no service connects as (see ../database.ts).
+ *
+ * (Until the roles per deployment, this migration created one cluster-wide `agentops_audit_writer`
+ * and granted it here; deployments that ran it keep that role until the migrator revokes it.)
  */
 export class ChainedRecords1764000000402 implements MigrationInterface {
   name = 'ChainedRecords1764000000402';
@@ -149,19 +149,9 @@ export class ChainedRecords1764000000402 implements MigrationInterface {
     await q.query(`SELECT ensure_record_partitions(12)`);
     await q.query(`CREATE TABLE records_default PARTITION OF records DEFAULT`);
 
-    await q.query(`
-      DO $$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${AUDIT_WRITER_ROLE}') THEN
-          CREATE ROLE ${AUDIT_WRITER_ROLE} LOGIN;
-        END IF;
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; -- created concurrently by another migrator
-      END $$`);
-    await q.query(`GRANT USAGE ON SCHEMA audit TO ${AUDIT_WRITER_ROLE}`);
-    await q.query(`GRANT SELECT, INSERT ON records, record_index, checkpoints TO ${AUDIT_WRITER_ROLE}`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE ON chain_heads TO ${AUDIT_WRITER_ROLE}`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE (key, erased_at) ON subject_keys TO ${AUDIT_WRITER_ROLE}`);
     await q.query(`REVOKE ALL ON FUNCTION ensure_record_partitions(int) FROM PUBLIC`);
-    await q.query(`GRANT EXECUTE ON FUNCTION ensure_record_partitions(int) TO ${AUDIT_WRITER_ROLE}`);
+    // The writer role and its grants are the migrator's (auditDatabase().roles): role names are
+    // per deployment, so a migration cannot name one.
   }
 
   async down(q: QueryRunner): Promise<void> {
