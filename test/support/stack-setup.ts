@@ -44,7 +44,13 @@ export async function setupIntegrationStack(): Promise<void> {
   const prefix = process.env.AGENTOPS_TEST_TOPIC_PREFIX ?? `t${Date.now().toString(36)}.`;
   process.env.AGENTOPS_TEST_TOPIC_PREFIX = prefix;
   await checkRedis();
-  await prepareTestStack(TEST_DATABASE, TEST_DATABASE_URL, prefix);
+  try {
+    await prepareTestStack(TEST_DATABASE, TEST_DATABASE_URL, prefix);
+  } catch (error) {
+    // No teardown follows a failed setup: leave no database or (cluster-wide) role behind.
+    await dropTestDeployment(TEST_DATABASE).catch(() => undefined);
+    throw error;
+  }
 }
 
 async function checkRedis(): Promise<void> {

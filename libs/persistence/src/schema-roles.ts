@@ -194,19 +194,21 @@ export async function applySchemaGrants(admin: SqlSession, roles: SchemaRoles): 
   await admin.query('BEGIN');
   try {
     await admin.query(`SET LOCAL ROLE ${quoteRole(roles.owner)}`);
+    // Grants name the schema's objects unqualified, as its migrations do.
+    await admin.query(`SET LOCAL search_path = "${roles.schema}"`);
     const grantees = await rows<{ grantee: string; object: string | null }>(
       admin,
       `WITH acl AS (
-         SELECT (aclexplode(nspacl)).grantee, NULL::text AS object FROM pg_namespace WHERE nspname = $1
+         SELECT (aclexplode(nspacl)).grantee, NULL::text AS object FROM pg_namespace WHERE nspname = $1::text
          UNION ALL
          SELECT (aclexplode(c.relacl)).grantee, format('TABLE %I.%I', $1, c.relname) FROM pg_class c
-          WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
+          WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
          UNION ALL
          SELECT (aclexplode(a.attacl)).grantee, format('TABLE %I.%I', $1, c.relname) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-          WHERE c.relnamespace = $1::regnamespace AND a.attacl IS NOT NULL
+          WHERE c.relnamespace = $1::text::regnamespace AND a.attacl IS NOT NULL
          UNION ALL
          SELECT (aclexplode(p.proacl)).grantee, format('ROUTINE %s', p.oid::regprocedure) FROM pg_proc p
-          WHERE p.pronamespace = $1::regnamespace
+          WHERE p.pronamespace = $1::text::regnamespace
        )
        SELECT DISTINCT CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee,
               CASE WHEN acl.grantee = 0 THEN acl.object END AS object
