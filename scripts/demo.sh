@@ -6,8 +6,8 @@ source "$(dirname "$0")/lib.sh"
 ensure_dependencies
 build
 infrastructure_up
-log "migrating service schemas"
-"${NODE_RUN[@]}" dist/tools/db/migrate.js
+log "migrating service schemas (one database role per service)"
+bash scripts/platform.sh migrate
 log "seeding the demo tenant (catalog, agents)"
 seed_json="$("${NODE_RUN[@]}" dist/tools/db/seed.js)"
 log "starting services (restarting any left from an earlier run)"

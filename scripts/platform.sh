@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts/stops the five services and the console as local processes (logs and pids under .local/).
+# Starts/stops the five services and the console as local processes (logs and pids under .local/);
+# `migrate` applies the migrations, creating each service's database role.
 source "$(dirname "$0")/lib.sh"
 SERVICES=(audit guardrail escalation killswitch ingest console)
 declare -A PORTS=([ingest]=3001 [guardrail]=3002 [escalation]=3003 [killswitch]=3004 [audit]=3005 [console]=3000)
@@ -16,13 +17,38 @@ local_secret() {
 operator_token() { local_secret operator-token 24; }
 jwt_secret() { local_secret jwt-secret 32; }
 
+# PostgreSQL: migrations and seed run as the admin; each service connects as its own role
+# (<database>_<service>, audit as <database>_audit_writer), with a password made once per service.
+PG_AT="${PGHOST:-127.0.0.1}:${PGPORT:-5432}/${PGDATABASE:-agentops}"
+ROLE_PREFIX="${DATABASE_ROLE_PREFIX:-${PGDATABASE:-agentops}}"
+admin_database_url() { echo "${DATABASE_ADMIN_URL:-postgres://${PGUSER:-postgres}@${PG_AT}}"; }
+service_database_url() {
+  local role="${ROLE_PREFIX}_$1"; [[ $1 == audit ]] && role+=_writer
+  echo "postgres://${role}:$(local_secret "db-password-$1" 16)@${PG_AT}"
+}
+migrate() {
+  local -a urls=(DATABASE_ADMIN_URL="$(admin_database_url)")
+  for s in "${SERVICES[@]}"; do urls+=("${s^^}_DATABASE_URL=$(service_database_url "$s")"); done
+  env "${urls[@]}" "${NODE_RUN[@]}" dist/tools/db/migrate.js
+}
+# Audit's signing key, pseudonym secret and key-encryption key, made once (npm run audit:keys).
+# Trusted key ids are left unpinned here (a warning, development only): a database from before
+# kept checkpoints of the ephemeral keys that verification would otherwise reject.
+audit_keys() {
+  local f="$AGENTOPS_STATE_DIR/audit-keys.env"
+  [[ -s "$f" ]] || (umask 077; "${NODE_RUN[@]}" dist/tools/audit/generate-keys.js >"$f")
+  grep -v -e '^#' -e '^AUDIT_TRUSTED_KEY_IDS=' "$f"
+}
+
 is_running() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
 start() {
   local token secret; token="$(operator_token)"; secret="$(jwt_secret)"
   for s in "${SERVICES[@]}"; do
     if is_running "$s"; then echo "$s already running"; continue; fi
-    OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
+    local -a own=(DATABASE_URL="$(service_database_url "$s")")
+    [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
+    env "${own[@]}" OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"
   done
@@ -58,5 +84,6 @@ case "${1:-}" in
   status) status ;;
   token) operator_token ;;
   jwt-secret) jwt_secret ;;
-  *) echo "usage: $0 start|stop|status|token|jwt-secret" >&2; exit 2 ;;
+  migrate) migrate ;;
+  *) echo "usage: $0 start|stop|status|migrate|token|jwt-secret" >&2; exit 2 ;;
 esac
