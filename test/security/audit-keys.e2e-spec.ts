@@ -3,7 +3,7 @@ import { EventTypes, Topics, topicName } from '@agentops/contracts';
 import { Kafka, createEvent, createKafka, encodeEvent, newEventId, silentLogger } from '@agentops/messaging';
 import { LocalKeyWrapper, kekIdOf, parseKeks, subjectKeyContext, unseal } from '@agentops/privacy';
 import { RunningService } from '@agentops/service-runtime';
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -33,6 +33,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
   let kafka: Kafka;
   let producer: ReturnType<Kafka['producer']>;
   let audit: RunningService | undefined;
+  let spawned: ChildProcess | undefined;
   const intentId = newEventId();
 
   const boot = (env: Record<string, string>) =>
@@ -71,6 +72,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
   });
 
   afterAll(async () => {
+    spawned?.kill('SIGKILL'); // only if a regression let it start
     await audit?.close();
     await producer?.disconnect();
     await db?.end();
@@ -80,7 +82,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
   it('in production, audit refuses to start without a pinned signing key and trusted key ids, naming them', async () => {
     const main = resolve(__dirname, '../../dist/services/audit/src/main.js');
     const run = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-      const child = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', main], {
+      const child = (spawned = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', main], {
         cwd: resolve(__dirname, '../..'),
         env: {
           PATH: process.env.PATH ?? '',
@@ -91,7 +93,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
           DATABASE_URL: serviceDatabaseUrl('audit', DB),
           KAFKA_BROKERS,
         },
-      });
+      }));
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('error', fail);
