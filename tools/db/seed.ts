@@ -36,7 +36,9 @@ export async function seedDemo(
 if (require.main === module) {
   // Writes into two services' schemas, so it runs as the admin, like the migrations.
   const url =
-    process.env.DATABASE_ADMIN_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/agentops';
+    process.env.DATABASE_ADMIN_URL ||
+    process.env.DATABASE_URL ||
+    'postgres://postgres@127.0.0.1:5432/agentops';
   seedDemo(url).then(
     (out) => console.log(JSON.stringify(out)),
     (error: Error) => {
