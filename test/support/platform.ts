@@ -33,6 +33,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
+    // Local test servers stand in for agents' callback endpoints and webhooks (loopback http).
+    AGENTOPS_ENV: 'development',
     ...overrides,
   };
 }

@@ -30,6 +30,11 @@ export const CommonEnv = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('agentops:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `development` (the local scripts, the demo and the tests set it) relaxes what only a laptop
+   * needs, e.g. callbacks and webhooks over http to loopback; anything else runs as `production`.
+   */
+  AGENTOPS_ENV: z.enum(['development', 'production']).default('production'),
   // Distinct per container by default: the pid alone repeats across containers.
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   OPERATOR_TOKEN: z
