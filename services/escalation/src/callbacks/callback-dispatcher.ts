@@ -64,7 +64,7 @@ export class CallbackDispatcher implements OnApplicationBootstrap, OnApplication
       for (const c of due) {
         const body = JSON.stringify(c.body);
         try {
-          const status = await this.sender.postJson(c.url, body, {
+          const status = await this.sender.postJson('callback', c.url, body, {
             [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(Date.now() / 1000)),
             'x-agentops-event-id': c.id,
           });

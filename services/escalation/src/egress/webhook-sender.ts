@@ -1,7 +1,10 @@
-import { EgressPolicy, postGuarded } from '@agentops/egress';
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { EgressPolicy, EgressRefused, postGuarded } from '@agentops/egress';
+import { SERVICE_CONFIG, ServiceMetrics } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { EscalationConfig, egressPolicy } from '../config';
+
+export type OutboundPurpose = 'callback' | 'notification';
 
 /**
  * The one way escalation calls out to a URL someone wrote (agents' `callbackUrl` labels, routes'
@@ -12,18 +15,37 @@ import { EscalationConfig, egressPolicy } from '../config';
 @Injectable()
 export class WebhookSender {
   private readonly policy: EgressPolicy;
+  private readonly calls: Counter<'purpose' | 'outcome'>;
 
-  constructor(@Inject(SERVICE_CONFIG) config: EscalationConfig) {
+  constructor(@Inject(SERVICE_CONFIG) config: EscalationConfig, metrics: ServiceMetrics) {
     this.policy = egressPolicy(config);
+    this.calls = new Counter({
+      name: 'agentops_escalation_outbound_calls_total',
+      help: 'Callbacks and webhook notifications by outcome (delivered, failed, refused by the egress policy)',
+      labelNames: ['purpose', 'outcome'],
+      registers: [metrics.registry],
+    });
   }
 
-  postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
-    return postGuarded(
-      url,
-      body,
-      { 'content-type': 'application/json', ...headers },
-      { policy: this.policy, timeoutMs: 5000 },
-    );
+  async postJson(
+    purpose: OutboundPurpose,
+    url: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<number> {
+    try {
+      const status = await postGuarded(
+        url,
+        body,
+        { 'content-type': 'application/json', ...headers },
+        { policy: this.policy, timeoutMs: 5000 },
+      );
+      this.calls.inc({ purpose, outcome: status >= 200 && status < 300 ? 'delivered' : 'failed' });
+      return status;
+    } catch (error) {
+      this.calls.inc({ purpose, outcome: error instanceof EgressRefused ? 'refused' : 'failed' });
+      throw error;
+    }
   }
 }
 

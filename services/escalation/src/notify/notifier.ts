@@ -27,7 +27,7 @@ export class Notifier {
     const attempts = this.config.ESCALATION_NOTIFY_ATTEMPTS;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const status = await this.sender.postJson(url, JSON.stringify({ text }));
+        const status = await this.sender.postJson('notification', url, JSON.stringify({ text }));
         if (status >= 200 && status < 300) return;
         if (status < 500 && status !== 429) throw new PermanentNotifyError(`webhook answered ${status}`);
         throw new Error(`webhook answered ${status}`);
