@@ -22,6 +22,8 @@ start() {
   local token secret; token="$(operator_token)"; secret="$(jwt_secret)"
   for s in "${SERVICES[@]}"; do
     if is_running "$s"; then echo "$s already running"; continue; fi
+    # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told otherwise.
+    AGENTOPS_ENV="${AGENTOPS_ENV:-development}" \
     OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"
