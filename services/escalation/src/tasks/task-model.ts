@@ -1,5 +1,5 @@
 import { IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
-import { Approval, decidingGroups } from '../review/review-rules';
+import { Approval, countingApprovals, decidingGroups } from '../review/review-rules';
 import { RouteSpec, requiredApprovals } from '../routing/routing-rules';
 
 export interface Comment {
@@ -81,6 +81,8 @@ export function taskView(t: TaskRow) {
     suggestedParams: t.decision?.modifiedParams ?? null,
     claimedBy: t.claimed_by,
     approvals: t.approvals,
+    /** Who has approved what is now proposed, on the current route: the approvals that count. */
+    approvedBy: [...new Set(countingApprovals(t.approvals, t.route).map((a) => a.by))],
     comments: t.comments,
     history: t.history,
     resolution: t.resolution,
