@@ -28,7 +28,12 @@ describe('guarded POST to user-written URLs', () => {
   beforeEach(() => hits.splice(0));
 
   const post = (url: string, policy = DEVELOPMENT_EGRESS, resolver?: Resolver) =>
-    postGuarded(url, '{"ok":true}', { 'content-type': 'application/json' }, { policy, timeoutMs: 3000, resolver });
+    postGuarded(
+      url,
+      '{"ok":true}',
+      { 'content-type': 'application/json' },
+      { policy, timeoutMs: 3000, resolver },
+    );
 
   it('development mode: posts to loopback over http and answers the status', async () => {
     expect(await post(`http://127.0.0.1:${port}/cb`)).toBe(204);
