@@ -48,7 +48,9 @@ start() {
     if is_running "$s"; then echo "$s already running"; continue; fi
     local -a own=(DATABASE_URL="$(service_database_url "$s")")
     [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
-    env "${own[@]}" OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
+    # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told otherwise.
+    env "${own[@]}" AGENTOPS_ENV="${AGENTOPS_ENV:-development}" \
+      OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"
   done

@@ -85,6 +85,8 @@ function serviceEnv(stack: IsolatedStack): Record<string, string> {
     REDIS_URL: stack.redisUrl,
     REDIS_KEY_PREFIX: stack.redisKeyPrefix,
     LOG_LEVEL: 'warn',
+    // A laptop bench: superuser database role and ephemeral keys are fine (production refuses them).
+    AGENTOPS_ENV: 'development',
     // Generated per run: the bench calls no operator or user endpoint, but the config requires both.
     OPERATOR_TOKEN: randomBytes(24).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),

@@ -229,6 +229,8 @@ async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<Runn
       REDIS_URL: stack.redisUrl,
       REDIS_KEY_PREFIX: stack.redisKeyPrefix,
       LOG_LEVEL: 'warn',
+      // A laptop bench: superuser database role and ephemeral keys are fine (production refuses them).
+      AGENTOPS_ENV: 'development',
       OPERATOR_TOKEN: randomBytes(24).toString('hex'),
       AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
       HTTP_PORT: '0',

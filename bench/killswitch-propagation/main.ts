@@ -76,6 +76,8 @@ async function main(): Promise<void> {
     REDIS_URL: stack.redisUrl,
     REDIS_KEY_PREFIX: stack.redisKeyPrefix,
     LOG_LEVEL: 'warn',
+    // A laptop bench: superuser database role and ephemeral keys are fine (production refuses them).
+    AGENTOPS_ENV: 'development',
     OPERATOR_TOKEN,
     AUTH_JWT_SECRET: SECRET,
     HTTP_PORT: '0',

@@ -181,7 +181,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
     svc.ingest = await bootService('ingest', serviceEnv());
 
     const mint = (userId: string, roles: ('sre' | 'reviewer' | 'auditor')[], tenantId = TENANT) =>
-      mintUserToken({ userId, tenantId, roles }, TEST_JWT_SECRET);
+      mintUserToken({ userId, tenantId, roles, groups: ['reviewers'] }, TEST_JWT_SECRET);
     tokens.sre = await mint('sam-sre', ['sre']);
     tokens.reviewer = await mint('alice', ['reviewer']);
     tokens.reviewer2 = await mint('bob', ['reviewer']);

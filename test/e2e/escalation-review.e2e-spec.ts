@@ -150,15 +150,16 @@ routes:
         ])
       ).status,
     ).toBe(201);
-    for (const [user, tenant, roles] of [
-      ['alice', TENANT, ['reviewer']],
-      ['bob', TENANT, ['reviewer']],
-      ['carol', TENANT, ['lead']],
-      ['dave', TENANT, ['auditor']],
-      ['eve', OTHER_TENANT, ['reviewer']],
+    // Groups as the routes above name them: only their members may claim and decide.
+    for (const [user, tenant, roles, groups] of [
+      ['alice', TENANT, ['reviewer'], ['reviewers', 'service-leads']],
+      ['bob', TENANT, ['reviewer'], ['reviewers', 'service-leads', 'brand-pricing']],
+      ['carol', TENANT, ['lead'], ['reviewers', 'service-leads']],
+      ['dave', TENANT, ['auditor'], ['reviewers']],
+      ['eve', OTHER_TENANT, ['reviewer'], ['reviewers']],
     ] as const) {
       tokens[user] = await mintUserToken(
-        { userId: user, tenantId: tenant, roles: [...roles] },
+        { userId: user, tenantId: tenant, roles: [...roles], groups: [...groups] },
         TEST_JWT_SECRET,
       );
     }

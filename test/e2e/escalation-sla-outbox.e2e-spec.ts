@@ -91,7 +91,10 @@ routes:
       (await applyPolicySet(guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
         .status,
     ).toBe(201);
-    reviewer = await mintUserToken({ userId: 'bob', tenantId: TENANT, roles: ['reviewer'] }, TEST_JWT_SECRET);
+    reviewer = await mintUserToken(
+      { userId: 'bob', tenantId: TENANT, roles: ['reviewer'], groups: ['tier-1', 'reviewers'] },
+      TEST_JWT_SECRET,
+    );
   });
 
   afterAll(async () => {

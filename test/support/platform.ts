@@ -37,6 +37,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     AUDIT_KEK: TEST_AUDIT_KEK,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
+    // Local test servers stand in for agents' callback endpoints and webhooks (loopback http).
+    AGENTOPS_ENV: 'development',
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import { VerifyReport, verifyChains } from '../../services/audit/src/verificatio
  *   npm run audit:verify -- [--chain agentops.intents.v1:0] [--from N --to M] [--trusted-key KEYID]... [--json]
  *
  * Connects with AUDIT_DATABASE_URL, else DATABASE_URL (read access to schema audit is enough).
- * In production (AGENTOPS_ENV, else NODE_ENV) pinned key ids are required.
+ * In production (AGENTOPS_ENV unless `development`) pinned key ids are required.
  * Exit code 0 = every chain verified, 1 = a chain is broken, 2 = could not run.
  */
 export async function runVerify(
@@ -82,10 +82,7 @@ function parseArgs(argv: string[]): Args {
 if (require.main === module) {
   (async () => {
     const args = parseArgs(process.argv.slice(2));
-    const mode = {
-      AGENTOPS_ENV: process.env.AGENTOPS_ENV as CommonEnv['AGENTOPS_ENV'],
-      NODE_ENV: process.env.NODE_ENV,
-    };
+    const mode = { AGENTOPS_ENV: process.env.AGENTOPS_ENV as CommonEnv['AGENTOPS_ENV'] };
     if (isProduction(mode) && !args.trustedKeyIds.length)
       throw new Error(
         'AUDIT_TRUSTED_KEY_IDS (or --trusted-key) is required in production: without pinned ids any self-consistent checkpoint key would pass',

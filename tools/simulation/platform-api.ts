@@ -33,9 +33,22 @@ export async function api<T>(method: string, url: string, token: string, body?: 
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/**
+ * Two reviewers in the groups policies/escalation/routes.yaml names (escalation enforces them):
+ * between them every route's first tier and, for four-eyes routes, a second distinct approver.
+ */
+export const SIMULATED_REVIEWER_GROUPS = {
+  'reviewer-ana': ['reviewers', 'service-reviewers', 'service-leads', 'brand-pricing', 'supply-chain'],
+  'lead-marc': ['leads', 'service-leads', 'service-directors', 'brand-directors', 'supply-chain'],
+} as const;
+
 export function reviewerTokens(secret: string, tenantId: string) {
+  const groups = (id: keyof typeof SIMULATED_REVIEWER_GROUPS) => [...SIMULATED_REVIEWER_GROUPS[id]];
   return Promise.all([
-    mintUserToken({ userId: 'reviewer-ana', tenantId, roles: ['reviewer'] }, secret),
-    mintUserToken({ userId: 'lead-marc', tenantId, roles: ['lead'] }, secret),
+    mintUserToken(
+      { userId: 'reviewer-ana', tenantId, roles: ['reviewer'], groups: groups('reviewer-ana') },
+      secret,
+    ),
+    mintUserToken({ userId: 'lead-marc', tenantId, roles: ['lead'], groups: groups('lead-marc') }, secret),
   ]);
 }

@@ -1,4 +1,4 @@
-import type { AgentIdentity, IntentProposal } from '@agentops/contracts';
+import type { AgentIdentity, DecisionFacts, IntentProposal } from '@agentops/contracts';
 
 /** A catalog row as the guardrail holds it in memory. */
 export interface CatalogEntry {
@@ -27,6 +27,23 @@ export function catalogFacts(entry: CatalogEntry | undefined): CatalogFacts {
     velocity30d: entry.velocity30d ?? 0,
     slowMover: entry.slowMover ?? false,
     found: true,
+  };
+}
+
+/**
+ * The facts a decision carries for routing downstream (escalation keys four-eyes on them, not on
+ * the agent's params): what the item is, no prices or stock. Cut to the contract's bounds.
+ */
+export function decisionFacts(item: CatalogFacts): DecisionFacts {
+  const bounded = (s: string) => s.slice(0, 200);
+  return {
+    item: {
+      found: item.found,
+      sku: bounded(item.sku),
+      flagship: item.flagship,
+      brand: bounded(item.brand),
+      category: bounded(item.category),
+    },
   };
 }
 

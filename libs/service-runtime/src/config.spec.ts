@@ -68,6 +68,7 @@ describe('loadConfig(CommonEnv)', () => {
   it('applies the defaults', () => {
     const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET });
     expect(config).toEqual({
+      AGENTOPS_ENV: 'production',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       KAFKA_TOPIC_PREFIX: '',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/agentops',

@@ -30,17 +30,17 @@ export const CommonEnv = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('agentops:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Secure by default: anything but an explicit `development` (the local scripts, the demo and the
+   * tests set it) is `production`, which refuses what only a laptop may get away with — ephemeral
+   * audit keys, a database role that is not least-privilege, callbacks over http to loopback.
+   */
+  AGENTOPS_ENV: z.enum(['development', 'production']).default('production'),
   // Distinct per container by default: the pid alone repeats across containers.
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   OPERATOR_TOKEN: z
     .string()
     .min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
-  /**
-   * `production` refuses what only a laptop may get away with (ephemeral audit keys, a database
-   * role that is not least-privilege); unset = production when NODE_ENV is (as in the image).
-   */
-  AGENTOPS_ENV: z.enum(['development', 'production']).optional(),
-  NODE_ENV: z.string().optional(),
   /** Verifies human users' tokens; the same secret in every service. */
   AUTH_JWT_SECRET: z
     .string()
@@ -48,12 +48,9 @@ export const CommonEnv = z.object({
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
-/** Production mode: AGENTOPS_ENV when set, else NODE_ENV=production. */
-export function isProduction(config: Pick<CommonEnv, 'AGENTOPS_ENV' | 'NODE_ENV'>): boolean {
-  return (
-    (config.AGENTOPS_ENV ?? (config.NODE_ENV === 'production' ? 'production' : 'development')) ===
-    'production'
-  );
+/** Production unless explicitly `development` (an unset mode, as in a tool's raw env, is production). */
+export function isProduction(config: { AGENTOPS_ENV?: 'development' | 'production' }): boolean {
+  return config.AGENTOPS_ENV !== 'development';
 }
 
 export function loadConfig<S extends z.ZodTypeAny>(

@@ -6,6 +6,7 @@ import { loadAuditConfig } from './config';
 
 const signing = generateSigningKey();
 const base = {
+  AGENTOPS_ENV: 'development',
   OPERATOR_TOKEN: 'o'.repeat(32),
   AUTH_JWT_SECRET: 'j'.repeat(40),
   DATABASE_URL: 'postgres://agentops_audit_writer:pw@db:5432/agentops',
@@ -54,7 +55,8 @@ describe('audit configuration', () => {
   });
 
   it('in production, refuses ephemeral keys and an unpinned verifier, naming each variable', () => {
-    for (const mode of [{ AGENTOPS_ENV: 'production' }, { NODE_ENV: 'production' }]) {
+    // Unset is production: secure by default.
+    for (const mode of [{ AGENTOPS_ENV: 'production' }, { AGENTOPS_ENV: undefined }]) {
       expect(problems({ ...base, ...mode }).map((p) => p.split(':')[0])).toEqual([
         'AUDIT_SIGNING_KEY',
         'AUDIT_TRUSTED_KEY_IDS',
@@ -62,8 +64,6 @@ describe('audit configuration', () => {
       ]);
     }
     expect(problems({ ...pinned, AGENTOPS_ENV: 'production' })).toEqual([]);
-    // AGENTOPS_ENV wins over NODE_ENV, so the image (NODE_ENV=production) can run a dev stack.
-    expect(problems({ ...base, NODE_ENV: 'production', AGENTOPS_ENV: 'development' })).toEqual([]);
   });
 
   it("in production, the trusted ids must include the signing key's own id", () => {

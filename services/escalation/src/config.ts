@@ -1,3 +1,4 @@
+import { EgressPolicy, egressPolicyFor } from '@agentops/egress';
 import { CommonEnv, ConfigurationError, loadConfig, port } from '@agentops/service-runtime';
 import { loadRoutingRulesFile } from './routing/routing.tokens';
 import { z } from 'zod';
@@ -42,9 +43,14 @@ export function loadEscalationConfig(
 ): EscalationConfig {
   const config = loadConfig(EscalationEnv, env);
   try {
-    loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE);
+    loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE, egressPolicy(config));
   } catch (error) {
     throw new ConfigurationError([(error as Error).message]);
   }
   return config;
+}
+
+/** Where callbacks and webhooks may go: https to public addresses; loopback too in development mode. */
+export function egressPolicy(config: Pick<EscalationConfig, 'AGENTOPS_ENV'>): EgressPolicy {
+  return egressPolicyFor(config.AGENTOPS_ENV);
 }

@@ -2,7 +2,8 @@ import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TasksController } from './api/tasks.controller';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher';
-import { EscalationConfig } from './config';
+import { EscalationConfig, egressPolicy } from './config';
+import { WebhookSender } from './egress/webhook-sender';
 import { Notifier } from './notify/notifier';
 import { OutboxRelay } from './outbox/outbox';
 import { GuardrailClient } from './review/guardrail-client';
@@ -21,11 +22,15 @@ export class EscalationModule {
       imports: [ServiceRuntimeModule.forRoot(parts)],
       controllers: [EscalatedDecisionsHandler, TasksController],
       providers: [
-        { provide: ROUTING_RULES, useValue: loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE) },
+        {
+          provide: ROUTING_RULES,
+          useValue: loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE, egressPolicy(config)),
+        },
         TaskWorkflow,
         ReviewService,
         GuardrailClient,
         Notifier,
+        WebhookSender,
         OutboxRelay,
         SlaScheduler,
         CallbackDispatcher,

@@ -74,10 +74,14 @@ export interface Task {
   status: 'open' | 'resolved';
   route: string;
   group: string;
+  /** Groups whose members may claim and decide the task now (the tier's and the later tiers'). */
+  decidingGroups?: string[];
   tier: number;
   dueAt: string | null;
   fourEyes: boolean;
   requiredApprovals: number;
+  /** Who approved what is now proposed, on the current route (the approvals that count). */
+  approvedBy?: string[];
   agent: {
     id: string;
     role?: string;

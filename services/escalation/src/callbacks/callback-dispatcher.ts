@@ -1,15 +1,19 @@
 import { IntentDecidedV1 } from '@agentops/contracts';
+import { EgressRefused } from '@agentops/egress';
 import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { EscalationConfig } from '../config';
+import { WebhookSender, originOf } from '../egress/webhook-sender';
 import { SIGNATURE_HEADER, callbackBackoffMs, signCallback } from './callback-signature';
 
 /**
  * Optional hand-back by webhook: an agent labelled `callbackUrl` gets its final decision POSTed,
  * signed with HMAC-SHA256. Queued in the resolving transaction (so it is never lost), delivered
  * by a poller with FOR UPDATE SKIP LOCKED and retried with backoff up to a bounded number of attempts.
+ * The URL is re-checked at every send (ingest checked it when the label was set; DNS may have
+ * changed since): a refused URL or a redirect gives up at once, with the reason recorded.
  */
 export async function queueCallback(
   m: EntityManager,
@@ -32,6 +36,7 @@ export class CallbackDispatcher implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sender: WebhookSender,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -59,29 +64,28 @@ export class CallbackDispatcher implements OnApplicationBootstrap, OnApplication
       for (const c of due) {
         const body = JSON.stringify(c.body);
         try {
-          const res = await fetch(c.url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(Date.now() / 1000)),
-              'x-agentops-event-id': c.id,
-            },
-            body,
-            signal: AbortSignal.timeout(5000),
+          const status = await this.sender.postJson('callback', c.url, body, {
+            [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(Date.now() / 1000)),
+            'x-agentops-event-id': c.id,
           });
-          if (!res.ok) throw new Error(`callback answered ${res.status}`);
+          if (status < 200 || status >= 300) throw new Error(`callback answered ${status}`);
           await m.query(
             `UPDATE callbacks SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
             [c.id],
           );
         } catch (error) {
-          const attempts = c.attempts + 1;
+          const refused = error instanceof EgressRefused;
+          const attempts = refused ? this.config.ESCALATION_CALLBACK_ATTEMPTS : c.attempts + 1;
+          const reason = `${refused ? 'refused: ' : ''}${(error as Error).message}`.slice(0, 500);
           await m.query(
             `UPDATE callbacks SET attempts = $2, due_at = now() + ($3 || ' milliseconds')::interval, last_error = $4 WHERE id = $1`,
-            [c.id, attempts, String(callbackBackoffMs(attempts)), (error as Error).message.slice(0, 500)],
+            [c.id, attempts, String(callbackBackoffMs(attempts)), reason],
           );
           if (attempts >= this.config.ESCALATION_CALLBACK_ATTEMPTS)
-            this.logger.warn({ callbackId: c.id, url: c.url }, 'callback undeliverable; giving up');
+            this.logger.warn(
+              { callbackId: c.id, destination: originOf(c.url), reason },
+              'callback undeliverable; giving up',
+            );
         }
       }
       return due.length;

@@ -1,15 +1,19 @@
+import { EgressRefused } from '@agentops/egress';
 import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EscalationConfig } from '../config';
+import { WebhookSender, originOf } from '../egress/webhook-sender';
 
 /**
  * Slack-compatible webhook notifications (`{"text": ...}`), per route. Fire and forget: retried
- * with exponential backoff in the background, never awaited by a decision.
+ * with exponential backoff in the background, never awaited by a decision. Sent through the egress
+ * policy like callbacks: a refused URL or a redirect is not retried.
  */
 @Injectable()
 export class Notifier {
   constructor(
+    private readonly sender: WebhookSender,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -23,19 +27,17 @@ export class Notifier {
     const attempts = this.config.ESCALATION_NOTIFY_ATTEMPTS;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text }),
-          signal: AbortSignal.timeout(5000),
-        });
-        if (res.ok) return;
-        if (res.status < 500 && res.status !== 429)
-          throw new PermanentNotifyError(`webhook answered ${res.status}`);
-        throw new Error(`webhook answered ${res.status}`);
+        const status = await this.sender.postJson('notification', url, JSON.stringify({ text }));
+        if (status >= 200 && status < 300) return;
+        if (status < 500 && status !== 429) throw new PermanentNotifyError(`webhook answered ${status}`);
+        throw new Error(`webhook answered ${status}`);
       } catch (error) {
-        if (error instanceof PermanentNotifyError || attempt === attempts) {
-          this.logger.warn({ err: error, attempt }, 'notification webhook failed; giving up');
+        const permanent = error instanceof PermanentNotifyError || error instanceof EgressRefused;
+        if (permanent || attempt === attempts) {
+          this.logger.warn(
+            { reason: (error as Error).message, attempt, destination: originOf(url) },
+            'notification webhook failed; giving up',
+          );
           return;
         }
       }

@@ -1,4 +1,4 @@
-import { AgentIdentity, DecisionReason, IntentProposal, Verdict } from '@agentops/contracts';
+import { AgentIdentity, DecisionFacts, DecisionReason, IntentProposal, Verdict } from '@agentops/contracts';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { EscalationConfig } from '../config';
@@ -6,6 +6,8 @@ import { EscalationConfig } from '../config';
 export interface PreviewVerdict {
   verdict: Verdict;
   reasons: DecisionReason[];
+  /** The catalog facts guardrail checked the intent with (absent from an older guardrail). */
+  facts?: DecisionFacts;
 }
 
 /** guardrail's dry-run evaluation (POST /v1/evaluations), called with the operator token. */

@@ -1,13 +1,24 @@
 import { AgentIdentity } from '@agentops/contracts';
-import { Principal, canAccessTenant } from '@agentops/service-runtime';
-import { Injectable } from '@nestjs/common';
+import { LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { Notifier } from '../notify/notifier';
+import { ROUTING_RULES } from '../routing/routing.tokens';
+import { RouteSpec, RoutingRules, requiredApprovals, routeFor, routingFacts } from '../routing/routing-rules';
 import { TaskRow, TaskView, taskView } from '../tasks/task-model';
 import { TaskError } from '../tasks/task-errors';
 import { TaskWorkflow } from '../tasks/task-workflow';
-import { GuardrailClient } from './guardrail-client';
-import { Approval, approvedParams, checkApproval, isApproved } from './review-rules';
+import { GuardrailClient, PreviewVerdict } from './guardrail-client';
+import {
+  Approval,
+  approvedParams,
+  checkApproval,
+  countingApprovals,
+  decidingGroups,
+  isApproved,
+  isInDecidingGroup,
+} from './review-rules';
 
 export interface TaskFilter {
   status?: 'open' | 'resolved';
@@ -19,7 +30,12 @@ export interface TaskFilter {
   limit: number;
 }
 
-/** Use cases behind the reviewer API; tenant-scoped, errors coded (TaskError). */
+/**
+ * Use cases behind the reviewer API; tenant-scoped, errors coded (TaskError). Reading and
+ * commenting are open to the tenant's reviewers; claiming and deciding to the members of the
+ * groups the task's route names for its tier (the `groups` claim of their token). The platform
+ * operator may decide any task (break-glass): logged, and marked in the task's history.
+ */
 @Injectable()
 export class ReviewService {
   constructor(
@@ -27,6 +43,8 @@ export class ReviewService {
     private readonly workflow: TaskWorkflow,
     private readonly guardrail: GuardrailClient,
     private readonly notifier: Notifier,
+    @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async list(principal: Principal, filter: TaskFilter): Promise<TaskView[]> {
@@ -66,12 +84,13 @@ export class ReviewService {
   async claim(principal: Principal, id: string): Promise<TaskView> {
     return this.change(principal, id, async (m, task, now) => {
       this.assertOpen(task);
+      const breakGlass = this.authorize(principal, task, 'claim');
       if (task.claimed_by && task.claimed_by !== principal.id)
         throw new TaskError('conflict', `already claimed by ${task.claimed_by}`);
       await m.query(`UPDATE tasks SET claimed_by = $2, history = $3, updated_at = $4 WHERE id = $1`, [
         id,
         principal.id,
-        JSON.stringify([...task.history, { at: now, by: principal.id, what: 'claimed' }]),
+        JSON.stringify([...task.history, { at: now, by: principal.id, what: `claimed${glass(breakGlass)}` }]),
         now,
       ]);
     });
@@ -89,8 +108,11 @@ export class ReviewService {
 
   /**
    * Approve, or approve with changes (`params`): edited params are re-checked by guardrail and
-   * refused (422) if the edited intent would be denied. Four-eyes routes need two distinct
-   * approvers; the agent's owner may never approve its request.
+   * refused (422) if the edited intent would be denied. An edit that routes differently (another
+   * SKU, a larger amount) moves the task to the new route, which then needs its own approvals from
+   * its own groups — the editor's counts only if they belong to them — and never fewer than the
+   * route it leaves. Four-eyes routes need two distinct approvers of what is finally proposed; the
+   * agent's owner may never approve its request.
    */
   async approve(
     principal: Principal,
@@ -98,47 +120,60 @@ export class ReviewService {
     body: { comment?: string; params?: Record<string, unknown> },
   ): Promise<TaskView> {
     const [current]: TaskRow[] = await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [id]);
-    this.assertApprovable(this.accessible(principal, current, id), principal);
-    if (body.params) await this.recheck(current, body.params);
+    const before = this.accessible(principal, current, id);
+    this.assertApprovable(before, principal);
+    this.authorize(principal, before, 'approve', false);
+    const editedRoute = body.params ? await this.routeOfEdit(before, body.params) : undefined;
     let resolved: TaskRow | undefined;
-    const view = await this.change(principal, id, async (m, task, now) => {
-      this.assertApprovable(task, principal);
-      const approvals: Approval[] = [
-        ...task.approvals,
-        {
-          by: principal.id,
-          at: now,
-          ...(body.params ? { params: body.params } : {}),
-          ...(body.comment ? { comment: body.comment } : {}),
-        },
-      ];
-      if (!isApproved(task.four_eyes, approvals)) {
+    let moved: TaskRow | undefined;
+    const view = await this.change(principal, id, async (m, locked, now) => {
+      this.assertApprovable(locked, principal);
+      const breakGlass = this.authorize(principal, locked, 'approve');
+      let task = locked;
+      if (editedRoute && editedRoute.name !== locked.route) {
+        task = await this.moveToRoute(m, locked, editedRoute, principal.id, now);
+        moved = task;
+      }
+      // On a task the edit moved, the editor's approval counts only if they may decide there too.
+      const counts = task === locked || breakGlass || isInDecidingGroup(principal.groups, task.route_spec, 0);
+      const approval: Approval = {
+        by: principal.id,
+        at: now,
+        route: counts ? task.route : locked.route,
+        ...(body.params ? { params: body.params } : {}),
+        ...(body.comment ? { comment: body.comment } : {}),
+        ...(breakGlass ? { breakGlass } : {}),
+      };
+      const approvals: Approval[] = [...task.approvals, approval];
+      if (!isApproved(task.four_eyes, approvals, task.route)) {
+        const given = new Set(countingApprovals(approvals, task.route).map((a) => a.by)).size;
+        const what = counts
+          ? `approved (${given} of ${requiredApprovals({ fourEyes: task.four_eyes })})${body.params ? ' with changes' : ''}${glass(breakGlass)}`
+          : `proposed changes; route ${task.route} needs approvals from ${decidingGroups(task.route_spec, 0).join(' or ')}`;
         await m.query(`UPDATE tasks SET approvals = $2, history = $3, updated_at = $4 WHERE id = $1`, [
           id,
           JSON.stringify(approvals),
-          JSON.stringify([
-            ...task.history,
-            { at: now, by: principal.id, what: `approved (1 of 2)${body.params ? ' with changes' : ''}` },
-          ]),
+          JSON.stringify([...task.history, { at: now, by: principal.id, what }]),
           now,
         ]);
         return;
       }
       const edited = approvedParams(approvals);
-      const reviewers = [...new Set(approvals.map((a) => a.by))];
+      const reviewers = [...new Set(countingApprovals(approvals, task.route).map((a) => a.by))];
       await this.workflow.resolve(m, task, {
         resolution: edited ? 'modified' : 'approved',
         verdict: edited ? 'modify' : 'allow',
         decidedBy: 'human',
         reviewers,
         by: principal.id,
-        message: `${edited ? 'approved with changes' : 'approved'} by ${reviewers.join(' and ')}`,
+        message: `${edited ? 'approved with changes' : 'approved'} by ${reviewers.join(' and ')}${glass(breakGlass)}`,
         comment: body.comment,
         modifiedParams: edited,
         approvals,
       });
       resolved = task;
     });
+    if (moved) this.notifyMoved(moved, principal.id);
     if (resolved) this.notifyResolved(resolved, view);
     return view;
   }
@@ -147,13 +182,14 @@ export class ReviewService {
     let resolved: TaskRow | undefined;
     const view = await this.change(principal, id, async (m, task) => {
       this.assertOpen(task);
+      const breakGlass = this.authorize(principal, task, 'reject');
       await this.workflow.resolve(m, task, {
         resolution: 'rejected',
         verdict: 'deny',
         decidedBy: 'human',
         reviewers: [principal.id],
         by: principal.id,
-        message: `rejected by ${principal.id}${body.comment ? `: ${body.comment}` : ''}`,
+        message: `rejected by ${principal.id}${glass(breakGlass)}${body.comment ? `: ${body.comment}` : ''}`,
         comment: body.comment,
       });
       resolved = task;
@@ -162,7 +198,57 @@ export class ReviewService {
     return view;
   }
 
-  private async recheck(task: TaskRow, params: Record<string, unknown>): Promise<void> {
+  /** The route the edited intent takes, by the catalog facts guardrail re-checked it with. */
+  private async routeOfEdit(task: TaskRow, params: Record<string, unknown>): Promise<RouteSpec> {
+    const preview = await this.recheck(task, params);
+    return routeFor(this.rules, routingFacts({ ...task.intent!, params }, preview.facts));
+  }
+
+  /**
+   * Moves a locked task to the route its edited intent takes: first tier, fresh SLA, unclaimed.
+   * It keeps four-eyes if it had it: an edit can raise the approvals needed, never lower them.
+   */
+  private async moveToRoute(
+    m: EntityManager,
+    task: TaskRow,
+    route: RouteSpec,
+    by: string,
+    now: string,
+  ): Promise<TaskRow> {
+    const spec: RouteSpec = { ...route, fourEyes: route.fourEyes || task.four_eyes };
+    const dueAt = new Date(Date.parse(now) + spec.tiers[0].slaMs);
+    const what =
+      `the edit by ${by} moves the task from route ${task.route} to route ${spec.name} ` +
+      `(${spec.tiers[0].group}, ${requiredApprovals(spec)} approval(s) needed)`;
+    const moved: TaskRow = {
+      ...task,
+      route: spec.name,
+      route_spec: spec,
+      reviewer_group: spec.tiers[0].group,
+      tier: 0,
+      due_at: dueAt,
+      four_eyes: spec.fourEyes,
+      claimed_by: null,
+      history: [...task.history, { at: now, by, what }],
+    };
+    await m.query(
+      `UPDATE tasks SET route = $2, route_spec = $3, reviewer_group = $4, tier = 0, due_at = $5, four_eyes = $6,
+                        claimed_by = NULL, history = $7, updated_at = $8 WHERE id = $1`,
+      [
+        task.id,
+        moved.route,
+        JSON.stringify(spec),
+        moved.reviewer_group,
+        dueAt,
+        moved.four_eyes,
+        JSON.stringify(moved.history),
+        now,
+      ],
+    );
+    return moved;
+  }
+
+  private async recheck(task: TaskRow, params: Record<string, unknown>): Promise<PreviewVerdict> {
     if (!task.intent)
       throw new TaskError('conflict', 'the intent of this task is unknown; it cannot be edited');
     const { action, target, confidence, justification, dataUsed } = task.intent;
@@ -188,6 +274,7 @@ export class ReviewService {
         reasons: preview.reasons.filter((r) => r.effect === 'deny'),
       });
     }
+    return preview;
   }
 
   /** Locks the task, checks tenant access, applies `fn` in one transaction, returns the new view. */
@@ -216,14 +303,50 @@ export class ReviewService {
       throw new TaskError('closed', `task ${task.id} is ${task.status} (${task.resolution})`);
   }
 
+  /**
+   * Whether the principal may claim or decide the task: a member of a group its route names for
+   * the current tier or a later one (403 otherwise), or the operator by break-glass (answers true,
+   * logged). Tenant admins are no exception: membership is granted, and audited, in the directory.
+   */
+  private authorize(principal: Principal, task: TaskRow, action: string, log = true): boolean {
+    if (principal.kind === 'operator') {
+      if (log)
+        this.logger.warn(
+          { taskId: task.id, tenantId: task.tenant_id, route: task.route, action, by: principal.id },
+          'break-glass: the operator decides outside the route groups',
+        );
+      return true;
+    }
+    if (isInDecidingGroup(principal.groups, task.route_spec, task.tier)) return false;
+    throw new TaskError(
+      'forbidden',
+      `${principal.id} may not ${action} task ${task.id}: route ${task.route} (tier ${task.tier}) is decided by ` +
+        `members of ${decidingGroups(task.route_spec, task.tier).join(', ')}`,
+    );
+  }
+
   private assertApprovable(task: TaskRow, principal: Principal): void {
     const check = checkApproval(
-      { status: task.status, fourEyes: task.four_eyes, approvals: task.approvals, owner: task.owner },
+      {
+        status: task.status,
+        fourEyes: task.four_eyes,
+        approvals: task.approvals,
+        owner: task.owner,
+        route: task.route,
+      },
       principal.id,
     );
     if (check.ok) return;
     if (check.code === 'closed') this.assertOpen(task);
     throw new TaskError(check.code === 'self-approval' ? 'forbidden' : 'conflict', check.message);
+  }
+
+  private notifyMoved(task: TaskRow, by: string): void {
+    this.notifier.notify(
+      task.route_spec.notifyUrl,
+      `Escalation ${task.id} (${task.action} by ${task.agent_id}) moved to route ${task.route} by an edit of ${by}: ` +
+        `queue ${task.reviewer_group}, ${requiredApprovals(task.route_spec)} approval(s) needed, due ${task.due_at?.toISOString()}`,
+    );
   }
 
   private notifyResolved(task: TaskRow, view: TaskView): void {
@@ -232,4 +355,8 @@ export class ReviewService {
       `Escalation ${task.id} (${task.action} by ${task.agent_id}) ${view.resolution} by ${view.finalDecision?.reviewers?.join(', ') ?? '?'}`,
     );
   }
+}
+
+function glass(breakGlass: boolean): string {
+  return breakGlass ? ' (break-glass)' : '';
 }

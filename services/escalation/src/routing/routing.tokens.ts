@@ -1,3 +1,4 @@
+import { EgressPolicy } from '@agentops/egress';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RoutingRules, parseRoutingRules } from './routing-rules';
@@ -24,8 +25,9 @@ export const BUILT_IN_RULES: RoutingRules = {
 /**
  * Read once at start; a bad or missing file named by ESCALATION_ROUTES_FILE stops the service with
  * the file and field named. Unset: the repository's file if present, else the built-in queue.
+ * Webhooks are checked against the deployment's egress policy (`egress`) here, and again at send time.
  */
-export function loadRoutingRulesFile(path: string | undefined): RoutingRules {
+export function loadRoutingRulesFile(path: string | undefined, egress?: EgressPolicy): RoutingRules {
   if (!path) {
     if (!existsSync(resolve(DEFAULT_ROUTES_FILE))) return BUILT_IN_RULES;
     path = DEFAULT_ROUTES_FILE;
@@ -38,7 +40,7 @@ export function loadRoutingRulesFile(path: string | undefined): RoutingRules {
     throw new Error(`ESCALATION_ROUTES_FILE: cannot read ${full}: ${(error as Error).message}`);
   }
   try {
-    return parseRoutingRules(text);
+    return parseRoutingRules(text, egress);
   } catch (error) {
     throw new Error(`ESCALATION_ROUTES_FILE ${full}: ${(error as Error).message}`);
   }

@@ -1,6 +1,6 @@
 import { IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
-import { Approval } from '../review/review-rules';
-import { RouteSpec } from '../routing/routing-rules';
+import { Approval, countingApprovals, decidingGroups } from '../review/review-rules';
+import { RouteSpec, requiredApprovals } from '../routing/routing-rules';
 
 export interface Comment {
   by: string;
@@ -53,10 +53,12 @@ export function taskView(t: TaskRow) {
     status: t.status,
     route: t.route,
     group: t.reviewer_group,
+    /** Whose members may claim and decide it now: the tier's group and the groups it escalates to. */
+    decidingGroups: decidingGroups(t.route_spec, t.tier),
     tier: t.tier,
     dueAt: t.due_at?.toISOString() ?? null,
     fourEyes: t.four_eyes,
-    requiredApprovals: t.four_eyes ? 2 : 1,
+    requiredApprovals: requiredApprovals({ fourEyes: t.four_eyes }),
     agent: {
       id: t.agent_id,
       role: t.intent?.agent.role,
@@ -79,6 +81,8 @@ export function taskView(t: TaskRow) {
     suggestedParams: t.decision?.modifiedParams ?? null,
     claimedBy: t.claimed_by,
     approvals: t.approvals,
+    /** Who has approved what is now proposed, on the current route: the approvals that count. */
+    approvedBy: [...new Set(countingApprovals(t.approvals, t.route).map((a) => a.by))],
     comments: t.comments,
     history: t.history,
     resolution: t.resolution,

@@ -9,7 +9,7 @@ import { Notifier } from '../notify/notifier';
 import { OutboxItem, addToOutbox } from '../outbox/outbox';
 import { Approval } from '../review/review-rules';
 import { ROUTING_RULES } from '../routing/routing.tokens';
-import { RoutingRules, routeFor } from '../routing/routing-rules';
+import { RoutingRules, routeFor, routingFacts } from '../routing/routing-rules';
 import { HistoryEntry, TaskRow } from './task-model';
 
 const SOURCE = 'agentops/escalation';
@@ -105,14 +105,8 @@ export class TaskWorkflow {
     if (!intentRow || !decisionRow) return null;
     const intent = intentRow.payload;
     const decision = decisionRow.envelope;
-    const route = routeFor(this.rules, {
-      tenantId: intent.agent.tenantId,
-      action: intent.action,
-      agentRole: intent.agent.role,
-      agentLabels: intent.agent.labels,
-      targetId: intent.target.id,
-      params: intent.params,
-    });
+    // Routed on the catalog facts guardrail decided with, not on what the params claim.
+    const route = routeFor(this.rules, routingFacts(intent, decision.data.facts));
     const now = new Date();
     const dueAt = new Date(now.getTime() + route.tiers[0].slaMs);
     const taskId = newEventId();

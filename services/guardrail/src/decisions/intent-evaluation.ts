@@ -6,7 +6,7 @@ import {
   IntentProposedV1,
 } from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
-import { CatalogFacts, catalogFacts, evaluatePolicySet, missingScope } from '@agentops/policy';
+import { CatalogFacts, catalogFacts, decisionFacts, evaluatePolicySet, missingScope } from '@agentops/policy';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { GuardrailConfig } from '../config';
@@ -20,7 +20,7 @@ import { DecisionRepository } from './decision-repository';
 type DecisionBody = Pick<
   IntentDecidedV1,
   'verdict' | 'reasons' | 'obligations' | 'modifiedParams' | 'decidedBy' | 'decisionSource' | 'shadowVerdict'
->;
+> & { facts?: IntentDecidedV1['facts'] };
 
 /**
  * Use case: decide one intent exactly once, in this order — kill switches, the agent's scopes
@@ -44,7 +44,10 @@ export class IntentEvaluation {
     // No read-before-write: a redelivered intent is re-evaluated, and saveFirst returns the decision
     // stored the first time, which is what gets republished. Saves a round trip on every intent.
     const item = catalogFacts(this.catalog.lookup(intent.data.agent.tenantId, skuOf(intent.data)));
-    const decision = this.envelope(intent, await this.decide(intent.data, item));
+    const decision = this.envelope(intent, {
+      ...(await this.decide(intent.data, item)),
+      facts: decisionFacts(item),
+    });
     const recorded = await this.decisions.saveFirst(decision, intent.data);
     await this.publisher.publish(recorded, intent.data.agent.id);
     if (recorded.id === decision.id) {
@@ -61,7 +64,7 @@ export class IntentEvaluation {
    */
   async preview(intent: IntentProposedV1): Promise<DecisionBody> {
     const item = catalogFacts(this.catalog.lookup(intent.agent.tenantId, skuOf(intent)));
-    return this.decide(intent, item);
+    return { ...(await this.decide(intent, item)), facts: decisionFacts(item) };
   }
 
   private async decide(intent: IntentProposedV1, item: CatalogFacts): Promise<DecisionBody> {

@@ -1,17 +1,21 @@
 import { AgentRole, AgentScopes, Identifier } from '@agentops/contracts';
+import { egressPolicyFor } from '@agentops/egress';
 import {
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
   RequireRoles,
+  SERVICE_CONFIG,
   ZodValidationPipe,
   assertTenantAccess,
 } from '@agentops/service-runtime';
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
   HttpCode,
+  Inject,
   NotFoundException,
   Param,
   Post,
@@ -20,8 +24,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
+import { IngestConfig } from '../config';
 import { AgentRegistry } from './agent-registry';
 import { MAX_ROTATION_GRACE_SECONDS } from './api-key';
+import { callbackLabelIssue } from './callback-label';
 import { KeyRetirementFeed } from './key-retirement-feed';
 
 const AgentRegistrationBody = z.object({
@@ -50,6 +56,7 @@ export class AgentsController {
   constructor(
     private readonly registry: AgentRegistry,
     private readonly retirements: KeyRetirementFeed,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
   ) {}
 
   @Post()
@@ -60,6 +67,14 @@ export class AgentsController {
     @Body(new ZodValidationPipe(AgentRegistrationBody)) body: z.infer<typeof AgentRegistrationBody>,
   ) {
     assertTenantAccess(principal, body.tenantId);
+    const callback = callbackLabelIssue(body.labels, egressPolicyFor(this.config.AGENTOPS_ENV));
+    if (callback)
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'validation failed',
+        issues: [callback],
+      });
     return this.registry.register(body);
   }
 

@@ -3,6 +3,21 @@ import { ActionName, DecidedBy, DecisionReason, Obligation, Verdict } from '../c
 
 export const IntentDecidedType = 'agentops.intent.decided.v1' as const;
 
+/** What the catalog says about the intent's SKU; `found: false` when it does not know the SKU. */
+export const CatalogItemFacts = z
+  .object({
+    found: z.boolean(),
+    sku: z.string().max(200),
+    flagship: z.boolean(),
+    brand: z.string().max(200),
+    category: z.string().max(200),
+  })
+  .strict();
+export type CatalogItemFacts = z.infer<typeof CatalogItemFacts>;
+
+export const DecisionFacts = z.object({ item: CatalogItemFacts }).strict();
+export type DecisionFacts = z.infer<typeof DecisionFacts>;
+
 export const IntentDecidedV1 = z.object({
   intentId: z.string().uuid(),
   agentId: z.string().min(1),
@@ -18,6 +33,12 @@ export const IntentDecidedV1 = z.object({
   /** Names the policy set (or switch, or reviewer set) that produced this decision. */
   decisionSource: z.string().max(200).optional(),
   reviewers: z.array(z.string()).optional(),
+  /**
+   * The platform's own facts the decision was made with — never the agent's claims — so that
+   * escalation routes on what the catalog says (a flagship SKU gets four-eyes whatever the intent's
+   * params claim). Set by guardrail on the decisions it evaluates; small and bounded.
+   */
+  facts: DecisionFacts.optional(),
   decidedAt: z.string().datetime({ offset: true }),
   expiresAt: z.string().datetime({ offset: true }),
 });

@@ -239,7 +239,7 @@ function Inbox(props: { query: Record<string, string> }) {
 /** What an approval did: resolved the task, or counted as the first of two. */
 function approvedNotice(t: Task): string {
   if (t.status === 'resolved') return `Approved: the task is ${t.resolution ?? 'resolved'}.`;
-  const given = new Set(t.approvals.map((a) => a.by)).size;
+  const given = t.approvedBy?.length ?? new Set(t.approvals.map((a) => a.by)).size;
   return `Approval recorded (${given} of ${t.requiredApprovals}); a different reviewer must approve too.`;
 }
 
@@ -339,6 +339,7 @@ function TaskDetail(props: { user: User; id: string }) {
               </>
             )}
             agent <code>{t.agent.id}</code> · queue {t.route} ({t.group}, tier {t.tier})
+            {t.decidingGroups?.length ? <> · decided by {t.decidingGroups.join(' or ')}</> : null}
           </>
         }
         actions={
