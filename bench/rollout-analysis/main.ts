@@ -20,6 +20,7 @@ import {
   ArmStats,
   FixedThresholdState,
   RolloutPlan,
+  SeededRandom,
   applyAction,
   assignArm,
   bucketLayout,
@@ -36,7 +37,7 @@ import {
   validateRolloutYaml,
 } from '@agentops/rollout-analysis';
 import { percentile, round2 } from '../shared/stats';
-import { ArmBehaviour, BASELINE_BEHAVIOUR, SeededRandom, drawDecision } from './streams';
+import { ArmBehaviour, BASELINE_BEHAVIOUR, drawDecision } from './streams';
 
 /** The rollout every scenario runs: a pricing canary guarded on three KPIs. */
 function rolloutYaml(guardrails: string): string {

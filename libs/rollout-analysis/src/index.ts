@@ -12,4 +12,5 @@ export * from './arm-intervals';
 export * from './analysis';
 export * from './decide';
 export * from './fixed-threshold-judge';
+export * from './seeded-random';
 export { chiSquareSurvival, logNormalCdf, normalCdf, normalQuantile } from './normal';

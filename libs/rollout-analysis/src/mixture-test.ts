@@ -103,24 +103,48 @@ export function oneSidedTest(
   };
 }
 
+/** d/dS of logTruncatedNormalMixture: the inverse Mills ratio term plus the quadratic term. */
+function mixtureSlope(score: number, information: number, m: number, eta: number): number {
+  const e2 = eta * eta;
+  const a = information + 1 / e2;
+  const x = (score + m / e2) / Math.sqrt(a);
+  const mills = Math.exp(-0.5 * x * x - 0.5 * Math.log(2 * Math.PI) - logNormalCdf(x));
+  return mills / Math.sqrt(a) + (score + m / e2) / a;
+}
+
 /**
- * The score at which the e-value reaches the threshold, for this information. The e-value is
- * increasing in the score, so bisection on a bracket found by doubling is enough.
+ * The score at which the e-value reaches the threshold, for this information: Newton's method
+ * on the (increasing, smooth) log e-value with its analytic slope, kept inside a bracket that
+ * bisection falls back on, so it converges in a handful of steps and never diverges.
  */
 export function criticalScore(information: number, m: number, logThreshold: number): number {
   const sd = Math.sqrt(information);
-  let lo = 0;
+  let lo = -sd;
   let hi = sd;
   while (logEValue(hi, information, m) < logThreshold) {
     lo = hi;
     hi *= 2;
     if (hi > 1e12 * (sd + 1)) return Infinity;
   }
-  for (let i = 0; i < 60; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (logEValue(mid, information, m) >= logThreshold) hi = mid;
-    else lo = mid;
-    if (hi - lo <= 1e-9 * sd) break;
+  const wf = Math.log(FOCUSED_WEIGHT);
+  const wb = Math.log(1 - FOCUSED_WEIGHT);
+  let x = hi;
+  for (let i = 0; i < 100; i++) {
+    const f1 = wf + logTruncatedNormalMixture(x, information, m, m / 2);
+    const f2 = wb + logTruncatedNormalMixture(x, information, 0, BROAD_SCALE * m);
+    const f = logAddExp(f1, f2);
+    const gap = f - logThreshold;
+    if (Math.abs(gap) < 1e-10) return x;
+    if (gap > 0) hi = x;
+    else lo = x;
+    const p1 = Math.exp(f1 - f);
+    const slope =
+      p1 * mixtureSlope(x, information, m, m / 2) +
+      (1 - p1) * mixtureSlope(x, information, 0, BROAD_SCALE * m);
+    let next = x - gap / slope;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (hi - lo <= 1e-12 * sd) return hi;
+    x = next;
   }
   return hi;
 }

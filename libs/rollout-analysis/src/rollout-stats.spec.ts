@@ -9,6 +9,7 @@ import {
   usageFact,
 } from './arm-stats';
 import { latencyQuantile } from './latency-histogram';
+import { SeededRandom } from './seeded-random';
 import {
   InvalidRolloutStatsError,
   emptyRolloutStats,
@@ -19,20 +20,9 @@ import {
   serialiseRolloutStats,
 } from './rollout-stats';
 
-/** A small seeded generator (mulberry32): the same facts on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomFacts(seed: number, n: number): IntentFact[] {
-  const r = rng(seed);
+  const random = new SeededRandom(seed);
+  const r = () => random.next();
   const facts: IntentFact[] = [];
   for (let i = 0; i < n; i++) {
     const u = r();
