@@ -114,6 +114,13 @@ describe('mixture sequential test', () => {
     expect(gross).toBeLessThan(atFocus / 10);
   });
 
+  it('catches a harm far above the declared one at the first look (the broad component)', () => {
+    // Effect estimate 0.5 against a declared minimum of 0.02, little information yet: a mixture
+    // concentrated near 0.02 would shrink it away and wait.
+    expect(oneSidedTest({ weightedEffect: 50, information: 100 }, 0, 0.02, 0.05).rejected).toBe(true);
+    expect(logTruncatedNormalMixture(50, 100, 0.02, 0.01)).toBeLessThan(Math.log(20));
+  });
+
   it('does not reject when there is no information', () => {
     expect(oneSidedTest({ weightedEffect: 0, information: 0 }, 0, 0.05, 0.05)).toMatchObject({
       rejected: false,
