@@ -79,7 +79,7 @@ describe('sample-ratio mismatch', () => {
     for (let r = 0; r < runs; r++) {
       let stable = 0;
       let v2 = 0;
-      for (let look = 0; look < 200; look++) {
+      for (let look = 0; look < 100; look++) {
         for (let i = 0; i < 100; i++)
           if (random.next() < 0.1) v2++;
           else stable++;
