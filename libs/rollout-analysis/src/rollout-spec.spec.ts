@@ -204,6 +204,12 @@ describe('AgentRollout validation', () => {
     ['an α of 0.5', (d) => (d.spec.analysis = { alpha: 0.5 }), 'spec.analysis.alpha', /0.2/],
     ['a missing guardrail list', (d) => (d.spec.guardrails = []), 'spec.guardrails', /1/],
     ['a canary without steps', (d) => delete d.spec.steps, 'spec.steps', /needs steps/],
+    [
+      'a p95 latency where faster is harm',
+      (d) => (d.spec.guardrails[1].direction = 'decrease_is_harm'),
+      'spec.guardrails.1.direction',
+      /only an increase/,
+    ],
     ['a wrong kind', (d) => (d.kind = 'Rollout'), 'kind', /AgentRollout/],
   ])('names the field for %s', (_, change, path, message) => {
     const issues = issuesAfter(change);

@@ -103,10 +103,9 @@ export type StepSpec = z.infer<typeof StepSpec>;
 export const ExperimentSpec = z
   .object({
     /** Percent per arm (baseline and every candidate), summing to 100. */
-    weights: z.record(
-      z.string(),
-      z.number().gt(0, 'weight must be above 0').lt(100, 'weight must be below 100'),
-    ),
+    weights: z
+      .record(z.string(), z.number().gt(0, 'weight must be above 0').lt(100, 'weight must be below 100'))
+      .refine((w) => Object.keys(w).length <= 6, 'at most 6 arms'),
     primary: PrimaryKpiSpec,
     minSamplePerArm: z.number().int().min(1).max(100_000_000).default(1000),
     minDuration: Duration.optional(),
@@ -236,13 +235,22 @@ export const AgentRolloutDocument = z
 export type AgentRolloutDocument = z.infer<typeof AgentRolloutDocument>;
 
 function checkKpiFields(
-  k: { kpi: KpiName; path?: string; tolerance?: EffectAmount; minimumEffect?: EffectAmount },
+  k: {
+    kpi: KpiName;
+    direction?: string;
+    path?: string;
+    tolerance?: EffectAmount;
+    minimumEffect?: EffectAmount;
+  },
   at: (string | number)[],
   issue: (path: (string | number)[], message: string) => void,
 ) {
   if (k.kpi === 'business_value' && !k.path)
     issue([...at, 'path'], 'business_value needs the outcome path, e.g. result.margin');
   if (k.kpi !== 'business_value' && k.path) issue([...at, 'path'], `only for business_value, not ${k.kpi}`);
+  // The p95 test looks at the slow tail: a faster candidate is never harm.
+  if (k.kpi === 'p95_latency' && (k.direction === 'decrease_is_harm' || k.direction === 'higher_is_better'))
+    issue([...at, 'direction'], 'p95 latency: only an increase is harm (lower is better)');
   const isRate = KPIS[k.kpi].kind === 'rate';
   for (const field of ['tolerance', 'minimumEffect'] as const) {
     const amount = k[field];
