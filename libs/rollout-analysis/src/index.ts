@@ -1,6 +1,7 @@
 export * from './kpis';
 export * from './rollout-spec';
 export * from './assignment';
+export * from './membership';
 export * from './welford';
 export * from './latency-histogram';
 export * from './arm-stats';
