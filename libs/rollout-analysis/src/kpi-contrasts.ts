@@ -1,5 +1,5 @@
 import { ArmStats } from './arm-stats';
-import { KPIS, KpiName } from './kpis';
+import { EffectAmount, KPIS, KpiName } from './kpis';
 import {
   LatencyCounts,
   addLatencyCounts,
@@ -12,7 +12,6 @@ import {
   latencyTotal,
 } from './latency-histogram';
 import { ScoreProcess } from './mixture-test';
-import { EffectAmount } from './kpis';
 import { KpiRule } from './rollout-spec';
 import { RolloutStats } from './rollout-stats';
 import { Moments, emptyMoments, mergeMoments, sampleVariance } from './welford';
@@ -24,9 +23,9 @@ import { Moments, emptyMoments, mergeMoments, sampleVariance } from './welford';
  *  - Rates are compared on the variance-stabilised scale h = asin √((x + 3/8)/(n + 3/4))
  *    (Anscombe): its variance 1/(4n + 2) is known without estimating it, and its sampling
  *    distribution is far less skewed than a raw proportion's, which matters for a small canary
- *    arm with a rare event — the plug-in (Wald) variance there is either too optimistic (pooled)
- *    or needlessly pessimistic (unpooled). Simulated A/A runs (bench/rollout-analysis) keep the
- *    error below α either way; the arcsine scale is what reaches the detection goal.
+ *    arm with a rare event. A plug-in (Wald) variance there is either too optimistic (pooled: its
+ *    heavy right tail broke the A/A guarantee in our simulations) or needlessly pessimistic
+ *    (unpooled: valid, but ~20 % more intents to detect the same harm).
  *  - Means (cost, tokens, business value) use the difference of means with plug-in variances.
  *  - p95 latency is compared through the share of decisions slower than the reference arm's
  *    p95 (snapped up to a histogram edge): equal distributions have equal shares at any fixed
