@@ -1,0 +1,17 @@
+export * from './kpis';
+export * from './rollout-spec';
+export * from './assignment';
+export * from './membership';
+export * from './welford';
+export * from './latency-histogram';
+export * from './arm-stats';
+export * from './rollout-stats';
+export * from './mixture-test';
+export * from './kpi-contrasts';
+export * from './srm';
+export * from './arm-intervals';
+export * from './analysis';
+export * from './decide';
+export * from './fixed-threshold-judge';
+export * from './seeded-random';
+export { chiSquareSurvival, logNormalCdf, normalCdf, normalQuantile } from './normal';
