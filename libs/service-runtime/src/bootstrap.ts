@@ -12,7 +12,7 @@ import {
 } from '@agentops/persistence';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
-import { CommonEnv } from './config';
+import { CommonEnv, kafkaSecurity } from './config';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
 import { PinoNestLogger } from './nest-logger';
@@ -53,6 +53,7 @@ export async function startService<C extends BaseServiceConfig>(
       brokers: config.KAFKA_BROKERS,
       clientId: `agentops-${bp.name}-${config.INSTANCE_ID}`,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      ...kafkaSecurity(config),
     },
     logger,
     `agentops/${bp.name}`,
@@ -150,6 +151,7 @@ export async function runServiceMain<C extends BaseServiceConfig>(
   let config: C;
   try {
     config = loadConfig();
+    kafkaSecurity(config); // named at once, like every other bad variable
   } catch (error) {
     process.stderr.write(`${bp.name}: ${(error as Error).message}\n`);
     process.exit(1);
