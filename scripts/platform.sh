@@ -22,6 +22,9 @@ start() {
   local token secret; token="$(operator_token)"; secret="$(jwt_secret)"
   for s in "${SERVICES[@]}"; do
     if is_running "$s"; then echo "$s already running"; continue; fi
+    local kafka_password; kafka_password="$(kafka_password_file "$s")"
+    # Each service connects to Kafka as its own principal (docs/security.md § Kafka).
+    KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="agentops-$s" KAFKA_SASL_PASSWORD="$(<"$kafka_password")" \
     OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"

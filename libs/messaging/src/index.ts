@@ -6,6 +6,7 @@ export * from './codec';
 export * from './dead-letter';
 export * from './envelope-factory';
 export * from './kafka-connection';
+export * from './kafka-security';
 export * from './event-publisher';
 export * from './event-consumer';
 export * from './idempotency';
