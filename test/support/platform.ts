@@ -11,6 +11,7 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { serviceKafkaEnv } from '../../tools/kafka-access/local-principals';
 import {
   KAFKA_BROKERS,
   REDIS_TEST_URL,
@@ -48,7 +49,7 @@ const services = {
 
 export type ServiceName = keyof typeof services;
 
-/** Boots one real service instance in this process, on the real stack. */
+/** Boots one real service instance in this process, on the real stack, as its own Kafka principal. */
 export async function bootService(
   name: ServiceName,
   env: Record<string, string> = {},
@@ -59,7 +60,13 @@ export async function bootService(
   ];
   return startService(
     blueprint,
-    load(testEnv({ INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`, ...env })),
+    load(
+      testEnv({
+        INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`,
+        ...serviceKafkaEnv(name),
+        ...env,
+      }),
+    ),
   );
 }
 

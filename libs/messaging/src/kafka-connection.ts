@@ -25,6 +25,8 @@ export interface KafkaSettings {
   /** Absent: no SASL (a broker that authenticates nobody); every deployment we ship sets it. */
   sasl?: KafkaCredentials;
   tls?: KafkaTls;
+  /** Retries of a failed request or connection (default 8, about 25 s of backoff). */
+  retries?: number;
 }
 
 /** kafkajs stays behind this file and the others in this lib: no service imports it. */
@@ -40,7 +42,7 @@ export function createKafka(settings: KafkaSettings, logger: MessagingLogger): K
     // SCRAM costs a few PBKDF2 rounds per connection; 10 s leaves room on a loaded machine.
     authenticationTimeout: 10_000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: { initialRetryTime: 100, retries: settings.retries ?? 8 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
