@@ -84,6 +84,11 @@ export function serviceOfSource(source: string): ServiceName | undefined {
   return (ServiceNames as readonly string[]).includes(name) ? (name as ServiceName) : undefined;
 }
 
+/** The SASL username a service's principal has unless a deployment names it otherwise. */
+export function defaultPrincipalName(service: ServiceName): string {
+  return `agentops-${service}`;
+}
+
 /** Consumer groups of a service start with this, so one prefixed group ACL covers them all. */
 export function consumerGroupPrefix(service: ServiceName, topicPrefix = ''): string {
   return `${topicPrefix}${service}`;

@@ -4,6 +4,7 @@ import {
   TopicSpec,
   allTopics,
   consumerGroupPrefix,
+  defaultPrincipalName,
   topicName,
   topicsReadBy,
   topicsWrittenBy,
@@ -31,7 +32,7 @@ export interface KafkaAclBinding {
 export type PrincipalNames = Record<ServiceName, string>;
 
 export function defaultPrincipalNames(): PrincipalNames {
-  return Object.fromEntries(ServiceNames.map((s) => [s, `agentops-${s}`])) as PrincipalNames;
+  return Object.fromEntries(ServiceNames.map((s) => [s, defaultPrincipalName(s)])) as PrincipalNames;
 }
 
 /**
