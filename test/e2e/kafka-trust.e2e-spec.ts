@@ -14,7 +14,7 @@ import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { principalKafka, unauthenticatedKafka } from '../support/kafka-access';
 import { collectTopic } from '../support/kafka-probe';
 import { bootService, eventually } from '../support/platform';
-import { runPrefix } from '../support/test-env';
+import { TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
 /**
  * Issue #12, Kafka as a trust boundary, on the real broker: every service is its own principal
@@ -166,12 +166,14 @@ describe('Kafka: the broker refuses a principal without the ACL', () => {
 
 describe('Kafka: a forged decision never releases a waiting agent', () => {
   let ingest: RunningService;
+  let audit: RunningService;
   let apiKey: string;
   let agentId: string;
   const publishers: EventPublisher[] = [];
 
   beforeAll(async () => {
     ingest = await bootService('ingest');
+    audit = await bootService('audit');
     agentId = `pricing-trust-${Date.now()}`;
     apiKey = (
       await new AgentRegistry(ingest.parts.dataSource).register({
@@ -187,6 +189,7 @@ describe('Kafka: a forged decision never releases a waiting agent', () => {
 
   afterAll(async () => {
     for (const p of publishers) await p.disconnect();
+    await audit?.close();
     await ingest?.close();
   });
 
@@ -250,8 +253,8 @@ describe('Kafka: a forged decision never releases a waiting agent', () => {
       },
     ] as const;
 
-  /** The DLQ records ingest's waking consumer wrote for these events, once it has refused them all. */
-  const deadLettersOf = (events: readonly { event: EventEnvelope }[]) =>
+  /** The DLQ records a consumer group wrote for these events, once it has refused them all. */
+  const deadLettersOf = (events: readonly { event: EventEnvelope }[], group = 'ingest-wake-') =>
     eventually(
       async () => {
         const found = events.map(({ event }) =>
@@ -260,13 +263,13 @@ describe('Kafka: a forged decision never releases a waiting agent', () => {
             .find(
               (d) =>
                 d.originalHeaders['ce_id'] === event.id &&
-                d.origin.consumerGroup.startsWith(`${prefix()}ingest-wake-`),
+                d.origin.consumerGroup.startsWith(`${prefix()}${group}`),
             ),
         );
         return found.every(Boolean) ? (found as MessageDeadLetteredV1[]) : undefined;
       },
       15_000,
-      'every forged decision dead-lettered by ingest',
+      `every forged decision dead-lettered by ${group}`,
     );
 
   it('refuses forged approvals of an escalated intent: the agent gets the real decision that follows them', async () => {
@@ -319,6 +322,20 @@ describe('Kafka: a forged decision never releases a waiting agent', () => {
       return res.body.decision?.decidedBy === 'human' ? res.body.decision : undefined;
     });
     expect(fetched.verdict).toBe('deny');
+
+    // Audit records what happened, not what was claimed: the real decisions are in the intent's
+    // story, each forgery only as a rejected message.
+    await deadLettersOf(forgeries, 'audit');
+    const story = await eventually(async () => {
+      const res = await getJson<{ records: { eventId: string; type: string }[] }>(
+        `${audit.url}/v1/audit/records?correlationId=${intentId}`,
+        { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` },
+      );
+      const decisions = res.body.records.filter((r) => r.type === EventTypes.IntentDecided);
+      return decisions.length >= 2 ? res.body.records : undefined;
+    });
+    const forgedIds = new Set<string>(forgeries.map((f) => f.event.id));
+    expect(story.filter((r) => forgedIds.has(r.eventId))).toEqual([]);
   });
 
   it('ends fail-closed when only forgeries arrive, each dead-lettered with its reason', async () => {
