@@ -166,6 +166,9 @@ ensure_secret() {
 ensure_credentials() {
   (umask 077 && mkdir -p "$CRED_DIR")
   chmod 700 "$CRED_DIR"
+  if [[ ! -s "$ADMIN_PASSWORD_FILE" && -s "$SASL_MARKER" && -f "${DATA_DIR}/meta.properties" ]]; then
+    die "${ADMIN_PASSWORD_FILE} is gone, but ${DATA_DIR} holds the admin it was made for: restore the file, or start afresh with: $0 reset"
+  fi
   ensure_secret "$ADMIN_PASSWORD_FILE"
   ensure_secret "$CONTROLLER_PASSWORD_FILE"
   (umask 077 && cat >"${ADMIN_PROPERTIES}.tmp" <<PROPS && mv "${ADMIN_PROPERTIES}.tmp" "$ADMIN_PROPERTIES")
