@@ -11,6 +11,7 @@
 #   dist/services/{ingest,guardrail,escalation,killswitch,audit,console}/src/main.js   the services
 #   dist/console-web/   the console's web app, served by the console service
 #   dist/tools/topics/create-topics.js    create missing topics (KAFKA_REPLICATION_FACTOR, ...)
+#   dist/tools/kafka-access/kafka-access.js  principals | acls | apply: Kafka ACLs from the contracts
 #   dist/tools/db/migrate.js              apply every service's migrations
 #   dist/tools/db/seed.js                 demo tenant + demo agent (prints its API key)
 #
@@ -46,6 +47,7 @@ RUN npm run build \
     && test -f dist/services/ingest/src/main.js \
     && test -f dist/tools/db/migrate.js \
     && test -f dist/tools/topics/create-topics.js \
+    && test -f dist/tools/kafka-access/kafka-access.js \
     && test -f dist/console-web/app.js
 
 # ---------------------------------------------------------------------------------------------

@@ -30,5 +30,6 @@ cat <<MSG
 The platform is still running (console :3000, ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
 Console: http://127.0.0.1:3000 — sign in as one of the users above (passwords: .local/console-users.json)
 Report: reports/simulation.html   Logs: .local/logs/   Operator token: .local/operator-token
+Kafka: SASL/SCRAM, one principal per service; passwords in .local/kafka/credentials (docs/security.md § Kafka)
 Stop it with: npm run platform:stop   (and Kafka with: npm run infra:down)
 MSG

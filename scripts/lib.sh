@@ -41,9 +41,31 @@ ensure_chromium() {
   fi
 }
 
-# Kafka (KRaft, from Maven Central jars), PostgreSQL and Redis, then this deployment's topics.
+KAFKA_CREDENTIALS="$AGENTOPS_STATE_DIR/kafka/credentials"
+
+# Runs a setup tool (topics, ACLs) as the local broker's admin; the admin's password goes into that
+# process's environment only, never into the services'.
+as_kafka_admin() {
+  KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME=admin \
+    KAFKA_SASL_PASSWORD="$(<"$KAFKA_CREDENTIALS/admin")" "$@"
+}
+
+# The password file of a service's own Kafka principal (agentops-<service>), made by infrastructure_up.
+kafka_password_file() {
+  local file="$KAFKA_CREDENTIALS/users/agentops-$1"
+  [[ -s "$file" ]] || { echo "no Kafka password for agentops-$1 in $file: run 'npm run infra:up' first" >&2; return 1; }
+  printf '%s' "$file"
+}
+
+# Kafka (KRaft, from Maven Central jars), PostgreSQL and Redis, then this deployment's topics and
+# its principals: a SCRAM user per service (password generated on first start) and the ACLs
+# generated from libs/contracts KafkaAccess.
 infrastructure_up() {
   log "starting infrastructure (PostgreSQL, Redis, Kafka)"
   bash deploy/local/up.sh
-  "${NODE_RUN[@]}" dist/tools/topics/create-topics.js
+  as_kafka_admin "${NODE_RUN[@]}" dist/tools/topics/create-topics.js
+  local -a principals
+  mapfile -t principals < <("${NODE_RUN[@]}" dist/tools/kafka-access/kafka-access.js principals)
+  bash deploy/local/kafka.sh users "${principals[@]}"
+  as_kafka_admin "${NODE_RUN[@]}" dist/tools/kafka-access/kafka-access.js apply
 }

@@ -48,8 +48,11 @@ start() {
     if is_running "$s"; then echo "$s already running"; continue; fi
     local -a own=(DATABASE_URL="$(service_database_url "$s")")
     [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
-    # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told otherwise.
+    local kafka_password; kafka_password="$(kafka_password_file "$s")"
+    # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told
+    # otherwise; each service connects to Kafka as its own principal (docs/security.md § Kafka).
     env "${own[@]}" AGENTOPS_ENV="${AGENTOPS_ENV:-development}" \
+      KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="agentops-$s" KAFKA_SASL_PASSWORD="$(<"$kafka_password")" \
       OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"

@@ -1,4 +1,4 @@
-import { EventTypes, IntentProposal } from '@agentops/contracts';
+import { EventTypes, IntentProposal, ServiceName } from '@agentops/contracts';
 import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
 import { randomBytes } from 'node:crypto';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
@@ -10,7 +10,7 @@ import { loadGuardrailConfig } from '../../services/guardrail/src/config';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
-import { IsolatedStack } from '../shared/isolated-stack';
+import { IsolatedStack, benchServiceKafkaEnv } from '../shared/isolated-stack';
 
 const TENANT = 'maison-bench';
 const SKU = 'BAG-1';
@@ -100,7 +100,8 @@ function boot<C extends BaseServiceConfig>(
   load: (env: Record<string, string>) => C,
   env: Record<string, string>,
 ): Promise<RunningService> {
-  return startService(blueprint, load(env));
+  // Each service as its own Kafka principal, as deployed.
+  return startService(blueprint, load({ ...benchServiceKafkaEnv(blueprint.name as ServiceName), ...env }));
 }
 
 async function seedCatalog(guardrail: RunningService): Promise<void> {

@@ -3,10 +3,10 @@ import {
   CorrelationWaiter,
   EventPublisher,
   Kafka,
-  createKafka,
   headersToStrings,
   silentLogger,
 } from '@agentops/messaging';
+import { localAdminKafka } from '../../tools/kafka-access/local-principals';
 import { IsolatedStack, ensureTopicsReady } from '../shared/isolated-stack';
 import { OpenLoopOptions, OpenLoopResult, runOpenLoop } from '../shared/open-loop';
 import { benchIntent } from './decision-path';
@@ -78,14 +78,9 @@ export class KafkaFloor {
 
   /** Each side has its own client and connections, as ingest and guardrail do. */
   private client(role: string): { kafka: Kafka; publisher: EventPublisher } {
-    const kafka = createKafka(
-      {
-        brokers: this.stack.brokers,
-        clientId: `agentops-bench-${role}`,
-        topicPrefix: this.stack.topicPrefix,
-      },
-      silentLogger,
-    );
+    // Authenticated like the services (SCRAM, the same per-connection cost); as the admin, since
+    // the floor's two topics are outside the services' ACLs.
+    const kafka = localAdminKafka(this.stack.brokers, this.stack.topicPrefix, `agentops-bench-${role}`);
     const publisher = new EventPublisher(kafka, this.stack.topicPrefix, silentLogger);
     this.publishers.push(publisher);
     return { kafka, publisher };

@@ -28,8 +28,9 @@ import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set
 import { caseIntent, loadFixtures, loadPolicySources } from '../../tools/policy/fixtures';
 import {
   IsolatedStack,
-  ensureTopicsReady,
+  benchServiceKafkaEnv,
   prepareIsolatedStack,
+  prepareTopicsFor,
   teardownIsolatedStack,
 } from '../shared/isolated-stack';
 
@@ -97,7 +98,8 @@ function buildIntents(opts: Options): { key: string; event: EventEnvelope<Intent
     const event = createEvent(
       EventTypes.IntentProposed,
       { ...intent, intentId: id, agent: a, proposedAt: new Date().toISOString(), dataUsed: [] },
-      { id, source: 'bench/guardrail-throughput', tenantid: TENANT, agentid: a.id, correlationid: id },
+      // As ingest announces them: the guardrail refuses intents from any other source.
+      { id, source: 'agentops/ingest', tenantid: TENANT, agentid: a.id, correlationid: id },
     );
     return { key: a.id, event };
   });
@@ -209,7 +211,7 @@ async function measureGuardrail(
 ) {
   // Topics of its own, so the guardrail never sees the echo run's traffic.
   const prefix = `${stack.topicPrefix}g.`;
-  await ensureTopicsReady(stack.kafka, allTopics, prefix);
+  await prepareTopicsFor(stack, allTopics, prefix);
   const guardrail = await bootGuardrail(stack, prefix);
   try {
     const seconds = await produceAndAwait(stack, prefix, intents);
@@ -223,6 +225,7 @@ async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<Runn
   const guardrail = await startService(
     guardrailBlueprint,
     loadGuardrailConfig({
+      ...benchServiceKafkaEnv('guardrail'),
       KAFKA_BROKERS: stack.brokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       DATABASE_URL: stack.databaseUrl,

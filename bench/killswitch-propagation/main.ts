@@ -6,6 +6,7 @@
  *
  *   npm run bench:killswitch-propagation -- [--flips 100] [--rate 40] [--redis-samples 500] [--json]
  */
+import { ServiceName } from '@agentops/contracts';
 import { KillSwitchSet } from '@agentops/killswitch-client';
 import { createRedis } from '@agentops/persistence';
 import {
@@ -25,7 +26,12 @@ import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
 import { SwitchFanout } from '../../services/killswitch/src/switches/switch-fanout';
-import { IsolatedStack, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
+import {
+  IsolatedStack,
+  benchServiceKafkaEnv,
+  prepareIsolatedStack,
+  teardownIsolatedStack,
+} from '../shared/isolated-stack';
 import { LatencySummary, round2, summarize } from '../shared/stats';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -63,7 +69,8 @@ async function boot<C extends BaseServiceConfig>(
   load: (env: Record<string, string>) => C,
   env: Record<string, string>,
 ) {
-  return startService(bp, load(env));
+  // Each service as its own Kafka principal, as deployed.
+  return startService(bp, load({ ...benchServiceKafkaEnv(bp.name as ServiceName), ...env }));
 }
 
 async function main(): Promise<void> {

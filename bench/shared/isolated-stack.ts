@@ -1,12 +1,20 @@
-import { TopicSpec, allTopics } from '@agentops/contracts';
-import { Kafka, createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
+import { ServiceName, TopicSpec, allTopics } from '@agentops/contracts';
+import { Kafka, ensureTopics } from '@agentops/messaging';
 import { SchemaRoles, createRedis, loginUrl } from '@agentops/persistence';
 import { Client } from 'pg';
 import { DatabaseService, migrateAll } from '../../tools/db/migrate';
+import {
+  LocalPrefixAccess,
+  grantLocalPrefix,
+  localAdminKafka,
+  serviceKafkaEnv,
+} from '../../tools/kafka-access/local-principals';
 
 /**
  * A private corner of the shared local stack for one benchmark run: its own topic prefix, database
- * and Redis key prefix, so a run neither sees nor disturbs the dev stack or a test run.
+ * and Redis key prefix, so a run neither sees nor disturbs the dev stack or a test run. The broker
+ * authenticates as in production: the run's services connect as their own principals, with the
+ * ACLs for the run's prefixes (revoked by the teardown).
  */
 export interface IsolatedStack {
   brokers: string[];
@@ -19,8 +27,15 @@ export interface IsolatedStack {
   serviceUrl(service: DatabaseService): string;
   redisUrl: string;
   redisKeyPrefix: string;
-  /** An admin-side client for the benchmark's own topics and probes. */
+  /** An admin-side client (the broker's super user) for the benchmark's own topics and probes. */
   kafka: Kafka;
+  /** ACL rules granted for this run's prefixes. */
+  grants: LocalPrefixAccess[];
+}
+
+/** What a service booted by a benchmark needs to connect as its own principal. */
+export function benchServiceKafkaEnv(service: ServiceName): Record<string, string> {
+  return serviceKafkaEnv(service);
 }
 
 export interface StackSettings {
@@ -41,12 +56,8 @@ export async function prepareIsolatedStack(settings: StackSettings): Promise<Iso
   await recreateDatabase(settings.pgAdminUrl ?? `${PG_HOST_URL}/postgres`, settings.database);
   const roles = await migrateAll(databaseUrl);
 
-  const kafka = createKafka(
-    { brokers, clientId: `agentops-${settings.name}-admin`, topicPrefix },
-    silentLogger,
-  );
-  await ensureTopicsReady(kafka, allTopics, topicPrefix);
-  return {
+  const kafka = localAdminKafka(brokers, topicPrefix, `agentops-${settings.name}-admin`);
+  const stack: IsolatedStack = {
     brokers,
     topicPrefix,
     databaseUrl,
@@ -55,7 +66,20 @@ export async function prepareIsolatedStack(settings: StackSettings): Promise<Iso
     redisUrl: settings.redisUrl ?? 'redis://127.0.0.1:6379',
     redisKeyPrefix: `agentops-${settings.name}:${topicPrefix}`,
     kafka,
+    grants: [],
   };
+  await prepareTopicsFor(stack, allTopics, topicPrefix);
+  return stack;
+}
+
+/** Topics under `prefix` (a sub-prefix of the run's, say) and the service principals' ACLs on them. */
+export async function prepareTopicsFor(
+  stack: IsolatedStack,
+  topics: readonly TopicSpec[],
+  prefix: string,
+): Promise<void> {
+  await ensureTopicsReady(stack.kafka, topics, prefix);
+  stack.grants.push(await grantLocalPrefix(stack.brokers, prefix));
 }
 
 async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
@@ -85,7 +109,7 @@ export async function ensureTopicsReady(
 
 /**
  * Removes what the run left on the shared broker and in Redis: every topic and consumer group
- * under the prefix, and the keys under the Redis prefix. The database stays for inspection; the
+ * under the prefix, its ACL rules, and the keys under the Redis prefix. The database stays for inspection; the
  * next run recreates it.
  */
 export async function teardownIsolatedStack(stack: IsolatedStack): Promise<void> {
@@ -101,6 +125,7 @@ export async function teardownIsolatedStack(stack: IsolatedStack): Promise<void>
   } finally {
     await admin.disconnect();
   }
+  for (const grant of stack.grants) await grant.revoke();
   await deleteRedisKeys(stack.redisUrl, stack.redisKeyPrefix);
 }
 

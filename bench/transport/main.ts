@@ -29,6 +29,7 @@ import { Controller, INestMicroservice, Module, UseFilters } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MicroserviceOptions, Payload, Transport } from '@nestjs/microservices';
 import { Command } from 'commander';
+import { localAdminCredentials } from '../../tools/kafka-access/local-principals';
 import { LatencySummary, round2, summarize } from '../shared/stats';
 
 const program = new Command()
@@ -172,7 +173,8 @@ function buildEvent(phase: string, seq: number): EventEnvelope<IntentProposedV1>
       },
       proposedAt: new Date().toISOString(),
     },
-    { source: 'bench-transport', tenantid: 'acme', agentid: 'pricing-bot-1', subject: intentId },
+    // As ingest announces them: our consumer refuses intents from any other source.
+    { source: 'agentops/ingest', tenantid: 'acme', agentid: 'pricing-bot-1', subject: intentId },
   ) as EventEnvelope<IntentProposedV1>;
 }
 
@@ -328,8 +330,11 @@ function pooled(results: PhaseResult[]): {
 }
 
 async function main(): Promise<void> {
+  // Both variants authenticate the same way (SCRAM, as the local broker's admin: the bench's topics
+  // are outside the services' ACLs), so only the consumer side differs.
+  const sasl = localAdminCredentials();
   const adminKafka = createKafka(
-    { brokers: BROKERS, clientId: `${RUN}-admin`, topicPrefix: '' },
+    { brokers: BROKERS, clientId: `${RUN}-admin`, topicPrefix: '', sasl },
     silentLogger,
   );
   const spec = { ...Topics.intents, partitions: opts.partitions };
@@ -339,13 +344,13 @@ async function main(): Promise<void> {
   let appA: INestMicroservice | undefined;
   let appB: INestMicroservice | undefined;
   const runtimeB = new MessagingRuntime(
-    { brokers: BROKERS, clientId: `${RUN}-b`, topicPrefix: PREFIX_B },
+    { brokers: BROKERS, clientId: `${RUN}-b`, topicPrefix: PREFIX_B, sasl },
     silentLogger,
     'bench',
   );
   // Same producer settings as EventPublisher, so only the consumer side differs.
   const producerA = createKafka(
-    { brokers: BROKERS, clientId: `${RUN}-producer-a`, topicPrefix: PREFIX_A },
+    { brokers: BROKERS, clientId: `${RUN}-producer-a`, topicPrefix: PREFIX_A, sasl },
     silentLogger,
   ).producer({
     idempotent: true,
@@ -373,7 +378,7 @@ async function main(): Promise<void> {
     appA = await NestFactory.createMicroservice<MicroserviceOptions>(VariantAModule, {
       transport: Transport.KAFKA,
       options: {
-        client: { brokers: BROKERS, clientId: `${RUN}-a` },
+        client: { brokers: BROKERS, clientId: `${RUN}-a`, sasl: { ...sasl, mechanism: 'scram-sha-512' } },
         consumer: { groupId: GROUP_A, maxWaitTimeInMs: 5 },
         subscribe: { fromBeginning: false },
       },

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Local single-node Kafka (KRaft, combined broker+controller) without Docker.
 #
-# usage: deploy/local/kafka.sh up | down | status | logs [-f] | reset
+# usage: deploy/local/kafka.sh up | down | status | logs [-f] | reset | users NAME...
 #
 # The broker runs straight from Maven-resolved jars (deploy/local/kafka/pom.xml),
 # so the only prerequisites are a JDK >= 17 (java + javac) and Maven.
+#
+# Authenticated and authorised (docs/security.md § Kafka): clients use SASL/SCRAM-SHA-512,
+# the StandardAuthorizer denies what no ACL allows. `up` generates the admin's and the KRaft
+# controller's passwords on first start; `users NAME...` gives each named principal a
+# password (generated on first use) and its SCRAM credential on the broker. ACLs are the
+# project's business (tools/kafka-access, from libs/contracts KafkaAccess).
 #
 # Environment (all optional):
 #   AGENTOPS_STATE_DIR     state root                     (default: <repo>/.local)
@@ -20,10 +26,15 @@
 # State layout (${AGENTOPS_STATE_DIR}/kafka):
 #   <version>/libs/      broker classpath (jar cache, kept by `reset`)
 #   <version>/libs.ok    marker: present + matching pom hash => Maven is not run
-#   <version>/probe/     compiled readiness probe (KafkaReady.class)
+#   <version>/probe/     compiled readiness probe and access tool (KafkaReady, KafkaAccess)
 #   data/                KRaft metadata + topic data (deleted by `reset`)
 #   cluster.id           cluster id used to format data/
-#   server.properties    rendered from kafka/server.properties.tmpl on each `up`
+#   server.properties    rendered from kafka/server.properties.tmpl on each `up` (mode 600)
+#   credentials/         mode 700: admin, controller (passwords), admin.properties (the
+#                        admin's client settings), users/<name> (principals' passwords)
+#   sasl.formatted       directory.id of data/ when it was formatted with the SCRAM admin
+#   users.applied/<name> "<directory.id> <password sha256>" once the broker has the credential
+#   kafka.config.sha     checksum of the config the running broker started with
 #   kafka.pid, kafka.log
 set -euo pipefail
 
@@ -47,6 +58,14 @@ LOG_FILE="${KSTATE}/kafka.log"
 CONFIG_FILE="${KSTATE}/server.properties"
 CLUSTER_ID_FILE="${KSTATE}/cluster.id"
 LOG_ROTATE_BYTES=$((50 * 1024 * 1024))
+CRED_DIR="${KSTATE}/credentials"
+ADMIN_PASSWORD_FILE="${CRED_DIR}/admin"
+CONTROLLER_PASSWORD_FILE="${CRED_DIR}/controller"
+ADMIN_PROPERTIES="${CRED_DIR}/admin.properties"
+USERS_DIR="${CRED_DIR}/users"
+SASL_MARKER="${KSTATE}/sasl.formatted"
+USERS_APPLIED="${KSTATE}/users.applied"
+CONFIG_SUM_FILE="${KSTATE}/kafka.config.sha"
 
 log() { printf 'kafka: %s\n' "$*"; }
 die() { printf 'kafka: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -110,22 +129,57 @@ ensure_libs() {
   log "jars cached ($(find "$LIBS" -name '*.jar' | wc -l) files)"
 }
 
-# Compile the AdminClient readiness probe once per version (javac is part of any JDK).
+# Compile the readiness probe and the access tool once per version (javac is part of any JDK).
 ensure_probe() {
-  local src="${KAFKA_SRC}/KafkaReady.java" cls="${PROBE_DIR}/KafkaReady.class"
-  if [[ -f "$cls" && "$cls" -nt "$src" ]]; then return 0; fi
-  command -v javac >/dev/null 2>&1 || die "javac not found: install a full JDK >= 17 (openjdk-17-jdk-headless), not just a JRE"
-  mkdir -p "$PROBE_DIR"
-  javac -nowarn -cp "$CP" -d "$PROBE_DIR" "$src" || die "could not compile ${src}"
+  local name src cls
+  for name in KafkaReady KafkaAccess; do
+    src="${KAFKA_SRC}/${name}.java" cls="${PROBE_DIR}/${name}.class"
+    if [[ -f "$cls" && "$cls" -nt "$src" ]]; then continue; fi
+    command -v javac >/dev/null 2>&1 || die "javac not found: install a full JDK >= 17 (openjdk-17-jdk-headless), not just a JRE"
+    mkdir -p "$PROBE_DIR"
+    javac -nowarn -cp "$CP" -d "$PROBE_DIR" "$src" || die "could not compile ${src}"
+  done
 }
 
-# One real Kafka round-trip (describeCluster + listTopics). Quiet unless asked.
+small_java() {
+  java -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Dlog4j2.configurationFile="${KAFKA_SRC}/log4j2-quiet.xml" -cp "${PROBE_DIR}:${CP}" "$@"
+}
+
+# One real Kafka round-trip (describeCluster + listTopics), authenticated as admin. Quiet unless asked.
 probe() {
   local timeout_ms="${1:-5000}"
-  java -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-    -Dlog4j2.configurationFile="${KAFKA_SRC}/log4j2-quiet.xml" \
-    -cp "${PROBE_DIR}:${CP}" KafkaReady "$BOOTSTRAP" "$timeout_ms"
+  small_java KafkaReady "$BOOTSTRAP" "$timeout_ms" "$ADMIN_PROPERTIES"
 }
+
+# 256 random bits as hex, without needing openssl.
+random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# A password file, generated on first use (mode 600 in a mode 700 directory); never printed.
+ensure_secret() {
+  local file="$1"
+  [[ -s "$file" ]] && return 0
+  (umask 077 && mkdir -p "$(dirname "$file")" && random_secret >"${file}.tmp" && mv "${file}.tmp" "$file")
+}
+
+# The admin and controller passwords, and the admin's client settings for the probe and tools.
+ensure_credentials() {
+  (umask 077 && mkdir -p "$CRED_DIR")
+  chmod 700 "$CRED_DIR"
+  if [[ ! -s "$ADMIN_PASSWORD_FILE" && -s "$SASL_MARKER" && -f "${DATA_DIR}/meta.properties" ]]; then
+    die "${ADMIN_PASSWORD_FILE} is gone, but ${DATA_DIR} holds the admin it was made for: restore the file, or start afresh with: $0 reset"
+  fi
+  ensure_secret "$ADMIN_PASSWORD_FILE"
+  ensure_secret "$CONTROLLER_PASSWORD_FILE"
+  (umask 077 && cat >"${ADMIN_PROPERTIES}.tmp" <<PROPS && mv "${ADMIN_PROPERTIES}.tmp" "$ADMIN_PROPERTIES")
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(<"$ADMIN_PASSWORD_FILE")";
+PROPS
+}
+
+# directory.id of the formatted data dir: tells one formatting of data/ from the next.
+formatted_id() { sed -n 's/^directory\.id=//p' "${DATA_DIR}/meta.properties" 2>/dev/null; }
 
 # True if something accepts TCP on 127.0.0.1:$1 (bash built-in, no nc needed).
 port_open() { (exec 3<>"/dev/tcp/${KAFKA_HOST}/$1") 2>/dev/null; }
@@ -153,16 +207,26 @@ render_config() {
   tmpl="${tmpl//@KAFKA_PORT@/${KAFKA_PORT}}"
   tmpl="${tmpl//@CONTROLLER_PORT@/${CONTROLLER_PORT}}"
   tmpl="${tmpl//@DATA_DIR@/${DATA_DIR}}"
-  printf '%s\n' "$tmpl" >"${CONFIG_FILE}.tmp"
+  tmpl="${tmpl//@ADMIN_PASSWORD@/$(<"$ADMIN_PASSWORD_FILE")}"
+  tmpl="${tmpl//@CONTROLLER_PASSWORD@/$(<"$CONTROLLER_PASSWORD_FILE")}"
+  (umask 077 && printf '%s\n' "$tmpl" >"${CONFIG_FILE}.tmp")
   mv "${CONFIG_FILE}.tmp" "$CONFIG_FILE"
 }
 
+config_sum() { sha256sum "$CONFIG_FILE" | cut -c1-64; }
+
 storage_tool() { java -Xmx256m -Dlog4j2.configurationFile="${KAFKA_SRC}/log4j2-quiet.xml" -cp "$CP" kafka.tools.StorageTool "$@"; }
 
-# Format KRaft storage exactly once: meta.properties in the data dir means "formatted".
+# Format KRaft storage exactly once, with the admin's SCRAM credential in the bootstrap metadata
+# (the broker authenticates nobody else until `users` adds them). Storage formatted before
+# authentication was switched on has no admin to log in as: it is dev data, so it is reformatted,
+# saying so.
 ensure_formatted() {
   if [[ -f "${DATA_DIR}/meta.properties" ]]; then
-    return 0
+    [[ -s "$SASL_MARKER" && "$(<"$SASL_MARKER")" == "$(formatted_id)" ]] && return 0
+    log "${DATA_DIR} was formatted before Kafka authentication (SASL/SCRAM, ACLs) was switched on: reformatting it."
+    log "This is the local dev broker: its topics and messages are deleted; create-topics makes the topics again and the services rebuild their state from PostgreSQL."
+    rm -rf "$DATA_DIR"
   fi
   # --standalone (KIP-853 dynamic quorum) exists since Kafka 3.9; that is our floor.
   storage_tool format --help 2>&1 | grep -q -- '--standalone' \
@@ -176,9 +240,12 @@ ensure_formatted() {
     printf '%s\n' "$cid" >"$CLUSTER_ID_FILE"
   fi
   mkdir -p "$DATA_DIR"
-  log "formatting KRaft storage in ${DATA_DIR} (cluster id ${cid})"
-  storage_tool format --standalone -t "$cid" -c "$CONFIG_FILE" >>"$LOG_FILE" 2>&1 \
+  log "formatting KRaft storage in ${DATA_DIR} (cluster id ${cid}, SCRAM user admin)"
+  # The password goes in on stdin (KafkaAccess), never on a command line.
+  small_java KafkaAccess format "$CONFIG_FILE" "$cid" <"$ADMIN_PASSWORD_FILE" >>"$LOG_FILE" 2>&1 \
     || { tail -n 20 "$LOG_FILE" >&2; die "storage format failed (see ${LOG_FILE})"; }
+  formatted_id >"$SASL_MARKER"
+  rm -rf "$USERS_APPLIED" # a fresh metadata log holds no users yet
 }
 
 fail_with_log() {
@@ -221,14 +288,21 @@ take_lock() {
 cmd_up() {
   require_java
   take_lock
+  ensure_credentials
   local pid
   if pid="$(running_pid)"; then
-    # Idempotent: already ours. Still confirm it answers (it may be mid-startup).
-    log "already running (pid ${pid})"
     ensure_libs
     ensure_probe
-    wait_ready "$pid"
-    return 0
+    render_config
+    if [[ -s "$CONFIG_SUM_FILE" && "$(<"$CONFIG_SUM_FILE")" == "$(config_sum)" ]]; then
+      # Idempotent: already ours. Still confirm it answers (it may be mid-startup).
+      log "already running (pid ${pid})"
+      wait_ready "$pid"
+      return 0
+    fi
+    # e.g. a broker started before authentication was switched on: it would refuse no one.
+    log "the running broker (pid ${pid}) was started with another configuration: restarting it"
+    stop_broker "$pid"
   fi
   rm -f "$PID_FILE"
   # Someone else holds our ports: refuse instead of starting a broker that cannot bind.
@@ -272,18 +346,13 @@ cmd_up() {
     </dev/null >>"$LOG_FILE" 2>&1 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
+  config_sum >"$CONFIG_SUM_FILE"
   log "started Kafka ${VERSION} (pid ${pid}), log ${LOG_FILE}; waiting up to ${READY_TIMEOUT}s for readiness..."
   wait_ready "$pid"
 }
 
-cmd_down() {
-  take_lock
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
+stop_broker() {
+  local pid="$1"
   log "stopping pid ${pid} (SIGTERM, up to ${STOP_TIMEOUT}s for controlled shutdown)..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + STOP_TIMEOUT))
@@ -296,8 +365,53 @@ cmd_down() {
     fi
     sleep 0.5
   done
-  rm -f "$PID_FILE"
+  rm -f "$PID_FILE" "$CONFIG_SUM_FILE"
   log "stopped"
+}
+
+cmd_down() {
+  take_lock
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running"
+    return 0
+  fi
+  stop_broker "$pid"
+}
+
+# Each named principal gets a password (credentials/users/<name>, generated on first use) and its
+# SCRAM-SHA-512 credential on the running broker; one JVM for all that the broker lacks, none when
+# it has them all. The project's tools read the password files; nothing here prints one.
+cmd_users() {
+  (($# > 0)) || die "usage: $0 users NAME..."
+  require_java
+  take_lock
+  running_pid >/dev/null || die "the broker is not running (run: $0 up)"
+  ensure_libs
+  ensure_probe
+  local id name file want plan="" count=0
+  local -a applied=()
+  id="$(formatted_id)"
+  for name in "$@"; do
+    [[ "$name" =~ ^[A-Za-z0-9._-]{1,100}$ && "$name" != admin && "$name" != controller ]] \
+      || die "not a principal name: '${name}' (letters, digits, . _ -; not admin or controller)"
+    file="${USERS_DIR}/${name}"
+    ensure_secret "$file"
+    want="${id} $(sha256sum <"$file" | cut -c1-64)"
+    [[ -s "${USERS_APPLIED}/${name}" && "$(<"${USERS_APPLIED}/${name}")" == "$want" ]] && continue
+    plan+="upsert ${name} $(<"$file")"$'\n'
+    applied+=("${name}=${want}")
+    count=$((count + 1))
+  done
+  if ((count > 0)); then
+    printf '%s' "$plan" | small_java KafkaAccess users "$BOOTSTRAP" "$ADMIN_PROPERTIES" >/dev/null \
+      || die "could not create the SCRAM users on ${BOOTSTRAP} (is the broker up? see: $0 logs)"
+    mkdir -p "$USERS_APPLIED"
+    local entry
+    for entry in "${applied[@]}"; do printf '%s\n' "${entry#*=}" >"${USERS_APPLIED}/${entry%%=*}"; done
+  fi
+  log "SCRAM users ready on ${BOOTSTRAP}: $* (${count} created or updated)"
 }
 
 cmd_status() {
@@ -325,11 +439,11 @@ cmd_logs() {
 cmd_reset() {
   cmd_down
   # Topic data + KRaft metadata + cluster id go; the jar cache (<version>/) stays.
-  rm -rf "$DATA_DIR" "$CLUSTER_ID_FILE"
-  log "deleted ${DATA_DIR} (jar cache kept in ${VDIR})"
+  rm -rf "$DATA_DIR" "$CLUSTER_ID_FILE" "$SASL_MARKER" "$USERS_APPLIED"
+  log "deleted ${DATA_DIR} (jar cache and credentials kept in ${KSTATE})"
 }
 
-usage() { echo "usage: $0 up | down | status | logs [-f] | reset" >&2; }
+usage() { echo "usage: $0 up | down | status | logs [-f] | reset | users NAME..." >&2; }
 
 case "${1:-}" in
   up) cmd_up ;;
@@ -337,6 +451,7 @@ case "${1:-}" in
   status) cmd_status ;;
   logs) shift; cmd_logs "$@" ;;
   reset) cmd_reset ;;
+  users) shift; cmd_users "$@" ;;
   -h | --help | help) usage ;;
   *) usage; exit 2 ;;
 esac

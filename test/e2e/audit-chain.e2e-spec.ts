@@ -1,29 +1,16 @@
-import { EventEnvelope, EventTypes, Topics, allTopics, topicName } from '@agentops/contracts';
-import {
-  Kafka,
-  createEvent,
-  createKafka,
-  encodeEvent,
-  ensureTopics,
-  newEventId,
-  silentLogger,
-} from '@agentops/messaging';
+import { EventEnvelope, EventTypes, Topics, topicName } from '@agentops/contracts';
+import { Kafka, createEvent, encodeEvent, newEventId } from '@agentops/messaging';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { LocalKeyWrapper, parseKeks, subjectKeyContext, unseal } from '@agentops/privacy';
 import { Client } from 'pg';
 import { sealAad } from '../../services/audit/src/privacy/payload-privacy';
 import { deploymentRoles, migrateAll } from '../../tools/db/migrate';
 import { runVerify } from '../../tools/audit/verify';
+import { adminKafka, prepareTestTopics } from '../support/kafka-access';
 import { collectTopic } from '../support/kafka-probe';
 import { bootService, eventually } from '../support/platform';
 import { dropTestDeployment, serviceDatabaseUrl, testDeployment } from '../support/test-database';
-import {
-  KAFKA_BROKERS,
-  PG_ADMIN_URL,
-  TEST_AUDIT_KEK,
-  TEST_JWT_SECRET,
-  TEST_OPERATOR_TOKEN,
-} from '../support/test-env';
+import { PG_ADMIN_URL, TEST_AUDIT_KEK, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 /**
  * Issue #6 acceptance on the real stack: hash-chained, append-only, erasable audit. The suite has
@@ -91,7 +78,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
         },
         proposedAt: new Date().toISOString(),
       },
-      { source: 'agentops/test', tenantid: tenant, agentid: `agent-${i % 4}` },
+      { source: 'agentops/ingest', tenantid: tenant, agentid: `agent-${i % 4}` },
     );
 
   const get = async <T>(path: string, headers: Record<string, string> = operator) => {
@@ -115,11 +102,9 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await migrateAll(testDeployment(DB));
     db = new Client({ connectionString: SUPER_URL });
     await db.connect();
-    kafka = createKafka(
-      { brokers: KAFKA_BROKERS.split(','), clientId: 'audit-e2e', topicPrefix: prefix },
-      silentLogger,
-    );
-    await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
+    // As the admin: it stands in for every producer, resets offsets and reads the BI topics.
+    kafka = adminKafka(prefix, 'audit-e2e');
+    await prepareTestTopics(prefix);
     bi = collectTopic(topicName(Topics.audit, prefix));
     checkpointsTopic = collectTopic(topicName(Topics.auditCheckpoints, prefix));
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

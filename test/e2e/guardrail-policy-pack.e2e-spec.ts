@@ -1,5 +1,5 @@
 import { EventTypes, IntentDecidedV1, Topics, topicName } from '@agentops/contracts';
-import { createEvent, newEventId } from '@agentops/messaging';
+import { EventPublisher, createEvent, newEventId, silentLogger } from '@agentops/messaging';
 import { COUNTER_DEFINITIONS } from '@agentops/policy';
 import { RunningService } from '@agentops/service-runtime';
 import type { Redis } from 'ioredis';
@@ -14,6 +14,7 @@ import {
   loadFixtures,
   loadPolicySources,
 } from '../../tools/policy/fixtures';
+import { principalKafka } from '../support/kafka-access';
 import { collectTopic } from '../support/kafka-probe';
 import { applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
@@ -58,7 +59,9 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
     await decisions.ready;
     const redis = guardrail.parts.redis as Redis;
     const config = guardrail.parts.config as GuardrailConfig;
-    const publisher = guardrail.parts.messaging.publisher;
+    // Intents come from ingest's principal, the only one the broker lets write them.
+    const publisher = new EventPublisher(principalKafka('ingest', runPrefix()), runPrefix(), silentLogger);
+    await publisher.connect();
     const sent = new Map<string, number>();
 
     for (let i = 0; i < suite.cases.length; i++) {
@@ -75,7 +78,7 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
           { ...intent, intentId, agent, proposedAt: new Date().toISOString(), dataUsed: [] },
           {
             id: intentId,
-            source: 'test/policy-pack',
+            source: 'agentops/ingest',
             tenantid: agent.tenantId,
             agentid: agent.id,
             correlationid: intentId,
@@ -99,6 +102,7 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
       'a decision for every fixture intent',
     );
     await decisions.stop();
+    await publisher.disconnect();
 
     const failures: string[] = [];
     for (const [intentId, i] of sent) {

@@ -1,5 +1,5 @@
-import { createKafka, headersToStrings, silentLogger } from '@agentops/messaging';
-import { KAFKA_BROKERS } from './test-env';
+import { headersToStrings } from '@agentops/messaging';
+import { adminKafka } from './kafka-access';
 
 export interface ProbedMessage {
   key: string | null;
@@ -7,12 +7,12 @@ export interface ProbedMessage {
   headers: Record<string, string>;
 }
 
-/** Reads a topic from the beginning under a throwaway group, for assertions on what was produced. */
+/**
+ * Reads a topic from the beginning under a throwaway group, for assertions on what was produced;
+ * as the admin, an observer outside every service's ACLs.
+ */
 export function collectTopic(physicalTopic: string) {
-  const kafka = createKafka(
-    { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' },
-    silentLogger,
-  );
+  const kafka = adminKafka('', 'agentops-test-probe');
   const consumer = kafka.consumer({
     groupId: `probe-${physicalTopic}-${Date.now()}-${Math.random()}`,
     maxWaitTimeInMs: 50,

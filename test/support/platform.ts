@@ -12,6 +12,7 @@ import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
 import { serviceDatabaseUrl } from './test-database';
+import { serviceKafkaEnv } from '../../tools/kafka-access/local-principals';
 import {
   KAFKA_BROKERS,
   TEST_AUDIT_KEK,
@@ -56,7 +57,8 @@ export type ServiceName = keyof typeof services;
 
 /**
  * Boots one real service instance in this process, on the real stack, connected as its own
- * database role (of the run's database, or of `TEST_DATABASE` in env for a suite with its own).
+ * database role (of the run's database, or of `TEST_DATABASE` in env for a suite with its own)
+ * and as its own Kafka principal.
  */
 export async function bootService(
   name: ServiceName,
@@ -72,6 +74,7 @@ export async function bootService(
       testEnv({
         INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`,
         DATABASE_URL: serviceDatabaseUrl(name, env.TEST_DATABASE ?? TEST_DATABASE),
+        ...serviceKafkaEnv(name),
         ...env,
       }),
     ),

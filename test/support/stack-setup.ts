@@ -1,15 +1,14 @@
-import { allTopics } from '@agentops/contracts';
-import { createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { migrateAll } from '../../tools/db/migrate';
+import { prepareTestTopics, revokeRunGrants } from './kafka-access';
 import { dropTestDeployment, testDeployment } from './test-database';
-import { KAFKA_BROKERS, PG_ADMIN_URL, REDIS_TEST_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
+import { PG_ADMIN_URL, REDIS_TEST_URL, TEST_DATABASE, TEST_DATABASE_URL } from './test-env';
 
 /**
  * A fresh corner of the running stack: the database dropped, re-created and migrated (its roles
- * created, see test-database.ts), and every
- * topic under `prefix` created with a leader for each partition (ensureTopics waits for them).
+ * created, see test-database.ts), every topic under `prefix` created with a leader for each
+ * partition, and the service principals' ACLs on them (kafka-access.ts).
  */
 export async function prepareTestStack(database: string, databaseUrl: string, prefix: string): Promise<void> {
   const admin = new Client({ connectionString: PG_ADMIN_URL });
@@ -24,12 +23,12 @@ export async function prepareTestStack(database: string, databaseUrl: string, pr
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
   await migrateAll({ ...testDeployment(database), adminUrl: databaseUrl });
+  await prepareTestTopics(prefix);
+}
 
-  const kafka = createKafka(
-    { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-setup', topicPrefix: prefix },
-    silentLogger,
-  );
-  await ensureTopics(kafka, allTopics, { prefix, replicationFactor: 1, minInsyncReplicas: 1 });
+/** The global teardown's Kafka half: the ACL rules this run granted. */
+export async function revokeTestGrants(runPrefix: string): Promise<void> {
+  await revokeRunGrants(runPrefix);
 }
 
 export async function dropTestDatabase(database: string): Promise<void> {

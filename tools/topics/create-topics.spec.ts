@@ -1,4 +1,4 @@
-import { createAllTopics, createTopicsOptionsFromEnv, describeError } from './create-topics';
+import { createAllTopics, createTopicsOptionsFromEnv, describeError, main } from './create-topics';
 
 describe('createTopicsOptionsFromEnv', () => {
   it('applies the defaults', () => {
@@ -80,5 +80,21 @@ describe('describeError', () => {
       'Connection error: connect ECONNREFUSED',
     );
     expect(describeError('boom')).toBe('boom');
+  });
+});
+
+describe('main', () => {
+  it('names missing Kafka credentials before touching the broker', async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await expect(main([], { KAFKA_BROKERS: '127.0.0.1:1' })).resolves.toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toMatch(/invalid configuration: KAFKA_SASL_USERNAME: is required/);
   });
 });

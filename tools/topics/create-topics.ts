@@ -5,10 +5,19 @@
  *   node -r ./tools/runtime/register-paths.js dist/tools/topics/create-topics.js [--verbose]
  *
  * Environment: KAFKA_BROKERS (comma list, default 127.0.0.1:9092), KAFKA_TOPIC_PREFIX (default ''),
- * KAFKA_REPLICATION_FACTOR (default 1), KAFKA_MIN_INSYNC_REPLICAS (default 1).
+ * KAFKA_REPLICATION_FACTOR (default 1), KAFKA_MIN_INSYNC_REPLICAS (default 1), and the admin's
+ * KAFKA_SASL_MECHANISM / KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD, KAFKA_SSL, KAFKA_SSL_CA_FILE
+ * (topics are created by a principal allowed to, never by the services).
  */
 import { allTopics, topicName } from '@agentops/contracts';
-import { MessagingLogger, createKafka, ensureTopics, silentLogger } from '@agentops/messaging';
+import {
+  KafkaSecurity,
+  MessagingLogger,
+  createKafka,
+  ensureTopics,
+  kafkaSecurityFromEnv,
+  silentLogger,
+} from '@agentops/messaging';
 
 export interface CreateTopicsOptions {
   brokers: string[];
@@ -16,6 +25,8 @@ export interface CreateTopicsOptions {
   replicationFactor: number;
   minInsyncReplicas: number;
   clientId?: string;
+  /** How to authenticate (SASL) and whether to use TLS. */
+  security?: KafkaSecurity;
   /** kafkajs diagnostics go here; silent by default so failures end in one clear line. */
   logger?: MessagingLogger;
 }
@@ -74,7 +85,12 @@ function positiveInt(env: Record<string, string | undefined>, name: string, fall
 export async function createAllTopics(opts: CreateTopicsOptions): Promise<CreateTopicsResult> {
   checkReplication(opts);
   const kafka = createKafka(
-    { brokers: opts.brokers, clientId: opts.clientId ?? 'agentops-create-topics', topicPrefix: opts.prefix },
+    {
+      brokers: opts.brokers,
+      clientId: opts.clientId ?? 'agentops-create-topics',
+      topicPrefix: opts.prefix,
+      ...opts.security,
+    },
     opts.logger ?? silentLogger,
   );
   const created = await ensureTopics(kafka, allTopics, {
@@ -128,6 +144,7 @@ export async function main(argv: string[] = process.argv.slice(2), env = process
   try {
     opts = {
       ...createTopicsOptionsFromEnv(env),
+      security: kafkaSecurityFromEnv(env),
       logger: argv.includes('--verbose') ? stderrLogger : silentLogger,
     };
   } catch (error) {

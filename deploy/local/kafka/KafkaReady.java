@@ -3,8 +3,10 @@
 // kafka-clients jar already on the broker classpath (kafka-tools, which holds
 // TopicCommand, is not a broker dependency and is not always on Maven Central).
 //
-// usage: java -cp '<probe dir>:<libs>/*' KafkaReady <bootstrap> <timeoutMs>
-// exit 0 = cluster id + live broker list + topic listing all answered.
+// usage: java -cp '<probe dir>:<libs>/*' KafkaReady <bootstrap> <timeoutMs> [client.properties]
+// exit 0 = cluster id + live broker list + topic listing all answered. The properties file holds
+// how to authenticate (the admin's SASL settings, written by kafka.sh with mode 600).
+import java.io.FileInputStream;
 import java.util.Collection;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,14 @@ public final class KafkaReady {
     String bootstrap = args.length > 0 ? args[0] : "127.0.0.1:9092";
     int timeoutMs = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
     Properties p = new Properties();
+    if (args.length > 2) {
+      try (FileInputStream in = new FileInputStream(args[2])) {
+        p.load(in);
+      } catch (Exception e) {
+        System.err.println("not ready: cannot read " + args[2] + ": " + e.getMessage());
+        System.exit(1);
+      }
+    }
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "agentops-kafka-ready");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 3000));

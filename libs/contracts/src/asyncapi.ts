@@ -1,5 +1,6 @@
 import { CloudEventHeaders } from './envelope';
 import { eventJsonSchemas, envelopeJsonSchema } from './json-schema';
+import { ServiceNames, defaultPrincipalName, topicsReadBy, topicsWrittenBy } from './kafka-access';
 import { EventDefinitions } from './registry';
 import { allTopics } from './topics';
 
@@ -47,6 +48,13 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
           { $ref: `#/components/messages/${messageName(d.type)}` },
         ]),
       ),
+      // Who may write and read it (libs/contracts KafkaAccess; the broker's ACLs come from the same table).
+      'x-agentops-writers': ServiceNames.filter((s) => topicsWrittenBy(s).includes(topic)).map(
+        defaultPrincipalName,
+      ),
+      'x-agentops-readers': ServiceNames.filter((s) => topicsReadBy(s).includes(topic)).map(
+        defaultPrincipalName,
+      ),
       bindings: {
         kafka: {
           topic: topic.name,
@@ -75,11 +83,22 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
         host: '127.0.0.1:9092',
         protocol: 'kafka',
         description: 'deploy/local single-node KRaft broker',
+        security: [{ $ref: '#/components/securitySchemes/scram' }],
       },
     },
     channels,
     operations,
-    components: { messages, schemas: { CloudEventAttributes: envelopeJsonSchema() } },
+    components: {
+      messages,
+      schemas: { CloudEventAttributes: envelopeJsonSchema() },
+      securitySchemes: {
+        scram: {
+          type: 'scramSha512',
+          description:
+            'One principal per service (agentops-<service>); topic ACLs as x-agentops-writers / x-agentops-readers (docs/security.md § Kafka).',
+        },
+      },
+    },
   };
 }
 

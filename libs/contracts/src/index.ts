@@ -4,6 +4,7 @@ export * from './registry';
 export * from './validation';
 export * from './json-schema';
 export * from './asyncapi';
+export * from './kafka-access';
 export * from './events/common/schema';
 export * from './events/intent-proposed/schema';
 export * from './events/intent-decided/schema';

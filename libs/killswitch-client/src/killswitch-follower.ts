@@ -47,7 +47,10 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
       this.messaging.kafka,
       {
         topic: topicName(Topics.killswitch, this.config.KAFKA_TOPIC_PREFIX),
-        groupId: `${this.config.KAFKA_TOPIC_PREFIX}killswitch-follower-${this.config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
+        topicPrefix: this.config.KAFKA_TOPIC_PREFIX,
+        groupId: this.messaging.consumerGroup(
+          `killswitch-follower-${this.config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
+        ),
       },
       this.logger,
     );

@@ -1,3 +1,4 @@
+import { consumerGroupPrefix, serviceOfSource } from '@agentops/contracts';
 import {
   BrokerProbe,
   ConsumerObserver,
@@ -34,6 +35,16 @@ export class MessagingRuntime {
 
   get topicPrefix(): string {
     return this.settings.topicPrefix;
+  }
+
+  /**
+   * A consumer group id of this service: `<prefix><service>-<name>`, inside the group prefix its
+   * principal may read (libs/messaging kafkaAclBindings).
+   */
+  consumerGroup(name: string): string {
+    const service = serviceOfSource(this.source);
+    if (!service) throw new Error(`${this.source} is not an AgentOps service: it has no consumer groups`);
+    return `${consumerGroupPrefix(service, this.settings.topicPrefix)}-${name}`;
   }
 
   async connect(): Promise<void> {

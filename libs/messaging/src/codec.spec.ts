@@ -1,5 +1,5 @@
 import { EventData, EventEnvelope } from '@agentops/contracts';
-import { decodeEvent, encodeEvent, headersToStrings } from './codec';
+import { decodeEvent, decodeTrustedEvent, encodeEvent, headersToStrings } from './codec';
 import { createEvent } from './envelope-factory';
 import { PoisonMessageError, PoisonReason } from './errors';
 
@@ -194,6 +194,37 @@ describe('decodeEvent', () => {
       const error = expectPoison(() => decodeEvent(headers, good().value), 'schema_violation');
       expect(error.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['outcomeId', 'status']));
     });
+  });
+});
+
+describe('decodeTrustedEvent', () => {
+  const encoded = (source: string) => {
+    const event = { ...proposedEvent(), source };
+    return encodeEvent(event, 'pricing-bot-1');
+  };
+
+  it('hands over an event whose source may produce it on its own topic', () => {
+    const { headers, value } = encoded('agentops/ingest');
+    expect(decodeTrustedEvent(headers, value, 'agentops.intents.v1').source).toBe('agentops/ingest');
+  });
+
+  it('refuses an intent from a source that may not propose, naming both', () => {
+    const { headers, value } = encoded('agentops/guardrail');
+    const error = expectPoison(
+      () => decodeTrustedEvent(headers, value, 'agentops.intents.v1'),
+      'unauthorized_source',
+    );
+    expect(error.message).toBe('agentops/guardrail may not produce agentops.intent.proposed.v1');
+  });
+
+  it('refuses an event on another topic than its type travels on', () => {
+    const { headers, value } = encoded('agentops/ingest');
+    expectPoison(() => decodeTrustedEvent(headers, value, 'agentops.decisions.v1'), 'unauthorized_source');
+  });
+
+  it('still reports a malformed message as malformed', () => {
+    const { headers } = encoded('attacker');
+    expectPoison(() => decodeTrustedEvent(headers, Buffer.from('{'), 'agentops.intents.v1'), 'malformed');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   describeIssues,
   formatIssues,
   isKnownEventType,
+  producerRefusal,
 } from '@agentops/contracts';
 import { PoisonMessageError } from './errors';
 
@@ -72,4 +73,20 @@ export function decodeEvent(headers: Record<string, string>, value: Buffer | nul
     throw new PoisonMessageError('schema_violation', `${type} data invalid: ${formatIssues(issues)}`, issues);
   }
   return { ...envelope.data, data: data.data };
+}
+
+/**
+ * What every consumer reads through: a valid event whose `ce_source` may produce its type on the
+ * topic it arrived on (libs/contracts KafkaAccess). Anything else is refused, to the DLQ, with
+ * `unauthorized_source`: a forged decision, release or activation must never be acted on.
+ */
+export function decodeTrustedEvent(
+  headers: Record<string, string>,
+  value: Buffer | null,
+  baseTopic: string,
+): EventEnvelope {
+  const event = decodeEvent(headers, value);
+  const refusal = producerRefusal(event, baseTopic);
+  if (refusal) throw new PoisonMessageError('unauthorized_source', refusal);
+  return event;
 }

@@ -1,6 +1,6 @@
 import type { FieldIssue } from '@agentops/contracts';
 
-export type PoisonReason = 'malformed' | 'schema_violation' | 'unknown_type';
+export type PoisonReason = 'malformed' | 'schema_violation' | 'unknown_type' | 'unauthorized_source';
 
 /** A message that can never be processed as it is: it goes to the DLQ, the partition moves on. */
 export class PoisonMessageError extends Error {

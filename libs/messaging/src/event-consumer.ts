@@ -1,14 +1,7 @@
-import {
-  EventEnvelope,
-  EventTypes,
-  MessageDeadLetteredV1,
-  Topics,
-  baseTopicName,
-  topicName,
-} from '@agentops/contracts';
+import { EventEnvelope, MessageDeadLetteredV1, Topics, baseTopicName, topicName } from '@agentops/contracts';
 import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { decodeEvent, headersToStrings, encodeEvent } from './codec';
-import { createEvent } from './envelope-factory';
+import { decodeTrustedEvent, headersToStrings } from './codec';
+import { deadLetterMessage } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
 import { IdempotencyStore } from './idempotency';
@@ -129,7 +122,7 @@ export class EventConsumer {
     const headers = headersToStrings(message.headers as never);
     let event: EventEnvelope;
     try {
-      event = decodeEvent(headers, message.value);
+      event = decodeTrustedEvent(headers, message.value, origin.baseTopic);
     } catch (error) {
       if (error instanceof PoisonMessageError) {
         await this.deadLetter(origin, headers, message.value, error.reason, error.message);
@@ -196,29 +189,19 @@ export class EventConsumer {
       'message dead-lettered',
     );
     if (origin.baseTopic === Topics.deadLetters.name) return; // never loop on the DLQ itself
-    const dlqEvent = createEvent(
-      EventTypes.MessageDeadLettered,
+    const { topic, partition, offset, key } = origin;
+    const record = deadLetterMessage(
       {
+        origin: { topic, partition, offset, key, consumerGroup: this.groupId },
+        headers,
+        value,
         reason,
-        error: error.slice(0, 8000),
-        origin: {
-          topic: origin.topic,
-          partition: origin.partition,
-          offset: origin.offset,
-          key: origin.key,
-          consumerGroup: this.groupId,
-        },
-        originalValueBase64: value ? value.toString('base64') : null,
-        originalHeaders: headers,
-        rejectedAt: new Date().toISOString(),
+        error,
       },
-      { source: this.source, tenantid: headers['ce_tenantid'] || 'unknown' },
+      this.source,
     );
-    const encoded = encodeEvent(dlqEvent, origin.key ?? '');
-    // Keyed by the original key, as ARCHITECTURE.md says; acknowledged before the offset moves on.
-    await this.publisher.publishRaw(topicName(Topics.deadLetters, this.topicPrefix), [
-      { key: origin.key, value: encoded.value, headers: encoded.headers },
-    ]);
+    // Acknowledged before the offset moves on.
+    await this.publisher.publishRaw(topicName(Topics.deadLetters, this.topicPrefix), [record]);
   }
 
   /** Graceful stop: finish the message in hand, commit, leave the group. */

@@ -1,5 +1,19 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import { MessagingLogger } from './logger';
+
+export type SaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
+
+/** The principal a client authenticates as (SASL); one per service, see libs/contracts KafkaAccess. */
+export interface KafkaCredentials {
+  mechanism: SaslMechanism;
+  username: string;
+  password: string;
+}
+
+/** TLS to the brokers (SASL_SSL): the CA to trust, PEM; absent = the system's trust store. */
+export interface KafkaTls {
+  ca?: string;
+}
 
 export interface KafkaSettings {
   brokers: string[];
@@ -8,6 +22,11 @@ export interface KafkaSettings {
   topicPrefix: string;
   /** Fetch wait on the decision path: small values trade broker CPU for latency. */
   maxWaitTimeInMs?: number;
+  /** Absent: no SASL (a broker that authenticates nobody); every deployment we ship sets it. */
+  sasl?: KafkaCredentials;
+  tls?: KafkaTls;
+  /** Retries of a failed request or connection (default 8, about 25 s of backoff). */
+  retries?: number;
 }
 
 /** kafkajs stays behind this file and the others in this lib: no service imports it. */
@@ -15,9 +34,15 @@ export function createKafka(settings: KafkaSettings, logger: MessagingLogger): K
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    sasl: settings.sasl ? saslOptions(settings.sasl) : undefined,
+    ssl: settings.tls
+      ? { ca: settings.tls.ca ? [settings.tls.ca] : undefined, rejectUnauthorized: true }
+      : undefined,
     connectionTimeout: 3000,
+    // SCRAM costs a few PBKDF2 rounds per connection; 10 s leaves room on a loaded machine.
+    authenticationTimeout: 10_000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: { initialRetryTime: 100, retries: settings.retries ?? 8 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -36,4 +61,9 @@ export function createKafka(settings: KafkaSettings, logger: MessagingLogger): K
         else logger.debug(entry, message);
       },
   });
+}
+
+function saslOptions({ mechanism, username, password }: KafkaCredentials): SASLOptions {
+  // kafkajs types each mechanism separately; the three share one shape.
+  return { mechanism, username, password } as SASLOptions;
 }

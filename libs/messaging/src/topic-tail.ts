@@ -1,11 +1,13 @@
-import { EventEnvelope } from '@agentops/contracts';
+import { EventEnvelope, baseTopicName } from '@agentops/contracts';
 import { Consumer, Kafka } from 'kafkajs';
-import { decodeEvent, headersToStrings } from './codec';
+import { decodeTrustedEvent, headersToStrings } from './codec';
 import { MessagingLogger } from './logger';
 
 export interface TopicTailSettings {
   /** Physical topic name (prefix included). */
   topic: string;
+  /** The deployment's topic prefix: events are checked against the base topic they travel on. */
+  topicPrefix: string;
   /** Unique per instance: every instance reads the whole topic. */
   groupId: string;
   /** Give up on the initial catch-up after this long (the instance then fails to start). */
@@ -17,8 +19,9 @@ export interface TopicTailSettings {
  * Reads a (compacted) state topic from the beginning and keeps following it. `start` resolves once
  * every message that existed when it was called has been handed over (the high watermarks read
  * before subscribing), so an instance can refuse to serve before its state is loaded. An empty topic
- * resolves at once, without waiting for the group to join. Undecodable messages are logged and
- * skipped: state topics have no DLQ consumer, and one bad record must not block a start.
+ * resolves at once, without waiting for the group to join. Undecodable messages, and events whose
+ * source may not produce them, are logged and skipped: state topics have no DLQ consumer, and one
+ * bad record must not block a start.
  */
 export class TopicTail {
   private consumer?: Consumer;
@@ -36,6 +39,7 @@ export class TopicTail {
 
   async start(onEvent: (event: EventEnvelope) => void): Promise<{ loaded: number }> {
     const { topic } = this.settings;
+    const baseTopic = baseTopicName(topic, this.settings.topicPrefix);
     const admin = this.kafka.admin();
     await admin.connect();
     let offsets: { partition: number; high: string; low: string }[];
@@ -74,12 +78,12 @@ export class TopicTail {
       autoCommit: true,
       eachMessage: async ({ partition, message }) => {
         try {
-          onEvent(decodeEvent(headersToStrings(message.headers as never), message.value));
+          onEvent(decodeTrustedEvent(headersToStrings(message.headers as never), message.value, baseTopic));
           loaded++;
         } catch (error) {
           this.logger.warn(
             { err: error, topic, partition, offset: message.offset },
-            'skipping undecodable state record',
+            'skipping undecodable or unauthorized state record',
           );
         }
         const target = pending.get(partition);

@@ -13,7 +13,7 @@ import {
 } from '@agentops/persistence';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
-import { CommonEnv, isProduction } from './config';
+import { CommonEnv, isProduction, kafkaSecurity } from './config';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
 import { PinoNestLogger } from './nest-logger';
@@ -54,6 +54,7 @@ export async function startService<C extends BaseServiceConfig>(
       brokers: config.KAFKA_BROKERS,
       clientId: `agentops-${bp.name}-${config.INSTANCE_ID}`,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      ...kafkaSecurity(config),
     },
     logger,
     `agentops/${bp.name}`,
@@ -171,6 +172,7 @@ export async function runServiceMain<C extends BaseServiceConfig>(
   let config: C;
   try {
     config = loadConfig();
+    kafkaSecurity(config); // named at once, like every other bad variable
   } catch (error) {
     process.stderr.write(`${bp.name}: ${(error as Error).message}\n`);
     process.exit(1);

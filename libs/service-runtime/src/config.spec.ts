@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { CommonEnv, ConfigurationError, loadConfig, port } from './config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommonEnv, ConfigurationError, kafkaSecurity, loadConfig, port } from './config';
 
 const TOKEN = 'a'.repeat(24);
 const SECRET = 's'.repeat(32);
@@ -71,6 +74,8 @@ describe('loadConfig(CommonEnv)', () => {
       AGENTOPS_ENV: 'production',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       KAFKA_TOPIC_PREFIX: '',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SSL: false,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/agentops',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: 'agentops:',
@@ -133,6 +138,51 @@ describe('loadConfig(CommonEnv)', () => {
       if (saved === undefined) delete process.env.OPERATOR_TOKEN;
       else process.env.OPERATOR_TOKEN = saved;
     }
+  });
+});
+
+describe('kafkaSecurity', () => {
+  const load = (env: Record<string, string>) =>
+    loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, ...env });
+
+  it("authenticates as the service's own principal with SCRAM by default", () => {
+    expect(
+      kafkaSecurity(load({ KAFKA_SASL_USERNAME: 'agentops-ingest', KAFKA_SASL_PASSWORD: 'pw' })),
+    ).toEqual({
+      sasl: { mechanism: 'scram-sha-512', username: 'agentops-ingest', password: 'pw' },
+      tls: undefined,
+    });
+  });
+
+  it('names missing credentials, and how to do without them on purpose', () => {
+    const problems = problemsOf(() => kafkaSecurity(load({})));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^KAFKA_SASL_USERNAME: is required with KAFKA_SASL_MECHANISM=scram-sha-512 .*=none/,
+      ),
+      expect.stringMatching(/^KAFKA_SASL_PASSWORD: is required/),
+    ]);
+    expect(kafkaSecurity(load({ KAFKA_SASL_MECHANISM: 'none' }))).toEqual({
+      sasl: undefined,
+      tls: undefined,
+    });
+  });
+
+  it('rejects an unknown mechanism by name', () => {
+    expect(problemsOf(() => load({ KAFKA_SASL_MECHANISM: 'gssapi' }))[0]).toMatch(/^KAFKA_SASL_MECHANISM: /);
+  });
+
+  it('reads the CA bundle for TLS, and names a file it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentops-ca-'));
+    writeFileSync(join(dir, 'ca.pem'), 'PEM');
+    const base = { KAFKA_SASL_MECHANISM: 'none', KAFKA_SSL: 'true' };
+    expect(kafkaSecurity(load({ ...base, KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') })).tls).toEqual({
+      ca: 'PEM',
+    });
+    expect(kafkaSecurity(load(base)).tls).toEqual({ ca: undefined });
+    expect(
+      problemsOf(() => kafkaSecurity(load({ ...base, KAFKA_SSL_CA_FILE: join(dir, 'missing.pem') })))[0],
+    ).toMatch(/^KAFKA_SSL_CA_FILE: cannot read /);
   });
 });
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { KafkaSecurity, KafkaSecurityEnv, resolveKafkaSecurity } from '@agentops/messaging';
 import { z } from 'zod';
 
 /** Thrown at boot: names every bad variable so the operator fixes them in one go. */
@@ -26,6 +27,8 @@ export const CommonEnv = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, . _ - only')
     .default(''),
+  /** This service's own Kafka principal and transport (docs/security.md § Kafka); see `kafkaSecurity`. */
+  ...KafkaSecurityEnv.shape,
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/agentops'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('agentops:'),
@@ -51,6 +54,16 @@ export type CommonEnv = z.infer<typeof CommonEnv>;
 /** Production unless explicitly `development` (an unset mode, as in a tool's raw env, is production). */
 export function isProduction(config: { AGENTOPS_ENV?: 'development' | 'production' }): boolean {
   return config.AGENTOPS_ENV !== 'development';
+}
+
+/**
+ * How this instance authenticates to Kafka: SASL credentials unless the mechanism is `none`, TLS
+ * with the CA file's certificates. Throws a ConfigurationError naming the variables.
+ */
+export function kafkaSecurity(config: KafkaSecurityEnv): KafkaSecurity {
+  const resolved = resolveKafkaSecurity(config);
+  if (!resolved.ok) throw new ConfigurationError(resolved.problems);
+  return resolved.security;
 }
 
 export function loadConfig<S extends z.ZodTypeAny>(

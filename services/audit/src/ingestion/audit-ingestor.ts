@@ -1,11 +1,12 @@
 import { SignedCheckpoint } from '@agentops/audit-chain';
-import { EventEnvelope, EventTypes, baseTopicName, topicName } from '@agentops/contracts';
+import { EventEnvelope, EventTypes, Topics, baseTopicName, topicName } from '@agentops/contracts';
 import {
   EventPublisher,
   Kafka,
   PoisonMessageError,
   createEvent,
-  decodeEvent,
+  deadLetterMessage,
+  decodeTrustedEvent,
   headersToStrings,
 } from '@agentops/messaging';
 import type { Logger } from 'pino';
@@ -30,7 +31,9 @@ export interface IngestorSettings {
  * each chunk in one transaction, offsets resolved only after the chunk is stored and published.
  * Batching is what makes chaining cheap (one head lock and one multi-row insert per chunk).
  * A message that fails to decode is not recorded here (the consumer that owns it dead-letters it,
- * and the DLQ event is recorded); it is logged by position, never by content.
+ * and the DLQ event is recorded); it is logged by position, never by content. An event whose source
+ * may not produce it is not recorded as if it had happened either: audit dead-letters it itself
+ * (some topics have no other consumer), so the forgery is on the record as a rejected message.
  */
 export class AuditIngestor {
   private consumer?: Consumer;
@@ -110,14 +113,36 @@ export class AuditIngestor {
       if (!isRunning() || isStale()) break;
       chunkLastOffset = message.offset;
       let event: EventEnvelope;
+      const headers = headersToStrings(message.headers as never);
       try {
-        event = decodeEvent(headersToStrings(message.headers as never), message.value);
+        event = decodeTrustedEvent(headers, message.value, baseTopic);
       } catch (error) {
         if (!(error instanceof PoisonMessageError)) throw error;
         this.logger.warn(
           { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: error.reason },
-          'undecodable message not audited',
+          'undecodable or unauthorized message not audited',
         );
+        if (error.reason === 'unauthorized_source' && baseTopic !== Topics.deadLetters.name) {
+          const { partition } = batch;
+          const key = message.key ? message.key.toString('utf8') : null;
+          const origin = {
+            topic: batch.topic,
+            partition,
+            offset: message.offset,
+            key,
+            consumerGroup: this.settings.groupId,
+          };
+          const record = {
+            origin,
+            headers,
+            value: message.value,
+            reason: error.reason,
+            error: error.message,
+          };
+          await this.publisher.publishRaw(topicName(Topics.deadLetters, this.settings.topicPrefix), [
+            deadLetterMessage(record, this.settings.source),
+          ]);
+        }
         continue;
       }
       chunk.push({ event, origin: { baseTopic, partition: batch.partition, offset: message.offset } });

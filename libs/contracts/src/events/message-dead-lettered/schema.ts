@@ -4,7 +4,15 @@ export const MessageDeadLetteredType = 'agentops.message.dead_lettered.v1' as co
 
 /** A message a consumer could not accept, kept whole so it can be inspected and replayed. */
 export const MessageDeadLetteredV1 = z.object({
-  reason: z.enum(['malformed', 'schema_violation', 'unknown_type', 'handler_rejected', 'retries_exhausted']),
+  reason: z.enum([
+    'malformed',
+    'schema_violation',
+    'unknown_type',
+    // The event's `ce_source` may not produce its type (or claim its decider) on this topic.
+    'unauthorized_source',
+    'handler_rejected',
+    'retries_exhausted',
+  ]),
   error: z.string().max(8000),
   origin: z.object({
     topic: z.string(),
