@@ -4,7 +4,6 @@ import {
   ConsumerSettings,
   EventConsumer,
   EventPublisher,
-  IdempotencyStore,
   Kafka,
   KafkaSettings,
   MessagingLogger,
@@ -40,7 +39,7 @@ export class MessagingRuntime {
     await this.publisher.connect();
   }
 
-  createConsumer(settings: ConsumerSettings & { idempotency?: IdempotencyStore }): EventConsumer {
+  createConsumer(settings: ConsumerSettings): EventConsumer {
     const consumer = new EventConsumer(
       this.kafka,
       this.publisher,

@@ -7,7 +7,6 @@ export * from './envelope-factory';
 export * from './kafka-connection';
 export * from './event-publisher';
 export * from './event-consumer';
-export * from './idempotency';
 export * from './correlation-waiter';
 export * from './topic-admin';
 export * from './topic-tail';
