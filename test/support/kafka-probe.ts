@@ -7,7 +7,11 @@ export interface ProbedMessage {
   headers: Record<string, string>;
 }
 
-/** Reads a topic from the beginning under a throwaway group, for assertions on what was produced. */
+/**
+ * Reads a topic from the beginning under a throwaway group, for assertions on what was produced.
+ * `caughtUp()` is the positive marker for "no duplicate arrived": it resolves once everything the
+ * topic held when it was called has been collected, so nothing written before can still turn up.
+ */
 export function collectTopic(physicalTopic: string) {
   const kafka = createKafka(
     { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' },
@@ -18,12 +22,14 @@ export function collectTopic(physicalTopic: string) {
     maxWaitTimeInMs: 50,
   });
   const messages: ProbedMessage[] = [];
+  const next = new Map<number, number>(); // partition → the offset after the last one collected
   const ready = (async () => {
     await consumer.connect();
     await consumer.subscribe({ topic: physicalTopic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
+        next.set(partition, Number(message.offset) + 1);
         messages.push({
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? '',
@@ -33,5 +39,18 @@ export function collectTopic(physicalTopic: string) {
     });
     await joined;
   })();
-  return { messages, ready, stop: () => consumer.disconnect() };
+  const caughtUp = async (timeoutMs = 20_000): Promise<void> => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(physicalTopic).finally(() => admin.disconnect());
+    const deadline = Date.now() + timeoutMs;
+    const behind = () =>
+      ends.filter((e) => Number(e.high) > Math.max(next.get(e.partition) ?? 0, Number(e.low)));
+    while (behind().length) {
+      if (Date.now() > deadline)
+        throw new Error(`${physicalTopic}: not caught up on partitions ${behind().map((e) => e.partition)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { messages, ready, caughtUp, stop: () => consumer.disconnect() };
 }
