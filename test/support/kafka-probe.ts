@@ -13,10 +13,7 @@ export interface ProbedMessage {
  * topic held when it was called has been collected, so nothing written before can still turn up.
  */
 export function collectTopic(physicalTopic: string) {
-  const kafka = createKafka(
-    { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' },
-    silentLogger,
-  );
+  const kafka = probeKafka();
   const consumer = kafka.consumer({
     groupId: `probe-${physicalTopic}-${Date.now()}-${Math.random()}`,
     maxWaitTimeInMs: 50,
@@ -53,4 +50,43 @@ export function collectTopic(physicalTopic: string) {
     }
   };
   return { messages, ready, caughtUp, stop: () => consumer.disconnect() };
+}
+
+function probeKafka() {
+  return createKafka(
+    { brokers: KAFKA_BROKERS.split(','), clientId: 'agentops-test-probe', topicPrefix: '' },
+    silentLogger,
+  );
+}
+
+/** Each partition's end offset now (where the next message will be written). */
+export async function topicEnds(physicalTopic: string): Promise<{ partition: number; offset: string }[]> {
+  const admin = probeKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(physicalTopic)).map((o) => ({
+      partition: o.partition,
+      offset: o.high,
+    }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Moves a stopped consumer group back to earlier offsets, so its next member receives again what it
+ * had already handled and committed: a redelivery, as after a crash before the commit.
+ */
+export async function rewindGroup(
+  groupId: string,
+  physicalTopic: string,
+  partitions: { partition: number; offset: string }[],
+): Promise<void> {
+  const admin = probeKafka().admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic: physicalTopic, partitions });
+  } finally {
+    await admin.disconnect();
+  }
 }
