@@ -1,3 +1,4 @@
+import { Topics, topicName } from '@agentops/contracts';
 import { AgentOpsClient, HaltedError, IntentDeniedError } from '@agentops/sdk';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { groupCaughtUp } from '../support/kafka-probe';
+import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
 const TENANT = `sdk-${Date.now().toString(36)}`;
 const LOW_CONFIDENCE = `
@@ -43,6 +45,11 @@ describe('agent SDK on the real stack', () => {
       GUARDRAIL_URL: guardrail.url,
       ESCALATION_ROUTES_FILE: routes,
     });
+    // Its consumer group resumes where an earlier suite's escalation stopped: let it catch up first.
+    await groupCaughtUp(
+      `${runPrefix()}escalation`,
+      [Topics.intents, Topics.decisions].map((t) => topicName(t, runPrefix())),
+    );
     ingest = await bootService('ingest');
     await guardrail.app.get(CatalogCache).importCatalog([
       {

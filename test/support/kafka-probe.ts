@@ -90,3 +90,45 @@ export async function rewindGroup(
     await admin.disconnect();
   }
 }
+
+/**
+ * Waits until a service's consumer group has committed everything the topics held when called. A
+ * group shared by the run's suites resumes where the last instance stopped, so a freshly booted
+ * service may first have to work through what earlier suites produced: wait for that instead of
+ * giving the first assertion a longer timeout.
+ */
+export async function groupCaughtUp(
+  groupId: string,
+  physicalTopics: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const admin = probeKafka().admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, { partition: number; high: number }[]>();
+    for (const topic of physicalTopics)
+      ends.set(
+        topic,
+        (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, high: Number(o.high) })),
+      );
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const committed = await admin.fetchOffsets({ groupId, topics: physicalTopics });
+      const behind = committed.flatMap(({ topic, partitions }) =>
+        ends
+          .get(topic)!
+          .filter(
+            (e) =>
+              e.high > 0 &&
+              Number(partitions.find((p) => p.partition === e.partition)?.offset ?? -1) < e.high,
+          )
+          .map((e) => `${topic}:${e.partition}`),
+      );
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`${groupId} has not caught up on ${behind.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
