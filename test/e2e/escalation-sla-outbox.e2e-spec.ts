@@ -152,10 +152,7 @@ routes:
     await eventually(
       async () =>
         (
-          await ingest.parts.dataSource.query(
-            `SELECT due_at <= now() AS due FROM escalation.tasks WHERE intent_id = $1`,
-            [intentId],
-          )
+          await query(`SELECT due_at <= now() AS due FROM escalation.tasks WHERE intent_id = $1`, [intentId])
         )[0]?.due === true,
       10_000,
       'the first SLA deadline passed',

@@ -152,7 +152,7 @@ describe('agent SDK on the real stack', () => {
     );
     const guarded = watched.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
     const reviewer = {
-      authorization: `Bearer ${await mintUserToken({ userId: 'ana', tenantId: TENANT, roles: ['reviewer'] }, TEST_JWT_SECRET)}`,
+      authorization: `Bearer ${await mintUserToken({ userId: 'ana', tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] }, TEST_JWT_SECRET)}`,
     };
     const task = await eventually(
       async () =>
