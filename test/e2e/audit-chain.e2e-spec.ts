@@ -57,11 +57,11 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     });
   };
 
-  const intent = (i: number, tenant = TENANT) =>
+  const intent = (i: number, tenant = TENANT, intentId = newEventId()) =>
     createEvent(
       EventTypes.IntentProposed,
       {
-        intentId: newEventId(),
+        intentId,
         action: 'service.issue_refund',
         target: { type: 'customer', id: customer(i) },
         params: { amount: 20 + i, email: email(i) },
@@ -78,7 +78,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
         },
         proposedAt: new Date().toISOString(),
       },
-      { source: 'agentops/ingest', tenantid: tenant, agentid: `agent-${i % 4}` },
+      { source: 'agentops/ingest', tenantid: tenant, agentid: `agent-${i % 4}`, correlationid: intentId },
     );
 
   const get = async <T>(path: string, headers: Record<string, string> = operator) => {
@@ -215,23 +215,31 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
   });
 
   it('filters, paginates with a cursor, exports NDJSON, and isolates tenants', async () => {
-    const page1 = await get<{ records: { eventId: string; tenantId: string }[]; nextCursor: string }>(
-      `/v1/audit/records?tenantId=${TENANT}&limit=10`,
-    );
-    expect(page1.body.records).toHaveLength(10);
-    const page2 = await get<{ records: { eventId: string }[] }>(
-      `/v1/audit/records?tenantId=${TENANT}&limit=10&cursor=${page1.body.nextCursor}`,
-    );
-    expect(page2.body.records[0].eventId).not.toBe(page1.body.records[9].eventId);
+    // Every page of the tenant, cursor to cursor: each record once, none of another tenant, then no cursor.
+    const pages: { eventId: string; tenantId: string }[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { records: { eventId: string; tenantId: string }[]; nextCursor: string | null } } =
+        await get(`/v1/audit/records?tenantId=${TENANT}&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      pages.push(page.body.records);
+      cursor = page.body.nextCursor;
+    } while (cursor && pages.length < 10);
+    const mine = sent.filter((e) => e.tenantid === TENANT).map((e) => e.id);
+    expect(pages.map((p) => p.length)).toEqual([10, 10, mine.length - 20]);
+    const paged = pages.flat().map((r) => r.eventId);
+    expect(paged).toHaveLength(mine.length);
+    expect([...paged].sort()).toEqual([...mine].sort());
     const byAgent = await get<{ records: { agentId: string; action: string }[] }>(
       `/v1/audit/records?agentId=agent-1&action=service.issue_refund`,
     );
     expect(byAgent.body.records.length).toBeGreaterThan(0);
     expect(byAgent.body.records.every((r) => r.agentId === 'agent-1')).toBe(true);
-    const story = await get<{ records: { type: string }[] }>(
-      `/v1/audit/records?correlationId=${sent[0].correlationid ?? sent[0].id}`,
+    const story = await get<{ records: { eventId: string; type: string }[] }>(
+      `/v1/audit/records?correlationId=${sent[0].correlationid}`,
     );
-    expect(story.status).toBe(200);
+    expect(story.body.records.map((r) => [r.eventId, r.type])).toEqual([
+      [sent[0].id, EventTypes.IntentProposed],
+    ]);
 
     const exported = await get<string>(`/v1/audit/records/export?tenantId=${OTHER}`);
     expect(exported.status).toBe(200);
@@ -292,15 +300,23 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       )
     ).rows;
     // Stored wrapped: only the KEK (held outside the database) gives the subject's key.
-    const key = await new LocalKeyWrapper(parseKeks(TEST_AUDIT_KEK)).unwrap(
-      stored,
-      subjectKeyContext(TENANT, subjectRef),
+    const wrapper = new LocalKeyWrapper(parseKeks(TEST_AUDIT_KEK));
+    const key = await wrapper.unwrap(stored, subjectKeyContext(TENANT, subjectRef));
+    const aad = sealAad(TENANT, subjectRef, sent[who].id);
+    const clear = JSON.parse(unseal(key, box.value, aad)) as Record<string, string>;
+    // Stored before erasure: sealed, and recoverable from what the store holds (with the KEK).
+    expect(Object.values(clear)).toHaveLength(3);
+    expect(Object.values(clear)).toEqual(
+      expect.arrayContaining([customer(who), email(who), expect.stringMatching(/^\+44 20 7946 ?09/)]),
     );
-    const clear = JSON.parse(unseal(key, box.value, sealAad(TENANT, subjectRef, sent[who].id))) as Record<
-      string,
-      string
-    >;
-    expect(Object.values(clear)).toContain(email(who)); // readable before erasure
+    const dumpStore = async () =>
+      (
+        await db.query(
+          `SELECT (SELECT string_agg(r::text, E'\n') FROM audit.records r) || (SELECT string_agg(k::text, E'\n') FROM audit.subject_keys k) AS text`,
+        )
+      ).rows[0].text as string;
+    const wrappedHex = (stored.wrapped as Buffer).toString('hex');
+    expect(await dumpStore()).toContain(wrappedHex);
 
     const auditorToken = await mintUserToken(
       { userId: 'aud-2', tenantId: TENANT, roles: ['auditor'] },
@@ -328,12 +344,92 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await expect(
       db.query(`UPDATE audit.subject_keys SET key = '\\x00' WHERE subject_ref = $1`, [subjectRef]),
     ).rejects.toThrow(/only be wrapped or destroyed/);
-    const dump =
-      JSON.stringify((await db.query(`SELECT * FROM audit.records`)).rows) +
-      JSON.stringify((await db.query(`SELECT * FROM audit.subject_keys`)).rows);
+    // After: the sealed box is still there, unchanged (so every hash holds), but nothing the store
+    // holds opens it any more, even with the KEK — its wrapped key is gone from every table, and no
+    // remaining key fits.
+    const after = (await db.query(`SELECT sealed FROM audit.records WHERE event_id = $1`, [sent[who].id]))
+      .rows[0];
+    expect(after.sealed[subjectRef]).toEqual(box);
+    const dump = await dumpStore();
+    expect(dump).not.toContain(wrappedHex);
+    const remaining = (
+      await db.query(
+        `SELECT tenant_id, subject_ref, wrapped_key AS wrapped, kek_id AS "kekId" FROM audit.subject_keys WHERE wrapped_key IS NOT NULL`,
+      )
+    ).rows;
+    expect(remaining.length).toBeGreaterThan(0);
+    for (const r of remaining) {
+      const other = await wrapper.unwrap(r, subjectKeyContext(r.tenant_id, r.subject_ref));
+      expect(() => unseal(other, box.value, aad)).toThrow();
+    }
     expect(dump).not.toContain(email(who));
     expect(dump).not.toContain(customer(who));
     expect(bi.messages.map((m) => m.value).join('\n')).not.toContain(email(who));
+    expect((await get<{ ok: boolean }>('/v1/audit/verify')).body.ok).toBe(true);
+  });
+
+  it('answers 404 for a subject it does not hold, and for a subject of another tenant', async () => {
+    const erase = (ref: string, tenantId: string) =>
+      fetch(`${audit.url}/v1/audit/subjects/${ref}?tenantId=${tenantId}`, {
+        method: 'DELETE',
+        headers: operator,
+      });
+    const unknown = await erase(`customer_${'0'.repeat(32)}`, TENANT);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { message: string }).message).toBe(
+      `no subject customer_${'0'.repeat(32)} in tenant ${TENANT}`,
+    );
+    const [{ subject_ref: held }] = (
+      await db.query(
+        `SELECT subject_ref FROM audit.subject_keys WHERE tenant_id = $1 AND wrapped_key IS NOT NULL LIMIT 1`,
+        [TENANT],
+      )
+    ).rows;
+    expect((await erase(held, OTHER)).status).toBe(404);
+    const [{ wrapped }] = (
+      await db.query(
+        `SELECT wrapped_key AS wrapped FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`,
+        [TENANT, held],
+      )
+    ).rows;
+    expect(wrapped).not.toBeNull(); // untouched
+  });
+
+  it('records an event about an erased subject with its pseudonyms and nothing sealed, and makes no new key', async () => {
+    const who = 2; // erased above
+    const [{ subjectRef }] = (
+      await db.query(
+        `SELECT subject_ref AS "subjectRef" FROM audit.subject_keys WHERE tenant_id = $1 AND erased_at IS NOT NULL`,
+        [TENANT],
+      )
+    ).rows;
+    const earlier = (await db.query(`SELECT payload FROM audit.records WHERE event_id = $1`, [sent[who].id]))
+      .rows[0];
+    const late = intent(who); // the same customer, email and phone as the erased record
+    await send(0, late);
+    const row = await eventually(
+      async () =>
+        (await db.query(`SELECT payload, sealed, subjects FROM audit.records WHERE event_id = $1`, [late.id]))
+          .rows[0] as
+          | { payload: { target: { id: string } }; sealed: Record<string, unknown>; subjects: string[] }
+          | undefined,
+      20_000,
+      'the late event recorded',
+    );
+    expect(row.payload.target.id).toBe(earlier.payload.target.id); // the same pseudonym
+    expect(row.subjects).toContain(subjectRef);
+    expect(row.sealed).toEqual({ [subjectRef]: { pseudonyms: expect.any(Array), value: null } });
+    const keys = (
+      await db.query(
+        `SELECT key, wrapped_key AS wrapped FROM audit.subject_keys WHERE tenant_id = $1 AND subject_ref = $2`,
+        [TENANT, subjectRef],
+      )
+    ).rows;
+    expect(keys).toEqual([{ key: null, wrapped: null }]);
+    const text = (await db.query(`SELECT r::text AS t FROM audit.records r WHERE event_id = $1`, [late.id]))
+      .rows[0].t;
+    expect(text).not.toContain(email(who));
+    expect(text).not.toContain(customer(who));
     expect((await get<{ ok: boolean }>('/v1/audit/verify')).body.ok).toBe(true);
   });
 

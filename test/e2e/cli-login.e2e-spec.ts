@@ -121,7 +121,7 @@ describe('agentops login, whoami, logout and users on the real stack', () => {
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
     expect(ok(await cli(['whoami']))).toContain(`${sam} (${sam}) · tenant ${TENANT} · roles sre`);
     // The saved user token is accepted by the services themselves: an SRE may list and flip.
-    expect(ok(await cli(['killswitch', 'list']))).toBeDefined();
+    expect(ok(await cli(['killswitch', 'list'])).trim()).toBe('no kill switches'); // none yet in this tenant
     const flipped = JSON.parse(
       ok(
         await cli([
@@ -140,6 +140,10 @@ describe('agentops login, whoami, logout and users on the real stack', () => {
     ) as { id: string; selector: { tenantId: string }; actor: string };
     expect(flipped.selector.tenantId).toBe(TENANT);
     expect(flipped.actor).toBe(`user:${sam}`);
+    const listed = JSON.parse(ok(await cli(['-o', 'json', 'killswitch', 'list']))) as {
+      switches: { id: string; actor: string }[];
+    };
+    expect(listed.switches.map((s) => [s.id, s.actor])).toEqual([[flipped.id, `user:${sam}`]]);
     ok(await cli(['killswitch', 'release', flipped.id]));
 
     const printed = ok(

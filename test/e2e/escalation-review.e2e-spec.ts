@@ -225,7 +225,7 @@ routes:
       },
     });
     expect(task.reasons.find((r) => r.effect === 'escalate')?.policyId).toBe('low-confidence');
-    expect(task.dueAt).not.toBeNull();
+    expect(Date.parse(task.dueAt!) - Date.parse(task.createdAt)).toBe(600_000); // the default route's SLA
 
     expect((await call('bob', `/${task.id}/claim`)).body.claimedBy).toBe('bob');
     expect((await call('carol', `/${task.id}/claim`)).status).toBe(409);

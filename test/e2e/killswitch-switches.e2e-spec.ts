@@ -5,6 +5,7 @@ import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
+import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
@@ -46,6 +47,14 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     svc.guardrail = await bootService('guardrail');
     svc.killswitch = await bootService('killswitch');
     svc.ingest = await bootService('ingest');
+    // "Not refused by a switch" is asserted as the policies' allow: pin a set that constrains nothing.
+    expect(
+      (
+        await applyPolicySet(svc.guardrail.url, [
+          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
+        ])
+      ).status,
+    ).toBe(201);
     const registry = new AgentRegistry(svc.ingest.parts.dataSource);
     const suffix = Date.now().toString(36);
     const p = await registry.register({
@@ -116,7 +125,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     // The killswitch service learns agents from their intents.
     const before = await propose(pricingKey, priceIntent('SKU-1', 100));
     expect(before.status).toBe(200);
-    expect(before.body.decision.decidedBy).not.toBe('killswitch');
+    expect(before.body.decision).toMatchObject({ verdict: 'allow', decidedBy: 'policy' });
 
     const flipped = await flip(sre, {
       selector: { role: 'pricing', action: 'pricing.*' },
@@ -134,7 +143,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     expect(refused.body.decision.reasons[0].message).toContain('runaway repricing');
 
     const other = await propose(serviceKey, serviceIntent());
-    expect(other.body.decision.decidedBy).not.toBe('killswitch');
+    expect(other.body.decision).toMatchObject({ verdict: 'allow', decidedBy: 'policy' });
 
     const listed = await eventually(
       async () => {
@@ -178,7 +187,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
       'release applied',
     );
     const after = await propose(pricingKey, priceIntent('SKU-3', 95));
-    expect(after.body.decision.decidedBy).not.toBe('killswitch');
+    expect(after.body.decision).toMatchObject({ verdict: 'allow', decidedBy: 'policy' });
 
     const history = await getJson<{ history: { state: string; actor: string }[] }>(
       `${ks()}/${switchId}/history`,
@@ -262,7 +271,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     expect(refused.body.decision.decidedBy).toBe('killswitch');
     await new Promise((r) => setTimeout(r, 1200));
     const allowed = await propose(pricingKey, priceIntent('SKU-4', 90));
-    expect(allowed.body.decision.decidedBy).not.toBe('killswitch');
+    expect(allowed.body.decision).toMatchObject({ verdict: 'allow', decidedBy: 'policy' });
     const history = await eventually(
       async () => {
         const res = await getJson<{ history: { state: string; actor: string }[] }>(

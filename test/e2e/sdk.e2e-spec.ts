@@ -1,13 +1,17 @@
-import { EventTypes } from '@agentops/contracts';
-import { createEvent } from '@agentops/messaging';
+import { Topics, topicName } from '@agentops/contracts';
 import { AgentOpsClient, HaltedError, IntentDeniedError } from '@agentops/sdk';
-import { RunningService } from '@agentops/service-runtime';
+import { RunningService, mintUserToken } from '@agentops/service-runtime';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TaskView } from '../../services/escalation/src/tasks/task-model';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
-import { postJson, priceIntent } from '../support/agent-http';
+import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { groupCaughtUp } from '../support/kafka-probe';
+import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
 const TENANT = `sdk-${Date.now().toString(36)}`;
 const LOW_CONFIDENCE = `
@@ -22,17 +26,30 @@ spec:
       effect: escalate
 `;
 
-/** The SDK against the real ingest, guardrail and killswitch. */
+/** The SDK against the real ingest, guardrail, escalation and killswitch. */
 describe('agent SDK on the real stack', () => {
   let ingest: RunningService;
   let guardrail: RunningService;
+  let escalation: RunningService;
   let killswitch: RunningService;
   let agentId: string;
+  let apiKey: string;
   let client: AgentOpsClient;
 
   beforeAll(async () => {
     guardrail = await bootService('guardrail');
     killswitch = await bootService('killswitch');
+    const routes = join(mkdtempSync(join(tmpdir(), 'sdk-routes-')), 'routes.yaml');
+    writeFileSync(routes, 'default:\n  name: default\n  tiers: [{ group: reviewers, slaMs: 600000 }]\n');
+    escalation = await bootService('escalation', {
+      GUARDRAIL_URL: guardrail.url,
+      ESCALATION_ROUTES_FILE: routes,
+    });
+    // Its consumer group resumes where an earlier suite's escalation stopped: let it catch up first.
+    await groupCaughtUp(
+      `${runPrefix()}escalation`,
+      [Topics.intents, Topics.decisions].map((t) => topicName(t, runPrefix())),
+    );
     ingest = await bootService('ingest');
     await guardrail.app.get(CatalogCache).importCatalog([
       {
@@ -55,14 +72,14 @@ describe('agent SDK on the real stack', () => {
       ).status,
     ).toBe(201);
     agentId = `${TENANT}-pricing`;
-    const { apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({
+    ({ apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({
       id: agentId,
       tenantId: TENANT,
       name: 'sdk agent',
       role: 'pricing',
       version: '3.1.0',
       region: 'eu',
-    });
+    }));
     client = new AgentOpsClient({
       baseUrl: ingest.url,
       apiKey,
@@ -74,7 +91,7 @@ describe('agent SDK on the real stack', () => {
 
   afterAll(async () => {
     client?.close();
-    for (const s of [ingest, killswitch, guardrail]) await s?.close();
+    for (const s of [ingest, escalation, killswitch, guardrail]) await s?.close();
   });
 
   it('allow runs execute once, with the decided params, and reports the outcome', async () => {
@@ -109,44 +126,63 @@ describe('agent SDK on the real stack', () => {
   });
 
   it('escalate waits for the human decision and resumes', async () => {
-    const execute = jest.fn(async () => 'repriced');
-    const guarded = client.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
-    // A reviewer approves: the final decision arrives on the decisions topic as escalation publishes it.
-    const intentId = await eventually(
-      async () => {
-        const [row] = await guardrail.parts.dataSource.query(
-          `SELECT intent_id FROM guardrail.decisions WHERE agent_id = $1 AND verdict = 'escalate'`,
-          [agentId],
-        );
-        return row?.intent_id as string | undefined;
+    // The agent's proposal, watched: ingest holds it (an escalation is not an answer) until the human decides.
+    let heldProposals = 0;
+    const watched = new AgentOpsClient({
+      baseUrl: ingest.url,
+      apiKey,
+      maxWaitMs: 30_000,
+      pollIntervalMs: 100,
+      onWarning: () => undefined,
+      fetch: async (input, init) => {
+        const proposal = init?.method === 'POST' && new URL(String(input)).pathname === '/v1/intents';
+        if (proposal) heldProposals++;
+        try {
+          return await fetch(input, init);
+        } finally {
+          if (proposal) heldProposals--;
+        }
       },
+    });
+    const execute = jest.fn(
+      async ({ decision }: { decision: { decidedBy: string; reviewers?: string[] } }) => ({
+        by: decision.decidedBy,
+        reviewers: decision.reviewers,
+      }),
+    );
+    const guarded = watched.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
+    const reviewer = {
+      authorization: `Bearer ${await mintUserToken({ userId: 'ana', tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] }, TEST_JWT_SECRET)}`,
+    };
+    const task = await eventually(
+      async () =>
+        (
+          await getJson<{ tasks: TaskView[] }>(
+            `${escalation.url}/v1/escalations?status=open&agentId=${agentId}`,
+            reviewer,
+          )
+        ).body.tasks[0],
       20_000,
-      'the escalated decision',
+      'the review task',
     );
-    await new Promise((r) => setTimeout(r, 300));
+    expect(task.reasons.find((r) => r.effect === 'escalate')?.policyId).toBe('low-confidence');
+    // What the agent is told meanwhile: pending review, not a decision to act on.
+    const meanwhile = await eventually(async () => {
+      const res = await getJson<{ status: string; decision: { verdict: string } }>(
+        `${ingest.url}/v1/intents/${task.intentId}/decision`,
+        { 'x-api-key': apiKey },
+      );
+      return res.status === 200 ? res.body : undefined;
+    });
+    expect(meanwhile).toMatchObject({ status: 'pending_review', decision: { verdict: 'escalate' } });
+    expect(heldProposals).toBe(1);
     expect(execute).not.toHaveBeenCalled();
-    const now = new Date();
-    await ingest.parts.messaging.publisher.publish(
-      createEvent(
-        EventTypes.IntentDecided,
-        {
-          intentId,
-          agentId,
-          action: 'pricing.set_price',
-          verdict: 'allow',
-          reasons: [],
-          obligations: [],
-          decidedBy: 'human',
-          reviewers: ['reviewer-ana'],
-          decidedAt: now.toISOString(),
-          expiresAt: new Date(now.getTime() + 60_000).toISOString(),
-        },
-        { source: 'agentops/escalation', tenantid: TENANT, agentid: agentId, correlationid: intentId },
-      ),
-      agentId,
-    );
-    await expect(guarded).resolves.toBe('repriced');
+
+    const approved = await postJson(`${escalation.url}/v1/escalations/${task.id}/approve`, {}, reviewer);
+    expect(approved.status).toBe(200);
+    await expect(guarded).resolves.toEqual({ by: 'human', reviewers: ['ana'] });
     expect(execute).toHaveBeenCalledTimes(1);
+    watched.close();
   });
 
   it('a halt for the cohort aborts running work', async () => {

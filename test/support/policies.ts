@@ -17,6 +17,23 @@ spec:
       effect: deny
 `;
 
+/**
+ * A set that constrains nothing the suites propose: the policy layer allows every intent (scopes
+ * still apply). The active set is shared by the whole run, so a suite that expects `allow` from
+ * the policies applies this first instead of inheriting whatever the previous suite applied.
+ */
+export const NO_CONSTRAINT_POLICY = `
+apiVersion: agentops.io/v1
+kind: GuardrailPolicy
+metadata: { name: no-constraint, version: "1", owner: tests }
+spec:
+  match: { actions: ["tests.never_proposed"] }
+  validations:
+    - expression: "false"
+      message: never evaluated
+      effect: deny
+`;
+
 export async function applyPolicySet(
   guardrailUrl: string,
   files: { path: string; content: string }[],

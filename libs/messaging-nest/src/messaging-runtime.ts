@@ -5,7 +5,6 @@ import {
   ConsumerSettings,
   EventConsumer,
   EventPublisher,
-  IdempotencyStore,
   Kafka,
   KafkaSettings,
   MessagingLogger,
@@ -51,7 +50,7 @@ export class MessagingRuntime {
     await this.publisher.connect();
   }
 
-  createConsumer(settings: ConsumerSettings & { idempotency?: IdempotencyStore }): EventConsumer {
+  createConsumer(settings: ConsumerSettings): EventConsumer {
     const consumer = new EventConsumer(
       this.kafka,
       this.publisher,

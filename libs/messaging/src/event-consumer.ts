@@ -4,7 +4,6 @@ import { decodeTrustedEvent, headersToStrings } from './codec';
 import { deadLetterMessage } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
-import { IdempotencyStore } from './idempotency';
 import { MessagingLogger } from './logger';
 
 /** Where a message came from; handlers get it beside the event. */
@@ -30,8 +29,6 @@ export interface ConsumerSettings {
   retryBaseDelayMs?: number;
   sessionTimeout?: number;
   partitionsConsumedConcurrently?: number;
-  /** Skip the generic id check when the handler is idempotent by construction. */
-  idempotency?: IdempotencyStore;
   /** The DLQ must never be dead-lettered into itself. */
   deadLetterTopics?: boolean;
 }
@@ -39,13 +36,13 @@ export interface ConsumerSettings {
 export interface ConsumerObserver {
   onHandled?(type: string, ms: number): void;
   onDeadLettered?(reason: string, topic: string): void;
-  onDuplicate?(type: string): void;
 }
 
 /**
- * Consumer loop with per-message error handling: decode and validate, skip duplicates, run the
- * handler with bounded retries, and send what cannot be processed to the DLQ with its reason and
- * origin, so a poison message never stalls its partition.
+ * Consumer loop with per-message error handling: decode and validate, run the handler with bounded
+ * retries, and send what cannot be processed to the DLQ with its reason and origin, so a poison
+ * message never stalls its partition. Delivery is at-least-once; handlers are idempotent on keys of
+ * their own (see "Idempotent handlers" in docs/architecture-notes.md).
  */
 export class EventConsumer {
   private consumer?: Consumer;
@@ -131,12 +128,6 @@ export class EventConsumer {
       throw error;
     }
 
-    const idem = this.settings.idempotency;
-    if (idem && (await idem.alreadyHandled(this.groupId, event.id))) {
-      this.observer.onDuplicate?.(event.type);
-      return;
-    }
-
     const maxAttempts = this.settings.maxAttempts ?? 5;
     const baseDelay = this.settings.retryBaseDelayMs ?? 100;
     for (let attempt = 1; ; attempt++) {
@@ -173,7 +164,6 @@ export class EventConsumer {
         await heartbeat();
       }
     }
-    if (idem) await idem.markHandled(this.groupId, event.id);
   }
 
   private async deadLetter(

@@ -9,7 +9,6 @@ export * from './kafka-connection';
 export * from './kafka-security';
 export * from './event-publisher';
 export * from './event-consumer';
-export * from './idempotency';
 export * from './correlation-waiter';
 export * from './topic-admin';
 export * from './topic-tail';

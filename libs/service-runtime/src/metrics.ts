@@ -5,7 +5,6 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   readonly eventsHandled: Counter<'type'>;
   readonly eventsDeadLettered: Counter<'reason' | 'topic'>;
-  readonly duplicatesSkipped: Counter<'type'>;
   readonly handlerSeconds: Histogram<'type'>;
 
   constructor(service: string) {
@@ -21,12 +20,6 @@ export class ServiceMetrics {
       name: 'agentops_events_dead_lettered_total',
       help: 'Messages sent to the DLQ',
       labelNames: ['reason', 'topic'],
-      registers: [this.registry],
-    });
-    this.duplicatesSkipped = new Counter({
-      name: 'agentops_events_duplicate_total',
-      help: 'Redelivered events skipped',
-      labelNames: ['type'],
       registers: [this.registry],
     });
     this.handlerSeconds = new Histogram({
@@ -46,7 +39,6 @@ export class ServiceMetrics {
         this.handlerSeconds.observe({ type }, ms / 1000);
       },
       onDeadLettered: (reason: string, topic: string) => this.eventsDeadLettered.inc({ reason, topic }),
-      onDuplicate: (type: string) => this.duplicatesSkipped.inc({ type }),
     };
   }
 }

@@ -29,23 +29,53 @@ const record: Omit<StoredRecord, 'hash'> = {
 };
 
 describe('audit record hashing', () => {
-  it('covers position, metadata, pseudonymised payload and ciphertext; key order does not matter', () => {
-    const h = recordHash(hashedBody(record));
+  const h = recordHash(hashedBody(record));
+
+  it('does not depend on key order in the payload', () => {
     const reordered = {
       ...record,
       payload: { target: { id: 'customer_00', type: 'customer' }, params: { price: 12.5 } },
     };
     expect(recordHash(hashedBody(reordered))).toBe(h);
+  });
+
+  // One change per stored field: a field the hash missed could be rewritten without a trace.
+  const changes: Record<keyof typeof record, Partial<typeof record>> = {
+    chainId: { chainId: 'agentops.intents.v1:1' },
+    sequence: { sequence: 4 },
+    eventId: { eventId: '0190a0a0-0000-7000-8000-000000000002' },
+    type: { type: 'agentops.intent.decided.v1' },
+    source: { source: 'agentops/guardrail' },
+    tenantId: { tenantId: 't2' },
+    agentId: { agentId: 'a2' },
+    correlationId: { correlationId: '0190a0a0-0000-7000-8000-000000000009' },
+    causationId: { causationId: '0190a0a0-0000-7000-8000-000000000009' },
+    topic: { topic: 'agentops.decisions.v1' },
+    kafkaPartition: { kafkaPartition: 1 },
+    kafkaOffset: { kafkaOffset: '43' },
+    eventTime: { eventTime: '2026-01-01T00:00:00.001Z' },
+    actorKind: { actorKind: 'human' },
+    actorId: { actorId: 'a2' },
+    action: { action: 'pricing.set_discount' },
+    verdict: { verdict: 'allow' },
+    decidedBy: { decidedBy: 'policy' },
+    payload: { payload: { params: { price: 12.6 }, target: { type: 'customer', id: 'customer_00' } } },
+    sealed: { sealed: { customer_00: { pseudonyms: ['customer_00'], value: 'v1.a.b.d' } } },
+    subjects: { subjects: ['customer_01'] },
+    prevHash: { prevHash: 'b'.repeat(64) },
+    recordedAt: { recordedAt: '2026-01-01T00:00:02.000Z' },
+  };
+  it.each(Object.entries(changes))('covers %s', (_field, change) => {
+    expect(recordHash(hashedBody({ ...record, ...change }))).not.toBe(h);
+  });
+
+  it('covers a verdict set, a payload value removed and the sealed box emptied', () => {
     for (const change of [
-      { sequence: 4 },
-      { kafkaOffset: '43' },
-      { actorId: 'a2' },
+      { verdict: 'deny' },
+      { payload: { target: { type: 'customer', id: 'customer_00' } } },
       { sealed: {} },
-      { prevHash: 'b'.repeat(64) },
-      { recordedAt: '2026-01-01T00:00:02.000Z' },
-    ]) {
+    ])
       expect(recordHash(hashedBody({ ...record, ...change }))).not.toBe(h);
-    }
   });
 });
 

@@ -2,7 +2,9 @@ import { AgentIdentity, EventTypes, IntentDecidedV1, IntentProposal } from '@age
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
 import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
 import { IngestConfig } from '../config';
 import { DecisionBoard } from '../decisions/decision-board';
 import { decisionTimeoutFor } from '../decisions/decision-timeouts';
@@ -19,6 +21,18 @@ export type SubmissionResult =
   | { intentId: string; status: 'decided'; decision: IntentDecidedV1 };
 
 const SOURCE = 'agentops/ingest';
+
+/**
+ * An Idempotency-Key sent again with a different body: a retry must repeat its request exactly,
+ * so this is a client bug, not a new intent (IETF draft-ietf-httpapi-idempotency-key-header: 422).
+ */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly key: string) {
+    super(
+      `Idempotency-Key ${JSON.stringify(key)} was already used by this agent with a different request body; a new intent needs a new key`,
+    );
+  }
+}
 
 /**
  * Use case: publish an agent's intent and, if it asks, wait for the decision. No answer in time
@@ -49,7 +63,7 @@ export class IntentSubmission {
         ),
       this.config.MAX_WAIT_MS,
     );
-    const { intentId, isRetry } = await this.claimIntentId(agent, options.idempotencyKey);
+    const { intentId, isRetry } = await this.claimIntentId(agent, proposal, options.idempotencyKey);
     if (isRetry) {
       // A retried request: never publish twice; answer from what is known, or wait again.
       const known = await this.board.find(intentId);
@@ -133,16 +147,37 @@ export class IntentSubmission {
     return { intentId, status: 'decided', decision };
   }
 
-  /** Idempotency-Key: the same key from the same agent maps to the same intent for 24 h. */
+  /**
+   * Idempotency-Key: the same key from the same agent maps to the same intent for 24 h, provided
+   * the body is the same (a digest of the validated proposal is kept beside the intent id).
+   */
   private async claimIntentId(
     agent: AgentIdentity,
+    proposal: IntentProposal,
     key?: string,
   ): Promise<{ intentId: string; isRetry: boolean }> {
     const fresh = newEventId();
     if (!key) return { intentId: fresh, isRetry: false };
     const redisKey = `${this.config.REDIS_KEY_PREFIX}${this.config.KAFKA_TOPIC_PREFIX}ingest:idem:${agent.id}:${key}`;
-    const set = await this.redis.set(redisKey, fresh, 'EX', 24 * 3600, 'NX');
+    const request = createHash('sha256').update(canonicalize(proposal)!).digest('base64url');
+    const claim: IdempotencyClaim = { intentId: fresh, request };
+    const set = await this.redis.set(redisKey, JSON.stringify(claim), 'EX', 24 * 3600, 'NX');
     if (set === 'OK') return { intentId: fresh, isRetry: false };
-    return { intentId: (await this.redis.get(redisKey)) ?? fresh, isRetry: true };
+    const stored = parseClaim(await this.redis.get(redisKey));
+    if (!stored) return this.claimIntentId(agent, proposal, key); // expired in between: claim afresh
+    if (stored.request !== undefined && stored.request !== request) throw new IdempotencyKeyReusedError(key);
+    return { intentId: stored.intentId, isRetry: true };
   }
+}
+
+interface IdempotencyClaim {
+  intentId: string;
+  /** SHA-256 of the proposal's canonical JSON (RFC 8785); absent in claims stored before it was kept. */
+  request?: string;
+}
+
+function parseClaim(value: string | null): IdempotencyClaim | undefined {
+  if (value === null) return undefined;
+  if (!value.startsWith('{')) return { intentId: value }; // a bare intent id, stored before digests
+  return JSON.parse(value) as IdempotencyClaim;
 }

@@ -1,6 +1,7 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
 import { ZodValidationPipe } from '@agentops/service-runtime';
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -12,13 +13,14 @@ import {
   Post,
   Query,
   Res,
+  UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
 import { DecisionBoard } from '../decisions/decision-board';
-import { IntentSubmission } from './intent-submission';
+import { IdempotencyKeyReusedError, IntentSubmission } from './intent-submission';
 
 const SubmitQuery = z.object({
   wait: z
@@ -27,6 +29,9 @@ const SubmitQuery = z.object({
     .transform((v) => v === 'true'),
   timeoutMs: z.coerce.number().int().min(1).optional(),
 });
+
+/** At most 200 characters (a UUID is what the SDK sends); a longer key is refused, never cut. */
+const IdempotencyKey = z.string().min(1, 'must not be empty').max(200, 'at most 200 characters').optional();
 
 @Controller('v1/intents')
 @UseGuards(AgentAuthGuard)
@@ -48,11 +53,14 @@ export class IntentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.submission.submit(agent, proposal, {
-      wait: query.wait,
-      timeoutMs: query.timeoutMs,
-      idempotencyKey: idempotencyKey?.slice(0, 200),
-    });
+    const key = IdempotencyKey.safeParse(idempotencyKey);
+    if (!key.success) throw new BadRequestException(`Idempotency-Key: ${key.error.issues[0].message}`);
+    const result = await this.submission
+      .submit(agent, proposal, { wait: query.wait, timeoutMs: query.timeoutMs, idempotencyKey: key.data })
+      .catch((error: unknown) => {
+        if (error instanceof IdempotencyKeyReusedError) throw new UnprocessableEntityException(error.message);
+        throw error;
+      });
     res.status(result.status === 'decided' ? 200 : 202);
     return result;
   }

@@ -154,16 +154,18 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
     const value = measure(def, c.window, now);
     if (value === null) return;
     const limit = c.state === 'half_open' ? def.threshold * def.halfOpen.thresholdFactor : def.threshold;
-    if (value > limit) await this.trip(def, c, value);
+    if (value > limit) await this.trip(def, c, value, limit);
   }
 
-  private async trip(def: BreakerDefinition, c: CohortState, value: number): Promise<void> {
+  private async trip(def: BreakerDefinition, c: CohortState, value: number, limit: number): Promise<void> {
     const selector = {
       ...def.trip.selector,
       tenantId: c.tenantId,
       ...(c.agentId ? { agentId: c.agentId } : {}),
     };
-    const reason = `${def.trip.reason ?? `breaker ${def.name} tripped`}: ${def.metric} ${round(value)} > ${def.threshold} within ${def.window / 1000}s (${describeSelector(selector)})`;
+    // Name the limit that was crossed: half-open trips under the stricter one.
+    const crossed = `${round(limit)}${c.state === 'half_open' ? ' (half-open)' : ''}`;
+    const reason = `${def.trip.reason ?? `breaker ${def.name} tripped`}: ${def.metric} ${round(value)} > ${crossed} within ${def.window / 1000}s (${describeSelector(selector)})`;
     const halfOpenSwitch = c.state === 'half_open' ? c.switchId : null;
     c.state = 'open';
     c.since = this.clock();

@@ -1,0 +1,304 @@
+import { EventEnvelope } from '@agentops/contracts';
+import { CohortMember } from '@agentops/cohort-selector';
+import { AgentDirectory, RecordingSwitches, breakerEngine, signals } from './testing/breaker-doubles';
+import { BreakerEngine } from './breaker-engine';
+
+/**
+ * The shipped breakers (policies/breakers/*.yaml) driven through the engine's public behaviour —
+ * observe, tick, states — with kill switches and known agents in memory, no stored state, and a
+ * clock the test moves. Persistence is tested on PostgreSQL (test/integration/breaker-engine.integration-spec.ts).
+ */
+const T0 = Date.parse('2026-03-01T09:00:00.000Z');
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+describe('BreakerEngine', () => {
+  let now: number;
+  let switches: RecordingSwitches;
+  let agents: AgentDirectory;
+  let engine: BreakerEngine;
+  let pricing: CohortMember;
+  let pricing2: CohortMember;
+  let service: CohortMember;
+  let otherTenant: CohortMember;
+
+  beforeEach(async () => {
+    now = T0;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    switches = new RecordingSwitches();
+    agents = new AgentDirectory();
+    const agent = (id: string, tenantId: string, role: string) =>
+      agents.add({ id, tenantId, role, version: '1', region: 'eu' });
+    pricing = agent('pricing-1', 'maison', 'pricing');
+    pricing2 = agent('pricing-2', 'maison', 'pricing');
+    service = agent('service-1', 'maison', 'service');
+    otherTenant = agent('pricing-9', 'other', 'pricing');
+    engine = breakerEngine({ dataSource: { query: async () => [] }, switches, agents });
+    await engine.onModuleInit();
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Each event one second after the previous one, observed in order. */
+  const feed = async (make: (at: number) => EventEnvelope, times = 1) => {
+    for (let i = 0; i < times; i++) {
+      now += SECOND;
+      await engine.observe(make(now));
+    }
+  };
+  const stateOf = (breaker: string, cohort: string) =>
+    engine.states().find((s) => s.breaker === breaker && s.cohort === cohort);
+
+  describe('each shipped metric trips its breaker just past the threshold, not at it', () => {
+    it('deny_rate: more than 60 % of at least 20 decisions, per agent; refusals by switches do not count', async () => {
+      await feed((at) => signals.decided(service, at, 'deny'), 19); // below minSamples: no rate yet
+      await feed((at) => signals.decided(pricing, at, 'deny'), 19); // another agent: its own window
+      await feed((at) => signals.decided(service, at, 'deny', 'killswitch'), 10);
+      await feed((at) => signals.decided(service, at, 'deny', 'breaker'), 10);
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.decided(service, at, 'deny')); // the 20th sample
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:agent-deny-rate',
+          selector: { tenantId: 'maison', agentId: service.id },
+          reason: expect.stringContaining('most intents denied: deny_rate 1 > 0.6 within 300s'),
+        }),
+      ]);
+    });
+
+    it('deny_rate: exactly 60 % does not trip', async () => {
+      await feed((at) => signals.decided(service, at, 'allow'), 8);
+      await feed((at) => signals.decided(service, at, 'deny'), 12); // 12 / 20 = 0.6
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.decided(service, at, 'deny')); // 13 / 21
+      expect(switches.flips).toHaveLength(1);
+      expect(switches.flips[0].reason).toContain('deny_rate 0.619 > 0.6');
+    });
+
+    it('error_rate: more than half of at least 20 telemetry reports are errors', async () => {
+      await feed((at) => signals.telemetry(service, at, 'tool_call'), 10);
+      await feed((at) => signals.telemetry(service, at, 'error'), 10); // 10 / 20 = 0.5
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.telemetry(service, at, 'error')); // 11 / 21
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:agent-error-rate',
+          selector: { tenantId: 'maison', agentId: service.id },
+          reason: expect.stringContaining('error rate too high: error_rate 0.524 > 0.5 within 300s'),
+        }),
+      ]);
+    });
+
+    it('customer_records_read: more than 500 customer records read in 5 minutes; other data classes do not count', async () => {
+      await feed((at) =>
+        signals.telemetry(service, at, 'data_access', { records: 300, dataClasses: ['customer'] }),
+      );
+      await feed((at) =>
+        signals.telemetry(service, at, 'data_access', { records: 5000, dataClasses: ['product'] }),
+      );
+      await feed((at) =>
+        signals.telemetry(service, at, 'data_access', {
+          records: 200,
+          dataClasses: ['order', 'customer.contact'],
+        }),
+      ); // 500
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.telemetry(service, at, 'data_access', { dataClasses: ['customer'] })); // no count given: 1
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:customer-data-reads',
+          selector: { tenantId: 'maison', agentId: service.id },
+          reason: expect.stringContaining('customer_records_read 501 > 500 within 300s'),
+        }),
+      ]);
+    });
+
+    it('total_discount_value: more than 50,000 of markdowns by one pricing agent (discountValue, or previousPrice - price)', async () => {
+      await feed((at) => signals.intent(pricing, at, 'BAG-1', { discountValue: 49_000 }));
+      await feed((at) => signals.intent(pricing, at, 'BAG-1', { previousPrice: 2000, price: 1500 })); // 49,500
+      await feed((at) => signals.intent(pricing, at, 'BAG-1', { previousPrice: 1500, price: 2000 })); // a markup: 0
+      await feed((at) => signals.intent(pricing2, at, 'BAG-1', { discountValue: 40_000 })); // another agent
+      await feed((at) => signals.intent(service, at, 'BAG-1', { discountValue: 40_000 })); // not the cohort's role
+      await feed((at) => signals.intent(pricing, at, 'BAG-1', { discountValue: 500 })); // 50,000
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.intent(pricing, at, 'BAG-1', { discountValue: 1 }));
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:pricing-discount-value',
+          selector: { role: 'pricing', action: 'pricing.*', tenantId: 'maison', agentId: pricing.id },
+          reason: expect.stringContaining(
+            'discount budget exceeded: total_discount_value 50001 > 50000 within 900s',
+          ),
+        }),
+      ]);
+    });
+
+    it('verification_violations: more than 3 violations in 10 minutes', async () => {
+      await feed((at) => signals.verified(service, at, false), 30);
+      await feed((at) => signals.verified(service, at, true), 3);
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.verified(service, at, true));
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:verification-violations',
+          selector: { tenantId: 'maison', agentId: service.id },
+          reason: expect.stringContaining('verification_violations 4 > 3 within 600s'),
+        }),
+      ]);
+    });
+
+    it("distinct_skus_repriced: more than 20 distinct SKUs by a tenant's pricing cohort in 60 s", async () => {
+      for (let i = 0; i < 20; i++) {
+        await feed((at) => signals.intent(i % 2 ? pricing : pricing2, at, `SKU-${i}`, { price: 10 }));
+        await feed((at) => signals.intent(pricing, at, 'SKU-0', { price: 11 })); // a repeat is not distinct
+      }
+      await feed((at) => signals.intent(otherTenant, at, 'SKU-99', { price: 10 })); // another tenant
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.intent(pricing2, at, 'SKU-20', { price: 10 }));
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:pricing-blast-radius',
+          selector: { role: 'pricing', action: 'pricing.*', tenantId: 'maison' },
+          reason: expect.stringContaining(
+            'too many SKUs repriced: distinct_skus_repriced 21 > 20 within 60s',
+          ),
+        }),
+      ]);
+    });
+  });
+
+  describe('the sliding window', () => {
+    it('forgets observations once they are a window old (a sum)', async () => {
+      await feed((at) =>
+        signals.telemetry(service, at, 'data_access', { records: 400, dataClasses: ['customer'] }),
+      );
+      now += 5 * MINUTE - SECOND; // the next observation lands exactly 5 minutes after the first
+      await feed((at) =>
+        signals.telemetry(service, at, 'data_access', { records: 400, dataClasses: ['customer'] }),
+      );
+      expect(switches.flips).toEqual([]);
+      await feed((at) =>
+        signals.telemetry(service, at, 'data_access', { records: 101, dataClasses: ['customer'] }),
+      );
+      expect(switches.flips).toHaveLength(1); // 400 + 101, inside one window
+    });
+
+    it('forgets observations once they are a window old (distinct keys)', async () => {
+      for (let i = 0; i < 20; i++) await feed((at) => signals.intent(pricing, at, `OLD-${i}`, { price: 1 }));
+      now += 60 * SECOND - 20 * SECOND; // OLD-0 is a window old when NEW-1 comes
+      await feed((at) => signals.intent(pricing, at, 'NEW-1', { price: 1 }));
+      expect(switches.flips).toEqual([]); // OLD-1 … OLD-19 and NEW-1: 20
+      await engine.observe(signals.intent(pricing, now, 'NEW-2', { price: 1 })); // the same instant: 21
+      expect(switches.flips).toHaveLength(1);
+    });
+  });
+
+  describe('closed → open → half-open → closed (agent-deny-rate: cool-down 10 min, probation 5 min, share 0.1, factor 0.5)', () => {
+    const BREAKER = 'agent-deny-rate';
+    const trip = async () => {
+      await feed((at) => signals.decided(service, at, 'deny'), 20);
+      return stateOf(BREAKER, `maison/${service.id}`)!;
+    };
+
+    it('open: the cohort is stopped, further signals flip nothing, and nothing changes before the cool-down', async () => {
+      const open = await trip();
+      expect(open).toMatchObject({
+        state: 'open',
+        switchId: 'switch-1',
+        trips: 1,
+        since: new Date(now).toISOString(),
+      });
+      await feed((at) => signals.decided(service, at, 'deny'), 30);
+      const trippedAt = Date.parse(open.since);
+      now = trippedAt + 10 * MINUTE - 1;
+      await engine.tick();
+      expect(switches.calls.map((c) => c.op)).toEqual(['flip']);
+      expect(stateOf(BREAKER, `maison/${service.id}`)).toMatchObject({ state: 'open', switchId: 'switch-1' });
+    });
+
+    it('half-open after the cool-down: the partial switch is flipped before the full one is released', async () => {
+      const open = await trip();
+      now = Date.parse(open.since) + 10 * MINUTE;
+      await engine.tick();
+      expect(switches.calls).toEqual([
+        expect.objectContaining({ op: 'flip', id: 'switch-1' }),
+        expect.objectContaining({
+          op: 'flip',
+          id: 'switch-2',
+          actor: `breaker:${BREAKER}`,
+          selector: { tenantId: 'maison', agentId: service.id },
+          passRatio: 0.1,
+        }),
+        expect.objectContaining({ op: 'release', id: 'switch-1', actor: `breaker:${BREAKER}` }),
+      ]);
+      expect(stateOf(BREAKER, `maison/${service.id}`)).toMatchObject({
+        state: 'half_open',
+        switchId: 'switch-2',
+        since: new Date(now).toISOString(),
+        trips: 1,
+      });
+    });
+
+    it('half-open measures afresh under the stricter threshold, and re-trips above it', async () => {
+      const open = await trip();
+      now = Date.parse(open.since) + 10 * MINUTE;
+      await engine.tick();
+      // The window starts empty: 14 allows and 6 denies is 0.3, exactly threshold × factor.
+      await feed((at) => signals.decided(service, at, 'allow'), 14);
+      await feed((at) => signals.decided(service, at, 'deny'), 6);
+      expect(stateOf(BREAKER, `maison/${service.id}`)?.state).toBe('half_open');
+      await feed((at) => signals.decided(service, at, 'deny')); // 7 / 21 = 0.33 > 0.3, though < 0.6
+      expect(switches.calls.slice(3)).toEqual([
+        expect.objectContaining({
+          op: 'flip',
+          id: 'switch-3',
+          passRatio: undefined,
+          reason: expect.stringContaining('deny_rate 0.333 > 0.3 (half-open) within 300s'),
+        }),
+        expect.objectContaining({
+          op: 'release',
+          id: 'switch-2',
+          reason: expect.stringContaining('half-open probe failed'),
+        }),
+      ]);
+      expect(stateOf(BREAKER, `maison/${service.id}`)).toMatchObject({
+        state: 'open',
+        switchId: 'switch-3',
+        trips: 2,
+      });
+    });
+
+    it('closes after a clean probation, releasing the partial switch, and can trip again', async () => {
+      const open = await trip();
+      now = Date.parse(open.since) + 10 * MINUTE;
+      await engine.tick();
+      const halfOpenSince = now;
+      await feed((at) => signals.decided(service, at, 'allow'), 20);
+      now = halfOpenSince + 5 * MINUTE - 1;
+      await engine.tick();
+      expect(stateOf(BREAKER, `maison/${service.id}`)?.state).toBe('half_open');
+      now = halfOpenSince + 5 * MINUTE;
+      await engine.tick();
+      expect(switches.calls.slice(3)).toEqual([
+        expect.objectContaining({
+          op: 'release',
+          id: 'switch-2',
+          reason: expect.stringContaining('clean probation'),
+        }),
+      ]);
+      expect(stateOf(BREAKER, `maison/${service.id}`)).toMatchObject({
+        state: 'closed',
+        switchId: null,
+        trips: 1,
+      });
+
+      now += 5 * MINUTE; // the probation's allows have left the window
+      await feed((at) => signals.decided(service, at, 'deny'), 20);
+      expect(stateOf(BREAKER, `maison/${service.id}`)).toMatchObject({
+        state: 'open',
+        switchId: 'switch-3',
+        trips: 2,
+      });
+    });
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Test doubles for the breaker engine (its unit and integration tests): kill switches and known
+ * agents in memory, and the signals it measures built as the killswitch service receives them.
+ */
+import { AgentRole, CohortSelector, EventEnvelope, EventTypes } from '@agentops/contracts';
+import { CohortMember } from '@agentops/cohort-selector';
+import { createEvent, newEventId } from '@agentops/messaging';
+import { ReadinessRegistry } from '@agentops/service-runtime';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { KnownAgents } from '../../agents/known-agents';
+import { BreakerEngine } from '../breaker-engine';
+import { KillswitchConfig } from '../../config';
+import { SwitchCommands } from '../../switches/switch-commands';
+
+/** The shipped breaker definitions (policies/breakers), as the killswitch service loads them. */
+export const SHIPPED_BREAKERS = resolve(__dirname, '../../../../../policies/breakers');
+
+export type SwitchCall =
+  | { op: 'flip'; id: string; actor: string; selector: CohortSelector; reason: string; passRatio?: number }
+  | { op: 'release'; id: string; actor: string; reason: string };
+
+/** Kill switches in memory: what a breaker flipped and released, in order. */
+export class RecordingSwitches {
+  readonly calls: SwitchCall[] = [];
+  private n = 0;
+
+  async flipAs(actor: string, selector: CohortSelector, reason: string, extra: { passRatio?: number } = {}) {
+    const id = `switch-${++this.n}`;
+    this.calls.push({ op: 'flip', id, actor, selector, reason, passRatio: extra.passRatio });
+    return { id };
+  }
+
+  async release(_principal: unknown, id: string, reason: string, actor: string) {
+    this.calls.push({ op: 'release', id, actor, reason });
+    return { id };
+  }
+
+  get flips() {
+    return this.calls.filter((c) => c.op === 'flip');
+  }
+}
+
+/** The agents the killswitch service has learnt, in memory. */
+export class AgentDirectory {
+  private readonly agents = new Map<string, CohortMember>();
+
+  add(agent: CohortMember): CohortMember {
+    this.agents.set(agent.id, agent);
+    return agent;
+  }
+
+  async find(id: string) {
+    return this.agents.get(id);
+  }
+}
+
+/** A BreakerEngine over the given store, switches and agents (its clock is `Date.now`). */
+export function breakerEngine(deps: {
+  dataSource: { query(sql: string, params?: unknown[]): Promise<unknown> };
+  switches: RecordingSwitches;
+  agents: AgentDirectory;
+  dir?: string;
+}): BreakerEngine {
+  const logger = { info: () => undefined, warn: () => undefined } as unknown as Logger;
+  return new BreakerEngine(
+    deps.dataSource as unknown as DataSource,
+    deps.agents as unknown as KnownAgents,
+    deps.switches as unknown as SwitchCommands,
+    { add: () => undefined } as unknown as ReadinessRegistry,
+    { BREAKERS_DIR: deps.dir ?? SHIPPED_BREAKERS, BREAKER_TICK_MS: 1000 } as KillswitchConfig,
+    logger,
+  );
+}
+
+const SOURCE = 'agentops/test';
+
+/** The signals breakers measure, as the killswitch service receives them. */
+export const signals = {
+  intent(
+    agent: CohortMember,
+    at: number,
+    sku: string,
+    params: Record<string, unknown> = {},
+    action = 'pricing.set_price',
+  ): EventEnvelope {
+    const intentId = newEventId();
+    return createEvent(
+      EventTypes.IntentProposed,
+      {
+        intentId,
+        action,
+        target: { type: 'sku', id: sku },
+        params: { sku, ...params },
+        confidence: 0.9,
+        justification: 'breaker test',
+        dataUsed: [],
+        agent: { ...agent, role: agent.role as AgentRole, labels: {} },
+        proposedAt: new Date(at).toISOString(),
+      },
+      { id: intentId, source: SOURCE, tenantid: agent.tenantId, agentid: agent.id, time: new Date(at) },
+    );
+  },
+  decided(
+    agent: CohortMember,
+    at: number,
+    verdict: 'allow' | 'deny',
+    decidedBy: 'policy' | 'killswitch' | 'breaker' = 'policy',
+  ): EventEnvelope {
+    return createEvent(
+      EventTypes.IntentDecided,
+      {
+        intentId: newEventId(),
+        agentId: agent.id,
+        action: 'service.send_message',
+        verdict,
+        reasons: [],
+        obligations: [],
+        decidedBy,
+        decidedAt: new Date(at).toISOString(),
+        expiresAt: new Date(at + 60_000).toISOString(),
+      },
+      { source: SOURCE, tenantid: agent.tenantId, agentid: agent.id, time: new Date(at) },
+    );
+  },
+  verified(agent: CohortMember, at: number, violation: boolean): EventEnvelope {
+    return createEvent(
+      EventTypes.OutcomeVerified,
+      {
+        intentId: newEventId(),
+        outcomeId: newEventId(),
+        agentId: agent.id,
+        violation,
+        differences: [],
+        verifiedAt: new Date(at).toISOString(),
+      },
+      { source: SOURCE, tenantid: agent.tenantId, agentid: agent.id, time: new Date(at) },
+    );
+  },
+  telemetry(
+    agent: CohortMember,
+    at: number,
+    kind: 'model_call' | 'tool_call' | 'data_access' | 'error',
+    extra: { records?: number; dataClasses?: string[] } = {},
+  ): EventEnvelope {
+    return createEvent(
+      EventTypes.TelemetryRecorded,
+      {
+        kind,
+        name: 'crm.lookup',
+        dataClasses: [],
+        attributes: {},
+        ...extra,
+        agentId: agent.id,
+        recordedAt: new Date(at).toISOString(),
+      },
+      { source: SOURCE, tenantid: agent.tenantId, agentid: agent.id, time: new Date(at) },
+    );
+  },
+};
