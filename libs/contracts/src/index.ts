@@ -5,6 +5,7 @@ export * from './validation';
 export * from './json-schema';
 export * from './asyncapi';
 export * from './events/common/schema';
+export * from './events/common/glob';
 export * from './events/intent-proposed/schema';
 export * from './events/intent-decided/schema';
 export * from './events/outcome-reported/schema';

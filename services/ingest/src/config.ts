@@ -1,3 +1,4 @@
+import { globProblem } from '@agentops/contracts';
 import { CommonEnv, loadConfig, port } from '@agentops/service-runtime';
 import { z } from 'zod';
 
@@ -19,6 +20,11 @@ export const IngestEnv = CommonEnv.extend({
         const m = /^([a-z0-9_.*]+)=(\d+)$/.exec(part);
         if (!m) {
           ctx.addIssue({ code: 'custom', message: `"${part}" is not <action glob>=<ms>` });
+          return z.NEVER;
+        }
+        const problem = globProblem(m[1]);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `"${m[1]}": ${problem}` });
           return z.NEVER;
         }
         out.push({ pattern: m[1], ms: Number(m[2]) });
