@@ -31,6 +31,14 @@ export const IngestEnv = CommonEnv.extend({
       }
       return out;
     }),
+  /**
+   * Requests each agent may make per window to each of intents, outcomes and telemetry, shared by
+   * all ingest instances (0 = no limit). 500/s is above what the retail simulation (a few per
+   * second per agent) and the benches (200 intents/s by default) send, far below what one agent
+   * looping on its own can.
+   */
+  AGENT_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(0).default(500),
+  AGENT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
   /** The longest an agent may ask to wait (escalations may take a human). */
   MAX_WAIT_MS: z.coerce.number().int().min(100).default(300_000),
 });

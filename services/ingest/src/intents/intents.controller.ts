@@ -17,6 +17,7 @@ import {
 import type { Response } from 'express';
 import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+import { AgentRateLimited } from '../agents/agent-rate-limit';
 import { DecisionBoard } from '../decisions/decision-board';
 import { IntentSubmission } from './intent-submission';
 
@@ -41,6 +42,7 @@ export class IntentsController {
    * the agent fetches `GET /v1/intents/:id/decision` later.
    */
   @Post()
+  @AgentRateLimited('intents')
   async propose(
     @CurrentAgent() agent: AgentIdentity,
     @Body(new ZodValidationPipe(IntentProposal)) proposal: IntentProposal,
