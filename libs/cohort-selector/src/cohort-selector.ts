@@ -21,8 +21,8 @@ const globCache = new Map<string, string[]>();
  * (`@agentops/contracts`), checked where patterns enter.
  */
 export function globMatches(pattern: string, value: string): boolean {
+  if (!pattern.includes('*')) return pattern === value;
   const pieces = piecesOf(pattern);
-  if (pieces.length === 1) return pattern === value;
   const first = pieces[0];
   const last = pieces[pieces.length - 1];
   const end = value.length - last.length;
