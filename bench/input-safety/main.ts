@@ -44,25 +44,38 @@ interface Row {
   ratio: number | null;
 }
 
-/** Milliseconds per call: one call when it is slow, else the median of batches lasting ≥ 20 ms. */
-function timeIt(fn: () => unknown): number {
+/** Milliseconds of one call, and how many calls make a batch of about 20 ms. */
+function probe(fn: () => unknown): { firstMs: number; perBatch: number } {
   const t0 = performance.now();
   fn();
-  const first = performance.now() - t0;
-  if (first > 200) return first;
-  const perBatch = Math.max(1, Math.ceil(20 / Math.max(first, 0.001)));
-  const samples: number[] = [];
-  for (let b = 0; b < 9; b++) {
-    const t = performance.now();
-    for (let i = 0; i < perBatch; i++) fn();
-    samples.push((performance.now() - t) / perBatch);
-  }
-  return samples.sort((a, b) => a - b)[4];
+  const firstMs = performance.now() - t0;
+  return { firstMs, perBatch: Math.max(1, Math.ceil(20 / Math.max(firstMs, 0.001))) };
 }
 
+function batchMs(fn: () => unknown, perBatch: number): number {
+  const t = performance.now();
+  for (let i = 0; i < perBatch; i++) fn();
+  return (performance.now() - t) / perBatch;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Milliseconds per call of each side. Batches of the two sides alternate (new, old, new, old …) so
+ * that a busy machine slows both alike; each side's figure is the median of 9 batches. A side whose
+ * single call takes over a second (the stalls) is timed once.
+ */
 function row(name: string, input: string, newFn: () => unknown, oldFn: (() => unknown) | null): Row {
-  const newMs = timeIt(newFn);
-  const oldMs = oldFn ? timeIt(oldFn) : null;
+  const n = probe(newFn);
+  const o = oldFn ? probe(oldFn) : null;
+  const newSamples: number[] = [];
+  const oldSamples: number[] = [];
+  for (let round = 0; round < 9; round++) {
+    newSamples.push(batchMs(newFn, n.perBatch));
+    if (oldFn && o && o.firstMs <= 1000) oldSamples.push(batchMs(oldFn, o.perBatch));
+  }
+  const newMs = median(newSamples);
+  const oldMs = !o ? null : o.firstMs > 1000 ? o.firstMs : median(oldSamples);
   return { case: name, input, oldMs, newMs, ratio: oldMs === null ? null : newMs / oldMs };
 }
 
