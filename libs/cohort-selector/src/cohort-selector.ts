@@ -9,21 +9,45 @@ export interface CohortMember {
   region: string;
 }
 
-const globCache = new Map<string, RegExp>();
+const MAX_CACHED_GLOBS = 10_000;
+const globCache = new Map<string, string[]>();
 
 /**
  * The one glob of the platform: `pricing.*` matches `pricing.set_price`; `*` matches any run of
- * characters, dots included. Compiled patterns are cached: globs come from a few config files and
- * are tested on every intent.
+ * characters, dots included. Linear in the value whatever the pattern: the literal pieces between
+ * stars are placed left to right at their first occurrence (the first piece at the start, the last
+ * at the end), which is enough for `*`-only globs and never backtracks — a regex compiled from
+ * `*a*a*a*a*a*b` took seconds on an 81-character action. Caps on patterns: `globProblem`
+ * (`@agentops/contracts`), checked where patterns enter.
  */
 export function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
-  let re = globCache.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-    globCache.set(pattern, re);
+  const pieces = piecesOf(pattern);
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  const end = value.length - last.length;
+  if (end < first.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let at = first.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i];
+    if (piece === '') continue;
+    const found = value.indexOf(piece, at);
+    // The first occurrence is the best placement: any later one leaves less room for the rest.
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
   }
-  return re.test(value);
+  return true;
+}
+
+function piecesOf(pattern: string): string[] {
+  let pieces = globCache.get(pattern);
+  if (!pieces) {
+    pieces = pattern.split('*');
+    // Patterns come from config, policies and agent scopes: few, but never let them grow memory.
+    if (globCache.size >= MAX_CACHED_GLOBS) globCache.clear();
+    globCache.set(pattern, pieces);
+  }
+  return pieces;
 }
 
 /** Whether an action name matches an action glob such as `pricing.*`. */
@@ -85,8 +109,4 @@ export function scopeSelectorToTenant(
       reason: `selector.tenantId ${selector.tenantId} is outside your tenant ${callerTenant}`,
     };
   return { ok: true, selector };
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }

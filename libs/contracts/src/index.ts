@@ -6,6 +6,7 @@ export * from './json-schema';
 export * from './asyncapi';
 export * from './kafka-access';
 export * from './events/common/schema';
+export * from './events/common/glob';
 export * from './events/intent-proposed/schema';
 export * from './events/intent-decided/schema';
 export * from './events/outcome-reported/schema';

@@ -1,5 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
-import { findPii, mentionsAny, normalizeForMatching } from './text-detectors';
+import { findPii, mentionsAny, normalizeForMatching, piiKindsIn } from './text-detectors';
 
 /**
  * The typed CEL environment every policy expression is checked and evaluated in. Declaring the
@@ -52,9 +52,7 @@ export function createPolicyEnvironment(): Environment {
     })
     .registerVariable('variables', 'map')
     .registerFunction('containsPII(string): bool', (text: string) => findPii(text).length > 0)
-    .registerFunction('piiKinds(string): list<string>', (text: string) => [
-      ...new Set(findPii(text).map((s) => s.kind)),
-    ])
+    .registerFunction('piiKinds(string): list<string>', (text: string) => piiKindsIn(text))
     .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) =>
       mentionsAny(text, [...names]),
     )

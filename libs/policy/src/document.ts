@@ -1,3 +1,4 @@
+import { ActionGlob } from '@agentops/contracts';
 import { z } from 'zod';
 
 /**
@@ -5,8 +6,6 @@ import { z } from 'zod';
  * what it matches, named variables, and validations whose CEL `expression` must hold for the
  * intent to pass; when it does not, the validation's `effect` applies.
  */
-const Glob = z.string().regex(/^[a-z0-9_.*]+$/, 'an action name or glob such as pricing.*');
-
 export const AgentMatch = z
   .object({
     roles: z.array(z.string()).optional(),
@@ -66,7 +65,7 @@ export const PolicyDocument = z
     spec: z
       .object({
         mode: z.enum(['enforce', 'shadow']).default('enforce'),
-        match: z.object({ actions: z.array(Glob).min(1), agents: AgentMatch.optional() }).strict(),
+        match: z.object({ actions: z.array(ActionGlob).min(1), agents: AgentMatch.optional() }).strict(),
         variables: z
           .array(
             z

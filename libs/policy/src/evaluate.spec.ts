@@ -209,6 +209,17 @@ describe('compilePolicySet', () => {
     expect(worse.find((p) => p.message.startsWith('metadata.name'))!.line).toBe(3);
   });
 
+  it('refuses a match glob beyond the caps, naming the field (not a slow match later)', () => {
+    const result = compilePolicySet([
+      { path: 'stall.yaml', content: confidence.replace(/actions: \[[^\]]*\]/, 'actions: ["*a*a*a*a*a*b"]') },
+    ]);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'spec.match.actions.0: at most 4 * wildcards (found 6)',
+    ]);
+  });
+
   it('versions a policy by content when no version is given, and the set by its members', () => {
     const a = set(confidence);
     const b = set(confidence.replace('0.6', '0.7'));

@@ -1,8 +1,16 @@
 /**
- * Personal-data detectors: pure functions over text, shared by audit (pseudonymisation) and
- * guardrail (redaction obligations). Each returns the spans it found; none logs or keeps values.
+ * Personal-data detectors: the platform's one definition of what personal data looks like in free
+ * text, used by audit (pseudonymisation before hashing) and guardrail (`containsPII`, `piiKinds`,
+ * redaction obligations). Pure functions over text; none logs or keeps values.
+ *
+ * Linear time, whatever the input: emails are found from their `@` outwards; every regex here has
+ * bounded quantifiers and either one possible way to match or a bounded number of them, so no
+ * input makes one start position cost more than a constant (a regex with `[…]+@` took 15 s on
+ * 100k characters). Text longer than `PII_SCAN_LIMIT` is not scanned: it is reported as one
+ * `oversized` span, so callers treat it as personal data whole (sealed by audit, redacted by
+ * guardrail) instead of letting unscanned text through or blocking the event loop.
  */
-export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'address' | 'customer';
+export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'address' | 'customer' | 'oversized';
 
 export interface PiiMatch {
   kind: PiiKind;
@@ -11,11 +19,50 @@ export interface PiiMatch {
   value: string;
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** The longest text scanned (characters): far above any message an agent sends (ingest's 256 KB body). */
+export const PII_SCAN_LIMIT = 256 * 1024;
 
-export function findEmails(text: string): PiiMatch[] {
-  return collect(text, EMAIL, 'email');
+// ---- email ----------------------------------------------------------------------------------
+
+/** RFC 5321's limits: a label is at most 63 characters; a domain has at most 127 labels. */
+const DOMAIN = /[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,126}\.[A-Za-z]{2,63}/y;
+
+function isLocalChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || // a-z
+    (c >= 65 && c <= 90) || // A-Z
+    (c >= 48 && c <= 57) || // 0-9
+    c === 46 || // .
+    c === 95 || // _
+    c === 37 || // %
+    c === 43 || // +
+    c === 45 // -
+  );
 }
+
+/**
+ * `local@domain.tld`: from each `@`, the run of local-part characters to its left (never reaching
+ * back into the previous address) and a dotted domain ending in a 2+ letter label to its right.
+ * Each character is looked at from at most one `@` on each side: linear.
+ */
+export function findEmails(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  let floor = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > floor && isLocalChar(text.charCodeAt(start - 1))) start--;
+    if (start === at) continue;
+    DOMAIN.lastIndex = at + 1;
+    const domain = DOMAIN.exec(text);
+    if (!domain) continue;
+    const end = at + 1 + domain[0].length;
+    out.push({ kind: 'email', start, end, value: text.slice(start, end) });
+    floor = end;
+  }
+  return out;
+}
+
+// ---- cards ----------------------------------------------------------------------------------
 
 /** Luhn checksum over the digits of a card number (spaces and dashes ignored). */
 export function luhnValid(candidate: string): boolean {
@@ -33,6 +80,7 @@ export function luhnValid(candidate: string): boolean {
   return sum % 10 === 0;
 }
 
+// Starts only where no digit or dash precedes; at most 37 characters; at most 7 lengths to try.
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;
 
 /** 13–19 digit card numbers (optionally grouped by spaces or dashes) that pass Luhn. */
@@ -40,51 +88,98 @@ export function findCardNumbers(text: string): PiiMatch[] {
   return collect(text, CARD, 'card').filter((m) => luhnValid(m.value));
 }
 
-/** ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
+// ---- IBAN -----------------------------------------------------------------------------------
+
+/**
+ * ISO 13616: 15 (Norway) to 34 characters; move the first four to the end, letters to numbers,
+ * mod 97 = 1.
+ */
 export function ibanValid(candidate: string): boolean {
   const iban = candidate.replace(/\s/g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  return /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban) && mod97(iban, iban.length) === 1;
+}
+
+/** The IBAN checksum of the first `length` characters of an upper-case, space-free candidate. */
+function mod97(iban: string, length: number): number {
   let remainder = 0;
-  for (const ch of rearranged) {
-    const code = ch >= 'A' ? String(ch.charCodeAt(0) - 55) : ch;
-    for (const digit of code) remainder = (remainder * 10 + Number(digit)) % 97;
+  for (let k = 0; k < length; k++) {
+    const c = iban.charCodeAt((k + 4) % length); // the first four characters go last
+    remainder = c >= 65 ? (remainder * 100 + c - 55) % 97 : (remainder * 10 + c - 48) % 97;
   }
-  return remainder === 1;
+  return remainder;
 }
 
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
 
+/**
+ * Checksum-valid IBANs, written in one block or in groups. A candidate that runs on into the next
+ * upper-case word (`DE89 3704 0044 0532 0130 00 EUR`) is cut back at its spaces until it validates.
+ */
 export function findIbans(text: string): PiiMatch[] {
-  return collect(text, IBAN, 'iban').filter((m) => ibanValid(m.value));
+  const out: PiiMatch[] = [];
+  for (const m of collect(text, IBAN, 'iban')) {
+    // The candidate's characters are [A-Z0-9 ] by the regex: validate without re-parsing it.
+    const compact = m.value.replace(/ /g, '');
+    let length = compact.length;
+    let end = m.value.length;
+    while (length >= 15) {
+      if (mod97(compact, length) === 1) {
+        out.push({ ...m, end: m.start + end, value: m.value.slice(0, end) });
+        break;
+      }
+      const space = m.value.lastIndexOf(' ', end - 1);
+      if (space < 0) break;
+      length -= end - space - 1;
+      end = space;
+    }
+  }
+  return out;
 }
 
-// International (+CC …) or national numbers with separators; at least 8 digits, at most 15 (E.164).
-const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}(?![\w])/g;
+// ---- phone numbers --------------------------------------------------------------------------
 
+// An optional +country code, an optional (area code), then digit groups joined by one separator
+// each. Separators are required between groups, so a run of digits splits one way only.
+const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-]\d{1,15}){0,7}(?!\w)/g;
+const DAY_MONTH_YEAR = /^\d{1,2}[./-]\d{1,2}[./-]\d{4}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * International (`+33 6 12 34 56 78`) or national numbers (`(030) 1234-5678`, `06-12-34-56-78`,
+ * `0612345678`): 8 to 15 digits (E.164), written with a `+`, separators or a leading trunk `0` —
+ * a bare digit run that starts otherwise is an order or account number far more often. Card
+ * numbers and dates are not phone numbers.
+ */
 export function findPhoneNumbers(text: string): PiiMatch[] {
   return collect(text, PHONE, 'phone').filter((m) => {
     const digits = m.value.replace(/\D/g, '');
     if (digits.length < 8 || digits.length > 15) return false;
-    if (luhnValid(m.value) && digits.length >= 13) return false; // a card number, not a phone
-    if (/^\d{4}-\d{2}-\d{2}/.test(m.value)) return false; // an ISO date
+    if (digits.length >= 13 && luhnValid(m.value)) return false; // a card number
+    if (ISO_DATE.test(m.value) || DAY_MONTH_YEAR.test(m.value)) return false;
     return m.value.startsWith('+') || /[ .()-]/.test(m.value) || digits.startsWith('0');
   });
 }
 
+// ---- postal addresses -----------------------------------------------------------------------
+
 const STREET_WORDS =
   'street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|square|sq|terrace|highway|hwy|strasse|straße|str|weg|gasse|platz|allee|rue|avenida|calle|via|laan|straat';
-// "221B Baker Street", "12 rue de la Paix", "Hauptstraße 5", optional ", 10115 Berlin" style tail.
+// Words are at most 40 characters and joined by one space: each start tries a bounded number of splits.
+const WORD = `[\\p{L}'.-]{1,40}`;
+const POSTCODE_CITY = `(?:,? (?:[A-Z]{2} )?\\d{4,5}(?: [A-Z][\\p{L}-]{0,40})?)?`;
+// "221B Baker Street", "12 Rue de Rivoli", optional ", 10115 Berlin" style tail.
 const ADDRESS_NUMBER_FIRST = new RegExp(
-  `\\b\\d{1,5}[A-Za-z]?,? (?:[A-Z][\\p{L}'.-]*|de|la|du|des|del) (?:[\\p{L}'.-]+ ){0,3}?(?:${STREET_WORDS})\\b\\.?(?:,? (?:[A-Z]{2} )?\\d{4,5}(?: [A-Z][\\p{L}-]+)?)?`,
+  `\\b\\d{1,5}[A-Za-z]?,? (?:[A-Z][\\p{L}'.-]{0,40}|de|la|du|des|del) (?:${WORD} ){0,3}?(?:${STREET_WORDS})\\b\\.?${POSTCODE_CITY}`,
   'giu',
 );
 // "Hauptstraße 5": the street word is a suffix of one capitalised word, so this one is case-sensitive.
 const ADDRESS_NAME_FIRST =
-  /\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat) \d{1,5}[a-z]?\b(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?)?/gu;
+  /\b[A-Z][\p{L}-]{0,40}(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat) \d{1,5}[a-z]?\b(?:,? \d{4,5}(?: [A-Z][\p{L}-]{0,40})?)?/gu;
 // "12 rue de la Paix, 75002 Paris": the street word comes first.
-const ADDRESS_WORD_FIRST =
-  /\b\d{1,5},? (?:rue|avenue|avenida|calle|via|boulevard|chemin|allée|place) (?:[\p{L}'.-]+ ?){1,4}?(?:,? \d{4,5}(?: [A-Z][\p{L}-]+)?|(?=[,.;]|$))/gu;
+const ADDRESS_WORD_FIRST = new RegExp(
+  `\\b\\d{1,5},? (?:rue|avenue|avenida|calle|via|boulevard|chemin|allée|place) ${WORD}(?: ${WORD}){0,3}?(?:,? \\d{4,5}(?: [A-Z][\\p{L}-]{0,40})?|(?=[,.;]|$))`,
+  'gu',
+);
 
 const STREET_GATE = new RegExp(`(?:${STREET_WORDS}|straße|strasse|allée|chemin)`, 'i');
 
@@ -93,21 +188,32 @@ export function findPostalAddresses(text: string): PiiMatch[] {
   const all = [ADDRESS_NUMBER_FIRST, ADDRESS_NAME_FIRST, ADDRESS_WORD_FIRST].flatMap((p) =>
     collect(text, p, 'address'),
   );
-  return all.filter(
-    (m, i) =>
-      !all.some(
-        (o, j) =>
-          j !== i && o.start <= m.start && o.end >= m.end && (o.end - o.start > m.end - m.start || j < i),
-      ),
-  );
+  // Keep the widest of nested matches: by start, widest first; anything inside the last kept one goes.
+  all.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: PiiMatch[] = [];
+  for (const m of all) if (!out.length || m.end > out[out.length - 1].end) out.push(m);
+  return out;
 }
 
+// ---- everything -----------------------------------------------------------------------------
+
+const PRIORITY: Record<PiiKind, number> = {
+  oversized: 0,
+  email: 1,
+  card: 2,
+  iban: 3,
+  address: 4,
+  phone: 5,
+  customer: 6,
+};
+
 /**
- * Every detector over one text, overlaps resolved by position (earliest, then longest), so a card
- * number is not also reported as a phone number.
+ * Every detector over one text, overlaps resolved by position (earliest, then longest, then the
+ * more specific kind), so a card number is not also reported as a phone number.
  */
 export function detectPii(text: string): PiiMatch[] {
   if (text.length < 6) return [];
+  if (text.length > PII_SCAN_LIMIT) return [{ kind: 'oversized', start: 0, end: text.length, value: text }];
   // Cheap gates first: most strings in an event (ids, enums, timestamps) cannot hold any of these.
   const hasAt = text.includes('@');
   const digits = countDigits(text);
@@ -117,9 +223,8 @@ export function detectPii(text: string): PiiMatch[] {
   if (hasAt) all.push(...findEmails(text));
   if (digits >= 8) all.push(...findCardNumbers(text), ...findIbans(text), ...findPhoneNumbers(text));
   if (digits >= 1 && STREET_GATE.test(text)) all.push(...findPostalAddresses(text));
-  const priority: Record<PiiKind, number> = { email: 0, card: 1, iban: 2, address: 3, phone: 4, customer: 5 };
   all.sort(
-    (a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || priority[a.kind] - priority[b.kind],
+    (a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || PRIORITY[a.kind] - PRIORITY[b.kind],
   );
   const out: PiiMatch[] = [];
   let end = -1;
@@ -148,7 +253,7 @@ export function replacePii(
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]{1,30}(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function countDigits(text: string): number {
   let n = 0;
@@ -159,6 +264,7 @@ function countDigits(text: string): number {
   return n;
 }
 
+/** Every match of a global regex, trailing separators trimmed (`0130 00.` → `0130 00`). */
 function collect(text: string, pattern: RegExp, kind: PiiKind): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of text.matchAll(pattern)) {

@@ -1,4 +1,5 @@
 import { deriveTenantKey, newSubjectKey, newSubjectKeys, pseudonymise, seal, unseal } from './subject-crypto';
+import { PII_SCAN_LIMIT } from './detectors';
 import { treatPayload } from './treatment';
 
 describe('subject encryption (AES-256-GCM)', () => {
@@ -66,6 +67,13 @@ describe('treatPayload', () => {
     });
     expect(found.map((f) => f.kind).sort()).toEqual(['card', 'customer', 'customer', 'email', 'phone']);
     expect(customerSubject).toBe(p('customer', 'C-1001'));
+  });
+
+  it('seals a string too long to scan whole instead of recording it unscanned', () => {
+    const note = `call +44 20 7946 0958 ${'x'.repeat(PII_SCAN_LIMIT)}`;
+    const { payload, found } = treatPayload({ params: { note } }, p);
+    expect(found.map((f) => [f.kind, f.path])).toEqual([['oversized', '$.params.note']]);
+    expect(payload).toEqual({ params: { note: `[${p('oversized', note)}]` } });
   });
 
   it('leaves payloads without personal data unchanged', () => {

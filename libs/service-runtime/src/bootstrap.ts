@@ -13,6 +13,7 @@ import {
 } from '@agentops/persistence';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
+import { LargeBodyRoute, bodyErrorHandler, jsonBodyParser } from './body-limits';
 import { CommonEnv, isProduction, kafkaSecurity } from './config';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
@@ -29,6 +30,8 @@ export interface ServiceBlueprint<C extends BaseServiceConfig> {
   /** The service's root module, which imports `ServiceRuntimeModule.forRoot(parts)`. */
   rootModule(parts: RuntimeParts): DynamicModule;
   subscriptions(config: C): Subscription[];
+  /** Routes whose bodies may exceed `DEFAULT_BODY_LIMIT` (catalog imports); none by default. */
+  largeBodies?: LargeBodyRoute[];
 }
 
 export interface RunningService {
@@ -101,8 +104,6 @@ export async function startService<C extends BaseServiceConfig>(
   });
   let url: string;
   try {
-    // Catalog imports are the largest bodies (tens of thousands of SKUs); everything else is small.
-    app.useBodyParser('json', { limit: '8mb' });
     app.use(
       pinoHttp({
         logger,
@@ -110,6 +111,10 @@ export async function startService<C extends BaseServiceConfig>(
         customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
       }),
     );
+    // Small bodies everywhere; only the routes the blueprint names (catalog imports) take more.
+    // After the request logger, so a refused body is logged with its 413.
+    app.use(jsonBodyParser(bp.largeBodies ?? []));
+    app.use(bodyErrorHandler);
     app.connectMicroservice(
       { strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) },
       { inheritAppConfig: true },

@@ -8,5 +8,6 @@ export * from './zod-validation.pipe';
 export * from './nest-logger';
 export * from './runtime.module';
 export * from './bootstrap';
+export * from './body-limits';
 export * from './auth';
 export * from './periodic-refresh';

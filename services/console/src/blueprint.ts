@@ -9,6 +9,12 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
   name: 'console',
   database: () => consoleDatabase(),
   rootModule: (parts) => ConsoleModule.register(parts),
+  // The proxy passes on what guardrail itself accepts (services/guardrail/src/blueprint.ts).
+  largeBodies: [
+    { method: 'PUT', path: /^\/api\/guardrail\/v1\/context\/[^/]+\/catalog$/, limit: '8mb' },
+    { method: 'PUT', path: /^\/api\/guardrail\/v1\/context\/[^/]+\/retail-facts$/, limit: '1mb' },
+    { method: 'POST', path: /^\/api\/guardrail\/v1\/policies\/sets$/, limit: '1mb' },
+  ],
   subscriptions: (config) => [
     {
       // Every console instance sees all traffic (its own group), from now on: the overview is live.

@@ -8,6 +8,14 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
   name: 'guardrail',
   database: () => guardrailDatabase(),
   rootModule: (parts) => GuardrailModule.register(parts),
+  largeBodies: [
+    // Up to 50,000 SKUs at ~150 bytes each.
+    { method: 'PUT', path: /^\/v1\/context\/[^/]+\/catalog$/, limit: '8mb' },
+    // Up to 5,000 approved facts, 1,000 competitors and own brands.
+    { method: 'PUT', path: /^\/v1\/context\/[^/]+\/retail-facts$/, limit: '1mb' },
+    // A tenant's whole policy folder (the retail pack is 33 KB).
+    { method: 'POST', path: /^\/v1\/policies\/sets$/, limit: '1mb' },
+  ],
   subscriptions: (config) => [
     {
       name: 'intents',

@@ -1,3 +1,4 @@
+import { globProblem } from '@agentops/contracts';
 import { CommonEnv, loadConfig, port } from '@agentops/service-runtime';
 import { z } from 'zod';
 
@@ -21,10 +22,23 @@ export const IngestEnv = CommonEnv.extend({
           ctx.addIssue({ code: 'custom', message: `"${part}" is not <action glob>=<ms>` });
           return z.NEVER;
         }
+        const problem = globProblem(m[1]);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `"${m[1]}": ${problem}` });
+          return z.NEVER;
+        }
         out.push({ pattern: m[1], ms: Number(m[2]) });
       }
       return out;
     }),
+  /**
+   * Requests each agent may make per window to each of intents, outcomes and telemetry, shared by
+   * all ingest instances (0 = no limit). 500/s is above what the retail simulation (a few per
+   * second per agent) and the benches (200 intents/s by default) send, far below what one agent
+   * looping on its own can.
+   */
+  AGENT_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(0).default(500),
+  AGENT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
   /** The longest an agent may ask to wait (escalations may take a human). */
   MAX_WAIT_MS: z.coerce.number().int().min(100).default(300_000),
 });

@@ -3,6 +3,7 @@ import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthGuard } from './agents/agent-auth.guard';
+import { AgentRateLimitGuard, AgentRateLimiter } from './agents/agent-rate-limit';
 import { AgentRegistry } from './agents/agent-registry';
 import { AgentsController } from './agents/agents.controller';
 import { KeyRetirementFeed } from './agents/key-retirement-feed';
@@ -31,6 +32,8 @@ export class IngestModule {
       providers: [
         AgentRegistry,
         AgentAuthGuard,
+        AgentRateLimiter,
+        AgentRateLimitGuard,
         KeyRetirementFeed,
         DecisionBoard,
         IntentSubmission,

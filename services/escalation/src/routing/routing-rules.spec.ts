@@ -129,6 +129,16 @@ default: { name: d, tiers: [{ group: q, slaMs: 1000 }], notifyUrl: "${url}" }
     );
   });
 
+  it('refuses globs beyond the caps, naming the route field', () => {
+    expect(() =>
+      parseRoutingRules(`
+default: { name: d, tiers: [{ group: q, slaMs: 1000 }] }
+routes:
+  - { name: r, match: { targets: ["*a*a*a*a*a*b"] }, tiers: [{ group: g, slaMs: 1000 }] }
+`),
+    ).toThrow('routes.0.match.targets.0: at most 4 * wildcards (found 6)');
+  });
+
   it('matches tenants, roles, targets and labels', () => {
     const custom = parseRoutingRules(`
 default: { name: d, tiers: [{ group: q, slaMs: 1000 }] }

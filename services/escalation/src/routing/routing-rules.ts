@@ -1,4 +1,5 @@
 import { globMatches } from '@agentops/cohort-selector';
+import { globPattern } from '@agentops/contracts';
 import type { CatalogItemFacts, DecisionFacts, IntentProposedV1 } from '@agentops/contracts';
 import { EgressPolicy, PRODUCTION_EGRESS, checkEgressUrl } from '@agentops/egress';
 import { parse } from 'yaml';
@@ -14,7 +15,7 @@ import { z } from 'zod';
  * amount) — never on what the agent says about the world: `params` conditions are claims, and
  * the loader accepts them only where claiming could raise the approvals needed, never lower them.
  */
-const Glob = z.string().regex(/^[A-Za-z0-9_.*:-]+$/, 'letters, digits, . _ : - and * only');
+const Glob = globPattern(/^[A-Za-z0-9_.*:-]+$/, 'letters, digits, . _ : - and * only');
 
 export const RouteTier = z
   .object({ group: z.string().min(1).max(100), slaMs: z.number().int().min(100) })

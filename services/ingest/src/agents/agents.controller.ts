@@ -1,4 +1,4 @@
-import { AgentRole, AgentScopes, Identifier } from '@agentops/contracts';
+import { AgentRole, AgentScopesInput, Identifier } from '@agentops/contracts';
 import { egressPolicyFor } from '@agentops/egress';
 import {
   CurrentPrincipal,
@@ -39,9 +39,9 @@ const AgentRegistrationBody = z.object({
   region: z.string().min(1).max(50),
   labels: z.record(z.string(), z.string().max(200)).optional(),
   ownerTeam: z.string().max(100).optional(),
-  scopes: AgentScopes.optional(),
+  scopes: AgentScopesInput.optional(),
 });
-const ScopesBody = z.object({ scopes: AgentScopes.nullable() }).strict();
+const ScopesBody = z.object({ scopes: AgentScopesInput.nullable() }).strict();
 /** The body is optional: no body (or `{}`) rotates with no grace period. */
 const RotateKeyBody = z
   .object({ graceSeconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS).default(0) })

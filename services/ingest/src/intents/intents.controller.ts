@@ -19,6 +19,7 @@ import {
 import type { Response } from 'express';
 import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+import { AgentRateLimited } from '../agents/agent-rate-limit';
 import { DecisionBoard } from '../decisions/decision-board';
 import { IdempotencyKeyReusedError, IntentSubmission } from './intent-submission';
 
@@ -46,6 +47,7 @@ export class IntentsController {
    * the agent fetches `GET /v1/intents/:id/decision` later.
    */
   @Post()
+  @AgentRateLimited('intents')
   async propose(
     @CurrentAgent() agent: AgentIdentity,
     @Body(new ZodValidationPipe(IntentProposal)) proposal: IntentProposal,

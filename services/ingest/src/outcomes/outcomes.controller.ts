@@ -3,6 +3,7 @@ import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { ZodValidationPipe } from '@agentops/service-runtime';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+import { AgentRateLimited } from '../agents/agent-rate-limit';
 
 @Controller('v1/outcomes')
 @UseGuards(AgentAuthGuard)
@@ -11,6 +12,7 @@ export class OutcomesController {
 
   /** What the agent actually did; guardrail verifies it against the decision. */
   @Post()
+  @AgentRateLimited('outcomes')
   @HttpCode(202)
   async report(
     @CurrentAgent() agent: AgentIdentity,

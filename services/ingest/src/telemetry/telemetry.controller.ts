@@ -3,6 +3,7 @@ import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { ZodValidationPipe } from '@agentops/service-runtime';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+import { AgentRateLimited } from '../agents/agent-rate-limit';
 
 /** Model and tool calls, data access and cost, as agents report them (breakers read these). */
 @Controller('v1/telemetry')
@@ -11,6 +12,7 @@ export class TelemetryController {
   constructor(private readonly publisher: EventPublisher) {}
 
   @Post()
+  @AgentRateLimited('telemetry')
   @HttpCode(202)
   async record(
     @CurrentAgent() agent: AgentIdentity,

@@ -15,6 +15,24 @@ describe('breaker definitions', () => {
     expect(new Set(defs.map((d) => d.metric)).size).toBe(6);
   });
 
+  it('refuses a cohort or trip glob beyond the caps', () => {
+    const bad = BreakerDefinition.safeParse({
+      name: 'x',
+      metric: 'deny_rate',
+      window: '1m',
+      threshold: 0.5,
+      coolDown: '1m',
+      halfOpen: { probation: '1m' },
+      cohort: { action: '*a*a*a*a*a*b' },
+      trip: { selector: { action: `${'a'.repeat(100)}.*` } },
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'cohort.action: at most 4 * wildcards (found 6)',
+      'trip.selector.action: at most 100 characters',
+    ]);
+  });
+
   it('names the bad field', () => {
     const bad = BreakerDefinition.safeParse({
       name: 'x',

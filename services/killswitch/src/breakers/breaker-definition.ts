@@ -1,4 +1,4 @@
-import { CohortSelector } from '@agentops/contracts';
+import { CohortSelectorInput } from '@agentops/contracts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -28,7 +28,7 @@ export const BreakerDefinition = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     description: z.string().max(1000).optional(),
     /** Which agents the breaker watches. */
-    cohort: CohortSelector.default({}),
+    cohort: CohortSelectorInput.default({}),
     /** The sliding window's key: one window per agent, or per tenant (the whole cohort in a tenant). */
     per: z.enum(['agent', 'tenant']).default('tenant'),
     metric: BreakerMetric,
@@ -39,7 +39,7 @@ export const BreakerDefinition = z
     minSamples: z.number().int().positive().default(10),
     /** The switch flipped on trip; the tenant (and agent, if per: agent) of the window is added. */
     trip: z
-      .object({ selector: CohortSelector.default({}), reason: z.string().max(500).optional() })
+      .object({ selector: CohortSelectorInput.default({}), reason: z.string().max(500).optional() })
       .strict()
       .default({ selector: {} }),
     /** How long the switch stays flipped before the breaker tries half-open. */

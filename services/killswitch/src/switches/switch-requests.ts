@@ -1,4 +1,4 @@
-import { CohortSelector } from '@agentops/contracts';
+import { CohortSelectorInput } from '@agentops/contracts';
 import { z } from 'zod';
 
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -6,7 +6,7 @@ const MAX_TTL_SECONDS = 30 * 24 * 3600;
 /** `POST /v1/killswitches`: a bad selector is a 400 naming the field, e.g. `selector.role`. */
 export const FlipRequest = z
   .object({
-    selector: CohortSelector,
+    selector: CohortSelectorInput,
     reason: z.string().min(1).max(2000),
     ticket: z.string().min(1).max(200).optional(),
     /** Auto-release at this time, or after `ttlSeconds`; not both. */
@@ -32,5 +32,5 @@ export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 
 export const ListQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
 
-export const PreviewRequest = z.object({ selector: CohortSelector }).strict();
+export const PreviewRequest = z.object({ selector: CohortSelectorInput }).strict();
 export type PreviewRequest = z.infer<typeof PreviewRequest>;

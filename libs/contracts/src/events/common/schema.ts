@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_GLOB_CHARS, ACTION_GLOB_HINT, ActionGlob } from './glob';
 
 export const Identifier = z
   .string()
@@ -23,24 +24,30 @@ export type AgentRole = z.infer<typeof AgentRole>;
  * What an agent may do: actions (globs), data classes it may read, and value limits per action
  * (e.g. `service.issue_refund` amount ≤ 500). Anything outside is denied before any policy runs.
  */
-export const AgentScopes = z
-  .object({
-    actions: z.array(z.string().regex(/^[a-z0-9_.*]+$/, 'an action name or glob such as pricing.*')).max(100),
-    dataClasses: z.array(z.string().max(50)).max(100).optional(),
-    limits: z
-      .array(
-        z
-          .object({
-            action: z.string().regex(/^[a-z0-9_.*]+$/),
-            field: z.string().min(1).max(100),
-            max: z.number(),
-          })
-          .strict(),
-      )
-      .max(100)
-      .optional(),
-  })
-  .strict();
+function agentScopesWith(actionGlob: z.ZodString) {
+  return z
+    .object({
+      actions: z.array(actionGlob).max(100),
+      dataClasses: z.array(z.string().max(50)).max(100).optional(),
+      limits: z
+        .array(
+          z
+            .object({
+              action: actionGlob,
+              field: z.string().min(1).max(100),
+              max: z.number(),
+            })
+            .strict(),
+        )
+        .max(100)
+        .optional(),
+    })
+    .strict();
+}
+/** As stored and carried in events (the glob caps apply where scopes enter: `AgentScopesInput`). */
+export const AgentScopes = agentScopesWith(z.string().regex(ACTION_GLOB_CHARS, ACTION_GLOB_HINT));
+/** Scopes as an admin sets them: every glob within the caps (`GLOB_MAX_LENGTH`, `GLOB_MAX_WILDCARDS`). */
+export const AgentScopesInput = agentScopesWith(ActionGlob);
 export type AgentScopes = z.infer<typeof AgentScopes>;
 
 /** Who the agent is, as ingest authenticated it — never as the agent claims. */
@@ -85,18 +92,22 @@ export const Obligation = z.discriminatedUnion('type', [
 export type Obligation = z.infer<typeof Obligation>;
 
 /** A cohort selector: every given field must match (conjunction); an empty selector is global. */
-export const CohortSelector = z
-  .object({
-    tenantId: Identifier.optional(),
-    role: AgentRole.optional(),
-    agentId: Identifier.optional(),
-    agentVersion: z.string().max(50).optional(),
-    region: z.string().max(50).optional(),
-    action: z
-      .string()
-      .max(100)
-      .regex(/^[a-z0-9_.*]+$/, 'an action name or glob such as pricing.*')
-      .optional(),
-  })
-  .strict();
+function cohortSelectorWith(actionGlob: z.ZodString) {
+  return z
+    .object({
+      tenantId: Identifier.optional(),
+      role: AgentRole.optional(),
+      agentId: Identifier.optional(),
+      agentVersion: z.string().max(50).optional(),
+      region: z.string().max(50).optional(),
+      action: actionGlob.optional(),
+    })
+    .strict();
+}
+/** As stored and carried in `killswitch.changed` (a halt must never be refused for a cap added later). */
+export const CohortSelector = cohortSelectorWith(
+  z.string().max(100).regex(ACTION_GLOB_CHARS, ACTION_GLOB_HINT),
+);
+/** A selector as an operator or a breaker definition writes it: the action glob within the caps. */
+export const CohortSelectorInput = cohortSelectorWith(ActionGlob);
 export type CohortSelector = z.infer<typeof CohortSelector>;
