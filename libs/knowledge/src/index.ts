@@ -1,0 +1,13 @@
+export * from './knowledge-base';
+export * from './freshness';
+export * from './compile';
+export * from './check';
+export * from './claims/claim';
+export { extractClaims } from './claims/extract';
+export type { ExtractOptions, Extraction } from './claims/extract';
+export * from './claims/verify';
+export { normalizeText, squash, sourceSpan } from './text/normalize';
+export type { NormalizedText } from './text/normalize';
+export { tokenize } from './text/tokenize';
+export type { Token } from './text/tokenize';
+export { PatternMatcher } from './text/pattern-matcher';
