@@ -9,6 +9,12 @@ export interface ApprovedRef {
   copy?: ApprovedCopy;
 }
 
+/** A brand-voice term: a banned word or a required term, by its index in the rules. */
+export interface VoiceTerm {
+  type: 'banned' | 'required';
+  index: number;
+}
+
 /**
  * A knowledge version prepared for checking: products by SKU, one automaton over every product
  * name, alias and SKU, one over approved claims and copy. Built once per version (the service keeps
@@ -19,6 +25,7 @@ export interface CompiledKnowledge {
   readonly products: ReadonlyMap<string, ProductFact>;
   readonly names: PatternMatcher<string>;
   readonly approved: PatternMatcher<ApprovedRef>;
+  readonly voice: PatternMatcher<VoiceTerm>;
   /** Brand words, so "Maison Demo tote" is not taken for an unknown product. */
   readonly stopWords: ReadonlySet<string>;
 }
@@ -46,8 +53,13 @@ export function compileKnowledge(version: KnowledgeVersion): CompiledKnowledge {
   for (const c of doc.approvedClaims) approved.push([c.text, { kind: 'approved-claim', id: c.id }]);
   for (const c of doc.copy)
     for (const seg of copySegments(c.text)) approved.push([seg, { kind: 'copy', id: c.id, copy: c }]);
+  const voice: [string, VoiceTerm][] = [
+    ...doc.voice.bannedWords.map((w, index): [string, VoiceTerm] => [w.term, { type: 'banned', index }]),
+    ...doc.voice.requiredTerms.map((w, index): [string, VoiceTerm] => [w.term, { type: 'required', index }]),
+  ];
   return {
     version,
+    voice: new PatternMatcher(voice),
     products,
     names: new PatternMatcher(names),
     approved: new PatternMatcher(approved),

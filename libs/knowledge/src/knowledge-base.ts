@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MATERIALS } from './text/lexicon';
 
 /**
  * A tenant's approved knowledge as an import carries it: product facts, approved marketing copy,
@@ -25,10 +26,16 @@ const Instant = z.iso.datetime({ offset: true });
 const Money = z.object({ amount: z.number().nonnegative(), currency: Currency }).strict();
 export type Money = z.infer<typeof Money>;
 
+/** Canonical material names the checker recognises (`cashmere`, `calfskin`, `gold`, …). */
+export const KNOWN_MATERIALS: ReadonlySet<string> = new Set(Object.values(MATERIALS).map((m) => m.name));
+
 export const MaterialPart = z
   .object({
-    /** A material of the lexicon (`cashmere`, `calfskin`, `gold`, …); see `materials.ts`. */
-    material: z.string().min(1).max(40),
+    material: z
+      .string()
+      .min(1)
+      .max(40)
+      .refine((m) => KNOWN_MATERIALS.has(m), { message: 'not a known material (see KNOWN_MATERIALS)' }),
     percent: z.number().gt(0).max(100).optional(),
     /** Purity of gold (9–24 k). */
     karat: z.number().int().min(8).max(24).optional(),
