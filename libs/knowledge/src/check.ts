@@ -68,7 +68,7 @@ export function checkText(
   attachSubjects(claims, sentenceOf, ctx.sku);
   const wording = claims.filter((c) => c.kind === 'guarantee' || c.kind === 'superlative');
   if (wording.length > 0) {
-    const approved = kb.approved.findIn(nt.text, tokens, () => false);
+    const approved = kb.approved.findIn(nt.text, tokens, { punctuationBreaks: false });
     for (const c of wording)
       for (const m of approved) {
         if (m.firstToken > c.firstToken || m.lastToken < c.lastToken) continue;

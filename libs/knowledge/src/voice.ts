@@ -36,7 +36,7 @@ export function checkVoice(kb: CompiledKnowledge, text: string, ctx: VoiceContex
   const voice = kb.version.document.voice;
   const nt = normalizeText(text);
   const tokens = tokenize(nt);
-  const found = kb.voice.findIn(nt.text, tokens, () => false);
+  const found = kb.voice.findIn(nt.text, tokens);
   const banned: VoiceFinding[] = [];
   const present = new Set<number>();
   for (const m of found)

@@ -76,6 +76,8 @@ export interface Claim {
   free?: boolean;
   months?: number | null;
   phrase?: string;
+  /** "we do not price match". */
+  negated?: boolean;
   /** Why no subject could be resolved (an unknown or ambiguous product). */
   subjectIssue?: string;
   /** Approved wording (an approved claim or live copy) the claim lies inside. */

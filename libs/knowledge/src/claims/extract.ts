@@ -108,7 +108,11 @@ const CUES: Record<Cue, string[]> = {
     'still available',
     'currently available',
     'ready to ship',
+    'ready to ship today',
     'available today',
+    'available to ship',
+    'available to ship today',
+    'in stock and ready to ship',
   ],
   'stock-none': [
     'sold out',
@@ -190,12 +194,7 @@ const CUES: Record<Cue, string[]> = {
     'delivers',
     'delivered',
     'delivery',
-    'ship',
-    'ships',
-    'shipped',
     'shipping',
-    'dispatch',
-    'dispatched',
     'reach you',
     'reaches you',
     'be with you',
@@ -549,7 +548,6 @@ const REGULAR_BEFORE = new Set([
   'list',
   'full',
   'rrp',
-  'retail',
   'instead',
   'from',
   'normally',
@@ -560,7 +558,6 @@ const REGULAR_AFTER: string[][] = [
   ['regular', 'price'],
   ['original', 'price'],
   ['full', 'price'],
-  ['retail', 'price'],
   ['rrp'],
   ['before', 'the', 'markdown'],
   ['before', 'markdown'],
@@ -569,6 +566,7 @@ const REGULAR_AFTER: string[][] = [
   ['usual', 'price'],
 ];
 const FEE_BEFORE = new Set(['delivery', 'shipping', 'postage', 'fee', 'surcharge', 'duties', 'deposit']);
+const NEGATIONS = new Set(['not', 'never', 'no', 'cannot', 't', 'nor']);
 const KARAT = new Set(['k', 'kt', 'ct', 'carat', 'carats', 'karat', 'karats']);
 const TINTS = new Set(['yellow', 'white', 'rose', 'pink']);
 const TIERS = new Set(['express', 'standard', 'priority', 'premium', 'economy', 'courier', 'signature']);
@@ -717,14 +715,17 @@ function money(r: TokenReader, i: number): boolean {
     if (r.is(last + 1, '.') && r.is(last + 2, '-')) last += 2;
   } else if (t.kind === 'number') {
     const next = r.tokens[i + 1];
+    if (next?.text === 'swiss' && (r.word(i + 2) === 'francs' || r.word(i + 2) === 'franc')) {
+      for (let u = i; u <= i + 2; u++) r.used[u] = 0;
+      r.claim('price', i, i + 2, { amount: t.value, currency: 'CHF', role: 'current' });
+      return true;
+    }
     if (next === undefined || !r.free(i + 1) || !CURRENCY_SIGNS[next.text]) return false;
     if (next.kind === 'word' && (next.text === 'pound' || next.text === 'pounds') && r.word(i + 2) === 'of')
       return false;
     currency = CURRENCY_SIGNS[next.text];
-    if (next.text === 'francs' && r.word(i - 1) === 'swiss') first = i - 1;
     amount = t.value;
     last = i + 1;
-    if (r.word(last + 1) === 'francs' && next.text === 'swiss') last++;
   } else return false;
   if (!Number.isFinite(amount)) return false;
   // What the amount is: a fee (not checked), the regular price, a saving, or the price.
@@ -987,7 +988,7 @@ function timeBeforeDelivery(r: TokenReader, i: number): boolean {
   if (!t) return false;
   if (t.end <= i) return false;
   const cue = r.word(t.end);
-  if (!['delivery', 'shipping', 'dispatch', 'courier'].includes(cue ?? '') || !r.free(t.end)) return false;
+  if (!['delivery', 'shipping', 'courier'].includes(cue ?? '') || !r.free(t.end)) return false;
   let first = i;
   let free: boolean | undefined;
   if ((r.word(i - 1) === 'free' || r.word(i - 1) === 'complimentary') && r.free(i - 1)) {
@@ -1265,8 +1266,7 @@ function unknownProduct(r: TokenReader, i: number, stop: ReadonlySet<string>): b
       PLACES[w] ||
       WEEKDAYS[w] !== undefined ||
       MONTHS[w] !== undefined ||
-      NUMBER_WORDS[w] !== undefined ||
-      PRODUCT_NOUNS.has(w)
+      NUMBER_WORDS[w] !== undefined
     )
       break;
     first = k;
@@ -1302,11 +1302,9 @@ export function extractClaims(
 ): Extraction {
   const r = new TokenReader(nt, tokens);
   if (options.products) {
-    const matches = options.products.findIn(
-      nt.text,
-      tokens,
-      (i) => i > 0 && r.sentence[i] !== r.sentence[i - 1],
-    );
+    const matches = options.products.findIn(nt.text, tokens, {
+      breakBefore: (i) => i > 0 && r.sentence[i] !== r.sentence[i - 1],
+    });
     for (const m of matches)
       r.claim('product', m.firstToken, m.lastToken, { known: true, skus: [...m.values] });
     for (const c of r.claims) c.name = c.text;
@@ -1373,9 +1371,17 @@ export function extractClaims(
         case 'guarantee-word':
           done = warranty(r, i, cue.end, true);
           break;
-        case 'price-match':
-          done = !!r.claim('price-match', i, cue.end - 1);
+        case 'price-match': {
+          // "we do not price match" states the policy the other way round.
+          let first = i;
+          for (let k = i - 1; k >= Math.max(0, i - 3) && r.sameSentence(k, i) && r.free(k); k--)
+            if (NEGATIONS.has(r.word(k) ?? '')) {
+              first = k;
+              break;
+            }
+          done = !!r.claim('price-match', first, cue.end - 1, first < i ? { negated: true } : {});
           break;
+        }
         case 'guarantee':
         case 'superlative': {
           let end = cue.end;

@@ -45,8 +45,15 @@ const PARENT: Record<string, string | undefined> = Object.fromEntries(
   Object.values(MATERIALS).map((m) => [m.name, m.parent]),
 );
 
-const money = (amount: number, currency: string) =>
-  `${currency} ${amount.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;
+/** "EUR 2,150" / "EUR 2,150.50" (Intl formatting would cost more than the whole check). */
+function money(amount: number, currency: string): string {
+  const cents = Math.round(amount * 100);
+  const whole = Math.trunc(cents / 100);
+  let digits = String(Math.abs(whole));
+  for (let i = digits.length - 3; i > 0; i -= 3) digits = `${digits.slice(0, i)},${digits.slice(i)}`;
+  const frac = Math.abs(cents % 100);
+  return `${currency} ${whole < 0 ? '-' : ''}${digits}${frac ? `.${String(frac).padStart(2, '0')}` : ''}`;
+}
 const same = (a: number, b: number, tolerance = 0.005) => Math.abs(a - b) <= tolerance;
 
 function composition(parts: readonly MaterialPart[]): string {
@@ -493,6 +500,20 @@ class Judge {
   private priceMatch(claim: Claim): ClaimVerdict {
     const policy = this.kb.version.document.policies.priceMatch;
     if (!policy) return this.result(claim, 'UNVERIFIABLE', 'no price-match policy in the knowledge base');
+    if (claim.negated)
+      return policy.enabled
+        ? this.result(
+            claim,
+            'CONTRADICTED',
+            `claims "${claim.text}"; prices are matched`,
+            this.cite('policy/price-match', 'enabled', true),
+          )
+        : this.result(
+            claim,
+            'SUPPORTED',
+            'prices are not matched',
+            this.cite('policy/price-match', 'enabled', false),
+          );
     return policy.enabled
       ? this.result(
           claim,

@@ -14,6 +14,13 @@ export interface PatternMatch<T> {
   values: readonly T[];
 }
 
+export interface FindOptions {
+  /** Whether token i starts a new phrase (a match never spans it). */
+  breakBefore?: (i: number) => boolean;
+  /** Punctuation other than - ' & / ends a phrase (names: yes; approved wording: no). */
+  punctuationBreaks?: boolean;
+}
+
 const BREAK = 36; // a symbol no pattern contains: sentence punctuation stops a name
 
 function code(ch: number): number {
@@ -100,7 +107,9 @@ export class PatternMatcher<T> {
    * token, leftmost-longest and non-overlapping. `breakBefore(i)` says whether token i starts a
    * new phrase (a name never spans a full stop or a comma).
    */
-  findIn(text: string, tokens: readonly Token[], breakBefore: (i: number) => boolean): PatternMatch<T>[] {
+  findIn(text: string, tokens: readonly Token[], options: FindOptions = {}): PatternMatch<T>[] {
+    const breakBefore = options.breakBefore ?? (() => false);
+    const punctuationBreaks = options.punctuationBreaks ?? true;
     if (!this.built || this.size === 0) return [];
     const found: { first: number; last: number; node: number }[] = [];
     // Squashed position → token of every character, and whether a token starts/ends there.
@@ -111,7 +120,8 @@ export class PatternMatcher<T> {
     for (let t = 0; t < tokens.length; t++) {
       const tok = tokens[t];
       if (tok.kind === 'punct' || tok.kind === 'symbol') {
-        if (tok.text !== '-' && tok.text !== "'" && tok.text !== '&' && tok.text !== '/') node = 0;
+        if (punctuationBreaks && tok.text !== '-' && tok.text !== "'" && tok.text !== '&' && tok.text !== '/')
+          node = 0;
         starts.push(-1);
         continue;
       }
