@@ -173,6 +173,8 @@ export const BrandVoice = z
   .strict();
 export type BrandVoice = z.infer<typeof BrandVoice>;
 
+export const DUPLICATE_SKU = 'duplicate SKU';
+
 export const KnowledgeDocument = z
   .object({
     /** When the facts were read from their systems (the base of freshness). */
@@ -194,7 +196,7 @@ export const KnowledgeDocument = z
         ctx.addIssue({
           code: 'custom',
           path: ['products', i, 'sku'],
-          message: `duplicate of row ${first + 1}`,
+          message: `${DUPLICATE_SKU} (first at row ${first + 1})`,
         });
       else seen.set(p.sku, i);
     });

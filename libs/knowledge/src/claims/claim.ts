@@ -76,7 +76,7 @@ export interface Claim {
   free?: boolean;
   months?: number | null;
   phrase?: string;
-  /** "we do not price match". */
+  /** "we do not price match", "is not 100 % cashmere". */
   negated?: boolean;
   /** Why no subject could be resolved (an unknown or ambiguous product). */
   subjectIssue?: string;

@@ -566,6 +566,10 @@ const REGULAR_AFTER: string[][] = [
   ['usual', 'price'],
 ];
 const FEE_BEFORE = new Set(['delivery', 'shipping', 'postage', 'fee', 'surcharge', 'duties', 'deposit']);
+/** "orders over €500": a threshold, not a price of anything. */
+const THRESHOLD_BEFORE = new Set(['over', 'above', 'under', 'below', 'exceeding', 'minimum', 'least']);
+/** Facts a "not" in front of turns around: "is not 100 % cashmere". */
+const NEGATABLE = new Set(['material', 'origin', 'limited-edition', 'price', 'stock']);
 const NEGATIONS = new Set(['not', 'never', 'no', 'cannot', 't', 'nor']);
 const KARAT = new Set(['k', 'kt', 'ct', 'carat', 'carats', 'karat', 'karats']);
 const TINTS = new Set(['yellow', 'white', 'rose', 'pink']);
@@ -731,7 +735,7 @@ function money(r: TokenReader, i: number): boolean {
   // What the amount is: a fee (not checked), the regular price, a saving, or the price.
   for (let k = first - 1; k >= Math.max(0, first - 4) && r.sameSentence(k, first); k--) {
     const w = r.word(k);
-    if (w && FEE_BEFORE.has(w)) {
+    if (w && (FEE_BEFORE.has(w) || (k === first - 1 && THRESHOLD_BEFORE.has(w)))) {
       for (let u = first; u <= last; u++) r.used[u] = 1;
       return true;
     }
@@ -1408,8 +1412,19 @@ export function extractClaims(
       unknownProduct(r, i, stop);
     }
   }
-  return {
-    claims: r.claims.sort((a, b) => a.firstToken - b.firstToken),
-    sentenceOf: (t) => r.sentence[t] ?? -1,
-  };
+  const questions = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) if (tokens[i].text === '?') questions.add(r.sentence[i]);
+  const claims = r.claims
+    // A question asserts nothing: "is it 100 % cashmere?" is not a claim (its product mention still is).
+    .filter((c) => c.kind === 'product' || !questions.has(r.sentence[c.firstToken]))
+    .sort((a, b) => a.firstToken - b.firstToken);
+  for (const c of claims) {
+    if (!NEGATABLE.has(c.kind) || c.negated) continue;
+    for (let k = c.firstToken - 1; k >= Math.max(0, c.firstToken - 2) && r.sameSentence(k, c.firstToken); k--)
+      if (NEGATIONS.has(r.word(k) ?? '') && r.word(k) !== 'no') {
+        c.negated = true;
+        break;
+      }
+  }
+  return { claims, sentenceOf: (t) => r.sentence[t] ?? -1 };
 }

@@ -3,6 +3,31 @@ import { NUMBER_WORDS } from '../text/lexicon';
 import { Token } from '../text/tokenize';
 import { Claim, ClaimKind } from './claim';
 
+interface LexiconNode<T> {
+  next?: Map<string, LexiconNode<T>>;
+  value?: T;
+}
+
+/** Each lexicon as a word trie, built on first use: a look-up walks tokens and builds no strings. */
+const tries = new WeakMap<object, LexiconNode<unknown>>();
+function lexiconTrie<T>(table: Readonly<Record<string, T>>): LexiconNode<T> {
+  let root = tries.get(table) as LexiconNode<T> | undefined;
+  if (root) return root;
+  root = {};
+  for (const [key, value] of Object.entries(table)) {
+    let node = root;
+    for (const word of key.split(' ')) {
+      node.next ??= new Map();
+      let child = node.next.get(word);
+      if (!child) node.next.set(word, (child = {}));
+      node = child;
+    }
+    node.value = value;
+  }
+  tries.set(table, root as LexiconNode<unknown>);
+  return root;
+}
+
 /** Token `.`, `!`, `?` or `;` ends a sentence; a claim never reads across one. */
 const SENTENCE_ENDS = new Set(['.', '!', '?', ';']);
 /** Punctuation a phrase may contain without saying so: "hand-stitched", "world's". */
@@ -105,17 +130,17 @@ export class TokenReader {
     table: Readonly<Record<string, T>>,
     maxWords = 4,
   ): { value: T; end: number } | undefined {
-    let key = '';
+    let node: LexiconNode<T> | undefined = lexiconTrie(table);
     let at = i;
     let best: { value: T; end: number } | undefined;
     for (let k = 0; k < maxWords; k++) {
       if (k > 0) at = this.skipTransparent(at);
       const w = this.tokens[at];
       if (w === undefined || w.kind !== 'word') break;
-      key = k === 0 ? w.text : `${key} ${w.text}`;
+      node = node.next?.get(w.text);
+      if (node === undefined) break;
       at++;
-      const hit = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
-      if (hit !== undefined) best = { value: hit, end: at };
+      if (node.value !== undefined) best = { value: node.value, end: at };
     }
     return best;
   }

@@ -103,6 +103,17 @@ class Judge {
   }
 
   judge(claim: Claim): ClaimVerdict {
+    const v = this.judgeAsWritten(claim);
+    if (!claim.negated || claim.kind === 'price-match') return v;
+    // "is not 100 % cashmere": true exactly when the positive claim is false.
+    if (v.verdict === 'SUPPORTED')
+      return { ...v, verdict: 'CONTRADICTED', reason: `denies what holds: ${v.reason}` };
+    if (v.verdict === 'CONTRADICTED')
+      return { ...v, verdict: 'SUPPORTED', reason: `rightly denies it: ${v.reason}` };
+    return v;
+  }
+
+  private judgeAsWritten(claim: Claim): ClaimVerdict {
     if (claim.kind === 'product') return this.product(claim);
     if (PRODUCT_KINDS.has(claim.kind)) {
       if (!claim.subject) {

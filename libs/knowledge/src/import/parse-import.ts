@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { KnowledgeDocument, KnowledgeDocumentInput } from '../knowledge-base';
+import { DUPLICATE_SKU, KnowledgeDocument, KnowledgeDocumentInput } from '../knowledge-base';
 import { parseCsv } from './csv';
 
 export type ImportFormat = 'json' | 'yaml' | 'csv';
@@ -70,10 +70,37 @@ function problemsOf(
   });
 }
 
-function validate(raw: unknown, rowOf?: (section: string, index: number) => number): ImportResult {
+/** Duplicate SKUs, found on the raw rows so they are reported even when other rows fail too. */
+function duplicates(raw: unknown, rowOf: (section: string, index: number) => number): ImportProblem[] {
+  const rows = (raw as { products?: unknown })?.products;
+  if (!Array.isArray(rows)) return [];
+  const seen = new Map<string, number>();
+  const out: ImportProblem[] = [];
+  rows.forEach((r, i) => {
+    const sku = (r as { sku?: unknown })?.sku;
+    if (typeof sku !== 'string' || sku === '') return;
+    const first = seen.get(sku);
+    if (first === undefined) seen.set(sku, i);
+    else
+      out.push({
+        section: 'products',
+        row: rowOf('products', i),
+        sku,
+        field: 'sku',
+        message: `${DUPLICATE_SKU} (first at row ${rowOf('products', first)})`,
+      });
+  });
+  return out;
+}
+
+function validate(
+  raw: unknown,
+  rowOf: (section: string, index: number) => number = (_s, i) => i + 1,
+): ImportResult {
   const parsed = KnowledgeDocument.safeParse(raw);
   if (parsed.success) return { ok: true, document: parsed.data };
-  return { ok: false, problems: problemsOf(parsed.error, raw, rowOf) };
+  const problems = problemsOf(parsed.error, raw, rowOf).filter((p) => !p.message.startsWith(DUPLICATE_SKU));
+  return { ok: false, problems: [...problems, ...duplicates(raw, rowOf)] };
 }
 
 /**

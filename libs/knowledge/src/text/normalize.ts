@@ -70,41 +70,61 @@ function fold(codePoint: number): string {
 }
 
 export function normalizeText(source: string): NormalizedText {
-  const from: number[] = [];
-  const to: number[] = [];
-  const parts: string[] = [];
+  let cap = source.length + 16;
+  let codes = new Uint16Array(cap);
+  let from = new Int32Array(cap);
+  let to = new Int32Array(cap);
+  let n = 0;
+  const emit = (code: number, i: number, width: number) => {
+    if (n === cap) {
+      cap *= 2;
+      const c = new Uint16Array(cap);
+      const f = new Int32Array(cap);
+      const t = new Int32Array(cap);
+      c.set(codes);
+      f.set(from);
+      t.set(to);
+      codes = c;
+      from = f;
+      to = t;
+    }
+    codes[n] = code;
+    from[n] = i;
+    to[n] = i + width;
+    n++;
+  };
   let lastSpace = true; // no leading space
   for (let i = 0; i < source.length;) {
     const c = source.charCodeAt(i);
-    let piece: string;
-    let width = 1;
     if (c < 0x80) {
-      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) piece = ' ';
-      else if (c >= 0x41 && c <= 0x5a) piece = String.fromCharCode(c + 32);
-      else piece = source[i];
-    } else {
-      const cp = source.codePointAt(i)!;
-      width = cp > 0xffff ? 2 : 1;
-      piece = fold(cp);
+      // ASCII, the common case: no string is built for it.
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+        if (!lastSpace) emit(0x20, i, 1);
+        lastSpace = true;
+      } else {
+        emit(c >= 0x41 && c <= 0x5a ? c + 32 : c, i, 1);
+        lastSpace = false;
+      }
+      i++;
+      continue;
     }
+    const cp = source.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const piece = fold(cp);
     for (let k = 0; k < piece.length; k++) {
-      const ch = piece[k];
-      if (ch === ' ') {
+      const ch = piece.charCodeAt(k);
+      if (ch === 0x20) {
         if (lastSpace) continue;
         lastSpace = true;
       } else lastSpace = false;
-      from.push(i);
-      to.push(i + width);
-      parts.push(ch);
+      emit(ch, i, width);
     }
     i += width;
   }
-  if (parts.length > 0 && parts[parts.length - 1] === ' ') {
-    parts.pop();
-    from.pop();
-    to.pop();
-  }
-  return { source, text: parts.join(''), from: Int32Array.from(from), to: Int32Array.from(to) };
+  if (n > 0 && codes[n - 1] === 0x20) n--;
+  let text = '';
+  for (let k = 0; k < n; k += 4096) text += String.fromCharCode(...codes.subarray(k, Math.min(n, k + 4096)));
+  return { source, text, from: from.slice(0, n), to: to.slice(0, n) };
 }
 
 /** The source span of normalized characters [start, end). */

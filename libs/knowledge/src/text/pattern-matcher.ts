@@ -38,6 +38,7 @@ export class PatternMatcher<T> {
   /** Nearest node on the fail chain with an output (-1: none). */
   private dict: Int32Array = new Int32Array(1).fill(-1);
   private built = false;
+  private readonly root = new Int32Array(37);
   readonly size: number;
 
   constructor(patterns: Iterable<[string, T]>) {
@@ -89,12 +90,15 @@ export class PatternMatcher<T> {
         queue.push(child);
       }
     }
+    for (let sym = 0; sym < 37; sym++) this.root[sym] = this.edges.get(sym) ?? 0;
     this.built = true;
   }
 
   private step(node: number, sym: number): number {
     if (sym === BREAK) return 0;
     for (;;) {
+      // Most steps fall back to the root: its transitions are a dense table.
+      if (node === 0) return this.root[sym];
       const next = this.edges.get(node * 37 + sym);
       if (next !== undefined) return next;
       if (node === 0) return 0;
@@ -104,8 +108,7 @@ export class PatternMatcher<T> {
 
   /**
    * Every match that starts at the first character of a token and ends at the last character of a
-   * token, leftmost-longest and non-overlapping. `breakBefore(i)` says whether token i starts a
-   * new phrase (a name never spans a full stop or a comma).
+   * token, leftmost-longest and non-overlapping.
    */
   findIn(text: string, tokens: readonly Token[], options: FindOptions = {}): PatternMatch<T>[] {
     const breakBefore = options.breakBefore ?? (() => false);
@@ -113,20 +116,20 @@ export class PatternMatcher<T> {
     if (!this.built || this.size === 0) return [];
     const found: { first: number; last: number; node: number }[] = [];
     // Squashed position → token of every character, and whether a token starts/ends there.
-    const starts: number[] = []; // squashed index where token t starts (-1 for tokens without letters/digits)
+    const starts = new Int32Array(tokens.length); // squashed index where token t starts (-1: no letters/digits)
     let pos = 0;
     let node = 0;
-    const tokenAt: number[] = [];
+    const tokenAt = new Int32Array(text.length + 1).fill(-1);
     for (let t = 0; t < tokens.length; t++) {
       const tok = tokens[t];
       if (tok.kind === 'punct' || tok.kind === 'symbol') {
         if (punctuationBreaks && tok.text !== '-' && tok.text !== "'" && tok.text !== '&' && tok.text !== '/')
           node = 0;
-        starts.push(-1);
+        starts[t] = -1;
         continue;
       }
       if (breakBefore(t)) node = 0;
-      starts.push(pos);
+      starts[t] = pos;
       for (let i = tok.start; i < tok.end; i++) {
         const sym = code(text.charCodeAt(i));
         if (sym < 0) continue;
@@ -138,7 +141,7 @@ export class PatternMatcher<T> {
         for (let m = this.out[node] ? node : this.dict[node]; m > 0; m = this.dict[m]) {
           const begin = pos - this.depth[m];
           const first = tokenAt[begin];
-          if (first !== undefined && starts[first] === begin) found.push({ first, last: t, node: m });
+          if (first >= 0 && starts[first] === begin) found.push({ first, last: t, node: m });
         }
       }
     }
