@@ -25,6 +25,8 @@ import {
 import { normalizeForMatching } from '@agentops/policy';
 import { LatencySummary, round2, summarize } from '../shared/stats';
 import { CorpusMessage, generateGroundingCorpus, Truth } from '../../tools/knowledge/corpus';
+import { maisonKnowledge, MAISON_NOW } from '../../libs/knowledge/src/testing/maison-knowledge';
+import { ADVERSARIAL } from './adversarial';
 
 type Predicted = Verdict | 'MISSED';
 const COLUMNS: Predicted[] = [...VERDICTS, 'MISSED'];
@@ -200,6 +202,32 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(2)} %`;
 }
 
+/** The hand-written hard cases: how many expectations hold, and which do not. */
+function adversarial(): { right: number; total: number; misses: string[] } {
+  const kb = maisonKnowledge(7);
+  let right = 0;
+  let total = 0;
+  const misses: string[] = [];
+  for (const c of ADVERSARIAL) {
+    const r = checkText(kb, c.text, { now: MAISON_NOW, region: 'EU', sku: c.sku });
+    const verdicts = r.ok ? r.verdicts : [];
+    for (const [claim, want] of c.expect) {
+      total++;
+      const at = c.text.indexOf(claim);
+      const got = verdicts.find(
+        (v) => v.claim.start < at + claim.length && v.claim.end > at && v.claim.kind !== 'product',
+      );
+      const verdict = got?.verdict ?? 'none';
+      if (verdict === want) right++;
+      else
+        misses.push(
+          `  "${claim}" in "${c.text}": expected ${want}, got ${verdict}${got ? ` (${got.reason})` : ''}`,
+        );
+    }
+  }
+  return { right, total, misses };
+}
+
 function gitCommit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -321,6 +349,12 @@ function main(): number {
     `${'  CPU time p50 / p99 (ms)'.padEnd(34)}${`${round2(cpuLat.p50)} / ${round2(cpuLat.p99)}`.padStart(12)}   (wall time includes waiting for a core on a shared machine)`,
     `${'messages/s (one core, batch)'.padEnd(34)}${String(Math.round(perSecond)).padStart(12)}${String(Math.round(basePerSecond)).padStart(12)}   goal ≥ 2,000; ratio checker/baseline time ${round2(basePerSecond / perSecond)}x`,
   ];
+  const adv = adversarial();
+  lines.push(
+    '',
+    `hand-written adversarial cases (bench/grounding/adversarial.ts): ${adv.right} of ${adv.total} expectations hold`,
+    ...adv.misses,
+  );
   if (wrong.length) lines.push('', 'misjudged claims:', ...wrong);
   process.stdout.write(`${lines.join('\n')}\n`);
 
