@@ -1,6 +1,6 @@
 import { exportSigningKey, generateSigningKey } from '@agentops/audit-chain';
 import { EventTypes, Topics, topicName } from '@agentops/contracts';
-import { Kafka, createEvent, createKafka, encodeEvent, newEventId, silentLogger } from '@agentops/messaging';
+import { Kafka, createEvent, encodeEvent, newEventId } from '@agentops/messaging';
 import { LocalKeyWrapper, kekIdOf, parseKeks, subjectKeyContext, unseal } from '@agentops/privacy';
 import { RunningService } from '@agentops/service-runtime';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { sealAad } from '../../services/audit/src/privacy/payload-privacy';
+import { serviceKafkaEnv } from '../../tools/kafka-access/local-principals';
+import { adminKafka, revokeRunGrants } from '../support/kafka-access';
 import { bootService, eventually } from '../support/platform';
 import { prepareTestStack } from '../support/stack-setup';
 import { dropTestDeployment, serviceDatabaseUrl } from '../support/test-database';
@@ -63,10 +65,8 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
       LEGACY.key,
     ]);
     await db.query(`SET session_replication_role = origin`);
-    kafka = createKafka(
-      { brokers: KAFKA_BROKERS.split(','), clientId: 'audit-keys-e2e', topicPrefix: PREFIX },
-      silentLogger,
-    );
+    // As the admin: it stands in for ingest, the producer of the intents audit records.
+    kafka = adminKafka(PREFIX, 'audit-keys-e2e');
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
   });
@@ -77,6 +77,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
     await producer?.disconnect();
     await db?.end();
     await dropTestDeployment(DB);
+    await revokeRunGrants(PREFIX);
   });
 
   it('in production, audit refuses to start without a pinned signing key and trusted key ids, naming them', async () => {
@@ -92,6 +93,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
           AUDIT_KEK: KEK_A,
           DATABASE_URL: serviceDatabaseUrl('audit', DB),
           KAFKA_BROKERS,
+          ...serviceKafkaEnv('audit'),
         },
       }));
       let stderr = '';
@@ -120,7 +122,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
         agent: { id: 'agent-k', tenantId: TENANT, role: 'service', version: '1', region: 'eu', labels: {} },
         proposedAt: new Date().toISOString(),
       },
-      { source: 'agentops/test', tenantid: TENANT, agentid: 'agent-k' },
+      { source: 'agentops/ingest', tenantid: TENANT, agentid: 'agent-k' },
     );
     const m = encodeEvent(event, 'agent-k');
     await producer.send({
