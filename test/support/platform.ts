@@ -32,9 +32,10 @@ import {
   runPrefix,
 } from './test-env';
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+/** The environment of a test service; an override of `undefined` removes a variable. */
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
   const prefix = runPrefix();
-  return {
+  const env: Record<string, string | undefined> = {
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: prefix,
     DATABASE_URL: TEST_DATABASE_URL,
@@ -51,6 +52,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     AGENTOPS_ENV: 'development',
     ...overrides,
   };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 const services = {
@@ -79,7 +81,7 @@ function secretsOf(name: ServiceName): Record<string, string> {
  */
 export async function bootService(
   name: ServiceName,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   options: StartOptions = {},
 ): Promise<RunningService> {
   const [blueprint, load] = services[name] as unknown as [

@@ -110,6 +110,7 @@ describe('loadConfig(CommonEnv)', () => {
       INSTANCE_ID: `${hostname()}-${process.pid}`,
       AUTH_JWKS_URL: 'http://127.0.0.1:3000/.well-known/jwks.json',
       AUTH_JWKS_REFRESH_SECONDS: 300,
+      AUTH_JWKS_COOLDOWN_SECONDS: 30,
       AUTH_REVOCATION_CACHE_MS: 2000,
       SERVICE_PRINCIPALS_JWKS: {},
     });

@@ -52,6 +52,8 @@ export const CommonEnv = z.object({
   /** A pinned JWKS (JSON, public Ed25519 keys): used instead of fetching AUTH_JWKS_URL. */
   AUTH_JWKS: jsonValue(PublicJwksSchema, 'a JWKS of public Ed25519 keys ({"keys":[...]})').optional(),
   AUTH_JWKS_REFRESH_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** The least time between two fetches caused by tokens naming a key id the verifier lacks. */
+  AUTH_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /**
    * How long a verifier trusts its cached "not revoked" answer for a token when no revocation
    * message arrives (pub/sub can lose one); revocation takes effect within this bound.

@@ -56,7 +56,7 @@ export class BearerAuthenticator implements OnModuleInit, OnModuleDestroy {
       : new RemoteJwks({
           fetchJwks: httpJwksFetcher(config.AUTH_JWKS_URL),
           refreshMs: config.AUTH_JWKS_REFRESH_SECONDS * 1000,
-          cooldownMs: 30_000,
+          cooldownMs: config.AUTH_JWKS_COOLDOWN_SECONDS * 1000,
           onFetchError: (err) =>
             logger.warn({ err, url: config.AUTH_JWKS_URL }, 'could not fetch the console’s JWKS'),
         }).getKey;
