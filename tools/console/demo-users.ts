@@ -9,8 +9,12 @@ import { ApiError, callApi } from '../cli/api-client';
  * the demo can be re-run against the same database.
  */
 export const DEMO_TENANT = 'maison-demo';
-/** Reviewer groups are those of policies/escalation/routes.yaml, so each can decide its queues. */
-const REVIEW_GROUPS = ['reviewers', 'service-reviewers', 'service-leads', 'supply-chain', 'brand-pricing'];
+/**
+ * Reviewer groups are those policies/escalation/routes.yaml names: between the reviewers and the
+ * lead, every route's first tier and, for four-eyes routes, a second distinct approver (the
+ * simulation's reviewer signs in as rita.reviewer and lea.lead).
+ */
+const REVIEW_GROUPS = ['reviewers', 'service-reviewers', 'service-leads', 'brand-pricing', 'supply-chain'];
 export const demoPeople = [
   { id: 'sam.sre', displayName: 'Sam (SRE)', roles: ['sre'], groups: [] },
   { id: 'rita.reviewer', displayName: 'Rita (reviewer)', roles: ['reviewer'], groups: REVIEW_GROUPS },
@@ -19,7 +23,7 @@ export const demoPeople = [
     id: 'lea.lead',
     displayName: 'Léa (lead)',
     roles: ['lead'],
-    groups: [...REVIEW_GROUPS, 'leads', 'service-directors', 'brand-directors'],
+    groups: ['leads', 'service-leads', 'service-directors', 'brand-directors', 'supply-chain'],
   },
   { id: 'alex.auditor', displayName: 'Alex (auditor)', roles: ['auditor'], groups: [] },
   { id: 'pat.policy', displayName: 'Pat (policy admin)', roles: ['policy-admin'], groups: [] },
