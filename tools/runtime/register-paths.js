@@ -6,9 +6,6 @@ const { compilerOptions } = require('../../tsconfig.base.json');
 
 const distRoot = path.resolve(__dirname, '../../dist');
 const paths = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, targets]) => [
-    alias,
-    targets.map((t) => t.replace(/\.ts$/, '.js')),
-  ]),
+  Object.entries(compilerOptions.paths).map(([alias, targets]) => [alias, targets.map((t) => t.replace(/\.ts$/, '.js'))]),
 );
 tsConfigPaths.register({ baseUrl: distRoot, paths });
