@@ -15,8 +15,9 @@ import { postJson, priceIntent } from '../support/agent-http';
 import { CLI_ROOT } from '../support/cli';
 import { LogCapture } from '../support/log-capture';
 import { ServiceName, bootService, eventually } from '../support/platform';
+import { serviceDatabaseUrl } from '../support/test-database';
 import {
-  TEST_DATABASE_URL,
+  TEST_DATABASE,
   TEST_OPERATOR_TOKEN,
   TEST_SERVICE_KEYS,
   TEST_SIGNING_JWKS,
@@ -283,7 +284,11 @@ describe('HTTP identities and tokens at every service, on the real stack', () =>
 
   it('break-glass: a short-lived operator token minted on the console host, recorded, logged at each use, revocable', async () => {
     if (!existsSync(BREAK_GLASS)) throw new Error(`${BREAK_GLASS} is missing: run \`npm run build\` first`);
-    const env = { DATABASE_URL: TEST_DATABASE_URL, AUTH_SIGNING_KEYS: JSON.stringify(TEST_SIGNING_JWKS) };
+    // The console's own environment: its database role and its signing keys.
+    const env = {
+      DATABASE_URL: serviceDatabaseUrl('console', TEST_DATABASE),
+      AUTH_SIGNING_KEYS: JSON.stringify(TEST_SIGNING_JWKS),
+    };
     const tooLong = await runNode(BREAK_GLASS, ['--reason', 'restore access', '--ttl', '2h'], env);
     expect({ code: tooLong.code, stderr: tooLong.stderr }).toEqual({
       code: 1,

@@ -39,7 +39,10 @@ export const TEST_SIGNING_JWKS: Ed25519PrivateJwk[] = [generateSigningJwk()];
 export const TEST_TOKEN_SIGNER = new SigningKeyRing(TEST_SIGNING_JWKS);
 export const TEST_SERVICE_KEYS: Record<string, Ed25519PrivateJwk> = { escalation: generateSigningJwk() };
 export const TEST_SERVICE_PRINCIPALS = Object.fromEntries(
-  Object.entries(TEST_SERVICE_KEYS).map(([name, key]) => [name, new ServiceTokenSigner(name, key).publicJwks]),
+  Object.entries(TEST_SERVICE_KEYS).map(([name, key]) => [
+    name,
+    new ServiceTokenSigner(name, key).publicJwks,
+  ]),
 );
 
 /** A break-glass operator token for this test file (admin of every tenant), as `npm run operator-token` mints. */
