@@ -163,8 +163,7 @@ describe('loadConfig(CommonEnv)', () => {
 });
 
 describe('kafkaSecurity', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, ...env });
+  const load = (env: Record<string, string>) => loadConfig(CommonEnv, env);
 
   it("authenticates as the service's own principal with SCRAM by default", () => {
     expect(
