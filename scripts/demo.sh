@@ -13,7 +13,13 @@ seed_json="$("${NODE_RUN[@]}" dist/tools/db/seed.js)"
 log "starting services (restarting any left from an earlier run)"
 bash scripts/platform.sh stop >/dev/null
 bash scripts/platform.sh start
-export AGENTOPS_TOKEN OPERATOR_TOKEN; OPERATOR_TOKEN="$(bash scripts/platform.sh token)"; AGENTOPS_TOKEN="$OPERATOR_TOKEN"
+# No standing operator secret: the demo's setup runs on a short-lived break-glass token, recorded
+# by the console and revoked when the demo ends.
+BREAK_GLASS_LOG="$AGENTOPS_STATE_DIR/logs/break-glass.log"
+export AGENTOPS_TOKEN
+AGENTOPS_TOKEN="$(bash scripts/platform.sh operator-token --reason 'npm run demo: setup and simulation' --ttl 1h 2>>"$BREAK_GLASS_LOG")" ||
+  { tail -n 3 "$BREAK_GLASS_LOG" >&2; exit 1; }
+trap 'curl -fsS -X POST -H "authorization: Bearer $AGENTOPS_TOKEN" http://127.0.0.1:3000/v1/auth/logout >/dev/null 2>&1 || true' EXIT
 log "creating the demo tenant's console users (one per role)"
 "${NODE_RUN[@]}" dist/tools/console/demo-users.js
 log "applying the retail policy pack and the demo tenant's retail context"
@@ -23,13 +29,13 @@ log "running the retail walkthrough"
 AGENTOPS_DEMO_AGENTS="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).agents))' "$seed_json")" \
   "${NODE_RUN[@]}" dist/tools/scenario/retail-walkthrough.js
 log "running the retail simulation (four SDK agents, every failure mode, a simulated reviewer)"
-AUTH_JWT_SECRET="$(bash scripts/platform.sh jwt-secret)" \
-  "${NODE_RUN[@]}" dist/tools/simulation/main.js "$@"
+"${NODE_RUN[@]}" dist/tools/simulation/main.js "$@"
 cat <<MSG
 
 The platform is still running (console :3000, ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
 Console: http://127.0.0.1:3000 — sign in as one of the users above (passwords: .local/console-users.json)
-Report: reports/simulation.html   Logs: .local/logs/   Operator token: .local/operator-token
+Report: reports/simulation.html   Logs: .local/logs/
+Break-glass (admin of every tenant, recorded and logged): npm run operator-token -- --reason "why" [--ttl 15m]
 Kafka: SASL/SCRAM, one principal per service; passwords in .local/kafka/credentials (docs/security.md § Kafka)
 Stop it with: npm run platform:stop   (and Kafka with: npm run infra:down)
 MSG

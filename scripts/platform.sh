@@ -14,8 +14,26 @@ local_secret() {
   [[ -s "$f" ]] || (umask 077; openssl rand -hex "$bytes" >"$f")
   cat "$f"
 }
-operator_token() { local_secret operator-token 24; }
-jwt_secret() { local_secret jwt-secret 32; }
+# Keys are made the same way. The console
+# alone gets the user-token signing keys (every service fetches the public half from its JWKS);
+# escalation alone gets its service key (guardrail trusts its public half). There is no standing
+# operator token: `operator-token` mints a short-lived, recorded break-glass token.
+KEYS=("${NODE_RUN[@]}" dist/tools/auth/keys.js)
+local_key() {
+  local f="$AGENTOPS_STATE_DIR/$1"
+  [[ -s "$f" ]] || (umask 077; mkdir -p "$(dirname "$f")"; "${KEYS[@]}" "$2" >"$f")
+  cat "$f"
+}
+signing_keys() { local_key auth-signing-keys.json ring; }
+service_key() { local_key "service-keys/$1.jwk" new >/dev/null; echo "$AGENTOPS_STATE_DIR/service-keys/$1.jwk"; }
+service_principals() { "${KEYS[@]}" service-principals "escalation=$(service_key escalation)"; }
+# What a service gets besides the common environment: its own secrets only.
+secrets_of() {
+  case "$1" in
+    console) printf 'AUTH_SIGNING_KEYS=%s\n' "$(signing_keys)" ;;
+    escalation) printf 'SERVICE_SIGNING_KEY=%s\n' "$(cat "$(service_key escalation)")" ;;
+  esac
+}
 
 # PostgreSQL: migrations and seed run as the admin; each service connects as its own role
 # (<database>_<service>, audit as <database>_audit_writer), with a password made once per service.
@@ -43,17 +61,20 @@ audit_keys() {
 is_running() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
 start() {
-  local token secret; token="$(operator_token)"; secret="$(jwt_secret)"
+  # Secrets of the HS256/static-token era mean nothing any more.
+  rm -f "$AGENTOPS_STATE_DIR/operator-token" "$AGENTOPS_STATE_DIR/jwt-secret"
+  local principals; principals="$(service_principals)"
   for s in "${SERVICES[@]}"; do
     if is_running "$s"; then echo "$s already running"; continue; fi
     local -a own=(DATABASE_URL="$(service_database_url "$s")")
     [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
+    mapfile -t -O "${#own[@]}" own < <(secrets_of "$s")
     local kafka_password; kafka_password="$(kafka_password_file "$s")"
     # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told
     # otherwise; each service connects to Kafka as its own principal (docs/security.md § Kafka).
     env "${own[@]}" AGENTOPS_ENV="${AGENTOPS_ENV:-development}" \
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="agentops-$s" KAFKA_SASL_PASSWORD="$(<"$kafka_password")" \
-      OPERATOR_TOKEN="$token" AUTH_JWT_SECRET="$secret" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
+      SERVICE_PRINCIPALS_JWKS="$principals" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
       nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
     echo $! >"$RUN_DIR/$s.pid"
   done
@@ -87,8 +108,12 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  token) operator_token ;;
-  jwt-secret) jwt_secret ;;
   migrate) migrate ;;
-  *) echo "usage: $0 start|stop|status|migrate|token|jwt-secret" >&2; exit 2 ;;
+  # A break-glass token, minted with the console's key, configuration and database role, recorded
+  # in its database:  bash scripts/platform.sh operator-token --reason "why" [--ttl 15m]
+  operator-token)
+    shift
+    DATABASE_URL="$(service_database_url console)" AUTH_SIGNING_KEYS="$(signing_keys)" \
+      "${NODE_RUN[@]}" dist/services/console/src/operator-token.js "$@" ;;
+  *) echo "usage: $0 start|stop|status|migrate|operator-token --reason … [--ttl 15m]" >&2; exit 2 ;;
 esac

@@ -1,6 +1,5 @@
 import { EventTypes, IntentProposal, ServiceName } from '@agentops/contracts';
 import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
-import { randomBytes } from 'node:crypto';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
 import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
@@ -87,9 +86,6 @@ function serviceEnv(stack: IsolatedStack): Record<string, string> {
     LOG_LEVEL: 'warn',
     // A laptop bench: superuser database role and ephemeral keys are fine (production refuses them).
     AGENTOPS_ENV: 'development',
-    // Generated per run: the bench calls no operator or user endpoint, but the config requires both.
-    OPERATOR_TOKEN: randomBytes(24).toString('hex'),
-    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
   };

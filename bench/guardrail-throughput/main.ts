@@ -234,8 +234,6 @@ async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<Runn
       LOG_LEVEL: 'warn',
       // A laptop bench: superuser database role and ephemeral keys are fine (production refuses them).
       AGENTOPS_ENV: 'development',
-      OPERATOR_TOKEN: randomBytes(24).toString('hex'),
-      AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
       HTTP_PORT: '0',
       HTTP_HOST: '127.0.0.1',
     }),

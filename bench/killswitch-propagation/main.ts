@@ -13,6 +13,7 @@ import {
   BaseServiceConfig,
   RunningService,
   ServiceBlueprint,
+  SigningKeyRing,
   mintUserToken,
   startService,
 } from '@agentops/service-runtime';
@@ -37,8 +38,8 @@ import { LatencySummary, round2, summarize } from '../shared/stats';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 const TENANT = 'maison-ksbench';
-const SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
-const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
+// The bench plays the console: it signs its SRE's token with a key made for this run.
+const SIGNER = SigningKeyRing.generate();
 
 interface Options {
   flips: number;
@@ -85,8 +86,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     // A laptop bench: superuser database role and ephemeral keys are fine (production refuses them).
     AGENTOPS_ENV: 'development',
-    OPERATOR_TOKEN,
-    AUTH_JWT_SECRET: SECRET,
+    AUTH_JWKS: JSON.stringify(SIGNER.publicJwks()),
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
   };
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       region: 'eu',
     });
     const sre = {
-      authorization: `Bearer ${await mintUserToken({ userId: 'bench-sre', tenantId: TENANT, roles: ['sre'] }, SECRET)}`,
+      authorization: `Bearer ${await mintUserToken({ userId: 'bench-sre', tenantId: TENANT, roles: ['sre'] }, SIGNER)}`,
       'content-type': 'application/json',
     };
 

@@ -10,7 +10,7 @@ import { adminKafka, prepareTestTopics } from '../support/kafka-access';
 import { collectTopic } from '../support/kafka-probe';
 import { bootService, eventually } from '../support/platform';
 import { dropTestDeployment, serviceDatabaseUrl, testDeployment } from '../support/test-database';
-import { PG_ADMIN_URL, TEST_AUDIT_KEK, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { PG_ADMIN_URL, TEST_AUDIT_KEK, TEST_OPERATOR_TOKEN, TEST_TOKEN_SIGNER } from '../support/test-env';
 
 /**
  * Issue #6 acceptance on the real stack: hash-chained, append-only, erasable audit. The suite has
@@ -246,7 +246,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect(String(exported.body).trim().split('\n')).toHaveLength(PER_CHAIN / 2);
 
     const auditorOther = {
-      authorization: `Bearer ${await mintUserToken({ userId: 'aud-1', tenantId: OTHER, roles: ['auditor'] }, TEST_JWT_SECRET)}`,
+      authorization: `Bearer ${await mintUserToken({ userId: 'aud-1', tenantId: OTHER, roles: ['auditor'] }, TEST_TOKEN_SIGNER)}`,
     };
     const own = await get<{ records: { tenantId: string }[] }>(`/v1/audit/records?limit=1000`, auditorOther);
     expect(own.status).toBe(200);
@@ -255,7 +255,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect((await get(`/v1/audit/records?tenantId=${TENANT}`, auditorOther)).status).toBe(403);
     expect((await get(`/v1/audit/records/${sent[0].id}/proof`, auditorOther)).status).toBe(403);
     const reviewer = {
-      authorization: `Bearer ${await mintUserToken({ userId: 'rev-1', tenantId: OTHER, roles: ['reviewer'] }, TEST_JWT_SECRET)}`,
+      authorization: `Bearer ${await mintUserToken({ userId: 'rev-1', tenantId: OTHER, roles: ['reviewer'] }, TEST_TOKEN_SIGNER)}`,
     };
     expect((await get(`/v1/audit/records`, reviewer)).status).toBe(403);
   });
@@ -320,7 +320,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
 
     const auditorToken = await mintUserToken(
       { userId: 'aud-2', tenantId: TENANT, roles: ['auditor'] },
-      TEST_JWT_SECRET,
+      TEST_TOKEN_SIGNER,
     );
     const asAuditor = await fetch(`${audit.url}/v1/audit/subjects/${subjectRef}?tenantId=${TENANT}`, {
       method: 'DELETE',

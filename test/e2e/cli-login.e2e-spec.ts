@@ -163,4 +163,50 @@ describe('agentops login, whoami, logout and users on the real stack', () => {
       /HTTP 401/,
     );
   });
+
+  it('users add/set --groups give reviewer groups that travel in the token; logout revokes it at the services', async () => {
+    const lena = `lena-${SUFFIX}`;
+    const operator = { token: TEST_OPERATOR_TOKEN };
+    ok(
+      await cli(
+        [
+          'users',
+          'add',
+          '--id',
+          lena,
+          '--tenant',
+          TENANT,
+          '--roles',
+          'sre',
+          '--groups',
+          'service-leads,reviewers',
+          '--password-stdin',
+        ],
+        { ...operator, stdin: PASSWORD },
+      ),
+    );
+    expect(ok(await cli(['users', 'set', lena, '--groups', 'brand-pricing'], operator))).toContain(
+      `${lena}: sre · groups brand-pricing`,
+    );
+    const listed = JSON.parse(
+      ok(await cli(['-o', 'json', 'users', 'list', '--tenant', TENANT], operator)),
+    ) as {
+      users: { id: string; groups: string[] }[];
+    };
+    expect(listed.users.find((u) => u.id === lena)?.groups).toEqual(['brand-pricing']);
+    oneLineError(
+      await cli(['users', 'set', lena, '--groups', 'Not A Group'], operator),
+      /HTTP 400: .*groups\.0/,
+    );
+
+    ok(await cli(['login', '-u', lena, '--password-stdin'], { stdin: PASSWORD }));
+    expect(ok(await cli(['whoami']))).toContain('groups brand-pricing');
+    const token = ok(
+      await cli(['login', '-u', lena, '--password-stdin', '--print-token'], { stdin: PASSWORD }),
+    ).trim();
+    // Proven at the console only: killswitch has not cached this token, so its first look is after the revocation.
+    expect(ok(await cli(['whoami'], { token }))).toContain(lena);
+    expect(ok(await cli(['logout'], { token }))).toContain('token revoked at every service');
+    oneLineError(await cli(['killswitch', 'list'], { token }), /HTTP 401: token revoked/);
+  });
 });

@@ -18,7 +18,7 @@ import { CLI, CLI_ROOT as ROOT, CliResult, runCli } from '../support/cli';
 import { bootService, eventually } from '../support/platform';
 import { FLOOR_POLICY } from '../support/policies';
 import { dropTestDatabase, prepareTestStack } from '../support/stack-setup';
-import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { TEST_TOKEN_SIGNER, TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 /**
  * Issue #8 (CLI): every `agentops` subcommand, spawned as the built binary against the services
@@ -181,7 +181,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
     svc.ingest = await bootService('ingest', serviceEnv());
 
     const mint = (userId: string, roles: ('sre' | 'reviewer' | 'auditor')[], tenantId = TENANT) =>
-      mintUserToken({ userId, tenantId, roles, groups: ['reviewers'] }, TEST_JWT_SECRET);
+      mintUserToken({ userId, tenantId, roles, groups: ['reviewers'] }, TEST_TOKEN_SIGNER);
     tokens.sre = await mint('sam-sre', ['sre']);
     tokens.reviewer = await mint('alice', ['reviewer']);
     tokens.reviewer2 = await mint('bob', ['reviewer']);

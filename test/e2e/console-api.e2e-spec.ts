@@ -149,6 +149,7 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
       id: `sam-${suffix}`,
       tenantId: TENANT,
       roles: ['sre'],
+      groups: [],
       displayName: `sam-${suffix}`,
     });
     expect(ok.cookie).toMatch(/agentops_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+/);

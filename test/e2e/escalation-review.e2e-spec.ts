@@ -11,7 +11,7 @@ import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_JWT_SECRET } from '../support/test-env';
+import { TEST_TOKEN_SIGNER } from '../support/test-env';
 
 const TENANT = `esc-${Date.now().toString(36)}`;
 const OTHER_TENANT = `${TENANT}-other`;
@@ -160,7 +160,7 @@ routes:
     ] as const) {
       tokens[user] = await mintUserToken(
         { userId: user, tenantId: tenant, roles: [...roles], groups: [...groups] },
-        TEST_JWT_SECRET,
+        TEST_TOKEN_SIGNER,
       );
     }
   });

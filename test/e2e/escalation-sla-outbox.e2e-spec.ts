@@ -12,7 +12,7 @@ import { collectTopic } from '../support/kafka-probe';
 import { applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { Client } from 'pg';
-import { TEST_DATABASE_URL, TEST_JWT_SECRET, runPrefix } from '../support/test-env';
+import { TEST_DATABASE_URL, TEST_TOKEN_SIGNER, runPrefix } from '../support/test-env';
 
 const TENANT = `esc-sla-${Date.now().toString(36)}`;
 
@@ -91,7 +91,7 @@ routes:
     ).toBe(201);
     reviewer = await mintUserToken(
       { userId: 'bob', tenantId: TENANT, roles: ['reviewer'], groups: ['tier-1', 'reviewers'] },
-      TEST_JWT_SECRET,
+      TEST_TOKEN_SIGNER,
     );
   });
 

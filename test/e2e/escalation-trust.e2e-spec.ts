@@ -10,7 +10,7 @@ import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { TEST_TOKEN_SIGNER, TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 const TENANT = `trust-${Date.now().toString(36)}`;
 const CALLBACK_SECRET = 'callback-secret-0123456789abcdef0123456789';
@@ -133,7 +133,7 @@ describe('escalation trust boundaries: callbacks, facts-based routing, reviewer 
     ] as const)
       tokens[user] = await mintUserToken(
         { userId: user, tenantId: TENANT, roles: ['reviewer'], groups: [...groups] },
-        TEST_JWT_SECRET,
+        TEST_TOKEN_SIGNER,
       );
   });
 
@@ -394,7 +394,7 @@ default:
       ] as const;
       const reviewer = await mintUserToken(
         { userId: 'rita', tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] },
-        TEST_JWT_SECRET,
+        TEST_TOKEN_SIGNER,
       );
       for (const [id, callbackUrl, reason] of cases) {
         const key = await register(id, 'pricing', { callbackUrl });

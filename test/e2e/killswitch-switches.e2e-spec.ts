@@ -7,7 +7,7 @@ import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
 import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
+import { TEST_TOKEN_SIGNER, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
 const TENANT = 'maison-ks';
 const OTHER = 'other-ks';
@@ -78,7 +78,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
       })
     ).apiKey;
     const token = async (roles: ('sre' | 'reviewer')[], tenantId = TENANT) => ({
-      authorization: `Bearer ${await mintUserToken({ userId: `u-${roles.join('-')}-${tenantId}`, tenantId, roles }, TEST_JWT_SECRET)}`,
+      authorization: `Bearer ${await mintUserToken({ userId: `u-${roles.join('-')}-${tenantId}`, tenantId, roles }, TEST_TOKEN_SIGNER)}`,
     });
     sre = await token(['sre']);
     reviewer = await token(['reviewer']);

@@ -11,7 +11,7 @@ import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { groupCaughtUp } from '../support/kafka-probe';
-import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
+import { TEST_TOKEN_SIGNER, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
 const TENANT = `sdk-${Date.now().toString(36)}`;
 const LOW_CONFIDENCE = `
@@ -152,7 +152,7 @@ describe('agent SDK on the real stack', () => {
     );
     const guarded = watched.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
     const reviewer = {
-      authorization: `Bearer ${await mintUserToken({ userId: 'ana', tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] }, TEST_JWT_SECRET)}`,
+      authorization: `Bearer ${await mintUserToken({ userId: 'ana', tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] }, TEST_TOKEN_SIGNER)}`,
     };
     const task = await eventually(
       async () =>

@@ -13,7 +13,7 @@ import { adminKafka, revokeRunGrants } from '../support/kafka-access';
 import { bootService, eventually } from '../support/platform';
 import { prepareTestStack } from '../support/stack-setup';
 import { dropTestDeployment, serviceDatabaseUrl } from '../support/test-database';
-import { KAFKA_BROKERS, TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { KAFKA_BROKERS, TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 /**
  * Issue #12.5, audit's keys on the real stack: subject keys stored wrapped by a key-encryption
@@ -88,8 +88,6 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
         env: {
           PATH: process.env.PATH ?? '',
           AGENTOPS_ENV: 'production',
-          OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-          AUTH_JWT_SECRET: TEST_JWT_SECRET,
           AUDIT_KEK: KEK_A,
           DATABASE_URL: serviceDatabaseUrl('audit', DB),
           KAFKA_BROKERS,

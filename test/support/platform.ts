@@ -1,4 +1,10 @@
-import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
+import {
+  BaseServiceConfig,
+  RunningService,
+  ServiceBlueprint,
+  StartOptions,
+  startService,
+} from '@agentops/service-runtime';
 import { auditBlueprint } from '../../services/audit/src/blueprint';
 import { loadAuditConfig } from '../../services/audit/src/config';
 import { consoleBlueprint } from '../../services/console/src/blueprint';
@@ -19,22 +25,26 @@ import {
   TEST_DATABASE,
   REDIS_TEST_URL,
   TEST_DATABASE_URL,
-  TEST_JWT_SECRET,
-  TEST_OPERATOR_TOKEN,
+  TEST_SERVICE_KEYS,
+  TEST_SERVICE_PRINCIPALS,
+  TEST_SIGNING_JWKS,
+  TEST_TOKEN_SIGNER,
   runPrefix,
 } from './test-env';
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+/** The environment of a test service; an override of `undefined` removes a variable. */
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
   const prefix = runPrefix();
-  return {
+  const env: Record<string, string | undefined> = {
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: prefix,
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: REDIS_TEST_URL,
     REDIS_KEY_PREFIX: `agentops-test:${prefix}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    // Pinned public keys: a service booted without the console still verifies its tokens.
+    AUTH_JWKS: JSON.stringify(TEST_TOKEN_SIGNER.publicJwks()),
+    SERVICE_PRINCIPALS_JWKS: JSON.stringify(TEST_SERVICE_PRINCIPALS),
     AUDIT_KEK: TEST_AUDIT_KEK,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
@@ -42,6 +52,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     AGENTOPS_ENV: 'development',
     ...overrides,
   };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 const services = {
@@ -55,6 +66,14 @@ const services = {
 
 export type ServiceName = keyof typeof services;
 
+/** Each service's own secrets: the signing keys to the console only, a service key to its owner. */
+function secretsOf(name: ServiceName): Record<string, string> {
+  return {
+    ...(name === 'console' ? { AUTH_SIGNING_KEYS: JSON.stringify(TEST_SIGNING_JWKS) } : {}),
+    ...(TEST_SERVICE_KEYS[name] ? { SERVICE_SIGNING_KEY: JSON.stringify(TEST_SERVICE_KEYS[name]) } : {}),
+  };
+}
+
 /**
  * Boots one real service instance in this process, on the real stack, connected as its own
  * database role (of the run's database, or of `TEST_DATABASE` in env for a suite with its own)
@@ -62,7 +81,8 @@ export type ServiceName = keyof typeof services;
  */
 export async function bootService(
   name: ServiceName,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
+  options: StartOptions = {},
 ): Promise<RunningService> {
   const [blueprint, load] = services[name] as unknown as [
     ServiceBlueprint<BaseServiceConfig>,
@@ -75,9 +95,11 @@ export async function bootService(
         INSTANCE_ID: `${name}-${Math.random().toString(36).slice(2, 8)}`,
         DATABASE_URL: serviceDatabaseUrl(name, env.TEST_DATABASE ?? TEST_DATABASE),
         ...serviceKafkaEnv(name),
+        ...secretsOf(name),
         ...env,
       }),
     ),
+    options,
   );
 }
 

@@ -32,7 +32,7 @@ const program = new Command()
   .addOption(
     new Option(
       '--token <token>',
-      'bearer token (user token or operator token); default: the saved login',
+      'bearer token (a user token, or a break-glass operator token); default: the saved login',
     ).env('AGENTOPS_TOKEN'),
   )
   .addOption(

@@ -15,7 +15,7 @@ export interface SavedSession {
   consoleUrl: string;
   token: string;
   expiresAt: string;
-  user: { id: string; tenantId: string; roles: string[]; displayName: string };
+  user: { id: string; tenantId: string; roles: string[]; groups?: string[]; displayName: string };
 }
 
 export const credentialsFile = (env: NodeJS.ProcessEnv = process.env) =>
@@ -111,11 +111,27 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
 
   program
     .command('logout')
-    .description('forget the saved token')
-    .action(() => {
+    .description('revoke the token at every service (the saved login, or --token) and forget the saved one')
+    .action(async () => {
       const file = credentialsFile();
+      const token = globals().token;
+      let revoked = false;
+      if (token) {
+        // Best effort: the saved file goes whatever the console says, so a dead console cannot keep you signed in here.
+        revoked = await fetch(`${consoleUrl()}/v1/auth/logout`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(10_000),
+        })
+          .then((res) => res.ok)
+          .catch(() => false);
+      }
       rmSync(file, { force: true });
-      print({ credentialsFile: file, removed: true }, () => `signed out (${file} removed)`);
+      print(
+        { credentialsFile: file, removed: true, revoked },
+        (r) =>
+          `signed out (${r.credentialsFile} removed${token ? (r.revoked ? '; token revoked at every service' : '; the console could not be told: the token stays valid until it expires') : ''})`,
+      );
     });
 
   program
@@ -130,16 +146,17 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
       print(
         out,
         (r) =>
-          `${r.user.id} (${r.user.displayName}) · tenant ${r.user.tenantId} · roles ${r.user.roles.join(', ')}`,
+          `${r.user.id} (${r.user.displayName}) · tenant ${r.user.tenantId} · roles ${r.user.roles.join(', ')}${r.user.groups?.length ? ` · groups ${r.user.groups.join(', ')}` : ''}`,
       );
     });
 
   const users = commandGroup(program, 'users', 'console and CLI users (admin): list, add, set');
-  const rolesOf = (raw: string) =>
+  const listOf = (raw: string) =>
     raw
       .split(',')
       .map((r) => r.trim())
       .filter(Boolean);
+  const rolesOf = listOf;
 
   users
     .command('list')
@@ -153,6 +170,7 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
           tenantId: string;
           displayName: string;
           roles: string[];
+          groups: string[];
           disabled: boolean;
           lastLoginAt: string | null;
         }[];
@@ -161,11 +179,12 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
         r.users.length === 0
           ? '(no users)'
           : formatTable(
-              ['ID', 'TENANT', 'ROLES', 'STATE', 'LAST LOGIN'],
+              ['ID', 'TENANT', 'ROLES', 'GROUPS', 'STATE', 'LAST LOGIN'],
               r.users.map((u) => [
                 u.id,
                 u.tenantId,
                 u.roles.join(','),
+                u.groups.join(',') || '-',
                 u.disabled ? 'disabled' : 'active',
                 u.lastLoginAt ?? 'never',
               ]),
@@ -179,6 +198,7 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
     .requiredOption('--id <username>')
     .requiredOption('--tenant <tenantId>', 'the tenant it belongs to (`*`: every tenant, operator only)')
     .requiredOption('--roles <roles>', 'comma-separated: sre, reviewer, lead, auditor, policy-admin, admin')
+    .option('--groups <groups>', 'comma-separated reviewer groups (as escalation routes name them)')
     .option('--display-name <name>')
     .option('--password-stdin', 'read the password from stdin (else AGENTOPS_NEW_PASSWORD, else a prompt)')
     .action(
@@ -186,6 +206,7 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
         id: string;
         tenant: string;
         roles: string;
+        groups?: string;
         displayName?: string;
         passwordStdin?: boolean;
       }) => {
@@ -198,6 +219,7 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
             id: o.id,
             tenantId: o.tenant,
             roles: rolesOf(o.roles),
+            ...(o.groups !== undefined ? { groups: listOf(o.groups) } : {}),
             password: secret,
             ...(o.displayName ? { displayName: o.displayName } : {}),
           },
@@ -208,9 +230,12 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
 
   users
     .command('set')
-    .description('change a user: roles, display name, password, or disable/enable')
+    .description(
+      'change a user: roles, groups, display name, password, or disable/enable (access changes revoke their tokens)',
+    )
     .argument('<username>')
     .option('--roles <roles>', 'comma-separated, replaces the current roles')
+    .option('--groups <groups>', "comma-separated reviewer groups, replaces the current ones ('' for none)")
     .option('--display-name <name>')
     .option('--password-stdin', 'set a new password read from stdin')
     .addOption(new Option('--disable', 'refuse their sign-ins').conflicts('enable'))
@@ -220,6 +245,7 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
         id: string,
         o: {
           roles?: string;
+          groups?: string;
           displayName?: string;
           passwordStdin?: boolean;
           disable?: boolean;
@@ -228,21 +254,23 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
       ) => {
         const change = {
           ...(o.roles ? { roles: rolesOf(o.roles) } : {}),
+          ...(o.groups !== undefined ? { groups: listOf(o.groups) } : {}),
           ...(o.displayName ? { displayName: o.displayName } : {}),
           ...(o.passwordStdin ? { password: await readStdin() } : {}),
           ...(o.disable ? { disabled: true } : o.enable ? { disabled: false } : {}),
         };
         if (Object.keys(change).length === 0)
           throw new UsageError(
-            'nothing to change: give --roles, --display-name, --password-stdin, --disable or --enable',
+            'nothing to change: give --roles, --groups, --display-name, --password-stdin, --disable or --enable',
           );
-        const out = await callApi<{ user: { id: string; roles: string[]; disabled: boolean } }>(
-          'PATCH',
-          `${consoleUrl()}/v1/users/${encodeURIComponent(id)}`,
-          globals().token,
-          change,
+        const out = await callApi<{
+          user: { id: string; roles: string[]; groups: string[]; disabled: boolean };
+        }>('PATCH', `${consoleUrl()}/v1/users/${encodeURIComponent(id)}`, globals().token, change);
+        print(
+          out,
+          (r) =>
+            `${r.user.id}: ${r.user.roles.join(', ')}${r.user.groups.length ? ` · groups ${r.user.groups.join(', ')}` : ''}${r.user.disabled ? ' (disabled)' : ''}`,
         );
-        print(out, (r) => `${r.user.id}: ${r.user.roles.join(', ')}${r.user.disabled ? ' (disabled)' : ''}`);
       },
     );
 }

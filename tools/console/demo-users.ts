@@ -9,13 +9,25 @@ import { ApiError, callApi } from '../cli/api-client';
  * the demo can be re-run against the same database.
  */
 export const DEMO_TENANT = 'maison-demo';
+/**
+ * Reviewer groups are those policies/escalation/routes.yaml names: between the reviewers and the
+ * lead, every route's first tier and, for four-eyes routes, a second distinct approver (the
+ * simulation's reviewer signs in as rita.reviewer and lea.lead).
+ */
+const REVIEW_GROUPS = ['reviewers', 'service-reviewers', 'service-leads', 'brand-pricing', 'supply-chain'];
 export const demoPeople = [
-  { id: 'sam.sre', displayName: 'Sam (SRE)', roles: ['sre'] },
-  { id: 'rita.reviewer', displayName: 'Rita (reviewer)', roles: ['reviewer'] },
-  { id: 'remy.reviewer', displayName: 'Rémy (reviewer)', roles: ['reviewer'] },
-  { id: 'alex.auditor', displayName: 'Alex (auditor)', roles: ['auditor'] },
-  { id: 'pat.policy', displayName: 'Pat (policy admin)', roles: ['policy-admin'] },
-  { id: 'ada.admin', displayName: 'Ada (tenant admin)', roles: ['admin'] },
+  { id: 'sam.sre', displayName: 'Sam (SRE)', roles: ['sre'], groups: [] },
+  { id: 'rita.reviewer', displayName: 'Rita (reviewer)', roles: ['reviewer'], groups: REVIEW_GROUPS },
+  { id: 'remy.reviewer', displayName: 'Rémy (reviewer)', roles: ['reviewer'], groups: REVIEW_GROUPS },
+  {
+    id: 'lea.lead',
+    displayName: 'Léa (lead)',
+    roles: ['lead'],
+    groups: ['leads', 'service-leads', 'service-directors', 'brand-directors', 'supply-chain'],
+  },
+  { id: 'alex.auditor', displayName: 'Alex (auditor)', roles: ['auditor'], groups: [] },
+  { id: 'pat.policy', displayName: 'Pat (policy admin)', roles: ['policy-admin'], groups: [] },
+  { id: 'ada.admin', displayName: 'Ada (tenant admin)', roles: ['admin'], groups: [] },
 ] as const;
 
 export type DemoCredentials = Record<string, string>;
@@ -54,19 +66,25 @@ async function createDemoUsers(consoleUrl: string, operatorToken: string, stateD
       await callApi('PATCH', `${consoleUrl}/v1/users/${p.id}`, operatorToken, {
         password: credentials[p.id],
         roles: p.roles,
+        groups: p.groups,
         disabled: false,
       });
     }
   }
   console.log(`console users of ${DEMO_TENANT} (passwords in ${join(stateDir, 'console-users.json')}):`);
   for (const p of demoPeople)
-    console.log(`  ${p.id.padEnd(14)} ${p.roles.join(',').padEnd(13)} ${credentials[p.id]}`);
+    console.log(
+      `  ${p.id.padEnd(14)} ${p.roles.join(',').padEnd(13)} ${credentials[p.id]}${p.groups.length ? `  groups: ${p.groups.join(',')}` : ''}`,
+    );
 }
 
 if (require.main === module) {
-  const token = process.env.OPERATOR_TOKEN;
+  // A break-glass token (scripts/demo.sh mints one: `scripts/platform.sh operator-token`).
+  const token = process.env.AGENTOPS_TOKEN;
   if (!token) {
-    console.error('demo-users: OPERATOR_TOKEN is not set');
+    console.error(
+      'demo-users: AGENTOPS_TOKEN is not set (an operator token: bash scripts/platform.sh operator-token)',
+    );
     process.exit(1);
   }
   createDemoUsers(

@@ -77,8 +77,9 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const operatorToken = process.env.OPERATOR_TOKEN;
-  if (!operatorToken) throw new Error('OPERATOR_TOKEN is not set (bash scripts/platform.sh token)');
+  const operatorToken = process.env.AGENTOPS_TOKEN;
+  if (!operatorToken)
+    throw new Error('AGENTOPS_TOKEN is not set (an operator token: bash scripts/platform.sh operator-token)');
   const password = demoCredentials(process.env.AGENTOPS_STATE_DIR ?? '.local')['ada.admin']!;
   mkdirSync(OUT, { recursive: true });
   await seedEscalations(operatorToken);

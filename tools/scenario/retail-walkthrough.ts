@@ -77,7 +77,8 @@ function explain(decision: Decision): string {
 async function main(): Promise<void> {
   const ingest = env('INGEST_URL', 'http://127.0.0.1:3001');
   const audit = env('AUDIT_URL', 'http://127.0.0.1:3005');
-  const operatorToken = env('OPERATOR_TOKEN');
+  // The demo's short-lived break-glass token (scripts/demo.sh).
+  const operatorToken = env('AGENTOPS_TOKEN');
   const keys = JSON.parse(env('AGENTOPS_DEMO_AGENTS')) as Record<string, { apiKey: string }>;
   await releaseLeftoverSwitches(env('KILLSWITCH_URL', 'http://127.0.0.1:3004'), operatorToken);
 

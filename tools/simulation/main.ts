@@ -11,9 +11,10 @@ import {
   personalShopper,
   replenishment,
 } from './agents';
+import { demoCredentials } from '../console/demo-users';
 import { generateCatalog, generateCustomers } from './catalog';
 import { FAILURE_MODES } from './failure-modes';
-import { Endpoints, api, endpointsFromEnv, reviewerTokens } from './platform-api';
+import { Endpoints, api, endpointsFromEnv, signIn } from './platform-api';
 import { Random } from './random';
 import { SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
@@ -24,6 +25,9 @@ import { AgentType, Tally } from './tally';
  * the platform for a bounded time with every failure mode injected on a schedule; then the report.
  */
 const TENANT = 'maison-demo';
+/** The demo people who clear escalations (tools/console/demo-users.ts). */
+const REVIEWER = 'rita.reviewer';
+const LEAD = 'lea.lead';
 
 interface Options {
   duration: number;
@@ -48,8 +52,10 @@ async function main(): Promise<void> {
     .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
     .parse()
     .opts<Options>();
-  const operatorToken = required('OPERATOR_TOKEN');
+  // The demo's short-lived break-glass token (scripts/demo.sh), or any admin's.
+  const operatorToken = required('AGENTOPS_TOKEN');
   const endpoints = endpointsFromEnv();
+  const credentials = demoCredentials(process.env.AGENTOPS_STATE_DIR ?? '.local');
   const rnd = new Random(opts.seed);
 
   const catalog = generateCatalog(opts.seed);
@@ -109,7 +115,11 @@ async function main(): Promise<void> {
   const reviewer = new SimulatedReviewer(
     {
       escalationUrl: endpoints.escalation,
-      tokens: await reviewerTokens(required('AUTH_JWT_SECRET'), TENANT),
+      // Two of the demo tenant's people sign in as any reviewer would (four-eyes needs two).
+      tokens: await Promise.all([
+        signIn(endpoints.console, REVIEWER, credentials[REVIEWER]!),
+        signIn(endpoints.console, LEAD, credentials[LEAD]!),
+      ]).then(([a, b]) => [a, b] as [string, string]),
       approveRate: opts.approveRate,
       delayMs: opts.reviewDelayMs,
     },

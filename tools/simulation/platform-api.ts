@@ -1,7 +1,6 @@
-import { mintUserToken } from '@agentops/service-runtime';
-
 /** The platform APIs the simulation uses, as an operator and as reviewers would. */
 export interface Endpoints {
+  console: string;
   ingest: string;
   guardrail: string;
   escalation: string;
@@ -11,6 +10,7 @@ export interface Endpoints {
 
 export function endpointsFromEnv(env = process.env): Endpoints {
   return {
+    console: env.CONSOLE_URL ?? 'http://127.0.0.1:3000',
     ingest: env.INGEST_URL ?? 'http://127.0.0.1:3001',
     guardrail: env.GUARDRAIL_URL ?? 'http://127.0.0.1:3002',
     escalation: env.ESCALATION_URL ?? 'http://127.0.0.1:3003',
@@ -23,7 +23,7 @@ export async function api<T>(method: string, url: string, token: string, body?: 
   const res = await fetch(url, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -33,22 +33,12 @@ export async function api<T>(method: string, url: string, token: string, body?: 
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/**
- * Two reviewers in the groups policies/escalation/routes.yaml names (escalation enforces them):
- * between them every route's first tier and, for four-eyes routes, a second distinct approver.
- */
-export const SIMULATED_REVIEWER_GROUPS = {
-  'reviewer-ana': ['reviewers', 'service-reviewers', 'service-leads', 'brand-pricing', 'supply-chain'],
-  'lead-marc': ['leads', 'service-leads', 'service-directors', 'brand-directors', 'supply-chain'],
-} as const;
-
-export function reviewerTokens(secret: string, tenantId: string) {
-  const groups = (id: keyof typeof SIMULATED_REVIEWER_GROUPS) => [...SIMULATED_REVIEWER_GROUPS[id]];
-  return Promise.all([
-    mintUserToken(
-      { userId: 'reviewer-ana', tenantId, roles: ['reviewer'], groups: groups('reviewer-ana') },
-      secret,
-    ),
-    mintUserToken({ userId: 'lead-marc', tenantId, roles: ['lead'], groups: groups('lead-marc') }, secret),
-  ]);
+/** Signs in as a console user (as the CLI does) and returns their token. */
+export async function signIn(consoleUrl: string, username: string, password: string): Promise<string> {
+  const { token } = await api<{ token: string }>('POST', `${consoleUrl}/v1/auth/login`, '', {
+    username,
+    password,
+    returnToken: true,
+  });
+  return token;
 }

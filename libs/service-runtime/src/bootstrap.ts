@@ -12,7 +12,7 @@ import {
   serviceDataSourceOptions,
 } from '@agentops/persistence';
 import pinoHttp from 'pino-http';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { LargeBodyRoute, bodyErrorHandler, jsonBodyParser } from './body-limits';
 import { CommonEnv, isProduction, kafkaSecurity } from './config';
 import { createLogger } from './logging';
@@ -34,6 +34,11 @@ export interface ServiceBlueprint<C extends BaseServiceConfig> {
   largeBodies?: LargeBodyRoute[];
 }
 
+export interface StartOptions {
+  /** Where the logs go (default stdout); tests read them to prove no credential is logged. */
+  logDestination?: DestinationStream;
+}
+
 export interface RunningService {
   app: INestApplication;
   url: string;
@@ -49,8 +54,9 @@ export interface RunningService {
 export async function startService<C extends BaseServiceConfig>(
   bp: ServiceBlueprint<C>,
   config: C,
+  options: StartOptions = {},
 ): Promise<RunningService> {
-  const logger = createLogger(bp.name, config.LOG_LEVEL, config.INSTANCE_ID);
+  const logger = createLogger(bp.name, config.LOG_LEVEL, config.INSTANCE_ID, options.logDestination);
   const metrics = new ServiceMetrics(bp.name);
   const messaging = new MessagingRuntime(
     {
@@ -96,7 +102,16 @@ export async function startService<C extends BaseServiceConfig>(
   readiness.add({ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) });
   readiness.add({ name: 'redis', check: async () => void (await r.ping()) });
 
-  const parts: RuntimeParts = { config, logger, metrics, messaging, dataSource, redis, readiness };
+  const parts: RuntimeParts = {
+    service: bp.name,
+    config,
+    logger,
+    metrics,
+    messaging,
+    dataSource,
+    redis,
+    readiness,
+  };
   const app = await NestFactory.create<NestExpressApplication>(bp.rootModule(parts), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommonEnv, ConfigurationError, kafkaSecurity, loadConfig, port } from './config';
 
-const TOKEN = 'a'.repeat(24);
-const SECRET = 's'.repeat(32);
+import { SigningKeyRing, generateSigningJwk } from './auth/signing-keys';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -19,57 +18,85 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('loadConfig(CommonEnv)', () => {
-  it('names missing secrets as required', () => {
-    const problems = problemsOf(() => loadConfig(CommonEnv, {}));
-    expect(problems).toEqual(['OPERATOR_TOKEN: is required', 'AUTH_JWT_SECRET: is required']);
+  it('needs no secret: verifiers hold only public keys', () => {
+    expect(() => loadConfig(CommonEnv, {})).not.toThrow();
   });
 
   it('puts every problem in the error message, one per line', () => {
     let message = '';
     try {
-      loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: 'bad prefix' });
+      loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: 'bad prefix', LOG_LEVEL: 'loud' });
     } catch (error) {
       expect((error as Error).name).toBe('ConfigurationError');
       message = (error as Error).message;
     }
     expect(message).toMatch(/^Invalid configuration:\n {2}- /);
-    expect(message).toContain('\n  - OPERATOR_TOKEN: is required');
+    expect(message).toContain('\n  - LOG_LEVEL: ');
     expect(message).toContain('KAFKA_TOPIC_PREFIX: letters, digits, . _ - only');
   });
 
-  it('rejects a short OPERATOR_TOKEN with the rule, not as missing', () => {
-    const problems = problemsOf(() =>
-      loadConfig(CommonEnv, { OPERATOR_TOKEN: 'short', AUTH_JWT_SECRET: SECRET }),
+  it('reads a pinned AUTH_JWKS and names one that is not JSON or not Ed25519 keys', () => {
+    const jwks = SigningKeyRing.generate().publicJwks();
+    expect(loadConfig(CommonEnv, { AUTH_JWKS: JSON.stringify(jwks) }).AUTH_JWKS).toEqual(jwks);
+    expect(problemsOf(() => loadConfig(CommonEnv, { AUTH_JWKS: '{not json' }))).toEqual([
+      'AUTH_JWKS: must be JSON: a JWKS of public Ed25519 keys ({"keys":[...]})',
+    ]);
+    const rsa = { keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', kid: 'k' }] };
+    expect(problemsOf(() => loadConfig(CommonEnv, { AUTH_JWKS: JSON.stringify(rsa) }))[0]).toMatch(
+      /^AUTH_JWKS\.keys\.0\.kty: /,
     );
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^OPERATOR_TOKEN: must be at least 24 characters/);
+  });
+
+  it('reads this service’s key and the service principals it trusts', () => {
+    const key = generateSigningJwk();
+    const trusted = { escalation: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: key.x, kid: 'e1' }] } };
+    const config = loadConfig(CommonEnv, {
+      SERVICE_SIGNING_KEY: JSON.stringify(key),
+      SERVICE_PRINCIPALS_JWKS: JSON.stringify(trusted),
+    });
+    expect(config.SERVICE_SIGNING_KEY).toEqual(key);
+    expect(config.SERVICE_PRINCIPALS_JWKS).toEqual(trusted);
+    expect(loadConfig(CommonEnv, {}).SERVICE_PRINCIPALS_JWKS).toEqual({});
+    const { d: _d, ...publicOnly } = key;
+    expect(
+      problemsOf(() => loadConfig(CommonEnv, { SERVICE_SIGNING_KEY: JSON.stringify(publicOnly) })),
+    ).toEqual(['SERVICE_SIGNING_KEY.d: is required']);
+    expect(
+      problemsOf(() =>
+        loadConfig(CommonEnv, {
+          SERVICE_PRINCIPALS_JWKS: JSON.stringify({ 'Bad Name': trusted.escalation }),
+        }),
+      )[0],
+    ).toMatch(/^SERVICE_PRINCIPALS_JWKS/);
   });
 
   it.each(['has space', 'semi;colon', 'slash/prefix', 'ünïcode'])(
     'names a bad KAFKA_TOPIC_PREFIX (%p)',
     (prefix) => {
-      const problems = problemsOf(() =>
-        loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, KAFKA_TOPIC_PREFIX: prefix }),
-      );
+      const problems = problemsOf(() => loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: prefix }));
       expect(problems).toEqual(['KAFKA_TOPIC_PREFIX: letters, digits, . _ - only']);
     },
   );
 
   it('reports every bad variable at once', () => {
     const problems = problemsOf(() =>
-      loadConfig(CommonEnv, { KAFKA_TOPIC_PREFIX: 'x y', LOG_LEVEL: 'loud', DATABASE_URL: 'not a url' }),
+      loadConfig(CommonEnv, {
+        KAFKA_TOPIC_PREFIX: 'x y',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'not a url',
+        AUTH_REVOCATION_CACHE_MS: '60000',
+      }),
     );
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
-      'AUTH_JWT_SECRET',
+      'AUTH_REVOCATION_CACHE_MS',
       'DATABASE_URL',
       'KAFKA_TOPIC_PREFIX',
       'LOG_LEVEL',
-      'OPERATOR_TOKEN',
     ]);
   });
 
   it('applies the defaults', () => {
-    const config = loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET });
+    const config = loadConfig(CommonEnv, {});
     expect(config).toEqual({
       AGENTOPS_ENV: 'production',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
@@ -81,15 +108,16 @@ describe('loadConfig(CommonEnv)', () => {
       REDIS_KEY_PREFIX: 'agentops:',
       LOG_LEVEL: 'info',
       INSTANCE_ID: `${hostname()}-${process.pid}`,
-      OPERATOR_TOKEN: TOKEN,
-      AUTH_JWT_SECRET: SECRET,
+      AUTH_JWKS_URL: 'http://127.0.0.1:3000/.well-known/jwks.json',
+      AUTH_JWKS_REFRESH_SECONDS: 300,
+      AUTH_JWKS_COOLDOWN_SECONDS: 30,
+      AUTH_REVOCATION_CACHE_MS: 2000,
+      SERVICE_PRINCIPALS_JWKS: {},
     });
   });
 
   it('accepts a valid prefix and explicit values', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN,
-      AUTH_JWT_SECRET: SECRET,
       KAFKA_TOPIC_PREFIX: 'test-run_1.',
       LOG_LEVEL: 'debug',
       INSTANCE_ID: 'ingest-0',
@@ -103,25 +131,19 @@ describe('loadConfig(CommonEnv)', () => {
 
   it('splits KAFKA_BROKERS on commas, trimming blanks', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN,
-      AUTH_JWT_SECRET: SECRET,
       KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092,,kafka-2:9092 ',
     });
     expect(config.KAFKA_BROKERS).toEqual(['kafka-0:9092', 'kafka-1:9092', 'kafka-2:9092']);
   });
 
   it('rejects an empty KAFKA_BROKERS by name', () => {
-    const problems = problemsOf(() =>
-      loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, KAFKA_BROKERS: '' }),
-    );
+    const problems = problemsOf(() => loadConfig(CommonEnv, { KAFKA_BROKERS: '' }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^KAFKA_BROKERS: /);
   });
 
   it('ignores unrelated variables', () => {
     const config = loadConfig(CommonEnv, {
-      OPERATOR_TOKEN: TOKEN,
-      AUTH_JWT_SECRET: SECRET,
       PATH: '/usr/bin',
       HOME: '/root',
     });
@@ -129,21 +151,19 @@ describe('loadConfig(CommonEnv)', () => {
   });
 
   it('reads process.env by default', () => {
-    const saved = process.env.OPERATOR_TOKEN;
-    process.env.OPERATOR_TOKEN = TOKEN;
-    process.env.AUTH_JWT_SECRET = SECRET;
+    const saved = process.env.AUTH_JWKS_URL;
+    process.env.AUTH_JWKS_URL = 'https://console.example/.well-known/jwks.json';
     try {
-      expect(loadConfig(CommonEnv).OPERATOR_TOKEN).toBe(TOKEN);
+      expect(loadConfig(CommonEnv).AUTH_JWKS_URL).toBe('https://console.example/.well-known/jwks.json');
     } finally {
-      if (saved === undefined) delete process.env.OPERATOR_TOKEN;
-      else process.env.OPERATOR_TOKEN = saved;
+      if (saved === undefined) delete process.env.AUTH_JWKS_URL;
+      else process.env.AUTH_JWKS_URL = saved;
     }
   });
 });
 
 describe('kafkaSecurity', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig(CommonEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, ...env });
+  const load = (env: Record<string, string>) => loadConfig(CommonEnv, env);
 
   it("authenticates as the service's own principal with SCRAM by default", () => {
     expect(
@@ -193,19 +213,15 @@ describe('loadConfig with a service schema', () => {
   });
 
   it('coerces and defaults service variables', () => {
-    expect(loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET })).toMatchObject({
+    expect(loadConfig(ServiceEnv, {})).toMatchObject({
       PORT: 3001,
       DECISION_TIMEOUT_MS: 2000,
     });
-    expect(
-      loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: '8080' }).PORT,
-    ).toBe(8080);
+    expect(loadConfig(ServiceEnv, { PORT: '8080' }).PORT).toBe(8080);
   });
 
   it.each(['abc', '70000', '-1', '3.5'])('names a bad PORT (%p)', (value) => {
-    const problems = problemsOf(() =>
-      loadConfig(ServiceEnv, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET, PORT: value }),
-    );
+    const problems = problemsOf(() => loadConfig(ServiceEnv, { PORT: value }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^PORT: /);
     // Set but wrong is not the same as missing.
@@ -214,8 +230,6 @@ describe('loadConfig with a service schema', () => {
 
   it('still calls an unset required service variable required', () => {
     const WithSecret = ServiceEnv.extend({ SIGNING_KEY: z.string().min(1) });
-    expect(
-      problemsOf(() => loadConfig(WithSecret, { OPERATOR_TOKEN: TOKEN, AUTH_JWT_SECRET: SECRET })),
-    ).toEqual(['SIGNING_KEY: is required']);
+    expect(problemsOf(() => loadConfig(WithSecret, {}))).toEqual(['SIGNING_KEY: is required']);
   });
 });

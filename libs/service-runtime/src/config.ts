@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { KafkaSecurity, KafkaSecurityEnv, resolveKafkaSecurity } from '@agentops/messaging';
 import { z } from 'zod';
+import { ServicePrincipalsSchema } from './auth/service-token';
+import { Ed25519PrivateJwk } from './auth/signing-keys';
+import { PublicJwksSchema, jsonValue } from './auth/token-keys';
 
 /** Thrown at boot: names every bad variable so the operator fixes them in one go. */
 export class ConfigurationError extends Error {
@@ -41,13 +44,25 @@ export const CommonEnv = z.object({
   AGENTOPS_ENV: z.enum(['development', 'production']).default('production'),
   // Distinct per container by default: the pid alone repeats across containers.
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
-  OPERATOR_TOKEN: z
-    .string()
-    .min(24, 'must be at least 24 characters (generate one with `openssl rand -hex 24`)'),
-  /** Verifies human users' tokens; the same secret in every service. */
-  AUTH_JWT_SECRET: z
-    .string()
-    .min(32, 'must be at least 32 characters (generate one with `openssl rand -hex 32`)'),
+  /**
+   * The console's public keys for user tokens: its JWKS endpoint, fetched and cached (refreshed
+   * every AUTH_JWKS_REFRESH_SECONDS, and at once for an unknown key id), unless AUTH_JWKS pins them.
+   */
+  AUTH_JWKS_URL: z.string().url().default('http://127.0.0.1:3000/.well-known/jwks.json'),
+  /** A pinned JWKS (JSON, public Ed25519 keys): used instead of fetching AUTH_JWKS_URL. */
+  AUTH_JWKS: jsonValue(PublicJwksSchema, 'a JWKS of public Ed25519 keys ({"keys":[...]})').optional(),
+  AUTH_JWKS_REFRESH_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** The least time between two fetches caused by tokens naming a key id the verifier lacks. */
+  AUTH_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * How long a verifier trusts its cached "not revoked" answer for a token when no revocation
+   * message arrives (pub/sub can lose one); revocation takes effect within this bound.
+   */
+  AUTH_REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5000).default(2000),
+  /** This service's own private key (an Ed25519 JWK) for calling other services; unset: it calls none. */
+  SERVICE_SIGNING_KEY: jsonValue(Ed25519PrivateJwk, 'a private Ed25519 JWK').optional(),
+  /** Services this one accepts calls from, with their public keys: {"<service>":{"keys":[...]}}. */
+  SERVICE_PRINCIPALS_JWKS: jsonValue(ServicePrincipalsSchema, 'a map of service name to JWKS').default({}),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 

@@ -5,11 +5,16 @@ import { DataSource, Redis } from '@agentops/persistence';
 import type { Logger } from 'pino';
 import { HealthController } from './health.controller';
 import { ServiceMetrics } from './metrics';
+import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { PrincipalGuard } from './auth/principal.guard';
+import { ServiceCredentials } from './auth/service-token';
+import { CommonEnv } from './config';
 import { ReadinessRegistry } from './readiness';
-import { LOGGER, REDIS, SERVICE_CONFIG } from './tokens';
+import { LOGGER, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
 export interface RuntimeParts {
+  /** The service's name (the blueprint's), e.g. `guardrail`. */
+  service: string;
   config: unknown;
   logger: Logger;
   metrics: ServiceMetrics;
@@ -39,6 +44,12 @@ export class ServiceRuntimeModule {
         { provide: DataSource, useValue: parts.dataSource },
         { provide: REDIS, useValue: parts.redis },
         { provide: ReadinessRegistry, useValue: parts.readiness },
+        { provide: SERVICE_NAME, useValue: parts.service },
+        {
+          provide: ServiceCredentials,
+          useValue: new ServiceCredentials(parts.service, (parts.config as CommonEnv).SERVICE_SIGNING_KEY),
+        },
+        BearerAuthenticator,
         PrincipalGuard,
       ],
       exports: [
@@ -50,6 +61,9 @@ export class ServiceRuntimeModule {
         DataSource,
         REDIS,
         ReadinessRegistry,
+        SERVICE_NAME,
+        ServiceCredentials,
+        BearerAuthenticator,
         PrincipalGuard,
       ],
     };

@@ -2,3 +2,5 @@
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const REDIS = Symbol('REDIS');
+/** The service's name (`ingest`, …): the audience of service-to-service assertions. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');

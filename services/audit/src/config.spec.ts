@@ -7,8 +7,6 @@ import { loadAuditConfig } from './config';
 const signing = generateSigningKey();
 const base = {
   AGENTOPS_ENV: 'development',
-  OPERATOR_TOKEN: 'o'.repeat(32),
-  AUTH_JWT_SECRET: 'j'.repeat(40),
   DATABASE_URL: 'postgres://agentops_audit_writer:pw@db:5432/agentops',
   AUDIT_KEK: randomBytes(32).toString('base64'),
 };

@@ -1,9 +1,13 @@
-import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
+import { RuntimeParts, ServiceRuntimeModule, SigningKeyRing } from '@agentops/service-runtime';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ConsoleConfig } from './config';
 import { ConsoleEventsHandler } from './console-events.handler';
 import { AuthController } from './identity/auth.controller';
+import { BreakGlassLog } from './identity/break-glass-log';
+import { JwksController } from './identity/jwks.controller';
 import { LoginThrottle } from './identity/login-throttle';
 import { SessionMiddleware } from './identity/session.middleware';
+import { TokenRevocations } from './identity/token-revocations';
 import { UserRepository } from './identity/user-repository';
 import { UsersController } from './identity/users.controller';
 import { OverviewController } from './live/overview.controller';
@@ -22,6 +26,7 @@ export class ConsoleModule implements NestModule {
       controllers: [
         ConsoleEventsHandler,
         AuthController,
+        JwksController,
         UsersController,
         OverviewController,
         PolicyFiresController,
@@ -31,6 +36,13 @@ export class ConsoleModule implements NestModule {
       providers: [
         UserRepository,
         LoginThrottle,
+        TokenRevocations,
+        BreakGlassLog,
+        // Only the console holds the private keys; every service gets the public ones (JWKS).
+        {
+          provide: SigningKeyRing,
+          useValue: new SigningKeyRing((parts.config as ConsoleConfig).AUTH_SIGNING_KEYS),
+        },
         PolicyFireCounter,
         { provide: TrafficWindow, useValue: new TrafficWindow() },
       ],

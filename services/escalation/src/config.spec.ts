@@ -1,11 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigningJwk } from '@agentops/service-runtime';
 import { loadEscalationConfig } from './config';
 import { BUILT_IN_RULES, loadRoutingRulesFile } from './routing/routing.tokens';
 
 describe('escalation config', () => {
-  const base = { OPERATOR_TOKEN: 'o'.repeat(24), AUTH_JWT_SECRET: 's'.repeat(32) };
+  const base = { SERVICE_SIGNING_KEY: JSON.stringify(generateSigningJwk()) };
+
+  it('requires its own service key (it calls guardrail with it)', () => {
+    expect(() => loadEscalationConfig({})).toThrow(/SERVICE_SIGNING_KEY: is required/);
+  });
 
   it('falls back to the repository rules, then to the built-in queue', () => {
     expect(loadEscalationConfig(base).ESCALATION_ROUTES_FILE).toBeUndefined();

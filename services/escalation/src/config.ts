@@ -11,7 +11,11 @@ export const EscalationEnv = CommonEnv.extend({
    * Unset: policies/escalation/routes.yaml if present, else one built-in default queue.
    */
   ESCALATION_ROUTES_FILE: z.string().min(1).optional(),
-  /** guardrail's base URL, for re-checking reviewer-edited params (POST /v1/evaluations). */
+  /**
+   * guardrail's base URL, for re-checking reviewer-edited params (POST /v1/evaluations), called
+   * with this service's own key (SERVICE_SIGNING_KEY), which guardrail trusts through
+   * SERVICE_PRINCIPALS_JWKS.
+   */
   GUARDRAIL_URL: z.string().url().default('http://127.0.0.1:3002'),
   /** How often the SLA scheduler looks for tasks past their due time. */
   ESCALATION_SLA_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
@@ -42,6 +46,10 @@ export function loadEscalationConfig(
   env: Record<string, string | undefined> = process.env,
 ): EscalationConfig {
   const config = loadConfig(EscalationEnv, env);
+  if (!config.SERVICE_SIGNING_KEY)
+    throw new ConfigurationError([
+      'SERVICE_SIGNING_KEY: is required (escalation calls guardrail with its own key; see .env.example)',
+    ]);
   try {
     loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE, egressPolicy(config));
   } catch (error) {

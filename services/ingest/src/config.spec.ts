@@ -5,8 +5,6 @@ const base = {
   DATABASE_URL: 'postgres://localhost/x',
   REDIS_URL: 'redis://localhost:6379',
   KAFKA_BROKERS: '127.0.0.1:9092',
-  AUTH_JWT_SECRET: 'x'.repeat(32),
-  OPERATOR_TOKEN: 'o'.repeat(32),
 };
 
 describe('ingest config', () => {

@@ -9,69 +9,75 @@ import {
   createParamDecorator,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { CommonEnv } from '../config';
-import { SERVICE_CONFIG } from '../tokens';
-import { ALL_TENANTS, HumanRole, Principal, canAccessTenant, hasAnyRole } from './principal';
-import { verifyUserToken } from './user-token';
+import type { Logger } from 'pino';
+import { LOGGER } from '../tokens';
+import { BearerAuthenticator } from './bearer-authenticator';
+import { HumanRole, Principal, canAccessTenant, hasAnyRole } from './principal';
 
 const ROLES_KEY = 'agentops:roles';
+const SERVICES_KEY = 'agentops:services';
 
 /** Roles allowed on a route (admin always is). Without it, any authenticated human may call. */
 export const RequireRoles = (...roles: HumanRole[]) => SetMetadata(ROLES_KEY, roles);
 
+/**
+ * Services whose own credentials may call a route (least privilege: a service principal reaches
+ * only the routes that name it, whatever their roles say).
+ */
+export const AllowServices = (...services: string[]) => SetMetadata(SERVICES_KEY, services);
+
 interface PrincipalRequest {
   headers: Record<string, string | undefined>;
+  method?: string;
+  originalUrl?: string;
+  url?: string;
   principal?: Principal;
 }
 
 /**
- * Authenticates humans and the platform operator on every non-agent API:
- * `Authorization: Bearer <user JWT>` or the operator token (admin of every tenant). 401 when the
- * caller is unknown, 403 when their roles do not allow the route.
+ * Authenticates every non-agent API: `Authorization: Bearer <token>` — a user token signed by
+ * the console, a break-glass operator token (admin of every tenant, short-lived; every call is
+ * logged), or another service's assertion on a route that allows it. 401 when the caller is
+ * unknown, expired or revoked; 403 when the route does not allow them.
  */
 @Injectable()
 export class PrincipalGuard implements CanActivate {
-  private readonly operatorDigest: Buffer;
-
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: CommonEnv,
+    private readonly authenticator: BearerAuthenticator,
     private readonly reflector: Reflector,
-  ) {
-    this.operatorDigest = createHash('sha256').update(config.OPERATOR_TOKEN).digest();
-  }
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<PrincipalRequest>();
     const token = /^Bearer (.+)$/.exec(req.headers['authorization'] ?? '')?.[1];
     if (!token) throw new UnauthorizedException('missing bearer token');
-    const principal = this.isOperatorToken(token) ? operator() : await this.verify(token);
+    const { principal, tokenId, reason } = await this.authenticator.authenticate(token);
+    const targets = [context.getHandler(), context.getClass()];
+    if (principal.kind === 'service') {
+      const allowed = this.reflector.getAllAndOverride<string[] | undefined>(SERVICES_KEY, targets);
+      if (!allowed?.includes(principal.id))
+        throw new ForbiddenException(`service ${principal.id} may not call this route`);
+      req.principal = principal;
+      return true;
+    }
+    if (principal.kind === 'operator')
+      this.logger.warn(
+        {
+          breakGlass: tokenId,
+          reason,
+          method: req.method,
+          path: (req.originalUrl ?? req.url)?.split('?')[0],
+        },
+        'break-glass operator call',
+      );
     req.principal = principal;
-    const required = this.reflector.getAllAndOverride<HumanRole[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.reflector.getAllAndOverride<HumanRole[] | undefined>(ROLES_KEY, targets);
     if (required?.length && !hasAnyRole(principal, required)) {
       throw new ForbiddenException(`requires one of the roles: ${required.join(', ')}`);
     }
     return true;
   }
-
-  private isOperatorToken(token: string): boolean {
-    return timingSafeEqual(createHash('sha256').update(token).digest(), this.operatorDigest);
-  }
-
-  private async verify(token: string): Promise<Principal> {
-    try {
-      return await verifyUserToken(token, this.config.AUTH_JWT_SECRET);
-    } catch {
-      throw new UnauthorizedException('invalid or expired token');
-    }
-  }
-}
-
-function operator(): Principal {
-  return { kind: 'operator', id: 'operator', tenantId: ALL_TENANTS, roles: ['admin'], groups: [] };
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

@@ -1,4 +1,7 @@
-/** The human (or operator) behind an API call; agents authenticate separately, with API keys. */
+/**
+ * Who is behind an API call: a human user, a break-glass operator, or another service (its own
+ * credentials, only on routes that allow it). Agents authenticate separately, with API keys.
+ */
 export const HumanRoles = ['sre', 'reviewer', 'lead', 'auditor', 'policy-admin', 'admin'] as const;
 export type HumanRole = (typeof HumanRoles)[number];
 
@@ -6,7 +9,7 @@ export type HumanRole = (typeof HumanRoles)[number];
 export const ALL_TENANTS = '*';
 
 export interface Principal {
-  kind: 'human' | 'operator';
+  kind: 'human' | 'operator' | 'service';
   id: string;
   tenantId: string;
   roles: HumanRole[];

@@ -1,12 +1,14 @@
 import {
+  BearerAuthenticator,
   CurrentPrincipal,
   LOGGER,
   Principal,
   PrincipalGuard,
   SERVICE_CONFIG,
   ServiceMetrics,
+  SigningKeyRing,
   ZodValidationPipe,
-  mintUserToken,
+  issueUserToken,
 } from '@agentops/service-runtime';
 import {
   Body,
@@ -17,19 +19,22 @@ import {
   HttpStatus,
   Inject,
   Post,
+  Req,
   Res,
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Counter } from 'prom-client';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConsoleConfig } from '../config';
+import { BreakGlassLog } from './break-glass-log';
 import { LoginThrottle } from './login-throttle';
 import { DECOY_HASH, verifyPassword } from './password';
 import { clearedSessionCookie, sessionCookie } from './session-cookie';
+import { TokenRevocations } from './token-revocations';
 import { UserRepository } from './user-repository';
 
 const LoginBody = z
@@ -46,8 +51,9 @@ const userRef = (username: string) => createHash('sha256').update(username).dige
 
 /**
  * Sign-in for the console and the CLI: a password check issues the same signed user token
- * (tenant + roles) every service verifies. The console gets it as an HttpOnly cookie, the CLI
- * (asking with `returnToken: true`) also in the body.
+ * (tenant, roles, groups, the user's token epoch) every service verifies. The console gets it as
+ * an HttpOnly cookie, the CLI (asking with `returnToken: true`) also in the body. Sign-out revokes
+ * the token at every service, not only the cookie.
  */
 @Controller('v1/auth')
 export class AuthController {
@@ -57,6 +63,10 @@ export class AuthController {
   constructor(
     private readonly users: UserRepository,
     private readonly throttle: LoginThrottle,
+    private readonly signer: SigningKeyRing,
+    private readonly authenticator: BearerAuthenticator,
+    private readonly revocations: TokenRevocations,
+    private readonly breakGlass: BreakGlassLog,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: ServiceMetrics,
@@ -73,14 +83,17 @@ export class AuthController {
   @HttpCode(200)
   async login(
     @Body(new ZodValidationPipe(LoginBody)) body: z.infer<typeof LoginBody>,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const lockedFor = await this.throttle.lockedFor(body.username);
-    if (lockedFor > 0) {
+    // Counted before the password is checked: parallel guesses each spend an attempt.
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const admission = await this.throttle.admit(body.username, address);
+    if (!admission.admitted) {
       this.signIns.inc({ outcome: 'locked' });
-      res.setHeader('Retry-After', String(lockedFor));
+      res.setHeader('Retry-After', String(admission.retryAfterSeconds));
       throw new HttpException(
-        `too many failed sign-ins; try again in ${Math.ceil(lockedFor / 60)} min`,
+        `too many failed sign-ins; try again in ${Math.ceil(admission.retryAfterSeconds / 60)} min`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
@@ -88,34 +101,60 @@ export class AuthController {
     // Always pay for one hash, so response time does not tell whether the user exists.
     const passwordOk = await verifyPassword(body.password, found?.passwordHash ?? DECOY_HASH);
     if (!found || !passwordOk || found.user.disabled) {
-      await this.throttle.recordFailure(body.username);
       this.signIns.inc({ outcome: 'refused' });
       this.logger.warn({ user: userRef(body.username) }, 'sign-in refused');
       throw new UnauthorizedException('invalid username or password');
     }
     const { user } = found;
-    await this.throttle.reset(body.username);
+    await this.throttle.succeeded(body.username, address);
     this.signIns.inc({ outcome: 'ok' });
     await this.users.recordLogin(user.id);
     const ttl = this.config.SESSION_TTL_SECONDS;
-    const token = await mintUserToken(
-      { userId: user.id, tenantId: user.tenantId, roles: user.roles, ttlSeconds: ttl },
-      this.config.AUTH_JWT_SECRET,
+    const { token, expiresAt } = issueUserToken(
+      {
+        userId: user.id,
+        tenantId: user.tenantId,
+        roles: user.roles,
+        groups: user.groups,
+        epoch: user.tokenEpoch,
+        ttlSeconds: ttl,
+      },
+      this.signer,
     );
     res.setHeader('Set-Cookie', sessionCookie(token, ttl, this.config.COOKIE_SECURE));
     this.logger.info({ user: userRef(user.id), roles: user.roles }, 'signed in');
     return {
       // Not in the browser's answer: page script never holds the token the cookie protects.
       ...(body.returnToken ? { token } : {}),
-      expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
-      user: { id: user.id, tenantId: user.tenantId, roles: user.roles, displayName: user.displayName },
+      expiresAt: expiresAt.toISOString(),
+      user: {
+        id: user.id,
+        tenantId: user.tenantId,
+        roles: user.roles,
+        groups: user.groups,
+        displayName: user.displayName,
+      },
     };
   }
 
+  /**
+   * Ends the session: the presented token (cookie or bearer) is revoked at every service and the
+   * cookie cleared. 204 whether or not a valid token came with it, so it can always be called.
+   */
   @Post('logout')
   @HttpCode(204)
-  logout(@Res({ passthrough: true }) res: Response): void {
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     res.setHeader('Set-Cookie', clearedSessionCookie(this.config.COOKIE_SECURE));
+    const token = /^Bearer (.+)$/.exec(req.headers['authorization'] ?? '')?.[1];
+    if (!token) return;
+    const session = await this.authenticator.authenticate(token).catch(() => undefined);
+    if (!session?.tokenId || !session.expiresAt) return;
+    await this.revocations.revokeToken(session.tokenId, session.expiresAt);
+    if (session.principal.kind === 'operator') await this.breakGlass.markRevoked(session.tokenId);
+    this.logger.info(
+      { user: session.principal.kind === 'human' ? userRef(session.principal.id) : 'operator' },
+      'signed out',
+    );
   }
 
   /** Who the session belongs to; 401 (the console shows sign-in) when none or the user was disabled. */
@@ -128,7 +167,8 @@ export class AuthController {
           id: 'operator',
           tenantId: principal.tenantId,
           roles: principal.roles,
-          displayName: 'Platform operator',
+          groups: principal.groups,
+          displayName: 'Platform operator (break-glass)',
         },
       };
     const found = await this.users.findWithHash(principal.id);
@@ -138,6 +178,7 @@ export class AuthController {
         id: principal.id,
         tenantId: principal.tenantId,
         roles: principal.roles,
+        groups: principal.groups,
         displayName: found.user.displayName,
       },
     };

@@ -1,41 +1,63 @@
 import type { Redis } from '@agentops/persistence';
 import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ConsoleConfig } from '../config';
 
+export type Admission = { admitted: true } | { admitted: false; retryAfterSeconds: number };
+
 /**
- * Locks an account after LOGIN_MAX_FAILURES failed logins for LOGIN_LOCKOUT_SECONDS (counted in
- * Redis so every console instance shares it). Keyed by username, so guessing is slowed per account
- * whatever address it comes from.
+ * Brute-force protection for sign-in, counted in Redis (rate-limiter-flexible, atomic Lua) so every
+ * console instance shares it, with two budgets:
+ * - per username: LOGIN_MAX_FAILURES failures lock the account for LOGIN_LOCKOUT_SECONDS,
+ *   whatever address the guesses come from;
+ * - per client address: LOGIN_MAX_FAILURES_PER_IP failures within LOGIN_IP_WINDOW_SECONDS, across
+ *   usernames (password spraying).
+ * Every attempt spends a point **before** its password is checked, and a success gives it back:
+ * counting after the (slow) check would let parallel guesses all through.
  */
 @Injectable()
 export class LoginThrottle {
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
-  ) {}
+  private readonly byUser: RateLimiterRedis;
+  private readonly byAddress: RateLimiterRedis;
 
-  private key(username: string): string {
-    return `${this.config.REDIS_KEY_PREFIX}${this.config.KAFKA_TOPIC_PREFIX}console:login-failures:${username.toLowerCase()}`;
+  constructor(@Inject(REDIS) redis: Redis, @Inject(SERVICE_CONFIG) config: ConsoleConfig) {
+    const prefix = `${config.REDIS_KEY_PREFIX}${config.KAFKA_TOPIC_PREFIX}console:login`;
+    this.byUser = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${prefix}:user`,
+      points: config.LOGIN_MAX_FAILURES,
+      duration: config.LOGIN_LOCKOUT_SECONDS,
+      blockDuration: config.LOGIN_LOCKOUT_SECONDS,
+    });
+    this.byAddress = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${prefix}:ip`,
+      points: config.LOGIN_MAX_FAILURES_PER_IP,
+      duration: config.LOGIN_IP_WINDOW_SECONDS,
+      blockDuration: config.LOGIN_IP_WINDOW_SECONDS,
+    });
   }
 
-  /** Seconds until the account unlocks, or 0 when it may try. */
-  async lockedFor(username: string): Promise<number> {
-    const [failures, ttl] = await Promise.all([
-      this.redis.get(this.key(username)),
-      this.redis.ttl(this.key(username)),
+  /** Spends one attempt of the user's and of the address's budget; refused when either is gone. */
+  async admit(username: string, address: string): Promise<Admission> {
+    const [user, ip] = await Promise.allSettled([
+      this.byUser.consume(userKey(username)),
+      this.byAddress.consume(address),
     ]);
-    return Number(failures ?? 0) >= this.config.LOGIN_MAX_FAILURES ? Math.max(ttl, 1) : 0;
+    const refusals = [user, ip].filter((r) => r.status === 'rejected').map((r) => r.reason as unknown);
+    // A Redis failure is an error (500), never an open door.
+    const failure = refusals.find((r) => !(r instanceof RateLimiterRes));
+    if (failure) throw failure;
+    if (refusals.length === 0) return { admitted: true };
+    const waitMs = Math.max(...(refusals as RateLimiterRes[]).map((r) => r.msBeforeNext));
+    return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
-  async recordFailure(username: string): Promise<void> {
-    const key = this.key(username);
-    const failures = await this.redis.incr(key);
-    if (failures === 1 || failures === this.config.LOGIN_MAX_FAILURES)
-      await this.redis.expire(key, this.config.LOGIN_LOCKOUT_SECONDS);
-  }
-
-  async reset(username: string): Promise<void> {
-    await this.redis.del(this.key(username));
+  /** A correct password: the user's failures are forgotten and the address gets its point back. */
+  async succeeded(username: string, address: string): Promise<void> {
+    await Promise.all([this.byUser.delete(userKey(username)), this.byAddress.reward(address, 1)]);
   }
 }
+
+const userKey = (username: string) => username.toLowerCase();

@@ -21,10 +21,12 @@ import {
   Patch,
   Post,
   Query,
+  ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
 import { hashPassword, passwordProblem } from './password';
+import { TokenRevocations } from './token-revocations';
 import { UserRepository } from './user-repository';
 
 const UserId = z
@@ -37,6 +39,11 @@ const TenantId = z.union([
   z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a tenant id'),
 ]);
 const Roles = z.array(z.enum(HumanRoles)).min(1).max(HumanRoles.length);
+/** Reviewer groups, as escalation routes name them (`service-leads`, `brand-pricing`, …). */
+const Groups = z
+  .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a group name: lowercase letters, digits, . _ -'))
+  .max(32)
+  .transform((groups) => [...new Set(groups)]);
 
 const CreateUser = z
   .object({
@@ -44,6 +51,7 @@ const CreateUser = z
     tenantId: TenantId,
     displayName: z.string().min(1).max(200).optional(),
     roles: Roles,
+    groups: Groups.optional(),
     password: z.string().min(1).max(256),
   })
   .strict();
@@ -51,17 +59,25 @@ const ChangeUser = z
   .object({
     displayName: z.string().min(1).max(200).optional(),
     roles: Roles.optional(),
+    groups: Groups.optional(),
     password: z.string().min(1).max(256).optional(),
     disabled: z.boolean().optional(),
   })
   .strict();
 
-/** User administration for admins, within their tenant; only the operator creates cross-tenant users. */
+/**
+ * User administration for admins, within their tenant; only the operator creates cross-tenant
+ * users. A change of roles, groups, password or disabled state revokes the user's tokens at every
+ * service (token epoch), so it takes effect at once, not when the token expires.
+ */
 @Controller('v1/users')
 @UseGuards(PrincipalGuard)
 @RequireRoles('admin')
 export class UsersController {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly revocations: TokenRevocations,
+  ) {}
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
@@ -83,6 +99,7 @@ export class UsersController {
         tenantId: body.tenantId,
         displayName: body.displayName ?? body.id,
         roles: body.roles,
+        groups: body.groups ?? [],
         passwordHash: await hashPassword(body.password),
       },
       principal.id,
@@ -103,12 +120,23 @@ export class UsersController {
     if (principal.kind === 'human' && principal.id === id && body.roles && !body.roles.includes('admin'))
       throw new ForbiddenException('admins cannot remove their own admin role');
     if (body.password) assertAcceptablePassword(body.password, id);
-    await this.users.update(id, {
+    const { tokenEpoch, accessChanged } = await this.users.update(id, {
       roles: body.roles,
+      groups: body.groups,
       displayName: body.displayName,
       disabled: body.disabled,
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
     });
+    if (accessChanged) {
+      try {
+        await this.revocations.revokeUser(id, tokenEpoch);
+      } catch {
+        // Saved, but the services were not told: say so; repeating the request announces it again.
+        throw new ServiceUnavailableException(
+          `user ${id} changed, but revoking their tokens at the services failed (Redis); repeat the request`,
+        );
+      }
+    }
     return { user: (await this.users.findWithHash(id))!.user };
   }
 }

@@ -1,5 +1,5 @@
 import { AgentIdentity, DecisionFacts, DecisionReason, IntentProposal, Verdict } from '@agentops/contracts';
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { SERVICE_CONFIG, ServiceCredentials } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { EscalationConfig } from '../config';
 
@@ -10,15 +10,24 @@ export interface PreviewVerdict {
   facts?: DecisionFacts;
 }
 
-/** guardrail's dry-run evaluation (POST /v1/evaluations), called with the operator token. */
+/**
+ * guardrail's dry-run evaluation (POST /v1/evaluations), called as the `escalation` service
+ * principal: its own short-lived assertion, which guardrail accepts on that route only.
+ */
 @Injectable()
 export class GuardrailClient {
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: EscalationConfig) {}
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
+    private readonly credentials: ServiceCredentials,
+  ) {}
 
   async preview(agent: AgentIdentity, intent: IntentProposal): Promise<PreviewVerdict> {
     const res = await fetch(`${this.config.GUARDRAIL_URL}/v1/evaluations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.config.OPERATOR_TOKEN}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: this.credentials.authorization('guardrail'),
+      },
       body: JSON.stringify({ agent, intent }),
       signal: AbortSignal.timeout(5000),
     });

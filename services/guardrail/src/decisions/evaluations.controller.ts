@@ -1,6 +1,7 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
 import { newEventId } from '@agentops/messaging';
 import {
+  AllowServices,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
@@ -23,6 +24,8 @@ export class EvaluationsController {
   @Post()
   @HttpCode(200)
   @RequireRoles('reviewer', 'lead', 'policy-admin')
+  // escalation re-checks a reviewer's edited params here, with its own service credentials.
+  @AllowServices('escalation')
   async preview(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(PreviewRequest)) body: { agent: AgentIdentity; intent: IntentProposal },
