@@ -221,23 +221,27 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
     });
   }
 
-  /** For the API and tests: every cohort's breaker state. */
-  states(): {
+  /** For the API and tests: every cohort's breaker state, or those of one tenant's cohorts. */
+  states(tenantId?: string): {
     breaker: string;
+    tenantId: string;
     cohort: string;
     state: BreakerStateName;
     switchId: string | null;
     since: string;
     trips: number;
   }[] {
-    return [...this.cohorts.values()].map((c) => ({
-      breaker: c.breaker,
-      cohort: c.key,
-      state: c.state,
-      switchId: c.switchId,
-      since: new Date(c.since).toISOString(),
-      trips: c.trips,
-    }));
+    return [...this.cohorts.values()]
+      .filter((c) => tenantId === undefined || c.tenantId === tenantId)
+      .map((c) => ({
+        breaker: c.breaker,
+        tenantId: c.tenantId,
+        cohort: c.key,
+        state: c.state,
+        switchId: c.switchId,
+        since: new Date(c.since).toISOString(),
+        trips: c.trips,
+      }));
   }
 
   private async persist(c: CohortState, value: number | null): Promise<void> {
