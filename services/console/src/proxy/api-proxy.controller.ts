@@ -50,7 +50,9 @@ export class ApiProxyController {
     // prefix check, after refusing what URL resolution could turn into another path or host
     // (`//host`, `\`, dot segments, encoded slashes or dots).
     if (!isVersionedApiPath(path))
-      throw new BadRequestException('the path after /api/<service> must be an API path on that service: /v1/…');
+      throw new BadRequestException(
+        'the path after /api/<service> must be an API path on that service: /v1/…',
+      );
     const headers: Record<string, string> = {};
     for (const h of REQUEST_HEADERS) {
       const v = req.headers[h];
