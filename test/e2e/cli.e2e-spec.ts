@@ -372,7 +372,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       );
       oneLineError(
         await cli(['policy', 'apply', policyDir, '--tenant', TENANT, '--baseline']),
-        /^agentops: --tenant and --baseline exclude each other$/,
+        /^agentops: --tenant and --baseline exclude each other \(see agentops policy apply --help\)$/,
       );
       const house = join(work, 'house-policies');
       mkdirSync(house);
