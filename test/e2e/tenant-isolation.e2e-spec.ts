@@ -375,6 +375,18 @@ describe('tenant isolation: agents, policy sets and reads never cross tenants', 
       );
       expect(platform.body.tenants.map((t) => t.tenantId)).toEqual(expect.arrayContaining([A, B]));
     });
+    it('a new instance boots with every scope’s active set from PostgreSQL before it serves', async () => {
+      const running = guardrails[0].app.get(ActivePolicySets);
+      const fresh = await bootService('guardrail');
+      try {
+        const booted = fresh.app.get(ActivePolicySets);
+        expect(booted.baseline?.version).toBe(running.baseline?.version);
+        for (const tenantId of [A, B])
+          expect(booted.tenant(tenantId)?.version).toBe(running.tenant(tenantId)?.version);
+      } finally {
+        await fresh.close();
+      }
+    });
   });
 
   describe('reads are scoped by tenant', () => {
