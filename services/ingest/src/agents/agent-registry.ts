@@ -80,7 +80,7 @@ export class AgentRegistry {
         revokedAt: null,
         expiresAt: null,
       });
-      return rowToIdentity(rows[0]);
+      return toIdentity({ ...rows[0], tenantId: rows[0].tenant_id });
     });
     return { agent, apiKey: issued.clearKey };
   }
@@ -209,29 +209,13 @@ export class AgentIdTaken extends Error {
   }
 }
 
-interface AgentRow {
-  id: string;
+type AgentRow = Pick<AgentEntity, 'id' | 'role' | 'version' | 'region' | 'labels' | 'scopes'> & {
   tenant_id: string;
-  role: string;
-  version: string;
-  region: string;
-  labels: Record<string, string> | null;
-  scopes: AgentScopes | null;
-}
+};
 
-function rowToIdentity(r: AgentRow): AgentIdentity {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    role: r.role as AgentIdentity['role'],
-    version: r.version,
-    region: r.region,
-    labels: r.labels ?? {},
-    ...(r.scopes ? { scopes: r.scopes } : {}),
-  };
-}
-
-function toIdentity(a: AgentEntity): AgentIdentity {
+function toIdentity(
+  a: Pick<AgentEntity, 'id' | 'tenantId' | 'role' | 'version' | 'region' | 'labels' | 'scopes'>,
+): AgentIdentity {
   return {
     id: a.id,
     tenantId: a.tenantId,
