@@ -358,7 +358,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
     it('a tenant’s policy-admin applies its tenant’s set with --tenant, never the baseline nor another tenant’s', async () => {
       const policyAdmin = await mintUserToken(
         { userId: 'pat', tenantId: TENANT, roles: ['policy-admin'] },
-        TEST_JWT_SECRET,
+        TEST_TOKEN_SIGNER,
       );
       const baseline = json<{ baseline: { version: string } }>(await cli(['-o', 'json', 'policy', 'list']))
         .baseline.version;

@@ -6,7 +6,7 @@ import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { bootService, eventually } from '../support/platform';
 import { FLOOR_POLICY } from '../support/policies';
-import { TEST_JWT_SECRET, TEST_OPERATOR_TOKEN } from '../support/test-env';
+import { TEST_TOKEN_SIGNER, TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 const RUN = Date.now().toString(36);
 const A = `tenant-a-${RUN}`;
@@ -15,7 +15,7 @@ const B = `tenant-b-${RUN}`;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const operator = bearer(TEST_OPERATOR_TOKEN);
 const user = async (tenantId: string, roles: HumanRole[], userId = `${roles.join('+')}@${tenantId}`) =>
-  bearer(await mintUserToken({ userId, tenantId, roles }, TEST_JWT_SECRET));
+  bearer(await mintUserToken({ userId, tenantId, roles }, TEST_TOKEN_SIGNER));
 
 const policy = (name: string, spec: string) => `
 apiVersion: agentops.io/v1
