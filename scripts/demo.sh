@@ -22,8 +22,9 @@ AGENTOPS_TOKEN="$(bash scripts/platform.sh operator-token --reason 'npm run demo
 trap 'curl -fsS -X POST -H "authorization: Bearer $AGENTOPS_TOKEN" http://127.0.0.1:3000/v1/auth/logout >/dev/null 2>&1 || true' EXIT
 log "creating the demo tenant's console users (one per role)"
 "${NODE_RUN[@]}" dist/tools/console/demo-users.js
-log "applying the retail policy pack and the demo tenant's retail context"
-"${NODE_RUN[@]}" dist/tools/cli/agentops.js policy apply policies/retail
+log "applying the retail policy pack (the platform baseline), the demo tenant's own set over it and its retail context"
+"${NODE_RUN[@]}" dist/tools/cli/agentops.js policy apply policies/retail --baseline
+"${NODE_RUN[@]}" dist/tools/cli/agentops.js policy apply policies/tenants/maison-demo --tenant maison-demo
 "${NODE_RUN[@]}" dist/tools/cli/agentops.js context import policies/retail/fixtures --tenant maison-demo
 log "running the retail walkthrough"
 AGENTOPS_DEMO_AGENTS="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).agents))' "$seed_json")" \

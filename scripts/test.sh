@@ -17,6 +17,7 @@ log "contracts: AsyncAPI and JSON Schemas match the code"
 
 log "policy tests: the shipped retail pack against its fixtures (like opa test)"
 "${NODE_RUN[@]}" dist/tools/policy/policy-test.js policies/retail
+"${NODE_RUN[@]}" dist/tools/policy/policy-test.js policies/tenants/maison-demo --baseline policies/retail
 
 mkdir -p reports
 log "unit tests (with coverage of the domain libraries; the threshold is in jest.config.js)"

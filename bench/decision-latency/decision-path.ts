@@ -1,7 +1,8 @@
 import { EventTypes, IntentProposal, ServiceName } from '@agentops/contracts';
 import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
-import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
+import { ActivePolicySets } from '../../services/guardrail/src/policies/active-policy-sets';
+import { BASELINE } from '../../services/guardrail/src/policies/policy-scope';
 import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
 import { compilePolicySet } from '@agentops/policy';
 import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
@@ -134,8 +135,8 @@ async function activateFloorPolicy(guardrail: RunningService): Promise<void> {
   const result = compilePolicySet([{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
   if (!result.ok)
     throw new Error(`bench policy does not compile: ${result.problems.map((p) => p.message).join('; ')}`);
-  await guardrail.app.get(PolicySetStore).saveActive(result.set, 'bench');
-  guardrail.app.get(ActivePolicySet).activate(result.set.version, result.set.policies);
+  const appliedAt = await guardrail.app.get(PolicySetStore).saveActive(BASELINE, result.set, 'bench');
+  guardrail.app.get(ActivePolicySets).activate(BASELINE, result.set.version, result.set.policies, appliedAt);
 }
 
 async function registerAgents(ingest: RunningService, count: number): Promise<string[]> {

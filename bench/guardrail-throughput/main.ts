@@ -23,7 +23,8 @@ import { guardrailBlueprint } from '../../services/guardrail/src/blueprint';
 import { loadGuardrailConfig } from '../../services/guardrail/src/config';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { RetailFactsCache } from '../../services/guardrail/src/context/retail-facts';
-import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
+import { ActivePolicySets } from '../../services/guardrail/src/policies/active-policy-sets';
+import { BASELINE } from '../../services/guardrail/src/policies/policy-scope';
 import { PolicySetStore } from '../../services/guardrail/src/policies/policy-set-store';
 import { caseIntent, loadFixtures, loadPolicySources } from '../../tools/policy/fixtures';
 import {
@@ -247,8 +248,10 @@ async function bootGuardrail(stack: IsolatedStack, prefix: string): Promise<Runn
   await guardrail.app.get(RetailFactsCache).importFacts(TENANT, suite.retail, 'bench');
   const compiled = compilePolicySet(loadPolicySources(PACK));
   if (!compiled.ok) throw new Error('retail pack does not compile');
-  await guardrail.app.get(PolicySetStore).saveActive(compiled.set, 'bench');
-  guardrail.app.get(ActivePolicySet).activate(compiled.set.version, compiled.set.policies);
+  const appliedAt = await guardrail.app.get(PolicySetStore).saveActive(BASELINE, compiled.set, 'bench');
+  guardrail.app
+    .get(ActivePolicySets)
+    .activate(BASELINE, compiled.set.version, compiled.set.policies, appliedAt);
   return guardrail;
 }
 

@@ -253,7 +253,8 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     expect(own.body.records).toHaveLength(PER_CHAIN / 2);
     expect(own.body.records.every((r) => r.tenantId === OTHER)).toBe(true);
     expect((await get(`/v1/audit/records?tenantId=${TENANT}`, auditorOther)).status).toBe(403);
-    expect((await get(`/v1/audit/records/${sent[0].id}/proof`, auditorOther)).status).toBe(403);
+    // Another tenant’s record is not found, as if it did not exist (its proof would reveal it).
+    expect((await get(`/v1/audit/records/${sent[0].id}/proof`, auditorOther)).status).toBe(404);
     const reviewer = {
       authorization: `Bearer ${await mintUserToken({ userId: 'rev-1', tenantId: OTHER, roles: ['reviewer'] }, TEST_TOKEN_SIGNER)}`,
     };

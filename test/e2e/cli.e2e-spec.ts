@@ -292,7 +292,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       // --token wins over the environment
       expect(
         json(await cli(['--token', TEST_OPERATOR_TOKEN, '-o', 'json', 'policy', 'list'], { token: 'x' })),
-      ).toHaveProperty('policies');
+      ).toHaveProperty('baseline.policies');
       oneLineError(
         await cli(['killswitch', 'list'], {
           env: { AGENTOPS_KILLSWITCH_URL: `http://127.0.0.1:${closedPort}` },
@@ -321,23 +321,25 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
 
     it('policy apply activates the folder as one set; policy list shows it', async () => {
       const applied = ok(await cli(['policy', 'apply', policyDir]));
-      const version = /^activated policy set (\S+) \(2 policies, 0 in shadow mode\)$/.exec(
-        applied.trim(),
-      )?.[1];
+      const version =
+        /^activated policy set (\S+) \(2 policies, 0 in shadow mode\) as the platform baseline$/.exec(
+          applied.trim(),
+        )?.[1];
       expect(version).toBeDefined();
-      const listed = json<{ version: string; policies: { id: string; mode: string }[] }>(
+      const listed = json<{ baseline: { version: string; policies: { id: string; mode: string }[] } }>(
         await cli(['-o', 'json', 'policy', 'list']),
       );
-      expect(listed.version).toBe(version);
-      expect(listed.policies.map((p) => p.id).sort()).toEqual(['low-confidence', 'price-floor']);
+      expect(listed.baseline.version).toBe(version);
+      expect(listed.baseline.policies.map((p) => p.id).sort()).toEqual(['low-confidence', 'price-floor']);
       const text = ok(await cli(['policy', 'list']));
-      expect(text).toMatch(new RegExp(`^policy set ${version}\\n`));
+      expect(text).toMatch(new RegExp(`^baseline policy set ${version}\\n`));
       expect(text).toMatch(/^ {2}low-confidence@1 +enforce +low-confidence\.yaml$/m);
       expect(text).toMatch(/^ {2}price-floor@1 +enforce +price-floor\.yaml$/m);
     });
 
     it('policy apply of an invalid set: HTTP 422 on one line naming file:line:column; the active set stays', async () => {
-      const before = json<{ version: string }>(await cli(['-o', 'json', 'policy', 'list'])).version;
+      const before = json<{ baseline: { version: string } }>(await cli(['-o', 'json', 'policy', 'list']))
+        .baseline.version;
       const broken = join(work, 'broken-policies');
       mkdirSync(broken);
       writeFileSync(join(broken, 'floor.yaml'), FLOOR_POLICY.replace('item.floorPrice', 'item.floorPrize'));
@@ -348,7 +350,56 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       const asJson = await cli(['policy', 'apply', broken, '--output', 'json']);
       oneLineError(asJson, /^\{/);
       expect(JSON.parse(asJson.stderr)).toMatchObject({ status: 422 });
-      expect(json<{ version: string }>(await cli(['-o', 'json', 'policy', 'list'])).version).toBe(before);
+      expect(
+        json<{ baseline: { version: string } }>(await cli(['-o', 'json', 'policy', 'list'])).baseline.version,
+      ).toBe(before);
+    });
+
+    it('a tenant’s policy-admin applies its tenant’s set with --tenant, never the baseline nor another tenant’s', async () => {
+      const policyAdmin = await mintUserToken(
+        { userId: 'pat', tenantId: TENANT, roles: ['policy-admin'] },
+        TEST_TOKEN_SIGNER,
+      );
+      const baseline = json<{ baseline: { version: string } }>(await cli(['-o', 'json', 'policy', 'list']))
+        .baseline.version;
+      oneLineError(
+        await cli(['policy', 'apply', policyDir], { token: policyAdmin }),
+        /^agentops: HTTP 403: the platform baseline is applied by platform-wide principals only/,
+      );
+      oneLineError(
+        await cli(['policy', 'apply', policyDir, '--tenant', OTHER], { token: policyAdmin }),
+        new RegExp(`^agentops: HTTP 403: no access to tenant ${OTHER}$`),
+      );
+      oneLineError(
+        await cli(['policy', 'apply', policyDir, '--tenant', TENANT, '--baseline']),
+        /^agentops: --tenant and --baseline exclude each other \(see agentops policy apply --help\)$/,
+      );
+      const house = join(work, 'house-policies');
+      mkdirSync(house);
+      writeFileSync(
+        join(house, 'house.yaml'),
+        LOW_CONFIDENCE.replace('name: low-confidence', 'name: house-confidence').replace(
+          'actions: ["*"]',
+          'actions: ["shopping.recommend"]',
+        ),
+      );
+      const applied = ok(await cli(['policy', 'apply', house, '--tenant', TENANT], { token: policyAdmin }));
+      const version = new RegExp(
+        `^activated policy set (\\S+) \\(1 policies, 0 in shadow mode\\) as tenant ${TENANT}'s set$`,
+      ).exec(applied.trim())?.[1];
+      expect(version).toBeDefined();
+      const text = ok(await cli(['policy', 'list'], { token: policyAdmin }));
+      expect(text).toMatch(new RegExp(`^baseline policy set ${baseline}\\n`));
+      expect(text).toMatch(
+        new RegExp(`^tenant ${TENANT} policy set ${version}\\n {2}house-confidence@1 `, 'm'),
+      );
+      // The operator sees which tenants have sets; the baseline is unchanged.
+      expect(ok(await cli(['policy', 'list']))).toMatch(
+        new RegExp(`^tenant ${TENANT} policy set ${version} \\(1 policies\\)$`, 'm'),
+      );
+      expect(
+        json<{ baseline: { version: string } }>(await cli(['-o', 'json', 'policy', 'list'])).baseline.version,
+      ).toBe(baseline);
     });
 
     it('policy test runs fixtures offline: the shipped pack passes, a broken folder fails', async () => {
@@ -360,6 +411,14 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       expect(report).toMatchObject({ ok: true, failed: 0 });
       expect(report.cases.length).toBeGreaterThan(0);
       expect(report.passed).toBe(report.cases.length);
+      const house = ok(
+        await cli(['policy', 'test', 'policies/tenants/maison-demo', '--baseline', 'policies/retail'], {
+          token: null,
+        }),
+      );
+      expect(house).toMatch(
+        /^PASS: (\d+)\/\1 cases passed, 0 failed — 2 policies, set \w+ over baseline \w+/m,
+      );
       const broken = join(work, 'broken-policies');
       const failed = await cli(['policy', 'test', broken], { token: null });
       expect(failed.code).toBe(1);

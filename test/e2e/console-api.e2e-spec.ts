@@ -245,6 +245,15 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     // The path stays on the named service: a scheme-relative path cannot point the proxy elsewhere.
     expect((await call('/api/killswitch//127.0.0.1:1/v1/killswitches', sre)).status).toBe(400);
+    // Only the versioned APIs, which authorise the user: never a service's unauthenticated endpoints.
+    for (const path of [
+      '/api/killswitch/metrics',
+      '/api/guardrail/health/ready',
+      '/api/killswitch/v1/../metrics',
+      '/api/killswitch/v1/%2e%2e/metrics',
+      '/api/audit/v1%2f..%2fmetrics',
+    ])
+      expect([path, (await call(path, sre)).status]).toEqual([path, 400]);
     expect((await fetch(url('/api/killswitch/v1/killswitches'))).status).toBe(401);
   });
 

@@ -265,6 +265,31 @@ describe('console in the browser', () => {
     await auditor.context.close();
   });
 
+  it('the Policies page shows the platform baseline and the tenant’s own set over it, each policy labelled', async () => {
+    const house = LOW_CONFIDENCE.replace('name: low-confidence', 'name: house-recommendations').replace(
+      'actions: ["*"]',
+      'actions: ["shopping.recommend"]',
+    );
+    const applied = await postJson<{ version: string }>(
+      `${svc.guardrail!.url}/v1/policies/sets`,
+      { tenantId: TENANT, files: [{ path: 'house.yaml', content: house }] },
+      operator,
+    );
+    expect(applied.status).toBe(201);
+    const { context, page } = await signIn(browser, svc.console!.url, user('auditor'), PASSWORD);
+    await page.goto(`${svc.console!.url}/#/policies`);
+    await page
+      .locator('[data-testid="policy-row"][data-policy-set="baseline"][data-policy-id="low-confidence"]')
+      .waitFor();
+    await page
+      .locator('[data-testid="policy-row"][data-policy-set="tenant"][data-policy-id="house-recommendations"]')
+      .waitFor();
+    await expectText(page.getByTestId('tenant-policy-set-version'), applied.body.version);
+    const sets = await page.getByTestId('policy-set').allInnerTexts();
+    expect(sets.some((s) => s.includes(`${TENANT}’s set`) && s.includes(applied.body.version))).toBe(true);
+    await context.close();
+  });
+
   it('no page threw an uncaught error or was refused by the Content-Security-Policy', () => {
     expect(pageProblems).toEqual([]);
   });

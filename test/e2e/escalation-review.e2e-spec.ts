@@ -409,14 +409,14 @@ routes:
     expect(row.attempts).toBe(2);
   });
 
-  it('answers 404 for an unknown task, 403 across tenants or without a reviewer role, 401 without a token', async () => {
+  it('answers 404 for an unknown task or another tenant’s, 403 without a reviewer role, 401 without a token', async () => {
     const waiting = proposeAndWait(unsure(1850));
     const task = await taskFor(`${TENANT}-pricing`, 'pricing.set_price');
     const unknown = '0190a000-0000-7000-8000-000000000000';
     expect((await call('bob', `/${unknown}/approve`)).status).toBe(404);
     expect((await getJson(`${escalation.url}/v1/escalations/${unknown}`, as('bob'))).status).toBe(404);
-    expect((await call('eve', `/${task.id}/approve`)).status).toBe(403);
-    expect((await getJson(`${escalation.url}/v1/escalations/${task.id}`, as('eve'))).status).toBe(403);
+    expect((await call('eve', `/${task.id}/approve`)).status).toBe(404);
+    expect((await getJson(`${escalation.url}/v1/escalations/${task.id}`, as('eve'))).status).toBe(404);
     expect((await getJson(`${escalation.url}/v1/escalations?tenantId=${TENANT}`, as('eve'))).status).toBe(
       403,
     );

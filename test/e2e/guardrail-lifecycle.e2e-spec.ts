@@ -1,7 +1,7 @@
 import { IntentDecidedV1 } from '@agentops/contracts';
 import { RunningService } from '@agentops/service-runtime';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
-import { ActivePolicySet } from '../../services/guardrail/src/policies/active-policy-set';
+import { ActivePolicySets } from '../../services/guardrail/src/policies/active-policy-sets';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
@@ -99,7 +99,7 @@ describe('guardrail: policy lifecycle, shadow mode, scopes and verification', ()
     expect(applied.status).toBe(201);
     const version = applied.body.version;
     await eventually(
-      async () => guardrails.every((g) => g.app.get(ActivePolicySet).current?.version === version),
+      async () => guardrails.every((g) => g.app.get(ActivePolicySets).baseline?.version === version),
       10_000,
       'both instances on the new set',
     );
@@ -127,7 +127,7 @@ describe('guardrail: policy lifecycle, shadow mode, scopes and verification', ()
   });
 
   it('rejects an invalid set whole, with file, line and column; the active set keeps serving', async () => {
-    const before = guardrails[0].app.get(ActivePolicySet).current?.version;
+    const before = guardrails[0].app.get(ActivePolicySets).baseline?.version;
     const broken = STRICT_SHADOW.replace('item.price * 0.95', 'item.prise * 0.95');
     const res = await applyPolicySet(guardrails[0].url, [
       { path: 'price-floor.yaml', content: FLOOR_POLICY },
@@ -142,7 +142,7 @@ describe('guardrail: policy lifecycle, shadow mode, scopes and verification', ()
         message: 'spec.validations.0.expression: No such key: prise',
       },
     ]);
-    expect(guardrails.map((g) => g.app.get(ActivePolicySet).current?.version)).toEqual([before, before]);
+    expect(guardrails.map((g) => g.app.get(ActivePolicySets).baseline?.version)).toEqual([before, before]);
     expect((await propose('pricing-1', priceIntent('BAG-9', 1000))).decision.verdict).toBe('deny');
   });
 

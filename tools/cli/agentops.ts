@@ -60,58 +60,96 @@ const globals = () => {
 const print = printer(globals);
 const api = apiTargets();
 
-const policy = commandGroup(program, 'policy', 'guardrail policy sets: apply, list, test');
+const policy = commandGroup(
+  program,
+  'policy',
+  'guardrail policy sets — the platform baseline and each tenant’s set over it: apply, list, test',
+);
+
+interface PolicySetView {
+  scope: 'baseline' | 'tenant';
+  tenantId?: string;
+  version: string;
+  policies: { id: string; version: string; mode: string }[];
+}
+interface ActiveView {
+  version: string | null;
+  policies: { id: string; version: string; mode: string; file: string }[];
+}
 
 policy
   .command('apply')
-  .description('apply a folder of policy YAML as one set (rejected whole if any file is invalid)')
+  .description(
+    'apply a folder of policy YAML as one set (rejected whole if any file is invalid): the platform baseline, or with --tenant that tenant’s set, which adds constraints to the baseline and never weakens it',
+  )
   .argument('<dir>', 'policy folder, e.g. policies/retail')
-  .action(async (dir: string) => {
+  .option(
+    '--tenant <tenantId>',
+    'apply it as this tenant’s set (a tenant’s policy-admin may apply only its own)',
+  )
+  .option('--baseline', 'apply it as the platform baseline (the default; platform-wide principals only)')
+  .action(async (dir: string, opts: { tenant?: string; baseline?: boolean }) => {
+    if (opts.tenant && opts.baseline) throw new UsageError('--tenant and --baseline exclude each other');
     const files = loadPolicySources(resolve(dir));
     if (files.length === 0) throw new Error(`no policy YAML in ${dir}`);
-    const out = await callApi<{ version: string; policies: { id: string; version: string; mode: string }[] }>(
-      'POST',
-      `${api.guardrail}/v1/policies/sets`,
-      globals().token,
-      { files },
-    );
+    const out = await callApi<PolicySetView>('POST', `${api.guardrail}/v1/policies/sets`, globals().token, {
+      ...(opts.tenant ? { tenantId: opts.tenant } : {}),
+      files,
+    });
     print(
       out,
       (o: typeof out) =>
-        `activated policy set ${o.version} (${o.policies.length} policies, ${o.policies.filter((p) => p.mode === 'shadow').length} in shadow mode)`,
+        `activated policy set ${o.version} (${o.policies.length} policies, ${o.policies.filter((p) => p.mode === 'shadow').length} in shadow mode) as ${o.scope === 'tenant' ? `tenant ${o.tenantId}'s set` : 'the platform baseline'}`,
     );
   });
 
 policy
   .command('list')
-  .description('the active policy set')
-  .action(async () => {
+  .description(
+    'the active sets: the platform baseline and your tenant’s set (--tenant: a tenant’s, for platform users)',
+  )
+  .option('--tenant <tenantId>', 'the tenant whose set to show (platform-wide users; others see their own)')
+  .action(async (opts: { tenant?: string }) => {
+    const query = opts.tenant ? `?tenantId=${encodeURIComponent(opts.tenant)}` : '';
     const out = await callApi<{
-      version: string | null;
-      policies: { id: string; version: string; mode: string; file: string }[];
-    }>('GET', `${api.guardrail}/v1/policies`, globals().token);
+      baseline: ActiveView;
+      tenant: (ActiveView & { tenantId: string }) | null;
+      tenants?: { tenantId: string; version: string; policies: number }[];
+    }>('GET', `${api.guardrail}/v1/policies${query}`, globals().token);
+    const listed = (v: ActiveView) =>
+      v.policies.map((p) => `  ${p.id}@${p.version}  ${p.mode.padEnd(7)}  ${p.file}`);
     print(out, (o: typeof out) =>
       [
-        `policy set ${o.version ?? '(none)'}`,
-        ...o.policies.map((p) => `  ${p.id}@${p.version}  ${p.mode.padEnd(7)}  ${p.file}`),
+        `baseline policy set ${o.baseline.version ?? '(none)'}`,
+        ...listed(o.baseline),
+        ...(o.tenant
+          ? [`tenant ${o.tenant.tenantId} policy set ${o.tenant.version ?? '(none)'}`, ...listed(o.tenant)]
+          : []),
+        ...(o.tenants ?? []).map(
+          (t) => `tenant ${t.tenantId} policy set ${t.version} (${t.policies} policies)`,
+        ),
       ].join('\n'),
     );
   });
 
 policy
   .command('test')
-  .description('run the folder’s fixtures against its policies offline, like `opa test` (no token needed)')
+  .description(
+    'run the folder’s fixtures against its policies offline, like `opa test` (no token needed); with --baseline, as a tenant set layered over that baseline',
+  )
   .argument('<dir>', 'policy folder with a fixtures/ subfolder')
+  .option('--baseline <dir>', 'the baseline folder to layer the tenant set over, e.g. policies/retail')
   .option('--filter <text>', 'only cases whose name contains text')
   .option('-v, --verbose', 'print each passing case’s verdict')
-  .action((dir: string, opts: { filter?: string; verbose?: boolean }) => {
+  .action((dir: string, opts: { filter?: string; verbose?: boolean; baseline?: string }) => {
+    const options = { ...opts, baseline: opts.baseline ? resolve(opts.baseline) : undefined };
     if (globals().output === 'json') {
-      const report = testPolicyFolder(resolve(dir), opts);
+      const report = testPolicyFolder(resolve(dir), options);
       print(report, () => '');
       if (!report.ok) throw new Error(policyTestFailure(report));
       return;
     }
-    if (runPolicyTests(resolve(dir), opts) !== 0) throw new Error(`policy tests in ${dir} failed`);
+    if (runPolicyTests(resolve(dir), options) !== 0) throw new Error(`policy tests in ${dir} failed`);
   });
 
 function policyTestFailure(report: ReturnType<typeof testPolicyFolder>): string {

@@ -4,7 +4,7 @@
  * `EvaluationContext` per case. Shared by `policy-test`, the pack's unit test, the benchmark and
  * anything that pushes the same cases through the running service.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentIdentity, AgentRole, DecisionReason, Verdict } from '@agentops/contracts';
@@ -108,6 +108,7 @@ export interface FixtureSuite {
 export class FixtureError extends Error {}
 
 function readYaml<T>(file: string, schema: z.ZodType<T>, label: string): T {
+  if (!existsSync(file)) throw new FixtureError(`${label}: missing`);
   const parsed = schema.safeParse(parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -118,17 +119,22 @@ function readYaml<T>(file: string, schema: z.ZodType<T>, label: string): T {
 
 /**
  * Reads `<dir>/fixtures`: `catalog.yaml`, `retail.yaml` and every other YAML file as a case file.
- * Case names must be unique across the suite.
+ * Case names must be unique across the suite. A tenant pack tested over a baseline
+ * (`contextFallbackDir`) may leave out catalog and retail facts: the baseline's fixtures then serve.
  */
-export function loadFixtures(dir: string): FixtureSuite {
+export function loadFixtures(dir: string, contextFallbackDir?: string): FixtureSuite {
   const fdir = join(dir, FIXTURES_DIR);
-  const catalogItems = readYaml(
-    join(fdir, 'catalog.yaml'),
-    CatalogFile,
-    `${FIXTURES_DIR}/catalog.yaml`,
-  ).items;
+  const contextFile = (name: string) => {
+    const own = join(fdir, name);
+    if (existsSync(own) || !contextFallbackDir) return { file: own, label: `${FIXTURES_DIR}/${name}` };
+    const fallback = join(contextFallbackDir, FIXTURES_DIR, name);
+    return { file: fallback, label: relative(dir, fallback) };
+  };
+  const catalogAt = contextFile('catalog.yaml');
+  const catalogItems = readYaml(catalogAt.file, CatalogFile, catalogAt.label).items;
   const catalog = new Map<string, CatalogFacts>(catalogItems.map((i) => [i.sku, { ...i, found: true }]));
-  const retail = readYaml(join(fdir, 'retail.yaml'), RetailFile, `${FIXTURES_DIR}/retail.yaml`);
+  const retailAt = contextFile('retail.yaml');
+  const retail = readYaml(retailAt.file, RetailFile, retailAt.label);
   const cases: FixtureCase[] = [];
   const names = new Set<string>();
   for (const name of readdirSync(fdir).sort()) {

@@ -1,19 +1,31 @@
 /**
  * `opa test` for guardrail policies: compiles a policy folder as one set and runs every fixture
- * case of `<folder>/fixtures` through the policy library.
+ * case of `<folder>/fixtures` through the policy library. With `--baseline <folder>`, the folder is
+ * a tenant set tested as the guardrail runs it: layered over that baseline (and refused, like the
+ * service refuses it, if it redefines a baseline policy).
  *
- *   npm run policy:test -- [policies/retail] [--filter <text>] [--verbose]
+ *   npm run policy:test -- [policies/retail] [--baseline <folder>] [--filter <text>] [--verbose]
  *
- * Prints PASS/FAIL per case (with what differed) and a summary line; exits 1 when the set does
- * not compile (every problem as file:line:column), a fixture file is malformed, or a case fails.
+ * Prints PASS/FAIL per case (with what differed) and a summary line; exits 1 when a set does not
+ * compile (every problem as file:line:column), a fixture file is malformed, or a case fails.
  */
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { compilePolicySet, evaluatePolicySet, formatProblem } from '@agentops/policy';
+import {
+  CompiledPolicySet,
+  PolicyProblem,
+  compilePolicySet,
+  evaluatePolicyLayers,
+  evaluatePolicySet,
+  formatProblem,
+  tenantSetProblems,
+} from '@agentops/policy';
 import { buildContext, checkCase, FixtureError, loadFixtures, loadPolicySources } from './fixtures';
 
 export interface PolicyTestOptions {
   filter?: string;
+  /** The baseline folder the tested folder is layered over, as a tenant set. */
+  baseline?: string;
   verbose?: boolean;
   write?: (line: string) => void;
 }
@@ -22,7 +34,7 @@ export interface PolicyTestOptions {
 export interface PolicyTestReport {
   ok: boolean;
   dir: string;
-  /** Set when the folder does not compile: every problem as file:line:column. */
+  /** Set when the folder (or its baseline) does not compile: every problem as file:line:column. */
   problems?: string[];
   /** Set when a fixture file is malformed. */
   fixtureError?: string;
@@ -31,26 +43,34 @@ export interface PolicyTestReport {
   failed: number;
   policies: number;
   setVersion?: string;
+  /** With a baseline: its folder, version and policy count. */
+  baseline?: { dir: string; version: string; policies: number };
   ms: number;
 }
 
 /** Compiles the folder as one set and runs every fixture case (those matching `filter`). */
-export function testPolicyFolder(dir: string, options: { filter?: string } = {}): PolicyTestReport {
+export function testPolicyFolder(
+  dir: string,
+  options: { filter?: string; baseline?: string } = {},
+): PolicyTestReport {
   const shown = relative(process.cwd(), dir) || '.';
   const empty = { dir: shown, cases: [], passed: 0, failed: 0, policies: 0, ms: 0 };
-  const compiled = compilePolicySet(loadPolicySources(dir));
-  if (!compiled.ok) {
-    return {
-      ...empty,
-      ok: false,
-      problems: compiled.problems.map((p) =>
-        formatProblem({ ...p, file: relative(process.cwd(), join(dir, p.file)) }),
-      ),
-    };
+  const located = (from: string, problems: PolicyProblem[]) =>
+    problems.map((p) => formatProblem({ ...p, file: relative(process.cwd(), join(from, p.file)) }));
+  let baseline: CompiledPolicySet | undefined;
+  if (options.baseline) {
+    const compiledBaseline = compilePolicySet(loadPolicySources(options.baseline));
+    if (!compiledBaseline.ok)
+      return { ...empty, ok: false, problems: located(options.baseline, compiledBaseline.problems) };
+    baseline = compiledBaseline.set;
   }
+  const compiled = compilePolicySet(loadPolicySources(dir));
+  if (!compiled.ok) return { ...empty, ok: false, problems: located(dir, compiled.problems) };
+  const layering = tenantSetProblems(compiled.set, baseline);
+  if (layering.length) return { ...empty, ok: false, problems: located(dir, layering) };
   let suite;
   try {
-    suite = loadFixtures(dir);
+    suite = loadFixtures(dir, options.baseline);
   } catch (error) {
     if (!(error instanceof FixtureError)) throw error;
     return { ...empty, ok: false, fixtureError: error.message, policies: compiled.set.policies.length };
@@ -59,7 +79,10 @@ export function testPolicyFolder(dir: string, options: { filter?: string } = {})
   const cases = suite.cases
     .filter((c) => !options.filter || c.name.includes(options.filter))
     .map((c) => {
-      const result = evaluatePolicySet(compiled.set, buildContext(suite, c));
+      const context = buildContext(suite, c);
+      const result = baseline
+        ? evaluatePolicyLayers({ baseline, tenant: compiled.set }, context)
+        : evaluatePolicySet(compiled.set, context);
       const diffs = checkCase(c, result);
       return { file: c.file, name: c.name, passed: diffs.length === 0, verdict: result.verdict, diffs };
     });
@@ -72,6 +95,15 @@ export function testPolicyFolder(dir: string, options: { filter?: string } = {})
     failed,
     policies: compiled.set.policies.length,
     setVersion: compiled.set.version,
+    ...(baseline && options.baseline
+      ? {
+          baseline: {
+            dir: relative(process.cwd(), options.baseline) || '.',
+            version: baseline.version,
+            policies: baseline.policies.length,
+          },
+        }
+      : {}),
     ms: Number((performance.now() - started).toFixed(1)),
   };
 }
@@ -99,7 +131,11 @@ export function runPolicyTests(dir: string, options: PolicyTestOptions = {}): nu
   }
   write(
     `${report.failed ? 'FAIL' : 'PASS'}: ${report.passed}/${report.cases.length} cases passed, ${report.failed} failed — ` +
-      `${report.policies} policies, set ${report.setVersion}, ${report.ms.toFixed(1)} ms`,
+      `${report.policies} policies, set ${report.setVersion}` +
+      (report.baseline
+        ? ` over baseline ${report.baseline.version} (${report.baseline.dir}, ${report.baseline.policies} policies)`
+        : '') +
+      `, ${report.ms.toFixed(1)} ms`,
   );
   return report.ok ? 0 : 1;
 }
@@ -109,9 +145,13 @@ if (require.main === module) {
     .name('policy-test')
     .description('Compile a guardrail policy folder and run its fixtures')
     .argument('[dir]', 'policy folder (with a fixtures/ subfolder)', 'policies/retail')
+    .option('-b, --baseline <dir>', 'test the folder as a tenant set layered over this baseline folder')
     .option('-f, --filter <text>', 'only cases whose name contains <text>')
     .option('-v, --verbose', 'print the verdict of passing cases')
     .parse();
-  const opts = program.opts<{ filter?: string; verbose?: boolean }>();
-  process.exitCode = runPolicyTests(resolve(program.args[0] ?? 'policies/retail'), opts);
+  const opts = program.opts<{ filter?: string; verbose?: boolean; baseline?: string }>();
+  process.exitCode = runPolicyTests(resolve(program.args[0] ?? 'policies/retail'), {
+    ...opts,
+    baseline: opts.baseline ? resolve(opts.baseline) : undefined,
+  });
 }

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { compilePolicySet, evaluatePolicySet, formatProblem } from '@agentops/policy';
+import {
+  compilePolicySet,
+  evaluatePolicyLayers,
+  evaluatePolicySet,
+  formatProblem,
+  tenantSetProblems,
+} from '@agentops/policy';
 import { buildContext, checkCase, FixtureCase, loadFixtures, loadPolicySources } from './fixtures';
 import { runPolicyTests } from './policy-test';
 
@@ -46,5 +52,44 @@ describe('retail policy pack', () => {
     const lines: string[] = [];
     expect(runPolicyTests(PACK, { write: (l) => lines.push(l) })).toBe(0);
     expect(lines[lines.length - 1]).toMatch(/^PASS: \d+\/\d+ cases passed, 0 failed/);
+  });
+});
+
+const HOUSE = join(__dirname, '../../policies/tenants/maison-demo');
+
+describe('the demo tenant’s own set, layered over the retail baseline', () => {
+  const baseline = compilePolicySet(loadPolicySources(PACK));
+  const house = compilePolicySet(loadPolicySources(HOUSE));
+  const suite = loadFixtures(HOUSE, PACK);
+
+  it('compiles, redefines no baseline policy and names only maison-demo policies', () => {
+    if (!baseline.ok || !house.ok) throw new Error('a set does not compile');
+    expect(tenantSetProblems(house.set, baseline.set)).toEqual([]);
+    expect(house.set.policies.every((p) => p.id.startsWith('maison-demo.'))).toBe(true);
+  });
+
+  const cases: [string, FixtureCase][] = suite.cases.map((c) => [c.name, c]);
+  it.each(cases)('%s', (_name, c) => {
+    if (!baseline.ok || !house.ok) throw new Error('a set does not compile');
+    const layered = evaluatePolicyLayers(
+      { baseline: baseline.set, tenant: house.set },
+      buildContext(suite, c),
+    );
+    expect(checkCase(c, layered)).toEqual([]);
+  });
+
+  it('adds a constraint the baseline alone does not have (a refund in USD)', () => {
+    if (!baseline.ok) throw new Error('baseline does not compile');
+    const usd = suite.cases.find((c) => c.name.includes('USD'))!;
+    expect(evaluatePolicySet(baseline.set, buildContext(suite, usd)).verdict).toBe('allow');
+  });
+
+  it('the policy-test runner passes it over the baseline, and refuses it alone without the context', () => {
+    const lines: string[] = [];
+    expect(runPolicyTests(HOUSE, { baseline: PACK, write: (l) => lines.push(l) })).toBe(0);
+    expect(lines[lines.length - 1]).toMatch(
+      /^PASS: 6\/6 cases passed, 0 failed — 2 policies, set \w+ over baseline \w+/,
+    );
+    expect(runPolicyTests(HOUSE, { write: () => undefined })).toBe(1);
   });
 });

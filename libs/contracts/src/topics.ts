@@ -67,11 +67,12 @@ export const Topics = {
   },
   policies: {
     name: 'agentops.policies.v1',
-    key: 'policy id',
+    key: 'policy set scope: baseline or tenant:<tenant id>',
     partitions: 1,
     cleanupPolicy: 'compact',
     retentionMs: -1,
-    description: 'Compacted: the active policy set.',
+    description:
+      'Compacted: the active policy set of each scope, the platform baseline and every tenant set over it.',
   },
   telemetry: {
     name: 'agentops.telemetry.v1',

@@ -22,7 +22,7 @@ export interface PolicyEvaluation {
   shadowVerdict: Verdict;
 }
 
-const SEVERITY: Record<Verdict, number> = { allow: 0, modify: 1, escalate: 2, deny: 3 };
+export const VERDICT_SEVERITY: Record<Verdict, number> = { allow: 0, modify: 1, escalate: 2, deny: 3 };
 
 /**
  * Deterministic combination: deny > escalate > modify > allow. `warn` only explains. Shadow
@@ -30,6 +30,19 @@ const SEVERITY: Record<Verdict, number> = { allow: 0, modify: 1, escalate: 2, de
  * evaluated counts as violated: a guardrail that cannot check must not wave an action through.
  */
 export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext): PolicyEvaluation {
+  return evaluatePolicies(set.policies, ctx);
+}
+
+/**
+ * The combination behind every set, over any sequence of policies. Each policy judges the intent as
+ * proposed (never another policy's modification); obligations apply in order on one copy of the
+ * params; the verdict is the most severe. So adding policies can only keep or raise the verdict —
+ * what lets a tenant's set be layered over the baseline without weakening it (policy-layers.ts).
+ */
+export function evaluatePolicies(
+  policies: readonly CompiledPolicy[],
+  ctx: EvaluationContext,
+): PolicyEvaluation {
   const violations: DecisionReason[] = [];
   const passed: DecisionReason[] = [];
   const matched: MatchedPolicy[] = [];
@@ -38,7 +51,7 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
   let params: Record<string, unknown> = { ...ctx.intent.params };
   const obligations: Obligation[] = [];
 
-  for (const policy of set.policies) {
+  for (const policy of policies) {
     if (!matches(policy, ctx)) continue;
     matched.push({ id: policy.id, version: policy.version, mode: policy.mode });
     const activation = {
@@ -80,9 +93,9 @@ export function evaluatePolicySet(set: CompiledPolicySet, ctx: EvaluationContext
       violations.push(reason(policy, message, effect));
       if (effect === 'warn') continue;
       const asVerdict: Verdict = effect;
-      if (SEVERITY[asVerdict] > SEVERITY[shadowVerdict]) shadowVerdict = asVerdict;
+      if (VERDICT_SEVERITY[asVerdict] > VERDICT_SEVERITY[shadowVerdict]) shadowVerdict = asVerdict;
       if (policy.mode === 'shadow') continue;
-      if (SEVERITY[asVerdict] > SEVERITY[verdict]) verdict = asVerdict;
+      if (VERDICT_SEVERITY[asVerdict] > VERDICT_SEVERITY[verdict]) verdict = asVerdict;
       if (effect === 'modify') {
         try {
           params = applyObligations(validation.obligations, activation, params, obligations);

@@ -7,3 +7,4 @@ export * from './evaluate';
 export * from './agent-scopes';
 export * from './rolling-counters';
 export * from './outcome-verification';
+export * from './policy-layers';

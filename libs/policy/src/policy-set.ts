@@ -39,6 +39,8 @@ export interface CompiledPolicy {
   version: string;
   mode: 'enforce' | 'shadow';
   file: string;
+  /** Where `metadata.name` is in the file, for problems found after compiling (policy-layers.ts). */
+  at: { line: number; column: number };
   /** Action globs, matched with the platform's one glob (`@agentops/cohort-selector`). */
   actions: string[];
   agents?: z.infer<typeof AgentMatch>;
@@ -166,6 +168,7 @@ export function compilePolicySet(
         version: policy.metadata.version ?? shortHash(docSource),
         mode: policy.spec.mode,
         file: src.path,
+        at: at(nodeAt(doc, ['metadata', 'name'])?.range?.[0]),
         actions: policy.spec.match.actions,
         agents: policy.spec.match.agents,
         variables: variables as CompiledPolicy['variables'],

@@ -10,9 +10,10 @@ import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsHandler } from './decisions/intents.handler';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
-import { ActivePolicySet } from './policies/active-policy-set';
+import { ActivePolicySets } from './policies/active-policy-sets';
 import { PoliciesController } from './policies/policies.controller';
 import { PolicyActivationsHandler } from './policies/policy-activations.handler';
+import { PolicySetActivation } from './policies/policy-set-activation';
 import { PolicySetStore } from './policies/policy-set-store';
 import { OutcomeVerifier } from './verification/outcome-verifier';
 import { VerificationHandler } from './verification/verification.handler';
@@ -36,7 +37,8 @@ export class GuardrailModule {
         RetailFactsCache,
         RollingCounterStore,
         PolicySetStore,
-        ActivePolicySet,
+        ActivePolicySets,
+        PolicySetActivation,
         DecisionRepository,
         IntentEvaluation,
         KillSwitchGate,

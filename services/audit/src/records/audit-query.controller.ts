@@ -7,6 +7,7 @@ import {
   SERVICE_CONFIG,
   ZodValidationPipe,
   assertTenantAccess,
+  canAccessTenant,
 } from '@agentops/service-runtime';
 import { AuditConfig } from '../config';
 import {
@@ -152,8 +153,9 @@ export class AuditQueryController {
     if (!z.string().uuid().safeParse(eventId).success)
       throw new BadRequestException('eventId must be a UUID');
     const found = await proveRecord(typeormSql(this.dataSource), eventId, this.trustedKeyIds());
-    if (!found) throw new NotFoundException(`no audit record for event ${eventId}`);
-    assertTenantAccess(principal, found.record.tenantId);
+    // Another tenant's record is as unknown as a missing one: a proof would reveal that it exists.
+    if (!found || !canAccessTenant(principal, found.record.tenantId))
+      throw new NotFoundException(`no audit record for event ${eventId}`);
     return found.proof;
   }
 

@@ -45,9 +45,14 @@ export class ApiProxyController {
         `unknown service ${service}; one of ${Object.keys(this.targets).join(', ')}`,
       );
     const path = req.originalUrl.slice(`/api/${service}`.length);
-    // Only a path on the named service: `//host/…` would make URL resolution leave it.
-    if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\'))
-      throw new BadRequestException('the path after /api/<service> must be a path on that service');
+    // Only the services' versioned APIs, which authorise the user themselves: never `/metrics`,
+    // `/health/*` or anything else a service serves unauthenticated to its own network. A literal
+    // prefix check, after refusing what URL resolution could turn into another path or host
+    // (`//host`, `\`, dot segments, encoded slashes or dots).
+    if (!isVersionedApiPath(path))
+      throw new BadRequestException(
+        'the path after /api/<service> must be an API path on that service: /v1/…',
+      );
     const headers: Record<string, string> = {};
     for (const h of REQUEST_HEADERS) {
       const v = req.headers[h];
@@ -84,4 +89,12 @@ export class ApiProxyController {
       .on('error', () => res.destroy())
       .pipe(res);
   }
+}
+
+/** `/v1/<something>` with no segment that resolution could rewrite (`..`, `.`, `//`, `\`, `%2f`, `%2e`, `%5c`). */
+export function isVersionedApiPath(path: string): boolean {
+  if (!path.startsWith('/v1/')) return false;
+  const pathname = path.split('?')[0];
+  if (/\\|\/\/|%2f|%2e|%5c/i.test(pathname)) return false;
+  return pathname.split('/').every((segment) => segment !== '.' && segment !== '..');
 }

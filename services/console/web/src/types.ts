@@ -152,6 +152,9 @@ export interface VerifyReport {
 }
 
 export interface PolicySetSummary {
+  /** The platform baseline, or a tenant's own set over it. */
+  scope: 'baseline' | 'tenant';
+  tenantId?: string;
   version: string;
   active: boolean;
   appliedBy: string;

@@ -292,9 +292,9 @@ export class ReviewService {
   }
 
   private accessible(principal: Principal, task: TaskRow | undefined, id: string): TaskRow {
-    if (!task) throw new TaskError('not_found', `no escalation task ${id}`);
-    if (!canAccessTenant(principal, task.tenant_id))
-      throw new TaskError('forbidden', `no access to tenant ${task.tenant_id}`);
+    // Another tenant's task is as unknown as one that never existed: no tenant learns others' ids.
+    if (!task || !canAccessTenant(principal, task.tenant_id))
+      throw new TaskError('not_found', `no escalation task ${id}`);
     return task;
   }
 

@@ -6,7 +6,14 @@ import {
   IntentProposedV1,
 } from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
-import { CatalogFacts, catalogFacts, decisionFacts, evaluatePolicySet, missingScope } from '@agentops/policy';
+import {
+  CatalogFacts,
+  catalogFacts,
+  decisionFacts,
+  decisionSourceOf,
+  evaluatePolicyLayers,
+  missingScope,
+} from '@agentops/policy';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { GuardrailConfig } from '../config';
@@ -14,17 +21,25 @@ import { CatalogCache } from '../context/catalog-cache';
 import { RetailFactsCache } from '../context/retail-facts';
 import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
-import { ActivePolicySet } from '../policies/active-policy-set';
+import { ActivePolicySets } from '../policies/active-policy-sets';
 import { DecisionRepository } from './decision-repository';
 
 type DecisionBody = Pick<
   IntentDecidedV1,
-  'verdict' | 'reasons' | 'obligations' | 'modifiedParams' | 'decidedBy' | 'decisionSource' | 'shadowVerdict'
+  | 'verdict'
+  | 'reasons'
+  | 'obligations'
+  | 'modifiedParams'
+  | 'decidedBy'
+  | 'decisionSource'
+  | 'shadowVerdict'
+  | 'policySetVersions'
 > & { facts?: IntentDecidedV1['facts'] };
 
 /**
  * Use case: decide one intent exactly once, in this order — kill switches, the agent's scopes
- * (deny by default), then the active policy set over the retail context. A redelivered intent
+ * (deny by default), then the platform baseline together with the agent's tenant's set, if it has
+ * one, over the retail context. A redelivered intent
  * finds its stored decision and republishes that same event (same id), so downstream dedup holds.
  */
 @Injectable()
@@ -33,7 +48,7 @@ export class IntentEvaluation {
     private readonly catalog: CatalogCache,
     private readonly retail: RetailFactsCache,
     private readonly counters: RollingCounterStore,
-    private readonly policies: ActivePolicySet,
+    private readonly policies: ActivePolicySets,
     private readonly decisions: DecisionRepository,
     private readonly publisher: EventPublisher,
     private readonly killSwitches: KillSwitchGate,
@@ -93,16 +108,16 @@ export class IntentEvaluation {
         'scopes',
       );
     }
-    const set = this.policies.current;
-    if (!set)
+    const layers = this.policies.layersFor(intent.agent.tenantId);
+    if (!layers)
       return denial(
         'policy',
         'agentops.no-policy-set',
-        'no policy set is active: nothing is allowed until one is applied',
+        'no baseline policy set is active: nothing is allowed until one is applied',
         'none',
       );
 
-    const evaluation = evaluatePolicySet(set, {
+    const evaluation = evaluatePolicyLayers(layers, {
       intent,
       agent: intent.agent,
       item,
@@ -115,7 +130,8 @@ export class IntentEvaluation {
       obligations: evaluation.obligations,
       modifiedParams: evaluation.modifiedParams,
       decidedBy: 'policy',
-      decisionSource: `policy-set:${set.version}`,
+      decisionSource: decisionSourceOf(evaluation.versions),
+      policySetVersions: evaluation.versions,
       shadowVerdict: evaluation.shadowVerdict,
     };
   }

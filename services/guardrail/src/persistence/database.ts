@@ -2,6 +2,7 @@ import { CatalogItemEntity, DecisionEntity } from './entities';
 import { CreateGuardrailTables1764000000101 } from './migrations/1764000000101-create-guardrail-tables';
 import { PoliciesAndContext1764000000102 } from './migrations/1764000000102-policies-and-context';
 import { Verification1764000000103 } from './migrations/1764000000103-verification';
+import { PolicySetScopes1764000000104 } from './migrations/1764000000104-policy-set-scopes';
 
 export const GUARDRAIL_SCHEMA = 'guardrail';
 
@@ -12,5 +13,6 @@ export const guardrailDatabase = () => ({
     CreateGuardrailTables1764000000101,
     PoliciesAndContext1764000000102,
     Verification1764000000103,
+    PolicySetScopes1764000000104,
   ],
 });

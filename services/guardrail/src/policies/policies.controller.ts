@@ -1,46 +1,58 @@
-import { EventTypes } from '@agentops/contracts';
-import { EventPublisher, createEvent } from '@agentops/messaging';
-import { compilePolicySet, formatProblem } from '@agentops/policy';
+import { Identifier } from '@agentops/contracts';
+import { CompiledPolicySet, formatProblem } from '@agentops/policy';
 import {
+  ALL_TENANTS,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
+  assertTenantAccess,
 } from '@agentops/service-runtime';
 import {
   Body,
   Controller,
+  ForbiddenException,
   Get,
   HttpCode,
   Post,
+  Query,
   UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { ActivePolicySet } from './active-policy-set';
+import { ActivePolicySets } from './active-policy-sets';
+import { PolicySetActivation, PolicySetRejected } from './policy-set-activation';
+import { BASELINE, PolicyScope, tenantScope } from './policy-scope';
 import { PolicySetStore } from './policy-set-store';
 
 const ApplyPolicySet = z
   .object({
+    /** The tenant whose set this is; absent: the platform baseline (platform-wide principals only). */
+    tenantId: Identifier.optional(),
     files: z
       .array(z.object({ path: z.string().min(1).max(300), content: z.string().max(200_000) }).strict())
       .min(1)
       .max(500),
   })
   .strict();
+const TenantQuery = z.object({ tenantId: Identifier.optional() }).strict();
+type TenantQuery = z.infer<typeof TenantQuery>;
 
 /**
- * Policy lifecycle: a folder of YAML is applied as one set — parsed and type-checked first, rejected
- * whole with every problem's location, otherwise stored and activated on every instance.
+ * Policy lifecycle, per scope: the platform baseline, which platform-wide principals apply, and one
+ * set per tenant over it, which the tenant's policy admins apply and which only adds constraints. A
+ * folder of YAML is applied as one set — parsed and type-checked first, rejected whole with every
+ * problem's location, otherwise stored and activated on every instance. Reads show the caller's
+ * tenant's set and the baseline (read-only for tenants), never another tenant's.
  */
 @Controller('v1/policies')
 @UseGuards(PrincipalGuard)
 export class PoliciesController {
   constructor(
     private readonly store: PolicySetStore,
-    private readonly active: ActivePolicySet,
-    private readonly publisher: EventPublisher,
+    private readonly active: ActivePolicySets,
+    private readonly activation: PolicySetActivation,
   ) {}
 
   @Post('sets')
@@ -50,70 +62,61 @@ export class PoliciesController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(ApplyPolicySet)) body: z.infer<typeof ApplyPolicySet>,
   ) {
-    const result = compilePolicySet(body.files);
-    if (!result.ok) {
+    const scope = body.tenantId ? tenantScope(body.tenantId) : BASELINE;
+    if (scope.kind === 'tenant') assertTenantAccess(principal, scope.tenantId);
+    else if (principal.tenantId !== ALL_TENANTS)
+      throw new ForbiddenException(
+        `the platform baseline is applied by platform-wide principals only; apply your tenant's set with tenantId: "${principal.tenantId}"`,
+      );
+    let set: CompiledPolicySet;
+    try {
+      set = await this.activation.apply(scope, body.files, principal.id);
+    } catch (error) {
+      if (!(error instanceof PolicySetRejected)) throw error;
       throw new UnprocessableEntityException({
         statusCode: 422,
         error: 'Unprocessable Entity',
-        message: 'policy set rejected; the active set keeps serving',
-        problems: result.problems,
-        summary: result.problems.map(formatProblem),
+        message: error.message,
+        problems: error.problems,
+        summary: error.problems.map(formatProblem),
       });
     }
-    const set = result.set;
-    await this.store.saveActive(set, principal.id);
-    this.active.activate(set.version, set.policies);
-    const policies = set.policies.map((p) => ({
-      id: p.id,
-      version: p.version,
-      mode: p.mode,
-      source: p.source,
-    }));
-    await this.publisher.publish(
-      createEvent(
-        EventTypes.PolicySetActivated,
-        {
-          policySetVersion: set.version,
-          policies,
-          activatedBy: principal.id,
-          activatedAt: new Date().toISOString(),
-        },
-        {
-          source: 'agentops/guardrail',
-          tenantid: principal.tenantId === '*' ? 'platform' : principal.tenantId,
-          subject: set.version,
-        },
-      ),
-      // One message holds the whole set, so activation is atomic and compaction keeps the latest.
-      'active-policy-set',
-    );
     return {
+      ...scopeView(scope),
       version: set.version,
       policies: set.policies.map((p) => ({ id: p.id, version: p.version, mode: p.mode, file: p.file })),
     };
   }
 
+  /**
+   * The active sets an intent of the caller's tenant is judged by: the baseline and the tenant's own
+   * set (version null while it has none). Platform principals see the baseline and which tenants
+   * have sets, or one tenant's with `?tenantId=`.
+   */
   @Get()
   @RequireRoles('policy-admin', 'auditor', 'sre', 'reviewer')
-  list() {
-    const set = this.active.current;
+  list(@CurrentPrincipal() principal: Principal, @Query(new ZodValidationPipe(TenantQuery)) q: TenantQuery) {
+    const tenantId = this.tenantInView(principal, q);
     return {
-      version: set?.version ?? null,
-      policies: (set?.policies ?? []).map((p) => ({
-        id: p.id,
-        version: p.version,
-        mode: p.mode,
-        file: p.file,
-      })),
+      baseline: activeView(this.active.baseline),
+      tenant: tenantId ? { tenantId, ...activeView(this.active.tenant(tenantId)) } : null,
+      ...(principal.tenantId === ALL_TENANTS && !tenantId ? { tenants: this.active.tenantVersions() } : {}),
     };
   }
 
+  /** Applied sets, newest first: the baseline's and the caller's tenant's (platform principals: all). */
   @Get('sets')
   @RequireRoles('policy-admin', 'auditor')
-  async history() {
-    const sets = await this.store.history();
+  async history(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(TenantQuery)) q: TenantQuery,
+  ) {
+    const tenantId = this.tenantInView(principal, q);
+    const scopes: PolicyScope[] | undefined = tenantId ? [BASELINE, tenantScope(tenantId)] : undefined;
+    const sets = await this.store.history(scopes);
     return {
       sets: sets.map((s) => ({
+        ...scopeView(s.scope),
         version: s.version,
         active: s.active,
         appliedBy: s.appliedBy,
@@ -122,4 +125,26 @@ export class PoliciesController {
       })),
     };
   }
+
+  /** A tenant-bound caller always reads its own tenant; asking for another is 403. */
+  private tenantInView(principal: Principal, q: TenantQuery): string | undefined {
+    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
+    return principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+  }
+}
+
+function scopeView(scope: PolicyScope): { scope: 'baseline' } | { scope: 'tenant'; tenantId: string } {
+  return scope.kind === 'baseline' ? { scope: 'baseline' } : { scope: 'tenant', tenantId: scope.tenantId };
+}
+
+function activeView(set: CompiledPolicySet | null) {
+  return {
+    version: set?.version ?? null,
+    policies: (set?.policies ?? []).map((p) => ({
+      id: p.id,
+      version: p.version,
+      mode: p.mode,
+      file: p.file,
+    })),
+  };
 }

@@ -1,6 +1,7 @@
 import { CompiledPolicySet } from '@agentops/policy';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PolicyScope, scopeKey, scopeOfKey } from './policy-scope';
 
 export interface StoredPolicy {
   id: string;
@@ -11,6 +12,7 @@ export interface StoredPolicy {
 }
 
 export interface StoredPolicySet {
+  scope: PolicyScope;
   version: string;
   policies: StoredPolicy[];
   appliedBy: string;
@@ -18,12 +20,27 @@ export interface StoredPolicySet {
   active: boolean;
 }
 
-/** Every applied policy set, versioned in PostgreSQL; the active one is what instances boot with. */
+export interface ActiveVersion {
+  scope: PolicyScope;
+  version: string;
+  appliedAt: Date;
+}
+
+/**
+ * Every applied policy set, versioned per scope (the baseline, each tenant) in PostgreSQL; the
+ * active one of each scope is what instances boot and reconcile with. The only place that speaks
+ * SQL about policy sets.
+ */
 @Injectable()
 export class PolicySetStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async saveActive(set: CompiledPolicySet, appliedBy: string): Promise<void> {
+  /**
+   * Makes `set` the scope's active set and returns when it was applied. Applications of one scope
+   * are serialised (an advisory lock), so two concurrent ones cannot both be active and their
+   * times follow the order in which they took effect, which is how instances order activations.
+   */
+  async saveActive(scope: PolicyScope, set: CompiledPolicySet, appliedBy: string): Promise<Date> {
     const policies: StoredPolicy[] = set.policies.map((p) => ({
       id: p.id,
       version: p.version,
@@ -31,33 +48,51 @@ export class PolicySetStore {
       file: p.file,
       source: p.source,
     }));
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query(`UPDATE policy_sets SET active = false WHERE active`);
-      await tx.query(
-        `INSERT INTO policy_sets (version, policies, applied_by, active) VALUES ($1, $2, $3, true)
-         ON CONFLICT (version) DO UPDATE SET active = true, applied_by = EXCLUDED.applied_by, applied_at = now()`,
-        [set.version, JSON.stringify(policies), appliedBy],
-      );
+    const key = scopeKey(scope);
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('guardrail.policy_sets'), hashtext($1))`, [key]);
+      await tx.query(`UPDATE policy_sets SET active = false WHERE scope = $1 AND active`, [key]);
+      const [row] = (await tx.query(
+        `INSERT INTO policy_sets (scope, version, policies, applied_by, applied_at, active)
+         VALUES ($1, $2, $3, $4, clock_timestamp(), true)
+         ON CONFLICT (scope, version) DO UPDATE SET active = true, applied_by = EXCLUDED.applied_by, applied_at = EXCLUDED.applied_at
+         RETURNING applied_at`,
+        [key, set.version, JSON.stringify(policies), appliedBy],
+      )) as { applied_at: Date }[];
+      return row.applied_at;
     });
   }
 
-  async active(): Promise<StoredPolicySet | null> {
+  async active(scope: PolicyScope): Promise<StoredPolicySet | null> {
     const [row] = await this.dataSource.query(
-      `SELECT version, policies, applied_by, applied_at, active FROM policy_sets WHERE active`,
+      `SELECT scope, version, policies, applied_by, applied_at, active FROM policy_sets WHERE scope = $1 AND active`,
+      [scopeKey(scope)],
     );
     return row ? toSet(row) : null;
   }
 
-  async history(limit = 50): Promise<StoredPolicySet[]> {
+  /** The active version of every scope, without the sources (reconciliation reads only what changed). */
+  async activeVersions(): Promise<ActiveVersion[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT scope, version, applied_at FROM policy_sets WHERE active`,
+    )) as { scope: string; version: string; applied_at: Date }[];
+    return rows.map((r) => ({ scope: scopeOfKey(r.scope), version: r.version, appliedAt: r.applied_at }));
+  }
+
+  /** Applied sets, newest first: of the given scopes, or of every scope (`undefined`). */
+  async history(scopes: PolicyScope[] | undefined, limit = 50): Promise<StoredPolicySet[]> {
     const rows = await this.dataSource.query(
-      `SELECT version, policies, applied_by, applied_at, active FROM policy_sets ORDER BY applied_at DESC LIMIT $1`,
-      [limit],
+      `SELECT scope, version, policies, applied_by, applied_at, active FROM policy_sets
+       WHERE $1::text[] IS NULL OR scope = ANY($1::text[])
+       ORDER BY applied_at DESC LIMIT $2`,
+      [scopes ? scopes.map(scopeKey) : null, limit],
     );
     return rows.map(toSet);
   }
 }
 
 function toSet(row: {
+  scope: string;
   version: string;
   policies: StoredPolicy[];
   applied_by: string;
@@ -65,6 +100,7 @@ function toSet(row: {
   active: boolean;
 }): StoredPolicySet {
   return {
+    scope: scopeOfKey(row.scope),
     version: row.version,
     policies: row.policies,
     appliedBy: row.applied_by,

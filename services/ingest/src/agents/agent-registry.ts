@@ -44,43 +44,58 @@ export class AgentRegistry {
     this.keys = dataSource.getRepository(ApiKeyEntity);
   }
 
-  /** Creates the agent (or updates its labels) and issues a new key; returns the clear key once. */
+  /**
+   * Creates the agent (or updates its labels, role, scopes) and issues a new key; returns the clear
+   * key once. An agent is identified by (tenant, id): an id already registered by another tenant is
+   * refused (AgentIdTaken) and nothing of that agent changes. The conflict check is the upsert's own
+   * `WHERE`, so two tenants racing for one id cannot both win.
+   */
   async register(reg: AgentRegistration): Promise<{ agent: AgentIdentity; apiKey: string }> {
-    await this.agents.upsert(
-      {
-        id: reg.id,
-        tenantId: reg.tenantId,
-        name: reg.name,
-        role: reg.role,
-        version: reg.version,
-        region: reg.region,
-        labels: reg.labels ?? {},
-        ownerTeam: reg.ownerTeam ?? null,
-        scopes: reg.scopes ?? null,
-      },
-      ['id'],
-    );
     const issued = issueApiKey();
-    await this.keys.insert({
-      keyId: issued.keyId,
-      agentId: reg.id,
-      secretHash: issued.secretHash,
-      revokedAt: null,
-      expiresAt: null,
+    const agent = await this.agents.manager.transaction(async (tx) => {
+      const rows: AgentRow[] = await tx.query(
+        `INSERT INTO agents (id, tenant_id, name, role, version, region, labels, owner_team, scopes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, version = EXCLUDED.version,
+           region = EXCLUDED.region, labels = EXCLUDED.labels, owner_team = EXCLUDED.owner_team, scopes = EXCLUDED.scopes
+         WHERE agents.tenant_id = EXCLUDED.tenant_id
+         RETURNING id, tenant_id, role, version, region, labels, scopes`,
+        [
+          reg.id,
+          reg.tenantId,
+          reg.name,
+          reg.role,
+          reg.version,
+          reg.region,
+          JSON.stringify(reg.labels ?? {}),
+          reg.ownerTeam ?? null,
+          reg.scopes ? JSON.stringify(reg.scopes) : null,
+        ],
+      );
+      if (rows.length === 0) throw new AgentIdTaken(reg.id);
+      await tx.insert(ApiKeyEntity, {
+        keyId: issued.keyId,
+        agentId: reg.id,
+        secretHash: issued.secretHash,
+        revokedAt: null,
+        expiresAt: null,
+      });
+      return toIdentity({ ...rows[0], tenantId: rows[0].tenant_id });
     });
-    return { agent: toIdentity(await this.agents.findOneByOrFail({ id: reg.id })), apiKey: issued.clearKey };
+    return { agent, apiKey: issued.clearKey };
   }
 
   /** Replaces an agent's scopes (null restores the role default) and keeps the change history. */
   async setScopes(
+    tenantId: string,
     agentId: string,
     scopes: AgentScopes | null,
     changedBy: string,
   ): Promise<AgentIdentity | null> {
-    const agent = await this.agents.findOneBy({ id: agentId });
+    const agent = await this.agents.findOneBy({ id: agentId, tenantId });
     if (!agent) return null;
     await this.agents.manager.transaction(async (tx) => {
-      await tx.update(AgentEntity, { id: agentId }, { scopes });
+      await tx.update(AgentEntity, { id: agentId, tenantId }, { scopes });
       await tx.query(`INSERT INTO agent_scope_changes (agent_id, scopes, changed_by) VALUES ($1, $2, $3)`, [
         agentId,
         scopes === null ? null : JSON.stringify(scopes),
@@ -94,14 +109,19 @@ export class AgentRegistry {
   /**
    * Issues a new key and retires every key of the agent still working: at once for a grace of 0,
    * otherwise at now + grace (the old key keeps working meanwhile, so the agent can be redeployed
-   * with the new one). Null for an unknown agent. Rotations of one agent are serialised.
+   * with the new one). Null for an agent unknown in the tenant. Rotations of one agent are serialised.
    */
-  async rotateKey(agentId: string, graceSeconds: number, now = new Date()): Promise<KeyRotation | null> {
+  async rotateKey(
+    tenantId: string,
+    agentId: string,
+    graceSeconds: number,
+    now = new Date(),
+  ): Promise<KeyRotation | null> {
     const issued = issueApiKey();
     const done = await this.agents.manager.transaction(async (tx) => {
       const agent = await tx
         .getRepository(AgentEntity)
-        .findOne({ where: { id: agentId }, lock: { mode: 'pessimistic_write' } });
+        .findOne({ where: { id: agentId, tenantId }, lock: { mode: 'pessimistic_write' } });
       if (!agent) return null;
       const working = (await tx.getRepository(ApiKeyEntity).findBy({ agentId, revokedAt: IsNull() })).filter(
         (k) => keyIsUsable(k, now),
@@ -138,8 +158,14 @@ export class AgentRegistry {
     for (const keyId of keyIds) this.cache.delete(keyId);
   }
 
-  async find(agentId: string): Promise<(AgentIdentity & { name: string; ownerTeam: string | null }) | null> {
-    const agent = await this.agents.findOneBy({ id: agentId });
+  /** The agent, if it is registered in `tenantId` (undefined: in any tenant, for platform principals). */
+  async find(
+    agentId: string,
+    tenantId?: string,
+  ): Promise<(AgentIdentity & { name: string; ownerTeam: string | null }) | null> {
+    const agent = await this.agents.findOneBy(
+      tenantId === undefined ? { id: agentId } : { id: agentId, tenantId },
+    );
     return agent ? { ...toIdentity(agent), name: agent.name, ownerTeam: agent.ownerTeam } : null;
   }
 
@@ -176,7 +202,20 @@ export class AgentRegistry {
   }
 }
 
-function toIdentity(a: AgentEntity): AgentIdentity {
+/** Registering an id that another tenant already holds: a 409 that does not name the tenant. */
+export class AgentIdTaken extends Error {
+  constructor(readonly agentId: string) {
+    super(`agent id ${agentId} is already registered`);
+  }
+}
+
+type AgentRow = Pick<AgentEntity, 'id' | 'role' | 'version' | 'region' | 'labels' | 'scopes'> & {
+  tenant_id: string;
+};
+
+function toIdentity(
+  a: Pick<AgentEntity, 'id' | 'tenantId' | 'role' | 'version' | 'region' | 'labels' | 'scopes'>,
+): AgentIdentity {
   return {
     id: a.id,
     tenantId: a.tenantId,

@@ -1,6 +1,7 @@
 import { AgentRole, AgentScopesInput, Identifier } from '@agentops/contracts';
 import { egressPolicyFor } from '@agentops/egress';
 import {
+  ALL_TENANTS,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
@@ -12,6 +13,7 @@ import {
 import {
   BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Get,
   HttpCode,
@@ -25,7 +27,7 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { IngestConfig } from '../config';
-import { AgentRegistry } from './agent-registry';
+import { AgentIdTaken, AgentRegistry } from './agent-registry';
 import { MAX_ROTATION_GRACE_SECONDS } from './api-key';
 import { callbackLabelIssue } from './callback-label';
 import { KeyRetirementFeed } from './key-retirement-feed';
@@ -75,7 +77,12 @@ export class AgentsController {
         message: 'validation failed',
         issues: [callback],
       });
-    return this.registry.register(body);
+    try {
+      return await this.registry.register(body);
+    } catch (error) {
+      if (error instanceof AgentIdTaken) throw new ConflictException(error.message);
+      throw error;
+    }
   }
 
   @Get()
@@ -93,10 +100,8 @@ export class AgentsController {
     @Param('agentId') agentId: string,
     @Body(new ZodValidationPipe(ScopesBody)) body: z.infer<typeof ScopesBody>,
   ) {
-    const agent = await this.registry.find(agentId);
-    if (!agent) throw new NotFoundException(`unknown agent ${agentId}`);
-    assertTenantAccess(principal, agent.tenantId);
-    return { agent: await this.registry.setScopes(agentId, body.scopes, principal.id) };
+    const agent = await this.agentOf(principal, agentId);
+    return { agent: await this.registry.setScopes(agent.tenantId, agentId, body.scopes, principal.id) };
   }
 
   /**
@@ -111,10 +116,8 @@ export class AgentsController {
     @Param('agentId') agentId: string,
     @Body(new ZodValidationPipe(RotateKeyBody)) body: z.infer<typeof RotateKeyBody>,
   ) {
-    const agent = await this.registry.find(agentId);
-    if (!agent) throw new NotFoundException(`unknown agent ${agentId}`);
-    assertTenantAccess(principal, agent.tenantId);
-    const rotated = await this.registry.rotateKey(agentId, body.graceSeconds);
+    const agent = await this.agentOf(principal, agentId);
+    const rotated = await this.registry.rotateKey(agent.tenantId, agentId, body.graceSeconds);
     if (!rotated) throw new NotFoundException(`unknown agent ${agentId}`);
     await this.retirements.announce(rotated.retiredKeyIds);
     return {
@@ -123,5 +126,13 @@ export class AgentsController {
       keyId: rotated.keyId,
       previousKeysExpireAt: rotated.previousKeysExpireAt,
     };
+  }
+
+  /** The caller's tenant's agent; another tenant's is as unknown as one never registered (404). */
+  private async agentOf(principal: Principal, agentId: string) {
+    const tenant = principal.tenantId === ALL_TENANTS ? undefined : principal.tenantId;
+    const agent = await this.registry.find(agentId, tenant);
+    if (!agent) throw new NotFoundException(`unknown agent ${agentId}`);
+    return agent;
   }
 }

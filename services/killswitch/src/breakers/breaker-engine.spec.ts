@@ -301,4 +301,29 @@ describe('BreakerEngine', () => {
       });
     });
   });
+
+  describe('ticks', () => {
+    it('never overlap: ticks that outlast the interval flip one half-open switch, not one each', async () => {
+      // A slow flip, as under load: the next ticks start while the first still awaits it.
+      const slow = new RecordingSwitches();
+      const flipAs = slow.flipAs.bind(slow);
+      slow.flipAs = async (...args: Parameters<RecordingSwitches['flipAs']>) => {
+        await new Promise((r) => setTimeout(r, 30));
+        return flipAs(...args);
+      };
+      engine = breakerEngine({ dataSource: { query: async () => [] }, switches: slow, agents });
+      await engine.onModuleInit();
+      await feed((at) => signals.decided(service, at, 'deny'), 20);
+      expect(slow.flips).toHaveLength(1);
+      now += 10 * MINUTE; // past agent-deny-rate's cool-down
+
+      await Promise.all([engine.tick(), engine.tick(), engine.tick()]);
+
+      expect(slow.flips).toHaveLength(2); // the trip, and one half-open switch
+      expect(stateOf('agent-deny-rate', `maison/${service.id}`)).toMatchObject({
+        state: 'half_open',
+        switchId: slow.flips[1].id,
+      });
+    });
+  });
 });

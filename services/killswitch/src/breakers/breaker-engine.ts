@@ -56,6 +56,7 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   private definitions: BreakerDefinition[] = [];
   private readonly cohorts = new Map<string, CohortState>();
   private timer?: NodeJS.Timeout;
+  private ticking = false;
   private readonly clock = () => Date.now();
 
   constructor(
@@ -180,7 +181,22 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   /** open → half-open after the cool-down; half-open → closed after a clean probation. */
+  /**
+   * Moves cohorts along open → half-open → closed. One tick at a time: a tick that outlasts the
+   * interval (a slow flip under load) must not overlap the next, or both would see a cohort still
+   * open and each flip a half-open switch, one of which nothing ever releases.
+   */
   async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.advanceCohorts();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async advanceCohorts(): Promise<void> {
     const now = this.clock();
     for (const c of this.cohorts.values()) {
       const def = this.definitions.find((d) => d.name === c.breaker);
@@ -221,23 +237,27 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
     });
   }
 
-  /** For the API and tests: every cohort's breaker state. */
-  states(): {
+  /** For the API and tests: every cohort's breaker state, or those of one tenant's cohorts. */
+  states(tenantId?: string): {
     breaker: string;
+    tenantId: string;
     cohort: string;
     state: BreakerStateName;
     switchId: string | null;
     since: string;
     trips: number;
   }[] {
-    return [...this.cohorts.values()].map((c) => ({
-      breaker: c.breaker,
-      cohort: c.key,
-      state: c.state,
-      switchId: c.switchId,
-      since: new Date(c.since).toISOString(),
-      trips: c.trips,
-    }));
+    return [...this.cohorts.values()]
+      .filter((c) => tenantId === undefined || c.tenantId === tenantId)
+      .map((c) => ({
+        breaker: c.breaker,
+        tenantId: c.tenantId,
+        cohort: c.key,
+        state: c.state,
+        switchId: c.switchId,
+        since: new Date(c.since).toISOString(),
+        trips: c.trips,
+      }));
   }
 
   private async persist(c: CohortState, value: number | null): Promise<void> {

@@ -32,6 +32,13 @@ export const IntentDecidedV1 = z.object({
   shadowVerdict: Verdict.optional(),
   /** Names the policy set (or switch, or reviewer set) that produced this decision. */
   decisionSource: z.string().max(200).optional(),
+  /**
+   * For a policy decision: the platform baseline's version and, when the agent's tenant has a set
+   * of its own, that set's version (the verdict combines both; a tenant set only adds constraints).
+   */
+  policySetVersions: z
+    .object({ baseline: z.string().min(1).max(50), tenant: z.string().min(1).max(50).optional() })
+    .optional(),
   reviewers: z.array(z.string()).optional(),
   /**
    * The platform's own facts the decision was made with — never the agent's claims — so that

@@ -1,4 +1,4 @@
-import { joinFires } from './policies';
+import { joinFires, layeredPolicies } from './policies';
 
 describe('joinFires', () => {
   const policies = [
@@ -46,5 +46,33 @@ describe('joinFires', () => {
       ['retail.pricing.race', 0, 0, null, []],
     ]);
     expect(other.map((f) => `${f.policyId}@${f.policyVersion}`)).toEqual(['retail.pricing.floor@2']);
+  });
+});
+
+describe('layeredPolicies', () => {
+  it('lists the baseline first, then the tenant’s own set, each labelled', () => {
+    const rows = layeredPolicies({
+      baseline: {
+        version: 'b1',
+        policies: [{ id: 'retail.floor', version: '2', mode: 'enforce', file: 'p.yaml' }],
+      },
+      tenant: {
+        tenantId: 't1',
+        version: 't9',
+        policies: [{ id: 'house.refunds', version: '1', mode: 'shadow', file: 'h.yaml' }],
+      },
+    });
+    expect(rows.map((r) => `${r.set}:${r.id}`)).toEqual(['baseline:retail.floor', 'tenant:house.refunds']);
+  });
+
+  it('shows the baseline alone when the tenant has no set of its own, or for a platform view', () => {
+    const baseline = {
+      version: 'b1',
+      policies: [{ id: 'retail.floor', version: '2', mode: 'enforce', file: 'p.yaml' }],
+    };
+    expect(
+      layeredPolicies({ baseline, tenant: { tenantId: 't1', version: null, policies: [] } }),
+    ).toHaveLength(1);
+    expect(layeredPolicies({ baseline, tenant: null })[0].set).toBe('baseline');
   });
 });

@@ -5,6 +5,32 @@ export interface ActivePolicy {
   version: string;
   mode: 'enforce' | 'shadow' | string;
   file: string;
+  /** Which set it belongs to: the platform baseline, or the tenant's own set over it. */
+  set?: 'baseline' | 'tenant';
+}
+
+/** A scope's active set as `GET /v1/policies` answers it (version null: none applied). */
+export interface ActiveSetView {
+  version: string | null;
+  policies: Omit<ActivePolicy, 'set'>[];
+}
+
+/** `GET /v1/policies`: the baseline, the caller's tenant's set, and (platform users) which tenants have one. */
+export interface ActivePoliciesView {
+  baseline: ActiveSetView;
+  tenant: (ActiveSetView & { tenantId: string }) | null;
+  tenants?: { tenantId: string; version: string; policies: number }[];
+}
+
+/**
+ * Every policy an intent of the tenant is judged by, baseline first (as the guardrail evaluates
+ * them), each labelled with its set.
+ */
+export function layeredPolicies(view: ActivePoliciesView): ActivePolicy[] {
+  return [
+    ...view.baseline.policies.map((p) => ({ ...p, set: 'baseline' as const })),
+    ...(view.tenant?.policies ?? []).map((p) => ({ ...p, set: 'tenant' as const })),
+  ];
 }
 
 export interface PolicyFire {

@@ -13,23 +13,21 @@ import {
   useNow,
 } from '../components/ui';
 import { formatCount, plural } from '../lib/format';
-import { type ActivePolicy, type PolicyFire, joinFires } from '../lib/policies';
+import { type ActivePoliciesView, type PolicyFire, joinFires, layeredPolicies } from '../lib/policies';
 import type { PolicySetSummary } from '../types';
 
 export function PoliciesPage() {
   const now = useNow(5000);
-  const active = useLoad(
-    () => api.get<{ version: string | null; policies: ActivePolicy[] }>(svc('guardrail', '/v1/policies')),
-    [],
-  );
+  const active = useLoad(() => api.get<ActivePoliciesView>(svc('guardrail', '/v1/policies')), []);
   const fires = useLoad(() => api.get<{ fires: PolicyFire[] }>('/v1/policies/fires'), [], 10_000);
   const sets = useLoad(
     () => api.get<{ sets: PolicySetSummary[] }>(svc('guardrail', '/v1/policies/sets')),
     [],
   );
 
-  const { rows, other } = joinFires(active.data?.policies ?? [], fires.data?.fires ?? []);
+  const { rows, other } = joinFires(active.data ? layeredPolicies(active.data) : [], fires.data?.fires ?? []);
   const shadow = rows.filter((r) => r.mode === 'shadow').length;
+  const tenant = active.data?.tenant;
 
   return (
     <div class="page" data-testid="page-policies">
@@ -38,17 +36,24 @@ export function PoliciesPage() {
         subtitle={
           active.data ? (
             <>
-              Active set <code data-testid="policy-set-version">{active.data.version ?? 'none'}</code> ·{' '}
-              {plural(rows.length, 'policy', 'policies')}
+              Baseline <code data-testid="policy-set-version">{active.data.baseline.version ?? 'none'}</code>
+              {tenant && (
+                <>
+                  {' '}
+                  · {tenant.tenantId}’s set{' '}
+                  <code data-testid="tenant-policy-set-version">{tenant.version ?? 'none'}</code>
+                </>
+              )}{' '}
+              · {plural(rows.length, 'policy', 'policies')}
               {shadow > 0 && ` · ${shadow} in shadow mode`}
             </>
           ) : (
-            'The active policy set and how often each policy fired.'
+            'The platform baseline, your tenant’s own set over it, and how often each policy fired.'
           )
         }
       />
       <Section
-        title="Active set"
+        title="Active policies"
         id="s-active-policies"
         actions={
           fires.error ? (
@@ -63,14 +68,24 @@ export function PoliciesPage() {
           <SectionProblem error={active.error} what="policies" />
         ) : !active.data ? (
           <Loading />
+        ) : !active.data.baseline.version ? (
+          <Empty>
+            No baseline policy set is active: the guardrail denies every intent until one is applied.
+          </Empty>
         ) : rows.length === 0 ? (
-          <Empty>No policy set is active: the guardrail decides on scopes and kill switches only.</Empty>
+          <Empty>The active sets hold no policies: every intent within its agent’s scopes is allowed.</Empty>
         ) : (
           <div class="table-wrap">
             <table class="table" data-testid="policy-table">
               <thead>
                 <tr>
                   <th scope="col">Policy</th>
+                  <th
+                    scope="col"
+                    title="the platform baseline, or your tenant’s own set (which only adds constraints)"
+                  >
+                    Set
+                  </th>
                   <th scope="col">Version</th>
                   <th scope="col">Mode</th>
                   <th scope="col">File</th>
@@ -90,10 +105,18 @@ export function PoliciesPage() {
               </thead>
               <tbody>
                 {rows.map((p) => (
-                  <tr key={`${p.id}@${p.version}`} data-testid="policy-row" data-policy-id={p.id}>
+                  <tr
+                    key={`${p.set}/${p.id}@${p.version}`}
+                    data-testid="policy-row"
+                    data-policy-id={p.id}
+                    data-policy-set={p.set}
+                  >
                     <th scope="row">
                       <code>{p.id}</code>
                     </th>
+                    <td>
+                      <Badge tone={`set-${p.set ?? 'baseline'}`}>{p.set ?? 'baseline'}</Badge>
+                    </td>
                     <td>{p.version}</td>
                     <td>
                       <ModeBadge mode={p.mode} />
@@ -143,7 +166,12 @@ export function PoliciesPage() {
           ) : (
             <ol class="versions" data-testid="policy-sets">
               {sets.data.sets.map((s) => (
-                <li key={s.version} class={s.active ? 'current' : ''} data-testid="policy-set">
+                <li
+                  key={`${s.scope}/${s.tenantId ?? ''}/${s.version}`}
+                  class={s.active ? 'current' : ''}
+                  data-testid="policy-set"
+                >
+                  <span class="muted small">{s.scope === 'tenant' ? `${s.tenantId}’s set` : 'baseline'}</span>{' '}
                   <code>{s.version}</code>
                   {s.active && <Badge tone="v-allow">active</Badge>}
                   <span class="muted small">
@@ -155,6 +183,19 @@ export function PoliciesPage() {
             </ol>
           )}
         </Section>
+        {(active.data?.tenants?.length ?? 0) > 0 && (
+          <Section title="Tenant sets" id="s-tenant-sets">
+            <p class="muted small">Tenants with a set of their own over the baseline.</p>
+            <ul class="versions" data-testid="tenant-sets">
+              {active.data!.tenants!.map((t) => (
+                <li key={t.tenantId}>
+                  {t.tenantId} <code>{t.version}</code>{' '}
+                  <span class="muted small">{plural(t.policies, 'policy', 'policies')}</span>
+                </li>
+              ))}
+            </ul>
+          </Section>
+        )}
         {other.length > 0 && (
           <Section title="Other rules on record" id="s-other-fires">
             <p class="muted small">Earlier policy versions and built-in checks (scopes, kill switches).</p>
