@@ -1,9 +1,10 @@
 import { EventEnvelope, MessageDeadLetteredV1, Topics, baseTopicName, topicName } from '@agentops/contracts';
-import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
 import { deadLetterMessage } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
+import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
 /** Where a message came from; handlers get it beside the event. */
@@ -51,7 +52,7 @@ export class EventConsumer {
   private readonly groupId: string;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly publisher: EventPublisher,
     private readonly topicPrefix: string,
     private readonly settings: ConsumerSettings,
@@ -68,7 +69,7 @@ export class EventConsumer {
   }
 
   async start(handler: EventHandler): Promise<void> {
-    const consumer = this.kafka.consumer({
+    const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,

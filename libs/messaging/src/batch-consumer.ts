@@ -1,0 +1,180 @@
+import { Topics, baseTopicName, topicName } from '@agentops/contracts';
+import { Consumer, EachBatchPayload } from 'kafkajs';
+import {
+  BatchHandler,
+  BatchPolicy,
+  BatchProcessorObserver,
+  DeadLetterRequest,
+  processPartitionBatch,
+} from './batch-processor';
+import { deadLetterMessage } from './dead-letter';
+import { PoisonReason } from './errors';
+import { EventPublisher } from './event-publisher';
+import { KafkaClient, kafkaOf } from './kafka-client';
+import { MessagingLogger } from './logger';
+
+export interface BatchConsumerSettings {
+  groupId: string;
+  /** Base topic names (without prefix). */
+  topics: string[];
+  fromBeginning: boolean;
+  /** Events per handler call, at most (default 500). */
+  maxChunkSize?: number;
+  maxWaitTimeInMs?: number;
+  /** Bytes fetched per partition and request (default 1 MiB): bounds a fetch, hence a batch. */
+  maxBytesPerPartition?: number;
+  maxAttempts?: number;
+  retryBaseDelayMs?: number;
+  sessionTimeout?: number;
+  rebalanceTimeout?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Default: every reason. A consumer reading topics that others own may leave those to them. */
+  deadLetterReasons?: readonly PoisonReason[];
+  /** Default `dead-letter`; see BatchPolicy. */
+  onExhausted?: BatchPolicy['onExhausted'];
+}
+
+const ALL_REASONS: readonly PoisonReason[] = [
+  'malformed',
+  'schema_violation',
+  'unknown_type',
+  'unauthorized_source',
+];
+
+/**
+ * The batch twin of EventConsumer: kafkajs `eachBatch`, one partition's fetch at a time per
+ * partition (partitions in parallel up to `partitionsConsumedConcurrently`), so order per key is the
+ * order of the log. Offsets are resolved only after a chunk's effects (and its dead letters) are
+ * durable, and committed from there; a crash mid-batch redelivers from the last resolved offset.
+ * What a chunk does on failure, and which refused messages it dead-letters, is in
+ * processPartitionBatch.
+ */
+export class BatchConsumer {
+  private consumer?: Consumer;
+  private running = false;
+  private assigned = false;
+  private readonly policy: BatchPolicy;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly publisher: EventPublisher,
+    private readonly topicPrefix: string,
+    private readonly settings: BatchConsumerSettings,
+    private readonly logger: MessagingLogger,
+    private readonly source: string,
+    private readonly observer: BatchProcessorObserver = {},
+  ) {
+    this.policy = {
+      maxChunkSize: settings.maxChunkSize ?? 500,
+      maxAttempts: settings.maxAttempts ?? 5,
+      retryBaseDelayMs: settings.retryBaseDelayMs ?? 100,
+      deadLetterReasons: settings.deadLetterReasons ?? ALL_REASONS,
+      onExhausted: settings.onExhausted ?? 'dead-letter',
+      heartbeatIntervalMs: 1_000,
+    };
+  }
+
+  get isReady(): boolean {
+    return this.running && this.assigned;
+  }
+
+  async start(handler: BatchHandler): Promise<void> {
+    const consumer = kafkaOf(this.client).consumer({
+      groupId: this.settings.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,
+      minBytes: 1,
+      sessionTimeout: this.settings.sessionTimeout ?? 30_000,
+      heartbeatInterval: this.policy.heartbeatIntervalMs,
+      rebalanceTimeout: this.settings.rebalanceTimeout ?? 30_000,
+      maxBytesPerPartition: this.settings.maxBytesPerPartition ?? 1024 * 1024,
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        this.assigned = true;
+        resolve();
+      }),
+    );
+    consumer.on(consumer.events.CRASH, (e) =>
+      this.logger.error(
+        { err: e.payload.error, groupId: this.settings.groupId, restart: e.payload.restart },
+        'batch consumer crashed',
+      ),
+    );
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: this.settings.topics.map((t) => topicName(t as never, this.topicPrefix)),
+      fromBeginning: this.settings.fromBeginning,
+    });
+    this.running = true;
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 500,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.onBatch(payload, handler),
+    });
+    await joined;
+  }
+
+  private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    await processPartitionBatch(
+      {
+        topic: batch.topic,
+        baseTopic: baseTopicName(batch.topic, this.topicPrefix),
+        partition: batch.partition,
+        messages: batch.messages,
+        resolveOffset,
+        heartbeat,
+        shouldContinue: () => this.running && isRunning() && !isStale(),
+        deadLetter: (requests) => this.deadLetter(requests),
+      },
+      handler,
+      this.policy,
+      this.logger,
+      this.observer,
+    );
+    await commitOffsetsIfNecessary();
+  }
+
+  private async deadLetter(requests: DeadLetterRequest[]): Promise<void> {
+    const records = requests
+      .filter((r) => r.origin.baseTopic !== Topics.deadLetters.name) // never loop on the DLQ itself
+      .map(({ origin, headers, value, reason, error }) =>
+        deadLetterMessage(
+          {
+            origin: {
+              topic: origin.topic,
+              partition: origin.partition,
+              offset: origin.offset,
+              key: origin.key,
+              consumerGroup: this.settings.groupId,
+            },
+            headers,
+            value,
+            reason,
+            error,
+          },
+          this.source,
+        ),
+      );
+    // Acknowledged before the offset moves on.
+    if (records.length)
+      await this.publisher.publishRaw(topicName(Topics.deadLetters, this.topicPrefix), records);
+  }
+
+  /** Graceful stop: the chunk in hand finishes, resolved offsets are committed, the group is left. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.assigned = false;
+    if (!this.consumer) return;
+    try {
+      await this.consumer.disconnect();
+    } catch (error) {
+      this.logger.warn({ err: error, groupId: this.settings.groupId }, 'batch consumer disconnect failed');
+    }
+  }
+}
