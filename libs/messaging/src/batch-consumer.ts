@@ -1,13 +1,8 @@
-import { Topics, baseTopicName, topicName } from '@agentops/contracts';
+import { baseTopicName } from '@agentops/contracts';
 import { Consumer, EachBatchPayload } from 'kafkajs';
-import {
-  BatchHandler,
-  BatchPolicy,
-  BatchProcessorObserver,
-  DeadLetterRequest,
-  processPartitionBatch,
-} from './batch-processor';
-import { deadLetterMessage } from './dead-letter';
+import { BatchHandler, BatchPolicy, BatchProcessorObserver, processPartitionBatch } from './batch-processor';
+import { connectAndSubscribe } from './consumer-group';
+import { publishDeadLetters } from './dead-letter';
 import { PoisonReason } from './errors';
 import { EventPublisher } from './event-publisher';
 import { KafkaClient, kafkaOf } from './kafka-client';
@@ -91,23 +86,12 @@ export class BatchConsumer {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    const joined = new Promise<void>((resolve) =>
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        this.assigned = true;
-        resolve();
-      }),
+    const joined = await connectAndSubscribe(
+      consumer,
+      { ...this.settings, topicPrefix: this.topicPrefix, label: 'batch consumer' },
+      this.logger,
+      () => (this.assigned = true),
     );
-    consumer.on(consumer.events.CRASH, (e) =>
-      this.logger.error(
-        { err: e.payload.error, groupId: this.settings.groupId, restart: e.payload.restart },
-        'batch consumer crashed',
-      ),
-    );
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.settings.topics.map((t) => topicName(t as never, this.topicPrefix)),
-      fromBeginning: this.settings.fromBeginning,
-    });
     this.running = true;
     await consumer.run({
       autoCommit: true,
@@ -130,7 +114,9 @@ export class BatchConsumer {
         resolveOffset,
         heartbeat,
         shouldContinue: () => this.running && isRunning() && !isStale(),
-        deadLetter: (requests) => this.deadLetter(requests),
+        // Acknowledged before the offsets move on.
+        deadLetter: (requests) =>
+          publishDeadLetters(this.publisher, this.topicPrefix, this.settings.groupId, this.source, requests),
       },
       handler,
       this.policy,
@@ -138,32 +124,6 @@ export class BatchConsumer {
       this.observer,
     );
     await commitOffsetsIfNecessary();
-  }
-
-  private async deadLetter(requests: DeadLetterRequest[]): Promise<void> {
-    const records = requests
-      .filter((r) => r.origin.baseTopic !== Topics.deadLetters.name) // never loop on the DLQ itself
-      .map(({ origin, headers, value, reason, error }) =>
-        deadLetterMessage(
-          {
-            origin: {
-              topic: origin.topic,
-              partition: origin.partition,
-              offset: origin.offset,
-              key: origin.key,
-              consumerGroup: this.settings.groupId,
-            },
-            headers,
-            value,
-            reason,
-            error,
-          },
-          this.source,
-        ),
-      );
-    // Acknowledged before the offset moves on.
-    if (records.length)
-      await this.publisher.publishRaw(topicName(Topics.deadLetters, this.topicPrefix), records);
   }
 
   /** Graceful stop: the chunk in hand finishes, resolved offsets are committed, the group is left. */

@@ -3,11 +3,11 @@ import {
   BatchHandler,
   BatchPolicy,
   ConsumedEvent,
-  DeadLetterRequest,
   RawPartitionMessage,
   processPartitionBatch,
 } from './batch-processor';
 import { encodeEvent } from './codec';
+import { DeadLetterRequest } from './dead-letter';
 import { createEvent } from './envelope-factory';
 import { BatchItemError, PermanentHandlerError } from './errors';
 import { newEventId } from './ids';

@@ -1,5 +1,6 @@
 import { EventEnvelope, MessageDeadLetteredV1 } from '@agentops/contracts';
 import { KafkaHeaderValue, decodeTrustedEvent, headersToStrings } from './codec';
+import type { DeadLetterRequest } from './dead-letter';
 import { BatchItemError, PermanentHandlerError, PoisonMessageError, PoisonReason } from './errors';
 import type { MessageOrigin } from './event-consumer';
 import { MessagingLogger } from './logger';
@@ -34,14 +35,6 @@ export interface RawPartitionMessage {
   value: Buffer | null;
   headers?: Record<string, KafkaHeaderValue>;
   timestamp: string;
-}
-
-export interface DeadLetterRequest {
-  origin: MessageOrigin;
-  headers: Record<string, string>;
-  value: Buffer | null;
-  reason: MessageDeadLetteredV1['reason'];
-  error: string;
 }
 
 export interface BatchPolicy {
