@@ -86,7 +86,7 @@ export class BatchConsumer {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    const joined = await connectAndSubscribe(
+    const { joined } = await connectAndSubscribe(
       consumer,
       { ...this.settings, topicPrefix: this.topicPrefix, label: 'batch consumer' },
       this.logger,

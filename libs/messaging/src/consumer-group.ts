@@ -4,15 +4,16 @@ import { MessagingLogger } from './logger';
 
 /**
  * Connects a consumer, subscribes it to base topics under the prefix and logs crashes; returns the
- * first group join as a promise (to await after `run`, which starts the join). Shared by
- * EventConsumer and BatchConsumer; not exported from the lib.
+ * first group join as a promise to await after `run`, which starts the join (wrapped in an object:
+ * an async function returning the bare promise would wait for the join itself, and never return).
+ * Shared by EventConsumer and BatchConsumer; not exported from the lib.
  */
 export async function connectAndSubscribe(
   consumer: Consumer,
   options: { groupId: string; topics: string[]; topicPrefix: string; fromBeginning: boolean; label: string },
   logger: MessagingLogger,
   onJoin: () => void,
-): Promise<Promise<void>> {
+): Promise<{ joined: Promise<void> }> {
   const joined = new Promise<void>((resolve) =>
     consumer.on(consumer.events.GROUP_JOIN, () => {
       onJoin();
@@ -30,5 +31,5 @@ export async function connectAndSubscribe(
     topics: options.topics.map((t) => topicName(t as never, options.topicPrefix)),
     fromBeginning: options.fromBeginning,
   });
-  return joined;
+  return { joined };
 }

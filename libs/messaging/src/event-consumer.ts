@@ -81,7 +81,7 @@ export class EventConsumer {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    const joined = await connectAndSubscribe(
+    const { joined } = await connectAndSubscribe(
       consumer,
       { ...this.settings, groupId: this.groupId, topicPrefix: this.topicPrefix, label: 'consumer' },
       this.logger,
