@@ -2,16 +2,14 @@ import { TopicSpec } from '@agentops/contracts';
 import {
   CorrelationWaiter,
   EventPublisher,
-  Kafka,
-  headersToStrings,
+  KafkaClient,
+  RawTopicReader,
   silentLogger,
 } from '@agentops/messaging';
 import { localAdminKafka } from '../../tools/kafka-access/local-principals';
 import { IsolatedStack, ensureTopicsReady } from '../shared/isolated-stack';
 import { OpenLoopOptions, OpenLoopResult, runOpenLoop } from '../shared/open-loop';
 import { benchIntent } from './decision-path';
-
-type Consumer = ReturnType<Kafka['consumer']>;
 
 const PING = 'bench.ping';
 const PONG = 'bench.pong';
@@ -28,7 +26,7 @@ const REPLY_TIMEOUT_MS = 10_000;
  */
 export class KafkaFloor {
   private readonly waiter = new CorrelationWaiter<true>();
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers: RawTopicReader[] = [];
   private readonly publishers: EventPublisher[] = [];
   private requestPublisher?: EventPublisher;
 
@@ -56,7 +54,7 @@ export class KafkaFloor {
 
   async stop(): Promise<void> {
     this.waiter.cancelAll();
-    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+    await Promise.all(this.consumers.map((c) => c.stop()));
     await Promise.all(this.publishers.map((p) => p.disconnect()));
   }
 
@@ -77,7 +75,7 @@ export class KafkaFloor {
   }
 
   /** Each side has its own client and connections, as ingest and guardrail do. */
-  private client(role: string): { kafka: Kafka; publisher: EventPublisher } {
+  private client(role: string): { kafka: KafkaClient; publisher: EventPublisher } {
     // Authenticated like the services (SCRAM, the same per-connection cost); as the admin, since
     // the floor's two topics are outside the services' ACLs.
     const kafka = localAdminKafka(this.stack.brokers, this.stack.topicPrefix, `agentops-bench-${role}`);
@@ -107,7 +105,7 @@ export class KafkaFloor {
   }
 
   private async consume(
-    kafka: Kafka,
+    kafka: KafkaClient,
     role: string,
     base: string,
     handle: (message: {
@@ -117,31 +115,18 @@ export class KafkaFloor {
     }) => Promise<void>,
   ): Promise<void> {
     // Same consumer settings as EventConsumer on the decision path.
-    const consumer = kafka.consumer({
-      groupId: `${this.stack.topicPrefix}bench-${role}`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: MAX_WAIT_MS,
-      minBytes: 1,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
-    this.consumers.push(consumer);
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.connect();
     // From the beginning: the topics are fresh, and "latest" could skip a request sent during the join.
-    await consumer.subscribe({ topics: [this.topic(base)], fromBeginning: true });
-    await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 500,
+    const reader = new RawTopicReader(kafka, {
+      groupId: `${this.stack.topicPrefix}bench-${role}`,
+      topics: [this.topic(base)],
+      fromBeginning: true,
+      maxWaitTimeInMs: MAX_WAIT_MS,
       partitionsConsumedConcurrently: 6,
-      eachMessage: ({ message }) =>
-        handle({
-          key: message.key ? message.key.toString('utf8') : null,
-          value: message.value,
-          headers: headersToStrings(message.headers as never),
-        }),
     });
-    await joined;
+    this.consumers.push(reader);
+    await reader.start(async (records) => {
+      for (const { key, value, headers } of records) await handle({ key, value, headers });
+    });
   }
 
   private async pingPong(id: number): Promise<true> {

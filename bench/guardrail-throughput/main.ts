@@ -11,7 +11,7 @@ import {
   EventConsumer,
   EventPublisher,
   createEvent,
-  headersToStrings,
+  RawTopicReader,
   newEventId,
   silentLogger,
 } from '@agentops/messaging';
@@ -127,29 +127,22 @@ async function produceAndAwait(
 }
 
 function waitForDecisions(stack: IsolatedStack, prefix: string, wanted: Set<string>) {
-  const consumer = stack.kafka.consumer({
+  const reader = new RawTopicReader(stack.kafka, {
     groupId: `${prefix}probe-${randomBytes(4).toString('hex')}`,
+    topics: [topicName(Topics.decisions, prefix)],
+    fromBeginning: true,
     maxWaitTimeInMs: 20,
   });
   let resolve!: () => void;
   const finished = new Promise<void>((r) => (resolve = r));
-  const ready = (async () => {
-    await consumer.connect();
-    await consumer.subscribe({ topic: topicName(Topics.decisions, prefix), fromBeginning: true });
-    const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          const headers = headersToStrings(m.headers as never);
-          if (headers['ce_type'] !== EventTypes.IntentDecided) continue;
-          wanted.delete((JSON.parse(m.value!.toString()) as IntentDecidedV1).intentId);
-        }
-        if (wanted.size === 0) resolve();
-      },
-    });
-    await joined;
-  })();
-  return { ready, finished, stop: () => consumer.disconnect() };
+  const ready = reader.start((records) => {
+    for (const m of records) {
+      if (m.headers['ce_type'] !== EventTypes.IntentDecided) continue;
+      wanted.delete((JSON.parse(m.value!.toString()) as IntentDecidedV1).intentId);
+    }
+    if (wanted.size === 0) resolve();
+  });
+  return { ready, finished, stop: () => reader.stop() };
 }
 
 async function measureEcho(

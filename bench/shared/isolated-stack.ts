@@ -1,5 +1,5 @@
 import { ServiceName, TopicSpec, allTopics } from '@agentops/contracts';
-import { Kafka, ensureTopics } from '@agentops/messaging';
+import { KafkaAdmin, KafkaClient, ensureTopics } from '@agentops/messaging';
 import { SchemaRoles, createRedis, loginUrl } from '@agentops/persistence';
 import { Client } from 'pg';
 import { DatabaseService, migrateAll } from '../../tools/db/migrate';
@@ -28,7 +28,7 @@ export interface IsolatedStack {
   redisUrl: string;
   redisKeyPrefix: string;
   /** An admin-side client (the broker's super user) for the benchmark's own topics and probes. */
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** ACL rules granted for this run's prefixes. */
   grants: LocalPrefixAccess[];
 }
@@ -100,7 +100,7 @@ async function recreateDatabase(adminUrl: string, database: string): Promise<voi
 
 /** Topics for this run; `ensureTopics` waits until every partition has a leader. */
 export async function ensureTopicsReady(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topics: readonly TopicSpec[],
   prefix: string,
 ): Promise<void> {
@@ -113,18 +113,12 @@ export async function ensureTopicsReady(
  * next run recreates it.
  */
 export async function teardownIsolatedStack(stack: IsolatedStack): Promise<void> {
-  const admin = stack.kafka.admin();
-  await admin.connect();
-  try {
-    const groups = (await admin.listGroups()).groups
-      .map((g) => g.groupId)
-      .filter((id) => id.startsWith(stack.topicPrefix));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  await KafkaAdmin.with(stack.kafka, async (admin) => {
+    const groups = (await admin.listGroups()).filter((id) => id.startsWith(stack.topicPrefix));
+    await admin.deleteGroups(groups).catch(() => undefined);
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(stack.topicPrefix));
-    if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+    await admin.deleteTopics(topics, 30_000);
+  });
   for (const grant of stack.grants) await grant.revoke();
   await deleteRedisKeys(stack.redisUrl, stack.redisKeyPrefix);
 }

@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { EventEnvelope, EventTypes, IntentProposedV1, Topics, topicName } from '@agentops/contracts';
 import {
   EncodedMessage,
+  EventPublisher,
+  KafkaAdmin,
   createEvent,
   createKafka,
   encodeEvent,
@@ -349,17 +351,17 @@ async function main(): Promise<void> {
     'bench',
   );
   // Same producer settings as EventPublisher, so only the consumer side differs.
-  const producerA = createKafka(
-    { brokers: BROKERS, clientId: `${RUN}-producer-a`, topicPrefix: PREFIX_A, sasl },
+  const producerA = new EventPublisher(
+    createKafka(
+      { brokers: BROKERS, clientId: `${RUN}-producer-a`, topicPrefix: PREFIX_A, sasl },
+      silentLogger,
+    ),
+    PREFIX_A,
     silentLogger,
-  ).producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  );
   const toMessage = (e: EventEnvelope<IntentProposedV1>): EncodedMessage => encodeEvent(e, keyOf(e));
   const sendManyA = async (es: EventEnvelope<IntentProposedV1>[]): Promise<void> => {
-    await producerA.sendBatch({ acks: -1, topicMessages: [{ topic: TOPIC_A, messages: es.map(toMessage) }] });
+    await producerA.publishRaw(TOPIC_A, es.map(toMessage));
   };
   const sendManyB = (es: EventEnvelope<IntentProposedV1>[]): Promise<void> =>
     runtimeB.publisher.publishMany(es.map((event) => ({ event, key: keyOf(event) })));
@@ -419,13 +421,12 @@ async function main(): Promise<void> {
     await appB?.close().catch(() => undefined);
     await runtimeB.shutdown().catch(() => undefined);
     await producerA.disconnect().catch(() => undefined);
-    const admin = adminKafka.admin();
-    await admin.connect();
-    await admin
-      .deleteTopics({ topics: [TOPIC_A, TOPIC_B] })
-      .catch((e: Error) => console.error(`topic cleanup failed: ${e.message}`));
-    await admin.deleteGroups([`${GROUP_A}-server`, GROUP_B]).catch(() => undefined);
-    await admin.disconnect();
+    await KafkaAdmin.with(adminKafka, async (admin) => {
+      await admin
+        .deleteTopics([TOPIC_A, TOPIC_B])
+        .catch((e: Error) => console.error(`topic cleanup failed: ${e.message}`));
+      await admin.deleteGroups([`${GROUP_A}-server`, GROUP_B]).catch(() => undefined);
+    });
   }
 }
 

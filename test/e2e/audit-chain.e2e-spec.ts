@@ -1,5 +1,13 @@
 import { EventEnvelope, EventTypes, Topics, topicName } from '@agentops/contracts';
-import { Kafka, createEvent, encodeEvent, newEventId } from '@agentops/messaging';
+import {
+  EventPublisher,
+  KafkaAdmin,
+  KafkaClient,
+  createEvent,
+  encodeEvent,
+  newEventId,
+  silentLogger,
+} from '@agentops/messaging';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { LocalKeyWrapper, parseKeks, subjectKeyContext, unseal } from '@agentops/privacy';
 import { Client } from 'pg';
@@ -31,8 +39,8 @@ const customer = (i: number) => `C-${1000 + i}`;
 
 describe('audit: chained, verifiable, erasable (issue #6)', () => {
   const prefix = `ta${Date.now().toString(36)}.`;
-  let kafka: Kafka;
-  let producer: ReturnType<Kafka['producer']>;
+  let kafka: KafkaClient;
+  let producer: EventPublisher;
   let audit: RunningService;
   let db: Client;
   const sent: EventEnvelope[] = [];
@@ -50,11 +58,9 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
 
   const send = async (partition: number, event: EventEnvelope) => {
     const m = encodeEvent(event, `agent-${partition}`);
-    await producer.send({
-      topic: topicName(Topics.intents, prefix),
-      acks: -1,
-      messages: [{ partition, key: m.key, value: m.value, headers: m.headers }],
-    });
+    await producer.publishRaw(topicName(Topics.intents, prefix), [
+      { partition, key: m.key, value: m.value, headers: m.headers },
+    ]);
   };
 
   const intent = (i: number, tenant = TENANT, intentId = newEventId()) =>
@@ -107,7 +113,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     await prepareTestTopics(prefix);
     bi = collectTopic(topicName(Topics.audit, prefix));
     checkpointsTopic = collectTopic(topicName(Topics.auditCheckpoints, prefix));
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = new EventPublisher(kafka, prefix, silentLogger);
     await producer.connect();
     await Promise.all([bi.ready, checkpointsTopic.ready]);
     audit = await boot();
@@ -437,14 +443,9 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
   it('replaying the topics from offset 0 adds no record', async () => {
     const before = await stats();
     await audit.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.resetOffsets({
-      groupId: `${prefix}audit`,
-      topic: topicName(Topics.intents, prefix),
-      earliest: true,
-    });
-    await admin.disconnect();
+    await KafkaAdmin.with(kafka, (admin) =>
+      admin.resetGroupOffsets(`${prefix}audit`, topicName(Topics.intents, prefix), 'earliest'),
+    );
     audit = await boot();
     const sentinels = [];
     for (const p of CHAINS) {
@@ -485,11 +486,9 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       { source: 'agentops/guardrail', tenantid: TENANT },
     );
     const m = encodeEvent(dead, 'agent-0');
-    await producer.send({
-      topic: topicName(Topics.deadLetters, prefix),
-      acks: -1,
-      messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }],
-    });
+    await producer.publishRaw(topicName(Topics.deadLetters, prefix), [
+      { partition: 0, key: m.key, value: m.value, headers: m.headers },
+    ]);
     const row = await eventually(
       async () =>
         (
@@ -520,11 +519,9 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
       { source: 'agentops/killswitch', tenantid: TENANT },
     );
     const m = encodeEvent(flip, 'scope');
-    await producer.send({
-      topic: topicName(Topics.killswitch, prefix),
-      acks: -1,
-      messages: [{ partition: 0, key: m.key, value: m.value, headers: m.headers }],
-    });
+    await producer.publishRaw(topicName(Topics.killswitch, prefix), [
+      { partition: 0, key: m.key, value: m.value, headers: m.headers },
+    ]);
     const row = await eventually(
       async () =>
         (

@@ -7,7 +7,14 @@ import {
   Topics,
   topicName,
 } from '@agentops/contracts';
-import { EventPublisher, Kafka, createEvent, newEventId, silentLogger } from '@agentops/messaging';
+import {
+  EventPublisher,
+  KafkaClient,
+  RawTopicReader,
+  createEvent,
+  newEventId,
+  silentLogger,
+} from '@agentops/messaging';
 import { RunningService } from '@agentops/service-runtime';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
@@ -25,7 +32,7 @@ import { TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 const TENANT = 'maison-trust';
 const prefix = () => runPrefix();
 
-async function publisherAs(kafka: Kafka): Promise<EventPublisher> {
+async function publisherAs(kafka: KafkaClient): Promise<EventPublisher> {
   const publisher = new EventPublisher(kafka, prefix(), silentLogger);
   await publisher.connect();
   return publisher;
@@ -145,18 +152,19 @@ describe('Kafka: the broker refuses a principal without the ACL', () => {
     // kafkajs reports the refused FindCoordinator as "Failed to find group coordinator"; the
     // console's own group, on the same topic, proves the refusal is the group ACL.
     const join = async (groupId: string) => {
-      const consumer = principalKafka('console', prefix()).consumer({ groupId, retry: { retries: 1 } });
-      const outcome = new Promise<string>((resolve) => {
-        consumer.on(consumer.events.GROUP_JOIN, () => resolve('joined'));
-        consumer.on(consumer.events.CRASH, (e) => resolve(`crashed: ${e.payload.error.message}`));
+      const reader = new RawTopicReader(principalKafka('console', prefix()), {
+        groupId,
+        topics: [topicName(Topics.intents, prefix())],
+        fromBeginning: true,
+        retries: 1,
       });
       try {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [topicName(Topics.intents, prefix())], fromBeginning: true });
-        await consumer.run({ eachMessage: async () => undefined });
-        return await outcome;
+        await reader.start(() => undefined);
+        return 'joined';
+      } catch (error) {
+        return `crashed: ${(error as Error).message}`;
       } finally {
-        await consumer.disconnect();
+        await reader.stop();
       }
     };
     await expect(join(`${prefix()}console-trust-${Date.now()}`)).resolves.toBe('joined');

@@ -1,6 +1,13 @@
 import { exportSigningKey, generateSigningKey } from '@agentops/audit-chain';
 import { EventTypes, Topics, topicName } from '@agentops/contracts';
-import { Kafka, createEvent, encodeEvent, newEventId } from '@agentops/messaging';
+import {
+  EventPublisher,
+  KafkaClient,
+  createEvent,
+  encodeEvent,
+  newEventId,
+  silentLogger,
+} from '@agentops/messaging';
 import { LocalKeyWrapper, kekIdOf, parseKeks, subjectKeyContext, unseal } from '@agentops/privacy';
 import { RunningService } from '@agentops/service-runtime';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -32,8 +39,8 @@ const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
 
 describe('audit keys: wrapped subject keys, pinned keys in production (issue #12)', () => {
   let db: Client;
-  let kafka: Kafka;
-  let producer: ReturnType<Kafka['producer']>;
+  let kafka: KafkaClient;
+  let producer: EventPublisher;
   let audit: RunningService | undefined;
   let spawned: ChildProcess | undefined;
   const intentId = newEventId();
@@ -67,7 +74,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
     await db.query(`SET session_replication_role = origin`);
     // As the admin: it stands in for ingest, the producer of the intents audit records.
     kafka = adminKafka(PREFIX, 'audit-keys-e2e');
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = new EventPublisher(kafka, PREFIX, silentLogger);
     await producer.connect();
   });
 
@@ -123,11 +130,9 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
       { source: 'agentops/ingest', tenantid: TENANT, agentid: 'agent-k' },
     );
     const m = encodeEvent(event, 'agent-k');
-    await producer.send({
-      topic: topicName(Topics.intents, PREFIX),
-      acks: -1,
-      messages: [{ key: m.key, value: m.value, headers: m.headers }],
-    });
+    await producer.publishRaw(topicName(Topics.intents, PREFIX), [
+      { key: m.key, value: m.value, headers: m.headers },
+    ]);
     const record = await eventually(
       async () =>
         (await db.query(`SELECT sealed FROM audit.records WHERE event_id = $1`, [event.id])).rows[0] as

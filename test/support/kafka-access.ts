@@ -1,6 +1,6 @@
 import { ServiceName, allTopics } from '@agentops/contracts';
 import {
-  Kafka,
+  KafkaClient,
   createKafka,
   ensureTopics,
   kafkaAclBindings,
@@ -25,7 +25,7 @@ import { KAFKA_BROKERS } from './test-env';
 const brokers = () => KAFKA_BROKERS.split(',');
 
 /** The super user, for what a deployment's setup does: topics, ACLs, offsets, probes. */
-export function adminKafka(prefix = '', clientId = 'agentops-test-admin'): Kafka {
+export function adminKafka(prefix = '', clientId = 'agentops-test-admin'): KafkaClient {
   return localAdminKafka(brokers(), prefix, clientId);
 }
 
@@ -34,7 +34,7 @@ export function principalKafka(
   service: ServiceName,
   prefix = '',
   clientId = `agentops-test-${service}`,
-): Kafka {
+): KafkaClient {
   return createKafka(
     { brokers: brokers(), clientId, topicPrefix: prefix, sasl: localPrincipalCredentials(service) },
     silentLogger,
@@ -42,7 +42,7 @@ export function principalKafka(
 }
 
 /** A client that does not authenticate at all, or with a password the broker does not know. */
-export function unauthenticatedKafka(how: 'anonymous' | 'wrong-password', prefix = ''): Kafka {
+export function unauthenticatedKafka(how: 'anonymous' | 'wrong-password', prefix = ''): KafkaClient {
   const sasl =
     how === 'wrong-password'
       ? { ...localPrincipalCredentials('escalation'), password: 'not-the-password-0123456789abcdef' }

@@ -1,4 +1,4 @@
-import { headersToStrings } from '@agentops/messaging';
+import { KafkaAdmin, RawTopicReader } from '@agentops/messaging';
 import { adminKafka } from './kafka-access';
 
 export interface ProbedMessage {
@@ -14,32 +14,22 @@ export interface ProbedMessage {
  */
 export function collectTopic(physicalTopic: string) {
   const kafka = probeKafka();
-  const consumer = kafka.consumer({
+  const reader = new RawTopicReader(kafka, {
     groupId: `probe-${physicalTopic}-${Date.now()}-${Math.random()}`,
+    topics: [physicalTopic],
+    fromBeginning: true,
     maxWaitTimeInMs: 50,
   });
   const messages: ProbedMessage[] = [];
   const next = new Map<number, number>(); // partition → the offset after the last one collected
-  const ready = (async () => {
-    await consumer.connect();
-    await consumer.subscribe({ topic: physicalTopic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        next.set(partition, Number(message.offset) + 1);
-        messages.push({
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? '',
-          headers: headersToStrings(message.headers as never),
-        });
-      },
-    });
-    await joined;
-  })();
+  const ready = reader.start((records) => {
+    for (const r of records) {
+      next.set(r.partition, Number(r.offset) + 1);
+      messages.push({ key: r.key, value: r.value?.toString() ?? '', headers: r.headers });
+    }
+  });
   const caughtUp = async (timeoutMs = 20_000): Promise<void> => {
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(physicalTopic).finally(() => admin.disconnect());
+    const ends = await KafkaAdmin.with(kafka, (admin) => admin.topicOffsets(physicalTopic));
     const deadline = Date.now() + timeoutMs;
     const behind = () =>
       ends.filter((e) => Number(e.high) > Math.max(next.get(e.partition) ?? 0, Number(e.low)));
@@ -49,7 +39,7 @@ export function collectTopic(physicalTopic: string) {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  return { messages, ready, caughtUp, stop: () => consumer.disconnect() };
+  return { messages, ready, caughtUp, stop: () => reader.stop() };
 }
 
 /** As the admin: an observer outside every service's ACLs. */
@@ -59,16 +49,8 @@ function probeKafka() {
 
 /** Each partition's end offset now (where the next message will be written). */
 export async function topicEnds(physicalTopic: string): Promise<{ partition: number; offset: string }[]> {
-  const admin = probeKafka().admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(physicalTopic)).map((o) => ({
-      partition: o.partition,
-      offset: o.high,
-    }));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await KafkaAdmin.with(probeKafka(), (admin) => admin.topicOffsets(physicalTopic));
+  return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
 }
 
 /**
@@ -80,13 +62,7 @@ export async function rewindGroup(
   physicalTopic: string,
   partitions: { partition: number; offset: string }[],
 ): Promise<void> {
-  const admin = probeKafka().admin();
-  await admin.connect();
-  try {
-    await admin.setOffsets({ groupId, topic: physicalTopic, partitions });
-  } finally {
-    await admin.disconnect();
-  }
+  await KafkaAdmin.with(probeKafka(), (admin) => admin.setGroupOffsets(groupId, physicalTopic, partitions));
 }
 
 /**
@@ -100,18 +76,16 @@ export async function groupCaughtUp(
   physicalTopics: string[],
   timeoutMs = 60_000,
 ): Promise<void> {
-  const admin = probeKafka().admin();
-  await admin.connect();
-  try {
+  await KafkaAdmin.with(probeKafka(), async (admin) => {
     const ends = new Map<string, { partition: number; high: number }[]>();
     for (const topic of physicalTopics)
       ends.set(
         topic,
-        (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, high: Number(o.high) })),
+        (await admin.topicOffsets(topic)).map((o) => ({ partition: o.partition, high: Number(o.high) })),
       );
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const committed = await admin.fetchOffsets({ groupId, topics: physicalTopics });
+      const committed = await admin.groupOffsets(groupId, physicalTopics);
       const behind = committed.flatMap(({ topic, partitions }) =>
         ends
           .get(topic)!
@@ -126,7 +100,5 @@ export async function groupCaughtUp(
       if (Date.now() > deadline) throw new Error(`${groupId} has not caught up on ${behind.join(', ')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

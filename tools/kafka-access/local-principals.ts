@@ -5,7 +5,7 @@
  */
 import { ServiceName, ServiceNames } from '@agentops/contracts';
 import {
-  Kafka,
+  KafkaClient,
   KafkaAclBinding,
   KafkaCredentials,
   applyKafkaAcls,
@@ -101,6 +101,6 @@ export function localAdminKafka(
   brokers: string[],
   topicPrefix = '',
   clientId = 'agentops-local-admin',
-): Kafka {
+): KafkaClient {
   return createKafka({ brokers, clientId, topicPrefix, sasl: localAdminCredentials() }, silentLogger);
 }

@@ -1,11 +1,13 @@
 import { consumerGroupPrefix, serviceOfSource } from '@agentops/contracts';
 import {
+  BatchConsumer,
+  BatchConsumerSettings,
   BrokerProbe,
   ConsumerObserver,
   ConsumerSettings,
   EventConsumer,
   EventPublisher,
-  Kafka,
+  KafkaClient,
   KafkaSettings,
   MessagingLogger,
   createKafka,
@@ -16,10 +18,10 @@ import {
  * transport (consuming). Created before Nest so both halves get the same instance.
  */
 export class MessagingRuntime {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly publisher: EventPublisher;
   private readonly probe: BrokerProbe;
-  private readonly consumers: EventConsumer[] = [];
+  private readonly consumers: (EventConsumer | BatchConsumer)[] = [];
 
   constructor(
     readonly settings: KafkaSettings,
@@ -52,6 +54,21 @@ export class MessagingRuntime {
 
   createConsumer(settings: ConsumerSettings): EventConsumer {
     const consumer = new EventConsumer(
+      this.kafka,
+      this.publisher,
+      this.settings.topicPrefix,
+      settings,
+      this.logger,
+      this.source,
+      this.observer,
+    );
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  /** A batch consumer sharing this runtime's connection and publisher (DLQ), stopped with it. */
+  createBatchConsumer(settings: BatchConsumerSettings): BatchConsumer {
+    const consumer = new BatchConsumer(
       this.kafka,
       this.publisher,
       this.settings.topicPrefix,

@@ -1,7 +1,8 @@
-import { EventTypes, MessageDeadLetteredV1 } from '@agentops/contracts';
+import { EventTypes, MessageDeadLetteredV1, Topics, topicName } from '@agentops/contracts';
 import { encodeEvent } from './codec';
 import { createEvent } from './envelope-factory';
-import { RawMessage } from './event-publisher';
+import type { MessageOrigin } from './event-consumer';
+import type { EventPublisher, RawMessage } from './event-publisher';
 
 export interface RejectedMessage {
   /** Physical topic, partition and offset it was read from, and its key. */
@@ -32,4 +33,35 @@ export function deadLetterMessage(rejected: RejectedMessage, source: string): Ra
   );
   const encoded = encodeEvent(event, origin.key ?? '');
   return { key: origin.key, value: encoded.value, headers: encoded.headers };
+}
+
+/** A message a consumer refuses, where it read it. */
+export interface DeadLetterRequest {
+  origin: MessageOrigin;
+  headers: Record<string, string>;
+  value: Buffer | null;
+  reason: MessageDeadLetteredV1['reason'];
+  error: string;
+}
+
+/**
+ * Both consumer loops' way to the DLQ: one acknowledged request for all of `requests`, before the
+ * caller moves its offsets on. Nothing read from the DLQ itself is dead-lettered again (no loop).
+ */
+export async function publishDeadLetters(
+  publisher: EventPublisher,
+  topicPrefix: string,
+  consumerGroup: string,
+  source: string,
+  requests: DeadLetterRequest[],
+): Promise<void> {
+  const records = requests
+    .filter((r) => r.origin.baseTopic !== Topics.deadLetters.name)
+    .map(({ origin: { topic, partition, offset, key }, headers, value, reason, error }) =>
+      deadLetterMessage(
+        { origin: { topic, partition, offset, key, consumerGroup }, headers, value, reason, error },
+        source,
+      ),
+    );
+  if (records.length) await publisher.publishRaw(topicName(Topics.deadLetters, topicPrefix), records);
 }

@@ -24,3 +24,18 @@ export class PermanentHandlerError extends Error {
     this.name = 'PermanentHandlerError';
   }
 }
+
+/**
+ * Thrown by a batch handler whose items before `index` are applied and durable while `items[index]`
+ * failed with `cause`; the consumer commits the prefix and retries (or dead-letters) from `index`.
+ * Any other error from a batch handler means none of its items were applied.
+ */
+export class BatchItemError extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`batch item ${index} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'BatchItemError';
+  }
+}

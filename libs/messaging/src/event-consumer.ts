@@ -1,9 +1,11 @@
-import { EventEnvelope, MessageDeadLetteredV1, Topics, baseTopicName, topicName } from '@agentops/contracts';
-import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/contracts';
+import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
-import { deadLetterMessage } from './dead-letter';
+import { connectAndSubscribe } from './consumer-group';
+import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
+import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
 /** Where a message came from; handlers get it beside the event. */
@@ -51,7 +53,7 @@ export class EventConsumer {
   private readonly groupId: string;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly publisher: EventPublisher,
     private readonly topicPrefix: string,
     private readonly settings: ConsumerSettings,
@@ -68,7 +70,7 @@ export class EventConsumer {
   }
 
   async start(handler: EventHandler): Promise<void> {
-    const consumer = this.kafka.consumer({
+    const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,
@@ -79,23 +81,12 @@ export class EventConsumer {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    const joined = new Promise<void>((resolve) => {
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        this.assigned = true;
-        resolve();
-      });
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error(
-        { err: e.payload.error, groupId: this.groupId, restart: e.payload.restart },
-        'consumer crashed',
-      );
-    });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.settings.topics.map((t) => topicName(t as never, this.topicPrefix)),
-      fromBeginning: this.settings.fromBeginning,
-    });
+    const { joined } = await connectAndSubscribe(
+      consumer,
+      { ...this.settings, groupId: this.groupId, topicPrefix: this.topicPrefix, label: 'consumer' },
+      this.logger,
+      () => (this.assigned = true),
+    );
     this.running = true;
     await consumer.run({
       autoCommit: true,
@@ -178,20 +169,10 @@ export class EventConsumer {
       { reason, error, topic: origin.topic, partition: origin.partition, offset: origin.offset },
       'message dead-lettered',
     );
-    if (origin.baseTopic === Topics.deadLetters.name) return; // never loop on the DLQ itself
-    const { topic, partition, offset, key } = origin;
-    const record = deadLetterMessage(
-      {
-        origin: { topic, partition, offset, key, consumerGroup: this.groupId },
-        headers,
-        value,
-        reason,
-        error,
-      },
-      this.source,
-    );
     // Acknowledged before the offset moves on.
-    await this.publisher.publishRaw(topicName(Topics.deadLetters, this.topicPrefix), [record]);
+    await publishDeadLetters(this.publisher, this.topicPrefix, this.groupId, this.source, [
+      { origin, headers, value, reason, error },
+    ]);
   }
 
   /** Graceful stop: finish the message in hand, commit, leave the group. */

@@ -1,12 +1,15 @@
 import { EventEnvelope, EventTypeName, EventDefinitions, topicName } from '@agentops/contracts';
-import { Kafka, Producer } from 'kafkajs';
+import { Producer } from 'kafkajs';
 import { encodeEvent } from './codec';
+import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
 export interface RawMessage {
   key: string | null;
   value: Buffer | string | null;
   headers?: Record<string, string>;
+  /** Absent: the partitioner picks by key. Tests pin a partition to aim at one chain. */
+  partition?: number;
 }
 
 /**
@@ -18,11 +21,11 @@ export class EventPublisher {
   private connected = false;
 
   constructor(
-    kafka: Kafka,
+    kafka: KafkaClient,
     private readonly topicPrefix: string,
     private readonly logger: MessagingLogger,
   ) {
-    this.producer = kafka.producer({
+    this.producer = kafkaOf(kafka).producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,

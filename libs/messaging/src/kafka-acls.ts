@@ -14,9 +14,9 @@ import {
   AclOperationTypes,
   AclPermissionTypes,
   AclResourceTypes,
-  Kafka,
   ResourcePatternTypes,
 } from 'kafkajs';
+import { KafkaClient, kafkaOf } from './kafka-client';
 
 /** One allow rule of the broker's authorizer, in our words (kafkajs's enums stay in this file). */
 export interface KafkaAclBinding {
@@ -82,11 +82,11 @@ export interface AclApplyResult {
  * removed. Rules on other prefixes (a test run's, another deployment's) are left alone.
  */
 export async function applyKafkaAcls(
-  kafka: Kafka,
+  kafka: KafkaClient,
   bindings: KafkaAclBinding[],
   topicPrefix: string,
 ): Promise<AclApplyResult> {
-  const admin = kafka.admin();
+  const admin = kafkaOf(kafka).admin();
   await admin.connect();
   try {
     if (bindings.length) await admin.createAcls({ acl: bindings.map(toEntry) });
@@ -116,9 +116,9 @@ export async function applyKafkaAcls(
 }
 
 /** Removes exactly these rules (a finished test or benchmark run's). */
-export async function revokeKafkaAcls(kafka: Kafka, bindings: KafkaAclBinding[]): Promise<void> {
+export async function revokeKafkaAcls(kafka: KafkaClient, bindings: KafkaAclBinding[]): Promise<void> {
   if (!bindings.length) return;
-  const admin = kafka.admin();
+  const admin = kafkaOf(kafka).admin();
   await admin.connect();
   try {
     await admin.deleteAcls({ filters: bindings.map(toEntry) });

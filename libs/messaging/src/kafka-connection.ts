@@ -1,5 +1,8 @@
 import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import { KafkaClient, wrapKafka } from './kafka-client';
 import { MessagingLogger } from './logger';
+
+export type { KafkaClient } from './kafka-client';
 
 export type SaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
 
@@ -30,8 +33,8 @@ export interface KafkaSettings {
 }
 
 /** kafkajs stays behind this file and the others in this lib: no service imports it. */
-export function createKafka(settings: KafkaSettings, logger: MessagingLogger): Kafka {
-  return new Kafka({
+export function createKafka(settings: KafkaSettings, logger: MessagingLogger): KafkaClient {
+  const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     sasl: settings.sasl ? saslOptions(settings.sasl) : undefined,
@@ -61,6 +64,7 @@ export function createKafka(settings: KafkaSettings, logger: MessagingLogger): K
         else logger.debug(entry, message);
       },
   });
+  return wrapKafka(kafka, settings.clientId);
 }
 
 function saslOptions({ mechanism, username, password }: KafkaCredentials): SASLOptions {

@@ -1,5 +1,6 @@
 import { TopicSpec, topicName } from '@agentops/contracts';
-import { Admin, Kafka } from 'kafkajs';
+import { Admin } from 'kafkajs';
+import { KafkaClient, kafkaOf } from './kafka-client';
 
 export interface TopicCreationOptions {
   prefix: string;
@@ -14,12 +15,12 @@ export interface TopicCreationOptions {
  * the UNKNOWN_TOPIC_OR_PARTITION it sees meanwhile; so creation is retried and leaders awaited.
  */
 export async function ensureTopics(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topics: readonly TopicSpec[],
   options: TopicCreationOptions,
   timeoutMs = 30_000,
 ): Promise<string[]> {
-  const admin = kafka.admin();
+  const admin = kafkaOf(kafka).admin();
   await admin.connect();
   const names = topics.map((t) => topicName(t, options.prefix));
   const created = new Set<string>();
@@ -73,7 +74,7 @@ function topicConfig(t: TopicSpec, options: TopicCreationOptions) {
 export class BrokerProbe {
   private admin?: Admin;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(private readonly kafka: KafkaClient) {}
 
   async ping(timeoutMs = 2000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -98,7 +99,7 @@ export class BrokerProbe {
 
   private async describe(): Promise<void> {
     if (!this.admin) {
-      const admin = this.kafka.admin();
+      const admin = kafkaOf(this.kafka).admin();
       await admin.connect();
       this.admin = admin;
     }

@@ -1,6 +1,7 @@
 import { EventEnvelope, baseTopicName } from '@agentops/contracts';
-import { Consumer, Kafka } from 'kafkajs';
+import { Consumer } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
+import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
 export interface TopicTailSettings {
@@ -28,7 +29,7 @@ export class TopicTail {
   private running = false;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly settings: TopicTailSettings,
     private readonly logger: MessagingLogger,
   ) {}
@@ -40,7 +41,7 @@ export class TopicTail {
   async start(onEvent: (event: EventEnvelope) => void): Promise<{ loaded: number }> {
     const { topic } = this.settings;
     const baseTopic = baseTopicName(topic, this.settings.topicPrefix);
-    const admin = this.kafka.admin();
+    const admin = kafkaOf(this.kafka).admin();
     await admin.connect();
     let offsets: { partition: number; high: string; low: string }[];
     try {
@@ -58,7 +59,7 @@ export class TopicTail {
       if (pending.size === 0) resolve();
     });
 
-    const consumer = this.kafka.consumer({
+    const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 20,

@@ -1,21 +1,16 @@
 import { SignedCheckpoint } from '@agentops/audit-chain';
-import { EventEnvelope, EventTypes, Topics, baseTopicName, topicName } from '@agentops/contracts';
+import { EventEnvelope, EventTypes } from '@agentops/contracts';
 import {
+  BatchConsumer,
+  BatchContext,
+  ConsumedEvent,
   EventPublisher,
-  Kafka,
-  PoisonMessageError,
+  KafkaClient,
   createEvent,
-  deadLetterMessage,
-  decodeTrustedEvent,
-  headersToStrings,
 } from '@agentops/messaging';
 import type { Logger } from 'pino';
-import { AppendItem, AuditAppender, chainIdOf } from '../chain/audit-appender';
+import { AuditAppender, chainIdOf } from '../chain/audit-appender';
 import { StoredRecord } from '../records/record-content';
-
-type Consumer = ReturnType<Kafka['consumer']>;
-type RunConfig = NonNullable<Parameters<Consumer['run']>[0]>;
-type EachBatchPayload = Parameters<NonNullable<RunConfig['eachBatch']>>[0];
 
 export interface IngestorSettings {
   groupId: string;
@@ -27,149 +22,70 @@ export interface IngestorSettings {
 }
 
 /**
- * Audit's consumer: one Kafka batch of one partition → chunks appended to that partition's chain,
- * each chunk in one transaction, offsets resolved only after the chunk is stored and published.
- * Batching is what makes chaining cheap (one head lock and one multi-row insert per chunk).
+ * Audit's consumer, on the messaging lib's BatchConsumer: one chunk of one partition's fetch →
+ * appended to that partition's chain in one transaction, then published; the lib resolves the
+ * offsets only after that. Batching is what makes chaining cheap (one head lock and one multi-row
+ * insert per chunk).
  * A message that fails to decode is not recorded here (the consumer that owns it dead-letters it,
- * and the DLQ event is recorded); it is logged by position, never by content. An event whose source
- * may not produce it is not recorded as if it had happened either: audit dead-letters it itself
- * (some topics have no other consumer), so the forgery is on the record as a rejected message.
+ * and the DLQ event is recorded); the lib logs it by position, never by content. An event whose
+ * source may not produce it is not recorded as if it had happened either: audit dead-letters it
+ * itself (some topics have no other consumer), so the forgery is on the record as a rejected message.
+ * A chunk that keeps failing (storage or broker trouble) is never skipped: it is redelivered, so the
+ * chain has no gaps.
  */
 export class AuditIngestor {
-  private consumer?: Consumer;
-  private joined = false;
-  private running = false;
+  private readonly consumer: BatchConsumer;
 
   constructor(
-    private readonly kafka: Kafka,
+    client: KafkaClient,
     private readonly publisher: EventPublisher,
     private readonly appender: AuditAppender,
     private readonly settings: IngestorSettings,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.consumer = new BatchConsumer(
+      client,
+      publisher,
+      settings.topicPrefix,
+      {
+        groupId: settings.groupId,
+        topics: settings.topics,
+        fromBeginning: true,
+        maxChunkSize: settings.batchSize,
+        maxWaitTimeInMs: 50,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        sessionTimeout: 30_000,
+        rebalanceTimeout: 30_000,
+        partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+        maxAttempts: 5,
+        retryBaseDelayMs: 400,
+        deadLetterReasons: ['unauthorized_source'],
+        onExhausted: 'redeliver',
+      },
+      logger,
+      settings.source,
+    );
+  }
 
   get isReady(): boolean {
-    return this.running && this.joined;
+    return this.consumer.isReady;
   }
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: this.settings.groupId,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 50,
-      minBytes: 1,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 1_000,
-      rebalanceTimeout: 30_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      retry: { retries: 10 },
-    });
-    this.consumer = consumer;
-    const joined = new Promise<void>((resolve) =>
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        this.joined = true;
-        resolve();
-      }),
-    );
-    consumer.on(consumer.events.CRASH, (e) =>
-      this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'audit consumer crashed'),
-    );
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.settings.topics.map((t) => topicName(t as never, this.settings.topicPrefix)),
-      fromBeginning: true,
-    });
-    this.running = true;
-    await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 500,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-    await joined;
+    await this.consumer.start((items, context) => this.append(items, context));
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    const baseTopic = baseTopicName(batch.topic, this.settings.topicPrefix);
-    const chainId = chainIdOf({ baseTopic, partition: batch.partition });
-    let chunk: AppendItem[] = [];
-    let chunkLastOffset: string | undefined;
-    const flush = async () => {
-      if (chunkLastOffset === undefined) return;
-      if (chunk.length) await this.appendWithRetry(chainId, chunk, heartbeat);
-      resolveOffset(chunkLastOffset);
-      await heartbeat();
-      chunk = [];
-      chunkLastOffset = undefined;
-    };
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      chunkLastOffset = message.offset;
-      let event: EventEnvelope;
-      const headers = headersToStrings(message.headers as never);
-      try {
-        event = decodeTrustedEvent(headers, message.value, baseTopic);
-      } catch (error) {
-        if (!(error instanceof PoisonMessageError)) throw error;
-        this.logger.warn(
-          { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: error.reason },
-          'undecodable or unauthorized message not audited',
-        );
-        if (error.reason === 'unauthorized_source' && baseTopic !== Topics.deadLetters.name) {
-          const { partition } = batch;
-          const key = message.key ? message.key.toString('utf8') : null;
-          const origin = {
-            topic: batch.topic,
-            partition,
-            offset: message.offset,
-            key,
-            consumerGroup: this.settings.groupId,
-          };
-          const record = {
-            origin,
-            headers,
-            value: message.value,
-            reason: error.reason,
-            error: error.message,
-          };
-          await this.publisher.publishRaw(topicName(Topics.deadLetters, this.settings.topicPrefix), [
-            deadLetterMessage(record, this.settings.source),
-          ]);
-        }
-        continue;
-      }
-      chunk.push({ event, origin: { baseTopic, partition: batch.partition, offset: message.offset } });
-      if (chunk.length >= this.settings.batchSize) await flush();
-    }
-    await flush();
-  }
-
-  private async appendWithRetry(
-    chainId: string,
-    items: AppendItem[],
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.appender.appendBatch(chainId, items);
-        await this.publish(chainId, [...result.appended, ...result.duplicates], result.checkpoints);
-        return;
-      } catch (error) {
-        // Storage or broker trouble is transient; the batch is retried, never skipped (no gaps).
-        // After a few attempts the error surfaces and kafkajs restarts the consumer from the last committed offset.
-        if (attempt >= 5 || !this.running) throw error;
-        this.logger.warn({ err: error, chainId, attempt }, 'audit append failed, retrying');
-        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5_000)));
-        await heartbeat();
-      }
-    }
+  /** One transaction per chunk: appended whole (duplicates recognised by event id) or not at all. */
+  private async append(items: ConsumedEvent[], context: BatchContext): Promise<void> {
+    const chainId = chainIdOf({ baseTopic: context.baseTopic, partition: context.partition });
+    const result = await this.appender.appendBatch(
+      chainId,
+      items.map(({ event, origin }) => ({
+        event,
+        origin: { baseTopic: origin.baseTopic, partition: origin.partition, offset: origin.offset },
+      })),
+    );
+    await this.publish(chainId, [...result.appended, ...result.duplicates], result.checkpoints);
   }
 
   async publish(chainId: string, records: StoredRecord[], checkpoints: SignedCheckpoint[]): Promise<void> {
@@ -191,11 +107,7 @@ export class AuditIngestor {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.joined = false;
-    await this.consumer
-      ?.disconnect()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'audit consumer disconnect failed'));
+    await this.consumer.stop();
   }
 }
 

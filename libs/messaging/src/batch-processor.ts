@@ -1,0 +1,283 @@
+import { EventEnvelope, MessageDeadLetteredV1 } from '@agentops/contracts';
+import { KafkaHeaderValue, decodeTrustedEvent, headersToStrings } from './codec';
+import type { DeadLetterRequest } from './dead-letter';
+import { BatchItemError, PermanentHandlerError, PoisonMessageError, PoisonReason } from './errors';
+import type { MessageOrigin } from './event-consumer';
+import { MessagingLogger } from './logger';
+
+/** One decoded, trusted event of a batch, with where it came from. */
+export interface ConsumedEvent {
+  event: EventEnvelope;
+  origin: MessageOrigin;
+}
+
+/** What a batch handler may do besides its work: keep the group membership alive. */
+export interface BatchContext {
+  topic: string;
+  baseTopic: string;
+  partition: number;
+  /** Cheap (throttled); call it inside a long loop. The consumer also beats while a handler runs. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Applies the effects of consecutive events of one partition, in offset order, and resolves only
+ * once they are durable. Either all of `items` are applied, or it throws: a plain error means none
+ * were (the chunk is retried whole, so its effects must be idempotent or transactional), a
+ * `BatchItemError(index)` means exactly the items before `index` were and `items[index]` failed.
+ */
+export type BatchHandler = (items: ConsumedEvent[], context: BatchContext) => Promise<void>;
+
+/** A message as the transport hands it over; the processor knows no client library. */
+export interface RawPartitionMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, KafkaHeaderValue>;
+  timestamp: string;
+}
+
+export interface BatchPolicy {
+  /** Events handed to the handler at once, at most (a fetch is cut into chunks of this size). */
+  maxChunkSize: number;
+  /** Attempts per chunk (and per isolated message), as EventConsumer's `maxAttempts`. */
+  maxAttempts: number;
+  /** Backoff base: base·2^(attempt-1), capped at 5 s, as EventConsumer. */
+  retryBaseDelayMs: number;
+  /** Which poison messages this consumer dead-letters; the rest are logged by position and skipped. */
+  deadLetterReasons: readonly PoisonReason[];
+  /**
+   * When a message keeps failing: `dead-letter` it (`retries_exhausted`, the partition moves on),
+   * or `redeliver`: throw, leave its offset uncommitted, and let the next fetch start there again
+   * (for consumers, like audit, where a skipped message is a gap in a record that must be whole).
+   */
+  onExhausted: 'dead-letter' | 'redeliver';
+  /** How often to heartbeat while a handler runs (below the session timeout). */
+  heartbeatIntervalMs: number;
+}
+
+/** The transport side of one fetched partition batch. */
+export interface PartitionBatchPort {
+  topic: string;
+  baseTopic: string;
+  partition: number;
+  messages: RawPartitionMessage[];
+  /** Marks everything up to and including `offset` as done; committed by the transport later. */
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  /** False once the consumer stops or the partition was revoked: stop before the next chunk. */
+  shouldContinue(): boolean;
+  deadLetter(requests: DeadLetterRequest[]): Promise<void>;
+  sleep?(ms: number): Promise<void>;
+}
+
+export interface BatchProcessorObserver {
+  onChunkHandled?(size: number, ms: number): void;
+  onDeadLettered?(reason: string, topic: string): void;
+}
+
+interface Decoded {
+  kind: 'event';
+  item: ConsumedEvent;
+}
+interface Refused {
+  kind: 'poison';
+  request: DeadLetterRequest;
+  deadLetter: boolean;
+}
+
+/**
+ * One partition's fetch, processed: decode and check every message (a refused one is dead-lettered
+ * with its reason, the partition goes on), hand the valid ones to the handler in chunks, in offset
+ * order, and resolve a chunk's last offset only after its effects and its dead letters are durable.
+ * A failing chunk is retried per the policy; a plain failure that persists is narrowed down by
+ * running the chunk's messages one at a time, so one bad message cannot hold back the others and
+ * what was applied is never applied again out of order.
+ */
+export async function processPartitionBatch(
+  port: PartitionBatchPort,
+  handler: BatchHandler,
+  policy: BatchPolicy,
+  logger: MessagingLogger,
+  observer: BatchProcessorObserver = {},
+): Promise<void> {
+  const context: BatchContext = {
+    topic: port.topic,
+    baseTopic: port.baseTopic,
+    partition: port.partition,
+    heartbeat: () => port.heartbeat(),
+  };
+  const sleep = port.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let chunk: ConsumedEvent[] = [];
+  let refused: DeadLetterRequest[] = [];
+  let lastOffset: string | undefined;
+
+  const deadLetter = async (requests: DeadLetterRequest[]) => {
+    if (!requests.length) return;
+    for (const r of requests) {
+      observer.onDeadLettered?.(r.reason, r.origin.baseTopic);
+      logger.warn(
+        {
+          reason: r.reason,
+          error: r.error,
+          topic: r.origin.topic,
+          partition: r.origin.partition,
+          offset: r.origin.offset,
+        },
+        'message dead-lettered',
+      );
+    }
+    await port.deadLetter(requests);
+  };
+
+  /** Runs `items` through the handler; returns once each is applied or dead-lettered. */
+  const apply = async (items: ConsumedEvent[]): Promise<void> => {
+    let pending = items;
+    let attempt = 1;
+    while (pending.length) {
+      const started = performance.now();
+      // kafkajs beats only when asked: a handler that runs for a while must not cost the assignment.
+      const beating = setInterval(
+        () => void port.heartbeat().catch(() => undefined),
+        policy.heartbeatIntervalMs,
+      );
+      try {
+        await handler(pending, context);
+        observer.onChunkHandled?.(pending.length, performance.now() - started);
+        return;
+      } catch (error) {
+        let cause: unknown = error;
+        let failedAt: number | undefined;
+        if (error instanceof BatchItemError) {
+          failedAt = Math.max(0, Math.min(error.index, pending.length - 1));
+          cause = error.cause;
+          if (failedAt > 0) {
+            // The prefix is applied: it is never handed over again.
+            port.resolveOffset(pending[failedAt - 1]!.origin.offset);
+            pending = pending.slice(failedAt);
+            failedAt = 0;
+            attempt = 1;
+          }
+        } else if (pending.length === 1) {
+          failedAt = 0;
+        }
+        const permanent = cause instanceof PermanentHandlerError || cause instanceof PoisonMessageError;
+        if (permanent && failedAt === undefined) {
+          // Which one of them? One at a time tells, each with the full retry policy.
+          for (const item of pending) await apply([item]);
+          return;
+        }
+        if (permanent) {
+          const item = pending[0]!;
+          await deadLetter([
+            rejected(
+              item,
+              cause instanceof PoisonMessageError ? cause.reason : 'handler_rejected',
+              (cause as Error).message,
+            ),
+          ]);
+          port.resolveOffset(item.origin.offset);
+          pending = pending.slice(1);
+          attempt = 1;
+          continue;
+        }
+        const err = cause as Error;
+        if (!port.shouldContinue()) throw err; // shutting down or revoked: the next owner retries
+        if (attempt >= policy.maxAttempts) {
+          if (policy.onExhausted === 'redeliver') throw err;
+          if (failedAt === undefined) {
+            for (const item of pending) await apply([item]);
+            return;
+          }
+          const item = pending[0]!;
+          await deadLetter([rejected(item, 'retries_exhausted', `${err.name}: ${err.message}`)]);
+          port.resolveOffset(item.origin.offset);
+          pending = pending.slice(1);
+          attempt = 1;
+          continue;
+        }
+        logger.warn(
+          { err, topic: port.topic, partition: port.partition, size: pending.length, attempt },
+          'batch handler failed, retrying',
+        );
+        await sleep(Math.min(policy.retryBaseDelayMs * 2 ** (attempt - 1), 5_000));
+        await port.heartbeat();
+        attempt++;
+      } finally {
+        clearInterval(beating);
+      }
+    }
+  };
+
+  const flush = async () => {
+    if (lastOffset === undefined) return;
+    if (chunk.length) await apply(chunk);
+    // Refused messages of this chunk go out after the chunk's effects, before its offsets move.
+    await deadLetter(refused);
+    port.resolveOffset(lastOffset);
+    await port.heartbeat();
+    chunk = [];
+    refused = [];
+    lastOffset = undefined;
+  };
+
+  for (const message of port.messages) {
+    if (!port.shouldContinue()) break;
+    const decoded = decode(message, port, policy);
+    if (decoded.kind === 'event') chunk.push(decoded.item);
+    else if (decoded.deadLetter) refused.push(decoded.request);
+    else
+      logger.warn(
+        {
+          topic: port.topic,
+          partition: port.partition,
+          offset: message.offset,
+          reason: decoded.request.reason,
+        },
+        'refused message skipped (dead-lettered by its owning consumer)',
+      );
+    lastOffset = message.offset;
+    if (chunk.length + refused.length >= policy.maxChunkSize) await flush();
+  }
+  if (port.shouldContinue()) await flush();
+}
+
+function decode(
+  message: RawPartitionMessage,
+  port: PartitionBatchPort,
+  policy: BatchPolicy,
+): Decoded | Refused {
+  const origin: MessageOrigin = {
+    topic: port.topic,
+    baseTopic: port.baseTopic,
+    partition: port.partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    timestamp: message.timestamp,
+  };
+  const headers = headersToStrings(message.headers);
+  try {
+    const item = { event: decodeTrustedEvent(headers, message.value, port.baseTopic), origin };
+    rawOf.set(item, { headers, value: message.value });
+    return { kind: 'event', item };
+  } catch (error) {
+    if (!(error instanceof PoisonMessageError)) throw error;
+    return {
+      kind: 'poison',
+      request: { origin, headers, value: message.value, reason: error.reason, error: error.message },
+      deadLetter: policy.deadLetterReasons.includes(error.reason),
+    };
+  }
+}
+
+/** Each item's original bytes, so a message the handler rejects is dead-lettered whole. */
+const rawOf = new WeakMap<ConsumedEvent, { headers: Record<string, string>; value: Buffer | null }>();
+
+function rejected(
+  item: ConsumedEvent,
+  reason: MessageDeadLetteredV1['reason'],
+  error: string,
+): DeadLetterRequest {
+  const raw = rawOf.get(item) ?? { headers: {}, value: null };
+  return { origin: item.origin, headers: raw.headers, value: raw.value, reason, error };
+}

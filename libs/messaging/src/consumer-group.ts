@@ -1,0 +1,35 @@
+import { topicName } from '@agentops/contracts';
+import { Consumer } from 'kafkajs';
+import { MessagingLogger } from './logger';
+
+/**
+ * Connects a consumer, subscribes it to base topics under the prefix and logs crashes; returns the
+ * first group join as a promise to await after `run`, which starts the join (wrapped in an object:
+ * an async function returning the bare promise would wait for the join itself, and never return).
+ * Shared by EventConsumer and BatchConsumer; not exported from the lib.
+ */
+export async function connectAndSubscribe(
+  consumer: Consumer,
+  options: { groupId: string; topics: string[]; topicPrefix: string; fromBeginning: boolean; label: string },
+  logger: MessagingLogger,
+  onJoin: () => void,
+): Promise<{ joined: Promise<void> }> {
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      onJoin();
+      resolve();
+    }),
+  );
+  consumer.on(consumer.events.CRASH, (e) =>
+    logger.error(
+      { err: e.payload.error, groupId: options.groupId, restart: e.payload.restart },
+      `${options.label} crashed`,
+    ),
+  );
+  await consumer.connect();
+  await consumer.subscribe({
+    topics: options.topics.map((t) => topicName(t as never, options.topicPrefix)),
+    fromBeginning: options.fromBeginning,
+  });
+  return { joined };
+}
