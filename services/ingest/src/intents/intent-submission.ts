@@ -31,7 +31,10 @@ export function decisionPath(intentId: string): string {
 }
 
 /** The answer for an escalated intent: pending review, with its task and SLA when known. */
-export function pendingReview(escalated: IntentDecidedV1, task: ReviewTask | null | undefined): SubmissionResult {
+export function pendingReview(
+  escalated: IntentDecidedV1,
+  task: ReviewTask | null | undefined,
+): SubmissionResult {
   const escalation: PendingReview = { intentId: escalated.intentId, ...task };
   return {
     intentId: escalated.intentId,

@@ -21,7 +21,12 @@ import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
 import { AgentRateLimited } from '../agents/agent-rate-limit';
 import { DecisionBoard } from '../decisions/decision-board';
-import { IdempotencyKeyReusedError, IntentSubmission, decisionPath, pendingReview } from './intent-submission';
+import {
+  IdempotencyKeyReusedError,
+  IntentSubmission,
+  decisionPath,
+  pendingReview,
+} from './intent-submission';
 
 /** How soon an agent whose intent is pending review should poll again (a human takes a while). */
 export const REVIEW_RETRY_AFTER_SECONDS = 2;
@@ -85,7 +90,8 @@ export class IntentsController {
     // Another agent's intent is indistinguishable from an unknown one.
     if (!stored || stored.agentId !== agent.id)
       throw new NotFoundException(`no decision for intent ${intentId}`);
-    if (stored.decision.verdict !== 'escalate') return { intentId, status: 'decided', decision: stored.decision };
+    if (stored.decision.verdict !== 'escalate')
+      return { intentId, status: 'decided', decision: stored.decision };
     // An escalation is provisional: the agent keeps waiting for the human (or timeout) decision.
     res.setHeader('retry-after', String(REVIEW_RETRY_AFTER_SECONDS));
     return pendingReview(stored.decision, await this.board.findReview(intentId));
