@@ -65,6 +65,7 @@ const proposal = {
   params: { amount: 900 },
   confidence: 0.9,
   justification: 'damaged on arrival',
+  dataUsed: [],
 } as IntentProposal;
 
 function decision(intentId: string, over: Partial<IntentDecidedV1>): IntentDecidedV1 {
