@@ -68,9 +68,8 @@ export class AgentOpsClient {
         'POST',
         `/v1/intents?wait=true&timeoutMs=${Math.max(100, Math.min(maxWaitMs, 30_000))}`,
         intent,
-        {
-          'idempotency-key': idempotencyKey,
-        },
+        // respond-async: told at once when the intent goes to a human, instead of held through it.
+        { 'idempotency-key': idempotencyKey, prefer: 'respond-async' },
         maxWaitMs,
       );
     } catch (error) {

@@ -178,6 +178,20 @@ describe('IntentSubmission: what a waiting agent is told', () => {
     expect(answer).toMatchObject({ status: 'decided', decision: { verdict: 'allow', decidedBy: 'human' } });
   });
 
+  it('Prefer: respond-async answers pending review at once, even with a named wait', async () => {
+    const { submission } = setUp((id, b) => {
+      later(() => b.wakeWaiters(decision(id, { verdict: 'escalate' })));
+      later(() => b.wakeReviewWatchers(opened(id)), 10);
+      later(() => b.wakeWaiters(decision(id, { verdict: 'allow', decidedBy: 'human' })), 1000);
+    });
+    const answer = await submission.submit(agent, proposal, {
+      wait: true,
+      timeoutMs: 5000,
+      respondAsync: true,
+    });
+    expect(answer).toMatchObject({ status: 'pending_review', escalation: { route: 'refunds' } });
+  });
+
   it('at the end of a named wait with no human decision it is still pending review, never a deny', async () => {
     const { submission, decisions, board } = setUp((id, b) => {
       const escalate = decision(id, { verdict: 'escalate' });

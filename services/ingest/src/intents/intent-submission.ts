@@ -21,6 +21,11 @@ export interface SubmissionOptions {
   wait: boolean;
   timeoutMs?: number;
   idempotencyKey?: string;
+  /**
+   * `Prefer: respond-async` (RFC 7240): answer pending review as soon as the intent is escalated,
+   * even when `timeoutMs` names a longer wait (which then bounds only the wait for guardrail).
+   */
+  respondAsync?: boolean;
 }
 
 export type SubmissionResult = IntentAnswer;
@@ -91,7 +96,7 @@ export class IntentSubmission {
       this.config.MAX_WAIT_MS,
     );
     // A caller that names its wait is held through a review until a human decides or the wait ends.
-    const holdForHuman = options.timeoutMs !== undefined;
+    const holdForHuman = options.timeoutMs !== undefined && !options.respondAsync;
     const { intentId, isRetry } = await this.claimIntentId(agent, proposal, options.idempotencyKey);
     if (isRetry) {
       // A retried request: never publish twice; answer from what is known, or wait again.

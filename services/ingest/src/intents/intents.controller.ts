@@ -54,7 +54,8 @@ export class IntentsController {
    * Propose an intent. `?wait=true` holds the request until the decision (200). 202 otherwise:
    * `pending` (no wait), or `pending_review` when the intent was escalated to a human — with the
    * task, its SLA and where to poll; `?timeoutMs=` holds it through the review until a human
-   * decides or the wait ends. The agent fetches `GET /v1/intents/:id/decision` later.
+   * decides or the wait ends, unless `Prefer: respond-async` asks for the 202 at once. The agent
+   * fetches `GET /v1/intents/:id/decision` later.
    */
   @Post()
   @AgentRateLimited('intents')
@@ -63,12 +64,18 @@ export class IntentsController {
     @Body(new ZodValidationPipe(IntentProposal)) proposal: IntentProposal,
     @Query(new ZodValidationPipe(SubmitQuery)) query: z.infer<typeof SubmitQuery>,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
     const key = IdempotencyKey.safeParse(idempotencyKey);
     if (!key.success) throw new BadRequestException(`Idempotency-Key: ${key.error.issues[0].message}`);
     const result = await this.submission
-      .submit(agent, proposal, { wait: query.wait, timeoutMs: query.timeoutMs, idempotencyKey: key.data })
+      .submit(agent, proposal, {
+        wait: query.wait,
+        timeoutMs: query.timeoutMs,
+        idempotencyKey: key.data,
+        respondAsync: prefersRespondAsync(prefer),
+      })
       .catch((error: unknown) => {
         if (error instanceof IdempotencyKeyReusedError) throw new UnprocessableEntityException(error.message);
         throw error;
@@ -96,4 +103,9 @@ export class IntentsController {
     res.setHeader('retry-after', String(REVIEW_RETRY_AFTER_SECONDS));
     return pendingReview(stored.decision, await this.board.findReview(intentId));
   }
+}
+
+/** `Prefer: respond-async` among the header's preferences (RFC 7240 § 4.1); anything else is ignored. */
+export function prefersRespondAsync(prefer: string | undefined): boolean {
+  return (prefer ?? '').split(',').some((p) => p.split(';')[0].trim().toLowerCase() === 'respond-async');
 }
