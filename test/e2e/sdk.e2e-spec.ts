@@ -193,6 +193,8 @@ describe('agent SDK on the real stack', () => {
       return res.status === 200 ? res.body : undefined;
     });
     expect(meanwhile).toMatchObject({ status: 'pending_review', decision: { verdict: 'escalate' } });
+    // The 202 follows escalation's task-opened event, which the reviewers' list may show first.
+    await eventually(async () => reviews.length > 0, 10_000, 'the SDK told of the pending review');
     expect(heldProposals).toBe(0);
     expect(reviews).toEqual([
       expect.objectContaining({
