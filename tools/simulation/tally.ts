@@ -84,8 +84,11 @@ export class Tally {
     if (error instanceof IntentDeniedError) {
       const d = error.decision;
       t.denied++;
-      if (!reviewed && d.decidedBy === 'human') t.escalated++;
-      if (reviewed || d.decidedBy === 'human') {
+      // Decided by escalation without a pending answer heard first (it decided within the 202's wait).
+      const byEscalation =
+        d.decidedBy === 'human' || d.reasons.some((r) => r.policyId.startsWith('agentops.escalation'));
+      if (!reviewed && byEscalation) t.escalated++;
+      if (reviewed || byEscalation) {
         if (d.decidedBy === 'human') t.escalationsRejected++;
         else if (d.reasons[0]?.policyId === 'sdk.fail-closed') t.escalationsUnanswered++;
         else t.escalationsTimedOut++; // the route's SLA passed: its timeout outcome
