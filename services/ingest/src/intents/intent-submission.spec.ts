@@ -218,6 +218,26 @@ describe('IntentSubmission: what a waiting agent is told', () => {
     expect(decisions()).toEqual([]);
   });
 
+  it('a retry of an escalated intent is told pending review at once, or held when it names its wait', async () => {
+    const { submission, board } = setUp((id, b) => void b.record(decision(id, { verdict: 'escalate' })));
+    const redis = new Map<string, string>();
+    (submission as unknown as { redis: unknown }).redis = {
+      set: async (k: string, v: string) => (redis.has(k) ? null : (redis.set(k, v), 'OK')),
+      get: async (k: string) => redis.get(k) ?? null,
+    };
+    const first = await submission.submit(agent, proposal, { wait: false, idempotencyKey: 'k1' });
+    expect(first.status).toBe('pending');
+    const again = await submission.submit(agent, proposal, {
+      wait: true,
+      idempotencyKey: 'k1',
+      respondAsync: true,
+    });
+    expect(again).toMatchObject({ intentId: first.intentId, status: 'pending_review' });
+    const held = submission.submit(agent, proposal, { wait: true, timeoutMs: 5000, idempotencyKey: 'k1' });
+    later(() => board.wakeWaiters(decision(first.intentId, { verdict: 'allow', decidedBy: 'human' })), 50);
+    await expect(held).resolves.toMatchObject({ status: 'decided', decision: { decidedBy: 'human' } });
+  });
+
   it('nothing decided: the fail-closed deny, recorded and published once', async () => {
     const { submission, decisions, board } = setUp(() => undefined);
     const answer = await submission.submit(agent, proposal, { wait: true, timeoutMs: 50 });

@@ -103,8 +103,10 @@ export class IntentSubmission {
       const known = await this.board.find(intentId);
       if (known && known.decision.verdict !== 'escalate')
         return { intentId, status: 'decided', decision: known.decision };
-      // An escalated intent is not decided yet: a waiting retry waits for the final decision.
-      if (known && !options.wait) return pendingReview(known.decision, await this.board.findReview(intentId));
+      // An escalated intent is not decided yet: a retry that asked to be held waits for the final
+      // decision, any other is told pending review again.
+      if (known && (!options.wait || !holdForHuman))
+        return pendingReview(known.decision, await this.board.findReview(intentId));
       if (!options.wait) return { intentId, status: 'pending' };
       return this.awaitDecision(agent, intentId, proposal.action, timeoutMs, holdForHuman);
     }
