@@ -282,7 +282,11 @@ export const FAILURE_MODES: FailureMode[] = [
         this.description,
         true,
         `pending review${r.review?.taskId ? ` (task ${r.review.taskId.slice(0, 8)}, route ${r.review.route})` : ''}, then ` +
-          (r.executed ? 'approved by a reviewer' : (r.by ?? 'not executed')),
+          (r.executed
+            ? 'approved by a reviewer'
+            : r.by?.startsWith('human')
+              ? 'rejected by a reviewer'
+              : (r.by ?? 'not executed')),
         'retail.service.refund-confidence → human review',
       );
     },
