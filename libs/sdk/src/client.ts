@@ -1,3 +1,4 @@
+import type { IntentAnswer } from '@agentops/contracts';
 import { randomUUID } from 'node:crypto';
 import { ControlStream } from './control-stream';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
@@ -14,17 +15,15 @@ import type {
   Telemetry,
 } from './types';
 
-/** What ingest answers for an intent (`IntentAnswer` in @agentops/contracts). */
-type IntentAnswer =
-  | { intentId: string; status: 'pending' }
-  | { intentId: string; status: 'decided'; decision: Decision }
-  | {
-      intentId: string;
-      status: 'pending_review';
-      decision: Decision;
-      escalation: PendingReview;
-      poll: string;
-    };
+/** method, path, body, headers, how long the server may hold it (ms), statuses answered as null. */
+type RequestArgs = [
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  waitMs: number,
+  nullOn?: number[],
+];
 
 interface Answered<T> {
   body: T;
@@ -223,24 +222,12 @@ export class AgentOpsClient {
   }
 
   /** One API call with retries on network errors and 5xx; the idempotency key makes them safe. */
-  private async call<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    headers: Record<string, string>,
-    waitMs: number,
-    nullOn: number[] = [],
-  ): Promise<T> {
-    return (await this.request<T>(method, path, body, headers, waitMs, nullOn)).body;
+  private async call<T>(...args: RequestArgs): Promise<T> {
+    return (await this.request<T>(...args)).body;
   }
 
   private async request<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    headers: Record<string, string>,
-    waitMs: number,
-    nullOn: number[] = [],
+    ...[method, path, body, headers, waitMs, nullOn = []]: RequestArgs
   ): Promise<Answered<T>> {
     const attempts = this.options.attempts ?? 3;
     let last: unknown;
