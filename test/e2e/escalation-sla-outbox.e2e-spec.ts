@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { OutboxRelay } from '../../services/escalation/src/outbox/outbox';
 import { SlaScheduler } from '../../services/escalation/src/sla/sla-scheduler';
 import { HistoryEntry } from '../../services/escalation/src/tasks/task-model';
+import { TaskWorkflow } from '../../services/escalation/src/tasks/task-workflow';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
@@ -177,25 +178,69 @@ routes:
     ]);
   });
 
+  it('a wait that ends before the review is answered pending review: no timeout deny, the task stays open', async () => {
+    const decisions = collectTopic(topicName(Topics.decisions, runPrefix()));
+    await decisions.ready;
+    try {
+      const answer = await postJson<{ intentId: string; status: string; decision: IntentDecidedV1 }>(
+        `${ingest.url}/v1/intents?wait=true&timeoutMs=1500`,
+        message('we are looking into it', { slow: true }),
+        { 'x-api-key': apiKey },
+      );
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({ status: 'pending_review', decision: { verdict: 'escalate' } });
+      const intentId = answer.body.intentId;
+      await eventually(
+        async () => (await outbox(intentId)).every((r) => r.sent_at) && (await outbox(intentId)).length > 0,
+        10_000,
+        'the opened event published',
+      );
+      // A later intent of the agent (same partition) decided: anything ingest published is on the topic before it.
+      const later = await postJson<Decided>(
+        `${ingest.url}/v1/intents?wait=true`,
+        { ...message('thanks!'), confidence: 0.9 },
+        { 'x-api-key': apiKey },
+      );
+      expect(later.body.decision.verdict).toBe('allow');
+      await eventually(async () =>
+        decisions.messages.some((m) => m.headers['ce_correlationid'] === later.body.intentId),
+      );
+      expect(
+        decisions.messages
+          .filter((m) => m.headers['ce_correlationid'] === intentId)
+          .map((m) => (JSON.parse(m.value) as IntentDecidedV1).decidedBy),
+      ).toEqual(['policy']);
+      expect(await taskOf(intentId)).toMatchObject({ status: 'open' });
+      expect((await outbox(intentId)).map((r) => r.event_type)).toEqual(['agentops.escalation.opened.v1']);
+    } finally {
+      await decisions.stop();
+    }
+  });
+
   it('closes the task without a second decision when ingest answered the waiting agent with its fail-closed deny', async () => {
-    const answer = await postJson<Decided>(
-      `${ingest.url}/v1/intents?wait=true&timeoutMs=1500`,
-      message('we are looking into it', { slow: true }),
-      {
-        'x-api-key': apiKey,
-      },
+    // The race the rule above leaves: guardrail's escalate came after ingest's wait ended with
+    // nothing decided, so the agent was told deny (timeout). Its ingest-published deny closes the task.
+    const answer = await postJson<{ intentId: string }>(
+      `${ingest.url}/v1/intents`,
+      message('we are still looking into it', { slow: true }),
+      { 'x-api-key': apiKey },
     );
-    expect(answer.body.decision).toMatchObject({ verdict: 'deny', decidedBy: 'timeout' });
     const intentId = answer.body.intentId;
-    const task = await eventually(
-      async () => {
-        const t = await taskOf(intentId);
-        return t?.status === 'resolved' ? t : undefined;
-      },
-      20_000,
-      'the task closed',
-    );
-    expect(task.resolution).toBe('timed_out');
+    await eventually(() => taskOf(intentId), 20_000, 'the task');
+    const now = new Date().toISOString();
+    await escalation!.app.get(TaskWorkflow).onAgentTimedOut({
+      intentId,
+      agentId,
+      action: 'service.send_message',
+      verdict: 'deny',
+      reasons: [],
+      obligations: [],
+      decidedBy: 'timeout',
+      decidedAt: now,
+      expiresAt: now,
+    });
+    const task = (await taskOf(intentId))!;
+    expect(task).toMatchObject({ status: 'resolved', resolution: 'timed_out' });
     await eventually(
       async () => (await outbox(intentId)).every((r) => r.sent_at),
       10_000,

@@ -1,5 +1,5 @@
 import { Topics, topicName } from '@agentops/contracts';
-import { AgentOpsClient, HaltedError, IntentDeniedError } from '@agentops/sdk';
+import { AgentOpsClient, HaltedError, IntentDeniedError, PendingReview } from '@agentops/sdk';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,20 @@ spec:
       message: the agent is unsure; a human decides
       effect: escalate
 `;
+
+interface PendingAnswer {
+  intentId: string;
+  status: string;
+  decision: { verdict: string };
+  escalation: PendingReview;
+  poll: string;
+}
+
+async function reviewerHeaders(userId: string): Promise<Record<string, string>> {
+  return {
+    authorization: `Bearer ${await mintUserToken({ userId, tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] }, TEST_TOKEN_SIGNER)}`,
+  };
+}
 
 /** The SDK against the real ingest, guardrail, escalation and killswitch. */
 describe('agent SDK on the real stack', () => {
@@ -125,8 +139,9 @@ describe('agent SDK on the real stack', () => {
     expect(execute).not.toHaveBeenCalled();
   });
 
-  it('escalate waits for the human decision and resumes', async () => {
-    // The agent's proposal, watched: ingest holds it (an escalation is not an answer) until the human decides.
+  it('escalate: guard() is told pending review, then resumes with the human decision', async () => {
+    // The agent's proposal, watched: ingest answers it 202 pending review (Prefer: respond-async) at
+    // once, and the SDK follows the review by polling until the human decides.
     let heldProposals = 0;
     const watched = new AgentOpsClient({
       baseUrl: ingest.url,
@@ -150,7 +165,10 @@ describe('agent SDK on the real stack', () => {
         reviewers: decision.reviewers,
       }),
     );
-    const guarded = watched.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute);
+    const reviews: PendingReview[] = [];
+    const guarded = watched.guard({ ...priceIntent('BAG-2', 1700), confidence: 0.3 }, execute, {
+      onPendingReview: (r) => reviews.push(r),
+    });
     const reviewer = {
       authorization: `Bearer ${await mintUserToken({ userId: 'ana', tenantId: TENANT, roles: ['reviewer'], groups: ['reviewers'] }, TEST_TOKEN_SIGNER)}`,
     };
@@ -175,7 +193,17 @@ describe('agent SDK on the real stack', () => {
       return res.status === 200 ? res.body : undefined;
     });
     expect(meanwhile).toMatchObject({ status: 'pending_review', decision: { verdict: 'escalate' } });
-    expect(heldProposals).toBe(1);
+    // The 202 follows escalation's task-opened event, which the reviewers' list may show first.
+    await eventually(async () => reviews.length > 0, 10_000, 'the SDK told of the pending review');
+    expect(heldProposals).toBe(0);
+    expect(reviews).toEqual([
+      expect.objectContaining({
+        intentId: task.intentId,
+        taskId: task.id,
+        route: 'default',
+        timeoutOutcome: 'deny',
+      }),
+    ]);
     expect(execute).not.toHaveBeenCalled();
 
     const approved = await postJson(`${escalation.url}/v1/escalations/${task.id}/approve`, {}, reviewer);
@@ -183,6 +211,96 @@ describe('agent SDK on the real stack', () => {
     await expect(guarded).resolves.toEqual({ by: 'human', reviewers: ['ana'] });
     expect(execute).toHaveBeenCalledTimes(1);
     watched.close();
+  });
+
+  it('a wait on an escalated intent answers 202 pending review with the task, its SLA and where to poll; the approval reaches the agent', async () => {
+    const res = await fetch(`${ingest.url}/v1/intents?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ ...priceIntent('BAG-2', 1750), confidence: 0.2 }),
+    });
+    const body = (await res.json()) as PendingAnswer;
+    expect(res.status).toBe(202);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.headers.get('location')).toBe(`/v1/intents/${body.intentId}/decision`);
+    expect(body).toMatchObject({
+      status: 'pending_review',
+      decision: { verdict: 'escalate', decidedBy: 'policy' },
+      escalation: {
+        intentId: body.intentId,
+        taskId: expect.any(String),
+        route: 'default',
+        slaDueAt: expect.any(String),
+        timeoutAt: expect.any(String),
+        timeoutOutcome: 'deny',
+      },
+      poll: `/v1/intents/${body.intentId}/decision`,
+    });
+    // The route's SLA, as escalation holds it (10 minutes, one tier).
+    const reviewer = await reviewerHeaders('ben');
+    const task = (
+      await getJson<TaskView>(`${escalation.url}/v1/escalations/${body.escalation.taskId}`, reviewer)
+    ).body;
+    expect(task).toMatchObject({ intentId: body.intentId, status: 'open', dueAt: body.escalation.slaDueAt });
+    expect(Date.parse(body.escalation.timeoutAt!) - Date.parse(task.createdAt)).toBe(600_000);
+
+    // Polling says the same until the human decides.
+    const polled = await getJson<PendingAnswer>(`${ingest.url}/v1/intents/${body.intentId}/decision`, {
+      'x-api-key': apiKey,
+    });
+    expect(polled.body).toMatchObject({
+      status: 'pending_review',
+      escalation: { taskId: body.escalation.taskId },
+    });
+
+    // The approval is what the agent finds where it was told to poll.
+    expect((await postJson(`${escalation.url}/v1/escalations/${task.id}/approve`, {}, reviewer)).status).toBe(
+      200,
+    );
+    const decided = await eventually(async () => {
+      const r = await getJson<{ status: string; decision: { verdict: string; decidedBy: string } }>(
+        `${ingest.url}/v1/intents/${body.intentId}/decision`,
+        { 'x-api-key': apiKey },
+      );
+      return r.body.status === 'decided' ? r.body : undefined;
+    });
+    expect(decided.decision).toMatchObject({ verdict: 'allow', decidedBy: 'human' });
+  });
+
+  it('a named wait that ends before the human decides is still pending review: no timeout deny, and the approval reaches guard()', async () => {
+    const intent = { ...priceIntent('BAG-2', 1760), confidence: 0.25 };
+    const idempotencyKey = `held-${Date.now()}`;
+    const res = await postJson<PendingAnswer>(`${ingest.url}/v1/intents?wait=true&timeoutMs=1500`, intent, {
+      'x-api-key': apiKey,
+      'idempotency-key': idempotencyKey,
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending_review', decision: { verdict: 'escalate' } });
+    const intentId = res.body.intentId;
+    // Nothing told the platform (or escalation) the agent was denied: the task stays open.
+    const reviewer = await reviewerHeaders('ana');
+    const task = await eventually(
+      async () =>
+        (
+          await getJson<{ tasks: TaskView[] }>(
+            `${escalation.url}/v1/escalations?status=open&agentId=${agentId}`,
+            reviewer,
+          )
+        ).body.tasks.find((t) => t.intentId === intentId),
+      20_000,
+      'the open review task',
+    );
+    // The agent comes back through the SDK with the same key: guard() resolves with the approval.
+    const execute = jest.fn(async ({ decision }: { decision: { decidedBy: string } }) => decision.decidedBy);
+    const guarded = client.guard(intent, execute, { idempotencyKey });
+    expect((await postJson(`${escalation.url}/v1/escalations/${task.id}/approve`, {}, reviewer)).status).toBe(
+      200,
+    );
+    await expect(guarded).resolves.toBe('human');
+    expect(execute).toHaveBeenCalledTimes(1);
+    // Closed by the approval, not by a timeout deny that escalation would have closed it with.
+    const resolved = (await getJson<TaskView>(`${escalation.url}/v1/escalations/${task.id}`, reviewer)).body;
+    expect(resolved).toMatchObject({ status: 'resolved', resolution: 'approved' });
   });
 
   it('a halt for the cohort aborts running work', async () => {
@@ -210,6 +328,34 @@ describe('agent SDK on the real stack', () => {
     await expect(client.guard(priceIntent('BAG-2', 1850), async () => 'never')).rejects.toBeInstanceOf(
       HaltedError,
     );
+  });
+
+  it('fails closed with deny/timeout when nothing decides (guardrail not running)', async () => {
+    // Another agent: the one above is halted by now.
+    const other = await new AgentRegistry(ingest.parts.dataSource).register({
+      id: `${TENANT}-pricing-2`,
+      tenantId: TENANT,
+      name: 'sdk agent 2',
+      role: 'pricing',
+      version: '3.1.0',
+      region: 'eu',
+    });
+    await guardrail.close();
+    guardrail = undefined as unknown as RunningService;
+    const res = await postJson<{ status: string; decision: Record<string, unknown> }>(
+      `${ingest.url}/v1/intents?wait=true&timeoutMs=500`,
+      { ...priceIntent('BAG-2', 1770), confidence: 0.2 },
+      { 'x-api-key': other.apiKey },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'decided',
+      decision: {
+        verdict: 'deny',
+        decidedBy: 'timeout',
+        reasons: [expect.objectContaining({ policyId: 'agentops.fail-closed' })],
+      },
+    });
   });
 
   it('fails closed when AgentOps cannot be reached', async () => {

@@ -90,12 +90,22 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', 'x-api-key': keys[step.agent].apiKey },
       body: JSON.stringify(step.intent),
     });
-    const body = (await res.json()) as { intentId: string; decision?: Decision; message?: string };
+    const body = (await res.json()) as {
+      intentId: string;
+      status?: string;
+      decision?: Decision;
+      escalation?: { taskId?: string; route?: string };
+      message?: string;
+    };
     if (!res.ok || !body.decision)
       throw new Error(`${step.label}: HTTP ${res.status} ${JSON.stringify(body)}`);
     rows.push({
       step: `${step.agent}: ${step.label}`,
-      verdict: body.decision.verdict.toUpperCase(),
+      // Escalated: the agent is told it waits for a human (202), not denied.
+      verdict:
+        body.status === 'pending_review'
+          ? `PENDING REVIEW (${body.escalation?.route ?? 'task'} ${body.escalation?.taskId?.slice(0, 8) ?? ''})`.trim()
+          : body.decision.verdict.toUpperCase(),
       by: body.decision.decidedBy,
       why: explain(body.decision),
       intentId: body.intentId,

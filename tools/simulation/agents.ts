@@ -1,4 +1,4 @@
-import type { AgentOpsClient, Intent } from '@agentops/sdk';
+import type { AgentOpsClient, Intent, PendingReview } from '@agentops/sdk';
 import { SimCustomer, SimSku } from './catalog';
 import { Random } from './random';
 import { AgentType, Tally } from './tally';
@@ -27,6 +27,8 @@ export interface GuardedResult {
   decidedBy?: string;
   by?: string;
   params?: Record<string, unknown>;
+  /** The review the agent was told its intent was pending (HTTP 202 pending_review), if it was. */
+  review?: PendingReview;
 }
 
 export async function guarded(
@@ -36,21 +38,32 @@ export async function guarded(
   intent: Intent,
   execute: (params: Record<string, unknown>) => void,
 ): Promise<GuardedResult> {
+  let review: PendingReview | undefined;
   try {
     let used: Record<string, unknown> | undefined;
     let verdict = 'allow';
     let decidedBy = 'policy';
-    await client.guard(intent, async ({ params, decision }) => {
-      used = params;
-      verdict = decision.verdict;
-      decidedBy = decision.decidedBy;
-      execute(params);
-    });
-    tally.executed(type, verdict, decidedBy);
+    await client.guard(
+      intent,
+      async ({ params, decision }) => {
+        used = params;
+        verdict = decision.verdict;
+        decidedBy = decision.decidedBy;
+        execute(params);
+      },
+      {
+        // First the truth that it waits for a human; the human's outcome is tallied when it comes.
+        onPendingReview: (r) => {
+          if (!review) tally.pendingReview(type);
+          review = r;
+        },
+      },
+    );
+    tally.executed(type, verdict, decidedBy, review !== undefined);
     const obligation = verdict === 'modify' ? 'modified' : undefined;
-    return { executed: true, verdict: obligation ?? verdict, decidedBy, params: used };
+    return { executed: true, verdict: obligation ?? verdict, decidedBy, params: used, review };
   } catch (error) {
-    return { executed: false, by: tally.failed(type, error) };
+    return { executed: false, by: tally.failed(type, error, review !== undefined), review };
   }
 }
 

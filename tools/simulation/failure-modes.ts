@@ -134,9 +134,9 @@ export const FAILURE_MODES: FailureMode[] = [
               .slice(stopped)
               .map((o) =>
                 o.executed
-                  ? 'escalated→approved'
+                  ? 'pending review→approved'
                   : o.by?.startsWith('human')
-                    ? 'escalated→rejected'
+                    ? 'pending review→rejected'
                     : 'denied',
               )
               .join(', ')}`;
@@ -281,7 +281,12 @@ export const FAILURE_MODES: FailureMode[] = [
         'low-confidence refund',
         this.description,
         true,
-        r.executed ? 'escalated, approved by a reviewer' : `escalated, ${r.by}`,
+        `pending review${r.review?.taskId ? ` (task ${r.review.taskId.slice(0, 8)}, route ${r.review.route})` : ''}, then ` +
+          (r.executed
+            ? 'approved by a reviewer'
+            : r.by?.startsWith('human')
+              ? 'rejected by a reviewer'
+              : (r.by ?? 'not executed')),
         'retail.service.refund-confidence → human review',
       );
     },

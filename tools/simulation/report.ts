@@ -25,8 +25,8 @@ export function printReport(r: SimulationReport): void {
         allowed: x.allowed,
         denied: x.denied,
         modified: x.modified,
-        escalated: x.escalated,
-        'esc. approved/rejected/timed out': `${x.escalationsApproved}/${x.escalationsRejected}/${x.escalationsTimedOut}`,
+        'pending review': x.escalated,
+        'then approved/rejected/SLA timeout/unanswered': `${x.escalationsApproved}/${x.escalationsRejected}/${x.escalationsTimedOut}/${x.escalationsUnanswered}`,
         halted: x.halted,
         'audit records': x.auditRecords,
       };
@@ -54,7 +54,7 @@ export function printReport(r: SimulationReport): void {
 const COLORS: Record<string, string> = {
   allowed: '#2e7d32',
   modified: '#1565c0',
-  escalated: '#ef6c00',
+  escalated: '#ef6c00', // pending review, whatever the human then decided
   denied: '#c62828',
 };
 
@@ -72,7 +72,7 @@ export function writeHtmlReport(r: SimulationReport, path: string): void {
             k === 'allowed'
               ? x.allowed - x.escalationsApproved
               : k === 'denied'
-                ? x.denied - x.escalationsRejected - x.escalationsTimedOut
+                ? x.denied - x.escalationsRejected - x.escalationsTimedOut - x.escalationsUnanswered
                 : x[k];
           const w = (Math.max(0, value) / max) * barWidth;
           const rect = `<rect x="${at}" y="${20 + i * 40}" width="${w}" height="26" fill="${COLORS[k]}"><title>${k}: ${value}</title></rect>`;
@@ -98,6 +98,7 @@ export function writeHtmlReport(r: SimulationReport, path: string): void {
 <h1>AgentOps retail simulation</h1>
 <p>${r.seconds.toFixed(0)} s, seed ${r.seed}. Audit: ${r.auditRecords} records, chain verification <b class="${r.auditVerification.ok ? 'ok' : 'ko'}">${r.auditVerification.ok ? 'passed' : 'FAILED'}</b> (${esc(r.auditVerification.detail)}).</p>
 <h2>Decisions per agent type</h2>
+<p>An escalated intent is answered <i>pending review</i> at once (HTTP 202, with its task and SLA); the columns after it are what the humans (or the route's SLA) then decided.</p>
 <svg width="${barWidth + 260}" height="${60 + rows.length * 40}" role="img" aria-label="decisions per agent type">${bars}${legend}</svg>
 ${table(
   [
@@ -106,10 +107,11 @@ ${table(
     'allowed',
     'denied',
     'modified',
-    'escalated',
-    'approved',
+    'pending review',
+    'then approved',
     'rejected',
-    'timed out',
+    'SLA timeout',
+    'unanswered',
     'halted',
     'audit records',
   ],
@@ -123,6 +125,7 @@ ${table(
     x.escalationsApproved,
     x.escalationsRejected,
     x.escalationsTimedOut,
+    x.escalationsUnanswered,
     x.halted,
     x.auditRecords,
   ]),

@@ -13,10 +13,13 @@ export interface AgentTally {
   allowed: number;
   denied: number;
   modified: number;
+  /** Intents the agent was told were pending review (HTTP 202), before any human outcome. */
   escalated: number;
   escalationsApproved: number;
   escalationsRejected: number;
   escalationsTimedOut: number;
+  /** Still pending when the agent stopped waiting (its maxWaitMs): fail-closed in the SDK, no outcome yet. */
+  escalationsUnanswered: number;
   halted: number;
   errors: number;
   deniedBy: Record<string, number>;
@@ -40,6 +43,7 @@ const empty = (): AgentTally => ({
   escalationsApproved: 0,
   escalationsRejected: 0,
   escalationsTimedOut: 0,
+  escalationsUnanswered: 0,
   halted: 0,
   errors: 0,
   deniedBy: {},
@@ -50,19 +54,25 @@ export class Tally {
   readonly byType = new Map<AgentType, AgentTally>(AGENT_TYPES.map((t) => [t, empty()]));
   readonly failureModes: FailureModeResult[] = [];
 
-  /** Records an executed action; `decidedBy` human means it went through a reviewer. */
-  executed(type: AgentType, verdict: string, decidedBy: string): void {
+  /** The agent was told its intent is pending a human's review: an escalation, not an outcome yet. */
+  pendingReview(type: AgentType): void {
+    this.byType.get(type)!.escalated++;
+  }
+
+  /** Records an executed action; `reviewed` when it was pending review first (a human approved). */
+  executed(type: AgentType, verdict: string, decidedBy: string, reviewed = false): void {
     const t = this.byType.get(type)!;
     t.intents++;
-    if (decidedBy === 'human') {
-      t.escalated++;
-      t.escalationsApproved++;
+    if (reviewed || decidedBy === 'human') {
+      if (!reviewed) t.escalated++; // decided by a human without a pending answer heard first
+      if (decidedBy === 'human') t.escalationsApproved++;
+      else t.escalationsTimedOut++; // the route's SLA outcome was allow
     }
     if (verdict === 'modify') t.modified++;
     else t.allowed++;
   }
 
-  failed(type: AgentType, error: unknown): string {
+  failed(type: AgentType, error: unknown, reviewed = false): string {
     const t = this.byType.get(type)!;
     t.intents++;
     if (error instanceof HaltedError) {
@@ -74,16 +84,14 @@ export class Tally {
     if (error instanceof IntentDeniedError) {
       const d = error.decision;
       t.denied++;
-      if (d.decidedBy === 'human') {
-        t.escalated++;
-        t.escalationsRejected++;
-      }
-      if (
-        d.decidedBy === 'timeout' &&
-        d.reasons.some((r) => r.policyId.includes('escalation') || r.message.includes('escalat'))
-      ) {
-        t.escalated++;
-        t.escalationsTimedOut++;
+      // Decided by escalation without a pending answer heard first (it decided within the 202's wait).
+      const byEscalation =
+        d.decidedBy === 'human' || d.reasons.some((r) => r.policyId.startsWith('agentops.escalation'));
+      if (!reviewed && byEscalation) t.escalated++;
+      if (reviewed || byEscalation) {
+        if (d.decidedBy === 'human') t.escalationsRejected++;
+        else if (d.reasons[0]?.policyId === 'sdk.fail-closed') t.escalationsUnanswered++;
+        else t.escalationsTimedOut++; // the route's SLA passed: its timeout outcome
       }
       const reason = d.reasons.find((r) => r.effect !== 'allow' && r.mode !== 'shadow');
       const by =

@@ -5,6 +5,7 @@ export * from './validation';
 export * from './json-schema';
 export * from './asyncapi';
 export * from './kafka-access';
+export * from './intent-answer';
 export * from './events/common/schema';
 export * from './events/common/glob';
 export * from './events/intent-proposed/schema';

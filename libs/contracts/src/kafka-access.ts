@@ -40,7 +40,8 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
       EventTypes.IntentDecided,
     ],
     decides: { decidedBy: ['timeout', 'killswitch'], verdicts: ['deny'] },
-    consumes: [Topics.decisions, Topics.killswitch],
+    // escalations: a waiting agent whose intent went to review is told its task and the route's SLA.
+    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations],
   },
   guardrail: {
     produces: [EventTypes.IntentDecided, EventTypes.OutcomeVerified, EventTypes.PolicySetActivated],

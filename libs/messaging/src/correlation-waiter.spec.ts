@@ -143,4 +143,20 @@ describe('CorrelationWaiter', () => {
     expect(waiter.pending).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
   });
+
+  it('an aborted wait ends at once and leaves the other waiters for the id in place', async () => {
+    const waiter = new CorrelationWaiter<string>();
+    const abort = new AbortController();
+    const stopped = track(waiter.wait('i1', 5000, abort.signal));
+    const other = track(waiter.wait('i1', 5000));
+    abort.abort();
+    await flush();
+    expect(stopped).toEqual({ settled: true, value: { kind: 'timeout' } });
+    expect(other.settled).toBe(false);
+    waiter.deliver('i1', 'allow');
+    await flush();
+    expect(other.value).toEqual({ kind: 'reply', value: 'allow' });
+    expect(waiter.pending).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

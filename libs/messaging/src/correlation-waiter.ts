@@ -16,19 +16,28 @@ export class CorrelationWaiter<T> {
 
   constructor(private readonly earlyReplyTtlMs = 30_000) {}
 
-  wait(correlationId: string, timeoutMs: number): Promise<WaitResult<T>> {
+  /** `signal`: the caller stopped waiting for its own reason; the wait ends as a timeout, at once. */
+  wait(correlationId: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult<T>> {
     const early = this.early.get(correlationId);
     if (early && Date.now() - early.at <= this.earlyReplyTtlMs) {
       return Promise.resolve({ kind: 'reply', value: early.value });
     }
+    if (signal?.aborted) return Promise.resolve({ kind: 'timeout' });
     return new Promise((resolve) => {
-      const waiter: Waiter<T> = {
-        resolve,
-        timer: setTimeout(() => {
-          this.remove(correlationId, waiter);
-          resolve({ kind: 'timeout' });
-        }, timeoutMs),
+      const end = () => {
+        clearTimeout(waiter.timer);
+        signal?.removeEventListener('abort', end);
+        this.remove(correlationId, waiter);
+        resolve({ kind: 'timeout' });
       };
+      const waiter: Waiter<T> = {
+        resolve: (result) => {
+          signal?.removeEventListener('abort', end);
+          resolve(result);
+        },
+        timer: setTimeout(end, timeoutMs),
+      };
+      signal?.addEventListener('abort', end, { once: true });
       const list = this.waiters.get(correlationId) ?? [];
       list.push(waiter);
       this.waiters.set(correlationId, list);

@@ -1,3 +1,4 @@
+import type { IntentAnswer } from '@agentops/contracts';
 import { randomUUID } from 'node:crypto';
 import { ControlStream } from './control-stream';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
@@ -9,9 +10,26 @@ import type {
   Halt,
   Intent,
   Outcome,
+  PendingReview,
   ProposeOptions,
   Telemetry,
 } from './types';
+
+/** method, path, body, headers, how long the server may hold it (ms), statuses answered as null. */
+type RequestArgs = [
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  waitMs: number,
+  nullOn?: number[],
+];
+
+interface Answered<T> {
+  body: T;
+  /** The server's Retry-After, in ms, when it sent one. */
+  retryAfterMs?: number;
+}
 
 interface Running {
   action: string;
@@ -34,53 +52,79 @@ export class AgentOpsClient {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  /** Proposes an intent and waits for its final decision; never throws for a deny. */
+  /**
+   * Proposes an intent and waits for its final decision; never throws for a deny. An escalated
+   * intent (HTTP 202 `pending_review`) is followed until the human's decision — or the route's SLA
+   * timeout outcome, which escalation decides — arrives, within `maxWaitMs`.
+   */
   async propose(intent: Intent, options: ProposeOptions = {}): Promise<Decision & { intentId: string }> {
     const maxWaitMs = options.maxWaitMs ?? this.options.maxWaitMs ?? 60_000;
     const deadline = Date.now() + maxWaitMs;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
-    let answer: { intentId: string; status: string; decision?: Decision };
+    let answer: Answered<IntentAnswer>;
     try {
-      answer = await this.call(
+      answer = await this.request<IntentAnswer>(
         'POST',
         `/v1/intents?wait=true&timeoutMs=${Math.max(100, Math.min(maxWaitMs, 30_000))}`,
         intent,
-        {
-          'idempotency-key': idempotencyKey,
-        },
+        // respond-async: told at once when the intent goes to a human, instead of held through it.
+        { 'idempotency-key': idempotencyKey, prefer: 'respond-async' },
         maxWaitMs,
       );
     } catch (error) {
       if (error instanceof AgentOpsRequestError) throw error;
       return failClosed('', intent.action, `AgentOps unreachable: ${(error as Error).message}`);
     }
-    let decision = answer.decision;
-    // A human may still be deciding (escalate), or the agent was answered "pending": poll until final.
-    while (!decision || decision.verdict === 'escalate') {
-      if (Date.now() >= deadline) {
+    const intentId = answer.body.intentId;
+    let review: PendingReview | undefined;
+    const heard = (a: IntentAnswer) => {
+      if (a.status !== 'pending_review') return;
+      if (review && JSON.stringify(review) === JSON.stringify(a.escalation)) return;
+      review = a.escalation;
+      options.onPendingReview?.(review);
+    };
+    heard(answer.body);
+    let decision = final(answer.body);
+    const minDelay = this.options.pollIntervalMs ?? 500;
+    const maxDelay = Math.max(minDelay, this.options.maxPollIntervalMs ?? 5000);
+    let delay = minDelay;
+    let retryAfterMs = answer.retryAfterMs;
+    // A human may still be deciding (pending review), or the agent was answered "pending": poll
+    // until final, backing off, never sooner than the server asks.
+    while (!decision) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
         return failClosed(
-          answer.intentId,
+          intentId,
           intent.action,
-          `no final decision within ${maxWaitMs} ms${decision ? ' (escalated to a human)' : ''}`,
+          `no final decision within ${maxWaitMs} ms` +
+            (review
+              ? ` (pending review${review.taskId ? ` in task ${review.taskId}` : ''}${review.timeoutAt ? `, SLA until ${review.timeoutAt}` : ''})`
+              : ''),
         );
       }
-      await sleep(this.options.pollIntervalMs ?? 500);
+      await sleep(Math.min(Math.max(delay, retryAfterMs ?? 0), left));
+      delay = Math.min(delay * 2, maxDelay);
       try {
-        const polled = await this.call<{ decision: Decision }>(
+        const polled = await this.request<IntentAnswer | null>(
           'GET',
-          `/v1/intents/${answer.intentId}/decision`,
+          `/v1/intents/${intentId}/decision`,
           undefined,
           {},
           10_000,
           [404],
         );
-        if (polled) decision = polled.decision;
+        retryAfterMs = polled.retryAfterMs;
+        if (polled.body) {
+          heard(polled.body);
+          decision = final(polled.body);
+        }
       } catch (error) {
         if (error instanceof AgentOpsRequestError) throw error;
         this.warn('polling for the decision failed; retrying', error);
       }
     }
-    return { ...decision, intentId: answer.intentId };
+    return { ...decision, intentId };
   }
 
   async guard<T>(
@@ -178,14 +222,13 @@ export class AgentOpsClient {
   }
 
   /** One API call with retries on network errors and 5xx; the idempotency key makes them safe. */
-  private async call<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    headers: Record<string, string>,
-    waitMs: number,
-    nullOn: number[] = [],
-  ): Promise<T> {
+  private async call<T>(...args: RequestArgs): Promise<T> {
+    return (await this.request<T>(...args)).body;
+  }
+
+  private async request<T>(
+    ...[method, path, body, headers, waitMs, nullOn = []]: RequestArgs
+  ): Promise<Answered<T>> {
     const attempts = this.options.attempts ?? 3;
     let last: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -200,11 +243,12 @@ export class AgentOpsClient {
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout((this.options.requestTimeoutMs ?? 10_000) + waitMs),
         });
-        if (nullOn.includes(res.status)) return null as T;
+        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+        if (nullOn.includes(res.status)) return { body: null as T, retryAfterMs };
         const parsed = await res.json().catch(() => undefined);
         if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
         if (!res.ok) throw new AgentOpsRequestError(res.status, parsed);
-        return parsed as T;
+        return { body: parsed as T, retryAfterMs };
       } catch (error) {
         if (error instanceof AgentOpsRequestError) throw error;
         last = error;
@@ -247,6 +291,19 @@ function failClosed(intentId: string, action: string, message: string): Decision
     decidedAt: now,
     expiresAt: now,
   };
+}
+
+/** A final decision: `escalate` (pending review) is none, whatever the status says. */
+function final(answer: IntentAnswer): Decision | undefined {
+  if (answer.status !== 'decided' || answer.decision.verdict === 'escalate') return undefined;
+  return answer.decision;
+}
+
+/** Retry-After in seconds or as an HTTP date (RFC 9110 § 10.2.3), capped at a minute. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 60_000) : undefined;
 }
 
 function abortion(signal: AbortSignal): Promise<never> {

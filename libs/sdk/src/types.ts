@@ -1,4 +1,10 @@
-import type { IntentDecidedV1, IntentProposal, OutcomeReport, TelemetryReport } from '@agentops/contracts';
+import type {
+  IntentDecidedV1,
+  IntentProposal,
+  OutcomeReport,
+  PendingReview,
+  TelemetryReport,
+} from '@agentops/contracts';
 import type { z } from 'zod';
 
 /** What the agent intends to do, announced before acting (`params` and `dataUsed` may be omitted). */
@@ -7,6 +13,8 @@ export type Intent = z.input<typeof IntentProposal>;
 export type Decision = IntentDecidedV1;
 export type Outcome = z.input<typeof OutcomeReport>;
 export type Telemetry = z.input<typeof TelemetryReport>;
+/** An escalated intent's review: its task, route and SLA (deadline and timeout outcome) when known. */
+export type { PendingReview };
 
 export interface AgentOpsClientOptions {
   /** ingest's base URL, e.g. http://127.0.0.1:3001 */
@@ -19,8 +27,13 @@ export interface AgentOpsClientOptions {
   attempts?: number;
   /** Per-request timeout. Default 10 s (a waiting call adds its own wait). */
   requestTimeoutMs?: number;
-  /** Interval between polls while a human decides. Default 500 ms. */
+  /**
+   * First interval between polls while a human decides; it doubles up to `maxPollIntervalMs`, and
+   * never polls sooner than the server's `Retry-After`. Default 500 ms.
+   */
   pollIntervalMs?: number;
+  /** Longest interval between polls. Default 5 s. */
+  maxPollIntervalMs?: number;
   /** Where non-fatal problems go (a failed outcome report, a dropped control stream). */
   onWarning?: (message: string, error?: unknown) => void;
   fetch?: typeof fetch;
@@ -30,6 +43,8 @@ export interface ProposeOptions {
   /** Reuse to make a retried proposal the same intent (the SDK generates one otherwise). */
   idempotencyKey?: string;
   maxWaitMs?: number;
+  /** Called (once per new detail) while the intent is pending a human's review. */
+  onPendingReview?: (review: PendingReview) => void;
 }
 
 export interface ExecutionContext {

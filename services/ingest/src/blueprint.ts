@@ -11,19 +11,19 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
   rootModule: (parts) => IngestModule.register(parts),
   subscriptions: (config) => [
     {
-      // Each instance reads every decision from "now" on, to wake the agents it holds.
+      // Each instance reads every decision (and review opened) from "now" on, to wake the agents it holds.
       name: DECISIONS_WAKE,
       groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-wake-${config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
-      topics: [Topics.decisions.name],
+      topics: [Topics.decisions.name, Topics.escalations.name],
       fromBeginning: false,
       maxWaitTimeInMs: 5,
       partitionsConsumedConcurrently: 6,
     },
     {
-      // One shared group records each decision once, for agents that fetch instead of waiting.
+      // One shared group records each decision (and review task) once, for agents that fetch instead of waiting.
       name: DECISIONS_RECORD,
       groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-decision-record`,
-      topics: [Topics.decisions.name],
+      topics: [Topics.decisions.name, Topics.escalations.name],
       fromBeginning: false,
       maxWaitTimeInMs: 50,
     },

@@ -39,6 +39,12 @@ export const IngestEnv = CommonEnv.extend({
    */
   AGENT_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(0).default(500),
   AGENT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  /**
+   * An agent that did not ask for a longer wait (`timeoutMs`) is answered 202 pending_review once
+   * its intent is escalated; this long at most is spent waiting for escalation to name the task
+   * and its SLA, so the answer can carry them.
+   */
+  REVIEW_DETAILS_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1000),
   /** The longest an agent may ask to wait (escalations may take a human). */
   MAX_WAIT_MS: z.coerce.number().int().min(100).default(300_000),
 });

@@ -216,6 +216,11 @@ function itemMatches(m: NonNullable<RouteMatch['item']>, item: CatalogItemFacts)
   return true;
 }
 
+/** How long a task on this route waits for a human before its timeout outcome: every tier's SLA in turn. */
+export function routeSlaMs(route: Pick<RouteSpec, 'tiers'>): number {
+  return route.tiers.reduce((sum, tier) => sum + tier.slaMs, 0);
+}
+
 /** SLA bookkeeping on breach: the next tier, or the route's timeout outcome after the last. */
 export type Breach =
   | { kind: 'next-tier'; tier: number; group: string; dueAt: Date }

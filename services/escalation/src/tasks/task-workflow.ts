@@ -9,7 +9,7 @@ import { Notifier } from '../notify/notifier';
 import { OutboxItem, addToOutbox } from '../outbox/outbox';
 import { Approval } from '../review/review-rules';
 import { ROUTING_RULES } from '../routing/routing.tokens';
-import { RoutingRules, routeFor, routingFacts } from '../routing/routing-rules';
+import { RoutingRules, routeFor, routeSlaMs, routingFacts } from '../routing/routing-rules';
 import { HistoryEntry, TaskRow } from './task-model';
 
 const SOURCE = 'agentops/escalation';
@@ -154,6 +154,8 @@ export class TaskWorkflow {
         route: route.name,
         reasons: decision.data.reasons,
         slaDueAt: dueAt.toISOString(),
+        timeoutAt: new Date(now.getTime() + routeSlaMs(route)).toISOString(),
+        timeoutOutcome: route.timeoutOutcome,
         openedAt: now.toISOString(),
       },
       {

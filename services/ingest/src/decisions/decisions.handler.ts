@@ -1,4 +1,4 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
+import { EscalationOpenedV1, EventEnvelope, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
 import { KafkaEventContext, PropagateToConsumerLoop } from '@agentops/messaging-nest';
 import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -19,5 +19,15 @@ export class DecisionsHandler {
   ): Promise<void> {
     if (ctx.subscription === DECISIONS_WAKE) this.board.wakeWaiters(event.data);
     else await this.board.record(event.data);
+  }
+
+  /** The review task of an escalated intent: its id, route and SLA, for the agent waiting on it. */
+  @EventPattern(EventTypes.EscalationOpened)
+  async onEscalationOpened(
+    @Payload() event: EventEnvelope<EscalationOpenedV1>,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<void> {
+    if (ctx.subscription === DECISIONS_WAKE) this.board.wakeReviewWatchers(event.data);
+    else await this.board.recordReview(event.data);
   }
 }

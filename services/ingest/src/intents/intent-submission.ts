@@ -1,4 +1,11 @@
-import { AgentIdentity, EventTypes, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
+import {
+  AgentIdentity,
+  EventTypes,
+  IntentAnswer,
+  IntentDecidedV1,
+  IntentProposal,
+  PendingReview,
+} from '@agentops/contracts';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -6,7 +13,7 @@ import canonicalize from 'canonicalize';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { IngestConfig } from '../config';
-import { DecisionBoard } from '../decisions/decision-board';
+import { DecisionBoard, ReviewTask } from '../decisions/decision-board';
 import { decisionTimeoutFor } from '../decisions/decision-timeouts';
 import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
 
@@ -14,11 +21,34 @@ export interface SubmissionOptions {
   wait: boolean;
   timeoutMs?: number;
   idempotencyKey?: string;
+  /**
+   * `Prefer: respond-async` (RFC 7240): answer pending review as soon as the intent is escalated,
+   * even when `timeoutMs` names a longer wait (which then bounds only the wait for guardrail).
+   */
+  respondAsync?: boolean;
 }
 
-export type SubmissionResult =
-  | { intentId: string; status: 'pending' }
-  | { intentId: string; status: 'decided'; decision: IntentDecidedV1 };
+export type SubmissionResult = IntentAnswer;
+
+/** Where an agent follows an intent it was not given a final decision for. */
+export function decisionPath(intentId: string): string {
+  return `/v1/intents/${intentId}/decision`;
+}
+
+/** The answer for an escalated intent: pending review, with its task and SLA when known. */
+export function pendingReview(
+  escalated: IntentDecidedV1,
+  task: ReviewTask | null | undefined,
+): SubmissionResult {
+  const escalation: PendingReview = { intentId: escalated.intentId, ...task };
+  return {
+    intentId: escalated.intentId,
+    status: 'pending_review',
+    decision: escalated,
+    escalation,
+    poll: decisionPath(escalated.intentId),
+  };
+}
 
 const SOURCE = 'agentops/ingest';
 
@@ -35,9 +65,11 @@ export class IdempotencyKeyReusedError extends Error {
 }
 
 /**
- * Use case: publish an agent's intent and, if it asks, wait for the decision. No answer in time
- * is a deny (fail-closed), and that deny is itself published so the audit log shows what the
- * agent was told.
+ * Use case: publish an agent's intent and, if it asks, wait for the decision. An `escalate` is a
+ * decision too, if not the final one: the agent is told its intent is pending review (at once, or
+ * at the end of the wait it asked for with `timeoutMs` if no human decided within it). Only when
+ * nothing decided in time is the answer a deny (fail-closed), and that deny is itself published
+ * so the audit log shows what the agent was told.
  */
 @Injectable()
 export class IntentSubmission {
@@ -63,15 +95,20 @@ export class IntentSubmission {
         ),
       this.config.MAX_WAIT_MS,
     );
+    // A caller that names its wait is held through a review until a human decides or the wait ends.
+    const holdForHuman = options.timeoutMs !== undefined && !options.respondAsync;
     const { intentId, isRetry } = await this.claimIntentId(agent, proposal, options.idempotencyKey);
     if (isRetry) {
       // A retried request: never publish twice; answer from what is known, or wait again.
       const known = await this.board.find(intentId);
-      // An escalated intent is not decided yet: a waiting retry waits for the final decision.
-      if (known && (known.decision.verdict !== 'escalate' || !options.wait))
+      if (known && known.decision.verdict !== 'escalate')
         return { intentId, status: 'decided', decision: known.decision };
+      // An escalated intent is not decided yet: a retry that asked to be held waits for the final
+      // decision, any other is told pending review again.
+      if (known && (!options.wait || !holdForHuman))
+        return pendingReview(known.decision, await this.board.findReview(intentId));
       if (!options.wait) return { intentId, status: 'pending' };
-      return this.awaitDecision(agent, intentId, proposal.action, timeoutMs);
+      return this.awaitDecision(agent, intentId, proposal.action, timeoutMs, holdForHuman);
     }
     const halted = await this.killSwitches.refuseIfCovered(agent, proposal.action, intentId);
     if (halted) return { intentId, status: 'decided', decision: halted };
@@ -97,7 +134,9 @@ export class IntentSubmission {
       },
     );
     // Wait registration precedes publishing so a fast decision cannot slip past the waiter.
-    const waiting = options.wait ? this.awaitDecision(agent, intentId, proposal.action, timeoutMs) : null;
+    const waiting = options.wait
+      ? this.awaitDecision(agent, intentId, proposal.action, timeoutMs, holdForHuman)
+      : null;
     await this.publisher.publish(event, agent.id);
     return waiting ? await waiting : { intentId, status: 'pending' };
   }
@@ -107,9 +146,44 @@ export class IntentSubmission {
     intentId: string,
     action: string,
     timeoutMs: number,
+    holdForHuman: boolean,
   ): Promise<SubmissionResult> {
-    const result = await this.board.wait(intentId, timeoutMs);
-    if (result.kind === 'reply') return { intentId, status: 'decided', decision: result.value };
+    const stopWaiting = new AbortController();
+    let escalated: IntentDecidedV1 | undefined;
+    let task: ReviewTask | undefined;
+    let details: NodeJS.Timeout | undefined;
+    // Unless the caller asked to be held, an escalation is answered once its task is known (or
+    // after REVIEW_DETAILS_WAIT_MS without it): 202 pending review, never a timeout deny.
+    const stopWatching = this.board.watchReview(intentId, (news) => {
+      escalated ??= news.escalated;
+      task ??= news.task;
+      if (holdForHuman || !escalated) return;
+      if (task) stopWaiting.abort();
+      else details ??= setTimeout(() => stopWaiting.abort(), this.config.REVIEW_DETAILS_WAIT_MS);
+    });
+    try {
+      const result = await this.board.wait(intentId, timeoutMs, stopWaiting.signal);
+      if (result.kind === 'reply') return { intentId, status: 'decided', decision: result.value };
+    } finally {
+      stopWatching();
+      clearTimeout(details);
+    }
+    // The wait ended without a final decision here; another instance may have recorded one.
+    const stored = await this.board.find(intentId);
+    if (stored && stored.decision.verdict !== 'escalate')
+      return { intentId, status: 'decided', decision: stored.decision };
+    escalated ??= stored?.decision;
+    if (escalated) return pendingReview(escalated, task ?? (await this.board.findReview(intentId)));
+    return this.failClosed(agent, intentId, action, timeoutMs);
+  }
+
+  /** Nothing decided in time: deny, unless a decision (an escalation included) lands first. */
+  private async failClosed(
+    agent: AgentIdentity,
+    intentId: string,
+    action: string,
+    timeoutMs: number,
+  ): Promise<SubmissionResult> {
     const decision: IntentDecidedV1 = {
       intentId,
       agentId: agent.id,
@@ -129,11 +203,18 @@ export class IntentSubmission {
       decidedAt: new Date().toISOString(),
       expiresAt: new Date().toISOString(),
     };
-    await this.board.record(decision);
+    // Recorded only where nothing is: over an escalation the human's decision must still come through.
+    await this.board.record(decision, { replaceEscalate: false });
     const stored = await this.board.find(intentId);
     // A real decision may have been recorded a moment before the timer fired: it wins.
-    if (stored && stored.decision.decidedBy !== 'timeout')
+    const ours =
+      stored?.decision.decidedAt === decision.decidedAt &&
+      stored.decision.reasons[0]?.policyId === decision.reasons[0].policyId;
+    if (stored && !ours) {
+      if (stored.decision.verdict === 'escalate')
+        return pendingReview(stored.decision, await this.board.findReview(intentId));
       return { intentId, status: 'decided', decision: stored.decision };
+    }
     await this.publisher.publish(
       createEvent(EventTypes.IntentDecided, decision, {
         source: SOURCE,

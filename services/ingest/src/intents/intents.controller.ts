@@ -21,7 +21,15 @@ import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
 import { AgentRateLimited } from '../agents/agent-rate-limit';
 import { DecisionBoard } from '../decisions/decision-board';
-import { IdempotencyKeyReusedError, IntentSubmission } from './intent-submission';
+import {
+  IdempotencyKeyReusedError,
+  IntentSubmission,
+  decisionPath,
+  pendingReview,
+} from './intent-submission';
+
+/** How soon an agent whose intent is pending review should poll again (a human takes a while). */
+export const REVIEW_RETRY_AFTER_SECONDS = 2;
 
 const SubmitQuery = z.object({
   wait: z
@@ -43,8 +51,11 @@ export class IntentsController {
   ) {}
 
   /**
-   * Propose an intent. `?wait=true` holds the request until the decision (200); otherwise 202 and
-   * the agent fetches `GET /v1/intents/:id/decision` later.
+   * Propose an intent. `?wait=true` holds the request until the decision (200). 202 otherwise:
+   * `pending` (no wait), or `pending_review` when the intent was escalated to a human — with the
+   * task, its SLA and where to poll; `?timeoutMs=` holds it through the review until a human
+   * decides or the wait ends, unless `Prefer: respond-async` asks for the 202 at once. The agent
+   * fetches `GET /v1/intents/:id/decision` later.
    */
   @Post()
   @AgentRateLimited('intents')
@@ -53,17 +64,25 @@ export class IntentsController {
     @Body(new ZodValidationPipe(IntentProposal)) proposal: IntentProposal,
     @Query(new ZodValidationPipe(SubmitQuery)) query: z.infer<typeof SubmitQuery>,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
     const key = IdempotencyKey.safeParse(idempotencyKey);
     if (!key.success) throw new BadRequestException(`Idempotency-Key: ${key.error.issues[0].message}`);
     const result = await this.submission
-      .submit(agent, proposal, { wait: query.wait, timeoutMs: query.timeoutMs, idempotencyKey: key.data })
+      .submit(agent, proposal, {
+        wait: query.wait,
+        timeoutMs: query.timeoutMs,
+        idempotencyKey: key.data,
+        respondAsync: prefersRespondAsync(prefer),
+      })
       .catch((error: unknown) => {
         if (error instanceof IdempotencyKeyReusedError) throw new UnprocessableEntityException(error.message);
         throw error;
       });
     res.status(result.status === 'decided' ? 200 : 202);
+    if (result.status !== 'decided') res.setHeader('location', decisionPath(result.intentId));
+    if (result.status === 'pending_review') res.setHeader('retry-after', String(REVIEW_RETRY_AFTER_SECONDS));
     return result;
   }
 
@@ -72,13 +91,21 @@ export class IntentsController {
   async decision(
     @CurrentAgent() agent: AgentIdentity,
     @Param('intentId', new ParseUUIDPipe()) intentId: string,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const stored = await this.board.find(intentId);
     // Another agent's intent is indistinguishable from an unknown one.
     if (!stored || stored.agentId !== agent.id)
       throw new NotFoundException(`no decision for intent ${intentId}`);
+    if (stored.decision.verdict !== 'escalate')
+      return { intentId, status: 'decided', decision: stored.decision };
     // An escalation is provisional: the agent keeps waiting for the human (or timeout) decision.
-    const status = stored.decision.verdict === 'escalate' ? 'pending_review' : 'decided';
-    return { intentId, status, decision: stored.decision };
+    res.setHeader('retry-after', String(REVIEW_RETRY_AFTER_SECONDS));
+    return pendingReview(stored.decision, await this.board.findReview(intentId));
   }
+}
+
+/** `Prefer: respond-async` among the header's preferences (RFC 7240 § 4.1); anything else is ignored. */
+export function prefersRespondAsync(prefer: string | undefined): boolean {
+  return (prefer ?? '').split(',').some((p) => p.split(';')[0].trim().toLowerCase() === 'respond-async');
 }
