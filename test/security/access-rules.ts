@@ -488,8 +488,8 @@ const ROLE_TABLE_END = '<!-- access-rules:end -->';
 
 /**
  * The role table of docs/security.md: one row per route, a column per caller. The security suite
- * fails when the document's table differs from this rendering (print it with
- * `npx ts-node test/security/render-access-table.ts`, or copy it from the failure).
+ * fails when the document's table differs from this rendering; `UPDATE_ACCESS_TABLE=1 npx jest
+ * test/security/access-matrix.e2e-spec.ts -t 'role table'` rewrites it between the markers.
  */
 export function renderAccessTable(rules: AccessRule[] = ACCESS_RULES): string {
   const columns = ['anonymous', 'agent', ...HumanRoles, 'services', 'another tenant'];
