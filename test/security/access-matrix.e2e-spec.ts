@@ -362,6 +362,34 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
     },
   );
 
+  it("a tenant's sre neither sees nor releases a platform-wide switch, which only platform principals may", async () => {
+    // A switch without tenantId spans every tenant (the operator's global halt): the worst thing a
+    // tenant could release. Its selector names an agent that does not exist, so it halts nobody.
+    const flip = await postJson<{ id?: string; switchId?: string }>(
+      `${url('killswitch')}/v1/killswitches`,
+      {
+        selector: { agentId: `sec-platform-nobody-${RUN}` },
+        reason: 'security suite: a platform-wide switch',
+      },
+      operator,
+    );
+    expect(flip.status).toBe(201);
+    const id = (flip.body.id ?? flip.body.switchId)!;
+    const sreA = await user(A, 'sre');
+    const adminA = await user(A, 'admin');
+    const seen = {
+      get: (await call(url('killswitch'), 'GET', `/v1/killswitches/${id}`, sreA)).status,
+      history: (await call(url('killswitch'), 'GET', `/v1/killswitches/${id}/history`, sreA)).status,
+      release: (await call(url('killswitch'), 'POST', `/v1/killswitches/${id}/release`, sreA, {})).status,
+      releaseByAdmin: (await call(url('killswitch'), 'POST', `/v1/killswitches/${id}/release`, adminA, {}))
+        .status,
+      listed: (await call(url('killswitch'), 'GET', '/v1/killswitches', sreA)).text.includes(id),
+    };
+    expect(seen).toEqual({ get: 404, history: 404, release: 404, releaseByAdmin: 404, listed: false });
+    const released = await call(url('killswitch'), 'POST', `/v1/killswitches/${id}/release`, operator, {});
+    expect(released.status).toBe(200);
+  });
+
   const crossTenant = expanded().filter(([, , rule]) => rule.tenant.expect !== 'none');
 
   it.each(crossTenant)(
