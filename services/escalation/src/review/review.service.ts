@@ -61,12 +61,12 @@ export class ReviewService {
   }
 
   async claim(principal: Principal, id: string): Promise<TaskView> {
-    return this.change(principal, id, async (tx, task, now) => {
+    return this.change(principal, id, async (m, task, now) => {
       this.assertOpen(task);
       const breakGlass = this.authorize(principal, task, 'claim');
       if (task.claimed_by && task.claimed_by !== principal.id)
         throw new TaskError('conflict', `already claimed by ${task.claimed_by}`);
-      await tx.update(id, {
+      await m.update(id, {
         claimed_by: principal.id,
         history: [...task.history, { at: now, by: principal.id, what: `claimed${glass(breakGlass)}` }],
         updated_at: now,
@@ -75,8 +75,8 @@ export class ReviewService {
   }
 
   async comment(principal: Principal, id: string, text: string): Promise<TaskView> {
-    return this.change(principal, id, async (tx, task, now) => {
-      await tx.update(id, {
+    return this.change(principal, id, async (m, task, now) => {
+      await m.update(id, {
         comments: [...task.comments, { by: principal.id, text, at: now }],
         updated_at: now,
       });
@@ -102,12 +102,12 @@ export class ReviewService {
     const editedRoute = body.params ? await this.routeOfEdit(before, body.params) : undefined;
     let resolved: TaskRow | undefined;
     let moved: TaskRow | undefined;
-    const view = await this.change(principal, id, async (tx, locked, now) => {
+    const view = await this.change(principal, id, async (m, locked, now) => {
       this.assertApprovable(locked, principal);
       const breakGlass = this.authorize(principal, locked, 'approve');
       let task = locked;
       if (editedRoute && editedRoute.name !== locked.route) {
-        task = await this.moveToRoute(tx, locked, editedRoute, principal.id, now);
+        task = await this.moveToRoute(m, locked, editedRoute, principal.id, now);
         moved = task;
       }
       // On a task the edit moved, the editor's approval counts only if they may decide there too.
@@ -126,7 +126,7 @@ export class ReviewService {
         const what = counts
           ? `approved (${given} of ${requiredApprovals({ fourEyes: task.four_eyes })})${body.params ? ' with changes' : ''}${glass(breakGlass)}`
           : `proposed changes; route ${task.route} needs approvals from ${decidingGroups(task.route_spec, 0).join(' or ')}`;
-        await tx.update(id, {
+        await m.update(id, {
           approvals,
           history: [...task.history, { at: now, by: principal.id, what }],
           updated_at: now,
@@ -135,7 +135,7 @@ export class ReviewService {
       }
       const edited = approvedParams(approvals);
       const reviewers = [...new Set(countingApprovals(approvals, task.route).map((a) => a.by))];
-      await this.workflow.resolve(tx, task, {
+      await this.workflow.resolve(m, task, {
         resolution: edited ? 'modified' : 'approved',
         verdict: edited ? 'modify' : 'allow',
         decidedBy: 'human',
@@ -155,10 +155,10 @@ export class ReviewService {
 
   async reject(principal: Principal, id: string, body: { comment?: string }): Promise<TaskView> {
     let resolved: TaskRow | undefined;
-    const view = await this.change(principal, id, async (tx, task) => {
+    const view = await this.change(principal, id, async (m, task) => {
       this.assertOpen(task);
       const breakGlass = this.authorize(principal, task, 'reject');
-      await this.workflow.resolve(tx, task, {
+      await this.workflow.resolve(m, task, {
         resolution: 'rejected',
         verdict: 'deny',
         decidedBy: 'human',
@@ -184,7 +184,7 @@ export class ReviewService {
    * It keeps four-eyes if it had it: an edit can raise the approvals needed, never lower them.
    */
   private async moveToRoute(
-    tx: TaskTransaction,
+    m: TaskTransaction,
     task: TaskRow,
     route: RouteSpec,
     by: string,
@@ -206,7 +206,7 @@ export class ReviewService {
       claimed_by: null,
       history: [...task.history, { at: now, by, what }],
     };
-    await tx.update(task.id, {
+    await m.update(task.id, {
       route: moved.route,
       route_spec: spec,
       reviewer_group: moved.reviewer_group,
@@ -253,12 +253,12 @@ export class ReviewService {
   private async change(
     principal: Principal,
     id: string,
-    fn: (tx: TaskTransaction, task: TaskRow, now: string) => Promise<void>,
+    fn: (m: TaskTransaction, task: TaskRow, now: string) => Promise<void>,
   ): Promise<TaskView> {
-    return this.tasks.transaction(async (tx) => {
-      const task = await tx.lock(id);
-      await fn(tx, this.accessible(principal, task, id), this.clock.now().toISOString());
-      return taskView((await tx.find(id))!);
+    return this.tasks.transaction(async (m) => {
+      const task = await m.lock(id);
+      await fn(m, this.accessible(principal, task, id), this.clock.now().toISOString());
+      return taskView((await m.find(id))!);
     });
   }
 
