@@ -1,33 +1,30 @@
-import { IntentDecidedV1 } from '@agentops/contracts';
 import { EgressRefused } from '@agentops/egress';
 import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import { WebhookSender, originOf } from '../egress/webhook-sender';
+import { CallbackRepository, DueCallback } from './callback-repository';
 import { SIGNATURE_HEADER, callbackBackoffMs, signCallback } from './callback-signature';
+
+/** Callbacks one tick claims and sends, one after the other. */
+const BATCH = 20;
+/**
+ * How long a claim keeps other instances off its callbacks: longer than a whole batch at the
+ * sender's 5 s timeout, so only a sender that died mid-batch has its callbacks claimed again.
+ */
+export const CALLBACK_CLAIM_LEASE_MS = 120_000;
 
 /**
  * Optional hand-back by webhook: an agent labelled `callbackUrl` gets its final decision POSTed,
  * signed with HMAC-SHA256. Queued in the resolving transaction (so it is never lost), delivered
- * by a poller with FOR UPDATE SKIP LOCKED and retried with backoff up to a bounded number of attempts.
+ * by a poller and retried with backoff up to a bounded number of attempts. A tick claims its
+ * callbacks (FOR UPDATE SKIP LOCKED, then a lease on `due_at`, committed) before calling out, so
+ * no row lock or database connection is held across the HTTP call.
  * The URL is re-checked at every send (ingest checked it when the label was set; DNS may have
  * changed since): a refused URL or a redirect gives up at once, with the reason recorded.
  */
-export async function queueCallback(
-  m: EntityManager,
-  url: string,
-  eventId: string,
-  decision: IntentDecidedV1,
-): Promise<void> {
-  await m.query(`INSERT INTO callbacks (id, url, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
-    eventId,
-    url,
-    JSON.stringify({ eventId, intentId: decision.intentId, decision }),
-  ]);
-}
-
 @Injectable()
 export class CallbackDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
@@ -35,10 +32,11 @@ export class CallbackDispatcher implements OnApplicationBootstrap, OnApplication
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly callbacks: CallbackRepository,
     private readonly sender: WebhookSender,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,44 +50,48 @@ export class CallbackDispatcher implements OnApplicationBootstrap, OnApplication
     await this.running;
   }
 
+  /** Sends the callbacks due now; returns how many it tried. */
   async tick(): Promise<number> {
     const secret = this.config.ESCALATION_CALLBACK_SECRET;
     if (!secret) return 0;
-    return this.dataSource.transaction(async (m) => {
-      const due: { id: string; url: string; body: unknown; attempts: number }[] = await m.query(
-        `SELECT id, url, body, attempts FROM callbacks WHERE delivered_at IS NULL AND attempts < $1 AND due_at <= now()
-         ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED`,
-        [this.config.ESCALATION_CALLBACK_ATTEMPTS],
+    const now = this.clock.now();
+    const due = await this.callbacks.claimDue(
+      now,
+      this.config.ESCALATION_CALLBACK_ATTEMPTS,
+      BATCH,
+      new Date(now.getTime() + CALLBACK_CLAIM_LEASE_MS),
+    );
+    for (const c of due) await this.deliver(secret, c);
+    return due.length;
+  }
+
+  private async deliver(secret: string, c: DueCallback): Promise<void> {
+    const body = JSON.stringify(c.body);
+    let failure: unknown;
+    try {
+      const status = await this.sender.postJson('callback', c.url, body, {
+        [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(this.clock.now().getTime() / 1000)),
+        'x-agentops-event-id': c.id,
+      });
+      if (status < 200 || status >= 300) throw new Error(`callback answered ${status}`);
+    } catch (error) {
+      failure = error;
+    }
+    if (failure === undefined) return this.callbacks.markDelivered(c.id, this.clock.now());
+    const refused = failure instanceof EgressRefused;
+    const attempts = refused ? this.config.ESCALATION_CALLBACK_ATTEMPTS : c.attempts + 1;
+    const reason = `${refused ? 'refused: ' : ''}${(failure as Error).message}`.slice(0, 500);
+    await this.callbacks.markFailed(
+      c.id,
+      attempts,
+      new Date(this.clock.now().getTime() + callbackBackoffMs(attempts)),
+      reason,
+    );
+    if (attempts >= this.config.ESCALATION_CALLBACK_ATTEMPTS)
+      this.logger.warn(
+        { callbackId: c.id, destination: originOf(c.url), reason },
+        'callback undeliverable; giving up',
       );
-      for (const c of due) {
-        const body = JSON.stringify(c.body);
-        try {
-          const status = await this.sender.postJson('callback', c.url, body, {
-            [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(Date.now() / 1000)),
-            'x-agentops-event-id': c.id,
-          });
-          if (status < 200 || status >= 300) throw new Error(`callback answered ${status}`);
-          await m.query(
-            `UPDATE callbacks SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-            [c.id],
-          );
-        } catch (error) {
-          const refused = error instanceof EgressRefused;
-          const attempts = refused ? this.config.ESCALATION_CALLBACK_ATTEMPTS : c.attempts + 1;
-          const reason = `${refused ? 'refused: ' : ''}${(error as Error).message}`.slice(0, 500);
-          await m.query(
-            `UPDATE callbacks SET attempts = $2, due_at = now() + ($3 || ' milliseconds')::interval, last_error = $4 WHERE id = $1`,
-            [c.id, attempts, String(callbackBackoffMs(attempts)), reason],
-          );
-          if (attempts >= this.config.ESCALATION_CALLBACK_ATTEMPTS)
-            this.logger.warn(
-              { callbackId: c.id, destination: originOf(c.url), reason },
-              'callback undeliverable; giving up',
-            );
-        }
-      }
-      return due.length;
-    });
   }
 
   private schedule(): void {

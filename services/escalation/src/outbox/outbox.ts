@@ -1,28 +1,16 @@
-import { EventEnvelope } from '@agentops/contracts';
 import { EventPublisher } from '@agentops/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
-
-export interface OutboxItem {
-  event: EventEnvelope;
-  key: string;
-}
+import { OutboxRepository } from './outbox-repository';
 
 /**
- * Transactional outbox: task changes and the events they cause are written in one transaction;
- * the event id is fixed here, so a republished event is the very same event (audit dedups on id).
+ * Transactional outbox: task changes and the events they cause are written in one transaction
+ * (TaskTransaction.addToOutbox), with the event id fixed, so a republished event is the very same
+ * event (audit dedups on id).
  */
-export async function addToOutbox(m: EntityManager, items: OutboxItem[]): Promise<void> {
-  for (const { event, key } of items) {
-    await m.query(
-      `INSERT INTO outbox (id, event_type, msg_key, envelope) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-      [event.id, event.type, key, JSON.stringify(event)],
-    );
-  }
-}
 
 /**
  * Test seams to simulate a crash: before publishing (the commit happened, nothing went out) or
@@ -46,10 +34,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   faults: RelayFaults = {};
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly publisher: EventPublisher,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,18 +55,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async flush(): Promise<number> {
     let total = 0;
     for (;;) {
-      const sent = await this.dataSource.transaction(async (m) => {
-        const rows: { id: string; msg_key: string; envelope: EventEnvelope }[] = await m.query(
-          `SELECT id, msg_key, envelope FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT 100 FOR UPDATE SKIP LOCKED`,
-        );
+      const sent = await this.outbox.transaction(async (tx) => {
+        const rows = await tx.lockUnsent(100);
         if (rows.length === 0) return 0;
         const ids = rows.map((r) => r.id);
         await this.faults.beforePublish?.(ids);
-        await this.publisher.publishMany(rows.map((r) => ({ event: r.envelope, key: r.msg_key })));
+        await this.publisher.publishMany(rows.map((r) => ({ event: r.envelope, key: r.key })));
         await this.faults.afterPublish?.(ids);
-        await m.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::uuid[])`, [
-          rows.map((r) => r.id),
-        ]);
+        await tx.markSent(ids, this.clock.now());
         return rows.length;
       });
       total += sent;

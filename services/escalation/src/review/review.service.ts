@@ -2,12 +2,13 @@ import { AgentIdentity } from '@agentops/contracts';
 import { LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../clock';
 import { Notifier } from '../notify/notifier';
 import { ROUTING_RULES } from '../routing/routing.tokens';
 import { RouteSpec, RoutingRules, requiredApprovals, routeFor, routingFacts } from '../routing/routing-rules';
 import { TaskRow, TaskView, taskView } from '../tasks/task-model';
 import { TaskError } from '../tasks/task-errors';
+import { TaskRepository, TaskTransaction } from '../tasks/task-repository';
 import { TaskWorkflow } from '../tasks/task-workflow';
 import { GuardrailClient, PreviewVerdict } from './guardrail-client';
 import {
@@ -39,46 +40,24 @@ export interface TaskFilter {
 @Injectable()
 export class ReviewService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tasks: TaskRepository,
     private readonly workflow: TaskWorkflow,
     private readonly guardrail: GuardrailClient,
     private readonly notifier: Notifier,
     @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async list(principal: Principal, filter: TaskFilter): Promise<TaskView[]> {
     if (filter.tenantId && !canAccessTenant(principal, filter.tenantId))
       throw new TaskError('forbidden', `no access to tenant ${filter.tenantId}`);
     const tenant = filter.tenantId ?? (principal.tenantId === '*' ? undefined : principal.tenantId);
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      args.push(value);
-      where.push(sql.replace('?', `$${args.length}`));
-    };
-    if (tenant) add('tenant_id = ?', tenant);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.group) add('reviewer_group = ?', filter.group);
-    if (filter.route) add('route = ?', filter.route);
-    if (filter.agentId) add('agent_id = ?', filter.agentId);
-    if (filter.action) add('action = ?', filter.action);
-    args.push(filter.limit);
-    // Open work soonest due first; decided work most recent first (a resolved task has no due time).
-    const order =
-      filter.status === 'resolved'
-        ? 'resolved_at DESC NULLS LAST, created_at DESC'
-        : 'due_at NULLS LAST, created_at';
-    const rows: TaskRow[] = await this.dataSource.query(
-      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${args.length}`,
-      args,
-    );
-    return rows.map(taskView);
+    return (await this.tasks.list({ ...filter, tenantId: tenant })).map(taskView);
   }
 
   async get(principal: Principal, id: string): Promise<TaskView> {
-    const [task]: TaskRow[] = await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [id]);
-    return taskView(this.accessible(principal, task, id));
+    return taskView(this.accessible(principal, await this.tasks.find(id), id));
   }
 
   async claim(principal: Principal, id: string): Promise<TaskView> {
@@ -87,22 +66,20 @@ export class ReviewService {
       const breakGlass = this.authorize(principal, task, 'claim');
       if (task.claimed_by && task.claimed_by !== principal.id)
         throw new TaskError('conflict', `already claimed by ${task.claimed_by}`);
-      await m.query(`UPDATE tasks SET claimed_by = $2, history = $3, updated_at = $4 WHERE id = $1`, [
-        id,
-        principal.id,
-        JSON.stringify([...task.history, { at: now, by: principal.id, what: `claimed${glass(breakGlass)}` }]),
-        now,
-      ]);
+      await m.update(id, {
+        claimed_by: principal.id,
+        history: [...task.history, { at: now, by: principal.id, what: `claimed${glass(breakGlass)}` }],
+        updated_at: now,
+      });
     });
   }
 
   async comment(principal: Principal, id: string, text: string): Promise<TaskView> {
     return this.change(principal, id, async (m, task, now) => {
-      await m.query(`UPDATE tasks SET comments = $2, updated_at = $3 WHERE id = $1`, [
-        id,
-        JSON.stringify([...task.comments, { by: principal.id, text, at: now }]),
-        now,
-      ]);
+      await m.update(id, {
+        comments: [...task.comments, { by: principal.id, text, at: now }],
+        updated_at: now,
+      });
     });
   }
 
@@ -119,8 +96,7 @@ export class ReviewService {
     id: string,
     body: { comment?: string; params?: Record<string, unknown> },
   ): Promise<TaskView> {
-    const [current]: TaskRow[] = await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [id]);
-    const before = this.accessible(principal, current, id);
+    const before = this.accessible(principal, await this.tasks.find(id), id);
     this.assertApprovable(before, principal);
     this.authorize(principal, before, 'approve', false);
     const editedRoute = body.params ? await this.routeOfEdit(before, body.params) : undefined;
@@ -150,12 +126,11 @@ export class ReviewService {
         const what = counts
           ? `approved (${given} of ${requiredApprovals({ fourEyes: task.four_eyes })})${body.params ? ' with changes' : ''}${glass(breakGlass)}`
           : `proposed changes; route ${task.route} needs approvals from ${decidingGroups(task.route_spec, 0).join(' or ')}`;
-        await m.query(`UPDATE tasks SET approvals = $2, history = $3, updated_at = $4 WHERE id = $1`, [
-          id,
-          JSON.stringify(approvals),
-          JSON.stringify([...task.history, { at: now, by: principal.id, what }]),
-          now,
-        ]);
+        await m.update(id, {
+          approvals,
+          history: [...task.history, { at: now, by: principal.id, what }],
+          updated_at: now,
+        });
         return;
       }
       const edited = approvedParams(approvals);
@@ -209,7 +184,7 @@ export class ReviewService {
    * It keeps four-eyes if it had it: an edit can raise the approvals needed, never lower them.
    */
   private async moveToRoute(
-    m: EntityManager,
+    m: TaskTransaction,
     task: TaskRow,
     route: RouteSpec,
     by: string,
@@ -231,20 +206,17 @@ export class ReviewService {
       claimed_by: null,
       history: [...task.history, { at: now, by, what }],
     };
-    await m.query(
-      `UPDATE tasks SET route = $2, route_spec = $3, reviewer_group = $4, tier = 0, due_at = $5, four_eyes = $6,
-                        claimed_by = NULL, history = $7, updated_at = $8 WHERE id = $1`,
-      [
-        task.id,
-        moved.route,
-        JSON.stringify(spec),
-        moved.reviewer_group,
-        dueAt,
-        moved.four_eyes,
-        JSON.stringify(moved.history),
-        now,
-      ],
-    );
+    await m.update(task.id, {
+      route: moved.route,
+      route_spec: spec,
+      reviewer_group: moved.reviewer_group,
+      tier: 0,
+      due_at: dueAt,
+      four_eyes: moved.four_eyes,
+      claimed_by: null,
+      history: moved.history,
+      updated_at: now,
+    });
     return moved;
   }
 
@@ -281,13 +253,12 @@ export class ReviewService {
   private async change(
     principal: Principal,
     id: string,
-    fn: (m: EntityManager, task: TaskRow, now: string) => Promise<void>,
+    fn: (m: TaskTransaction, task: TaskRow, now: string) => Promise<void>,
   ): Promise<TaskView> {
-    return this.dataSource.transaction(async (m) => {
-      const [task]: TaskRow[] = await m.query(`SELECT * FROM tasks WHERE id = $1 FOR UPDATE`, [id]);
-      await fn(m, this.accessible(principal, task, id), new Date().toISOString());
-      const [after]: TaskRow[] = await m.query(`SELECT * FROM tasks WHERE id = $1`, [id]);
-      return taskView(after);
+    return this.tasks.transaction(async (m) => {
+      const task = await m.lock(id);
+      await fn(m, this.accessible(principal, task, id), this.clock.now().toISOString());
+      return taskView((await m.find(id))!);
     });
   }
 

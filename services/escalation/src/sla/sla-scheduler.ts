@@ -1,11 +1,13 @@
 import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { CallbackRepository } from '../callbacks/callback-repository';
+import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import { Notifier } from '../notify/notifier';
+import { OutboxRepository } from '../outbox/outbox-repository';
 import { onSlaBreach } from '../routing/routing-rules';
-import { TaskRow } from '../tasks/task-model';
+import { TaskRepository } from '../tasks/task-repository';
 import { TaskWorkflow } from '../tasks/task-workflow';
 
 /**
@@ -21,11 +23,14 @@ export class SlaScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   private lastPurge = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tasks: TaskRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly callbacks: CallbackRepository,
     private readonly workflow: TaskWorkflow,
     private readonly notifier: Notifier,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,34 +44,28 @@ export class SlaScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Handles the tasks due now; returns how many. */
-  async tick(now = new Date()): Promise<number> {
+  async tick(now = this.clock.now()): Promise<number> {
     const notices: { url?: string; text: string }[] = [];
-    const handled = await this.dataSource.transaction(async (m) => {
-      const due: TaskRow[] = await m.query(
-        `SELECT * FROM tasks WHERE status = 'open' AND due_at <= $1 ORDER BY due_at LIMIT 50 FOR UPDATE SKIP LOCKED`,
-        [now],
-      );
+    const handled = await this.tasks.transaction(async (tx) => {
+      const due = await tx.lockDue(now, 50);
       for (const task of due) {
         const breach = onSlaBreach(task.route_spec, task.tier, now);
         if (breach.kind === 'next-tier') {
           const what = `SLA breached at tier ${task.tier} (${task.reviewer_group}); escalated to tier ${breach.tier} (${breach.group})`;
-          await m.query(
-            `UPDATE tasks SET tier = $2, reviewer_group = $3, due_at = $4, claimed_by = NULL, history = $5, updated_at = $6 WHERE id = $1`,
-            [
-              task.id,
-              breach.tier,
-              breach.group,
-              breach.dueAt,
-              JSON.stringify([...task.history, { at: now.toISOString(), by: 'sla', what }]),
-              now,
-            ],
-          );
+          await tx.update(task.id, {
+            tier: breach.tier,
+            reviewer_group: breach.group,
+            due_at: breach.dueAt,
+            claimed_by: null,
+            history: [...task.history, { at: now.toISOString(), by: 'sla', what }],
+            updated_at: now,
+          });
           notices.push({
             url: task.route_spec.notifyUrl,
             text: `Escalation ${task.id} (${task.action}): ${what}, due ${breach.dueAt.toISOString()}`,
           });
         } else {
-          await this.workflow.resolve(m, task, {
+          await this.workflow.resolve(tx, task, {
             resolution: 'timed_out',
             verdict: breach.outcome,
             decidedBy: 'timeout',
@@ -90,22 +89,18 @@ export class SlaScheduler implements OnApplicationBootstrap, OnApplicationShutdo
    * Housekeeping: every proposal is stored (the decision carries no params), so proposals, verdicts
    * that never met their intent, sent outbox rows and delivered callbacks expire after the retention.
    */
-  async purge(now = new Date()): Promise<void> {
+  async purge(now = this.clock.now()): Promise<void> {
     const before = new Date(now.getTime() - this.config.ESCALATION_RETENTION_HOURS * 3600_000);
-    await this.dataSource.query(`DELETE FROM intents WHERE received_at < $1`, [before]);
-    await this.dataSource.query(`DELETE FROM escalated_decisions WHERE received_at < $1`, [before]);
-    await this.dataSource.query(`DELETE FROM outbox WHERE sent_at < $1`, [before]);
-    await this.dataSource.query(
-      `DELETE FROM callbacks WHERE delivered_at < $1 OR (delivered_at IS NULL AND created_at < $1)`,
-      [before],
-    );
+    await this.tasks.purgeReceived(before);
+    await this.outbox.purgeSent(before);
+    await this.callbacks.purge(before);
     this.lastPurge = now.getTime();
   }
 
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      if (Date.now() - this.lastPurge > 3600_000)
+      if (this.clock.now().getTime() - this.lastPurge > 3600_000)
         void this.purge().catch((error: Error) =>
           this.logger.warn({ err: error }, 'escalation purge failed'),
         );

@@ -2,15 +2,15 @@ import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Verdict }
 import { createEvent, newEventId } from '@agentops/messaging';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { queueCallback } from '../callbacks/callback-dispatcher';
+import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import { Notifier } from '../notify/notifier';
-import { OutboxItem, addToOutbox } from '../outbox/outbox';
+import { OutboxItem } from '../outbox/outbox-repository';
 import { Approval } from '../review/review-rules';
 import { ROUTING_RULES } from '../routing/routing.tokens';
 import { RoutingRules, routeFor, routeSlaMs, routingFacts } from '../routing/routing-rules';
 import { HistoryEntry, TaskRow } from './task-model';
+import { TaskRepository, TaskTransaction } from './task-repository';
 
 const SOURCE = 'agentops/escalation';
 
@@ -34,34 +34,29 @@ export interface Resolution {
 @Injectable()
 export class TaskWorkflow {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tasks: TaskRepository,
     @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     private readonly notifier: Notifier,
+    private readonly clock: Clock,
   ) {}
 
   /** Every proposal is kept by id: the decision event has no params, the task needs them. */
   async onIntent(event: EventEnvelope<IntentProposedV1>): Promise<void> {
-    const opened = await this.dataSource.transaction(async (m) => {
-      await lockIntent(m, event.data.intentId);
-      await m.query(
-        `INSERT INTO intents (intent_id, tenant_id, payload) VALUES ($1, $2, $3) ON CONFLICT (intent_id) DO NOTHING`,
-        [event.data.intentId, event.tenantid, JSON.stringify(event.data)],
-      );
-      return this.openIfReady(m, event.data.intentId);
+    const opened = await this.tasks.transaction(async (tx) => {
+      await tx.lockIntent(event.data.intentId);
+      await tx.saveIntent(event.data, event.tenantid);
+      return this.openIfReady(tx, event.data.intentId);
     });
     if (opened) this.notifyOpened(opened);
   }
 
   /** An `escalate` verdict by policy; the task opens once its intent is known too (either order). */
   async onEscalated(event: EventEnvelope<IntentDecidedV1>): Promise<void> {
-    const opened = await this.dataSource.transaction(async (m) => {
-      await lockIntent(m, event.data.intentId);
-      await m.query(
-        `INSERT INTO escalated_decisions (intent_id, envelope) VALUES ($1, $2) ON CONFLICT (intent_id) DO NOTHING`,
-        [event.data.intentId, JSON.stringify(event)],
-      );
-      return this.openIfReady(m, event.data.intentId);
+    const opened = await this.tasks.transaction(async (tx) => {
+      await tx.lockIntent(event.data.intentId);
+      await tx.saveEscalatedDecision(event);
+      return this.openIfReady(tx, event.data.intentId);
     });
     if (opened) this.notifyOpened(opened);
   }
@@ -71,13 +66,10 @@ export class TaskWorkflow {
    * human decision would be moot. The task closes as timed out, without a second decision.
    */
   async onAgentTimedOut(decision: IntentDecidedV1): Promise<void> {
-    const resolved = await this.dataSource.transaction(async (m) => {
-      const [task]: TaskRow[] = await m.query(
-        `SELECT * FROM tasks WHERE intent_id = $1 AND status = 'open' FOR UPDATE`,
-        [decision.intentId],
-      );
+    const resolved = await this.tasks.transaction(async (tx) => {
+      const task = await tx.lockOpenByIntent(decision.intentId);
       if (!task) return null;
-      await this.resolve(m, task, {
+      await this.resolve(tx, task, {
         resolution: 'timed_out',
         decidedBy: 'timeout',
         reviewers: [],
@@ -93,21 +85,13 @@ export class TaskWorkflow {
       );
   }
 
-  private async openIfReady(m: EntityManager, intentId: string): Promise<TaskRow | null> {
-    const [intentRow]: { payload: IntentProposedV1 }[] = await m.query(
-      `SELECT payload FROM intents WHERE intent_id = $1`,
-      [intentId],
-    );
-    const [decisionRow]: { envelope: EventEnvelope<IntentDecidedV1> }[] = await m.query(
-      `SELECT envelope FROM escalated_decisions WHERE intent_id = $1`,
-      [intentId],
-    );
-    if (!intentRow || !decisionRow) return null;
-    const intent = intentRow.payload;
-    const decision = decisionRow.envelope;
+  private async openIfReady(tx: TaskTransaction, intentId: string): Promise<TaskRow | null> {
+    const intent = await tx.findIntent(intentId);
+    const decision = await tx.findEscalatedDecision(intentId);
+    if (!intent || !decision) return null;
     // Routed on the catalog facts guardrail decided with, not on what the params claim.
     const route = routeFor(this.rules, routingFacts(intent, decision.data.facts));
-    const now = new Date();
+    const now = this.clock.now();
     const dueAt = new Date(now.getTime() + route.tiers[0].slaMs);
     const taskId = newEventId();
     const labels = intent.agent.labels ?? {};
@@ -118,33 +102,27 @@ export class TaskWorkflow {
         what: `opened on route ${route.name} for ${route.tiers[0].group}`,
       },
     ];
-    const inserted: { id: string }[] = await m.query(
-      `INSERT INTO tasks (id, intent_id, tenant_id, agent_id, action, reasons, decision_event_id, route, route_spec, reviewer_group, tier, due_at,
-                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-       ON CONFLICT (intent_id) DO NOTHING RETURNING id`,
-      [
-        taskId,
-        intentId,
-        intent.agent.tenantId,
-        intent.agent.id,
-        intent.action,
-        JSON.stringify(decision.data.reasons),
-        decision.id,
-        route.name,
-        JSON.stringify(route),
-        route.tiers[0].group,
-        dueAt,
-        route.fourEyes,
-        labels['owner'] ?? null,
-        labels['ownerTeam'] ?? labels['team'] ?? null,
-        JSON.stringify(intent),
-        JSON.stringify(decision.data),
-        JSON.stringify(history),
-        now,
-      ],
-    );
-    if (inserted.length === 0) return null;
+    const inserted = await tx.insertTask({
+      id: taskId,
+      intent_id: intentId,
+      tenant_id: intent.agent.tenantId,
+      agent_id: intent.agent.id,
+      action: intent.action,
+      reasons: decision.data.reasons,
+      decision_event_id: decision.id,
+      route: route.name,
+      route_spec: route,
+      reviewer_group: route.tiers[0].group,
+      due_at: dueAt,
+      four_eyes: route.fourEyes,
+      owner: labels['owner'] ?? null,
+      owner_team: labels['ownerTeam'] ?? labels['team'] ?? null,
+      intent,
+      decision: decision.data,
+      history,
+      created_at: now,
+    });
+    if (!inserted) return null;
     const opened = createEvent(
       EventTypes.EscalationOpened,
       {
@@ -168,14 +146,13 @@ export class TaskWorkflow {
         time: now,
       },
     );
-    await addToOutbox(m, [{ event: opened, key: intentId }]);
-    const [task]: TaskRow[] = await m.query(`SELECT * FROM tasks WHERE id = $1`, [taskId]);
-    return task;
+    await tx.addToOutbox([{ event: opened, key: intentId }]);
+    return (await tx.find(taskId)) ?? null;
   }
 
   /** Closes a locked task: the final decision and the resolution go to the outbox in this transaction. */
-  async resolve(m: EntityManager, task: TaskRow, r: Resolution): Promise<IntentDecidedV1 | undefined> {
-    const now = new Date();
+  async resolve(tx: TaskTransaction, task: TaskRow, r: Resolution): Promise<IntentDecidedV1 | undefined> {
+    const now = this.clock.now();
     const items: OutboxItem[] = [];
     const cause = { id: task.decision_event_id };
     const ctx = {
@@ -215,7 +192,12 @@ export class TaskWorkflow {
       const decided = createEvent(EventTypes.IntentDecided, final, ctx);
       items.push({ event: decided, key: task.agent_id });
       const callbackUrl = task.intent?.agent.labels?.['callbackUrl'];
-      if (callbackUrl) await queueCallback(m, callbackUrl, decided.id, final);
+      if (callbackUrl)
+        await tx.queueCallback(callbackUrl, {
+          eventId: decided.id,
+          intentId: final.intentId,
+          decision: final,
+        });
     }
     items.push({
       event: createEvent(
@@ -237,19 +219,17 @@ export class TaskWorkflow {
       ...task.history,
       { at: now.toISOString(), by: r.by, what: `${r.resolution}: ${r.message}` },
     ];
-    await m.query(
-      `UPDATE tasks SET status = 'resolved', resolution = $2, final_decision = $3, resolved_at = $4, updated_at = $4, due_at = NULL,
-                        approvals = $5, history = $6 WHERE id = $1`,
-      [
-        task.id,
-        r.resolution,
-        final ? JSON.stringify(final) : null,
-        now,
-        JSON.stringify(r.approvals ?? task.approvals),
-        JSON.stringify(history),
-      ],
-    );
-    await addToOutbox(m, items);
+    await tx.update(task.id, {
+      status: 'resolved',
+      resolution: r.resolution,
+      final_decision: final ?? null,
+      resolved_at: now,
+      updated_at: now,
+      due_at: null,
+      approvals: r.approvals ?? task.approvals,
+      history,
+    });
+    await tx.addToOutbox(items);
     return final;
   }
 
@@ -261,9 +241,4 @@ export class TaskWorkflow {
         `Queue ${task.reviewer_group}, due ${task.due_at?.toISOString()}${task.four_eyes ? ', four-eyes' : ''}.`,
     );
   }
-}
-
-/** Serialises the two halves (intent, verdict) of one task so neither misses the other. */
-async function lockIntent(m: EntityManager, intentId: string): Promise<void> {
-  await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`escalation:${intentId}`]);
 }

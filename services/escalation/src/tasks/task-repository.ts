@@ -1,0 +1,280 @@
+import { EventEnvelope, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CallbackBody, insertCallback } from '../callbacks/callback-repository';
+import { OutboxItem, insertOutboxRows } from '../outbox/outbox-repository';
+import { TaskRow } from './task-model';
+
+/** A task as it is opened: tier 0, open, nothing claimed, approved or commented yet. */
+export type NewTask = Pick<
+  TaskRow,
+  | 'id'
+  | 'intent_id'
+  | 'tenant_id'
+  | 'agent_id'
+  | 'action'
+  | 'reasons'
+  | 'decision_event_id'
+  | 'route'
+  | 'route_spec'
+  | 'reviewer_group'
+  | 'due_at'
+  | 'four_eyes'
+  | 'owner'
+  | 'owner_team'
+  | 'intent'
+  | 'decision'
+  | 'history'
+  | 'created_at'
+>;
+
+/** The columns a use case may change, and when it changed them. */
+export type TaskChanges = Partial<
+  Pick<
+    TaskRow,
+    | 'status'
+    | 'resolution'
+    | 'final_decision'
+    | 'resolved_at'
+    | 'route'
+    | 'route_spec'
+    | 'reviewer_group'
+    | 'tier'
+    | 'due_at'
+    | 'four_eyes'
+    | 'claimed_by'
+    | 'approvals'
+    | 'comments'
+    | 'history'
+  >
+> & { updated_at: Date | string };
+
+/** The reviewer queue's filter; `tenantId` undefined = every tenant (the platform operator). */
+export interface TaskQuery {
+  tenantId?: string;
+  status?: 'open' | 'resolved';
+  group?: string;
+  route?: string;
+  agentId?: string;
+  action?: string;
+  limit: number;
+}
+
+/**
+ * What one transaction of the task lifecycle may do. Locks hold, and writes become visible, when
+ * the transaction commits; the outbox rows and callbacks commit with the task change that caused them.
+ */
+export interface TaskTransaction {
+  /** Serialises the two halves (intent, verdict) of one task so neither misses the other. */
+  lockIntent(intentId: string): Promise<void>;
+  /** Keeps a proposal by id (first one wins). */
+  saveIntent(intent: IntentProposedV1, tenantId: string): Promise<void>;
+  /** Keeps an `escalate` verdict by intent id (first one wins). */
+  saveEscalatedDecision(event: EventEnvelope<IntentDecidedV1>): Promise<void>;
+  findIntent(intentId: string): Promise<IntentProposedV1 | undefined>;
+  findEscalatedDecision(intentId: string): Promise<EventEnvelope<IntentDecidedV1> | undefined>;
+  /** Answers false when the intent already has a task. */
+  insertTask(task: NewTask): Promise<boolean>;
+  find(id: string): Promise<TaskRow | undefined>;
+  /** The task, locked until the transaction ends (FOR UPDATE). */
+  lock(id: string): Promise<TaskRow | undefined>;
+  /** The intent's task if it is open, locked. */
+  lockOpenByIntent(intentId: string): Promise<TaskRow | undefined>;
+  /** Open tasks due at `now`, soonest first, locked; tasks another instance holds are skipped. */
+  lockDue(now: Date, limit: number): Promise<TaskRow[]>;
+  update(id: string, changes: TaskChanges): Promise<void>;
+  addToOutbox(items: OutboxItem[]): Promise<void>;
+  queueCallback(url: string, body: CallbackBody): Promise<void>;
+}
+
+/** Tasks, the proposals and verdicts they open from, in the escalation schema. */
+export abstract class TaskRepository {
+  abstract transaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T>;
+  abstract find(id: string): Promise<TaskRow | undefined>;
+  /** Open work soonest due first; decided work most recent first. */
+  abstract list(query: TaskQuery): Promise<TaskRow[]>;
+  /** Deletes proposals and verdicts received before `before` (those of open tasks live in the task). */
+  abstract purgeReceived(before: Date): Promise<void>;
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const plain = (v: unknown) => v;
+/** Column → how its value is sent; the keys are the only columns `update` writes. */
+const CHANGEABLE: Record<keyof TaskChanges, (v: unknown) => unknown> = {
+  status: plain,
+  resolution: plain,
+  final_decision: json,
+  resolved_at: plain,
+  route: plain,
+  route_spec: json,
+  reviewer_group: plain,
+  tier: plain,
+  due_at: plain,
+  four_eyes: plain,
+  claimed_by: plain,
+  approvals: json,
+  comments: json,
+  history: json,
+  updated_at: plain,
+};
+
+/** The escalation schema's tasks; with the outbox and callback repositories, the only SQL of escalation. */
+@Injectable()
+export class PostgresTaskRepository extends TaskRepository {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  transaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((m) => fn(new PostgresTaskTransaction(m)));
+  }
+
+  async find(id: string): Promise<TaskRow | undefined> {
+    return findTask(this.dataSource.manager, id);
+  }
+
+  async list(q: TaskQuery): Promise<TaskRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      args.push(value);
+      where.push(sql.replace('?', `$${args.length}`));
+    };
+    if (q.tenantId) add('tenant_id = ?', q.tenantId);
+    if (q.status) add('status = ?', q.status);
+    if (q.group) add('reviewer_group = ?', q.group);
+    if (q.route) add('route = ?', q.route);
+    if (q.agentId) add('agent_id = ?', q.agentId);
+    if (q.action) add('action = ?', q.action);
+    args.push(q.limit);
+    // A resolved task has no due time.
+    const order =
+      q.status === 'resolved'
+        ? 'resolved_at DESC NULLS LAST, created_at DESC'
+        : 'due_at NULLS LAST, created_at';
+    return (await this.dataSource.query(
+      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${args.length}`,
+      args,
+    )) as TaskRow[];
+  }
+
+  async purgeReceived(before: Date): Promise<void> {
+    await this.dataSource.query(`DELETE FROM intents WHERE received_at < $1`, [before]);
+    await this.dataSource.query(`DELETE FROM escalated_decisions WHERE received_at < $1`, [before]);
+  }
+}
+
+class PostgresTaskTransaction implements TaskTransaction {
+  constructor(private readonly m: EntityManager) {}
+
+  async lockIntent(intentId: string): Promise<void> {
+    await this.m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`escalation:${intentId}`]);
+  }
+
+  async saveIntent(intent: IntentProposedV1, tenantId: string): Promise<void> {
+    await this.m.query(
+      `INSERT INTO intents (intent_id, tenant_id, payload) VALUES ($1, $2, $3) ON CONFLICT (intent_id) DO NOTHING`,
+      [intent.intentId, tenantId, JSON.stringify(intent)],
+    );
+  }
+
+  async saveEscalatedDecision(event: EventEnvelope<IntentDecidedV1>): Promise<void> {
+    await this.m.query(
+      `INSERT INTO escalated_decisions (intent_id, envelope) VALUES ($1, $2) ON CONFLICT (intent_id) DO NOTHING`,
+      [event.data.intentId, JSON.stringify(event)],
+    );
+  }
+
+  async findIntent(intentId: string): Promise<IntentProposedV1 | undefined> {
+    const [row] = (await this.m.query(`SELECT payload FROM intents WHERE intent_id = $1`, [intentId])) as {
+      payload: IntentProposedV1;
+    }[];
+    return row?.payload;
+  }
+
+  async findEscalatedDecision(intentId: string): Promise<EventEnvelope<IntentDecidedV1> | undefined> {
+    const [row] = (await this.m.query(`SELECT envelope FROM escalated_decisions WHERE intent_id = $1`, [
+      intentId,
+    ])) as { envelope: EventEnvelope<IntentDecidedV1> }[];
+    return row?.envelope;
+  }
+
+  async insertTask(t: NewTask): Promise<boolean> {
+    const inserted = (await this.m.query(
+      `INSERT INTO tasks (id, intent_id, tenant_id, agent_id, action, reasons, decision_event_id, route, route_spec, reviewer_group, tier, due_at,
+                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+       ON CONFLICT (intent_id) DO NOTHING RETURNING id`,
+      [
+        t.id,
+        t.intent_id,
+        t.tenant_id,
+        t.agent_id,
+        t.action,
+        JSON.stringify(t.reasons),
+        t.decision_event_id,
+        t.route,
+        JSON.stringify(t.route_spec),
+        t.reviewer_group,
+        t.due_at,
+        t.four_eyes,
+        t.owner,
+        t.owner_team,
+        json(t.intent),
+        json(t.decision),
+        JSON.stringify(t.history),
+        t.created_at,
+      ],
+    )) as { id: string }[];
+    return inserted.length > 0;
+  }
+
+  find(id: string): Promise<TaskRow | undefined> {
+    return findTask(this.m, id);
+  }
+
+  async lock(id: string): Promise<TaskRow | undefined> {
+    const [task] = (await this.m.query(`SELECT * FROM tasks WHERE id = $1 FOR UPDATE`, [id])) as TaskRow[];
+    return task;
+  }
+
+  async lockOpenByIntent(intentId: string): Promise<TaskRow | undefined> {
+    const [task] = (await this.m.query(
+      `SELECT * FROM tasks WHERE intent_id = $1 AND status = 'open' FOR UPDATE`,
+      [intentId],
+    )) as TaskRow[];
+    return task;
+  }
+
+  async lockDue(now: Date, limit: number): Promise<TaskRow[]> {
+    return (await this.m.query(
+      `SELECT * FROM tasks WHERE status = 'open' AND due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    )) as TaskRow[];
+  }
+
+  async update(id: string, changes: TaskChanges): Promise<void> {
+    const sets: string[] = [];
+    const args: unknown[] = [id];
+    for (const [column, value] of Object.entries(changes)) {
+      const send = CHANGEABLE[column as keyof TaskChanges];
+      if (!send) throw new Error(`tasks.${column} is not a column a use case changes`);
+      args.push(send(value));
+      sets.push(`${column} = $${args.length}`);
+    }
+    await this.m.query(`UPDATE tasks SET ${sets.join(', ')} WHERE id = $1`, args);
+  }
+
+  addToOutbox(items: OutboxItem[]): Promise<void> {
+    return insertOutboxRows(this.m, items);
+  }
+
+  queueCallback(url: string, body: CallbackBody): Promise<void> {
+    return insertCallback(this.m, url, body);
+  }
+}
+
+async function findTask(m: EntityManager, id: string): Promise<TaskRow | undefined> {
+  const [task] = (await m.query(`SELECT * FROM tasks WHERE id = $1`, [id])) as TaskRow[];
+  return task;
+}
