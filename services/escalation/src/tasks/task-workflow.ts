@@ -1,4 +1,5 @@
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Verdict } from '@agentops/contracts';
+import { decided, humanDecision } from '@agentops/decisions';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -187,33 +188,25 @@ export class TaskWorkflow {
     };
     let final: IntentDecidedV1 | undefined;
     if (r.verdict) {
-      final = {
-        intentId: task.intent_id,
-        agentId: task.agent_id,
-        action: task.action,
-        verdict: r.verdict,
-        reasons: [
-          {
-            policyId: r.decidedBy === 'human' ? 'agentops.escalation.review' : 'agentops.escalation.sla',
-            policyVersion: '1',
-            message: r.message,
-            effect: r.verdict === 'escalate' ? 'deny' : r.verdict,
-            mode: 'enforce',
-          },
-          ...task.reasons,
-        ],
-        obligations: [],
-        modifiedParams: r.modifiedParams,
-        decidedBy: r.decidedBy,
-        decisionSource: `escalation:${task.route}:${task.id}`,
-        reviewers: r.reviewers,
-        decidedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + this.config.ESCALATION_DECISION_TTL_MS).toISOString(),
-      };
-      const decided = createEvent(EventTypes.IntentDecided, final, ctx);
-      items.push({ event: decided, key: task.agent_id });
+      final = decided(
+        { intentId: task.intent_id, agentId: task.agent_id, action: task.action },
+        humanDecision({
+          verdict: r.verdict,
+          decidedBy: r.decidedBy,
+          message: r.message,
+          reviewers: r.reviewers,
+          route: task.route,
+          taskId: task.id,
+          escalatedReasons: task.reasons,
+          modifiedParams: r.modifiedParams,
+        }),
+        now,
+        this.config.ESCALATION_DECISION_TTL_MS,
+      );
+      const event = createEvent(EventTypes.IntentDecided, final, ctx);
+      items.push({ event, key: task.agent_id });
       const callbackUrl = task.intent?.agent.labels?.['callbackUrl'];
-      if (callbackUrl) await queueCallback(m, callbackUrl, decided.id, final);
+      if (callbackUrl) await queueCallback(m, callbackUrl, event.id, final);
     }
     items.push({
       event: createEvent(

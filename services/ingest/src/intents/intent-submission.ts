@@ -1,4 +1,5 @@
 import { AgentIdentity, EventTypes, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
+import { decided, failClosedDenial } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -7,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { IngestConfig } from '../config';
 import { DecisionBoard } from '../decisions/decision-board';
+import { DecisionPublisher } from '../decisions/decision-publisher';
 import { decisionTimeoutFor } from '../decisions/decision-timeouts';
 import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
 
@@ -47,6 +49,7 @@ export class IntentSubmission {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
     private readonly killSwitches: KillSwitchEnforcement,
+    private readonly decisionPublisher: DecisionPublisher,
   ) {}
 
   async submit(
@@ -110,40 +113,17 @@ export class IntentSubmission {
   ): Promise<SubmissionResult> {
     const result = await this.board.wait(intentId, timeoutMs);
     if (result.kind === 'reply') return { intentId, status: 'decided', decision: result.value };
-    const decision: IntentDecidedV1 = {
-      intentId,
-      agentId: agent.id,
-      action,
-      verdict: 'deny',
-      reasons: [
-        {
-          policyId: 'agentops.fail-closed',
-          policyVersion: '1',
-          message: `no decision within ${timeoutMs} ms`,
-          effect: 'deny',
-          mode: 'enforce',
-        },
-      ],
-      obligations: [],
-      decidedBy: 'timeout',
-      decidedAt: new Date().toISOString(),
-      expiresAt: new Date().toISOString(),
-    };
+    const decision = decided(
+      { intentId, agentId: agent.id, action },
+      failClosedDenial(timeoutMs),
+      new Date(),
+    );
     await this.board.record(decision);
     const stored = await this.board.find(intentId);
     // A real decision may have been recorded a moment before the timer fired: it wins.
     if (stored && stored.decision.decidedBy !== 'timeout')
       return { intentId, status: 'decided', decision: stored.decision };
-    await this.publisher.publish(
-      createEvent(EventTypes.IntentDecided, decision, {
-        source: SOURCE,
-        tenantid: agent.tenantId,
-        agentid: agent.id,
-        correlationid: intentId,
-        cause: { id: intentId },
-      }),
-      agent.id,
-    );
+    await this.decisionPublisher.publish(agent, decision, { id: intentId });
     return { intentId, status: 'decided', decision };
   }
 
