@@ -1,6 +1,7 @@
 import { IntentDecidedV1 } from '@agentops/contracts';
 import {
   PlatformPolicies,
+  SwitchRef,
   deadlineDenial,
   decided,
   denyReason,
@@ -17,7 +18,7 @@ const subject = {
   action: 'pricing.set_price',
 };
 const now = new Date('2026-12-01T10:00:00.000Z');
-const hit = {
+const hit: SwitchRef = {
   switchId: '0190a0a0-0000-7000-8000-000000000001',
   reason: 'runaway repricing',
   selector: { tenantId: 'maison', role: 'pricing' },
