@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { MessagingRuntime } from '@agentops/messaging-nest';
 import { EventPublisher } from '@agentops/messaging';
 import { DataSource, Redis } from '@agentops/persistence';
@@ -9,6 +10,7 @@ import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { PrincipalGuard } from './auth/principal.guard';
 import { ServiceCredentials } from './auth/service-token';
 import { CommonEnv } from './config';
+import { DomainErrorFilter } from './errors/domain-error.filter';
 import { ReadinessRegistry } from './readiness';
 import { LOGGER, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
@@ -51,6 +53,8 @@ export class ServiceRuntimeModule {
         },
         BearerAuthenticator,
         PrincipalGuard,
+        // Coded domain errors become HTTP responses here, and only here.
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
       exports: [
         SERVICE_CONFIG,

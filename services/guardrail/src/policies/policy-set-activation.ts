@@ -5,8 +5,10 @@ import {
   PolicyProblem,
   PolicySource,
   compilePolicySet,
+  formatProblem,
   tenantSetProblems,
 } from '@agentops/policy';
+import { DomainError } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { ActivePolicySets } from './active-policy-sets';
 import { PolicyScope, scopeKey } from './policy-scope';
@@ -15,10 +17,16 @@ import { PolicySetStore } from './policy-set-store';
 /** The envelope tenant of a baseline activation, which belongs to no tenant. */
 const PLATFORM_TENANT = 'platform';
 
-/** A set refused whole before anything changed; the scope's active set keeps serving. */
-export class PolicySetRejected extends Error {
+/**
+ * A set refused whole before anything changed; the scope's active set keeps serving. A 422 whose
+ * body lists the problems (file, policy, field) and a one-line summary of each.
+ */
+export class PolicySetRejected extends DomainError<'refused'> {
   constructor(readonly problems: PolicyProblem[]) {
-    super('policy set rejected; the active set keeps serving');
+    super('refused', 'policy set rejected; the active set keeps serving', {
+      problems,
+      summary: problems.map(formatProblem),
+    });
   }
 }
 

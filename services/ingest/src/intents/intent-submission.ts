@@ -1,7 +1,7 @@
 import { AgentIdentity, EventTypes, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
 import { decided, failClosedDenial } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { DomainError, REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { Redis } from 'ioredis';
@@ -28,9 +28,10 @@ const SOURCE = 'agentops/ingest';
  * An Idempotency-Key sent again with a different body: a retry must repeat its request exactly,
  * so this is a client bug, not a new intent (IETF draft-ietf-httpapi-idempotency-key-header: 422).
  */
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends DomainError<'refused'> {
   constructor(readonly key: string) {
     super(
+      'refused',
       `Idempotency-Key ${JSON.stringify(key)} was already used by this agent with a different request body; a new intent needs a new key`,
     );
   }

@@ -13,7 +13,6 @@ import {
   Post,
   Query,
   Res,
-  UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
@@ -21,7 +20,7 @@ import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
 import { AgentRateLimited } from '../agents/agent-rate-limit';
 import { DecisionBoard } from '../decisions/decision-board';
-import { IdempotencyKeyReusedError, IntentSubmission } from './intent-submission';
+import { IntentSubmission } from './intent-submission';
 
 const SubmitQuery = z.object({
   wait: z
@@ -57,12 +56,11 @@ export class IntentsController {
   ) {
     const key = IdempotencyKey.safeParse(idempotencyKey);
     if (!key.success) throw new BadRequestException(`Idempotency-Key: ${key.error.issues[0].message}`);
-    const result = await this.submission
-      .submit(agent, proposal, { wait: query.wait, timeoutMs: query.timeoutMs, idempotencyKey: key.data })
-      .catch((error: unknown) => {
-        if (error instanceof IdempotencyKeyReusedError) throw new UnprocessableEntityException(error.message);
-        throw error;
-      });
+    const result = await this.submission.submit(agent, proposal, {
+      wait: query.wait,
+      timeoutMs: query.timeoutMs,
+      idempotencyKey: key.data,
+    });
     res.status(result.status === 'decided' ? 200 : 202);
     return result;
   }

@@ -1,7 +1,8 @@
 import { AgentIdentity, IntentDecidedV1 } from '@agentops/contracts';
 import { decided, killSwitchDenial } from '@agentops/decisions';
 import { KillSwitchSet } from '@agentops/killswitch-client';
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { DomainError } from '@agentops/service-runtime';
+import { Injectable } from '@nestjs/common';
 import { DecisionBoard } from '../decisions/decision-board';
 import { DecisionPublisher } from '../decisions/decision-publisher';
 
@@ -25,7 +26,7 @@ export class KillSwitchEnforcement {
     intentId: string,
   ): Promise<IntentDecidedV1 | null> {
     // Fail closed: an instance that has not loaded the switch set decides nothing.
-    if (!this.switches.isLoaded) throw new ServiceUnavailableException('kill-switch state not loaded yet');
+    if (!this.switches.isLoaded) throw new DomainError('unavailable', 'kill-switch state not loaded yet');
     const hit = this.switches.check(agent, action, intentId);
     if (!hit) return null;
     const decision = decided({ intentId, agentId: agent.id, action }, killSwitchDenial(hit), new Date());
