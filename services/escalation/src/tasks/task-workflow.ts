@@ -1,7 +1,7 @@
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Verdict } from '@agentops/contracts';
 import { decided, humanDecision } from '@agentops/decisions';
 import { createEvent, newEventId } from '@agentops/messaging';
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { queueCallback } from '../callbacks/callback-dispatcher';
@@ -12,8 +12,6 @@ import { Approval } from '../review/review-rules';
 import { ROUTING_RULES } from '../routing/routing.tokens';
 import { RoutingRules, routeFor, routingFacts } from '../routing/routing-rules';
 import { HistoryEntry, TaskRow } from './task-model';
-
-const SOURCE = 'agentops/escalation';
 
 export interface Resolution {
   resolution: 'approved' | 'rejected' | 'modified' | 'timed_out';
@@ -39,6 +37,7 @@ export class TaskWorkflow {
     @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     private readonly notifier: Notifier,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   /** Every proposal is kept by id: the decision event has no params, the task needs them. */
@@ -158,7 +157,7 @@ export class TaskWorkflow {
         openedAt: now.toISOString(),
       },
       {
-        source: SOURCE,
+        source: this.source,
         tenantid: intent.agent.tenantId,
         agentid: intent.agent.id,
         correlationid: intentId,
@@ -178,7 +177,7 @@ export class TaskWorkflow {
     const items: OutboxItem[] = [];
     const cause = { id: task.decision_event_id };
     const ctx = {
-      source: SOURCE,
+      source: this.source,
       tenantid: task.tenant_id,
       agentid: task.agent_id,
       correlationid: task.intent_id,

@@ -16,7 +16,7 @@ import {
   evaluatePolicyLayers,
   missingScope,
 } from '@agentops/policy';
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { GuardrailConfig } from '../config';
 import { CatalogCache } from '../context/catalog-cache';
@@ -43,6 +43,7 @@ export class IntentEvaluation {
     private readonly publisher: EventPublisher,
     private readonly killSwitches: KillSwitchGate,
     @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async evaluate(intent: EventEnvelope<IntentProposedV1>): Promise<EventEnvelope<IntentDecidedV1>> {
@@ -132,7 +133,7 @@ export class IntentEvaluation {
         this.config.DECISION_TTL_MS,
       ),
       {
-        source: 'agentops/guardrail',
+        source: this.source,
         tenantid: intent.tenantid,
         agentid: intent.data.agent.id,
         correlationid: intent.data.intentId,

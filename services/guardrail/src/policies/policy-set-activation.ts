@@ -8,8 +8,8 @@ import {
   formatProblem,
   tenantSetProblems,
 } from '@agentops/policy';
-import { DomainError } from '@agentops/service-runtime';
-import { Injectable } from '@nestjs/common';
+import { DomainError, EVENT_SOURCE } from '@agentops/service-runtime';
+import { Inject, Injectable } from '@nestjs/common';
 import { ActivePolicySets } from './active-policy-sets';
 import { PolicyScope, scopeKey } from './policy-scope';
 import { PolicySetStore } from './policy-set-store';
@@ -43,6 +43,7 @@ export class PolicySetActivation {
     private readonly store: PolicySetStore,
     private readonly active: ActivePolicySets,
     private readonly publisher: EventPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async apply(scope: PolicyScope, files: PolicySource[], actor: string): Promise<CompiledPolicySet> {
@@ -72,7 +73,7 @@ export class PolicySetActivation {
           activatedAt: appliedAt.toISOString(),
         },
         {
-          source: 'agentops/guardrail',
+          source: this.source,
           tenantid: scope.kind === 'tenant' ? scope.tenantId : PLATFORM_TENANT,
           subject: set.version,
         },

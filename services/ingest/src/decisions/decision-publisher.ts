@@ -1,8 +1,7 @@
+import { EVENT_SOURCE } from '@agentops/service-runtime';
 import { AgentIdentity, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
-import { Injectable } from '@nestjs/common';
-
-const SOURCE = 'agentops/ingest';
+import { Inject, Injectable } from '@nestjs/common';
 
 /**
  * The one way ingest announces a decision it made itself (a kill-switch refusal, a fail-closed
@@ -11,12 +10,15 @@ const SOURCE = 'agentops/ingest';
  */
 @Injectable()
 export class DecisionPublisher {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
+  ) {}
 
   async publish(agent: AgentIdentity, decision: IntentDecidedV1, cause: { id: string }): Promise<void> {
     await this.publisher.publish(
       createEvent(EventTypes.IntentDecided, decision, {
-        source: SOURCE,
+        source: this.source,
         tenantid: agent.tenantId,
         agentid: agent.id,
         correlationid: decision.intentId,

@@ -1,7 +1,7 @@
 import { AgentIdentity, EventTypes, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
 import { decided, failClosedDenial } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { DomainError, REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { DomainError, EVENT_SOURCE, REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { Redis } from 'ioredis';
@@ -21,8 +21,6 @@ export interface SubmissionOptions {
 export type SubmissionResult =
   | { intentId: string; status: 'pending' }
   | { intentId: string; status: 'decided'; decision: IntentDecidedV1 };
-
-const SOURCE = 'agentops/ingest';
 
 /**
  * An Idempotency-Key sent again with a different body: a retry must repeat its request exactly,
@@ -51,6 +49,7 @@ export class IntentSubmission {
     @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
     private readonly killSwitches: KillSwitchEnforcement,
     private readonly decisionPublisher: DecisionPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async submit(
@@ -92,7 +91,7 @@ export class IntentSubmission {
       },
       {
         id: intentId,
-        source: SOURCE,
+        source: this.source,
         tenantid: agent.tenantId,
         agentid: agent.id,
         correlationid: intentId,

@@ -1,7 +1,14 @@
 import { CohortSelector, EventEnvelope, EventTypes, KillSwitchChangedV1 } from '@agentops/contracts';
 import { scopeSelectorToTenant, selectorCoversAgent } from '@agentops/cohort-selector';
 import { createEvent, newEventId } from '@agentops/messaging';
-import { ALL_TENANTS, DomainError, LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
+import {
+  ALL_TENANTS,
+  DomainError,
+  EVENT_SOURCE,
+  LOGGER,
+  Principal,
+  canAccessTenant,
+} from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KnownAgents } from '../agents/known-agents';
@@ -9,7 +16,6 @@ import { HistoryEntry, SwitchRecord, SwitchRepository } from './switch-repositor
 import { SwitchFanout } from './switch-fanout';
 import { FlipRequest } from './switch-requests';
 
-const SOURCE = 'agentops/killswitch';
 /** Envelope tenant of a switch that spans tenants (global, or role-wide for the operator). */
 export const PLATFORM_TENANT = 'platform';
 
@@ -34,6 +40,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly fanout: SwitchFanout,
     private readonly agents: KnownAgents,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async flip(principal: Principal, request: FlipRequest): Promise<SwitchView> {
@@ -168,7 +175,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
 
   private changeEvent(data: KillSwitchChangedV1): EventEnvelope<KillSwitchChangedV1> {
     return createEvent(EventTypes.KillSwitchChanged, data, {
-      source: SOURCE,
+      source: this.source,
       tenantid: data.selector.tenantId ?? PLATFORM_TENANT,
       agentid: data.selector.agentId,
       subject: data.switchId,
