@@ -43,7 +43,6 @@ describe('DomainErrorFilter', () => {
     expect(sent.body).toEqual({
       statusCode: status,
       error,
-      code,
       message: 'cursor: not one this API issued',
     });
   });

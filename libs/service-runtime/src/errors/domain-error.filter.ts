@@ -4,7 +4,11 @@ import { STATUS_CODES } from 'node:http';
 import { Observable, throwError } from 'rxjs';
 import { DOMAIN_ERROR_STATUS, DomainError } from './domain-error';
 
-/** The HTTP response a coded error becomes: Nest's error body (`statusCode`, `error`, `message`) plus its code and details. */
+/**
+ * The HTTP response a coded error becomes: the platform's one error body — Nest's (`statusCode`,
+ * `error`, `message`), as the validation pipe and the guards answer — plus the error's details.
+ * The code picks the status and stays out of the body, so a 409 says no more than it did.
+ */
 export function domainErrorBody(error: DomainError): { status: number; body: Record<string, unknown> } {
   const status = DOMAIN_ERROR_STATUS[error.code];
   return {
@@ -12,7 +16,6 @@ export function domainErrorBody(error: DomainError): { status: number; body: Rec
     body: {
       statusCode: status,
       error: STATUS_CODES[status],
-      code: error.code,
       message: error.message,
       ...error.details,
     },

@@ -28,6 +28,7 @@ const agent: AgentIdentity = {
   role: 'pricing',
   version: '1.0.0',
   region: 'eu-west',
+  labels: {},
 };
 const intentId = '0190a0a0-0000-7000-8000-0000000000aa';
 const switchId = '0190a0a0-0000-7000-8000-000000000001';
