@@ -1,11 +1,24 @@
 // Module boundaries are real rules, not wildcards: each tag may depend only on the tags listed,
-// and driver/framework imports are banned where the layer must stay pure.
+// and driver/framework imports are banned where the layer must stay pure. Every project carries a
+// `type:*` and a `scope:*` tag and must satisfy both rows. The rule reads the Nx project graph: run
+// `NX_DAEMON=false npx nx show projects` once before `npx eslint .` (scripts/test.sh does), or it is skipped.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const drivers = ['kafkajs', 'typeorm', 'pg', 'ioredis', '@nestjs/*', 'express'];
+// Frameworks a pure layer must not reach either (drivers plus Nest's reactive runtime).
+const frameworks = [...drivers, 'rxjs', 'reflect-metadata'];
+
+// Scopes (the `scope:*` tags of the Nx project files): a service's code reaches only its own scope
+// and the shared libs, never another service; shared libs and the SDK never reach a service.
+const services = ['ingest', 'guardrail', 'escalation', 'killswitch', 'audit', 'console'];
+const scopeConstraints = [
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:sdk', 'scope:shared'] },
+  ...services.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.local/**', 'coverage/**', 'docs/**', 'reports/**', '**/*.js', '**/*.mjs'] },
@@ -27,8 +40,9 @@ export default tseslint.config(
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:contracts', 'type:util'], bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util'], bannedExternalImports: ['kafkajs', '@nestjs/*'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: ['@nestjs/*', 'typeorm', 'pg'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'], bannedExternalImports: drivers },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: drivers },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: frameworks },
+            ...scopeConstraints,
           ],
         },
       ],

@@ -1,10 +1,8 @@
 import { CohortSelector, KillSwitchChangedV1 } from '@agentops/contracts';
-import {
-  CohortMember,
-  describeSelector,
-  selectorCovers,
-  selectorCoversAgent,
-} from '@agentops/cohort-selector';
+import { CohortMember, selectorCovers, selectorCoversAgent } from '@agentops/cohort-selector';
+
+/** The deny reason an enforcement point gives, naming the switch (the decision vocabulary's). */
+export { killSwitchReason } from '@agentops/decisions';
 
 /** What an enforcement point needs to know about a switch that covers an intent. */
 export interface KillSwitchHit {
@@ -137,25 +135,4 @@ export function passes(intentId: string, ratio: number): boolean {
 
 function hit(s: ActiveSwitch): KillSwitchHit {
   return { switchId: s.switchId, reason: s.reason, selector: s.selector, actor: s.actor, ticket: s.ticket };
-}
-
-/** The deny reason an enforcement point gives, naming the switch. */
-export function killSwitchReason(h: KillSwitchHit): {
-  policyId: string;
-  policyVersion: string;
-  message: string;
-  effect: 'deny';
-  mode: 'enforce';
-} {
-  return {
-    policyId: `killswitch:${h.switchId}`,
-    policyVersion: '1',
-    message:
-      `halted by kill switch ${h.switchId} (${describeSelector(h.selector)}) flipped by ${h.actor}: ${h.reason}`.slice(
-        0,
-        2000,
-      ),
-    effect: 'deny',
-    mode: 'enforce',
-  };
 }

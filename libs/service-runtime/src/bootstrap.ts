@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ServiceName, eventSource } from '@agentops/contracts';
 import { KafkaEventTransport, MessagingRuntime, Subscription } from '@agentops/messaging-nest';
 import {
   DataSource,
@@ -24,8 +25,8 @@ import { RuntimeParts } from './runtime.module';
 export type BaseServiceConfig = CommonEnv & { HTTP_PORT: number; HTTP_HOST: string };
 
 export interface ServiceBlueprint<C extends BaseServiceConfig> {
-  /** e.g. `ingest`; also the event `source` (`agentops/ingest`) and the metrics label. */
-  name: string;
+  /** e.g. `ingest`; also the event `source` (`agentops/ingest`, the EVENT_SOURCE token) and the metrics label. */
+  name: ServiceName;
   database(config: C): Omit<ServiceDatabaseOptions, 'url' | 'applicationName'>;
   /** The service's root module, which imports `ServiceRuntimeModule.forRoot(parts)`. */
   rootModule(parts: RuntimeParts): DynamicModule;
@@ -66,7 +67,7 @@ export async function startService<C extends BaseServiceConfig>(
       ...kafkaSecurity(config),
     },
     logger,
-    `agentops/${bp.name}`,
+    eventSource(bp.name),
     metrics.consumerObserver(),
   );
   const database = bp.database(config);

@@ -11,3 +11,4 @@ export * from './bootstrap';
 export * from './body-limits';
 export * from './auth';
 export * from './periodic-refresh';
+export * from './errors';

@@ -1,4 +1,6 @@
+import { ServiceName, eventSource } from '@agentops/contracts';
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { MessagingRuntime } from '@agentops/messaging-nest';
 import { EventPublisher } from '@agentops/messaging';
 import { DataSource, Redis } from '@agentops/persistence';
@@ -9,12 +11,13 @@ import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { PrincipalGuard } from './auth/principal.guard';
 import { ServiceCredentials } from './auth/service-token';
 import { CommonEnv } from './config';
+import { DomainErrorFilter } from './errors/domain-error.filter';
 import { ReadinessRegistry } from './readiness';
-import { LOGGER, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
+import { EVENT_SOURCE, LOGGER, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
 export interface RuntimeParts {
   /** The service's name (the blueprint's), e.g. `guardrail`. */
-  service: string;
+  service: ServiceName;
   config: unknown;
   logger: Logger;
   metrics: ServiceMetrics;
@@ -45,12 +48,15 @@ export class ServiceRuntimeModule {
         { provide: REDIS, useValue: parts.redis },
         { provide: ReadinessRegistry, useValue: parts.readiness },
         { provide: SERVICE_NAME, useValue: parts.service },
+        { provide: EVENT_SOURCE, useValue: eventSource(parts.service) },
         {
           provide: ServiceCredentials,
           useValue: new ServiceCredentials(parts.service, (parts.config as CommonEnv).SERVICE_SIGNING_KEY),
         },
         BearerAuthenticator,
         PrincipalGuard,
+        // Coded domain errors become HTTP responses here, and only here.
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
       exports: [
         SERVICE_CONFIG,
@@ -62,6 +68,7 @@ export class ServiceRuntimeModule {
         REDIS,
         ReadinessRegistry,
         SERVICE_NAME,
+        EVENT_SOURCE,
         ServiceCredentials,
         BearerAuthenticator,
         PrincipalGuard,

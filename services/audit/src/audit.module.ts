@@ -1,3 +1,4 @@
+import { eventSource } from '@agentops/contracts';
 import { RuntimeParts, ServiceRuntimeModule, isProduction } from '@agentops/service-runtime';
 import {
   DynamicModule,
@@ -131,7 +132,7 @@ export class AuditModule {
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         batchSize: config.AUDIT_BATCH_SIZE,
         partitionsConsumedConcurrently: 4,
-        source: 'agentops/audit',
+        source: eventSource(parts.service),
       },
       parts.logger,
     );

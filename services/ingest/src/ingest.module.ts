@@ -8,6 +8,7 @@ import { AgentRegistry } from './agents/agent-registry';
 import { AgentsController } from './agents/agents.controller';
 import { KeyRetirementFeed } from './agents/key-retirement-feed';
 import { DecisionBoard } from './decisions/decision-board';
+import { DecisionPublisher } from './decisions/decision-publisher';
 import { DecisionsHandler } from './decisions/decisions.handler';
 import { IntentSubmission } from './intents/intent-submission';
 import { IntentsController } from './intents/intents.controller';
@@ -36,6 +37,7 @@ export class IngestModule {
         AgentRateLimitGuard,
         KeyRetirementFeed,
         DecisionBoard,
+        DecisionPublisher,
         IntentSubmission,
         KillSwitchEnforcement,
       ],

@@ -1,3 +1,4 @@
+import { DomainError } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RECORD_COLUMNS, StoredRecord } from './record-content';
@@ -29,13 +30,20 @@ export function encodeCursor(recordedAt: string, eventId: string): string {
   return Buffer.from(JSON.stringify([recordedAt, eventId])).toString('base64url');
 }
 
+/** A cursor this API did not issue: a 400 naming the `cursor` parameter. */
+export class InvalidCursor extends DomainError<'invalid'> {
+  constructor() {
+    super('invalid', 'invalid cursor');
+  }
+}
+
 /** Anything but a cursor this API issued is `invalid cursor` (a 400), never a parse or SQL error. */
 export function decodeCursor(cursor: string): [string, string] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new Error('invalid cursor');
+    throw new InvalidCursor();
   }
   if (
     !Array.isArray(parsed) ||
@@ -44,7 +52,7 @@ export function decodeCursor(cursor: string): [string, string] {
     Number.isNaN(Date.parse(parsed[0])) ||
     !/^[0-9a-f-]{36}$/.test(String(parsed[1]))
   ) {
-    throw new Error('invalid cursor');
+    throw new InvalidCursor();
   }
   return [parsed[0], parsed[1] as string];
 }

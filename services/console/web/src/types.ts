@@ -1,5 +1,10 @@
-/** The shapes the console reads, as the console service and the platform services answer them. */
-import type { CohortSelector } from './lib/selector';
+/**
+ * The shapes the console reads, as the console service and the platform services answer them.
+ * What the contracts define (selectors, decision reasons, verdicts, intents) is imported from
+ * @agentops/contracts as types only — erased by esbuild, so no zod reaches the bundle; the rest are
+ * the services' HTTP views, which live in no shared lib.
+ */
+import type { CohortSelector, DecisionReason, IntentProposal, Verdict } from '@agentops/contracts';
 import type { VerdictCounts } from './lib/verdicts';
 
 export interface User {
@@ -59,13 +64,7 @@ export interface BreakerState {
   trips: number;
 }
 
-export interface DecisionReason {
-  policyId: string;
-  policyVersion: string;
-  message: string;
-  effect: string;
-  mode?: 'enforce' | 'shadow';
-}
+export type { DecisionReason };
 
 export interface Task {
   id: string;
@@ -89,15 +88,10 @@ export interface Task {
     owner: string | null;
     ownerTeam: string | null;
   };
-  intent: {
-    action: string;
-    target?: { type: string; id: string };
-    params?: Record<string, unknown>;
-    confidence?: number;
-    justification?: string;
-    dataUsed?: { source: string; ref?: string; dataClasses?: string[]; records?: number }[];
-    proposedAt?: string;
-  };
+  intent: Pick<IntentProposal, 'action'> &
+    Partial<Pick<IntentProposal, 'target' | 'params' | 'confidence' | 'justification' | 'dataUsed'>> & {
+      proposedAt?: string;
+    };
   reasons: DecisionReason[];
   suggestedParams: Record<string, unknown> | null;
   claimedBy: string | null;
@@ -105,7 +99,7 @@ export interface Task {
   comments: { by: string; text: string; at: string }[];
   history: { at: string; by: string; what: string }[];
   resolution: string | null;
-  finalDecision: { verdict?: string; reviewers?: string[] } | null;
+  finalDecision: { verdict?: Verdict; reviewers?: string[] } | null;
   createdAt: string;
   resolvedAt: string | null;
 }

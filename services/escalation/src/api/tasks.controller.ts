@@ -14,12 +14,10 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
-  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
 import { ReviewService } from '../review/review.service';
-import { TaskErrorFilter } from '../tasks/task-errors';
 
 const ListQuery = z
   .object({
@@ -42,7 +40,6 @@ const CommentBody = z.object({ text: z.string().min(1).max(4000) }).strict();
 @Controller('v1/escalations')
 @UseGuards(PrincipalGuard)
 @RequireRoles('reviewer', 'lead')
-@UseFilters(TaskErrorFilter)
 export class TasksController {
   constructor(private readonly review: ReviewService) {}
 

@@ -4,7 +4,7 @@ import { EscalatedDecisionsHandler } from './escalated-decisions.handler';
 describe('EscalatedDecisionsHandler', () => {
   const setup = () => {
     const esc = escalationUnderTest();
-    return { ...esc, handler: new EscalatedDecisionsHandler(esc.workflow) };
+    return { ...esc, handler: new EscalatedDecisionsHandler(esc.workflow, 'agentops/escalation') };
   };
 
   it("opens a task on a policy's escalate verdict, and on nothing else", async () => {

@@ -1,10 +1,9 @@
+import { EVENT_SOURCE } from '@agentops/service-runtime';
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { PropagateToConsumerLoop } from '@agentops/messaging-nest';
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TaskWorkflow } from './task-workflow';
-
-const SOURCE = 'agentops/escalation';
 
 /**
  * Intents are stored by id (the decision carries no params); an `escalate` verdict by policy opens
@@ -13,7 +12,10 @@ const SOURCE = 'agentops/escalation';
 @Controller()
 @UseFilters(PropagateToConsumerLoop)
 export class EscalatedDecisionsHandler {
-  constructor(private readonly workflow: TaskWorkflow) {}
+  constructor(
+    private readonly workflow: TaskWorkflow,
+    @Inject(EVENT_SOURCE) private readonly source: string,
+  ) {}
 
   @EventPattern(EventTypes.IntentProposed)
   async onIntent(@Payload() event: EventEnvelope<IntentProposedV1>): Promise<void> {
@@ -24,6 +26,7 @@ export class EscalatedDecisionsHandler {
   async onDecision(@Payload() event: EventEnvelope<IntentDecidedV1>): Promise<void> {
     const d = event.data;
     if (d.verdict === 'escalate' && d.decidedBy === 'policy') await this.workflow.onEscalated(event);
-    else if (d.decidedBy === 'timeout' && event.source !== SOURCE) await this.workflow.onAgentTimedOut(d);
+    else if (d.decidedBy === 'timeout' && event.source !== this.source)
+      await this.workflow.onAgentTimedOut(d);
   }
 }

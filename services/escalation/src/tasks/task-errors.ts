@@ -1,37 +1,13 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { DomainError } from '@agentops/service-runtime';
 
 export type TaskErrorCode = 'not_found' | 'forbidden' | 'closed' | 'conflict' | 'refused' | 'unavailable';
 
-const STATUS: Record<TaskErrorCode, number> = {
-  not_found: 404,
-  forbidden: 403,
-  closed: 409,
-  conflict: 409,
-  refused: 422,
-  unavailable: 503,
-};
-
-/** A coded review error; mapped to HTTP only at the edge (TaskErrorFilter). */
-export class TaskError extends Error {
-  constructor(
-    readonly code: TaskErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'TaskError';
-  }
-}
-
-@Catch(TaskError)
-export class TaskErrorFilter implements ExceptionFilter {
-  catch(error: TaskError, host: ArgumentsHost): void {
-    const status = STATUS[error.code];
-    host
-      .switchToHttp()
-      .getResponse<Response>()
-      .status(status)
-      .json({ statusCode: status, code: error.code, message: error.message, ...error.details });
+/**
+ * A coded review error; mapped to HTTP only at the edge (service-runtime's DomainErrorFilter). Its
+ * body also names the code (`closed` and `conflict` are both 409), as the reviewer API always has.
+ */
+export class TaskError extends DomainError<TaskErrorCode> {
+  constructor(code: TaskErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, { code, ...details });
   }
 }

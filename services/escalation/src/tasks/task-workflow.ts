@@ -1,6 +1,7 @@
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Verdict } from '@agentops/contracts';
+import { decided, humanDecision } from '@agentops/decisions';
 import { createEvent, newEventId } from '@agentops/messaging';
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
@@ -11,8 +12,6 @@ import { ROUTING_RULES } from '../routing/routing.tokens';
 import { RoutingRules, routeFor, routeSlaMs, routingFacts } from '../routing/routing-rules';
 import { HistoryEntry, TaskRow } from './task-model';
 import { TaskRepository, TaskTransaction } from './task-repository';
-
-const SOURCE = 'agentops/escalation';
 
 export interface Resolution {
   resolution: 'approved' | 'rejected' | 'modified' | 'timed_out';
@@ -39,6 +38,7 @@ export class TaskWorkflow {
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   /** Every proposal is kept by id: the decision event has no params, the task needs them. */
@@ -137,7 +137,7 @@ export class TaskWorkflow {
         openedAt: now.toISOString(),
       },
       {
-        source: SOURCE,
+        source: this.source,
         tenantid: intent.agent.tenantId,
         agentid: intent.agent.id,
         correlationid: intentId,
@@ -156,7 +156,7 @@ export class TaskWorkflow {
     const items: OutboxItem[] = [];
     const cause = { id: task.decision_event_id };
     const ctx = {
-      source: SOURCE,
+      source: this.source,
       tenantid: task.tenant_id,
       agentid: task.agent_id,
       correlationid: task.intent_id,
@@ -166,35 +166,27 @@ export class TaskWorkflow {
     };
     let final: IntentDecidedV1 | undefined;
     if (r.verdict) {
-      final = {
-        intentId: task.intent_id,
-        agentId: task.agent_id,
-        action: task.action,
-        verdict: r.verdict,
-        reasons: [
-          {
-            policyId: r.decidedBy === 'human' ? 'agentops.escalation.review' : 'agentops.escalation.sla',
-            policyVersion: '1',
-            message: r.message,
-            effect: r.verdict === 'escalate' ? 'deny' : r.verdict,
-            mode: 'enforce',
-          },
-          ...task.reasons,
-        ],
-        obligations: [],
-        modifiedParams: r.modifiedParams,
-        decidedBy: r.decidedBy,
-        decisionSource: `escalation:${task.route}:${task.id}`,
-        reviewers: r.reviewers,
-        decidedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + this.config.ESCALATION_DECISION_TTL_MS).toISOString(),
-      };
-      const decided = createEvent(EventTypes.IntentDecided, final, ctx);
-      items.push({ event: decided, key: task.agent_id });
+      final = decided(
+        { intentId: task.intent_id, agentId: task.agent_id, action: task.action },
+        humanDecision({
+          verdict: r.verdict,
+          decidedBy: r.decidedBy,
+          message: r.message,
+          reviewers: r.reviewers,
+          route: task.route,
+          taskId: task.id,
+          escalatedReasons: task.reasons,
+          modifiedParams: r.modifiedParams,
+        }),
+        now,
+        this.config.ESCALATION_DECISION_TTL_MS,
+      );
+      const event = createEvent(EventTypes.IntentDecided, final, ctx);
+      items.push({ event, key: task.agent_id });
       const callbackUrl = task.intent?.agent.labels?.['callbackUrl'];
       if (callbackUrl)
         await tx.queueCallback(callbackUrl, {
-          eventId: decided.id,
+          eventId: event.id,
           intentId: final.intentId,
           decision: final,
         });

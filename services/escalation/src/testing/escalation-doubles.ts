@@ -544,7 +544,14 @@ export function escalationUnderTest(
   const logger = new RecordingLogger();
   const config = testConfig(options.config);
   const rules = options.rules ?? TEST_RULES;
-  const workflow = new TaskWorkflow(tasks, rules, config, notifier.asNotifier(), clock);
+  const workflow = new TaskWorkflow(
+    tasks,
+    rules,
+    config,
+    notifier.asNotifier(),
+    clock,
+    'agentops/escalation',
+  );
   return {
     clock,
     db,

@@ -1,10 +1,12 @@
+import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import {
-  DecisionReason,
-  EventEnvelope,
-  EventTypes,
-  IntentDecidedV1,
-  IntentProposedV1,
-} from '@agentops/contracts';
+  DecisionBody,
+  PlatformPolicies,
+  deadlineDenial,
+  decided,
+  killSwitchDenial,
+  platformDenial,
+} from '@agentops/decisions';
 import { EventPublisher, createEvent } from '@agentops/messaging';
 import {
   CatalogFacts,
@@ -14,7 +16,7 @@ import {
   evaluatePolicyLayers,
   missingScope,
 } from '@agentops/policy';
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { GuardrailConfig } from '../config';
 import { CatalogCache } from '../context/catalog-cache';
@@ -23,18 +25,6 @@ import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import { ActivePolicySets } from '../policies/active-policy-sets';
 import { DecisionRepository } from './decision-repository';
-
-type DecisionBody = Pick<
-  IntentDecidedV1,
-  | 'verdict'
-  | 'reasons'
-  | 'obligations'
-  | 'modifiedParams'
-  | 'decidedBy'
-  | 'decisionSource'
-  | 'shadowVerdict'
-  | 'policySetVersions'
-> & { facts?: IntentDecidedV1['facts'] };
 
 /**
  * Use case: decide one intent exactly once, in this order — kill switches, the agent's scopes
@@ -53,6 +43,7 @@ export class IntentEvaluation {
     private readonly publisher: EventPublisher,
     private readonly killSwitches: KillSwitchGate,
     @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async evaluate(intent: EventEnvelope<IntentProposedV1>): Promise<EventEnvelope<IntentDecidedV1>> {
@@ -86,33 +77,25 @@ export class IntentEvaluation {
     if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < Date.now()) {
       // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,
       // spending no evaluation on it lets the guardrail catch up instead of collapsing.
-      return {
-        ...denial(
-          'policy',
-          'agentops.decision-deadline',
-          'reached the guardrail after its decision deadline; the agent was answered with the fail-closed deny',
-          'deadline',
-        ),
-        decidedBy: 'timeout',
-      };
+      return deadlineDenial();
     }
     const halt = this.killSwitches.check(intent);
-    if (halt) return KillSwitchGate.denial(halt);
+    if (halt) return killSwitchDenial(halt);
 
     const missing = missingScope(intent.agent, intent);
     if (missing) {
-      return denial(
+      return platformDenial(
         'permissions',
-        'agentops.agent-scopes',
+        PlatformPolicies.agentScopes,
         `agent ${intent.agent.id} lacks the scope ${missing}`,
         'scopes',
       );
     }
     const layers = this.policies.layersFor(intent.agent.tenantId);
     if (!layers)
-      return denial(
+      return platformDenial(
         'policy',
-        'agentops.no-policy-set',
+        PlatformPolicies.noPolicySet,
         'no baseline policy set is active: nothing is allowed until one is applied',
         'none',
       );
@@ -143,17 +126,14 @@ export class IntentEvaluation {
     const now = new Date();
     return createEvent(
       EventTypes.IntentDecided,
+      decided(
+        { intentId: intent.data.intentId, agentId: intent.data.agent.id, action: intent.data.action },
+        body,
+        now,
+        this.config.DECISION_TTL_MS,
+      ),
       {
-        intentId: intent.data.intentId,
-        agentId: intent.data.agent.id,
-        action: intent.data.action,
-        ...body,
-        obligations: body.obligations ?? [],
-        decidedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + this.config.DECISION_TTL_MS).toISOString(),
-      },
-      {
-        source: 'agentops/guardrail',
+        source: this.source,
         tenantid: intent.tenantid,
         agentid: intent.data.agent.id,
         correlationid: intent.data.intentId,
@@ -170,14 +150,4 @@ function skuOf(intent: Pick<IntentProposedV1, 'params' | 'target'>): string {
   const sku = intent.params['sku'];
   if (typeof sku === 'string') return sku;
   return intent.target.type === 'sku' ? intent.target.id : '';
-}
-
-function denial(
-  decidedBy: 'policy' | 'permissions',
-  policyId: string,
-  message: string,
-  source: string,
-): DecisionBody {
-  const reason: DecisionReason = { policyId, policyVersion: '1', message, effect: 'deny', mode: 'enforce' };
-  return { verdict: 'deny', reasons: [reason], obligations: [], decidedBy, decisionSource: source };
 }

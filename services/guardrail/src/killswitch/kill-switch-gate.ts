@@ -1,5 +1,5 @@
-import { CohortSelector, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
-import { KillSwitchSet, killSwitchReason } from '@agentops/killswitch-client';
+import { CohortSelector, IntentProposedV1 } from '@agentops/contracts';
+import { KillSwitchSet } from '@agentops/killswitch-client';
 import { Injectable } from '@nestjs/common';
 
 export interface KillSwitchGateHit {
@@ -11,7 +11,7 @@ export interface KillSwitchGateHit {
 
 /**
  * guardrail's second line behind ingest: an intent already in flight when a switch was flipped is
- * denied here. Reads the in-memory set only (no I/O); the set is loaded before intents are consumed.
+ * denied here (`killSwitchDenial` of @agentops/decisions). Reads the in-memory set only (no I/O); the set is loaded before intents are consumed.
  */
 @Injectable()
 export class KillSwitchGate {
@@ -24,18 +24,5 @@ export class KillSwitchGate {
     return hit
       ? { switchId: hit.switchId, reason: hit.reason, selector: hit.selector, actor: hit.actor }
       : null;
-  }
-
-  /** The decision fields that replace the policy outcome when a switch covers the intent. */
-  static denial(
-    hit: KillSwitchGateHit,
-  ): Pick<IntentDecidedV1, 'verdict' | 'reasons' | 'decidedBy' | 'decisionSource' | 'obligations'> {
-    return {
-      verdict: 'deny',
-      reasons: [killSwitchReason(hit)],
-      decidedBy: 'killswitch',
-      decisionSource: `killswitch:${hit.switchId}`,
-      obligations: [],
-    };
   }
 }

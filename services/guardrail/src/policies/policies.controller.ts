@@ -1,5 +1,5 @@
 import { Identifier } from '@agentops/contracts';
-import { CompiledPolicySet, formatProblem } from '@agentops/policy';
+import { CompiledPolicySet } from '@agentops/policy';
 import {
   ALL_TENANTS,
   CurrentPrincipal,
@@ -9,20 +9,10 @@ import {
   ZodValidationPipe,
   assertTenantAccess,
 } from '@agentops/service-runtime';
-import {
-  Body,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  Post,
-  Query,
-  UnprocessableEntityException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ActivePolicySets } from './active-policy-sets';
-import { PolicySetActivation, PolicySetRejected } from './policy-set-activation';
+import { PolicySetActivation } from './policy-set-activation';
 import { BASELINE, PolicyScope, tenantScope } from './policy-scope';
 import { PolicySetStore } from './policy-set-store';
 
@@ -68,19 +58,7 @@ export class PoliciesController {
       throw new ForbiddenException(
         `the platform baseline is applied by platform-wide principals only; apply your tenant's set with tenantId: "${principal.tenantId}"`,
       );
-    let set: CompiledPolicySet;
-    try {
-      set = await this.activation.apply(scope, body.files, principal.id);
-    } catch (error) {
-      if (!(error instanceof PolicySetRejected)) throw error;
-      throw new UnprocessableEntityException({
-        statusCode: 422,
-        error: 'Unprocessable Entity',
-        message: error.message,
-        problems: error.problems,
-        summary: error.problems.map(formatProblem),
-      });
-    }
+    const set: CompiledPolicySet = await this.activation.apply(scope, body.files, principal.id);
     return {
       ...scopeView(scope),
       version: set.version,

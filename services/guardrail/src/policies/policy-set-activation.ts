@@ -5,9 +5,11 @@ import {
   PolicyProblem,
   PolicySource,
   compilePolicySet,
+  formatProblem,
   tenantSetProblems,
 } from '@agentops/policy';
-import { Injectable } from '@nestjs/common';
+import { DomainError, EVENT_SOURCE } from '@agentops/service-runtime';
+import { Inject, Injectable } from '@nestjs/common';
 import { ActivePolicySets } from './active-policy-sets';
 import { PolicyScope, scopeKey } from './policy-scope';
 import { PolicySetStore } from './policy-set-store';
@@ -15,10 +17,16 @@ import { PolicySetStore } from './policy-set-store';
 /** The envelope tenant of a baseline activation, which belongs to no tenant. */
 const PLATFORM_TENANT = 'platform';
 
-/** A set refused whole before anything changed; the scope's active set keeps serving. */
-export class PolicySetRejected extends Error {
+/**
+ * A set refused whole before anything changed; the scope's active set keeps serving. A 422 whose
+ * body lists the problems (file, policy, field) and a one-line summary of each.
+ */
+export class PolicySetRejected extends DomainError<'refused'> {
   constructor(readonly problems: PolicyProblem[]) {
-    super('policy set rejected; the active set keeps serving');
+    super('refused', 'policy set rejected; the active set keeps serving', {
+      problems,
+      summary: problems.map(formatProblem),
+    });
   }
 }
 
@@ -35,6 +43,7 @@ export class PolicySetActivation {
     private readonly store: PolicySetStore,
     private readonly active: ActivePolicySets,
     private readonly publisher: EventPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async apply(scope: PolicyScope, files: PolicySource[], actor: string): Promise<CompiledPolicySet> {
@@ -64,7 +73,7 @@ export class PolicySetActivation {
           activatedAt: appliedAt.toISOString(),
         },
         {
-          source: 'agentops/guardrail',
+          source: this.source,
           tenantid: scope.kind === 'tenant' ? scope.tenantId : PLATFORM_TENANT,
           subject: set.version,
         },

@@ -1,3 +1,4 @@
+import { EVENT_SOURCE } from '@agentops/service-runtime';
 import {
   EventEnvelope,
   EventTypes,
@@ -8,7 +9,7 @@ import {
 } from '@agentops/contracts';
 import { EventPublisher, createEvent } from '@agentops/messaging';
 import { Approval, verifyOutcome } from '@agentops/policy';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
@@ -20,6 +21,7 @@ export class OutcomeVerifier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   /** Human, timeout and kill-switch decisions come from other services; keep the one that binds. */
@@ -57,7 +59,7 @@ export class OutcomeVerifier {
         verifiedAt: new Date().toISOString(),
       },
       {
-        source: 'agentops/guardrail',
+        source: this.source,
         tenantid: outcome.tenantid,
         agentid: outcome.data.agentId,
         correlationid: outcome.data.intentId,

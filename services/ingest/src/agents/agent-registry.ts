@@ -1,4 +1,5 @@
 import { AgentIdentity, AgentScopes } from '@agentops/contracts';
+import { DomainError } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { AgentEntity, ApiKeyEntity } from '../persistence/agent.entity';
@@ -203,9 +204,9 @@ export class AgentRegistry {
 }
 
 /** Registering an id that another tenant already holds: a 409 that does not name the tenant. */
-export class AgentIdTaken extends Error {
+export class AgentIdTaken extends DomainError<'conflict'> {
   constructor(readonly agentId: string) {
-    super(`agent id ${agentId} is already registered`);
+    super('conflict', `agent id ${agentId} is already registered`);
   }
 }
 

@@ -13,7 +13,6 @@ import {
 import {
   BadRequestException,
   Body,
-  ConflictException,
   Controller,
   Get,
   HttpCode,
@@ -27,7 +26,7 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { IngestConfig } from '../config';
-import { AgentIdTaken, AgentRegistry } from './agent-registry';
+import { AgentRegistry } from './agent-registry';
 import { MAX_ROTATION_GRACE_SECONDS } from './api-key';
 import { callbackLabelIssue } from './callback-label';
 import { KeyRetirementFeed } from './key-retirement-feed';
@@ -77,12 +76,7 @@ export class AgentsController {
         message: 'validation failed',
         issues: [callback],
       });
-    try {
-      return await this.registry.register(body);
-    } catch (error) {
-      if (error instanceof AgentIdTaken) throw new ConflictException(error.message);
-      throw error;
-    }
+    return this.registry.register(body);
   }
 
   @Get()

@@ -10,6 +10,7 @@ import {
   reviewTaskOf,
 } from '../decisions/decision-board';
 import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
+import { DecisionPublisher } from '../decisions/decision-publisher';
 import { IntentSubmission } from './intent-submission';
 
 /** The board's behaviour in memory: the same record rule (first final wins, escalate is provisional). */
@@ -127,6 +128,8 @@ function setUp(react: Reaction) {
     {} as Redis,
     config,
     killSwitches,
+    new DecisionPublisher(publisher, 'agentops/ingest'),
+    'agentops/ingest',
   );
   const decisions = () => published.filter((e) => e.type === 'agentops.intent.decided.v1').map((e) => e.data);
   return { board, submission, decisions };

@@ -6,14 +6,16 @@ import {
   IntentProposal,
   PendingReview,
 } from '@agentops/contracts';
+import { decided, failClosedDenial } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { DomainError, EVENT_SOURCE, REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { IngestConfig } from '../config';
 import { DecisionBoard, ReviewTask } from '../decisions/decision-board';
+import { DecisionPublisher } from '../decisions/decision-publisher';
 import { decisionTimeoutFor } from '../decisions/decision-timeouts';
 import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
 
@@ -50,15 +52,14 @@ export function pendingReview(
   };
 }
 
-const SOURCE = 'agentops/ingest';
-
 /**
  * An Idempotency-Key sent again with a different body: a retry must repeat its request exactly,
  * so this is a client bug, not a new intent (IETF draft-ietf-httpapi-idempotency-key-header: 422).
  */
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends DomainError<'refused'> {
   constructor(readonly key: string) {
     super(
+      'refused',
       `Idempotency-Key ${JSON.stringify(key)} was already used by this agent with a different request body; a new intent needs a new key`,
     );
   }
@@ -79,6 +80,8 @@ export class IntentSubmission {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
     private readonly killSwitches: KillSwitchEnforcement,
+    private readonly decisionPublisher: DecisionPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async submit(
@@ -125,7 +128,7 @@ export class IntentSubmission {
       },
       {
         id: intentId,
-        source: SOURCE,
+        source: this.source,
         tenantid: agent.tenantId,
         agentid: agent.id,
         correlationid: intentId,
@@ -184,25 +187,11 @@ export class IntentSubmission {
     action: string,
     timeoutMs: number,
   ): Promise<SubmissionResult> {
-    const decision: IntentDecidedV1 = {
-      intentId,
-      agentId: agent.id,
-      action,
-      verdict: 'deny',
-      reasons: [
-        {
-          policyId: 'agentops.fail-closed',
-          policyVersion: '1',
-          message: `no decision within ${timeoutMs} ms`,
-          effect: 'deny',
-          mode: 'enforce',
-        },
-      ],
-      obligations: [],
-      decidedBy: 'timeout',
-      decidedAt: new Date().toISOString(),
-      expiresAt: new Date().toISOString(),
-    };
+    const decision = decided(
+      { intentId, agentId: agent.id, action },
+      failClosedDenial(timeoutMs),
+      new Date(),
+    );
     // Recorded only where nothing is: over an escalation the human's decision must still come through.
     await this.board.record(decision, { replaceEscalate: false });
     const stored = await this.board.find(intentId);
@@ -215,16 +204,7 @@ export class IntentSubmission {
         return pendingReview(stored.decision, await this.board.findReview(intentId));
       return { intentId, status: 'decided', decision: stored.decision };
     }
-    await this.publisher.publish(
-      createEvent(EventTypes.IntentDecided, decision, {
-        source: SOURCE,
-        tenantid: agent.tenantId,
-        agentid: agent.id,
-        correlationid: intentId,
-        cause: { id: intentId },
-      }),
-      agent.id,
-    );
+    await this.decisionPublisher.publish(agent, decision, { id: intentId });
     return { intentId, status: 'decided', decision };
   }
 

@@ -13,7 +13,6 @@ import {
   Post,
   Query,
   Res,
-  UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
@@ -21,12 +20,7 @@ import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
 import { AgentRateLimited } from '../agents/agent-rate-limit';
 import { DecisionBoard } from '../decisions/decision-board';
-import {
-  IdempotencyKeyReusedError,
-  IntentSubmission,
-  decisionPath,
-  pendingReview,
-} from './intent-submission';
+import { IntentSubmission, decisionPath, pendingReview } from './intent-submission';
 
 /** How soon an agent whose intent is pending review should poll again (a human takes a while). */
 export const REVIEW_RETRY_AFTER_SECONDS = 2;
@@ -69,17 +63,12 @@ export class IntentsController {
   ) {
     const key = IdempotencyKey.safeParse(idempotencyKey);
     if (!key.success) throw new BadRequestException(`Idempotency-Key: ${key.error.issues[0].message}`);
-    const result = await this.submission
-      .submit(agent, proposal, {
-        wait: query.wait,
-        timeoutMs: query.timeoutMs,
-        idempotencyKey: key.data,
-        respondAsync: prefersRespondAsync(prefer),
-      })
-      .catch((error: unknown) => {
-        if (error instanceof IdempotencyKeyReusedError) throw new UnprocessableEntityException(error.message);
-        throw error;
-      });
+    const result = await this.submission.submit(agent, proposal, {
+      wait: query.wait,
+      timeoutMs: query.timeoutMs,
+      idempotencyKey: key.data,
+      respondAsync: prefersRespondAsync(prefer),
+    });
     res.status(result.status === 'decided' ? 200 : 202);
     if (result.status !== 'decided') res.setHeader('location', decisionPath(result.intentId));
     if (result.status === 'pending_review') res.setHeader('retry-after', String(REVIEW_RETRY_AFTER_SECONDS));

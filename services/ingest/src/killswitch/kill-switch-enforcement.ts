@@ -1,10 +1,10 @@
-import { AgentIdentity, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
-import { KillSwitchSet, killSwitchReason } from '@agentops/killswitch-client';
-import { EventPublisher, createEvent } from '@agentops/messaging';
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { AgentIdentity, IntentDecidedV1 } from '@agentops/contracts';
+import { decided, killSwitchDenial } from '@agentops/decisions';
+import { KillSwitchSet } from '@agentops/killswitch-client';
+import { DomainError } from '@agentops/service-runtime';
+import { Injectable } from '@nestjs/common';
 import { DecisionBoard } from '../decisions/decision-board';
-
-const SOURCE = 'agentops/ingest';
+import { DecisionPublisher } from '../decisions/decision-publisher';
 
 /**
  * ingest's first line: an intent a kill switch covers is refused here, from memory, without a
@@ -16,7 +16,7 @@ export class KillSwitchEnforcement {
   constructor(
     private readonly switches: KillSwitchSet,
     private readonly board: DecisionBoard,
-    private readonly publisher: EventPublisher,
+    private readonly publisher: DecisionPublisher,
   ) {}
 
   /** null when no switch covers the intent; otherwise the published deny. */
@@ -26,33 +26,12 @@ export class KillSwitchEnforcement {
     intentId: string,
   ): Promise<IntentDecidedV1 | null> {
     // Fail closed: an instance that has not loaded the switch set decides nothing.
-    if (!this.switches.isLoaded) throw new ServiceUnavailableException('kill-switch state not loaded yet');
+    if (!this.switches.isLoaded) throw new DomainError('unavailable', 'kill-switch state not loaded yet');
     const hit = this.switches.check(agent, action, intentId);
     if (!hit) return null;
-    const now = new Date().toISOString();
-    const decision: IntentDecidedV1 = {
-      intentId,
-      agentId: agent.id,
-      action,
-      verdict: 'deny',
-      reasons: [killSwitchReason(hit)],
-      obligations: [],
-      decidedBy: 'killswitch',
-      decisionSource: `killswitch:${hit.switchId}`,
-      decidedAt: now,
-      expiresAt: now,
-    };
+    const decision = decided({ intentId, agentId: agent.id, action }, killSwitchDenial(hit), new Date());
     await this.board.record(decision);
-    await this.publisher.publish(
-      createEvent(EventTypes.IntentDecided, decision, {
-        source: SOURCE,
-        tenantid: agent.tenantId,
-        agentid: agent.id,
-        correlationid: intentId,
-        cause: { id: hit.switchId },
-      }),
-      agent.id,
-    );
+    await this.publisher.publish(agent, decision, { id: hit.switchId });
     return decision;
   }
 }

@@ -1,7 +1,7 @@
 import { AgentIdentity, EventTypes, TelemetryReport } from '@agentops/contracts';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { ZodValidationPipe } from '@agentops/service-runtime';
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { EVENT_SOURCE, ZodValidationPipe } from '@agentops/service-runtime';
+import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
 import { AgentRateLimited } from '../agents/agent-rate-limit';
 
@@ -9,7 +9,10 @@ import { AgentRateLimited } from '../agents/agent-rate-limit';
 @Controller('v1/telemetry')
 @UseGuards(AgentAuthGuard)
 export class TelemetryController {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(EVENT_SOURCE) private readonly source: string,
+  ) {}
 
   @Post()
   @AgentRateLimited('telemetry')
@@ -25,7 +28,7 @@ export class TelemetryController {
         { ...report, agentId: agent.id, recordedAt: new Date().toISOString() },
         {
           id,
-          source: 'agentops/ingest',
+          source: this.source,
           tenantid: agent.tenantId,
           agentid: agent.id,
           correlationid: report.intentId,

@@ -8,10 +8,8 @@ import {
 import {
   Body,
   Controller,
-  ForbiddenException,
   Get,
   HttpCode,
-  NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
@@ -19,7 +17,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { KillSwitchError, SwitchCommands } from './switch-commands';
+import { SwitchCommands } from './switch-commands';
 import { FlipRequest, ListQuery, PreviewRequest, ReleaseRequest } from './switch-requests';
 
 /**
@@ -38,7 +36,7 @@ export class KillSwitchesController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest,
   ) {
-    return mapErrors(() => this.commands.flip(principal, body));
+    return this.commands.flip(principal, body);
   }
 
   /** Read-only: how many agents a flip with this selector would halt (no role beyond reading). */
@@ -48,7 +46,7 @@ export class KillSwitchesController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(PreviewRequest)) body: PreviewRequest,
   ) {
-    return mapErrors(() => this.commands.preview(principal, body.selector));
+    return this.commands.preview(principal, body.selector);
   }
 
   @Post(':id/release')
@@ -59,7 +57,7 @@ export class KillSwitchesController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodValidationPipe(ReleaseRequest)) body: ReleaseRequest,
   ) {
-    return mapErrors(() => this.commands.release(principal, id, body.reason));
+    return this.commands.release(principal, id, body.reason);
   }
 
   @Get()
@@ -77,7 +75,7 @@ export class KillSwitchesController {
 
   @Get(':id')
   async one(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
-    return mapErrors(() => this.commands.get(principal, id));
+    return this.commands.get(principal, id);
   }
 
   @Get(':id/history')
@@ -85,18 +83,6 @@ export class KillSwitchesController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
   ) {
-    return { history: await mapErrors(() => this.commands.history(principal, id)) };
-  }
-}
-
-async function mapErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof KillSwitchError) {
-      if (error.code === 'not_found') throw new NotFoundException(error.message);
-      throw new ForbiddenException(error.message);
-    }
-    throw error;
+    return { history: await this.commands.history(principal, id) };
   }
 }

@@ -1,7 +1,14 @@
 import { CohortSelector, EventEnvelope, EventTypes, KillSwitchChangedV1 } from '@agentops/contracts';
 import { scopeSelectorToTenant, selectorCoversAgent } from '@agentops/cohort-selector';
 import { createEvent, newEventId } from '@agentops/messaging';
-import { ALL_TENANTS, LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
+import {
+  ALL_TENANTS,
+  DomainError,
+  EVENT_SOURCE,
+  LOGGER,
+  Principal,
+  canAccessTenant,
+} from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KnownAgents } from '../agents/known-agents';
@@ -9,18 +16,11 @@ import { HistoryEntry, SwitchRecord, SwitchRepository } from './switch-repositor
 import { SwitchFanout } from './switch-fanout';
 import { FlipRequest } from './switch-requests';
 
-const SOURCE = 'agentops/killswitch';
 /** Envelope tenant of a switch that spans tenants (global, or role-wide for the operator). */
 export const PLATFORM_TENANT = 'platform';
 
-export class KillSwitchError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'tenant_forbidden',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A coded switch error: an unknown (or unreadable) switch is 404, a selector beyond the caller's tenant 403. */
+export class KillSwitchError extends DomainError<'not_found' | 'forbidden'> {}
 
 export interface SwitchView extends Omit<SwitchRecord, 'lastEvent'> {
   coveredAgents?: number;
@@ -40,6 +40,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly fanout: SwitchFanout,
     private readonly agents: KnownAgents,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
   async flip(principal: Principal, request: FlipRequest): Promise<SwitchView> {
@@ -48,7 +49,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
       principal.tenantId,
       principal.tenantId === ALL_TENANTS,
     );
-    if (!scoped.ok) throw new KillSwitchError('tenant_forbidden', scoped.reason);
+    if (!scoped.ok) throw new KillSwitchError('forbidden', scoped.reason);
     const expiresAt =
       request.expiresAt ??
       (request.ttlSeconds ? new Date(Date.now() + request.ttlSeconds * 1000).toISOString() : undefined);
@@ -122,7 +123,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     selector: CohortSelector,
   ): Promise<{ selector: CohortSelector; coveredAgents: number; agents: string[] }> {
     const scoped = scopeSelectorToTenant(selector, principal.tenantId, principal.tenantId === ALL_TENANTS);
-    if (!scoped.ok) throw new KillSwitchError('tenant_forbidden', scoped.reason);
+    if (!scoped.ok) throw new KillSwitchError('forbidden', scoped.reason);
     const covered = (await this.agents.all(tenantFilter(principal)))
       .filter((a) => selectorCoversAgent(scoped.selector, a))
       .map((a) => a.id)
@@ -174,7 +175,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
 
   private changeEvent(data: KillSwitchChangedV1): EventEnvelope<KillSwitchChangedV1> {
     return createEvent(EventTypes.KillSwitchChanged, data, {
-      source: SOURCE,
+      source: this.source,
       tenantid: data.selector.tenantId ?? PLATFORM_TENANT,
       agentid: data.selector.agentId,
       subject: data.switchId,

@@ -1,20 +1,20 @@
 /**
  * Kill-switch cohort selectors: built from the flip form's fields, described in words for tables
- * and confirmations. Mirrors the contract's CohortSelector (libs/contracts) without importing it,
- * so the browser bundle carries no zod.
+ * and confirmations. The types are the contract's (libs/contracts): a type-only import, erased by
+ * esbuild, so the browser bundle carries no zod.
  */
+import type { AgentRole, CohortSelector } from '@agentops/contracts';
 
-export const AGENT_ROLES = ['pricing', 'replenishment', 'service', 'shopping', 'other'] as const;
-export type AgentRole = (typeof AGENT_ROLES)[number];
+export type { AgentRole, CohortSelector };
 
-export interface CohortSelector {
-  tenantId?: string;
-  role?: AgentRole;
-  agentId?: string;
-  agentVersion?: string;
-  region?: string;
-  action?: string;
-}
+/** The roles the flip form offers: every contract role, checked against it at compile time. */
+export const AGENT_ROLES = [
+  'pricing',
+  'replenishment',
+  'service',
+  'shopping',
+  'other',
+] as const satisfies readonly AgentRole[];
 
 /** The flip form as typed: every field a string, empty meaning "any". */
 export interface SelectorFields {
