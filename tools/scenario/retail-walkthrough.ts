@@ -113,9 +113,8 @@ async function main(): Promise<void> {
   }
 
   console.log('\nDecisions');
-  console.table(
-    rows.map(({ step, verdict, by, why }) => ({ intent: step, verdict, decidedBy: by, reason: why })),
-  );
+  for (const { step, verdict, by, why } of rows)
+    console.log(`  ${verdict.padEnd(7)} ${step} (by ${by})\n          ${why}`);
 
   // A decided intent leaves its proposal and its decision in the audit log; one refused at ingest
   // by a kill switch leaves the decision only (it never reached the intents topic).

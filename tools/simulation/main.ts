@@ -19,6 +19,7 @@ import { Random } from './random';
 import { SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
 import { AgentType, Tally } from './tally';
+import { VerifyAnswer, summarizeVerification } from './verification-summary';
 
 /**
  * The main job's simulation: a luxury retailer's four agent types, built on the SDK, run against
@@ -241,12 +242,12 @@ async function collect(
   const stats = await api<{ records: number }>('GET', `${endpoints.audit}/v1/audit/stats`, token).catch(
     () => ({ records: 0 }),
   );
-  const verification: Record<string, unknown> = await api<Record<string, unknown>>(
+  const verification: VerifyAnswer = await api<VerifyAnswer>(
     'GET',
     `${endpoints.audit}/v1/audit/verify`,
     token,
   ).catch((e: Error) => ({ ok: false, error: e.message }));
-  const ok = verification.ok === true || verification.valid === true;
+  const ok = verification.ok === true;
   return {
     seconds: (Date.now() - started) / 1000,
     seed: opts.seed,
@@ -255,7 +256,7 @@ async function collect(
     breakerTrips,
     verificationViolations: verified.records.filter((r) => r.payload?.violation === true).length,
     auditRecords: stats.records,
-    auditVerification: { ok, detail: summarize(verification) },
+    auditVerification: { ok, detail: summarizeVerification(verification) },
     reviewer: reviewer.stats,
   };
 }
@@ -278,13 +279,6 @@ async function countRecords(
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return total;
-}
-
-function summarize(v: Record<string, unknown>): string {
-  const parts = ['chains', 'records', 'checked', 'firstBroken', 'error']
-    .filter((k) => v[k] !== undefined)
-    .map((k) => `${k}: ${typeof v[k] === 'object' ? JSON.stringify(v[k]) : v[k]}`);
-  return parts.join(', ') || JSON.stringify(v).slice(0, 200);
 }
 
 function required(name: string): string {

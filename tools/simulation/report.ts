@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatTable } from '../cli/cli-kit';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
 
 export interface SimulationReport {
@@ -16,31 +17,42 @@ export interface SimulationReport {
 
 export function printReport(r: SimulationReport): void {
   console.log(`\nAgentOps retail simulation — ${r.seconds.toFixed(0)} s, seed ${r.seed}\n`);
-  console.table(
-    AGENT_TYPES.map((t) => {
-      const x = r.byType.get(t)!;
-      return {
-        agent: t,
-        intents: x.intents,
-        allowed: x.allowed,
-        denied: x.denied,
-        modified: x.modified,
-        'pending review': x.escalated,
-        'then approved/rejected/SLA timeout/unanswered': `${x.escalationsApproved}/${x.escalationsRejected}/${x.escalationsTimedOut}/${x.escalationsUnanswered}`,
-        halted: x.halted,
-        'audit records': x.auditRecords,
-      };
-    }),
+  console.log(
+    formatTable(
+      [
+        'agent',
+        'intents',
+        'allowed',
+        'denied',
+        'modified',
+        'halted',
+        'reviewed',
+        'approved/rejected/SLA/none',
+        'audit',
+      ],
+      AGENT_TYPES.map((t) => {
+        const x = r.byType.get(t)!;
+        return [
+          t,
+          x.intents,
+          x.allowed,
+          x.denied,
+          x.modified,
+          x.halted,
+          x.escalated,
+          `${x.escalationsApproved}/${x.escalationsRejected}/${x.escalationsTimedOut}/${x.escalationsUnanswered}`,
+          x.auditRecords,
+        ].map(String);
+      }),
+    ),
   );
+  console.log('\n("reviewed": pending review first, then what the human or the route\'s SLA decided.)\n');
   console.log('Failure modes');
-  console.table(
-    r.failureModes.map((f) => ({
-      'failure mode': f.name,
-      contained: f.contained ? 'yes' : 'NO',
-      how: f.how,
-      by: f.by,
-    })),
-  );
+  for (const f of r.failureModes)
+    console.log(
+      `  ${f.contained ? '✔ contained' : '✘ NOT CONTAINED'}  ${f.name}: ${f.how}\n      by ${f.by}`,
+    );
+  console.log('');
   console.log(
     `Breakers tripped: ${r.breakerTrips.length ? r.breakerTrips.map((b) => `${b.name} (switch ${b.switchId.slice(0, 8)}, ${b.reason})`).join('; ') : 'none'}`,
   );
