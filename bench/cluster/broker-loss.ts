@@ -119,6 +119,7 @@ async function main(): Promise<number> {
   let ackedAfterKill = 0;
   let failedSends = 0;
   let maxChunkMs = 0;
+  let produceError: string | undefined;
   const started = performance.now();
   try {
     for (let i = 0; i < events.length; i += opts.chunk) {
@@ -146,11 +147,13 @@ async function main(): Promise<number> {
           process.stderr.write(
             `broker-loss: chunk at ${i} attempt ${attempt} failed: ${(error as Error).message}\n`,
           );
-          if (attempt >= opts.maxAttempts) throw error;
+          if (attempt >= opts.maxAttempts) throw new Error(`chunk at ${i}: ${(error as Error).message}`);
           await new Promise((r) => setTimeout(r, 250));
         }
       }
     }
+  } catch (error) {
+    produceError = (error as Error).message;
   } finally {
     await publisher.disconnect().catch(() => undefined);
   }
@@ -174,7 +177,14 @@ async function main(): Promise<number> {
   const lost = [...acked].filter((id) => !seen.has(id)).length;
   const duplicates = [...seen.values()].reduce((s, n) => s + (n - 1), 0);
 
+  // Records on the log (high - low watermarks): tells duplicates written by the producer from
+  // records the reader was handed twice.
+  let onLog: number | null = null;
   await KafkaAdmin.with(kafka, async (admin) => {
+    onLog = await admin
+      .topicOffsets(TOPIC)
+      .then((ps) => ps.reduce((s, p) => s + Number(BigInt(p.high) - BigInt(p.low)), 0))
+      .catch(() => null);
     await admin.deleteTopics([TOPIC]).catch((e: Error) => process.stderr.write(`cleanup: ${e.message}\n`));
     await admin.deleteGroups([`${RUN}-reader`]).catch(() => undefined);
   });
@@ -183,6 +193,7 @@ async function main(): Promise<number> {
     count: opts.count,
     acknowledged: acked.size,
     readBack: seen.size,
+    onLog,
     lost,
     duplicates,
     killedNode: opts.killNode,
@@ -196,14 +207,15 @@ async function main(): Promise<number> {
     maxChunkMs: Math.round(maxChunkMs),
     produceMs: Math.round(produceMs),
     topic: { partitions: opts.partitions, replication: opts.replication, minIsr: opts.minIsr },
+    ...(produceError ? { produceError } : {}),
     ...(readError ? { readError } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  const ok = !readError && lost === 0 && acked.size === opts.count && ackedAfterKill > 0;
+  const ok = !produceError && !readError && lost === 0 && acked.size === opts.count && ackedAfterKill > 0;
   process.stderr.write(
     ok
       ? `broker-loss: OK — ${acked.size} acknowledged, ${lost} lost, writes served by 2 nodes after the kill\n`
-      : `broker-loss: FAILED — ${acked.size}/${opts.count} acknowledged, ${lost} lost${readError ? `, read back failed: ${readError}` : ''}\n`,
+      : `broker-loss: FAILED — ${acked.size}/${opts.count} acknowledged, ${lost} lost${produceError ? `, gave up producing: ${produceError}` : ''}${readError ? `, read back failed: ${readError}` : ''}\n`,
   );
   return ok ? 0 : 1;
 }
