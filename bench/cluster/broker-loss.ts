@@ -174,16 +174,24 @@ async function main(): Promise<number> {
   } finally {
     await tail.stop();
   }
-  const lost = [...acked].filter((id) => !seen.has(id)).length;
+  const lostIds = new Set([...acked].filter((id) => !seen.has(id)));
+  const lost = lostIds.size;
+  // Which events (their sequence numbers) went missing: around the kill, or anywhere?
+  const lostSeqs = events
+    .map((e, seq) => (lostIds.has(e.id) ? seq : -1))
+    .filter((seq) => seq >= 0)
+    .slice(0, 50);
   const duplicates = [...seen.values()].reduce((s, n) => s + (n - 1), 0);
 
   // Records on the log (high - low watermarks): tells duplicates written by the producer from
   // records the reader was handed twice.
-  let onLog: number | null = null;
+  let onLog: number[] | null = null;
   await KafkaAdmin.with(kafka, async (admin) => {
     onLog = await admin
       .topicOffsets(TOPIC)
-      .then((ps) => ps.reduce((s, p) => s + Number(BigInt(p.high) - BigInt(p.low)), 0))
+      .then((ps) =>
+        ps.sort((a, b) => a.partition - b.partition).map((p) => Number(BigInt(p.high) - BigInt(p.low))),
+      )
       .catch(() => null);
     await admin.deleteTopics([TOPIC]).catch((e: Error) => process.stderr.write(`cleanup: ${e.message}\n`));
     await admin.deleteGroups([`${RUN}-reader`]).catch(() => undefined);
@@ -195,6 +203,7 @@ async function main(): Promise<number> {
     readBack: seen.size,
     onLog,
     lost,
+    lostSeqs,
     duplicates,
     killedNode: opts.killNode,
     killedAfter: killAt,
