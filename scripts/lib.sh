@@ -5,8 +5,16 @@ cd "$ROOT"
 export AGENTOPS_STATE_DIR="${AGENTOPS_STATE_DIR:-$ROOT/.local}"
 NODE_RUN=(node -r ./tools/runtime/register-paths.js)
 # A second stack on one machine (another work tree, say) runs its own broker on KAFKA_PORT;
-# everything that connects follows it unless KAFKA_BROKERS is given.
-export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
+# everything that connects follows it unless KAFKA_BROKERS is given. KAFKA_BROKER_COUNT=3 (or
+# `infrastructure_up --brokers 3`) runs the local three-node cluster on KAFKA_PORT, +1, +2 instead.
+_KAFKA_BROKERS_GIVEN="${KAFKA_BROKERS:-}"
+# The clients' bootstrap list of the local layout of KAFKA_BROKER_COUNT nodes.
+local_kafka_brokers() {
+  local i list=""
+  for ((i = 0; i < ${KAFKA_BROKER_COUNT:-1}; i++)); do list+="${list:+,}127.0.0.1:$((${KAFKA_PORT:-9092} + i))"; done
+  printf '%s' "$list"
+}
+export KAFKA_BROKERS="${KAFKA_BROKERS:-$(local_kafka_brokers)}"
 
 log() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 
@@ -59,11 +67,27 @@ kafka_password_file() {
 
 # Kafka (KRaft, from Maven Central jars), PostgreSQL and Redis, then this deployment's topics and
 # its principals: a SCRAM user per service (password generated on first start) and the ACLs
-# generated from libs/contracts KafkaAccess.
+# generated from libs/contracts KafkaAccess. `--brokers 3` (or KAFKA_BROKER_COUNT=3): the
+# three-node cluster, its topics with replication 3 / min.insync.replicas 2 (one node: 1 / 1).
 infrastructure_up() {
-  log "starting infrastructure (PostgreSQL, Redis, Kafka)"
+  while (($# > 0)); do
+    case "$1" in
+      --brokers) export KAFKA_BROKER_COUNT="${2:-}"; shift 2 || { echo "--brokers needs 1 or 3" >&2; return 2; } ;;
+      --brokers=*) export KAFKA_BROKER_COUNT="${1#--brokers=}"; shift ;;
+      *) echo "infrastructure_up: unknown argument '$1' (--brokers 1|3)" >&2; return 2 ;;
+    esac
+  done
+  local count="${KAFKA_BROKER_COUNT:-1}"
+  [[ "$count" == 1 || "$count" == 3 ]] || { echo "KAFKA_BROKER_COUNT / --brokers: 1 or 3 (got '$count')" >&2; return 2; }
+  export KAFKA_BROKER_COUNT="$count"
+  [[ -n "$_KAFKA_BROKERS_GIVEN" ]] || KAFKA_BROKERS="$(local_kafka_brokers)"
+  # Replication follows the node count unless given: 3 nodes => RF 3, min ISR 2 (one may go).
+  local rf=1 isr=1
+  ((count == 1)) || rf=3 isr=2
+  log "starting infrastructure (PostgreSQL, Redis, Kafka: ${count} node(s), ${KAFKA_BROKERS})"
   bash deploy/local/up.sh
-  as_kafka_admin "${NODE_RUN[@]}" dist/tools/topics/create-topics.js
+  KAFKA_REPLICATION_FACTOR="${KAFKA_REPLICATION_FACTOR:-$rf}" KAFKA_MIN_INSYNC_REPLICAS="${KAFKA_MIN_INSYNC_REPLICAS:-$isr}" \
+    as_kafka_admin "${NODE_RUN[@]}" dist/tools/topics/create-topics.js
   local -a principals
   mapfile -t principals < <("${NODE_RUN[@]}" dist/tools/kafka-access/kafka-access.js principals)
   bash deploy/local/kafka.sh users "${principals[@]}"

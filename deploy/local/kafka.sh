@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Local single-node Kafka (KRaft, combined broker+controller) without Docker.
+# Local Kafka (KRaft, combined broker+controller nodes) without Docker: one node by default, or a
+# cluster of three (KAFKA_BROKER_COUNT=3, a controller quorum of 3, replication 3 / min ISR 2).
 #
 # usage: deploy/local/kafka.sh up | down | status | logs [-f] | reset | users NAME...
 #
@@ -14,10 +15,12 @@
 #
 # Environment (all optional):
 #   AGENTOPS_STATE_DIR     state root                     (default: <repo>/.local)
+#   KAFKA_BROKER_COUNT     nodes: 1 or 3                  (default: 1; down/status/logs find any)
 #   KAFKA_PORT             broker listener port           (default: 9092)
-#   KAFKA_CONTROLLER_PORT  KRaft controller listener port (default: 9093)
+#   KAFKA_CONTROLLER_PORT  KRaft controller listener port (default: 9093; one node only)
 #   KAFKA_VERSION          override <kafka.version> of the pom (default: from pom)
-#   KAFKA_HEAP_OPTS        broker heap                    (default: -Xms256m -Xmx512m)
+#   KAFKA_HEAP_OPTS        heap of each node              (default: -Xms256m -Xmx512m; three
+#                          nodes: -Xms192m -Xmx384m)
 #   KAFKA_JVM_OPTS         extra broker JVM flags         (default: none)
 #   KAFKA_READY_TIMEOUT    seconds to wait for readiness  (default: 90)
 #   KAFKA_STOP_TIMEOUT     seconds before SIGKILL on down (default: 30)
@@ -36,6 +39,14 @@
 #   users.applied/<name> "<directory.id> <password sha256>" once the broker has the credential
 #   kafka.config.sha     checksum of the config the running broker started with
 #   kafka.pid, kafka.log
+#   cluster/             the three-node cluster, apart from the one-node broker's state:
+#     cluster.id, users.applied/   as above, for the cluster
+#     node-<i>/          data/, server.properties, sasl.formatted, kafka.config.sha, kafka.pid,
+#                        kafka.log of node i (1..3)
+#
+# Ports of the three-node cluster (KAFKA_CONTROLLER_PORT is not used there):
+#   node i (1..3): clients KAFKA_PORT+i-1, controller KAFKA_PORT+3+i-1
+#   e.g. KAFKA_PORT=9092: clients 9092, 9093, 9094; controllers 9095, 9096, 9097.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,27 +59,76 @@ KSTATE="${STATE_ROOT}/kafka"
 KAFKA_HOST=127.0.0.1
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-BOOTSTRAP="${KAFKA_HOST}:${KAFKA_PORT}"
+BROKER_COUNT="${KAFKA_BROKER_COUNT:-}"
+[[ -z "$BROKER_COUNT" || "$BROKER_COUNT" == 1 || "$BROKER_COUNT" == 3 ]] \
+  || { printf 'kafka: ERROR: KAFKA_BROKER_COUNT must be 1 or 3 (got %s)\n' "$BROKER_COUNT" >&2; exit 2; }
 READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
-DATA_DIR="${KSTATE}/data"
-PID_FILE="${KSTATE}/kafka.pid"
-LOG_FILE="${KSTATE}/kafka.log"
-CONFIG_FILE="${KSTATE}/server.properties"
-CLUSTER_ID_FILE="${KSTATE}/cluster.id"
 LOG_ROTATE_BYTES=$((50 * 1024 * 1024))
 CRED_DIR="${KSTATE}/credentials"
 ADMIN_PASSWORD_FILE="${CRED_DIR}/admin"
 CONTROLLER_PASSWORD_FILE="${CRED_DIR}/controller"
 ADMIN_PROPERTIES="${CRED_DIR}/admin.properties"
 USERS_DIR="${CRED_DIR}/users"
-SASL_MARKER="${KSTATE}/sasl.formatted"
-USERS_APPLIED="${KSTATE}/users.applied"
-CONFIG_SUM_FILE="${KSTATE}/kafka.config.sha"
+CSTATE="${KSTATE}/cluster"
 
 log() { printf 'kafka: %s\n' "$*"; }
 die() { printf 'kafka: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The layout of `count` nodes (1 or 3): its cluster id, users marker and client bootstrap list.
+select_layout() {
+  COUNT="$1"
+  local i
+  if ((COUNT == 1)); then
+    LSTATE="$KSTATE"
+  else
+    LSTATE="$CSTATE"
+  fi
+  CLUSTER_ID_FILE="${LSTATE}/cluster.id"
+  USERS_APPLIED="${LSTATE}/users.applied"
+  BOOTSTRAP=""
+  for ((i = 0; i < COUNT; i++)); do BOOTSTRAP+="${BOOTSTRAP:+,}${KAFKA_HOST}:$((KAFKA_PORT + i))"; done
+}
+
+# Node i (1-based) of the selected layout: its files and ports. One node keeps the historical paths
+# and KAFKA_CONTROLLER_PORT; the cluster's nodes live under cluster/node-<i>.
+select_node() {
+  NODE_ID="$1"
+  local dir
+  if ((COUNT == 1)); then
+    dir="$KSTATE"
+    NODE_CONTROLLER_PORT="$CONTROLLER_PORT"
+  else
+    dir="${CSTATE}/node-${NODE_ID}"
+    NODE_CONTROLLER_PORT=$((KAFKA_PORT + COUNT + NODE_ID - 1))
+  fi
+  NODE_PORT=$((KAFKA_PORT + NODE_ID - 1))
+  NODE_BOOTSTRAP="${KAFKA_HOST}:${NODE_PORT}"
+  DATA_DIR="${dir}/data"
+  PID_FILE="${dir}/kafka.pid"
+  LOG_FILE="${dir}/kafka.log"
+  CONFIG_FILE="${dir}/server.properties"
+  SASL_MARKER="${dir}/sasl.formatted"
+  CONFIG_SUM_FILE="${dir}/kafka.config.sha"
+}
+
+# The layout that is running (the cluster if any of its nodes is), else the one asked for.
+running_layout() {
+  if [[ -n "$BROKER_COUNT" ]]; then
+    printf '%s' "$BROKER_COUNT"
+  elif cluster_running; then
+    printf '3'
+  else
+    printf '1'
+  fi
+}
+
+cluster_running() {
+  local i
+  for i in 1 2 3; do running_pid "${CSTATE}/node-${i}/kafka.pid" >/dev/null && return 0; done
+  return 1
+}
 
 # The version decides the jar cache dir, so read it from the pom (single source of truth).
 pom_version() {
@@ -146,10 +206,11 @@ small_java() {
     -Dlog4j2.configurationFile="${KAFKA_SRC}/log4j2-quiet.xml" -cp "${PROBE_DIR}:${CP}" "$@"
 }
 
-# One real Kafka round-trip (describeCluster + listTopics), authenticated as admin. Quiet unless asked.
+# One real Kafka round-trip (describeCluster + listTopics) with the current node, authenticated as
+# admin. Quiet unless asked.
 probe() {
   local timeout_ms="${1:-5000}"
-  small_java KafkaReady "$BOOTSTRAP" "$timeout_ms" "$ADMIN_PROPERTIES"
+  small_java KafkaReady "$NODE_BOOTSTRAP" "$timeout_ms" "$ADMIN_PROPERTIES"
 }
 
 # 256 random bits as hex, without needing openssl.
@@ -189,11 +250,13 @@ port_owner() {
   ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\))).*/\1/p' | head -n1
 }
 
-# Our broker is alive if the pid file points at a live kafka.Kafka JVM (guards pid reuse).
+# Our broker is alive if the pid file (default: the current node's) points at a live kafka.Kafka JVM
+# (guards pid reuse).
 running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
+  local file="${1:-$PID_FILE}"
+  [[ -f "$file" ]] || return 1
   local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  pid="$(cat "$file" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
@@ -201,15 +264,27 @@ running_pid() {
 }
 
 render_config() {
-  local tmpl
+  local tmpl quorum i replication=1 min_isr=1
+  if ((COUNT == 1)); then
+    quorum="controller.quorum.bootstrap.servers=${KAFKA_HOST}:${NODE_CONTROLLER_PORT}"
+  else
+    local voters=""
+    for ((i = 1; i <= COUNT; i++)); do voters+="${voters:+,}${i}@${KAFKA_HOST}:$((KAFKA_PORT + COUNT + i - 1))"; done
+    quorum="controller.quorum.voters=${voters}"
+    replication=3 min_isr=2
+  fi
   tmpl="$(<"${KAFKA_SRC}/server.properties.tmpl")"
   # Pure-bash substitution: safe for any characters in the state dir path.
-  tmpl="${tmpl//@KAFKA_PORT@/${KAFKA_PORT}}"
-  tmpl="${tmpl//@CONTROLLER_PORT@/${CONTROLLER_PORT}}"
+  tmpl="${tmpl//@NODE_ID@/${NODE_ID}}"
+  tmpl="${tmpl//@QUORUM@/${quorum}}"
+  tmpl="${tmpl//@REPLICATION@/${replication}}"
+  tmpl="${tmpl//@MIN_ISR@/${min_isr}}"
+  tmpl="${tmpl//@KAFKA_PORT@/${NODE_PORT}}"
+  tmpl="${tmpl//@CONTROLLER_PORT@/${NODE_CONTROLLER_PORT}}"
   tmpl="${tmpl//@DATA_DIR@/${DATA_DIR}}"
   tmpl="${tmpl//@ADMIN_PASSWORD@/$(<"$ADMIN_PASSWORD_FILE")}"
   tmpl="${tmpl//@CONTROLLER_PASSWORD@/$(<"$CONTROLLER_PASSWORD_FILE")}"
-  (umask 077 && printf '%s\n' "$tmpl" >"${CONFIG_FILE}.tmp")
+  (umask 077 && mkdir -p "$(dirname "$CONFIG_FILE")" && printf '%s\n' "$tmpl" >"${CONFIG_FILE}.tmp")
   mv "${CONFIG_FILE}.tmp" "$CONFIG_FILE"
 }
 
@@ -228,7 +303,9 @@ ensure_formatted() {
     log "This is the local dev broker: its topics and messages are deleted; create-topics makes the topics again and the services rebuild their state from PostgreSQL."
     rm -rf "$DATA_DIR"
   fi
-  # --standalone (KIP-853 dynamic quorum) exists since Kafka 3.9; that is our floor.
+  # --standalone (KIP-853 dynamic quorum) exists since Kafka 3.9; that is our floor. The cluster's
+  # nodes are formatted alike (same cluster id, the admin in each one's bootstrap metadata) for the
+  # static voter set of their config.
   storage_tool format --help 2>&1 | grep -q -- '--standalone' \
     || die "Kafka ${VERSION}: StorageTool has no 'format --standalone'; these scripts need Kafka >= 3.9"
   local cid
@@ -240,9 +317,12 @@ ensure_formatted() {
     printf '%s\n' "$cid" >"$CLUSTER_ID_FILE"
   fi
   mkdir -p "$DATA_DIR"
-  log "formatting KRaft storage in ${DATA_DIR} (cluster id ${cid}, SCRAM user admin)"
+  log "formatting KRaft storage in ${DATA_DIR} (node ${NODE_ID}, cluster id ${cid}, SCRAM user admin)"
   # The password goes in on stdin (KafkaAccess), never on a command line.
-  small_java KafkaAccess format "$CONFIG_FILE" "$cid" <"$ADMIN_PASSWORD_FILE" >>"$LOG_FILE" 2>&1 \
+  local quorum=static
+  ((COUNT > 1)) || quorum=standalone
+  small_java KafkaAccess format "$CONFIG_FILE" "$cid" "$quorum" \
+    <"$ADMIN_PASSWORD_FILE" >>"$LOG_FILE" 2>&1 \
     || { tail -n 20 "$LOG_FILE" >&2; die "storage format failed (see ${LOG_FILE})"; }
   formatted_id >"$SASL_MARKER"
   rm -rf "$USERS_APPLIED" # a fresh metadata log holds no users yet
@@ -254,25 +334,29 @@ fail_with_log() {
   die "$1"
 }
 
-# Poll with a real Kafka request until ready, the JVM dies, or the deadline passes.
+# Poll the current node with a real Kafka request until it is ready (and, in a cluster, sees every
+# node registered), the JVM dies, or the deadline passes.
 wait_ready() {
   local pid="$1" deadline=$((SECONDS + READY_TIMEOUT)) out
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
       rm -f "$PID_FILE"
-      fail_with_log "broker process ${pid} exited during startup"
+      fail_with_log "broker process ${pid} (node ${NODE_ID}) exited during startup"
     fi
     # Cheap TCP pre-check first so we don't spawn a probe JVM per loop while the
     # broker is still booting (and notice a crashed JVM within ~1 s).
-    if ! port_open "$KAFKA_PORT"; then
-      out="nothing listening on ${BOOTSTRAP} yet"
+    if ! port_open "$NODE_PORT"; then
+      out="nothing listening on ${NODE_BOOTSTRAP} yet"
     elif out="$(probe 5000 2>&1)"; then
-      log "${out}"
-      echo "kafka ready on ${BOOTSTRAP}"
-      return 0
+      if [[ "$out" == *" brokers=${COUNT} "* ]]; then
+        log "${out}"
+        if ((COUNT == 1)); then echo "kafka ready on ${NODE_BOOTSTRAP}"; else echo "kafka ready on ${NODE_BOOTSTRAP} (node ${NODE_ID} of ${COUNT})"; fi
+        return 0
+      fi
+      out="${out} (waiting for ${COUNT} brokers)"
     fi
     if ((SECONDS >= deadline)); then
-      fail_with_log "broker pid ${pid} not answering Kafka requests on ${BOOTSTRAP} after ${READY_TIMEOUT}s (last probe: ${out##*$'\n'})"
+      fail_with_log "broker pid ${pid} not answering Kafka requests on ${NODE_BOOTSTRAP} after ${READY_TIMEOUT}s (last probe: ${out##*$'\n'})"
     fi
     sleep 0.5
   done
@@ -285,51 +369,23 @@ take_lock() {
   flock -w 120 9 || die "another kafka.sh is holding ${KSTATE}/.lock for >120s"
 }
 
-cmd_up() {
-  require_java
-  take_lock
-  ensure_credentials
-  local pid
-  if pid="$(running_pid)"; then
-    ensure_libs
-    ensure_probe
-    render_config
-    if [[ -s "$CONFIG_SUM_FILE" && "$(<"$CONFIG_SUM_FILE")" == "$(config_sum)" ]]; then
-      # Idempotent: already ours. Still confirm it answers (it may be mid-startup).
-      log "already running (pid ${pid})"
-      wait_ready "$pid"
-      return 0
-    fi
-    # e.g. a broker started before authentication was switched on: it would refuse no one.
-    log "the running broker (pid ${pid}) was started with another configuration: restarting it"
-    stop_broker "$pid"
-  fi
-  rm -f "$PID_FILE"
-  # Someone else holds our ports: refuse instead of starting a broker that cannot bind.
-  local p
-  for p in "$KAFKA_PORT" "$CONTROLLER_PORT"; do
-    if port_open "$p"; then
-      local owner
-      owner="$(port_owner "$p")"
-      die "port ${KAFKA_HOST}:${p} is already in use by another process${owner:+ (${owner})}, not by the broker managed from ${KSTATE}. Stop it, or use KAFKA_PORT/KAFKA_CONTROLLER_PORT."
-    fi
-  done
-
-  ensure_libs
-  ensure_probe
-  render_config
+# Starts the current node's JVM in the background (its readiness is awaited by the caller).
+start_node() {
   ensure_formatted
-
   # Keep the log bounded across restarts (the broker itself only writes to stdout).
   if [[ -f "$LOG_FILE" ]] && (($(stat -c %s "$LOG_FILE") > LOG_ROTATE_BYTES)); then
     mv -f "$LOG_FILE" "${LOG_FILE}.1"
   fi
-  printf '\n===== %s kafka.sh up: Kafka %s on %s =====\n' "$(date -Is)" "$VERSION" "$BOOTSTRAP" >>"$LOG_FILE"
+  printf '\n===== %s kafka.sh up: Kafka %s node %s/%s on %s =====\n' "$(date -Is)" "$VERSION" "$NODE_ID" "$COUNT" "$NODE_BOOTSTRAP" >>"$LOG_FILE"
 
   local -a heap jvm_extra=()
-  # Intentionally word-split: these env vars hold lists of JVM flags.
+  # Intentionally word-split: these env vars hold lists of JVM flags. Three nodes share the
+  # machine, so each gets a smaller default heap.
   # shellcheck disable=SC2206
-  heap=(${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m})
+  local default_heap='-Xms256m -Xmx512m'
+  ((COUNT == 1)) || default_heap='-Xms192m -Xmx384m'
+  # shellcheck disable=SC2206
+  heap=(${KAFKA_HEAP_OPTS:-$default_heap})
   # shellcheck disable=SC2206
   [[ -n "${KAFKA_JVM_OPTS:-}" ]] && jvm_extra=(${KAFKA_JVM_OPTS})
 
@@ -344,16 +400,77 @@ cmd_up() {
     -Dlog4j2.configurationFile="${KAFKA_SRC}/log4j2.xml" \
     -cp "$CP" kafka.Kafka "$CONFIG_FILE" \
     </dev/null >>"$LOG_FILE" 2>&1 9>&- &
-  pid=$!
+  local pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   config_sum >"$CONFIG_SUM_FILE"
-  log "started Kafka ${VERSION} (pid ${pid}), log ${LOG_FILE}; waiting up to ${READY_TIMEOUT}s for readiness..."
-  wait_ready "$pid"
+  log "started Kafka ${VERSION} node ${NODE_ID} (pid ${pid}) on ${NODE_BOOTSTRAP}, log ${LOG_FILE}"
+}
+
+# Stops every running node of the layout of `count` nodes (the other layout holds our ports).
+stop_layout() {
+  local saved="$COUNT" i pid
+  select_layout "$1"
+  for ((i = 1; i <= COUNT; i++)); do
+    select_node "$i"
+    if pid="$(running_pid)"; then stop_broker "$pid"; else rm -f "$PID_FILE"; fi
+  done
+  select_layout "$saved"
+}
+
+cmd_up() {
+  require_java
+  take_lock
+  select_layout "${BROKER_COUNT:-1}"
+  select_node 1
+  ensure_credentials
+  local other=$((COUNT == 1 ? 3 : 1)) i pid
+  if { ((other == 3)) && cluster_running; } || { ((other == 1)) && running_pid "${KSTATE}/kafka.pid" >/dev/null; }; then
+    log "the ${other}-node layout is running on these ports: stopping it first (its data is kept)"
+    stop_layout "$other"
+    select_node 1
+  fi
+  ensure_libs
+  ensure_probe
+  local -a started=()
+  for ((i = 1; i <= COUNT; i++)); do
+    select_node "$i"
+    render_config
+    if pid="$(running_pid)"; then
+      if [[ -s "$CONFIG_SUM_FILE" && "$(<"$CONFIG_SUM_FILE")" == "$(config_sum)" ]]; then
+        log "node ${NODE_ID} already running (pid ${pid})"
+        started+=("$i:$pid")
+        continue
+      fi
+      # e.g. a broker started before authentication was switched on: it would refuse no one.
+      log "the running node ${NODE_ID} (pid ${pid}) was started with another configuration: restarting it"
+      stop_broker "$pid"
+    fi
+    rm -f "$PID_FILE"
+    # Someone else holds our ports: refuse instead of starting a broker that cannot bind.
+    local p
+    for p in "$NODE_PORT" "$NODE_CONTROLLER_PORT"; do
+      if port_open "$p"; then
+        local owner
+        owner="$(port_owner "$p")"
+        die "port ${KAFKA_HOST}:${p} is already in use by another process${owner:+ (${owner})}, not by the broker managed from ${KSTATE}. Stop it, or use KAFKA_PORT/KAFKA_CONTROLLER_PORT."
+      fi
+    done
+    start_node
+    started+=("$i:$(<"$PID_FILE")")
+  done
+  # A cluster elects its controller only once a majority is up, so every node is started first.
+  log "waiting up to ${READY_TIMEOUT}s per node for readiness..."
+  local entry
+  for entry in "${started[@]}"; do
+    select_node "${entry%%:*}"
+    wait_ready "${entry#*:}"
+  done
+  ((COUNT == 1)) || echo "kafka cluster ready: ${BOOTSTRAP}"
 }
 
 stop_broker() {
   local pid="$1"
-  log "stopping pid ${pid} (SIGTERM, up to ${STOP_TIMEOUT}s for controlled shutdown)..."
+  log "stopping node ${NODE_ID} pid ${pid} (SIGTERM, up to ${STOP_TIMEOUT}s for controlled shutdown)..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + STOP_TIMEOUT))
   while kill -0 "$pid" 2>/dev/null; do
@@ -369,24 +486,37 @@ stop_broker() {
   log "stopped"
 }
 
+# Every node of either layout. A cluster's nodes stop in reverse order, so the last ones standing
+# still form a quorum while the others shut down in a controlled way; the last node's quorum is
+# gone by then, hence its shorter wait before SIGKILL.
 cmd_down() {
   take_lock
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  stop_broker "$pid"
+  local any=0 i pid
+  select_layout 3
+  for ((i = COUNT; i >= 1; i--)); do
+    select_node "$i"
+    if pid="$(running_pid)"; then
+      any=1
+      STOP_TIMEOUT=$((i == 1 ? (STOP_TIMEOUT < 10 ? STOP_TIMEOUT : 10) : STOP_TIMEOUT)) stop_broker "$pid"
+    else
+      rm -f "$PID_FILE"
+    fi
+  done
+  select_layout 1
+  select_node 1
+  if pid="$(running_pid)"; then any=1 && stop_broker "$pid"; else rm -f "$PID_FILE"; fi
+  ((any)) || log "not running"
 }
 
 # Each named principal gets a password (credentials/users/<name>, generated on first use) and its
-# SCRAM-SHA-512 credential on the running broker; one JVM for all that the broker lacks, none when
-# it has them all. The project's tools read the password files; nothing here prints one.
+# SCRAM-SHA-512 credential on the running broker(s); one JVM for all that the cluster lacks, none
+# when it has them all. The project's tools read the password files; nothing here prints one.
 cmd_users() {
   (($# > 0)) || die "usage: $0 users NAME..."
   require_java
   take_lock
+  select_layout "$(running_layout)"
+  select_node 1
   running_pid >/dev/null || die "the broker is not running (run: $0 up)"
   ensure_libs
   ensure_probe
@@ -414,36 +544,56 @@ cmd_users() {
   log "SCRAM users ready on ${BOOTSTRAP}: $* (${count} created or updated)"
 }
 
+# One line per node of the running layout; exit 0 if any node runs, 3 if none does.
 cmd_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    if port_open "$KAFKA_PORT"; then
-      echo "kafka running (pid ${pid}) on ${BOOTSTRAP}, version ${VERSION}, state ${KSTATE}"
-    else
-      echo "kafka running (pid ${pid}) but ${BOOTSTRAP} not listening yet (starting or stuck; see: $0 logs)"
+  local pid i up=0
+  select_layout "$(running_layout)"
+  for ((i = 1; i <= COUNT; i++)); do
+    select_node "$i"
+    local who="kafka"
+    ((COUNT == 1)) || who="kafka node ${NODE_ID}/${COUNT}"
+    if pid="$(running_pid)"; then
+      up=$((up + 1))
+      if port_open "$NODE_PORT"; then
+        echo "${who} running (pid ${pid}) on ${NODE_BOOTSTRAP}, version ${VERSION}, state ${DATA_DIR%/data}"
+      else
+        echo "${who} running (pid ${pid}) but ${NODE_BOOTSTRAP} not listening yet (starting or stuck; see: $0 logs)"
+      fi
+    elif ((COUNT > 1)); then
+      echo "${who} stopped (port ${NODE_PORT})"
     fi
-    return 0
-  fi
-  echo "kafka stopped (state ${KSTATE})"
+  done
+  ((up > 0)) && return 0
+  ((COUNT == 1)) && echo "kafka stopped (state ${KSTATE})"
   return 3
 }
 
+# The running layout's logs: one node's as before, a cluster's with a header per node.
 cmd_logs() {
-  [[ -f "$LOG_FILE" ]] || die "no log yet at ${LOG_FILE} (run: $0 up)"
+  local i
+  local -a files=()
+  select_layout "$(running_layout)"
+  for ((i = 1; i <= COUNT; i++)); do
+    select_node "$i"
+    [[ -f "$LOG_FILE" ]] && files+=("$LOG_FILE")
+  done
+  ((${#files[@]} > 0)) || die "no log yet under ${LSTATE} (run: $0 up)"
   if [[ "${1:-}" == "-f" ]]; then
-    exec tail -n 100 -F "$LOG_FILE"
+    exec tail -n 100 -F "${files[@]}"
   fi
-  tail -n "${KAFKA_LOG_LINES:-100}" "$LOG_FILE"
+  tail -n "${KAFKA_LOG_LINES:-100}" "${files[@]}"
 }
 
 cmd_reset() {
   cmd_down
-  # Topic data + KRaft metadata + cluster id go; the jar cache (<version>/) stays.
-  rm -rf "$DATA_DIR" "$CLUSTER_ID_FILE" "$SASL_MARKER" "$USERS_APPLIED"
-  log "deleted ${DATA_DIR} (jar cache and credentials kept in ${KSTATE})"
+  # Topic data + KRaft metadata + cluster id go, for both layouts; the jar cache (<version>/) and the
+  # credentials stay.
+  rm -rf "${KSTATE}/data" "${KSTATE}/cluster.id" "${KSTATE}/sasl.formatted" "${KSTATE}/users.applied" \
+    "${CSTATE}"/node-*/data "${CSTATE}/cluster.id" "${CSTATE}"/node-*/sasl.formatted "${CSTATE}/users.applied"
+  log "deleted the KRaft data of ${KSTATE} (jar cache and credentials kept)"
 }
 
-usage() { echo "usage: $0 up | down | status | logs [-f] | reset | users NAME..." >&2; }
+usage() { echo "usage: [KAFKA_BROKER_COUNT=1|3] $0 up | down | status | logs [-f] | reset | users NAME..." >&2; }
 
 case "${1:-}" in
   up) cmd_up ;;

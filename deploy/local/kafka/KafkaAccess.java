@@ -2,9 +2,11 @@
 // classpath like KafkaReady.java (kafkajs has no API for SCRAM credentials). Secrets come in on
 // stdin, never on a command line (where `ps` would show them), and are never printed.
 //
-// usage: java -cp '<probe dir>:<libs>/*' KafkaAccess format <server.properties> <cluster-id>
-//          stdin: the admin password. Formats KRaft storage (--standalone) with the admin's
-//          SCRAM-SHA-512 credential in the bootstrap metadata, as `kafka-storage format --add-scram`.
+// usage: java -cp '<probe dir>:<libs>/*' KafkaAccess format <server.properties> <cluster-id> [standalone|static]
+//          stdin: the admin password. Formats KRaft storage with the admin's SCRAM-SHA-512
+//          credential in the bootstrap metadata, as `kafka-storage format --add-scram`: `standalone`
+//          (default) a one-node dynamic quorum (--standalone); `static` a node of the voter set in
+//          controller.quorum.voters (every node of a cluster is formatted so, same cluster id).
 //        java -cp ... KafkaAccess users <bootstrap> <client.properties>
 //          stdin: lines `upsert <name> <password>` or `delete <name>`; one AlterUserScramCredentials
 //          request for all of them, as the admin of <client.properties>.
@@ -33,9 +35,11 @@ public final class KafkaAccess {
 
   public static void main(String[] args) {
     try {
-      if (args.length == 3 && args[0].equals("format")) System.exit(format(args[1], args[2]));
+      if (args.length == 3 && args[0].equals("format")) System.exit(format(args[1], args[2], true));
+      if (args.length == 4 && args[0].equals("format") && args[3].matches("standalone|static"))
+        System.exit(format(args[1], args[2], args[3].equals("standalone")));
       if (args.length == 3 && args[0].equals("users")) System.exit(users(args[1], args[2]));
-      System.err.println("usage: KafkaAccess format <server.properties> <cluster-id> | users <bootstrap> <client.properties>");
+      System.err.println("usage: KafkaAccess format <server.properties> <cluster-id> [standalone|static] | users <bootstrap> <client.properties>");
       System.exit(2);
     } catch (Exception e) {
       Throwable c = e.getCause() != null ? e.getCause() : e;
@@ -44,16 +48,16 @@ public final class KafkaAccess {
     }
   }
 
-  private static int format(String config, String clusterId) throws Exception {
+  private static int format(String config, String clusterId, boolean standalone) throws Exception {
     String password = stdinLines().stream().findFirst().orElse("").trim();
     if (!password.matches("[A-Za-z0-9]{16,}")) throw new IllegalArgumentException("admin password on stdin must be 16+ letters/digits");
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int code;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      code = kafka.tools.StorageTool.execute(new String[] {
-        "format", "--standalone", "-t", clusterId, "-c", config,
-        "--add-scram", "SCRAM-SHA-512=[name=admin,iterations=" + ITERATIONS + ",password=" + password + "]",
-      }, out);
+      List<String> argv = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config,
+        "--add-scram", "SCRAM-SHA-512=[name=admin,iterations=" + ITERATIONS + ",password=" + password + "]"));
+      if (standalone) argv.add(1, "--standalone");
+      code = kafka.tools.StorageTool.execute(argv.toArray(new String[0]), out);
     }
     // The bootstrap records hold the admin's salted credential: keep them out of the log.
     for (String line : captured.toString(StandardCharsets.UTF_8).split("\n"))
