@@ -108,7 +108,16 @@ async function main(): Promise<number> {
     replicationFactor: opts.replication,
     minInsyncReplicas: opts.minIsr,
   });
-  const publisher = new EventPublisher(kafka, PREFIX, silentLogger);
+  // Counts the publisher's own repair of kafkajs#1303 (partitions a send reported but no broker
+  // acknowledged, sent again), so a run shows whether the defect struck and was repaired.
+  let resent = 0;
+  const publisherLog = {
+    ...silentLogger,
+    warn: (obj: object, msg?: string) => {
+      if (msg?.includes('kafkajs#1303')) resent += (obj as { messages?: number }).messages ?? 0;
+    },
+  };
+  const publisher = new EventPublisher(kafka, PREFIX, publisherLog);
   await publisher.connect();
 
   const events = Array.from({ length: opts.count }, (_, i) => buildEvent(i));
@@ -205,6 +214,7 @@ async function main(): Promise<number> {
     lost,
     lostSeqs,
     duplicates,
+    resentUnacknowledged: resent,
     killedNode: opts.killNode,
     killedAfter: killAt,
     ackedAfterKill,

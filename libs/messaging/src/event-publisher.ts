@@ -1,5 +1,5 @@
 import { EventEnvelope, EventTypeName, EventDefinitions, topicName } from '@agentops/contracts';
-import { Producer } from 'kafkajs';
+import { Message, Partitioners, Producer, RecordMetadata } from 'kafkajs';
 import { encodeEvent } from './codec';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
@@ -29,8 +29,21 @@ export class EventPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // kafkajs's default (Java-compatible murmur2 by key), watched: which partition each message of
+      // the send in hand went to, so that `sendAll` can tell whether every one was acknowledged.
+      createPartitioner: () => {
+        const pick = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const partition = pick(args);
+          this.placed?.set(args.message, partition);
+          return partition;
+        };
+      },
     });
   }
+
+  /** The partition of each message of the send in flight (one at a time: see `drain`). */
+  private placed: Map<Message, number> | null = null;
 
   async connect(): Promise<void> {
     if (this.connected) return;
@@ -58,16 +71,21 @@ export class EventPublisher {
     const encoded = items.map(({ event, key }) => {
       const def = EventDefinitions[event.type as EventTypeName];
       if (!def) throw new Error(`no topic for event type ${event.type}`);
-      return { topic: topicName(def.topic, this.topicPrefix), message: encodeEvent(event, key) };
+      return { topic: topicName(def.topic, this.topicPrefix), message: encodeEvent(event, key) as Message };
     });
+    return this.enqueue(encoded);
+  }
+
+  /** Every send goes through one queue: one request in flight, and `placed` belongs to it. */
+  private enqueue(messages: { topic: string; message: Message }[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages: encoded, resolve, reject });
+      this.queue.push({ messages, resolve, reject });
       if (!this.sending) void this.drain();
     });
   }
 
   private readonly queue: {
-    messages: { topic: string; message: ReturnType<typeof encodeEvent> }[];
+    messages: { topic: string; message: Message }[];
     resolve: () => void;
     reject: (e: unknown) => void;
   }[] = [];
@@ -78,15 +96,12 @@ export class EventPublisher {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.queue.length);
-        const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
+        const byTopic = new Map<string, Message[]>();
         for (const item of batch)
           for (const { topic, message } of item.messages)
             byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
         try {
-          await this.producer.sendBatch({
-            acks: -1,
-            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-          });
+          await this.sendAll([...byTopic].map(([topic, messages]) => ({ topic, messages })));
           batch.forEach((b) => b.resolve());
         } catch (error) {
           batch.forEach((b) => b.reject(error));
@@ -99,7 +114,41 @@ export class EventPublisher {
 
   /** For the DLQ and for tests that must put malformed bytes on a topic. */
   async publishRaw(physicalTopic: string, messages: RawMessage[]): Promise<void> {
-    await this.producer.send({ topic: physicalTopic, acks: -1, messages });
+    await this.enqueue(messages.map((message) => ({ topic: physicalTopic, message })));
+  }
+
+  /**
+   * One acks=all send that resolves only when a broker acknowledged every partition written to.
+   * kafkajs 2.2 can report success for messages no broker took (tulios/kafkajs#1303): when a leader
+   * dies mid-send, its retry re-sends only to brokers that have not answered yet, so partitions
+   * that moved to a broker which already answered are never sent. Measured on the three-node
+   * cluster: 3-4 acknowledged events lost per broker loss (docs/reliability.md). The response
+   * names each partition it covers; messages of a partition missing from it are sent again (at
+   * least once: a dead leader may have written them before dying; consumers dedupe by event id).
+   */
+  private async sendAll(topicMessages: { topic: string; messages: Message[] }[]): Promise<void> {
+    let pending = topicMessages;
+    for (let round = 1; ; round++) {
+      const placed = new Map<Message, number>();
+      this.placed = placed;
+      let acknowledged: RecordMetadata[];
+      try {
+        acknowledged = await this.producer.sendBatch({ acks: -1, topicMessages: pending });
+      } finally {
+        this.placed = null;
+      }
+      pending = unacknowledged(pending, placed, acknowledged);
+      if (pending.length === 0) return;
+      const count = pending.reduce((n, t) => n + t.messages.length, 0);
+      if (round >= MAX_SEND_ROUNDS)
+        throw new Error(
+          `the brokers acknowledged the send but not ${count} of its messages, after ${round} rounds`,
+        );
+      this.logger.warn(
+        { messages: count, partitions: pending.map((t) => t.topic), round },
+        'the producer reported a send that no broker acknowledged for some partitions; sending those again (kafkajs#1303)',
+      );
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -111,4 +160,28 @@ export class EventPublisher {
       this.logger.warn({ err: error }, 'producer disconnect failed');
     }
   }
+}
+
+/** A send whose partitions stay unacknowledged this many times in a row is refused, not retried on. */
+const MAX_SEND_ROUNDS = 5;
+
+/**
+ * The messages of `sent` whose partition no acknowledgement names. A message the partitioner never
+ * saw (kafkajs returned before placing it) counts as unacknowledged too.
+ */
+export function unacknowledged(
+  sent: { topic: string; messages: Message[] }[],
+  placed: ReadonlyMap<Message, number>,
+  acknowledged: Pick<RecordMetadata, 'topicName' | 'partition'>[],
+): { topic: string; messages: Message[] }[] {
+  const covered = new Set(acknowledged.map((r) => `${r.partition}\u0000${r.topicName}`));
+  return sent
+    .map(({ topic, messages }) => ({
+      topic,
+      messages: messages.filter((m) => {
+        const partition = placed.get(m);
+        return partition === undefined || !covered.has(`${partition}\u0000${topic}`);
+      }),
+    }))
+    .filter((t) => t.messages.length > 0);
 }
