@@ -2,7 +2,7 @@ import { EventEnvelope, MessageDeadLetteredV1 } from '@agentops/contracts';
 import { KafkaHeaderValue, decodeTrustedEvent, headersToStrings } from './codec';
 import type { DeadLetterRequest } from './dead-letter';
 import { BatchItemError, PermanentHandlerError, PoisonMessageError, PoisonReason } from './errors';
-import type { MessageOrigin } from './event-consumer';
+import type { MessageOrigin } from './message-origin';
 import { MessagingLogger } from './logger';
 
 /** One decoded, trusted event of a batch, with where it came from. */

@@ -1,7 +1,7 @@
 import { EventTypes, MessageDeadLetteredV1, Topics, topicName } from '@agentops/contracts';
 import { encodeEvent } from './codec';
 import { createEvent } from './envelope-factory';
-import type { MessageOrigin } from './event-consumer';
+import type { MessageOrigin } from './message-origin';
 import type { EventPublisher, RawMessage } from './event-publisher';
 
 export interface RejectedMessage {

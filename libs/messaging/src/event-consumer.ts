@@ -2,21 +2,14 @@ import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/c
 import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
 import { connectAndSubscribe } from './consumer-group';
+import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
-/** Where a message came from; handlers get it beside the event. */
-export interface MessageOrigin {
-  topic: string;
-  baseTopic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  timestamp: string;
-}
+export type { MessageOrigin } from './message-origin';
 
 export type EventHandler = (event: EventEnvelope, origin: MessageOrigin) => Promise<void>;
 
