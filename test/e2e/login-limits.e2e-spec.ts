@@ -23,10 +23,13 @@ describe('sign-in limits on the real stack', () => {
     consoles.push(svc);
     return svc;
   };
-  const login = async (svc: RunningService, username: string, password: string) => {
+  const login = async (svc: RunningService, username: string, password: string, forwardedFor?: string) => {
     const res = await fetch(`${svc.url}/v1/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      },
       body: JSON.stringify({ username, password }),
     });
     return { status: res.status, retryAfter: res.headers.get('retry-after') };
@@ -87,5 +90,26 @@ describe('sign-in limits on the real stack', () => {
     );
     expect(sprayed.map((s) => s.status).sort()).toEqual([...Array(4).fill(401), ...Array(4).fill(429)]);
     expect((await login(svc, user, PASSWORD)).status).toBe(429);
+    // No proxy is trusted by default: a forged X-Forwarded-For does not make a fresh address.
+    const forged = await login(svc, `victim-x-${SUFFIX}`, 'Summer2026!', '198.51.100.1');
+    expect(forged.status).toBe(429);
+  });
+
+  it('behind a trusted proxy (TRUST_PROXY) each forwarded client address has its own limit', async () => {
+    const svc = await bootConsole(
+      { LOGIN_MAX_FAILURES: '100', LOGIN_MAX_FAILURES_PER_IP: '2', TRUST_PROXY: 'loopback' },
+      'proxy',
+    );
+    const spray = (client: string, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          login(svc, `victim-${client}-${i}-${SUFFIX}`, 'Summer2026!', client),
+        ),
+      );
+    const first = await spray('203.0.113.7', 4);
+    expect(first.map((s) => s.status).sort()).toEqual([401, 401, 429, 429]);
+    // Another client behind the same proxy is not locked out by the first one's failures.
+    const second = await spray('203.0.113.8', 1);
+    expect(second.map((s) => s.status)).toEqual([401]);
   });
 });

@@ -120,6 +120,8 @@ export async function startService<C extends BaseServiceConfig>(
   });
   let url: string;
   try {
+    // Whose X-Forwarded-For names the client (req.ip): nobody's unless TRUST_PROXY says so.
+    app.set('trust proxy', config.TRUST_PROXY);
     app.use(
       pinoHttp({
         logger,

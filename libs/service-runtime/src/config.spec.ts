@@ -113,7 +113,20 @@ describe('loadConfig(CommonEnv)', () => {
       AUTH_JWKS_COOLDOWN_SECONDS: 30,
       AUTH_REVOCATION_CACHE_MS: 2000,
       SERVICE_PRINCIPALS_JWKS: {},
+      TRUST_PROXY: false,
     });
+  });
+
+  it('TRUST_PROXY: none by default; a hop count; addresses, CIDRs and named ranges; anything else named', () => {
+    expect(loadConfig(CommonEnv, { TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig(CommonEnv, { TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(
+      loadConfig(CommonEnv, { TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.1' }).TRUST_PROXY,
+    ).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.1']);
+    for (const bad of ['true', '0', '11', '10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1'])
+      expect(problemsOf(() => loadConfig(CommonEnv, { TRUST_PROXY: bad }))).toEqual([
+        expect.stringMatching(/^TRUST_PROXY: expected false, a hop count/),
+      ]);
   });
 
   it('accepts a valid prefix and explicit values', () => {

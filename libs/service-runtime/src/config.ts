@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { KafkaSecurity, KafkaSecurityEnv, resolveKafkaSecurity } from '@agentops/messaging';
 import { z } from 'zod';
@@ -63,7 +64,46 @@ export const CommonEnv = z.object({
   SERVICE_SIGNING_KEY: jsonValue(Ed25519PrivateJwk, 'a private Ed25519 JWK').optional(),
   /** Services this one accepts calls from, with their public keys: {"<service>":{"keys":[...]}}. */
   SERVICE_PRINCIPALS_JWKS: jsonValue(ServicePrincipalsSchema, 'a map of service name to JWKS').default({}),
+  /**
+   * Which proxies in front of this service may name the client's address in X-Forwarded-For
+   * (Express's `trust proxy`): unset or `false`, none — the socket's address is the client, so a
+   * forged header cannot dodge a per-address limit; a hop count (`1`); or addresses, CIDRs and
+   * `loopback`/`linklocal`/`uniquelocal`, comma-separated. Behind a load balancer, name it, or every
+   * client shares the balancer's address (and its login limit).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((raw, ctx): TrustProxy => {
+      const value = raw.trim();
+      if (value === '' || value === 'false') return false;
+      if (/^\d+$/.test(value)) {
+        const hops = Number(value);
+        if (hops >= 1 && hops <= 10) return hops;
+      } else {
+        const entries = value.split(',').map((e) => e.trim());
+        if (entries.every(isTrustedProxyEntry)) return entries;
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'expected false, a hop count from 1 to 10, or comma-separated addresses, CIDRs, loopback, linklocal, uniquelocal',
+      });
+      return z.NEVER;
+    }),
 });
+
+/** Express's `trust proxy` setting: no proxy, a hop count, or the proxies' addresses. */
+export type TrustProxy = false | number | string[];
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
 /** Production unless explicitly `development` (an unset mode, as in a tool's raw env, is production). */
