@@ -132,6 +132,13 @@ describe('input safety: rate limits, body limits and glob caps', () => {
     const catalog = await send(`${guardrail.url}/v1/context/${TENANT}/catalog`, 'PUT', body, operator);
     expect(catalog.status).toBe(200);
     expect(catalog.body).toMatchObject({ imported: 8000 });
+    // The import is counted where the tenant's context is described.
+    const described = await fetch(`${guardrail.url}/v1/context/${TENANT}`, { headers: operator });
+    expect(described.status).toBe(200);
+    expect(await described.json()).toMatchObject({
+      tenantId: TENANT,
+      catalogImports: { imports: 1, lastImportAt: expect.any(String) },
+    });
     // The same body on the evaluation route (an ordinary one) is refused before any parsing.
     const evaluation = await send(`${guardrail.url}/v1/evaluations`, 'POST', body, operator);
     expect(evaluation.status).toBe(413);

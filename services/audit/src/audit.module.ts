@@ -17,6 +17,7 @@ import { AuditConfig } from './config';
 import { AuditIngestor } from './ingestion/audit-ingestor';
 import { PayloadPrivacy } from './privacy/payload-privacy';
 import { SubjectKeyStore } from './privacy/subject-key-store';
+import { AuditChainRepository } from './records/audit-chain-repository';
 import { AuditQueryController } from './records/audit-query.controller';
 import { AuditRecordRepository } from './records/audit-record-repository';
 
@@ -142,6 +143,7 @@ export class AuditModule {
       controllers: [AuditQueryController],
       providers: [
         AuditRecordRepository,
+        AuditChainRepository,
         { provide: PayloadPrivacy, useValue: privacy },
         { provide: SubjectKeyStore, useValue: subjectKeys },
         { provide: AuditAppender, useValue: appender },

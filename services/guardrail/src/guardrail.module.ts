@@ -2,6 +2,7 @@ import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogCache } from './context/catalog-cache';
+import { CatalogImportRepository } from './context/catalog-import-repository';
 import { ContextController } from './context/context.controller';
 import { RetailFactsCache } from './context/retail-facts';
 import { RollingCounterStore } from './counters/rolling-counter-store';
@@ -34,6 +35,7 @@ export class GuardrailModule {
       ],
       providers: [
         CatalogCache,
+        CatalogImportRepository,
         RetailFactsCache,
         RollingCounterStore,
         PolicySetStore,

@@ -10,6 +10,7 @@ import { KeyRetirementFeed } from './agents/key-retirement-feed';
 import { DecisionBoard } from './decisions/decision-board';
 import { DecisionPublisher } from './decisions/decision-publisher';
 import { DecisionsHandler } from './decisions/decisions.handler';
+import { IdempotencyStore, RedisIdempotencyStore } from './intents/idempotency-store';
 import { IntentSubmission } from './intents/intent-submission';
 import { IntentsController } from './intents/intents.controller';
 import { ControlStreamController } from './killswitch/control-stream.controller';
@@ -38,6 +39,7 @@ export class IngestModule {
         KeyRetirementFeed,
         DecisionBoard,
         DecisionPublisher,
+        { provide: IdempotencyStore, useClass: RedisIdempotencyStore },
         IntentSubmission,
         KillSwitchEnforcement,
       ],

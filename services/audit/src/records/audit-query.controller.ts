@@ -25,13 +25,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { PayloadPrivacy } from '../privacy/payload-privacy';
-import { SubjectKeyStore } from '../privacy/subject-key-store';
-import { proveRecord, verifyChains } from '../verification/audit-verifier';
 import { failedEventIds, tenantViewOfReport } from '../verification/tenant-view';
-import { typeormSql } from '../chain/sql';
+import { AuditChainRepository } from './audit-chain-repository';
 import { AuditQuery, AuditRecordRepository } from './audit-record-repository';
 
 const isoTime = z.string().datetime({ offset: true });
@@ -76,9 +73,8 @@ const TenantParam = z.object({ tenantId: z.string().min(1).max(100) });
 export class AuditQueryController {
   constructor(
     private readonly records: AuditRecordRepository,
-    private readonly dataSource: DataSource,
+    private readonly chains: AuditChainRepository,
     @Inject(PayloadPrivacy) private readonly privacy: PayloadPrivacy,
-    @Inject(SubjectKeyStore) private readonly subjectKeys: SubjectKeyStore,
     @Inject(SERVICE_CONFIG) private readonly config: AuditConfig,
   ) {}
 
@@ -126,24 +122,11 @@ export class AuditQueryController {
     @Query(new ZodValidationPipe(VerifyQuery)) q: z.infer<typeof VerifyQuery>,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const report = await verifyChains(typeormSql(this.dataSource), {
-      ...q,
-      trustedKeyIds: this.trustedKeyIds(),
-    });
+    const report = await this.chains.verify({ ...q, trustedKeyIds: this.trustedKeyIds() });
     if (principal.tenantId === ALL_TENANTS) return report;
     // Chains mix tenants: a tenant's auditor learns where a chain broke, not another tenant's record.
-    const ids = failedEventIds(report);
-    const owners = ids.length
-      ? ((await this.dataSource.query(
-          `SELECT event_id, tenant_id FROM records WHERE event_id = ANY($1::uuid[])`,
-          [ids],
-        )) as { event_id: string; tenant_id: string }[])
-      : [];
-    return tenantViewOfReport(
-      report,
-      principal.tenantId,
-      new Map(owners.map((o) => [o.event_id, o.tenant_id])),
-    );
+    const owners = await this.records.tenantsOf(failedEventIds(report));
+    return tenantViewOfReport(report, principal.tenantId, owners);
   }
 
   /** One record's hash, position and the signed checkpoint that covers it. */
@@ -152,7 +135,7 @@ export class AuditQueryController {
   async proof(@Param('eventId') eventId: string, @CurrentPrincipal() principal: Principal) {
     if (!z.string().uuid().safeParse(eventId).success)
       throw new BadRequestException('eventId must be a UUID');
-    const found = await proveRecord(typeormSql(this.dataSource), eventId, this.trustedKeyIds());
+    const found = await this.chains.prove(eventId, this.trustedKeyIds());
     // Another tenant's record is as unknown as a missing one: a proof would reveal that it exists.
     if (!found || !canAccessTenant(principal, found.record.tenantId))
       throw new NotFoundException(`no audit record for event ${eventId}`);
@@ -184,7 +167,7 @@ export class AuditQueryController {
     assertTenantAccess(principal, q.tenantId);
     if (!/^[a-z]+_[0-9a-f]{32}$/.test(subjectRef))
       throw new BadRequestException('subjectRef must look like customer_<32 hex>');
-    const result = await this.subjectKeys.erase(typeormSql(this.dataSource), q.tenantId, subjectRef);
+    const result = await this.chains.eraseSubject(q.tenantId, subjectRef);
     if (!result.erased) throw new NotFoundException(`no subject ${subjectRef} in tenant ${q.tenantId}`);
     return { subjectRef, tenantId: q.tenantId, ...result };
   }

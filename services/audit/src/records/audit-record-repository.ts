@@ -103,6 +103,16 @@ export class AuditRecordRepository {
     };
   }
 
+  /** The tenant of each of these records (by event id); ids with no record are absent. */
+  async tenantsOf(eventIds: string[]): Promise<Map<string, string>> {
+    if (!eventIds.length) return new Map();
+    const owners = (await this.dataSource.query(
+      `SELECT event_id, tenant_id FROM records WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    )) as { event_id: string; tenant_id: string }[];
+    return new Map(owners.map((o) => [o.event_id, o.tenant_id]));
+  }
+
   async count(tenantId?: string): Promise<number> {
     const [row] = await this.dataSource.query(
       tenantId !== undefined

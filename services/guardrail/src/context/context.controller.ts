@@ -8,9 +8,9 @@ import {
   assertTenantAccess,
 } from '@agentops/service-runtime';
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CatalogCache } from './catalog-cache';
+import { CatalogImportRepository } from './catalog-import-repository';
 import { RetailFactsCache } from './retail-facts';
 
 const CatalogItem = z
@@ -41,7 +41,7 @@ const RetailFactsImport = z
 @UseGuards(PrincipalGuard)
 export class ContextController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly imports: CatalogImportRepository,
     private readonly catalog: CatalogCache,
     private readonly facts: RetailFactsCache,
   ) {}
@@ -74,10 +74,7 @@ export class ContextController {
   @RequireRoles('policy-admin', 'auditor', 'sre')
   async describe(@CurrentPrincipal() principal: Principal, @Param('tenantId') tenantId: string) {
     assertTenantAccess(principal, tenantId);
-    const [imports] = await this.dataSource.query(
-      `SELECT count(*)::int AS imports, max(imported_at) AS "lastImportAt" FROM guardrail.catalog_imports WHERE tenant_id = $1`,
-      [tenantId],
-    );
+    const imports = await this.imports.summaryFor(tenantId);
     return {
       tenantId,
       catalogItems: this.catalog.countFor(tenantId),

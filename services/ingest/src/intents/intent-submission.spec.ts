@@ -1,6 +1,5 @@
 import { AgentIdentity, EscalationOpenedV1, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
 import { CorrelationWaiter, EventPublisher } from '@agentops/messaging';
-import type { Redis } from 'ioredis';
 import { IngestConfig } from '../config';
 import {
   DecisionBoard,
@@ -11,7 +10,20 @@ import {
 } from '../decisions/decision-board';
 import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
 import { DecisionPublisher } from '../decisions/decision-publisher';
-import { IntentSubmission } from './intent-submission';
+import { IdempotencyClaim, IdempotencyStore } from './idempotency-store';
+import { IdempotencyKeyReusedError, IntentSubmission } from './intent-submission';
+
+/** The store's behaviour in memory: the first claim of an agent's key holds it. */
+class MemoryIdempotencyStore extends IdempotencyStore {
+  readonly claims = new Map<string, IdempotencyClaim>();
+
+  async claim(agentId: string, key: string, claim: IdempotencyClaim) {
+    const held = this.claims.get(`${agentId}:${key}`);
+    if (held) return held;
+    this.claims.set(`${agentId}:${key}`, claim);
+    return null;
+  }
+}
 
 /** The board's behaviour in memory: the same record rule (first final wins, escalate is provisional). */
 class MemoryBoard {
@@ -106,6 +118,7 @@ type Reaction = (intentId: string, board: MemoryBoard) => void;
 
 function setUp(react: Reaction) {
   const board = new MemoryBoard();
+  const idempotency = new MemoryIdempotencyStore();
   const published: { type: string; data: IntentDecidedV1 }[] = [];
   const publisher = {
     publish: jest.fn(async (event: { type: string; data: IntentDecidedV1 }) => {
@@ -125,14 +138,14 @@ function setUp(react: Reaction) {
   const submission = new IntentSubmission(
     publisher,
     board as unknown as DecisionBoard,
-    {} as Redis,
+    idempotency,
     config,
     killSwitches,
     new DecisionPublisher(publisher, 'agentops/ingest'),
     'agentops/ingest',
   );
   const decisions = () => published.filter((e) => e.type === 'agentops.intent.decided.v1').map((e) => e.data);
-  return { board, submission, decisions };
+  return { board, submission, decisions, published, idempotency };
 }
 
 /** Asynchronously, as the decisions arrive from Kafka. */
@@ -223,11 +236,6 @@ describe('IntentSubmission: what a waiting agent is told', () => {
 
   it('a retry of an escalated intent is told pending review at once, or held when it names its wait', async () => {
     const { submission, board } = setUp((id, b) => void b.record(decision(id, { verdict: 'escalate' })));
-    const redis = new Map<string, string>();
-    (submission as unknown as { redis: unknown }).redis = {
-      set: async (k: string, v: string) => (redis.has(k) ? null : (redis.set(k, v), 'OK')),
-      get: async (k: string) => redis.get(k) ?? null,
-    };
     const first = await submission.submit(agent, proposal, { wait: false, idempotencyKey: 'k1' });
     expect(first.status).toBe('pending');
     const again = await submission.submit(agent, proposal, {
@@ -239,6 +247,32 @@ describe('IntentSubmission: what a waiting agent is told', () => {
     const held = submission.submit(agent, proposal, { wait: true, timeoutMs: 5000, idempotencyKey: 'k1' });
     later(() => board.wakeWaiters(decision(first.intentId, { verdict: 'allow', decidedBy: 'human' })), 50);
     await expect(held).resolves.toMatchObject({ status: 'decided', decision: { decidedBy: 'human' } });
+  });
+
+  it('a retry with the same Idempotency-Key and a different body is refused and publishes nothing', async () => {
+    const { submission, published } = setUp(() => undefined);
+    const first = await submission.submit(agent, proposal, { wait: false, idempotencyKey: 'k2' });
+    expect(first.status).toBe('pending');
+    expect(published).toHaveLength(1);
+    const changed = { ...proposal, params: { amount: 901 } } as IntentProposal;
+    const retry = submission.submit(agent, changed, { wait: false, idempotencyKey: 'k2' });
+    await expect(retry).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await expect(retry).rejects.toMatchObject({ code: 'refused', key: 'k2' });
+    expect(published).toHaveLength(1);
+    // The same body again is a retry of the first intent, not a refusal.
+    await expect(
+      submission.submit(agent, proposal, { wait: false, idempotencyKey: 'k2' }),
+    ).resolves.toMatchObject({ intentId: first.intentId, status: 'pending' });
+    expect(published).toHaveLength(1);
+  });
+
+  it('claims written before digests were kept (no request digest) are honoured as retries', async () => {
+    const { submission, idempotency, published } = setUp(() => undefined);
+    idempotency.claims.set(`${agent.id}:old`, { intentId: 'intent-before-digests' });
+    await expect(
+      submission.submit(agent, proposal, { wait: false, idempotencyKey: 'old' }),
+    ).resolves.toMatchObject({ intentId: 'intent-before-digests', status: 'pending' });
+    expect(published).toHaveLength(0);
   });
 
   it('nothing decided: the fail-closed deny, recorded and published once', async () => {

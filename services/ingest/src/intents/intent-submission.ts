@@ -8,16 +8,16 @@ import {
 } from '@agentops/contracts';
 import { decided, failClosedDenial } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { DomainError, EVENT_SOURCE, REDIS, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { DomainError, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
-import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { IngestConfig } from '../config';
 import { DecisionBoard, ReviewTask } from '../decisions/decision-board';
 import { DecisionPublisher } from '../decisions/decision-publisher';
 import { decisionTimeoutFor } from '../decisions/decision-timeouts';
 import { KillSwitchEnforcement } from '../killswitch/kill-switch-enforcement';
+import { IdempotencyStore } from './idempotency-store';
 
 export interface SubmissionOptions {
   wait: boolean;
@@ -77,7 +77,7 @@ export class IntentSubmission {
   constructor(
     private readonly publisher: EventPublisher,
     private readonly board: DecisionBoard,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly idempotency: IdempotencyStore,
     @Inject(SERVICE_CONFIG) private readonly config: IngestConfig,
     private readonly killSwitches: KillSwitchEnforcement,
     private readonly decisionPublisher: DecisionPublisher,
@@ -219,26 +219,10 @@ export class IntentSubmission {
   ): Promise<{ intentId: string; isRetry: boolean }> {
     const fresh = newEventId();
     if (!key) return { intentId: fresh, isRetry: false };
-    const redisKey = `${this.config.REDIS_KEY_PREFIX}${this.config.KAFKA_TOPIC_PREFIX}ingest:idem:${agent.id}:${key}`;
     const request = createHash('sha256').update(canonicalize(proposal)!).digest('base64url');
-    const claim: IdempotencyClaim = { intentId: fresh, request };
-    const set = await this.redis.set(redisKey, JSON.stringify(claim), 'EX', 24 * 3600, 'NX');
-    if (set === 'OK') return { intentId: fresh, isRetry: false };
-    const stored = parseClaim(await this.redis.get(redisKey));
-    if (!stored) return this.claimIntentId(agent, proposal, key); // expired in between: claim afresh
+    const stored = await this.idempotency.claim(agent.id, key, { intentId: fresh, request });
+    if (!stored) return { intentId: fresh, isRetry: false };
     if (stored.request !== undefined && stored.request !== request) throw new IdempotencyKeyReusedError(key);
     return { intentId: stored.intentId, isRetry: true };
   }
-}
-
-interface IdempotencyClaim {
-  intentId: string;
-  /** SHA-256 of the proposal's canonical JSON (RFC 8785); absent in claims stored before it was kept. */
-  request?: string;
-}
-
-function parseClaim(value: string | null): IdempotencyClaim | undefined {
-  if (value === null) return undefined;
-  if (!value.startsWith('{')) return { intentId: value }; // a bare intent id, stored before digests
-  return JSON.parse(value) as IdempotencyClaim;
 }
