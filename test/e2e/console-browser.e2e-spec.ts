@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
 import { launchChromium, pageProblems, signIn, watchPage } from '../support/browser';
-import { bootService, eventually } from '../support/platform';
+import { bootWiredPlatform, eventually } from '../support/platform';
 import { applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
@@ -65,23 +65,12 @@ describe('console in the browser', () => {
   let serviceKey: string;
 
   beforeAll(async () => {
-    svc.audit = await bootService('audit');
-    svc.guardrail = await bootService('guardrail');
-    svc.escalation = await bootService('escalation', { GUARDRAIL_URL: svc.guardrail.url });
-    svc.killswitch = await bootService('killswitch');
-    svc.ingest = await bootService('ingest');
-    svc.console = await bootService('console', {
-      INGEST_URL: svc.ingest.url,
-      GUARDRAIL_URL: svc.guardrail.url,
-      ESCALATION_URL: svc.escalation.url,
-      KILLSWITCH_URL: svc.killswitch.url,
-      AUDIT_URL: svc.audit.url,
-    });
+    const wired = Object.assign(svc, await bootWiredPlatform());
     expect(
-      (await applyPolicySet(svc.guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
+      (await applyPolicySet(wired.guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
         .status,
     ).toBe(201);
-    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const registry = new AgentRegistry(wired.ingest.parts.dataSource);
     const reg = (id: string, role: 'shopping' | 'service') =>
       registry.register({ id, tenantId: TENANT, name: id, role, version: '1.0.0', region: 'eu-west' });
     const shopping = await reg(`shopper-${suffix}`, 'shopping');
@@ -95,7 +84,7 @@ describe('console in the browser', () => {
       ['auditor', ['auditor'], []],
     ] as const) {
       const res = await postJson(
-        `${svc.console.url}/v1/users`,
+        `${wired.console.url}/v1/users`,
         { id: user(role), tenantId: TENANT, roles, groups, password: PASSWORD },
         operator,
       );

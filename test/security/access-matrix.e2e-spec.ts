@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { postJson } from '../support/agent-http';
-import { bootService, eventually } from '../support/platform';
+import { bootWiredPlatform, eventually } from '../support/platform';
 import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN, TEST_SERVICE_KEYS, TEST_TOKEN_SIGNER } from '../support/test-env';
 import {
@@ -145,21 +145,10 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
   };
 
   beforeAll(async () => {
-    svc.audit = await bootService('audit');
-    svc.guardrail = await bootService('guardrail');
-    svc.escalation = await bootService('escalation', { GUARDRAIL_URL: svc.guardrail.url });
-    svc.killswitch = await bootService('killswitch');
-    svc.ingest = await bootService('ingest');
-    svc.console = await bootService('console', {
-      INGEST_URL: svc.ingest.url,
-      GUARDRAIL_URL: svc.guardrail.url,
-      ESCALATION_URL: svc.escalation.url,
-      KILLSWITCH_URL: svc.killswitch.url,
-      AUDIT_URL: svc.audit.url,
-    });
+    const wired = Object.assign(svc, await bootWiredPlatform());
 
     // Tenant A's data, which tenant B's principals must never reach.
-    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const registry = new AgentRegistry(wired.ingest.parts.dataSource);
     for (const tenantId of [A, B]) {
       const registered = await registry.register({
         id: `${tenantId}-pricing`,
@@ -172,7 +161,7 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       keys[tenantId] = registered.apiKey;
     }
     fixtures['{A.agent}'] = `${A}-pricing`;
-    await svc.guardrail.app.get(CatalogCache).importCatalog(
+    await wired.guardrail.app.get(CatalogCache).importCatalog(
       [A, B].map((tenantId) => ({
         tenantId,
         sku: 'SEC-1',
@@ -186,7 +175,7 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       'security-suite',
     );
     expect(
-      (await applyPolicySet(svc.guardrail.url, [{ path: 'none.yaml', content: NO_CONSTRAINT_POLICY }]))
+      (await applyPolicySet(wired.guardrail.url, [{ path: 'none.yaml', content: NO_CONSTRAINT_POLICY }]))
         .status,
     ).toBe(201);
     const tenantSet = await postJson(

@@ -116,6 +116,26 @@ export async function bootPlatform(
   };
 }
 
+/**
+ * All six services wired as a deployment wires them: escalation asks guardrail for context, the
+ * console proxies to the other five. Booted in dependency order; close them in reverse.
+ */
+export async function bootWiredPlatform(): Promise<Record<ServiceName, RunningService>> {
+  const audit = await bootService('audit');
+  const guardrail = await bootService('guardrail');
+  const escalation = await bootService('escalation', { GUARDRAIL_URL: guardrail.url });
+  const killswitch = await bootService('killswitch');
+  const ingest = await bootService('ingest');
+  const console = await bootService('console', {
+    INGEST_URL: ingest.url,
+    GUARDRAIL_URL: guardrail.url,
+    ESCALATION_URL: escalation.url,
+    KILLSWITCH_URL: killswitch.url,
+    AUDIT_URL: audit.url,
+  });
+  return { audit, guardrail, escalation, killswitch, ingest, console };
+}
+
 /** Polls until `probe` returns a value, or fails with the last error after `timeoutMs`. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | null | false>,
