@@ -4,6 +4,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { apiTargets, callApi, request } from './api-client';
+import { VerifyReport, verifyText } from './audit-report';
 import { Globals, commandGroup, formatTable, printer, wholeNumber } from './cli-kit';
 
 /**
@@ -29,24 +30,6 @@ export interface AuditRecordView {
   decidedBy: string | null;
   eventTime: string;
   recordedAt: string;
-}
-
-interface ChainReport {
-  chainId: string;
-  ok: boolean;
-  checked: number;
-  from: number;
-  lastSequence: number;
-  checkpointsChecked: number;
-  failure?: { reason: string; sequence: number; detail: string; eventId?: string };
-}
-
-interface VerifyReport {
-  ok: boolean;
-  chains: ChainReport[];
-  records: number;
-  keyIds: string[];
-  firstFailure?: ChainReport['failure'] & { chainId: string };
 }
 
 /** A broken chain: the report is printed, then one line on stderr and exit code 2. */
@@ -259,22 +242,4 @@ export function registerAuditCommands(program: Command, globals: Globals): void 
       }
       print({ file: o.out, records }, (r) => `exported ${r.records} record(s) to ${r.file}`);
     });
-}
-
-function verifyText(r: VerifyReport, verbose: boolean): string {
-  const lines = r.chains
-    .filter((c) => verbose || !c.ok)
-    .map((c) => {
-      const f = c.failure;
-      return (
-        `${c.ok ? 'ok    ' : 'BROKEN'}  ${c.chainId}  ${c.checked} record(s) from ${c.from}, ${c.checkpointsChecked} signed checkpoint(s)` +
-        (f
-          ? `\n        first broken record: sequence ${f.sequence}${f.eventId ? `, event ${f.eventId}` : ''}: ${f.reason}: ${f.detail}`
-          : '')
-      );
-    });
-  lines.push(
-    `${r.ok ? 'verified' : 'BROKEN'}: ${r.chains.length} chain(s), ${r.records} record(s); checkpoint keys: ${r.keyIds.join(', ') || 'none'}`,
-  );
-  return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import {
   personalShopper,
   replenishment,
 } from './agents';
+import { VerifyReport, verifyText } from '../cli/audit-report';
 import { demoCredentials } from '../console/demo-users';
 import { generateCatalog, generateCustomers } from './catalog';
 import { FAILURE_MODES } from './failure-modes';
@@ -19,7 +20,6 @@ import { Random } from './random';
 import { SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
 import { AgentType, Tally } from './tally';
-import { VerifyAnswer, summarizeVerification } from './verification-summary';
 
 /**
  * The main job's simulation: a luxury retailer's four agent types, built on the SDK, run against
@@ -242,12 +242,10 @@ async function collect(
   const stats = await api<{ records: number }>('GET', `${endpoints.audit}/v1/audit/stats`, token).catch(
     () => ({ records: 0 }),
   );
-  const verification: VerifyAnswer = await api<VerifyAnswer>(
-    'GET',
-    `${endpoints.audit}/v1/audit/verify`,
-    token,
-  ).catch((e: Error) => ({ ok: false, error: e.message }));
-  const ok = verification.ok === true;
+  const auditVerification = await api<VerifyReport>('GET', `${endpoints.audit}/v1/audit/verify`, token).then(
+    (report) => ({ ok: report.ok, detail: verifyText(report, false) }),
+    (e: Error) => ({ ok: false, detail: `could not verify: ${e.message}` }),
+  );
   return {
     seconds: (Date.now() - started) / 1000,
     seed: opts.seed,
@@ -256,7 +254,7 @@ async function collect(
     breakerTrips,
     verificationViolations: verified.records.filter((r) => r.payload?.violation === true).length,
     auditRecords: stats.records,
-    auditVerification: { ok, detail: summarizeVerification(verification) },
+    auditVerification,
     reviewer: reviewer.stats,
   };
 }

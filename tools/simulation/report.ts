@@ -59,7 +59,7 @@ export function printReport(r: SimulationReport): void {
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   console.log(
-    `Audit: ${r.auditRecords} records; chain verification ${r.auditVerification.ok ? 'PASSED' : 'FAILED'} (${r.auditVerification.detail})`,
+    `Audit: ${r.auditRecords} records; chain verification ${r.auditVerification.ok ? 'PASSED' : 'FAILED'}\n  ${r.auditVerification.detail.replace(/\n/g, '\n  ')}`,
   );
 }
 
