@@ -5,9 +5,6 @@ import {
   ServiceTokenSigner,
   mintUserToken,
 } from '@agentops/service-runtime';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,6 +12,7 @@ import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { postJson } from '../support/agent-http';
 import { bootWiredPlatform, eventually } from '../support/platform';
+import { routesOf } from '../support/routes';
 import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN, TEST_SERVICE_KEYS, TEST_TOKEN_SIGNER } from '../support/test-env';
 import {
@@ -83,30 +81,6 @@ async function call(
     return { status: res.status, text: '' };
   }
   return { status: res.status, text: await res.text() };
-}
-
-/** Every HTTP route of a Nest app, as `METHOD /path`, from its controllers' metadata. */
-function routesOf(app: RunningService['app']): string[] {
-  const routes = new Set<string>();
-  const join = (...parts: string[]) => `/${parts.join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const type = wrapper.metatype as (new (...args: unknown[]) => object) | undefined;
-      if (!type?.prototype) continue;
-      const bases = [Reflect.getMetadata(PATH_METADATA, type) ?? '/'].flat() as string[];
-      for (const name of Object.getOwnPropertyNames(type.prototype)) {
-        if (name === 'constructor') continue;
-        const handler = (type.prototype as Record<string, unknown>)[name];
-        if (typeof handler !== 'function') continue;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-        if (method === undefined || paths === undefined) continue; // Kafka handlers
-        for (const base of bases)
-          for (const path of [paths].flat()) routes.add(`${RequestMethod[method]} ${join(base, path)}`);
-      }
-    }
-  }
-  return [...routes].sort();
 }
 
 describe('security matrix: every route × caller × tenant (issue #12)', () => {

@@ -1,5 +1,4 @@
 import { TopicSpec, topicName } from '@agentops/contracts';
-import { Admin } from 'kafkajs';
 import { KafkaClient, kafkaOf } from './kafka-client';
 
 export interface TopicCreationOptions {
@@ -66,17 +65,42 @@ function topicConfig(t: TopicSpec, options: TopicCreationOptions) {
   };
 }
 
+/** What a probe needs of an admin connection. */
+export interface ProbeAdmin {
+  connect(): Promise<void>;
+  describeCluster(): Promise<unknown>;
+  disconnect(): Promise<void>;
+}
+
 /**
  * Liveness of the broker connection, for readiness probes. One admin connection is kept across
  * probes (a probe every few seconds must not open and close a connection each time) and dropped
- * when a probe fails, so the next one reconnects.
+ * when a probe fails, so the next one reconnects. Concurrent probes share the one in flight and the
+ * one connection: /health/ready is public, and before this a burst of parallel probes opened a
+ * connection each and kept all but the last open for good (found by the HTTP fuzz suite).
  */
 export class BrokerProbe {
-  private admin?: Admin;
+  /** The admin connection while it connects or is connected; at most one. */
+  private admin?: Promise<ProbeAdmin>;
+  private inFlight?: Promise<void>;
 
-  constructor(private readonly kafka: KafkaClient) {}
+  constructor(
+    kafka: KafkaClient,
+    private readonly newAdmin: () => ProbeAdmin = () => kafkaOf(kafka).admin(),
+  ) {}
 
-  async ping(timeoutMs = 2000): Promise<void> {
+  ping(timeoutMs = 2000): Promise<void> {
+    this.inFlight ??= this.probe(timeoutMs).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  async close(): Promise<void> {
+    await this.drop();
+  }
+
+  private async probe(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('kafka ping timed out')), timeoutMs);
@@ -84,25 +108,29 @@ export class BrokerProbe {
     try {
       await Promise.race([this.describe(), timeout]);
     } catch (error) {
-      await this.close();
+      // Not awaited: a connection still being set up must not hold the probe past its timeout.
+      void this.drop();
       throw error;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async close(): Promise<void> {
+  private drop(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;
-    await admin?.disconnect().catch(() => undefined);
+    return admin ? admin.then((a) => a.disconnect()).catch(() => undefined) : Promise.resolve();
   }
 
   private async describe(): Promise<void> {
     if (!this.admin) {
-      const admin = kafkaOf(this.kafka).admin();
-      await admin.connect();
-      this.admin = admin;
+      const admin = this.newAdmin();
+      const connected = admin.connect().then(() => admin);
+      this.admin = connected;
+      connected.catch(() => {
+        if (this.admin === connected) this.admin = undefined;
+      });
     }
-    await this.admin.describeCluster();
+    await (await this.admin).describeCluster();
   }
 }

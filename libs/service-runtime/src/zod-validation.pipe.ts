@@ -1,4 +1,4 @@
-import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { BadRequestException, Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { describeIssues } from '@agentops/contracts';
 import { z } from 'zod';
 
@@ -17,3 +17,21 @@ export class ZodValidationPipe<S extends z.ZodTypeAny> implements PipeTransform<
     });
   }
 }
+
+/**
+ * A path parameter that must be a UUID; the 400 names the parameter (Nest's own pipe says only
+ * "uuid is expected", which leaves a caller guessing which part of the URL was wrong).
+ */
+export const UuidParam = (name: string): ParameterDecorator =>
+  Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () =>
+        new BadRequestException({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `${name} must be a UUID`,
+          issues: [{ path: name, message: 'must be a UUID' }],
+        }),
+    }),
+  );

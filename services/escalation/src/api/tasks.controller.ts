@@ -3,19 +3,10 @@ import {
   Principal,
   PrincipalGuard,
   RequireRoles,
+  UuidParam,
   ZodValidationPipe,
 } from '@agentops/service-runtime';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ReviewService } from '../review/review.service';
 
@@ -52,13 +43,13 @@ export class TasksController {
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+  get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string) {
     return this.review.get(p, id);
   }
 
   @Post(':id/claim')
   @HttpCode(200)
-  claim(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+  claim(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string) {
     return this.review.claim(p, id);
   }
 
@@ -67,7 +58,7 @@ export class TasksController {
   @HttpCode(200)
   approve(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body(new ZodValidationPipe(ApproveBody)) body: z.infer<typeof ApproveBody>,
   ) {
     return this.review.approve(p, id, body);
@@ -77,7 +68,7 @@ export class TasksController {
   @HttpCode(200)
   reject(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body(new ZodValidationPipe(RejectBody)) body: z.infer<typeof RejectBody>,
   ) {
     return this.review.reject(p, id, body);
@@ -87,7 +78,7 @@ export class TasksController {
   @HttpCode(200)
   comment(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body(new ZodValidationPipe(CommentBody)) body: z.infer<typeof CommentBody>,
   ) {
     return this.review.comment(p, id, body.text);

@@ -1,5 +1,5 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
-import { ZodValidationPipe } from '@agentops/service-runtime';
+import { UuidParam, ZodValidationPipe } from '@agentops/service-runtime';
 import {
   BadRequestException,
   Body,
@@ -8,8 +8,6 @@ import {
   Headers,
   HttpCode,
   NotFoundException,
-  Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -79,7 +77,7 @@ export class IntentsController {
   @HttpCode(200)
   async decision(
     @CurrentAgent() agent: AgentIdentity,
-    @Param('intentId', new ParseUUIDPipe()) intentId: string,
+    @UuidParam('intentId') intentId: string,
     @Res({ passthrough: true }) res: Response,
   ) {
     const stored = await this.board.find(intentId);

@@ -3,19 +3,10 @@ import {
   PrincipalGuard,
   Principal,
   RequireRoles,
+  UuidParam,
   ZodValidationPipe,
 } from '@agentops/service-runtime';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { SwitchCommands } from './switch-commands';
 import { FlipRequest, ListQuery, PreviewRequest, ReleaseRequest } from './switch-requests';
@@ -54,7 +45,7 @@ export class KillSwitchesController {
   @RequireRoles('sre')
   async release(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body(new ZodValidationPipe(ReleaseRequest)) body: ReleaseRequest,
   ) {
     return this.commands.release(principal, id, body.reason);
@@ -74,15 +65,12 @@ export class KillSwitchesController {
   }
 
   @Get(':id')
-  async one(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string) {
+  async one(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
     return this.commands.get(principal, id);
   }
 
   @Get(':id/history')
-  async switchHistory(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ) {
+  async switchHistory(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
     return { history: await this.commands.history(principal, id) };
   }
 }
