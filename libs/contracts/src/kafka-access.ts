@@ -71,6 +71,13 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
   },
 };
 
+/**
+ * Topics every instance of their readers follows from the start as state (a tail per instance, no
+ * shared consumer group), so none of those readers dead-letters a refused record — each instance
+ * would, at every start. Audit reads them in one group and dead-letters their refusals instead.
+ */
+export const StateTopics: readonly TopicSpec[] = [Topics.killswitch];
+
 const SOURCE_PREFIX = 'agentops/';
 
 /** The `ce_source` a service's events carry. */

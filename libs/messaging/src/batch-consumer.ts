@@ -25,6 +25,8 @@ export interface BatchConsumerSettings {
   partitionsConsumedConcurrently?: number;
   /** Default: every reason. A consumer reading topics that others own may leave those to them. */
   deadLetterReasons?: readonly PoisonReason[];
+  /** Base topics where every refusal is dead-lettered whatever `deadLetterReasons` says. */
+  deadLetterAllOn?: readonly string[];
   /** Default `dead-letter`; see BatchPolicy. */
   onExhausted?: BatchPolicy['onExhausted'];
 }
@@ -64,6 +66,7 @@ export class BatchConsumer {
       maxAttempts: settings.maxAttempts ?? 5,
       retryBaseDelayMs: settings.retryBaseDelayMs ?? 100,
       deadLetterReasons: settings.deadLetterReasons ?? ALL_REASONS,
+      deadLetterAllOn: settings.deadLetterAllOn ?? [],
       onExhausted: settings.onExhausted ?? 'dead-letter',
       heartbeatIntervalMs: 1_000,
     };

@@ -140,6 +140,17 @@ describe('processPartitionBatch', () => {
     expect(resolved).toEqual(['1']);
   });
 
+  it('dead-letters every refusal on a topic it is told it owns, whatever the reasons say', async () => {
+    const { port, deadLetters } = partition([message(0, 'garbage')]);
+    await processPartitionBatch(
+      port,
+      async () => undefined,
+      { ...policy, deadLetterReasons: ['unauthorized_source'], deadLetterAllOn: [port.baseTopic] },
+      silentLogger,
+    );
+    expect(deadLetters.map((d) => d.reason)).toEqual(['malformed']);
+  });
+
   it('retries a failing chunk, then narrows it down: the bad message dead-lettered, the others applied once, in order', async () => {
     const { port, deadLetters, resolved } = partition([0, 1, 2].map((n) => message(n, intent(n))));
     const applied: number[] = [];

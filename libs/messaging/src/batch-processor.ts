@@ -46,6 +46,8 @@ export interface BatchPolicy {
   retryBaseDelayMs: number;
   /** Which poison messages this consumer dead-letters; the rest are logged by position and skipped. */
   deadLetterReasons: readonly PoisonReason[];
+  /** Base topics on which this consumer dead-letters every refusal (it is their only group reader). */
+  deadLetterAllOn?: readonly string[];
   /**
    * When a message keeps failing: `dead-letter` it (`retries_exhausted`, the partition moves on),
    * or `redeliver`: throw, leave its offset uncommitted, and let the next fetch start there again
@@ -265,7 +267,9 @@ function decode(
     return {
       kind: 'poison',
       request: { origin, headers, value: message.value, reason: error.reason, error: error.message },
-      deadLetter: policy.deadLetterReasons.includes(error.reason),
+      deadLetter:
+        policy.deadLetterReasons.includes(error.reason) ||
+        (policy.deadLetterAllOn ?? []).includes(port.baseTopic),
     };
   }
 }

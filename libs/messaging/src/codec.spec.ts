@@ -1,5 +1,5 @@
 import { EventData, EventEnvelope } from '@agentops/contracts';
-import { decodeEvent, decodeTrustedEvent, encodeEvent, headersToStrings } from './codec';
+import { MAX_EVENT_BYTES, decodeEvent, decodeTrustedEvent, encodeEvent, headersToStrings } from './codec';
 import { createEvent } from './envelope-factory';
 import { PoisonMessageError, PoisonReason } from './errors';
 
@@ -134,6 +134,21 @@ describe('decodeEvent', () => {
     ])('malformed: %s as body', (_label, value) => {
       const error = expectPoison(() => decodeEvent(good().headers, value), 'malformed');
       expect(error.message).toMatch(/empty/);
+    });
+
+    it('malformed: a body over the size limit, refused before it is parsed', () => {
+      const { headers } = encodeEvent(proposedEvent(), 'pricing-bot-1');
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        const error = poison(() => decodeEvent(headers, Buffer.alloc(MAX_EVENT_BYTES + 1, 0x20)));
+        expect(error.reason).toBe('malformed');
+        expect(error.message).toBe(
+          `message body of ${MAX_EVENT_BYTES + 1} bytes is over the ${MAX_EVENT_BYTES}-byte limit`,
+        );
+        expect(parse).not.toHaveBeenCalled();
+      } finally {
+        parse.mockRestore();
+      }
     });
 
     it('malformed: missing ce_id, named in the issues', () => {

@@ -42,6 +42,14 @@ export function headersToStrings(
 }
 
 /**
+ * The largest event body a consumer parses. Every event the platform makes is far smaller (an
+ * intent comes from an HTTP body of at most 256 KB); the broker's own cap is 1 MiB. Anything
+ * between is refused before JSON.parse and the schema walk, so one message cannot make every
+ * consumer of its topic spend a second on it.
+ */
+export const MAX_EVENT_BYTES = 768 * 1024;
+
+/**
  * Decodes and validates one Kafka message against the envelope and its type's schema. Anything
  * that fails is a poison message: the caller dead-letters it instead of retrying forever.
  */
@@ -61,6 +69,11 @@ export function decodeEvent(headers: Record<string, string>, value: Buffer | nul
   const type = envelope.data.type;
   if (!isKnownEventType(type)) throw new PoisonMessageError('unknown_type', `unknown event type ${type}`);
   if (!value || value.length === 0) throw new PoisonMessageError('malformed', 'empty message body');
+  if (value.length > MAX_EVENT_BYTES)
+    throw new PoisonMessageError(
+      'malformed',
+      `message body of ${value.length} bytes is over the ${MAX_EVENT_BYTES}-byte limit`,
+    );
   let body: unknown;
   try {
     body = JSON.parse(value.toString('utf8'));

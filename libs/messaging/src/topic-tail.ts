@@ -21,8 +21,9 @@ export interface TopicTailSettings {
  * every message that existed when it was called has been handed over (the high watermarks read
  * before subscribing), so an instance can refuse to serve before its state is loaded. An empty topic
  * resolves at once, without waiting for the group to join. Undecodable messages, and events whose
- * source may not produce them, are logged and skipped: state topics have no DLQ consumer, and one
- * bad record must not block a start.
+ * source may not produce them, are logged and skipped: one bad record must not block a start, and
+ * every instance reads it at every start; audit, the state topics' one group reader, dead-letters
+ * it once (StateTopics in libs/contracts).
  */
 export class TopicTail {
   private consumer?: Consumer;

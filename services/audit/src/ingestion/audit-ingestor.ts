@@ -1,5 +1,5 @@
 import { SignedCheckpoint } from '@agentops/audit-chain';
-import { EventEnvelope, EventTypes } from '@agentops/contracts';
+import { EventEnvelope, EventTypes, StateTopics } from '@agentops/contracts';
 import {
   BatchConsumer,
   BatchContext,
@@ -59,7 +59,10 @@ export class AuditIngestor {
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
         maxAttempts: 5,
         retryBaseDelayMs: 400,
+        // Refusals are the owning consumer's to dead-letter; audit records what was accepted. On
+        // state topics (followed by per-instance tails) audit is the only group reader, so it owns them.
         deadLetterReasons: ['unauthorized_source'],
+        deadLetterAllOn: StateTopics.map((t) => t.name),
         onExhausted: 'redeliver',
       },
       logger,

@@ -22,6 +22,13 @@ export const MessageDeadLetteredV1 = z.object({
     consumerGroup: z.string(),
   }),
   originalValueBase64: z.string().nullable(),
+  /**
+   * Set when the original was too large to keep whole inside a DLQ record that the broker still
+   * accepts: `originalValueBase64` then holds its first bytes only, and these say what it was.
+   */
+  originalTruncated: z
+    .object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional(),
   originalHeaders: z.record(z.string(), z.string()),
   rejectedAt: z.string().datetime({ offset: true }),
 });
