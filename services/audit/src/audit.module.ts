@@ -12,6 +12,7 @@ import { AUDITED_TOPICS } from './audited-topics';
 import { keyWrapperFrom } from './audit-keys';
 import { pseudonymSecretFrom, signingKeyFrom, warnAboutKeys } from './audit-runtime';
 import { AuditAppender } from './chain/audit-appender';
+import { PostgresChainAppendRepository } from './chain/chain-append-repository';
 import { TransactionalSql, typeormSql } from './chain/sql';
 import { AuditConfig } from './config';
 import { AuditIngestor } from './ingestion/audit-ingestor';
@@ -114,9 +115,8 @@ export class AuditModule {
       ),
     );
     const appender = new AuditAppender(
-      typeormSql(parts.dataSource),
+      new PostgresChainAppendRepository(typeormSql(parts.dataSource), subjectKeys),
       privacy,
-      subjectKeys,
       signingKeyFrom(config, parts.logger),
       {
         everyRecords: config.AUDIT_CHECKPOINT_EVERY,
