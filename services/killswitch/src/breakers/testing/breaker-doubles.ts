@@ -55,6 +55,10 @@ export class AgentDirectory {
   async find(id: string) {
     return this.agents.get(id);
   }
+
+  async all(tenantId?: string) {
+    return [...this.agents.values()].filter((a) => tenantId === undefined || a.tenantId === tenantId);
+  }
 }
 
 /** Breaker states in memory, behind the same port as the PostgreSQL repository. */
