@@ -194,4 +194,13 @@ describe('PostgresChainAppendRepository on PostgreSQL', () => {
     expect(first.get(id)).toBeInstanceOf(Buffer);
     expect(again.get(id)!.equals(first.get(id)!)).toBe(true);
   });
+
+  it("keeps the records' monthly partitions ahead through the function the audit role may call", async () => {
+    await repo.extendRecordPartitions(14);
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+        JOIN pg_namespace ns ON ns.oid = p.relnamespace WHERE p.relname = 'records' AND ns.nspname = 'audit'`,
+    );
+    expect(n).toBeGreaterThanOrEqual(15);
+  });
 });

@@ -43,6 +43,8 @@ export interface ChainAppendRepository {
   transaction<T>(work: (tx: ChainTransaction) => Promise<T>): Promise<T>;
   /** Chains that grew since their last checkpoint, which is older than `everySeconds`. */
   chainsDueForCheckpoint(everySeconds: number): Promise<string[]>;
+  /** Creates the records' monthly partitions up to `monthsAhead` from now, where missing. */
+  extendRecordPartitions(monthsAhead: number): Promise<void>;
 }
 
 const RECORD_SET = `chain_id text, sequence bigint, event_id uuid, type text, source text, tenant_id text, agent_id text,
@@ -70,6 +72,11 @@ export class PostgresChainAppendRepository implements ChainAppendRepository {
       [everySeconds],
     );
     return due.map((d) => d.chain_id);
+  }
+
+  async extendRecordPartitions(monthsAhead: number): Promise<void> {
+    // A SECURITY DEFINER function the writer role may call.
+    await this.sql.query(`SELECT ensure_record_partitions($1)`, [monthsAhead]);
   }
 }
 

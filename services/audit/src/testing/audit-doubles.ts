@@ -57,6 +57,10 @@ export class InMemoryChainAppendRepository implements ChainAppendRepository {
       .map((h) => h.chainId);
   }
 
+  async extendRecordPartitions(): Promise<void> {
+    // Memory has no partitions.
+  }
+
   /** The chain's records in sequence order. */
   chain(chainId: string): StoredRecord[] {
     return [...this.state.records.values()]
