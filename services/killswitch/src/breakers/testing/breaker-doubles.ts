@@ -9,6 +9,9 @@ import { Clock, ReadinessRegistry } from '@agentops/service-runtime';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { KnownAgents } from '../../agents/known-agents';
+import { AgentDirectory } from '../../agents/testing/agent-doubles';
+
+export { AgentDirectory };
 import { BreakerEngine } from '../breaker-engine';
 import { BreakerRepository } from '../breaker-repository';
 import { StoredCohortState } from '../breaker-state';
@@ -40,24 +43,6 @@ export class RecordingSwitches {
 
   get flips() {
     return this.calls.filter((c) => c.op === 'flip');
-  }
-}
-
-/** The agents the killswitch service has learnt, in memory. */
-export class AgentDirectory {
-  private readonly agents = new Map<string, CohortMember>();
-
-  add(agent: CohortMember): CohortMember {
-    this.agents.set(agent.id, agent);
-    return agent;
-  }
-
-  async find(id: string) {
-    return this.agents.get(id);
-  }
-
-  async all(tenantId?: string) {
-    return [...this.agents.values()].filter((a) => tenantId === undefined || a.tenantId === tenantId);
   }
 }
 

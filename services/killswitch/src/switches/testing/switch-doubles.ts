@@ -2,7 +2,7 @@ import { EventEnvelope, KillSwitchChangedV1 } from '@agentops/contracts';
 import { Clock, ManualClock } from '@agentops/service-runtime';
 import type { Logger } from 'pino';
 import { KnownAgents } from '../../agents/known-agents';
-import { AgentDirectory } from '../../breakers/testing/breaker-doubles';
+import { AgentDirectory } from '../../agents/testing/agent-doubles';
 import { SwitchCommands } from '../switch-commands';
 import { SwitchFanout } from '../switch-fanout';
 import { HistoryEntry, SwitchRecord, SwitchRepository } from '../switch-repository';
