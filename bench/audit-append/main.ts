@@ -21,6 +21,7 @@ import { typeormSql } from '../../services/audit/src/chain/sql';
 import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
 import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
 import { verifyChains } from '../../services/audit/src/verification/audit-verifier';
+import { ChainReads } from '../../services/audit/src/verification/chain-reads';
 import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2 } from '../shared/stats';
 
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
     }
 
     progress('verifying every chain');
-    const verify = await verifyChains(typeormSql(writer));
+    const verify = await verifyChains(new ChainReads(typeormSql(writer)));
     if (!verify.ok) throw new Error(`verification failed: ${JSON.stringify(verify.firstFailure)}`);
     const [{ n: checkpoints }] = await writer.query(`SELECT count(*)::int AS n FROM checkpoints`);
 
