@@ -1,10 +1,4 @@
-import {
-  ChainFailure,
-  ChainVerifier,
-  keyIdOf,
-  recordHash,
-  verifyCheckpoint,
-} from '@agentops/audit-chain';
+import { ChainFailure, ChainVerifier, keyIdOf, recordHash, verifyCheckpoint } from '@agentops/audit-chain';
 import { createPublicKey } from 'node:crypto';
 import { StoredRecord, hashedBody } from '../records/record-content';
 import { ChainReads, StoredCheckpoint } from './chain-reads';
