@@ -14,11 +14,14 @@ import { createEvent, newEventId } from '@agentops/messaging';
 import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { AppendItem, AuditAppender } from '../../services/audit/src/chain/audit-appender';
+import { AppendItem } from '../../services/audit/src/chain/append-steps';
+import { AuditAppender } from '../../services/audit/src/chain/audit-appender';
+import { PostgresChainAppendRepository } from '../../services/audit/src/chain/chain-append-repository';
 import { typeormSql } from '../../services/audit/src/chain/sql';
 import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
 import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
 import { verifyChains } from '../../services/audit/src/verification/audit-verifier';
+import { ChainReads } from '../../services/audit/src/verification/chain-reads';
 import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2 } from '../shared/stats';
 
@@ -172,9 +175,11 @@ async function main(): Promise<void> {
     );
     await owner.query(`GRANT SELECT, INSERT ON bench_plain_records TO ${stack.roles.audit.login}`);
     const appender = new AuditAppender(
-      typeormSql(writer),
+      new PostgresChainAppendRepository(
+        typeormSql(writer),
+        new SubjectKeyStore(new LocalKeyWrapper([randomBytes(32)])),
+      ),
       new PayloadPrivacy('bench-pseudonym-secret-0123456789abcdef'),
-      new SubjectKeyStore(new LocalKeyWrapper([randomBytes(32)])),
       generateSigningKey(),
       {
         everyRecords: 1000,
@@ -219,7 +224,7 @@ async function main(): Promise<void> {
     }
 
     progress('verifying every chain');
-    const verify = await verifyChains(typeormSql(writer));
+    const verify = await verifyChains(new ChainReads(typeormSql(writer)));
     if (!verify.ok) throw new Error(`verification failed: ${JSON.stringify(verify.firstFailure)}`);
     const [{ n: checkpoints }] = await writer.query(`SELECT count(*)::int AS n FROM checkpoints`);
 

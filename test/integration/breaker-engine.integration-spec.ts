@@ -10,12 +10,14 @@ import {
   signals,
 } from '../../services/killswitch/src/breakers/testing/breaker-doubles';
 import { BreakerEngine } from '../../services/killswitch/src/breakers/breaker-engine';
+import { PostgresBreakerRepository } from '../../services/killswitch/src/breakers/breaker-repository';
 import { TEST_DATABASE_URL } from '../support/test-env';
 
 /**
- * Breaker state survives a restart: the engine's states in `killswitch.breaker_states` on the real
- * PostgreSQL, read back by a fresh engine. The breaker is this suite's own (a definition no service
- * instance of the run knows), so the rows it leaves can never move anyone's switches.
+ * Breaker state survives a restart: the engine's states stored by PostgresBreakerRepository in
+ * `killswitch.breaker_states` on the real PostgreSQL, read back by a fresh engine. The breaker is
+ * this suite's own (a definition no service instance of the run knows), so the rows it leaves can
+ * never move anyone's switches.
  */
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
@@ -30,7 +32,13 @@ describe('BreakerEngine: state stored in PostgreSQL', () => {
   const a2 = agents.add({ id: `${name}-a2`, tenantId: name, role: 'service', version: '1', region: 'eu' });
 
   const boot = async (switches = new RecordingSwitches(), from = dir) => {
-    const engine = breakerEngine({ dataSource: ds, switches, agents, dir: from });
+    const engine = breakerEngine({
+      repository: new PostgresBreakerRepository(ds),
+      switches,
+      agents,
+      clock: { now: () => new Date(now) },
+      dir: from,
+    });
     await engine.onModuleInit();
     return { engine, switches };
   };
@@ -78,9 +86,6 @@ describe('BreakerEngine: state stored in PostgreSQL', () => {
     );
     await ds.initialize();
   });
-
-  beforeEach(() => jest.spyOn(Date, 'now').mockImplementation(() => now));
-  afterEach(() => jest.restoreAllMocks());
 
   afterAll(async () => {
     await ds?.query(`DELETE FROM breaker_states WHERE breaker = $1`, [name]);

@@ -1,6 +1,7 @@
 import { CommonEnv, isProduction } from '@agentops/service-runtime';
 import { Client } from 'pg';
 import { VerifyReport, verifyChains } from '../../services/audit/src/verification/audit-verifier';
+import { ChainReads } from '../../services/audit/src/verification/chain-reads';
 
 /**
  * Recomputes the audit hash chains from PostgreSQL and reports the first broken record and why.
@@ -22,7 +23,7 @@ export async function runVerify(
     const sql = {
       query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
     };
-    return await verifyChains(sql, args);
+    return await verifyChains(new ChainReads(sql), args);
   } finally {
     await client.end();
   }

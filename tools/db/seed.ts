@@ -1,5 +1,5 @@
 import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
-import { importCatalog } from '../../services/guardrail/src/context/catalog-import';
+import { PostgresCatalogRepository } from '../../services/guardrail/src/context/catalog-repository';
 import { guardrailDatabase } from '../../services/guardrail/src/persistence/database';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { ingestDatabase } from '../../services/ingest/src/persistence/database';
@@ -20,7 +20,7 @@ export async function seedDemo(
   );
   await Promise.all([guardrail.initialize(), ingest.initialize()]);
   try {
-    const catalogItems = await importCatalog(guardrail, demoCatalog);
+    const catalogItems = await new PostgresCatalogRepository(guardrail).importCatalog(demoCatalog);
     const registry = new AgentRegistry(ingest);
     const agents: Record<string, { agentId: string; apiKey: string }> = {};
     for (const reg of demoAgents) {

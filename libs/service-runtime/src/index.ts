@@ -3,6 +3,7 @@ export * from './logging';
 export * from './metrics';
 export * from './readiness';
 export * from './tokens';
+export * from './clock';
 export * from './health.controller';
 export * from './zod-validation.pipe';
 export * from './nest-logger';

@@ -5,6 +5,7 @@ import { MessagingRuntime } from '@agentops/messaging-nest';
 import { EventPublisher } from '@agentops/messaging';
 import { DataSource, Redis } from '@agentops/persistence';
 import type { Logger } from 'pino';
+import { Clock, SystemClock } from './clock';
 import { HealthController } from './health.controller';
 import { ServiceMetrics } from './metrics';
 import { BearerAuthenticator } from './auth/bearer-authenticator';
@@ -49,6 +50,8 @@ export class ServiceRuntimeModule {
         { provide: ReadinessRegistry, useValue: parts.readiness },
         { provide: SERVICE_NAME, useValue: parts.service },
         { provide: EVENT_SOURCE, useValue: eventSource(parts.service) },
+        // Use cases ask the clock port for the time, so their unit specs can set it.
+        { provide: Clock, useClass: SystemClock },
         {
           provide: ServiceCredentials,
           useValue: new ServiceCredentials(parts.service, (parts.config as CommonEnv).SERVICE_SIGNING_KEY),
@@ -69,6 +72,7 @@ export class ServiceRuntimeModule {
         ReadinessRegistry,
         SERVICE_NAME,
         EVENT_SOURCE,
+        Clock,
         ServiceCredentials,
         BearerAuthenticator,
         PrincipalGuard,

@@ -12,6 +12,7 @@ import { AUDITED_TOPICS } from './audited-topics';
 import { keyWrapperFrom } from './audit-keys';
 import { pseudonymSecretFrom, signingKeyFrom, warnAboutKeys } from './audit-runtime';
 import { AuditAppender } from './chain/audit-appender';
+import { PostgresChainAppendRepository } from './chain/chain-append-repository';
 import { TransactionalSql, typeormSql } from './chain/sql';
 import { AuditConfig } from './config';
 import { AuditIngestor } from './ingestion/audit-ingestor';
@@ -33,6 +34,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(AuditIngestor) private readonly ingestor: AuditIngestor,
     @Inject(AuditAppender) private readonly appender: AuditAppender,
     @Inject(SubjectKeyStore) private readonly subjectKeys: SubjectKeyStore,
+    @Inject(PostgresChainAppendRepository) private readonly chains: PostgresChainAppendRepository,
     @Inject('AUDIT_PARTS') private readonly parts: RuntimeParts,
   ) {}
 
@@ -46,11 +48,11 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
         `AUDIT_KEK: stored subject keys are wrapped by ${unknown.join(', ')}, which AUDIT_KEK does not hold; put the older key back after the new one until audit has re-wrapped every key`,
       );
     this.wrapping = this.wrapStoredKeys(sql);
-    // Keep monthly partitions ahead (a SECURITY DEFINER function the writer role may call), at
-    // start and daily; the DEFAULT partition catches anything if this ever falls behind.
+    // Keep monthly partitions ahead, at start and daily; the DEFAULT partition catches anything
+    // if this ever falls behind.
     const extendPartitions = () =>
-      this.parts.dataSource
-        .query(`SELECT ensure_record_partitions(3)`)
+      this.chains
+        .extendRecordPartitions(3)
         .catch((error: unknown) =>
           this.parts.logger.warn({ err: error }, 'could not extend audit partitions'),
         );
@@ -113,16 +115,11 @@ export class AuditModule {
         'a stored subject key does not unwrap (altered in the database?): new clear values of this subject are not kept',
       ),
     );
-    const appender = new AuditAppender(
-      typeormSql(parts.dataSource),
-      privacy,
-      subjectKeys,
-      signingKeyFrom(config, parts.logger),
-      {
-        everyRecords: config.AUDIT_CHECKPOINT_EVERY,
-        everySeconds: config.AUDIT_CHECKPOINT_SECONDS,
-      },
-    );
+    const chains = new PostgresChainAppendRepository(typeormSql(parts.dataSource), subjectKeys);
+    const appender = new AuditAppender(chains, privacy, signingKeyFrom(config, parts.logger), {
+      everyRecords: config.AUDIT_CHECKPOINT_EVERY,
+      everySeconds: config.AUDIT_CHECKPOINT_SECONDS,
+    });
     const ingestor = new AuditIngestor(
       parts.messaging.kafka,
       parts.messaging.publisher,
@@ -146,6 +143,7 @@ export class AuditModule {
         AuditChainRepository,
         { provide: PayloadPrivacy, useValue: privacy },
         { provide: SubjectKeyStore, useValue: subjectKeys },
+        { provide: PostgresChainAppendRepository, useValue: chains },
         { provide: AuditAppender, useValue: appender },
         { provide: AuditIngestor, useValue: ingestor },
         { provide: 'AUDIT_PARTS', useValue: parts },

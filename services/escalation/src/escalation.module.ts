@@ -3,7 +3,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TasksController } from './api/tasks.controller';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher';
 import { CallbackRepository, PostgresCallbackRepository } from './callbacks/callback-repository';
-import { Clock, SystemClock } from './clock';
 import { EscalationConfig, egressPolicy } from './config';
 import { WebhookSender } from './egress/webhook-sender';
 import { Notifier } from './notify/notifier';
@@ -30,7 +29,6 @@ export class EscalationModule {
           provide: ROUTING_RULES,
           useValue: loadRoutingRulesFile(config.ESCALATION_ROUTES_FILE, egressPolicy(config)),
         },
-        { provide: Clock, useClass: SystemClock },
         { provide: TaskRepository, useClass: PostgresTaskRepository },
         { provide: OutboxRepository, useClass: PostgresOutboxRepository },
         { provide: CallbackRepository, useClass: PostgresCallbackRepository },

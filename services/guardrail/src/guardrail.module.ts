@@ -2,9 +2,10 @@ import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogCache } from './context/catalog-cache';
-import { CatalogImportRepository } from './context/catalog-import-repository';
+import { CatalogRepository, PostgresCatalogRepository } from './context/catalog-repository';
 import { ContextController } from './context/context.controller';
 import { RetailFactsCache } from './context/retail-facts';
+import { PostgresRetailFactsRepository, RetailFactsRepository } from './context/retail-facts-repository';
 import { RollingCounterStore } from './counters/rolling-counter-store';
 import { DecisionRepository } from './decisions/decision-repository';
 import { EvaluationsController } from './decisions/evaluations.controller';
@@ -17,6 +18,10 @@ import { PolicyActivationsHandler } from './policies/policy-activations.handler'
 import { PolicySetActivation } from './policies/policy-set-activation';
 import { PolicySetStore } from './policies/policy-set-store';
 import { OutcomeVerifier } from './verification/outcome-verifier';
+import {
+  PostgresVerificationRepository,
+  VerificationRepository,
+} from './verification/verification-repository';
 import { VerificationHandler } from './verification/verification.handler';
 
 @Module({})
@@ -35,7 +40,9 @@ export class GuardrailModule {
       ],
       providers: [
         CatalogCache,
-        CatalogImportRepository,
+        { provide: CatalogRepository, useClass: PostgresCatalogRepository },
+        { provide: RetailFactsRepository, useClass: PostgresRetailFactsRepository },
+        { provide: VerificationRepository, useClass: PostgresVerificationRepository },
         RetailFactsCache,
         RollingCounterStore,
         PolicySetStore,

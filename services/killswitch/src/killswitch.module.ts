@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { IntentsHandler } from './agents/intents.handler';
 import { KnownAgents } from './agents/known-agents';
 import { BreakerEngine } from './breakers/breaker-engine';
+import { BreakerRepository, PostgresBreakerRepository } from './breakers/breaker-repository';
 import { BreakersController } from './breakers/breakers.controller';
 import { SignalRepository } from './signals/signal-repository';
 import { SignalsHandler } from './signals/signals.handler';
@@ -24,6 +25,7 @@ export class KillswitchModule {
         SwitchRepository,
         SwitchFanout,
         SwitchCommands,
+        { provide: BreakerRepository, useClass: PostgresBreakerRepository },
         BreakerEngine,
       ],
     };

@@ -9,7 +9,8 @@ import {
   createEvent,
 } from '@agentops/messaging';
 import type { Logger } from 'pino';
-import { AuditAppender, chainIdOf } from '../chain/audit-appender';
+import { chainIdOf } from '../chain/append-steps';
+import { AuditAppender } from '../chain/audit-appender';
 import { StoredRecord } from '../records/record-content';
 
 export interface IngestorSettings {

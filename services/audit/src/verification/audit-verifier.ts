@@ -1,14 +1,7 @@
-import {
-  ChainFailure,
-  ChainVerifier,
-  SignedCheckpoint,
-  keyIdOf,
-  recordHash,
-  verifyCheckpoint,
-} from '@agentops/audit-chain';
+import { ChainFailure, ChainVerifier, keyIdOf, recordHash, verifyCheckpoint } from '@agentops/audit-chain';
 import { createPublicKey } from 'node:crypto';
-import { Sql } from '../chain/sql';
-import { RECORD_COLUMNS, StoredRecord, hashedBody } from '../records/record-content';
+import { StoredRecord, hashedBody } from '../records/record-content';
+import { ChainReads, StoredCheckpoint } from './chain-reads';
 
 export interface VerifyRequest {
   chainId?: string;
@@ -49,20 +42,14 @@ const PAGE = 5000;
  * Recomputes chains from the stored rows: every hash, every link, every sequence, every signed
  * checkpoint. A range starts from the stored hash of the record before it (its anchor).
  */
-export async function verifyChains(sql: Sql, req: VerifyRequest = {}): Promise<VerifyReport> {
+export async function verifyChains(reads: ChainReads, req: VerifyRequest = {}): Promise<VerifyReport> {
   const started = Date.now();
-  const chainIds = req.chainId
-    ? [req.chainId]
-    : (
-        await sql.query<{ chain_id: string }>(
-          `SELECT chain_id FROM chain_heads UNION SELECT DISTINCT chain_id FROM checkpoints ORDER BY 1`,
-        )
-      ).map((r) => r.chain_id);
+  const chainIds = req.chainId ? [req.chainId] : await reads.chainIds();
   const chains: ChainReport[] = [];
   const keyIds = new Set<string>();
   const trusted = req.trustedKeyIds?.length ? new Set(req.trustedKeyIds) : undefined;
   for (const chainId of chainIds)
-    chains.push(await verifyOne(sql, chainId, req.from ?? 0, req.to, trusted, keyIds));
+    chains.push(await verifyOne(reads, chainId, req.from ?? 0, req.to, trusted, keyIds));
   const firstFailure = chains.find((c) => !c.ok)?.failure;
   return {
     ok: !firstFailure,
@@ -75,19 +62,14 @@ export async function verifyChains(sql: Sql, req: VerifyRequest = {}): Promise<V
 }
 
 async function verifyOne(
-  sql: Sql,
+  reads: ChainReads,
   chainId: string,
   from: number,
   to: number | undefined,
   trusted: Set<string> | undefined,
   keyIds: Set<string>,
 ): Promise<ChainReport> {
-  const cpRows = await sql.query<SignedCheckpoint & { publicKey: string }>(
-    `SELECT chain_id AS "chainId", sequence::float8 AS sequence, head_hash AS "headHash", signed_at AS "signedAt", key_id AS "keyId",
-            algorithm, signature, public_key AS "publicKey"
-       FROM checkpoints WHERE chain_id = $1 AND sequence >= $2 AND ($3::bigint IS NULL OR sequence <= $3) ORDER BY sequence`,
-    [chainId, from, to ?? null],
-  );
+  const cpRows = await reads.checkpoints(chainId, from, to);
   const claims = cpRows.map((c) => {
     keyIds.add(c.keyId);
     let problem: string | undefined;
@@ -103,11 +85,8 @@ async function verifyOne(
   });
   let anchor = { sequence: -1, hash: '0'.repeat(64) };
   if (from > 0) {
-    const [row] = await sql.query<{ hash: string }>(
-      `SELECT hash FROM records WHERE chain_id = $1 AND sequence = $2 ORDER BY recorded_at LIMIT 1`,
-      [chainId, from - 1],
-    );
-    if (!row) {
+    const hash = await reads.hashAt(chainId, from - 1);
+    if (hash === undefined) {
       return {
         chainId,
         ok: false,
@@ -123,7 +102,7 @@ async function verifyOne(
         },
       };
     }
-    anchor = { sequence: from - 1, hash: row.hash };
+    anchor = { sequence: from - 1, hash };
   }
   const verifier = new ChainVerifier(chainId, claims, anchor);
   let after = from - 1;
@@ -131,13 +110,11 @@ async function verifyOne(
   let afterId = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
   let failedEventId: string | undefined;
   for (;;) {
-    // Keyset pages in (sequence, recorded_at, event_id) order: a duplicate sequence is seen, not hidden.
-    const page = await sql.query<StoredRecord>(
-      `SELECT ${RECORD_COLUMNS} FROM records
-        WHERE chain_id = $1 AND (sequence, recorded_at, event_id) > ($2::bigint, $3::timestamptz, $4::uuid)
-          AND ($5::bigint IS NULL OR sequence <= $5)
-        ORDER BY sequence, recorded_at, event_id LIMIT ${PAGE}`,
-      [chainId, after, afterAt, afterId, to ?? null],
+    const page = await reads.recordsAfter(
+      chainId,
+      { sequence: after, recordedAt: afterAt, eventId: afterId },
+      to,
+      PAGE,
     );
     let stop = false;
     for (const r of page) {
@@ -177,29 +154,21 @@ export interface RecordProof {
   /** The hash recomputed now from the stored content. */
   hashValid: boolean;
   /** The first signed checkpoint at or after the record, and the chain between them verified. */
-  checkpoint?: SignedCheckpoint & { publicKey: string; signatureValid: boolean };
+  checkpoint?: StoredCheckpoint & { signatureValid: boolean };
   pathVerified: boolean;
   detail?: string;
 }
 
 /** A record's hash, its position, and the signed checkpoint that covers it (the path verified). */
 export async function proveRecord(
-  sql: Sql,
+  reads: ChainReads,
   eventId: string,
   trustedKeyIds?: string[],
 ): Promise<{ record: StoredRecord; proof: RecordProof } | undefined> {
-  const [record] = await sql.query<StoredRecord>(
-    `SELECT ${RECORD_COLUMNS} FROM records WHERE (chain_id, sequence, recorded_at) IN (SELECT chain_id, sequence, recorded_at FROM record_index WHERE event_id = $1)`,
-    [eventId],
-  );
+  const record = await reads.recordOf(eventId);
   if (!record) return undefined;
   const hashValid = recordHash(hashedBody(record)) === record.hash;
-  const [cp] = await sql.query<SignedCheckpoint & { publicKey: string }>(
-    `SELECT chain_id AS "chainId", sequence::float8 AS sequence, head_hash AS "headHash", signed_at AS "signedAt", key_id AS "keyId",
-            algorithm, signature, public_key AS "publicKey"
-       FROM checkpoints WHERE chain_id = $1 AND sequence >= $2 ORDER BY sequence LIMIT 1`,
-    [record.chainId, record.sequence],
-  );
+  const cp = await reads.firstCheckpointFrom(record.chainId, record.sequence);
   const base: RecordProof = {
     eventId,
     chainId: record.chainId,
@@ -210,7 +179,7 @@ export async function proveRecord(
     pathVerified: false,
   };
   if (!cp) return { record, proof: { ...base, detail: 'no signed checkpoint covers this record yet' } };
-  const range = await verifyChains(sql, {
+  const range = await verifyChains(reads, {
     chainId: record.chainId,
     from: record.sequence,
     to: cp.sequence,

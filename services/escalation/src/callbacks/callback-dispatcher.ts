@@ -1,8 +1,7 @@
 import { EgressRefused } from '@agentops/egress';
-import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import { WebhookSender, originOf } from '../egress/webhook-sender';
 import { CallbackRepository, DueCallback } from './callback-repository';

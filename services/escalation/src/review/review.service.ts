@@ -1,8 +1,7 @@
 import { AgentIdentity } from '@agentops/contracts';
-import { LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
+import { Clock, LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Clock } from '../clock';
 import { Notifier } from '../notify/notifier';
 import { ROUTING_RULES } from '../routing/routing.tokens';
 import { RouteSpec, RoutingRules, requiredApprovals, routeFor, routingFacts } from '../routing/routing-rules';

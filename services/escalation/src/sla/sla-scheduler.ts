@@ -1,8 +1,7 @@
-import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CallbackRepository } from '../callbacks/callback-repository';
-import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import { Notifier } from '../notify/notifier';
 import { OutboxRepository } from '../outbox/outbox-repository';

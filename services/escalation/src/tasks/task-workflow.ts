@@ -1,9 +1,8 @@
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Verdict } from '@agentops/contracts';
 import { decided, humanDecision } from '@agentops/decisions';
 import { createEvent, newEventId } from '@agentops/messaging';
-import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import { Notifier } from '../notify/notifier';
 import { OutboxItem } from '../outbox/outbox-repository';

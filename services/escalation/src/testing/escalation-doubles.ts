@@ -1,10 +1,10 @@
 import { AgentIdentity, EventEnvelope, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { createEvent, newEventId } from '@agentops/messaging';
 import type { EventPublisher } from '@agentops/messaging';
+import { Clock, ManualClock } from '@agentops/service-runtime';
 import type { Logger } from 'pino';
 import { CallbackDispatcher } from '../callbacks/callback-dispatcher';
 import { CallbackBody, CallbackRepository, DueCallback } from '../callbacks/callback-repository';
-import { Clock } from '../clock';
 import { EscalationConfig } from '../config';
 import type { WebhookSender } from '../egress/webhook-sender';
 import type { Notifier } from '../notify/notifier';
@@ -25,17 +25,10 @@ import { TaskWorkflow } from '../tasks/task-workflow';
  * test/integration/escalation-repositories.integration-spec.ts.
  */
 
-export class FakeClock extends Clock {
-  private t: number;
+/** The clock escalation's specs start from (a Monday morning); it moves when told. */
+export class FakeClock extends ManualClock {
   constructor(start: string | Date = '2026-03-02T09:00:00.000Z') {
-    super();
-    this.t = new Date(start).getTime();
-  }
-  now(): Date {
-    return new Date(this.t);
-  }
-  advance(ms: number): void {
-    this.t += ms;
+    super(start);
   }
 }
 

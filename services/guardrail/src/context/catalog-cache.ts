@@ -2,10 +2,8 @@ import { CatalogEntry } from '@agentops/policy';
 import { LOGGER, PeriodicRefresh, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { GuardrailConfig } from '../config';
-import { CatalogItemEntity } from '../persistence/entities';
-import { importCatalog } from './catalog-import';
+import { CatalogRepository } from './catalog-repository';
 
 /** The retail catalog held in memory: the decision path never waits on PostgreSQL for it. */
 @Injectable()
@@ -14,7 +12,7 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
   private readonly schedule: PeriodicRefresh;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: CatalogRepository,
     private readonly readiness: ReadinessRegistry,
     @Inject(SERVICE_CONFIG) config: GuardrailConfig,
     @Inject(LOGGER) logger: Logger,
@@ -32,15 +30,15 @@ export class CatalogCache implements OnModuleInit, OnModuleDestroy {
 
   /** Upserts catalog rows, records the import and serves the result at once on this instance. */
   async importCatalog(entries: CatalogEntry[], importedBy = 'seed'): Promise<number> {
-    const imported = await importCatalog(this.dataSource, entries, importedBy);
+    const imported = await this.repository.importCatalog(entries, importedBy);
     await this.refresh();
     return imported;
   }
 
   async refresh(): Promise<void> {
-    const rows = await this.dataSource.getRepository(CatalogItemEntity).find();
+    const rows = await this.repository.allItems();
     const next = new Map<string, CatalogEntry>();
-    for (const r of rows) next.set(key(r.tenantId, r.sku), { ...r });
+    for (const r of rows) next.set(key(r.tenantId, r.sku), r);
     this.items = next;
   }
 

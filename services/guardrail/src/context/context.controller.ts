@@ -10,7 +10,7 @@ import {
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { CatalogCache } from './catalog-cache';
-import { CatalogImportRepository } from './catalog-import-repository';
+import { CatalogRepository } from './catalog-repository';
 import { RetailFactsCache } from './retail-facts';
 
 const CatalogItem = z
@@ -41,7 +41,7 @@ const RetailFactsImport = z
 @UseGuards(PrincipalGuard)
 export class ContextController {
   constructor(
-    private readonly imports: CatalogImportRepository,
+    private readonly imports: CatalogRepository,
     private readonly catalog: CatalogCache,
     private readonly facts: RetailFactsCache,
   ) {}
@@ -74,7 +74,7 @@ export class ContextController {
   @RequireRoles('policy-admin', 'auditor', 'sre')
   async describe(@CurrentPrincipal() principal: Principal, @Param('tenantId') tenantId: string) {
     assertTenantAccess(principal, tenantId);
-    const imports = await this.imports.summaryFor(tenantId);
+    const imports = await this.imports.importSummaryFor(tenantId);
     return {
       tenantId,
       catalogItems: this.catalog.countFor(tenantId),

@@ -2,8 +2,8 @@ import { RetailFacts } from '@agentops/policy';
 import { LOGGER, PeriodicRefresh, ReadinessRegistry, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { GuardrailConfig } from '../config';
+import { RetailFactsRepository } from './retail-facts-repository';
 
 const EMPTY: RetailFacts = { competitors: [], ownBrands: [], approvedFacts: [] };
 
@@ -14,7 +14,7 @@ export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
   private readonly schedule: PeriodicRefresh;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: RetailFactsRepository,
     private readonly readiness: ReadinessRegistry,
     @Inject(SERVICE_CONFIG) config: GuardrailConfig,
     @Inject(LOGGER) logger: Logger,
@@ -36,11 +36,9 @@ export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
   }
 
   async refresh(): Promise<void> {
-    const rows: { tenant_id: string; version: number; facts: RetailFacts }[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (tenant_id) tenant_id, version, facts FROM retail_facts ORDER BY tenant_id, version DESC`,
-    );
+    const rows = await this.repository.latestPerTenant();
     this.facts = new Map(
-      rows.map((r) => [r.tenant_id, { version: r.version, facts: { ...EMPTY, ...r.facts } }]),
+      rows.map((r) => [r.tenantId, { version: r.version, facts: { ...EMPTY, ...r.facts } }]),
     );
   }
 
@@ -54,13 +52,8 @@ export class RetailFactsCache implements OnModuleInit, OnModuleDestroy {
 
   /** Stores a new version and serves it at once on this instance (others pick it up on refresh). */
   async importFacts(tenantId: string, facts: RetailFacts, importedBy: string): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `INSERT INTO retail_facts (tenant_id, version, facts, imported_by)
-       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3 FROM retail_facts WHERE tenant_id = $1
-       RETURNING version`,
-      [tenantId, JSON.stringify(facts), importedBy],
-    );
+    const version = await this.repository.storeNextVersion(tenantId, facts, importedBy);
     await this.refresh();
-    return row.version;
+    return version;
   }
 }

@@ -1,12 +1,20 @@
 import { EventEnvelope } from '@agentops/contracts';
 import { CohortMember } from '@agentops/cohort-selector';
-import { AgentDirectory, RecordingSwitches, breakerEngine, signals } from './testing/breaker-doubles';
+import { Clock } from '@agentops/service-runtime';
+import {
+  AgentDirectory,
+  InMemoryBreakerRepository,
+  RecordingSwitches,
+  breakerEngine,
+  signals,
+} from './testing/breaker-doubles';
 import { BreakerEngine } from './breaker-engine';
 
 /**
  * The shipped breakers (policies/breakers/*.yaml) driven through the engine's public behaviour —
- * observe, tick, states — with kill switches and known agents in memory, no stored state, and a
- * clock the test moves. Persistence is tested on PostgreSQL (test/integration/breaker-engine.integration-spec.ts).
+ * observe, tick, states — with breaker states, kill switches and known agents in memory and a clock
+ * the test moves. The repository's SQL is tested on PostgreSQL
+ * (test/integration/breaker-engine.integration-spec.ts).
  */
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
 const SECOND = 1000;
@@ -21,10 +29,12 @@ describe('BreakerEngine', () => {
   let pricing2: CohortMember;
   let service: CohortMember;
   let otherTenant: CohortMember;
+  let repository: InMemoryBreakerRepository;
+  const clock: Clock = { now: () => new Date(now) };
 
   beforeEach(async () => {
     now = T0;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    repository = new InMemoryBreakerRepository();
     switches = new RecordingSwitches();
     agents = new AgentDirectory();
     const agent = (id: string, tenantId: string, role: string) =>
@@ -33,11 +43,9 @@ describe('BreakerEngine', () => {
     pricing2 = agent('pricing-2', 'maison', 'pricing');
     service = agent('service-1', 'maison', 'service');
     otherTenant = agent('pricing-9', 'other', 'pricing');
-    engine = breakerEngine({ dataSource: { query: async () => [] }, switches, agents });
+    engine = breakerEngine({ repository, switches, agents, clock });
     await engine.onModuleInit();
   });
-
-  afterEach(() => jest.restoreAllMocks());
 
   /** Each event one second after the previous one, observed in order. */
   const feed = async (make: (at: number) => EventEnvelope, times = 1) => {
@@ -311,7 +319,7 @@ describe('BreakerEngine', () => {
         await new Promise((r) => setTimeout(r, 30));
         return flipAs(...args);
       };
-      engine = breakerEngine({ dataSource: { query: async () => [] }, switches: slow, agents });
+      engine = breakerEngine({ repository, switches: slow, agents, clock });
       await engine.onModuleInit();
       await feed((at) => signals.decided(service, at, 'deny'), 20);
       expect(slow.flips).toHaveLength(1);
@@ -323,6 +331,98 @@ describe('BreakerEngine', () => {
       expect(stateOf('agent-deny-rate', `maison/${service.id}`)).toMatchObject({
         state: 'half_open',
         switchId: slow.flips[1].id,
+      });
+    });
+  });
+
+  describe('stored states', () => {
+    const BREAKER = 'agent-deny-rate';
+    const cohort = () => `maison/${service.id}`;
+
+    it('stores every move: the trip with the value that tripped it, half-open and closed keeping it', async () => {
+      await feed((at) => signals.decided(service, at, 'deny'), 20);
+      const trippedAt = now;
+      now += 10 * MINUTE;
+      await engine.tick();
+      const halfOpenAt = now;
+      now += 5 * MINUTE;
+      await engine.tick();
+      expect(repository.saves).toEqual([
+        {
+          state: {
+            breaker: BREAKER,
+            key: cohort(),
+            state: 'open',
+            switchId: 'switch-1',
+            since: new Date(trippedAt),
+            trips: 1,
+          },
+          lastValue: 1,
+        },
+        {
+          state: {
+            breaker: BREAKER,
+            key: cohort(),
+            state: 'half_open',
+            switchId: 'switch-2',
+            since: new Date(halfOpenAt),
+            trips: 1,
+          },
+          lastValue: null,
+        },
+        {
+          state: {
+            breaker: BREAKER,
+            key: cohort(),
+            state: 'closed',
+            switchId: null,
+            since: new Date(now),
+            trips: 1,
+          },
+          lastValue: null,
+        },
+      ]);
+      expect(repository.row(BREAKER, cohort())).toMatchObject({ state: 'closed', lastValue: 1 });
+    });
+
+    it('stores nothing for signals that do not trip', async () => {
+      await feed((at) => signals.decided(service, at, 'deny'), 19);
+      await engine.tick();
+      expect(repository.saves).toEqual([]);
+    });
+
+    it('a starting engine resumes the stored open cohorts, timing the cool-down from the stored since', async () => {
+      const since = new Date(T0 - 9 * MINUTE);
+      repository = new InMemoryBreakerRepository([
+        { breaker: BREAKER, key: cohort(), state: 'open', switchId: 'stored-switch', since, trips: 3 },
+        { breaker: 'gone-breaker', key: 'maison', state: 'open', switchId: 'other', since, trips: 1 },
+        { breaker: BREAKER, key: `maison/${pricing.id}`, state: 'closed', switchId: null, since, trips: 1 },
+      ]);
+      engine = breakerEngine({ repository, switches, agents, clock });
+      await engine.onModuleInit();
+      expect(engine.states()).toEqual([
+        {
+          breaker: BREAKER,
+          tenantId: 'maison',
+          cohort: cohort(),
+          state: 'open',
+          switchId: 'stored-switch',
+          since: since.toISOString(),
+          trips: 3,
+        },
+      ]);
+      await feed((at) => signals.decided(service, at, 'deny'), 30); // the stored switch stops it
+      expect(switches.calls).toEqual([]);
+      now = since.getTime() + 10 * MINUTE;
+      await engine.tick();
+      expect(switches.calls.map((c) => [c.op, c.id])).toEqual([
+        ['flip', 'switch-1'],
+        ['release', 'stored-switch'],
+      ]);
+      expect(stateOf(BREAKER, cohort())).toMatchObject({
+        state: 'half_open',
+        switchId: 'switch-1',
+        trips: 3,
       });
     });
   });

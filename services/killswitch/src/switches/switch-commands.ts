@@ -3,6 +3,7 @@ import { scopeSelectorToTenant, selectorCoversAgent } from '@agentops/cohort-sel
 import { createEvent, newEventId } from '@agentops/messaging';
 import {
   ALL_TENANTS,
+  Clock,
   DomainError,
   EVENT_SOURCE,
   LOGGER,
@@ -39,6 +40,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly repo: SwitchRepository,
     private readonly fanout: SwitchFanout,
     private readonly agents: KnownAgents,
+    private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
@@ -52,7 +54,9 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     if (!scoped.ok) throw new KillSwitchError('forbidden', scoped.reason);
     const expiresAt =
       request.expiresAt ??
-      (request.ttlSeconds ? new Date(Date.now() + request.ttlSeconds * 1000).toISOString() : undefined);
+      (request.ttlSeconds
+        ? new Date(this.clock.now().getTime() + request.ttlSeconds * 1000).toISOString()
+        : undefined);
     return this.flipAs(actorOf(principal), scoped.selector, request.reason, {
       ticket: request.ticket,
       expiresAt,
@@ -76,7 +80,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
       ticket: extra.ticket,
       expiresAt: extra.expiresAt,
       passRatio: extra.passRatio,
-      changedAt: new Date().toISOString(),
+      changedAt: this.clock.now().toISOString(),
     });
     await this.repo.insertFlip(event);
     await this.fanout.publish(event);
@@ -103,7 +107,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
         reason,
         ticket: row.ticket ?? undefined,
         expiresAt: row.expiresAt ?? undefined,
-        changedAt: new Date().toISOString(),
+        changedAt: this.clock.now().toISOString(),
       }),
     );
     if (!result) throw new KillSwitchError('not_found', `no kill switch ${id}`);

@@ -1,16 +1,20 @@
 /**
- * Test doubles for the breaker engine (its unit and integration tests): kill switches and known
- * agents in memory, and the signals it measures built as the killswitch service receives them.
+ * Test doubles for the breaker engine (its unit and integration tests): breaker states, kill
+ * switches and known agents in memory, and the signals it measures built as the killswitch service receives them.
  */
 import { AgentRole, CohortSelector, EventEnvelope, EventTypes } from '@agentops/contracts';
 import { CohortMember } from '@agentops/cohort-selector';
 import { createEvent, newEventId } from '@agentops/messaging';
-import { ReadinessRegistry } from '@agentops/service-runtime';
+import { Clock, ReadinessRegistry } from '@agentops/service-runtime';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { KnownAgents } from '../../agents/known-agents';
+import { AgentDirectory } from '../../agents/testing/agent-doubles';
+
+export { AgentDirectory };
 import { BreakerEngine } from '../breaker-engine';
+import { BreakerRepository } from '../breaker-repository';
+import { StoredCohortState } from '../breaker-state';
 import { KillswitchConfig } from '../../config';
 import { SwitchCommands } from '../../switches/switch-commands';
 
@@ -42,33 +46,50 @@ export class RecordingSwitches {
   }
 }
 
-/** The agents the killswitch service has learnt, in memory. */
-export class AgentDirectory {
-  private readonly agents = new Map<string, CohortMember>();
+/** Breaker states in memory, behind the same port as the PostgreSQL repository. */
+export class InMemoryBreakerRepository extends BreakerRepository {
+  /** The stored rows by breaker and cohort, with the value that last tripped each. */
+  readonly rows = new Map<string, StoredCohortState & { lastValue: number | null }>();
+  /** Every save, in order. */
+  readonly saves: { state: StoredCohortState; lastValue: number | null }[] = [];
 
-  add(agent: CohortMember): CohortMember {
-    this.agents.set(agent.id, agent);
-    return agent;
+  constructor(initial: (StoredCohortState & { lastValue?: number | null })[] = []) {
+    super();
+    for (const r of initial) this.rows.set(`${r.breaker}\u0000${r.key}`, { lastValue: null, ...r });
   }
 
-  async find(id: string) {
-    return this.agents.get(id);
+  async unsettled(): Promise<StoredCohortState[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.state !== 'closed')
+      .map(({ lastValue: _lastValue, ...r }) => ({ ...r }));
+  }
+
+  async save(state: StoredCohortState, lastValue: number | null): Promise<void> {
+    const id = `${state.breaker}\u0000${state.key}`;
+    this.saves.push({ state: { ...state }, lastValue });
+    this.rows.set(id, { ...state, lastValue: lastValue ?? this.rows.get(id)?.lastValue ?? null });
+  }
+
+  row(breaker: string, key: string) {
+    return this.rows.get(`${breaker}\u0000${key}`);
   }
 }
 
-/** A BreakerEngine over the given store, switches and agents (its clock is `Date.now`). */
+/** A BreakerEngine over the given repository, switches, agents and clock. */
 export function breakerEngine(deps: {
-  dataSource: { query(sql: string, params?: unknown[]): Promise<unknown> };
+  repository: BreakerRepository;
   switches: RecordingSwitches;
   agents: AgentDirectory;
+  clock: Clock;
   dir?: string;
 }): BreakerEngine {
   const logger = { info: () => undefined, warn: () => undefined } as unknown as Logger;
   return new BreakerEngine(
-    deps.dataSource as unknown as DataSource,
+    deps.repository,
     deps.agents as unknown as KnownAgents,
     deps.switches as unknown as SwitchCommands,
     { add: () => undefined } as unknown as ReadinessRegistry,
+    deps.clock,
     { BREAKERS_DIR: deps.dir ?? SHIPPED_BREAKERS, BREAKER_TICK_MS: 1000 } as KillswitchConfig,
     logger,
   );
