@@ -207,6 +207,30 @@ export const ACCESS_RULES: AccessRule[] = [
   },
   {
     service: 'guardrail',
+    route: 'POST /v1/knowledge/:tenantId/imports',
+    who: humans(['policy-admin', 'admin']),
+    tenant: {
+      expect: 'refused',
+      probe: {
+        path: '/v1/knowledge/{A}/imports',
+        body: { format: 'json', content: '{"asOf":"2026-12-01T10:00:00Z"}' },
+      },
+    },
+  },
+  {
+    service: 'guardrail',
+    route: 'GET /v1/knowledge/:tenantId/versions',
+    who: humans(['policy-admin', 'auditor', 'sre', 'admin']),
+    tenant: { expect: 'refused', probe: { path: '/v1/knowledge/{A}/versions' } },
+  },
+  {
+    service: 'guardrail',
+    route: 'GET /v1/knowledge/:tenantId/versions/:a/diff/:b',
+    who: humans(['policy-admin', 'auditor', 'sre', 'admin']),
+    tenant: { expect: 'refused', probe: { path: '/v1/knowledge/{A}/versions/1/diff/2' } },
+  },
+  {
+    service: 'guardrail',
     route: 'GET /v1/context/:tenantId',
     who: humans(['policy-admin', 'auditor', 'sre', 'admin']),
     tenant: { expect: 'refused', probe: { path: '/v1/context/{A}' } },
