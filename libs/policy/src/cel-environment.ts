@@ -1,4 +1,14 @@
 import { Environment } from '@marcbachmann/cel-js';
+import {
+  contradicted,
+  correctionText,
+  ofKind,
+  stale,
+  supported,
+  unverifiable,
+  type PolicyClaim,
+} from '@agentops/knowledge';
+import { approvedCopyOf, claimsIn, voiceOf } from './grounding';
 import { findPii, mentionsAny, normalizeForMatching, piiKindsIn } from './text-detectors';
 
 /**
@@ -50,11 +60,32 @@ export function createPolicyEnvironment(): Environment {
       name: 'retail',
       schema: { competitors: 'list<string>', approvedFacts: 'list<string>', ownBrands: 'list<string>' },
     })
+    .registerVariable({
+      name: 'knowledge',
+      schema: {
+        available: 'bool',
+        kbVersion: 'double',
+        citedVersions: 'list<double>',
+        staleCitations: 'list<double>',
+      },
+    })
     .registerVariable('variables', 'map')
     .registerFunction('containsPII(string): bool', (text: string) => findPii(text).length > 0)
     .registerFunction('piiKinds(string): list<string>', (text: string) => piiKindsIn(text))
     .registerFunction('mentionsAny(string, list<string>): bool', (text: string, names: string[]) =>
       mentionsAny(text, [...names]),
     )
-    .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text));
+    .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text))
+    // Grounding against the tenant's approved knowledge (libs/knowledge; see grounding.ts for scope).
+    .registerFunction('claims(string): list<map>', (text: string) => claimsIn(text))
+    .registerFunction('contradicted(list<map>): list<map>', (c: PolicyClaim[]) => contradicted(c))
+    .registerFunction('stale(list<map>): list<map>', (c: PolicyClaim[]) => stale(c))
+    .registerFunction('unverifiable(list<map>): list<map>', (c: PolicyClaim[]) => unverifiable(c))
+    .registerFunction('supported(list<map>): list<map>', (c: PolicyClaim[]) => supported(c))
+    .registerFunction('ofKind(list<map>, list<string>): list<map>', (c: PolicyClaim[], kinds: string[]) =>
+      ofKind(c, [...kinds]),
+    )
+    .registerFunction('corrections(list<map>): string', (c: PolicyClaim[]) => correctionText(c))
+    .registerFunction('voice(string): map', (text: string) => voiceOf(text))
+    .registerFunction('approvedCopy(string): map', (text: string) => approvedCopyOf(text));
 }
