@@ -118,6 +118,24 @@ export const ACCESS_RULES: AccessRule[] = [
   },
   {
     service: 'ingest',
+    route: 'GET /v1/knowledge',
+    who: { kind: 'agent' },
+    tenant: noTenant("the key's own tenant's knowledge only"),
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/knowledge/products/:sku',
+    who: { kind: 'agent' },
+    tenant: noTenant("the key's own tenant's knowledge only"),
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/knowledge/copy',
+    who: { kind: 'agent' },
+    tenant: noTenant("the key's own tenant's knowledge only"),
+  },
+  {
+    service: 'ingest',
     route: 'GET /v1/control/stream',
     who: { kind: 'agent' },
     tenant: noTenant("the key's own agent's halts only"),
