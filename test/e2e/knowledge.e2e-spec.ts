@@ -52,14 +52,18 @@ describe('approved knowledge: imported, distributed, and grounding every custome
     expect(res.status).toBe(200);
     return res.body.decision;
   };
-  const messages = (d: IntentDecidedV1) => d.reasons.filter((r) => r.effect !== 'allow').map((r) => r.message);
+  const messages = (d: IntentDecidedV1) =>
+    d.reasons.filter((r) => r.effect !== 'allow').map((r) => r.message);
 
   beforeAll(async () => {
     guardrails.push(await bootService('guardrail'), await bootService('guardrail'));
     ingest = await bootService('ingest');
     const applied = await applyPolicySet(guardrails[0].url, loadPolicySources(PACK));
     expect(applied.status).toBe(201);
-    const items = [...loadFixtures(PACK).catalog.values()].map(({ found: _f, ...i }) => ({ ...i, tenantId: T }));
+    const items = [...loadFixtures(PACK).catalog.values()].map(({ found: _f, ...i }) => ({
+      ...i,
+      tenantId: T,
+    }));
     await guardrails[0].app.get(CatalogCache).importCatalog(items, 'test');
     await guardrails[1].app.get(CatalogCache).refresh();
     const registered = await new AgentRegistry(ingest.parts.dataSource).register({
@@ -102,7 +106,9 @@ describe('approved knowledge: imported, distributed, and grounding every custome
   });
 
   it('allows the same message once a new import makes it true, on every instance', async () => {
-    const doc = JSON.parse(knowledgeAt(FIXTURE)) as { products: { sku: string; price: { amount: number } }[] };
+    const doc = JSON.parse(knowledgeAt(FIXTURE)) as {
+      products: { sku: string; price: { amount: number } }[];
+    };
     doc.products.find((p) => p.sku === 'MD-BAG-001')!.price.amount = 1900;
     const second = await importKb(JSON.stringify(doc));
     expect(second.status).toBe(201);

@@ -7,7 +7,11 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d
  * amount so that its `asOf` is `now`: what was fresh, stale, live or expired at the fixture's `asOf`
  * stays so when a running guardrail judges it against the wall clock.
  */
-export function knowledgeAt(yamlSource: string, now = Date.now(), patch: Record<string, unknown> = {}): string {
+export function knowledgeAt(
+  yamlSource: string,
+  now = Date.now(),
+  patch: Record<string, unknown> = {},
+): string {
   const doc = parse(yamlSource) as Record<string, unknown>;
   const shift = now - Date.parse(String(doc.asOf));
   const move = (value: unknown): unknown => {

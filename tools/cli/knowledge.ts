@@ -80,10 +80,12 @@ export function diffText(d: DiffView): string {
     for (const id of keyed.added) lines.push(`+ ${section} ${id}`);
     for (const id of keyed.removed) lines.push(`- ${section} ${id}`);
     for (const c of keyed.changed)
-      for (const f of c.changes) lines.push(`~ ${section} ${c.id} ${f.field}: ${show(f.before)} → ${show(f.after)}`);
+      for (const f of c.changes)
+        lines.push(`~ ${section} ${c.id} ${f.field}: ${show(f.before)} → ${show(f.after)}`);
   }
   for (const f of d.diff.policies) lines.push(`~ policy ${f.field}: ${show(f.before)} → ${show(f.after)}`);
-  for (const f of d.diff.freshness) lines.push(`~ freshness ${f.field}: ${show(f.before)} → ${show(f.after)}`);
+  for (const f of d.diff.freshness)
+    lines.push(`~ freshness ${f.field}: ${show(f.before)} → ${show(f.after)}`);
   for (const [kind, terms] of Object.entries(d.diff.voice))
     for (const t of terms) lines.push(`~ voice ${kind} ${t}`);
   return lines.join('\n');
@@ -148,7 +150,11 @@ export function registerKnowledgeCommands(program: Command, globals: Globals): v
     .argument('<from>', 'version', wholeNumber(1, 2 ** 31 - 1))
     .argument('<to>', 'version', wholeNumber(1, 2 ** 31 - 1))
     .action(async (tenant: string, from: number, to: number) => {
-      const out = await callApi<DiffView>('GET', `${base(tenant)}/versions/${from}/diff/${to}`, globals().token);
+      const out = await callApi<DiffView>(
+        'GET',
+        `${base(tenant)}/versions/${from}/diff/${to}`,
+        globals().token,
+      );
       print(out, diffText);
     });
 }

@@ -8,7 +8,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentIdentity, AgentRole, DecisionReason, Verdict } from '@agentops/contracts';
-import { CompiledKnowledge, compileKnowledge, formatProblem, parseKnowledgeImport } from '@agentops/knowledge';
+import {
+  CompiledKnowledge,
+  compileKnowledge,
+  formatProblem,
+  parseKnowledgeImport,
+} from '@agentops/knowledge';
 import {
   CatalogFacts,
   EvaluationContext,
@@ -145,7 +150,11 @@ function loadKnowledge(file: string, label: string): FixtureKnowledge | undefine
   const parsed = parseKnowledgeImport(source, 'yaml');
   if (!parsed.ok) throw new FixtureError(`${label}: ${parsed.problems.map(formatProblem).join('; ')}`);
   return {
-    compiled: compileKnowledge({ tenantId: 'maison-demo', kbVersion: FIXTURE_KB_VERSION, document: parsed.document }),
+    compiled: compileKnowledge({
+      tenantId: 'maison-demo',
+      kbVersion: FIXTURE_KB_VERSION,
+      document: parsed.document,
+    }),
     source,
     now: Date.parse(parsed.document.asOf),
   };

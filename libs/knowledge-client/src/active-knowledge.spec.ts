@@ -1,6 +1,9 @@
 import { ActiveKnowledge } from './active-knowledge';
 
-const activation = (kbVersion: number, document: Record<string, unknown> = { asOf: '2026-12-01T10:00:00Z' }) => ({
+const activation = (
+  kbVersion: number,
+  document: Record<string, unknown> = { asOf: '2026-12-01T10:00:00Z' },
+) => ({
   tenantId: 't1',
   kbVersion,
   document,

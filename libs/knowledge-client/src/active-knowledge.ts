@@ -12,8 +12,7 @@ export interface ActiveKnowledgeVersion {
 }
 
 export type ActivationResult =
-  | { applied: true }
-  | { applied: false; why: 'not-newer' | 'invalid-document'; detail?: string };
+  { applied: true } | { applied: false; why: 'not-newer' | 'invalid-document'; detail?: string };
 
 /**
  * The current knowledge version of every tenant this instance serves (guardrail decides with it,

@@ -57,7 +57,11 @@ export class KnowledgeFollower implements OnModuleInit, OnModuleDestroy {
     });
     this.knowledge.markLoaded();
     this.logger.info(
-      { records: loaded, tenants: this.knowledge.tenants().length, ms: Math.round(performance.now() - started) },
+      {
+        records: loaded,
+        tenants: this.knowledge.tenants().length,
+        ms: Math.round(performance.now() - started),
+      },
       'knowledge versions loaded',
     );
   }

@@ -58,7 +58,11 @@ export function knowledgeFacts(
 }
 
 /** The string fields of the intent's params a policy may read these from (`region`, `tier`, ...). */
-export function checkContextOf(params: Record<string, unknown>, sku: string | undefined, now: number): CheckContext {
+export function checkContextOf(
+  params: Record<string, unknown>,
+  sku: string | undefined,
+  now: number,
+): CheckContext {
   const text = (key: string) => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
   return {
     now,

@@ -75,7 +75,10 @@ export interface ProductFacts {
   tenantId: string;
   kbVersion: number;
   product: { sku: string; name: string; [field: string]: unknown };
-  freshness: Record<'price' | 'stock', { asOf: string; ageSeconds: number; limitSeconds?: number; stale: boolean }>;
+  freshness: Record<
+    'price' | 'stock',
+    { asOf: string; ageSeconds: number; limitSeconds?: number; stale: boolean }
+  >;
 }
 
 /** The tenant's current knowledge version: service policies, brand voice, approved claims, freshness limits. */

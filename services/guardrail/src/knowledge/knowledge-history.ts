@@ -15,7 +15,11 @@ export class KnowledgeHistory {
   }
 
   /** The diff from version `a` to version `b` (either order; `b` older than `a` shows the way back). */
-  async diff(tenantId: string, a: number, b: number): Promise<{ from: number; to: number; diff: KnowledgeDiff }> {
+  async diff(
+    tenantId: string,
+    a: number,
+    b: number,
+  ): Promise<{ from: number; to: number; diff: KnowledgeDiff }> {
     const [from, to] = await Promise.all([this.versions.get(tenantId, a), this.versions.get(tenantId, b)]);
     if (!from) throw new DomainError('not_found', `knowledge version ${a} of ${tenantId} does not exist`);
     if (!to) throw new DomainError('not_found', `knowledge version ${b} of ${tenantId} does not exist`);

@@ -13,7 +13,11 @@ const product = (i: number, price = 100 + i) => ({
   materials: [{ material: 'calfskin', percent: 100 }],
 });
 const doc = (products: unknown[]) =>
-  JSON.stringify({ asOf: '2026-12-01T10:00:00Z', products, policies: { returns: { windowDays: 30, free: true }, delivery: [] } });
+  JSON.stringify({
+    asOf: '2026-12-01T10:00:00Z',
+    products,
+    policies: { returns: { windowDays: 30, free: true }, delivery: [] },
+  });
 const ten = Array.from({ length: 10 }, (_, i) => product(i + 1));
 
 function setup() {
@@ -23,7 +27,10 @@ function setup() {
   const active = new ActiveKnowledge();
   const importer = new KnowledgeImport(versions, distribution, active, clock);
   const history = new KnowledgeHistory(versions);
-  const request = (content: string, extra: Partial<{ force: boolean; format: 'json' | 'yaml' | 'csv' }> = {}) =>
+  const request = (
+    content: string,
+    extra: Partial<{ force: boolean; format: 'json' | 'yaml' | 'csv' }> = {},
+  ) =>
     importer.import({ tenantId: 't1', format: 'json', content, force: false, importedBy: 'alice', ...extra });
   return { clock, versions, distribution, active, importer, history, request };
 }
@@ -53,12 +60,18 @@ describe('KnowledgeImport', () => {
     const second = await request(doc([...ten.slice(0, 9), product(10, 999)]));
     expect(second.kbVersion).toBe(2);
     expect(second.diff.products.changed).toEqual([
-      { id: 'MD-BAG-00010', changes: [expect.objectContaining({ field: 'price', after: { amount: 999, currency: 'EUR' } })] },
+      {
+        id: 'MD-BAG-00010',
+        changes: [expect.objectContaining({ field: 'price', after: { amount: 999, currency: 'EUR' } })],
+      },
     ]);
     const listed = await history.list('t1');
     expect(listed.map((v) => v.kbVersion)).toEqual([2, 1]);
     const back = await history.diff('t1', 2, 1);
-    expect(back.diff.products.changed[0].changes[0]).toMatchObject({ before: { amount: 999 }, after: { amount: 110 } });
+    expect(back.diff.products.changed[0].changes[0]).toMatchObject({
+      before: { amount: 999 },
+      after: { amount: 110 },
+    });
   });
 
   it('keeps the current version when an import changes nothing', async () => {
@@ -83,7 +96,8 @@ describe('KnowledgeImport', () => {
   it('refuses a CSV row with a bad cell naming its line and column', async () => {
     const { request } = setup();
     await request(doc(ten));
-    const csv = 'sku,name,price,currency,stock\nMD-BAG-00001,Tote 1,101,EUR,5\nMD-BAG-00002,Tote 2,abc,EUR,5\n';
+    const csv =
+      'sku,name,price,currency,stock\nMD-BAG-00001,Tote 1,101,EUR,5\nMD-BAG-00002,Tote 2,abc,EUR,5\n';
     const error = await refusal(request(csv, { format: 'csv' }));
     expect(error.code).toBe('invalid');
     expect(error.message).toMatch(/row 3.*field price/);

@@ -100,7 +100,10 @@ export class KnowledgeImport {
       });
       if (!stored) {
         if (attempt < APPEND_ATTEMPTS) continue;
-        throw new DomainError('conflict', `another knowledge import of ${request.tenantId} is in progress; retry`);
+        throw new DomainError(
+          'conflict',
+          `another knowledge import of ${request.tenantId} is in progress; retry`,
+        );
       }
       const activation = activationOf(stored);
       this.active.activate(activation);

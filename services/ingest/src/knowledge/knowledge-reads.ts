@@ -59,7 +59,12 @@ export class KnowledgeReads {
         stale: f.stale,
       };
     };
-    return { tenantId, kbVersion: v.kbVersion, product, freshness: { price: fresh('price'), stock: fresh('stock') } };
+    return {
+      tenantId,
+      kbVersion: v.kbVersion,
+      product,
+      freshness: { price: fresh('price'), stock: fresh('stock') },
+    };
   }
 
   /** Approved copy live at `now`, optionally of one campaign or product. */

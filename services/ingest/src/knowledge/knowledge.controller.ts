@@ -26,7 +26,10 @@ export class KnowledgeController {
   }
 
   @Get('copy')
-  copy(@CurrentAgent() agent: AgentIdentity, @Query(new ZodValidationPipe(CopyQuery)) q: z.infer<typeof CopyQuery>) {
+  copy(
+    @CurrentAgent() agent: AgentIdentity,
+    @Query(new ZodValidationPipe(CopyQuery)) q: z.infer<typeof CopyQuery>,
+  ) {
     return this.reads.copy(agent.tenantId, q);
   }
 }
