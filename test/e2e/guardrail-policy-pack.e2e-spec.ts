@@ -7,7 +7,9 @@ import { RetailFactsCache } from '../../services/guardrail/src/context/retail-fa
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { counterKey } from '../../services/guardrail/src/counters/rolling-counter-store';
 import { GuardrailConfig } from '../../services/guardrail/src/config';
+import { KnowledgeImport } from '../../services/guardrail/src/knowledge/knowledge-import';
 import {
+  FIXTURE_KB_VERSION,
   buildContext,
   caseIntent,
   checkCase,
@@ -15,6 +17,7 @@ import {
   loadPolicySources,
 } from '../../tools/policy/fixtures';
 import { principalKafka } from '../support/kafka-access';
+import { knowledgeAt } from '../support/knowledge';
 import { collectTopic } from '../support/kafka-probe';
 import { applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
@@ -47,7 +50,31 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
       );
     const facts = guardrail.app.get(RetailFactsCache);
     for (let i = 0; i < suite.cases.length; i++) await facts.importFacts(tenantOf(i), suite.retail, 'test');
-  });
+    // The fixtures' knowledge is version FIXTURE_KB_VERSION (cases cite older ones): import it that
+    // many times, the earlier versions differing only in a freshness limit, its instants moved to now.
+    // Only the knowledge cases' tenants get it: without a knowledge base the grounding policies pass,
+    // which is what every other case was written for (policy-test runs them all with it too).
+    const importer = guardrail.app.get(KnowledgeImport);
+    const source = suite.knowledge!.source;
+    const grounded = suite.cases.flatMap((c, i) => (c.file === 'fixtures/knowledge-cases.yaml' ? [i] : []));
+    expect(grounded.length).toBeGreaterThan(0);
+    await Promise.all(
+      grounded.map(async (i) => {
+        for (let v = 1; v <= FIXTURE_KB_VERSION; v++)
+          await importer.import({
+            tenantId: tenantOf(i),
+            format: 'json',
+            content: knowledgeAt(
+              source,
+              Date.now(),
+              v < FIXTURE_KB_VERSION ? { freshness: { copy: v } } : {},
+            ),
+            force: false,
+            importedBy: 'test',
+          });
+      }),
+    );
+  }, 240_000);
 
   afterAll(async () => {
     await guardrail?.close();
@@ -75,7 +102,7 @@ describe('retail policy pack through the running guardrail (Kafka in, Kafka out)
       await publisher.publish(
         createEvent(
           EventTypes.IntentProposed,
-          { ...intent, intentId, agent, proposedAt: new Date().toISOString(), dataUsed: [] },
+          { ...intent, intentId, agent, proposedAt: new Date().toISOString(), dataUsed: c.intent.dataUsed },
           {
             id: intentId,
             source: 'agentops/ingest',

@@ -269,7 +269,9 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       .replace(':tenantId', A)
       .replace(':agentId', 'sec-no-such-agent')
       .replace(':subjectRef', `customer_${'f'.repeat(32)}`)
-      .replace(/:(id|intentId|eventId)\b/, randomUUID());
+      .replace(/:(id|intentId|eventId)\b/, randomUUID())
+      .replace('/:a/diff/:b', '/1/diff/2')
+      .replace(':sku', 'SEC-NO-SUCH-SKU');
   const expanded = (): [string, ServiceName, AccessRule][] =>
     ACCESS_RULES.flatMap((rule) =>
       (rule.service === '*' ? SERVICE_NAMES : [rule.service]).map((s): [string, ServiceName, AccessRule] => [

@@ -118,6 +118,24 @@ export const ACCESS_RULES: AccessRule[] = [
   },
   {
     service: 'ingest',
+    route: 'GET /v1/knowledge',
+    who: { kind: 'agent' },
+    tenant: noTenant("the key's own tenant's knowledge only"),
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/knowledge/products/:sku',
+    who: { kind: 'agent' },
+    tenant: noTenant("the key's own tenant's knowledge only"),
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/knowledge/copy',
+    who: { kind: 'agent' },
+    tenant: noTenant("the key's own tenant's knowledge only"),
+  },
+  {
+    service: 'ingest',
     route: 'GET /v1/control/stream',
     who: { kind: 'agent' },
     tenant: noTenant("the key's own agent's halts only"),
@@ -204,6 +222,30 @@ export const ACCESS_RULES: AccessRule[] = [
     route: 'PUT /v1/context/:tenantId/retail-facts',
     who: humans(['policy-admin', 'admin']),
     tenant: { expect: 'refused', probe: { path: '/v1/context/{A}/retail-facts', body: {} } },
+  },
+  {
+    service: 'guardrail',
+    route: 'POST /v1/knowledge/:tenantId/imports',
+    who: humans(['policy-admin', 'admin']),
+    tenant: {
+      expect: 'refused',
+      probe: {
+        path: '/v1/knowledge/{A}/imports',
+        body: { format: 'json', content: '{"asOf":"2026-12-01T10:00:00Z"}' },
+      },
+    },
+  },
+  {
+    service: 'guardrail',
+    route: 'GET /v1/knowledge/:tenantId/versions',
+    who: humans(['policy-admin', 'auditor', 'sre', 'admin']),
+    tenant: { expect: 'refused', probe: { path: '/v1/knowledge/{A}/versions' } },
+  },
+  {
+    service: 'guardrail',
+    route: 'GET /v1/knowledge/:tenantId/versions/:a/diff/:b',
+    who: humans(['policy-admin', 'auditor', 'sre', 'admin']),
+    tenant: { expect: 'refused', probe: { path: '/v1/knowledge/{A}/versions/1/diff/2' } },
   },
   {
     service: 'guardrail',

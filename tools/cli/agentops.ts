@@ -18,6 +18,7 @@ import {
   wholeNumber,
 } from './cli-kit';
 import { registerKillswitchCommands } from './killswitch';
+import { registerKnowledgeCommands } from './knowledge';
 import { registerSessionCommands, savedToken } from './session';
 
 /**
@@ -455,6 +456,7 @@ function parseLimit(raw: string): { action: string; field: string; max: number }
 registerSessionCommands(program, globals);
 registerKillswitchCommands(program, globals);
 registerAuditCommands(program, globals);
+registerKnowledgeCommands(program, globals);
 requireSubcommand(program).helpCommand(true);
 
 /**

@@ -7,7 +7,7 @@ import { DecisionLike, FixtureCase, checkCase } from './fixtures';
 const kase = (expect: FixtureCase['expect']): FixtureCase => ({
   name: 'a case',
   file: 'fixtures/test.yaml',
-  intent: { action: 'pricing.set_price', params: {}, confidence: 0.9, justification: 'x' },
+  intent: { action: 'pricing.set_price', params: {}, confidence: 0.9, justification: 'x', dataUsed: [] },
   counters: {},
   expect,
 });

@@ -8,7 +8,21 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentIdentity, AgentRole, DecisionReason, Verdict } from '@agentops/contracts';
-import { CatalogFacts, EvaluationContext, PolicySource, RetailFacts, UNKNOWN_ITEM } from '@agentops/policy';
+import {
+  CompiledKnowledge,
+  compileKnowledge,
+  formatProblem,
+  parseKnowledgeImport,
+} from '@agentops/knowledge';
+import {
+  CatalogFacts,
+  EvaluationContext,
+  PolicySource,
+  RetailFacts,
+  UNKNOWN_ITEM,
+  checkContextOf,
+  knowledgeFacts,
+} from '@agentops/policy';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -81,6 +95,18 @@ export const FixtureCase = z
         params: z.record(z.string(), z.unknown()).default({}),
         confidence: z.number().min(0).max(1).default(0.9),
         justification: z.string().default('fixture: routine action within the agent mandate'),
+        /** What the agent says it read; `kbVersion` cites a knowledge version. */
+        dataUsed: z
+          .array(
+            z
+              .object({
+                source: z.string().min(1),
+                kbVersion: z.number().int().positive().optional(),
+                dataClasses: z.array(z.string()).default([]),
+              })
+              .strict(),
+          )
+          .default([]),
       })
       .strict(),
     counters: z.record(z.string(), z.number()).default({}),
@@ -102,7 +128,36 @@ const CaseFile = z.object({ cases: z.array(FixtureCase).min(1) }).strict();
 export interface FixtureSuite {
   catalog: Map<string, CatalogFacts>;
   retail: RetailFacts;
+  /** `fixtures/knowledge.yaml`, the tenant's knowledge base at `FIXTURE_KB_VERSION`, if the pack has one. */
+  knowledge?: FixtureKnowledge;
   cases: FixtureCase[];
+}
+
+export interface FixtureKnowledge {
+  compiled: CompiledKnowledge;
+  /** The file as written, for importing the same knowledge into a running guardrail. */
+  source: string;
+  /** Cases are judged at the document's `asOf`: its facts are fresh unless a fact says otherwise. */
+  now: number;
+}
+
+/** The version fixture knowledge is compiled as, so a case can cite an older one. */
+export const FIXTURE_KB_VERSION = 3;
+
+function loadKnowledge(file: string, label: string): FixtureKnowledge | undefined {
+  if (!existsSync(file)) return undefined;
+  const source = readFileSync(file, 'utf8');
+  const parsed = parseKnowledgeImport(source, 'yaml');
+  if (!parsed.ok) throw new FixtureError(`${label}: ${parsed.problems.map(formatProblem).join('; ')}`);
+  return {
+    compiled: compileKnowledge({
+      tenantId: 'maison-demo',
+      kbVersion: FIXTURE_KB_VERSION,
+      document: parsed.document,
+    }),
+    source,
+    now: Date.parse(parsed.document.asOf),
+  };
 }
 
 export class FixtureError extends Error {}
@@ -135,10 +190,12 @@ export function loadFixtures(dir: string, contextFallbackDir?: string): FixtureS
   const catalog = new Map<string, CatalogFacts>(catalogItems.map((i) => [i.sku, { ...i, found: true }]));
   const retailAt = contextFile('retail.yaml');
   const retail = readYaml(retailAt.file, RetailFile, retailAt.label);
+  const knowledgeAt = contextFile('knowledge.yaml');
+  const knowledge = loadKnowledge(knowledgeAt.file, knowledgeAt.label);
   const cases: FixtureCase[] = [];
   const names = new Set<string>();
   for (const name of readdirSync(fdir).sort()) {
-    if (!YAML_FILE.test(name) || name === 'catalog.yaml' || name === 'retail.yaml') continue;
+    if (!YAML_FILE.test(name) || CONTEXT_FILES.includes(name)) continue;
     const file = `${FIXTURES_DIR}/${name}`;
     for (const c of readYaml(join(fdir, name), CaseFile, file).cases) {
       if (names.has(c.name)) throw new FixtureError(`${file}: duplicate case name "${c.name}"`);
@@ -146,8 +203,10 @@ export function loadFixtures(dir: string, contextFallbackDir?: string): FixtureS
       cases.push({ ...c, file });
     }
   }
-  return { catalog, retail, cases };
+  return { catalog, retail, ...(knowledge ? { knowledge } : {}), cases };
 }
+
+const CONTEXT_FILES = ['catalog.yaml', 'retail.yaml', 'knowledge.yaml'];
 
 /** The role an action belongs to, used when a case does not name one. */
 export function defaultRole(action: string): AgentRole {
@@ -208,16 +267,24 @@ export function caseIntent(c: FixtureCase): { agent: AgentIdentity; intent: Eval
 }
 
 export function buildContext(
-  suite: Pick<FixtureSuite, 'catalog' | 'retail'>,
+  suite: Pick<FixtureSuite, 'catalog' | 'retail' | 'knowledge'>,
   c: FixtureCase,
 ): EvaluationContext {
   const { agent, intent } = caseIntent(c);
+  const sku = itemSku(intent);
+  const grounding = suite.knowledge && {
+    kb: suite.knowledge.compiled,
+    check: checkContextOf(intent.params, sku, suite.knowledge.now),
+    ...(typeof intent.params.channel === 'string' ? { channel: intent.params.channel } : {}),
+  };
   return {
     intent,
     agent,
-    item: resolveItem(suite.catalog, itemSku(intent)),
+    item: resolveItem(suite.catalog, sku),
     counters: { ...c.counters },
     retail: suite.retail,
+    knowledge: knowledgeFacts(grounding, c.intent),
+    ...(grounding ? { grounding } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ export * from './events/escalation-opened/schema';
 export * from './events/escalation-resolved/schema';
 export * from './events/killswitch-changed/schema';
 export * from './events/policy-set-activated/schema';
+export * from './events/knowledge-version-activated/schema';
 export * from './events/telemetry-recorded/schema';
 export * from './events/audit-recorded/schema';
 export * from './events/audit-checkpoint-signed/schema';

@@ -41,13 +41,27 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     ],
     decides: { decidedBy: ['timeout', 'killswitch'], verdicts: ['deny'] },
     // escalations: a waiting agent whose intent went to review is told its task and the route's SLA.
-    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations],
+    // knowledge: agents read their tenant's approved knowledge through ingest.
+    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge],
   },
   guardrail: {
-    produces: [EventTypes.IntentDecided, EventTypes.OutcomeVerified, EventTypes.PolicySetActivated],
+    produces: [
+      EventTypes.IntentDecided,
+      EventTypes.OutcomeVerified,
+      EventTypes.PolicySetActivated,
+      EventTypes.KnowledgeVersionActivated,
+    ],
     decides: { decidedBy: ['policy', 'permissions', 'killswitch', 'timeout'] },
-    // decisions: outcomes are verified against human decisions too; policies: every instance follows.
-    consumes: [Topics.intents, Topics.outcomes, Topics.decisions, Topics.policies, Topics.killswitch],
+    // decisions: outcomes are verified against human decisions too; policies and knowledge: every
+    // instance follows (guardrail owns the knowledge base beside the catalog).
+    consumes: [
+      Topics.intents,
+      Topics.outcomes,
+      Topics.decisions,
+      Topics.policies,
+      Topics.knowledge,
+      Topics.killswitch,
+    ],
   },
   escalation: {
     // The only service that speaks for a human.

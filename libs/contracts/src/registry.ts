@@ -6,6 +6,10 @@ import { EscalationResolvedType, EscalationResolvedV1 } from './events/escalatio
 import { IntentDecidedType, IntentDecidedV1 } from './events/intent-decided/schema';
 import { IntentProposedType, IntentProposedV1 } from './events/intent-proposed/schema';
 import { KillSwitchChangedType, KillSwitchChangedV1 } from './events/killswitch-changed/schema';
+import {
+  KnowledgeVersionActivatedType,
+  KnowledgeVersionActivatedV1,
+} from './events/knowledge-version-activated/schema';
 import { MessageDeadLetteredType, MessageDeadLetteredV1 } from './events/message-dead-lettered/schema';
 import { OutcomeReportedType, OutcomeReportedV1 } from './events/outcome-reported/schema';
 import { OutcomeVerifiedType, OutcomeVerifiedV1 } from './events/outcome-verified/schema';
@@ -79,6 +83,12 @@ export const EventDefinitions = {
     PolicySetActivatedV1,
     'A policy set became active.',
   ),
+  [KnowledgeVersionActivatedType]: define(
+    KnowledgeVersionActivatedType,
+    Topics.knowledge,
+    KnowledgeVersionActivatedV1,
+    "A tenant's knowledge base version became active.",
+  ),
   [TelemetryRecordedType]: define(
     TelemetryRecordedType,
     Topics.telemetry,
@@ -119,6 +129,7 @@ export const EventTypes = {
   EscalationResolved: EscalationResolvedType,
   KillSwitchChanged: KillSwitchChangedType,
   PolicySetActivated: PolicySetActivatedType,
+  KnowledgeVersionActivated: KnowledgeVersionActivatedType,
   TelemetryRecorded: TelemetryRecordedType,
   AuditRecorded: AuditRecordedType,
   AuditCheckpointSigned: AuditCheckpointSignedType,

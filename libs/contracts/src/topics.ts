@@ -12,6 +12,8 @@ export interface TopicSpec {
   /** Retention in ms; -1 keeps forever. Ignored for compacted topics except for tombstones. */
   readonly retentionMs: number;
   readonly description: string;
+  /** Topic-level `max.message.bytes` where a record can be larger than the broker's 1 MB default. */
+  readonly maxMessageBytes?: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -73,6 +75,17 @@ export const Topics = {
     retentionMs: -1,
     description:
       'Compacted: the active policy set of each scope, the platform baseline and every tenant set over it.',
+  },
+  knowledge: {
+    name: 'agentops.knowledge.v1',
+    key: 'tenant id',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+    // A whole knowledge document (50,000 SKUs at ~300 bytes of JSON each).
+    maxMessageBytes: 16 * 1024 * 1024,
+    description:
+      'Compacted: the active knowledge version of each tenant (the whole document), read into memory at start by every guardrail and ingest instance.',
   },
   telemetry: {
     name: 'agentops.telemetry.v1',

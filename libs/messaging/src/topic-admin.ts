@@ -61,6 +61,7 @@ function topicConfig(t: TopicSpec, options: TopicCreationOptions) {
       { name: 'cleanup.policy', value: t.cleanupPolicy },
       { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
       ...(t.cleanupPolicy === 'delete' ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
+      ...(t.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }] : []),
     ],
   };
 }

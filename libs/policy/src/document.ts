@@ -27,7 +27,8 @@ const RedactObligation = z
   .object({
     type: z.literal('redact'),
     field: z.string().min(1),
-    detector: z.enum(['pii']),
+    /** `pii`: personal data; `brand-voice`: words the tenant's knowledge base marks off-brand (redact). */
+    detector: z.enum(['pii', 'brand-voice']),
     /** CEL list of values that stay (e.g. the addressee's own email). */
     keep: z.string().optional(),
   })

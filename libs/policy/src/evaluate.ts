@@ -1,6 +1,7 @@
 import { globMatches } from '@agentops/cohort-selector';
 import type { DecisionReason, Obligation, Verdict } from '@agentops/contracts';
 import { EvaluationContext } from './evaluation-context';
+import { NO_KNOWLEDGE, voiceOf, withGrounding } from './grounding';
 import { CompiledObligation, CompiledPolicy, CompiledPolicySet } from './policy-set';
 import { redactPii } from './text-detectors';
 
@@ -43,6 +44,11 @@ export function evaluatePolicies(
   policies: readonly CompiledPolicy[],
   ctx: EvaluationContext,
 ): PolicyEvaluation {
+  return withGrounding(ctx.grounding, () => evaluateInScope(policies, ctx));
+}
+
+function evaluateInScope(policies: readonly CompiledPolicy[], full: EvaluationContext): PolicyEvaluation {
+  const { grounding: _grounding, ...ctx } = full;
   const violations: DecisionReason[] = [];
   const passed: DecisionReason[] = [];
   const matched: MatchedPolicy[] = [];
@@ -56,6 +62,7 @@ export function evaluatePolicies(
     matched.push({ id: policy.id, version: policy.version, mode: policy.mode });
     const activation = {
       ...ctx,
+      knowledge: ctx.knowledge ?? NO_KNOWLEDGE,
       intent: { ...ctx.intent, params: ctx.intent.params },
       variables: {} as Record<string, unknown>,
     };
@@ -141,6 +148,15 @@ function applyObligations(
     } else {
       const text = params[o.field];
       if (typeof text !== 'string') continue;
+      if (o.detector === 'brand-voice') {
+        // Off-brand words the tenant's voice rules mark `redact`, replaced as the rules say.
+        const voiced = voiceOf(text);
+        if (voiced.redacted !== text) {
+          params = { ...params, [o.field]: voiced.redacted };
+          obligations.push({ type: 'redact', field: o.field, spans: voiced.spans });
+        }
+        continue;
+      }
       const keep = o.keep ? ((o.keep(activation) as unknown[]) ?? []).map(String) : [];
       const redacted = redactPii(text, keep);
       if (redacted.spans.length) {

@@ -1,4 +1,5 @@
 import type { AgentIdentity, DecisionFacts, IntentProposal } from '@agentops/contracts';
+import type { GroundingContext, KnowledgeFacts } from './grounding';
 
 /** A catalog row as the guardrail holds it in memory. */
 export interface CatalogEntry {
@@ -90,4 +91,8 @@ export interface EvaluationContext {
   /** Rolling counters (per agent and cohort, in windows), e.g. `agentDistinctSkus10m`. */
   counters: Record<string, number>;
   retail: RetailFacts;
+  /** The knowledge version in force and the versions the intent cites (`NO_KNOWLEDGE` when absent). */
+  knowledge?: KnowledgeFacts;
+  /** What `claims()`, `voice()` and `approvedCopy()` read; never handed to CEL itself. */
+  grounding?: GroundingContext;
 }

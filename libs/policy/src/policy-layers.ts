@@ -1,5 +1,7 @@
 import { PolicyEvaluation, evaluatePolicies } from './evaluate';
+import type { CompiledKnowledge } from '@agentops/knowledge';
 import { EvaluationContext } from './evaluation-context';
+import { checkContextOf, knowledgeFacts } from './grounding';
 import { CompiledPolicySet, PolicyProblem } from './policy-set';
 
 /**
@@ -22,6 +24,12 @@ export interface PolicyLayers {
   baseline: CompiledPolicySet;
   /** The intent's tenant's set, when the tenant has applied one. */
   tenant?: CompiledPolicySet;
+  /**
+   * The tenant's current knowledge version, when it has one: customer-facing text is grounded
+   * against it (`claims()`, `voice()`, `approvedCopy()`, `knowledge`) unless the context brings its
+   * own `grounding` (the fixture runner does).
+   */
+  knowledge?: CompiledKnowledge;
 }
 
 /** The versions a decision was made with; the decision event carries them (`policySetVersions`). */
@@ -34,11 +42,33 @@ export interface LayeredEvaluation extends PolicyEvaluation {
   versions: PolicyLayerVersions;
 }
 
-export function evaluatePolicyLayers(layers: PolicyLayers, ctx: EvaluationContext): LayeredEvaluation {
+export function evaluatePolicyLayers(
+  layers: PolicyLayers,
+  ctx: EvaluationContext,
+  now: number = Date.now(),
+): LayeredEvaluation {
   const policies = layers.tenant
     ? [...layers.baseline.policies, ...layers.tenant.policies]
     : layers.baseline.policies;
-  return { ...evaluatePolicies(policies, ctx), versions: layerVersions(layers) };
+  return { ...evaluatePolicies(policies, groundedIn(layers, ctx, now)), versions: layerVersions(layers) };
+}
+
+/** The context with the layers' knowledge as its grounding, read at `now`, when it has none yet. */
+function groundedIn(layers: PolicyLayers, ctx: EvaluationContext, now: number): EvaluationContext {
+  if (ctx.grounding) return ctx;
+  const params = ctx.intent.params;
+  const sku = ctx.item.found ? ctx.item.sku : typeof params['sku'] === 'string' ? params['sku'] : undefined;
+  const grounding = layers.knowledge && {
+    kb: layers.knowledge,
+    check: checkContextOf(params, sku, now),
+    ...(typeof params['channel'] === 'string' ? { channel: params['channel'] } : {}),
+  };
+  const cited = ctx.intent as { dataUsed?: { kbVersion?: number }[] };
+  return {
+    ...ctx,
+    knowledge: knowledgeFacts(grounding, cited),
+    ...(grounding ? { grounding } : {}),
+  };
 }
 
 export function layerVersions(layers: PolicyLayers): PolicyLayerVersions {

@@ -32,7 +32,7 @@ export interface CompiledValidation {
 
 export type CompiledObligation =
   | { type: 'cap'; field: string; max: Program }
-  | { type: 'redact'; field: string; detector: 'pii'; keep?: Program };
+  | { type: 'redact'; field: string; detector: 'pii' | 'brand-voice'; keep?: Program };
 
 export interface CompiledPolicy {
   id: string;

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { ControlStream } from './control-stream';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
 import type {
+  ApprovedCopyAnswer,
+  KnowledgeSummary,
+  ProductFacts,
   AgentOpsClientOptions,
   Decision,
   ExecutionContext,
@@ -177,6 +180,24 @@ export class AgentOpsClient {
 
   async recordTelemetry(telemetry: Telemetry): Promise<{ telemetryId: string }> {
     return this.call('POST', '/v1/telemetry', telemetry, {}, 10_000);
+  }
+
+  /** The tenant's current approved knowledge (policies, voice, approved claims) and its `kbVersion`. */
+  async knowledge(): Promise<KnowledgeSummary> {
+    return this.call('GET', '/v1/knowledge', undefined, {}, 0);
+  }
+
+  /** A product's approved facts, with the `kbVersion` to cite and how fresh price and stock are. */
+  async productFacts(sku: string): Promise<ProductFacts> {
+    return this.call('GET', `/v1/knowledge/products/${encodeURIComponent(sku)}`, undefined, {}, 0);
+  }
+
+  /** Approved copy live now, optionally of one campaign or product. */
+  async approvedCopy(filter: { campaign?: string; sku?: string } = {}): Promise<ApprovedCopyAnswer> {
+    const query = new URLSearchParams(
+      Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    ).toString();
+    return this.call('GET', `/v1/knowledge/copy${query ? `?${query}` : ''}`, undefined, {}, 0);
   }
 
   /**

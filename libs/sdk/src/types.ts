@@ -69,3 +69,44 @@ export interface Halt {
   actor: string;
   selector: { action?: string } & Record<string, unknown>;
 }
+
+/** A product's approved facts as ingest answers them (libs/knowledge `ProductFact`), with the version read. */
+export interface ProductFacts {
+  tenantId: string;
+  kbVersion: number;
+  product: { sku: string; name: string; [field: string]: unknown };
+  freshness: Record<
+    'price' | 'stock',
+    { asOf: string; ageSeconds: number; limitSeconds?: number; stale: boolean }
+  >;
+}
+
+/** The tenant's current knowledge version: service policies, brand voice, approved claims, freshness limits. */
+export interface KnowledgeSummary {
+  tenantId: string;
+  kbVersion: number;
+  activatedAt: string;
+  asOf: string;
+  products: number;
+  policies: Record<string, unknown>;
+  voice: Record<string, unknown>;
+  approvedClaims: { id: string; text: string }[];
+  freshnessLimits: Record<string, number | null>;
+}
+
+export interface ApprovedCopyAnswer {
+  tenantId: string;
+  kbVersion: number;
+  copy: { id: string; text: string; campaign?: string; sku?: string; validFrom?: string; validTo?: string }[];
+}
+
+/**
+ * The `dataUsed` entry an intent carries for facts read from the knowledge base, so that a policy
+ * can escalate an intent built on a superseded version: `dataUsed: [knowledgeCitation(facts)]`.
+ */
+export function knowledgeCitation(
+  answer: { kbVersion: number },
+  dataClasses: string[] = ['product'],
+): { source: string; kbVersion: number; dataClasses: string[] } {
+  return { source: 'knowledge', kbVersion: answer.kbVersion, dataClasses };
+}

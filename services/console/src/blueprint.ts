@@ -14,6 +14,7 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
     { method: 'PUT', path: /^\/api\/guardrail\/v1\/context\/[^/]+\/catalog$/, limit: '8mb' },
     { method: 'PUT', path: /^\/api\/guardrail\/v1\/context\/[^/]+\/retail-facts$/, limit: '1mb' },
     { method: 'POST', path: /^\/api\/guardrail\/v1\/policies\/sets$/, limit: '1mb' },
+    { method: 'POST', path: /^\/api\/guardrail\/v1\/knowledge\/[^/]+\/imports$/, limit: '17mb' },
   ],
   subscriptions: (config) => [
     {

@@ -15,6 +15,8 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
     { method: 'PUT', path: /^\/v1\/context\/[^/]+\/retail-facts$/, limit: '1mb' },
     // A tenant's whole policy folder (the retail pack is 33 KB).
     { method: 'POST', path: /^\/v1\/policies\/sets$/, limit: '1mb' },
+    // A tenant's whole knowledge base (50,000 products as JSON, YAML or CSV).
+    { method: 'POST', path: /^\/v1\/knowledge\/[^/]+\/imports$/, limit: '17mb' },
   ],
   subscriptions: (config) => [
     {

@@ -1,4 +1,5 @@
 import { KillSwitchClientModule } from '@agentops/killswitch-client';
+import { KnowledgeClientModule } from '@agentops/knowledge-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogCache } from './context/catalog-cache';
@@ -12,6 +13,14 @@ import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsHandler } from './decisions/intents.handler';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
+import { KnowledgeClock, SystemKnowledgeClock } from './knowledge/clock';
+import { KNOWLEDGE_DISTRIBUTION, KnowledgeTopicDistribution } from './knowledge/knowledge-distribution';
+import { KnowledgeHistory } from './knowledge/knowledge-history';
+import { KnowledgeImport } from './knowledge/knowledge-import';
+import { KnowledgeRepair } from './knowledge/knowledge-repair';
+import { KnowledgeVersionRepository } from './knowledge/knowledge-version-repository';
+import { KNOWLEDGE_VERSIONS } from './knowledge/knowledge-versions';
+import { KnowledgeController } from './knowledge/knowledge.controller';
 import { ActivePolicySets } from './policies/active-policy-sets';
 import { PoliciesController } from './policies/policies.controller';
 import { PolicyActivationsHandler } from './policies/policy-activations.handler';
@@ -29,7 +38,7 @@ export class GuardrailModule {
   static register(parts: RuntimeParts): DynamicModule {
     return {
       module: GuardrailModule,
-      imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
+      imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule, KnowledgeClientModule],
       controllers: [
         IntentsHandler,
         PolicyActivationsHandler,
@@ -37,6 +46,7 @@ export class GuardrailModule {
         PoliciesController,
         ContextController,
         EvaluationsController,
+        KnowledgeController,
       ],
       providers: [
         CatalogCache,
@@ -52,6 +62,12 @@ export class GuardrailModule {
         IntentEvaluation,
         KillSwitchGate,
         OutcomeVerifier,
+        { provide: KnowledgeClock, useClass: SystemKnowledgeClock },
+        { provide: KNOWLEDGE_VERSIONS, useClass: KnowledgeVersionRepository },
+        { provide: KNOWLEDGE_DISTRIBUTION, useClass: KnowledgeTopicDistribution },
+        KnowledgeImport,
+        KnowledgeHistory,
+        KnowledgeRepair,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { TelemetryController } from './telemetry/telemetry.controller';
 import { KillSwitchClientModule } from '@agentops/killswitch-client';
+import { KnowledgeClientModule } from '@agentops/knowledge-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthGuard } from './agents/agent-auth.guard';
@@ -15,6 +16,8 @@ import { IntentSubmission } from './intents/intent-submission';
 import { IntentsController } from './intents/intents.controller';
 import { ControlStreamController } from './killswitch/control-stream.controller';
 import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
+import { KnowledgeController } from './knowledge/knowledge.controller';
+import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
 
 @Module({})
@@ -22,7 +25,7 @@ export class IngestModule {
   static register(parts: RuntimeParts): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
+      imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule, KnowledgeClientModule],
       controllers: [
         IntentsController,
         OutcomesController,
@@ -30,9 +33,11 @@ export class IngestModule {
         DecisionsHandler,
         ControlStreamController,
         TelemetryController,
+        KnowledgeController,
       ],
       providers: [
         AgentRegistry,
+        KnowledgeReads,
         AgentAuthGuard,
         AgentRateLimiter,
         AgentRateLimitGuard,

@@ -3,6 +3,7 @@ import { CreateGuardrailTables1764000000101 } from './migrations/1764000000101-c
 import { PoliciesAndContext1764000000102 } from './migrations/1764000000102-policies-and-context';
 import { Verification1764000000103 } from './migrations/1764000000103-verification';
 import { PolicySetScopes1764000000104 } from './migrations/1764000000104-policy-set-scopes';
+import { KnowledgeVersions1764000000116 } from './migrations/1764000000116-knowledge-versions';
 
 export const GUARDRAIL_SCHEMA = 'guardrail';
 
@@ -14,5 +15,6 @@ export const guardrailDatabase = () => ({
     PoliciesAndContext1764000000102,
     Verification1764000000103,
     PolicySetScopes1764000000104,
+    KnowledgeVersions1764000000116,
   ],
 });

@@ -5,6 +5,7 @@ import {
   compilePolicySet,
   formatProblem,
 } from '@agentops/policy';
+import { ActiveKnowledge } from '@agentops/knowledge-client';
 import { LOGGER, PeriodicRefresh, ReadinessRegistry } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -32,6 +33,7 @@ export class ActivePolicySets implements OnModuleInit, OnModuleDestroy {
     private readonly store: PolicySetStore,
     private readonly readiness: ReadinessRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly knowledge: ActiveKnowledge,
   ) {
     this.schedule = new PeriodicRefresh('policy-set', () => this.reconcile(), 30_000, logger);
   }
@@ -64,12 +66,16 @@ export class ActivePolicySets implements OnModuleInit, OnModuleDestroy {
       .sort((a, b) => a.tenantId.localeCompare(b.tenantId));
   }
 
-  /** What an intent of this tenant is judged by; null while no baseline is active (nothing is allowed). */
+  /**
+   * What an intent of this tenant is judged by — the baseline, the tenant's set and the tenant's
+   * current knowledge version; null while no baseline is active (nothing is allowed).
+   */
   layersFor(tenantId: string): PolicyLayers | null {
     const baseline = this.baseline;
     if (!baseline) return null;
     const tenant = this.tenant(tenantId);
-    return tenant ? { baseline, tenant } : { baseline };
+    const knowledge = this.knowledge.current(tenantId)?.compiled;
+    return { baseline, ...(tenant ? { tenant } : {}), ...(knowledge ? { knowledge } : {}) };
   }
 
   /**

@@ -9,6 +9,8 @@ export const DataReference = z.object({
   ref: z.string().max(500).optional(),
   dataClasses: z.array(z.string().max(50)).max(20).default([]),
   records: z.number().int().nonnegative().optional(),
+  /** The tenant's knowledge-base version the agent read (`GET /v1/knowledge/...` answers it). */
+  kbVersion: z.number().int().positive().optional(),
 });
 
 /** The body an agent sends: everything it controls. */

@@ -1,0 +1,35 @@
+import { AgentIdentity } from '@agentops/contracts';
+import { ZodValidationPipe } from '@agentops/service-runtime';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
+import { KnowledgeReads } from './knowledge-reads';
+
+const CopyQuery = z
+  .object({ campaign: z.string().min(1).max(80).optional(), sku: z.string().min(1).max(64).optional() })
+  .strict();
+
+/** Agents read their own tenant's approved knowledge (the tenant comes from the API key). */
+@Controller('v1/knowledge')
+@UseGuards(AgentAuthGuard)
+export class KnowledgeController {
+  constructor(private readonly reads: KnowledgeReads) {}
+
+  @Get()
+  summary(@CurrentAgent() agent: AgentIdentity) {
+    return this.reads.summary(agent.tenantId);
+  }
+
+  @Get('products/:sku')
+  product(@CurrentAgent() agent: AgentIdentity, @Param('sku') sku: string) {
+    return this.reads.product(agent.tenantId, sku);
+  }
+
+  @Get('copy')
+  copy(
+    @CurrentAgent() agent: AgentIdentity,
+    @Query(new ZodValidationPipe(CopyQuery)) q: z.infer<typeof CopyQuery>,
+  ) {
+    return this.reads.copy(agent.tenantId, q);
+  }
+}
