@@ -8,3 +8,4 @@ export * from './agent-scopes';
 export * from './rolling-counters';
 export * from './outcome-verification';
 export * from './policy-layers';
+export * from './counter-batch';

@@ -5,11 +5,12 @@ import { CatalogCache } from './context/catalog-cache';
 import { CatalogImportRepository } from './context/catalog-import-repository';
 import { ContextController } from './context/context.controller';
 import { RetailFactsCache } from './context/retail-facts';
-import { RollingCounterStore } from './counters/rolling-counter-store';
-import { DecisionRepository } from './decisions/decision-repository';
+import { RedisRollingCounterStore, RollingCounterStore } from './counters/rolling-counter-store';
+import { Clock, SystemClock } from './decisions/clock';
+import { DecisionRepository, PostgresDecisionRepository } from './decisions/decision-repository';
 import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
-import { IntentsHandler } from './decisions/intents.handler';
+import { IntentsConsumer } from './decisions/intents.consumer';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
 import { ActivePolicySets } from './policies/active-policy-sets';
 import { PoliciesController } from './policies/policies.controller';
@@ -26,7 +27,6 @@ export class GuardrailModule {
       module: GuardrailModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule],
       controllers: [
-        IntentsHandler,
         PolicyActivationsHandler,
         VerificationHandler,
         PoliciesController,
@@ -37,12 +37,14 @@ export class GuardrailModule {
         CatalogCache,
         CatalogImportRepository,
         RetailFactsCache,
-        RollingCounterStore,
+        { provide: RollingCounterStore, useClass: RedisRollingCounterStore },
         PolicySetStore,
         ActivePolicySets,
         PolicySetActivation,
-        DecisionRepository,
+        { provide: DecisionRepository, useClass: PostgresDecisionRepository },
+        { provide: Clock, useClass: SystemClock },
         IntentEvaluation,
+        IntentsConsumer,
         KillSwitchGate,
         OutcomeVerifier,
       ],
