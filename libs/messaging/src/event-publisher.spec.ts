@@ -86,7 +86,10 @@ describe("EventPublisher: a large publishMany stays under the broker's record ba
   const big = (n: number, from = 0) =>
     events(n + from)
       .slice(from)
-      .map((e) => ({ ...e, event: { ...e.event, data: { ...e.event.data, name: 'x'.repeat(20_000) } } }));
+      .map((e) => ({
+        ...e,
+        event: { ...e.event, data: { ...(e.event.data as object), name: 'x'.repeat(20_000) } },
+      }));
 
   it('cuts one publishMany into requests of at most MAX_REQUEST_BYTES, in order, and resolves once all are acknowledged', async () => {
     const kafka = fakeKafka([]);
