@@ -75,7 +75,8 @@ export class IntentEvaluation {
    */
   async evaluateBatch(intents: Intent[]): Promise<StoredDecision[]> {
     const unique = new Map<string, Intent>();
-    for (const intent of intents) if (!unique.has(intent.data.intentId)) unique.set(intent.data.intentId, intent);
+    for (const intent of intents)
+      if (!unique.has(intent.data.intentId)) unique.set(intent.data.intentId, intent);
     const planned = [...unique.values()].map((intent) => this.plan(intent));
 
     const now = this.clock.now().getTime();
