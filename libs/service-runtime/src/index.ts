@@ -12,3 +12,4 @@ export * from './body-limits';
 export * from './auth';
 export * from './periodic-refresh';
 export * from './errors';
+export * from './clock';

@@ -1,13 +1,2 @@
-import { Injectable } from '@nestjs/common';
-
-/** The time, as a port: use cases ask it instead of `new Date()`, so unit tests can set it. */
-export abstract class Clock {
-  abstract now(): Date;
-}
-
-@Injectable()
-export class SystemClock extends Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+// The platform's clock port (libs/service-runtime), shared with the guardrail.
+export { Clock, SystemClock } from '@agentops/service-runtime';

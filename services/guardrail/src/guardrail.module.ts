@@ -1,12 +1,11 @@
 import { KillSwitchClientModule } from '@agentops/killswitch-client';
-import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
+import { Clock, RuntimeParts, ServiceRuntimeModule, SystemClock } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogCache } from './context/catalog-cache';
 import { CatalogImportRepository } from './context/catalog-import-repository';
 import { ContextController } from './context/context.controller';
 import { RetailFactsCache } from './context/retail-facts';
 import { RedisRollingCounterStore, RollingCounterStore } from './counters/rolling-counter-store';
-import { Clock, SystemClock } from './decisions/clock';
 import { DecisionRepository, PostgresDecisionRepository } from './decisions/decision-repository';
 import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';

@@ -1,4 +1,5 @@
 import { AgentIdentity, EventEnvelope, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { ManualClock as FakeClock } from '@agentops/service-runtime';
 import { createEvent, newEventId } from '@agentops/messaging';
 import type { EventPublisher } from '@agentops/messaging';
 import type { Logger } from 'pino';
@@ -25,19 +26,8 @@ import { TaskWorkflow } from '../tasks/task-workflow';
  * test/integration/escalation-repositories.integration-spec.ts.
  */
 
-export class FakeClock extends Clock {
-  private t: number;
-  constructor(start: string | Date = '2026-03-02T09:00:00.000Z') {
-    super();
-    this.t = new Date(start).getTime();
-  }
-  now(): Date {
-    return new Date(this.t);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+/** A clock the test moves. */
+export { FakeClock };
 
 interface StoredOutboxRow extends OutboxRow {
   type: string;

@@ -22,7 +22,7 @@ import {
   missingScope,
   probeMembers,
 } from '@agentops/policy';
-import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { GuardrailConfig } from '../config';
 import { CatalogCache } from '../context/catalog-cache';
@@ -30,7 +30,6 @@ import { RetailFactsCache } from '../context/retail-facts';
 import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import { ActivePolicySets } from '../policies/active-policy-sets';
-import { Clock } from './clock';
 import { DecisionRepository, StoredDecision } from './decision-repository';
 
 type Intent = EventEnvelope<IntentProposedV1>;

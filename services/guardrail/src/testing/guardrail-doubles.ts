@@ -1,7 +1,7 @@
 import { EventEnvelope } from '@agentops/contracts';
+import { ManualClock as FakeClock } from '@agentops/service-runtime';
 import type { EventPublisher } from '@agentops/messaging';
 import { CatalogEntry, CounterSlot, CounterSnapshot, CounterWrite, memberValue } from '@agentops/policy';
-import { Clock } from '../decisions/clock';
 import {
   DecisionRepository,
   DecisionToStore,
@@ -17,19 +17,7 @@ import { RollingCounterStore } from '../counters/rolling-counter-store';
  * test/integration/guardrail-batch-decisions.integration-spec.ts.
  */
 
-export class FakeClock extends Clock {
-  private t: number;
-  constructor(start: string | Date = '2026-03-02T09:00:00.000Z') {
-    super();
-    this.t = new Date(start).getTime();
-  }
-  now(): Date {
-    return new Date(this.t);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+export { FakeClock };
 
 /** What jsonb gives back: a fresh copy, without `undefined` members. */
 const jsonb = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
