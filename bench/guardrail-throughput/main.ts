@@ -167,13 +167,7 @@ async function measureEcho(
     stack.kafka,
     publisher,
     prefix,
-    {
-      groupId: `${prefix}echo`,
-      topics: [Topics.intents.name],
-      fromBeginning: true,
-      maxWaitTimeInMs: 5,
-      partitionsConsumedConcurrently: 6,
-    },
+    echoSettings(prefix),
     silentLogger,
     'bench/echo',
   );
@@ -185,6 +179,17 @@ async function measureEcho(
   await echo.stop();
   await publisher.disconnect();
   return { seconds, perSecond: intents.length / seconds };
+}
+
+/** Both echoes consume as the guardrail does: from the beginning, 5 ms waits, 6 partitions at once. */
+function echoSettings(prefix: string) {
+  return {
+    groupId: `${prefix}echo`,
+    topics: [Topics.intents.name],
+    fromBeginning: true,
+    maxWaitTimeInMs: 5,
+    partitionsConsumedConcurrently: 6,
+  };
 }
 
 /** The same echo on the BatchConsumer: one acknowledged produce per chunk of one partition. */
@@ -200,13 +205,7 @@ async function measureBatchEcho(
     stack.kafka,
     publisher,
     prefix,
-    {
-      groupId: `${prefix}echo`,
-      topics: [Topics.intents.name],
-      fromBeginning: true,
-      maxWaitTimeInMs: 5,
-      partitionsConsumedConcurrently: 6,
-    },
+    echoSettings(prefix),
     silentLogger,
     'bench/echo',
   );
