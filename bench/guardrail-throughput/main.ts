@@ -8,6 +8,7 @@ import {
   topicName,
 } from '@agentops/contracts';
 import {
+  BatchConsumer,
   EventConsumer,
   EventPublisher,
   createEvent,
@@ -41,7 +42,9 @@ import {
  * retail pack decides them; we time until the last decision is on the decisions topic. Beside it,
  * in the same run, the messaging floor: an echo consumer on the same topics that answers each
  * intent with a fixed decision through the same consumer loop and publisher, with no PostgreSQL,
- * Redis or policy work.
+ * Redis or policy work; and the batch floor: the same echo on the BatchConsumer (one produce per
+ * chunk), the loop the guardrail decides on since issue #14.2. `--one-agent` puts every intent on
+ * one agent (one partition, in order): the single-agent rate of the issue's goal.
  */
 const PACK = 'policies/retail';
 const TENANT = 'bench-tenant';
@@ -49,26 +52,28 @@ const TENANT = 'bench-tenant';
 interface Options {
   count: number;
   agents: number;
+  oneAgent?: boolean;
 }
 
 async function main(): Promise<void> {
   const opts = new Command()
     .option('--count <n>', 'intents in the backlog', (v) => Number(v), 3000)
     .option('--agents <n>', 'distinct agents (spread over partitions)', (v) => Number(v), 60)
+    .option('--one-agent', 'every intent from one agent (one partition): the single-agent rate')
     .parse()
     .opts<Options>();
   const stack = await prepareIsolatedStack({ name: 'benchgt', database: 'agentops_bench_guardrail' });
   try {
     const intents = buildIntents(opts);
     const floor = await measureEcho(stack, intents);
+    const batchFloor = await measureBatchEcho(stack, intents);
     const guardrail = await measureGuardrail(stack, intents);
     const ratio = guardrail.perSecond / floor.perSecond;
-    console.log(
-      `\nGuardrail throughput on Kafka — ${opts.count} intents, ${opts.agents} agents, retail pack\n`,
-    );
+    const agents = opts.oneAgent ? 'one agent (one partition)' : `${opts.agents} agents`;
+    console.log(`\nGuardrail throughput on Kafka — ${opts.count} intents, ${agents}, retail pack\n`);
     console.table([
       {
-        path: 'guardrail (43 policies, PostgreSQL + Redis per intent)',
+        path: 'guardrail (43 policies, PostgreSQL + Redis)',
         'intents/s': Math.round(guardrail.perSecond),
         seconds: guardrail.seconds.toFixed(2),
       },
@@ -77,8 +82,14 @@ async function main(): Promise<void> {
         'intents/s': Math.round(floor.perSecond),
         seconds: floor.seconds.toFixed(2),
       },
+      {
+        path: 'batch floor (echo on the BatchConsumer, one produce per chunk)',
+        'intents/s': Math.round(batchFloor.perSecond),
+        seconds: batchFloor.seconds.toFixed(2),
+      },
     ]);
     console.log(`ratio guardrail/floor: ${ratio.toFixed(2)}`);
+    console.log(`ratio guardrail/batch floor: ${(guardrail.perSecond / batchFloor.perSecond).toFixed(2)}`);
   } finally {
     await teardownIsolatedStack(stack);
   }
@@ -92,7 +103,7 @@ function buildIntents(opts: Options): { key: string; event: EventEnvelope<Intent
     const id = newEventId();
     const a = {
       ...agent,
-      id: `${agent.role}-bench-${i % opts.agents}`,
+      id: opts.oneAgent ? 'bench-agent' : `${agent.role}-bench-${i % opts.agents}`,
       tenantId: TENANT,
       scopes: { actions: ['*'] },
     };
@@ -156,47 +167,85 @@ async function measureEcho(
     stack.kafka,
     publisher,
     prefix,
-    {
-      groupId: `${prefix}echo`,
-      topics: [Topics.intents.name],
-      fromBeginning: true,
-      maxWaitTimeInMs: 5,
-      partitionsConsumedConcurrently: 6,
-    },
+    echoSettings(prefix),
     silentLogger,
     'bench/echo',
   );
   await echo.start(async (event) => {
     const intent = event.data as IntentProposedV1;
-    await publisher.publish(
-      createEvent(
-        EventTypes.IntentDecided,
-        {
-          intentId: intent.intentId,
-          agentId: intent.agent.id,
-          action: intent.action,
-          verdict: 'allow',
-          reasons: [],
-          obligations: [],
-          decidedBy: 'policy',
-          decidedAt: event.time,
-          expiresAt: event.time,
-        },
-        {
-          source: 'bench/echo',
-          tenantid: event.tenantid,
-          agentid: intent.agent.id,
-          correlationid: intent.intentId,
-          cause: event,
-        },
-      ),
-      intent.agent.id,
+    await publisher.publish(echoDecision(event), intent.agent.id);
+  });
+  const seconds = await produceAndAwait(stack, prefix, intents);
+  await echo.stop();
+  await publisher.disconnect();
+  return { seconds, perSecond: intents.length / seconds };
+}
+
+/** Both echoes consume as the guardrail does: from the beginning, 5 ms waits, 6 partitions at once. */
+function echoSettings(prefix: string) {
+  return {
+    groupId: `${prefix}echo`,
+    topics: [Topics.intents.name],
+    fromBeginning: true,
+    maxWaitTimeInMs: 5,
+    partitionsConsumedConcurrently: 6,
+  };
+}
+
+/** The same echo on the BatchConsumer: one acknowledged produce per chunk of one partition. */
+async function measureBatchEcho(
+  stack: IsolatedStack,
+  intents: { key: string; event: EventEnvelope<IntentProposedV1> }[],
+) {
+  const prefix = `${stack.topicPrefix}b.`;
+  await prepareTopicsFor(stack, allTopics, prefix);
+  const publisher = new EventPublisher(stack.kafka, prefix, silentLogger);
+  await publisher.connect();
+  const echo = new BatchConsumer(
+    stack.kafka,
+    publisher,
+    prefix,
+    echoSettings(prefix),
+    silentLogger,
+    'bench/echo',
+  );
+  await echo.start(async (items) => {
+    await publisher.publishMany(
+      items.map(({ event }) => ({
+        event: echoDecision(event as EventEnvelope<IntentProposedV1>),
+        key: (event.data as IntentProposedV1).agent.id,
+      })),
     );
   });
   const seconds = await produceAndAwait(stack, prefix, intents);
   await echo.stop();
   await publisher.disconnect();
   return { seconds, perSecond: intents.length / seconds };
+}
+
+function echoDecision(event: EventEnvelope): EventEnvelope<IntentDecidedV1> {
+  const intent = event.data as IntentProposedV1;
+  return createEvent(
+    EventTypes.IntentDecided,
+    {
+      intentId: intent.intentId,
+      agentId: intent.agent.id,
+      action: intent.action,
+      verdict: 'allow',
+      reasons: [],
+      obligations: [],
+      decidedBy: 'policy',
+      decidedAt: event.time,
+      expiresAt: event.time,
+    },
+    {
+      source: 'bench/echo',
+      tenantid: event.tenantid,
+      agentid: intent.agent.id,
+      correlationid: intent.intentId,
+      cause: event,
+    },
+  );
 }
 
 async function measureGuardrail(

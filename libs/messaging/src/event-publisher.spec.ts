@@ -1,5 +1,5 @@
 import { createEvent } from './envelope-factory';
-import { EventPublisher, unacknowledged } from './event-publisher';
+import { EventPublisher, MAX_REQUEST_BYTES, unacknowledged } from './event-publisher';
 import { wrapKafka } from './kafka-client';
 import type { Kafka, Message, ProducerConfig, RecordMetadata } from 'kafkajs';
 
@@ -79,6 +79,45 @@ describe('EventPublisher: every acknowledged event reached a broker', () => {
     const kafka = fakeKafka([]);
     await new EventPublisher(kafka.client, '', silent as never).publishMany(events(10));
     expect(kafka.sends()).toBe(1);
+  });
+});
+
+describe("EventPublisher: a large publishMany stays under the broker's record batch limit", () => {
+  const big = (n: number, from = 0) =>
+    events(n + from)
+      .slice(from)
+      .map((e) => ({
+        ...e,
+        event: { ...e.event, data: { ...(e.event.data as object), name: 'x'.repeat(20_000) } },
+      }));
+
+  it('cuts one publishMany into requests of at most MAX_REQUEST_BYTES, in order, and resolves once all are acknowledged', async () => {
+    const kafka = fakeKafka([]);
+    const batch = big(60); // ~1.2 MB: above a broker's default 1 MiB for one partition
+    await new EventPublisher(kafka.client, '', silent as never).publishMany(batch);
+    expect(kafka.sends()).toBeGreaterThanOrEqual(Math.ceil((60 * 20_000) / MAX_REQUEST_BYTES));
+    expect(kafka.sent.map((s) => s.key)).toEqual(batch.map((b) => b.key));
+  });
+
+  it('fails the publishMany a failed request carried and every one queued behind it, not those sent before', async () => {
+    let sends = 0;
+    const kafka = fakeKafka([]);
+    const publisher = new EventPublisher(kafka.client, '', silent as never);
+    const inner = (publisher as unknown as { producer: { sendBatch: (a: unknown) => Promise<unknown> } })
+      .producer;
+    const sendBatch = inner.sendBatch;
+    inner.sendBatch = async (args) => {
+      if (++sends === 2) throw new Error('broker gone');
+      return sendBatch(args);
+    };
+    // The first (one request) is in flight while the others queue; they leave together in the next
+    // round, cut into requests: its first one fails, and the third is never sent after it.
+    const first = publisher.publishMany(big(20));
+    const second = publisher.publishMany(big(30, 30));
+    const third = publisher.publishMany(big(1, 60));
+    const results = await Promise.allSettled([first, second, third]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(kafka.sent.map((s) => s.key)).toEqual(big(20).map((b) => b.key));
   });
 });
 

@@ -96,20 +96,54 @@ export class EventPublisher {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.queue.length);
-        const byTopic = new Map<string, Message[]>();
-        for (const item of batch)
-          for (const { topic, message } of item.messages)
-            byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-        try {
-          await this.sendAll([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-          batch.forEach((b) => b.resolve());
-        } catch (error) {
-          batch.forEach((b) => b.reject(error));
-        }
+        // A broker refuses a record batch above its message.max.bytes (1 MiB by default), and
+        // kafkajs puts one partition's messages of a send into one record batch: sends are cut at
+        // MAX_REQUEST_BYTES, in queue order, so a batch handler may publish a whole chunk at once.
+        const failedFrom = await this.sendInRequests(batch);
+        batch.forEach((b, i) => (failedFrom.index <= i ? b.reject(failedFrom.error) : b.resolve()));
       }
     } finally {
       this.sending = false;
     }
+  }
+
+  /**
+   * Sends the queued items' messages in order, in requests of at most MAX_REQUEST_BYTES (an item
+   * may span several). Stops at the first failure: the item it hit and every later one fail (none
+   * of theirs is sent after a failed one, so order per partition holds); earlier items succeeded.
+   */
+  private async sendInRequests(
+    batch: { messages: { topic: string; message: Message }[] }[],
+  ): Promise<{ index: number; error?: unknown }> {
+    let request: { topic: string; message: Message }[] = [];
+    let bytes = 0;
+    let firstItem = 0;
+    const send = async (upTo: number): Promise<{ index: number; error?: unknown } | null> => {
+      if (request.length === 0) return null;
+      const byTopic = new Map<string, Message[]>();
+      for (const { topic, message } of request) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+      request = [];
+      bytes = 0;
+      try {
+        await this.sendAll([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      } catch (error) {
+        return { index: firstItem, error };
+      }
+      firstItem = upTo;
+      return null;
+    };
+    for (let i = 0; i < batch.length; i++) {
+      for (const m of batch[i].messages) {
+        const size = messageBytes(m.message);
+        if (request.length && bytes + size > MAX_REQUEST_BYTES) {
+          const failed = await send(i);
+          if (failed) return failed;
+        }
+        request.push(m);
+        bytes += size;
+      }
+    }
+    return (await send(batch.length)) ?? { index: batch.length };
   }
 
   /** For the DLQ and for tests that must put malformed bytes on a topic. */
@@ -164,6 +198,18 @@ export class EventPublisher {
 
 /** A send whose partitions stay unacknowledged this many times in a row is refused, not retried on. */
 const MAX_SEND_ROUNDS = 5;
+
+/** Half the broker's default message.max.bytes: a request's messages of one partition fit in one record batch. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** What a message weighs on the wire, near enough (record overhead included). */
+function messageBytes(message: Message): number {
+  let size = 64 + (message.key ? Buffer.byteLength(message.key as string | Buffer) : 0);
+  if (message.value) size += Buffer.byteLength(message.value as string | Buffer);
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    size += name.length + (value ? Buffer.byteLength(String(value)) : 0);
+  return size;
+}
 
 /**
  * The messages of `sent` whose partition no acknowledgement names. A message the partitioner never

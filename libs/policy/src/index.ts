@@ -9,3 +9,4 @@ export * from './rolling-counters';
 export * from './outcome-verification';
 export * from './policy-layers';
 export * from './grounding';
+export * from './counter-batch';

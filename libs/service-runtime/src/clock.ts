@@ -16,7 +16,7 @@ export class SystemClock extends Clock {
 export class ManualClock extends Clock {
   private t: number;
 
-  constructor(start: string | Date | number) {
+  constructor(start: string | Date | number = '2026-03-02T09:00:00.000Z') {
     super();
     this.t = new Date(start).getTime();
   }

@@ -13,3 +13,4 @@ export * from './body-limits';
 export * from './auth';
 export * from './periodic-refresh';
 export * from './errors';
+export * from './clock';

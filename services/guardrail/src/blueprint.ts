@@ -18,17 +18,8 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
     // A tenant's whole knowledge base (50,000 products as JSON, YAML or CSV).
     { method: 'POST', path: /^\/v1\/knowledge\/[^/]+\/imports$/, limit: '17mb' },
   ],
+  // The intents are read in batches by decisions/intents.consumer.ts, not by the per-message transport.
   subscriptions: (config) => [
-    {
-      name: 'intents',
-      groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail`,
-      topics: [Topics.intents.name],
-      // A new deployment must decide intents proposed while it was down, not skip them.
-      fromBeginning: true,
-      maxWaitTimeInMs: 5,
-      // Partitions are decided in parallel; order within an agent's partition is kept.
-      partitionsConsumedConcurrently: 6,
-    },
     {
       // Every instance follows policy activations (its own group, from now: it booted from PostgreSQL).
       name: 'policies',

@@ -10,6 +10,8 @@ export const GuardrailEnv = CommonEnv.extend({
     .int()
     .min(1000)
     .default(5 * 60_000),
+  /** Intents decided together, at most (one chunk of one partition's fetch); 1 decides one at a time. */
+  INTENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   CATALOG_REFRESH_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 export type GuardrailConfig = z.infer<typeof GuardrailEnv>;

@@ -7,11 +7,11 @@ import { CatalogRepository, PostgresCatalogRepository } from './context/catalog-
 import { ContextController } from './context/context.controller';
 import { RetailFactsCache } from './context/retail-facts';
 import { PostgresRetailFactsRepository, RetailFactsRepository } from './context/retail-facts-repository';
-import { RollingCounterStore } from './counters/rolling-counter-store';
-import { DecisionRepository } from './decisions/decision-repository';
+import { RedisRollingCounterStore, RollingCounterStore } from './counters/rolling-counter-store';
+import { DecisionRepository, PostgresDecisionRepository } from './decisions/decision-repository';
 import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
-import { IntentsHandler } from './decisions/intents.handler';
+import { IntentsConsumer } from './decisions/intents.consumer';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
 import { KnowledgeClock, SystemKnowledgeClock } from './knowledge/clock';
 import { KNOWLEDGE_DISTRIBUTION, KnowledgeTopicDistribution } from './knowledge/knowledge-distribution';
@@ -40,7 +40,6 @@ export class GuardrailModule {
       module: GuardrailModule,
       imports: [ServiceRuntimeModule.forRoot(parts), KillSwitchClientModule, KnowledgeClientModule],
       controllers: [
-        IntentsHandler,
         PolicyActivationsHandler,
         VerificationHandler,
         PoliciesController,
@@ -54,12 +53,13 @@ export class GuardrailModule {
         { provide: RetailFactsRepository, useClass: PostgresRetailFactsRepository },
         { provide: VerificationRepository, useClass: PostgresVerificationRepository },
         RetailFactsCache,
-        RollingCounterStore,
+        { provide: RollingCounterStore, useClass: RedisRollingCounterStore },
         PolicySetStore,
         ActivePolicySets,
         PolicySetActivation,
-        DecisionRepository,
+        { provide: DecisionRepository, useClass: PostgresDecisionRepository },
         IntentEvaluation,
+        IntentsConsumer,
         KillSwitchGate,
         OutcomeVerifier,
         { provide: KnowledgeClock, useClass: SystemKnowledgeClock },

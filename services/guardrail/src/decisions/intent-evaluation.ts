@@ -10,13 +10,19 @@ import {
 import { EventPublisher, createEvent } from '@agentops/messaging';
 import {
   CatalogFacts,
+  CounterBatchView,
+  CounterSlot,
+  CounterWrite,
   catalogFacts,
+  counterSlots,
+  counterWrites,
   decisionFacts,
   decisionSourceOf,
   evaluatePolicyLayers,
   missingScope,
+  probeMembers,
 } from '@agentops/policy';
-import { EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { GuardrailConfig } from '../config';
 import { CatalogCache } from '../context/catalog-cache';
@@ -24,44 +30,97 @@ import { RetailFactsCache } from '../context/retail-facts';
 import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import { ActivePolicySets } from '../policies/active-policy-sets';
-import { DecisionRepository } from './decision-repository';
+import { DecisionRepository, StoredDecision } from './decision-repository';
+
+type Intent = EventEnvelope<IntentProposedV1>;
+
+interface Planned {
+  intent: Intent;
+  item: CatalogFacts;
+  slots: CounterSlot[];
+}
 
 /**
- * Use case: decide one intent exactly once, in this order — kill switches, the agent's scopes
- * (deny by default), then the platform baseline together with the agent's tenant's set, if it has
- * one, over the retail context. A redelivered intent
- * finds its stored decision and republishes that same event (same id), so downstream dedup holds.
+ * Use case: decide intents exactly once, a batch (consecutive intents of one partition) at a
+ * time. Each intent is judged in this order — kill switches, the agent's scopes (deny by default),
+ * then the platform baseline together with the agent's tenant's set, if it has one, over the
+ * retail context and the rolling counters. The batch pays its I/O once, not per intent: one read
+ * of the stored decisions and of the counters (in parallel), pure evaluation of every intent in
+ * order (each sees the counters of the intents before it), one multi-row INSERT, then one produce
+ * and one counter write (in parallel). A redelivered intent — in the same batch, a later one, or
+ * after a restart — is not judged again: its stored decision is republished (same event id), so
+ * downstream dedup holds. Semantics: docs/architecture-notes.md § Guardrail decides in batches.
  */
 @Injectable()
 export class IntentEvaluation {
   constructor(
-    private readonly catalog: CatalogCache,
-    private readonly retail: RetailFactsCache,
+    @Inject(CatalogCache) private readonly catalog: Pick<CatalogCache, 'lookup'>,
+    @Inject(RetailFactsCache) private readonly retail: Pick<RetailFactsCache, 'forTenant'>,
     private readonly counters: RollingCounterStore,
-    private readonly policies: ActivePolicySets,
+    @Inject(ActivePolicySets) private readonly policies: Pick<ActivePolicySets, 'layersFor'>,
     private readonly decisions: DecisionRepository,
-    private readonly publisher: EventPublisher,
-    private readonly killSwitches: KillSwitchGate,
-    @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
+    @Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publishMany'>,
+    @Inject(KillSwitchGate) private readonly killSwitches: Pick<KillSwitchGate, 'check'>,
+    private readonly clock: Clock,
+    @Inject(SERVICE_CONFIG) private readonly config: Pick<GuardrailConfig, 'DECISION_TTL_MS'>,
     @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
 
-  async evaluate(intent: EventEnvelope<IntentProposedV1>): Promise<EventEnvelope<IntentDecidedV1>> {
-    // No read-before-write: a redelivered intent is re-evaluated, and saveFirst returns the decision
-    // stored the first time, which is what gets republished. Saves a round trip on every intent.
-    const item = catalogFacts(this.catalog.lookup(intent.data.agent.tenantId, skuOf(intent.data)));
-    const decision = this.envelope(intent, {
-      ...(await this.decide(intent.data, item)),
-      facts: decisionFacts(item),
-    });
-    const recorded = await this.decisions.saveFirst(decision, intent.data);
-    await this.publisher.publish(recorded, intent.data.agent.id);
-    if (recorded.id === decision.id) {
-      const allowed = decision.data.verdict === 'allow' || decision.data.verdict === 'modify';
-      const effective = { ...intent.data, params: decision.data.modifiedParams ?? intent.data.params };
-      await this.counters.record(intent.data.agent, effective, item, allowed);
+  /**
+   * Decides every intent of the batch (in order) and resolves once all decisions are stored and
+   * published and the counters recorded; returns the decision on record for each input, in order
+   * (an intent given twice gets the same one twice). Throws when any of that failed: the batch may
+   * then be retried whole, which republishes what was stored and judges only what was not.
+   */
+  async evaluateBatch(intents: Intent[]): Promise<StoredDecision[]> {
+    const unique = new Map<string, Intent>();
+    for (const intent of intents)
+      if (!unique.has(intent.data.intentId)) unique.set(intent.data.intentId, intent);
+    const planned = [...unique.values()].map((intent) => this.plan(intent));
+
+    const now = this.clock.now().getTime();
+    const [stored, snapshot] = await Promise.all([
+      this.decisions.findByIntents([...unique.keys()]),
+      this.counters.snapshot(
+        planned.flatMap((p) => p.slots),
+        planned.flatMap((p) => probeMembers(p.slots, p.intent.data, p.item)),
+        now,
+      ),
+    ]);
+
+    const view = new CounterBatchView(snapshot);
+    const fresh: { decision: StoredDecision; intent: IntentProposedV1; writes: CounterWrite[] }[] = [];
+    for (const p of planned) {
+      if (stored.has(p.intent.data.intentId)) continue;
+      const body = this.decide(p.intent.data, p.item, () => view.valuesFor(p.slots));
+      const decision = this.envelope(p.intent, { ...body, facts: decisionFacts(p.item) });
+      const allowed = body.verdict === 'allow' || body.verdict === 'modify';
+      const effective = { ...p.intent.data, params: body.modifiedParams ?? p.intent.data.params };
+      const writes = counterWrites(p.slots, effective, p.item, allowed);
+      view.add(writes);
+      fresh.push({ decision, intent: p.intent.data, writes });
     }
-    return recorded;
+
+    const recorded = await this.decisions.saveFirst(
+      fresh.map(({ decision, intent }) => ({ event: decision, intent })),
+    );
+    const onRecord = new Map(stored);
+    recorded.forEach((r) => onRecord.set(r.event.data.intentId, r.event));
+    // Only what this batch stored counts: a decision stored by an earlier delivery counted then.
+    const writes = recorded.flatMap((r, i) => (r.inserted ? fresh[i].writes : []));
+
+    const outcomes = await Promise.allSettled([
+      this.publisher.publishMany(
+        [...unique.values()].map((intent) => ({
+          event: onRecord.get(intent.data.intentId)!,
+          key: intent.data.agent.id,
+        })),
+      ),
+      this.counters.record(writes, this.clock.now().getTime()),
+    ]);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return intents.map((intent) => onRecord.get(intent.data.intentId)!);
   }
 
   /**
@@ -70,11 +129,29 @@ export class IntentEvaluation {
    */
   async preview(intent: IntentProposedV1): Promise<DecisionBody> {
     const item = catalogFacts(this.catalog.lookup(intent.agent.tenantId, skuOf(intent)));
-    return { ...(await this.decide(intent, item)), facts: decisionFacts(item) };
+    const slots = this.slotsOf(intent, item);
+    const view = new CounterBatchView(await this.counters.snapshot(slots, [], this.clock.now().getTime()));
+    return { ...this.decide(intent, item, () => view.valuesFor(slots)), facts: decisionFacts(item) };
   }
 
-  private async decide(intent: IntentProposedV1, item: CatalogFacts): Promise<DecisionBody> {
-    if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < Date.now()) {
+  private plan(intent: Intent): Planned {
+    const item = catalogFacts(this.catalog.lookup(intent.data.agent.tenantId, skuOf(intent.data)));
+    return { intent, item, slots: this.slotsOf(intent.data, item) };
+  }
+
+  private slotsOf(intent: IntentProposedV1, item: CatalogFacts): CounterSlot[] {
+    return counterSlots(intent.agent, intent, item, (def, scope) =>
+      this.counters.keyOf(intent.agent.tenantId, def.name, scope),
+    );
+  }
+
+  /** Pure, given the in-memory state: the batch's I/O is done before and after. */
+  private decide(
+    intent: IntentProposedV1,
+    item: CatalogFacts,
+    counters: () => Record<string, number>,
+  ): DecisionBody {
+    if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < this.clock.now().getTime()) {
       // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,
       // spending no evaluation on it lets the guardrail catch up instead of collapsing.
       return deadlineDenial();
@@ -104,7 +181,7 @@ export class IntentEvaluation {
       intent,
       agent: intent.agent,
       item,
-      counters: await this.counters.read(intent.agent, intent, item),
+      counters: counters(),
       retail: this.retail.forTenant(intent.agent.tenantId),
     });
     return {
@@ -119,11 +196,8 @@ export class IntentEvaluation {
     };
   }
 
-  private envelope(
-    intent: EventEnvelope<IntentProposedV1>,
-    body: DecisionBody,
-  ): EventEnvelope<IntentDecidedV1> {
-    const now = new Date();
+  private envelope(intent: Intent, body: DecisionBody): EventEnvelope<IntentDecidedV1> {
+    const now = this.clock.now();
     return createEvent(
       EventTypes.IntentDecided,
       decided(
