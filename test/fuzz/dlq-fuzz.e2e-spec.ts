@@ -16,7 +16,7 @@ import {
 import {
   EventPublisher,
   KafkaAdmin,
-  MAX_EVENT_BYTES,
+  eventByteLimit,
   RawMessage,
   newEventId,
   silentLogger,
@@ -112,7 +112,7 @@ const CASES: PoisonCase[] = [
     reason: 'malformed',
     message: (t) => ({
       key: KEY,
-      value: Buffer.from(JSON.stringify({ padding: 'x'.repeat(MAX_EVENT_BYTES) })),
+      value: Buffer.from(JSON.stringify({ padding: 'x'.repeat(eventByteLimit(t.name)) })),
       headers: headersFor(t, newEventId()),
     }),
   },

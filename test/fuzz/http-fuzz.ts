@@ -11,7 +11,8 @@ export interface FuzzRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: { contentType?: string; text: string };
+  /** `oversized`: that many bytes of JSON, made when sent (a run must not hold thousands of them). */
+  body?: { contentType?: string; text: string; oversized?: number };
 }
 
 export interface FuzzAnswer {
@@ -269,14 +270,22 @@ function toWellFormed(s: string): string {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
+/** One buffer per oversized length, shared by every request that sends it. */
+const oversizedBodies = new Map<number, Buffer>();
+const oversizedBody = (bytes: number): Buffer => {
+  if (!oversizedBodies.has(bytes)) oversizedBodies.set(bytes, Buffer.from(`{"a":"${'x'.repeat(bytes)}"}`));
+  return oversizedBodies.get(bytes)!;
+};
+
 /** One request; an event stream is cut after its head. Transport failures reject. */
 export function send(base: string, r: FuzzRequest, timeoutMs = 15_000): Promise<FuzzAnswer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...r.headers };
-    if (r.body) {
+    const payload = r.body && (r.body.oversized ? oversizedBody(r.body.oversized) : Buffer.from(r.body.text));
+    if (r.body && payload) {
       headers['content-type'] = r.body.contentType ?? 'application/json';
-      headers['content-length'] = Buffer.byteLength(r.body.text);
+      headers['content-length'] = payload.length;
     }
     const req = request(
       {
@@ -304,12 +313,12 @@ export function send(base: string, r: FuzzRequest, timeoutMs = 15_000): Promise<
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
-      const oversized = (r.body?.text.length ?? 0) > OVERSIZED;
+      const oversized = (payload?.length ?? 0) > OVERSIZED;
       if (oversized && (error.code === 'EPIPE' || error.code === 'ECONNRESET'))
         resolve({ status: 0, contentType: '', text: '', closedOnOversizedBody: true });
       else reject(error);
     });
-    if (r.body) req.write(r.body.text);
+    if (payload) req.write(payload);
     req.end();
   });
 }

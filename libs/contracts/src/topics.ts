@@ -101,6 +101,8 @@ export const Topics = {
     partitions: 6,
     cleanupPolicy: 'delete',
     retentionMs: 30 * DAY,
+    // A record carries its event's payload: the largest is a knowledge document (up to 16 MiB).
+    maxMessageBytes: 32 * 1024 * 1024,
     description: 'Audit records for BI, after privacy treatment, with their hashes.',
   },
   auditCheckpoints: {

@@ -1,5 +1,12 @@
 import { EventData, EventEnvelope } from '@agentops/contracts';
-import { MAX_EVENT_BYTES, decodeEvent, decodeTrustedEvent, encodeEvent, headersToStrings } from './codec';
+import {
+  MAX_EVENT_BYTES,
+  decodeEvent,
+  eventByteLimit,
+  decodeTrustedEvent,
+  encodeEvent,
+  headersToStrings,
+} from './codec';
 import { createEvent } from './envelope-factory';
 import { PoisonMessageError, PoisonReason } from './errors';
 
@@ -149,6 +156,11 @@ describe('decodeEvent', () => {
       } finally {
         parse.mockRestore();
       }
+    });
+
+    it("a topic's own larger limit lets a larger body through (knowledge documents)", () => {
+      expect(eventByteLimit('agentops.knowledge.v1')).toBe(16 * 1024 * 1024);
+      expect(eventByteLimit('agentops.intents.v1')).toBe(MAX_EVENT_BYTES);
     });
 
     it('malformed: missing ce_id, named in the issues', () => {

@@ -1,5 +1,6 @@
 import {
   CloudEventHeaders,
+  allTopics,
   EnvelopeAttributes,
   EventDefinitions,
   EventEnvelope,
@@ -42,18 +43,28 @@ export function headersToStrings(
 }
 
 /**
- * The largest event body a consumer parses. Every event the platform makes is far smaller (an
- * intent comes from an HTTP body of at most 256 KB); the broker's own cap is 1 MiB. Anything
- * between is refused before JSON.parse and the schema walk, so one message cannot make every
- * consumer of its topic spend a second on it.
+ * The largest event body a consumer parses on a topic of the broker's default size (1 MiB). Every
+ * such event the platform makes is far smaller (an intent comes from an HTTP body of at most
+ * 256 KB); anything between is refused before JSON.parse and the schema walk, so one message cannot
+ * make every consumer of its topic spend a second on it. A topic that declares a larger
+ * `maxMessageBytes` (the knowledge documents) is parsed up to that.
  */
 export const MAX_EVENT_BYTES = 768 * 1024;
+
+/** The body limit of events on `baseTopic`. */
+export function eventByteLimit(baseTopic: string): number {
+  return allTopics.find((t) => t.name === baseTopic)?.maxMessageBytes ?? MAX_EVENT_BYTES;
+}
 
 /**
  * Decodes and validates one Kafka message against the envelope and its type's schema. Anything
  * that fails is a poison message: the caller dead-letters it instead of retrying forever.
  */
-export function decodeEvent(headers: Record<string, string>, value: Buffer | null): EventEnvelope {
+export function decodeEvent(
+  headers: Record<string, string>,
+  value: Buffer | null,
+  maxBytes = MAX_EVENT_BYTES,
+): EventEnvelope {
   const attrs: Record<string, unknown> = {};
   for (const [attr, header] of Object.entries(CloudEventHeaders)) {
     if (attr !== 'contentType' && headers[header] !== undefined) attrs[attr] = headers[header];
@@ -69,10 +80,10 @@ export function decodeEvent(headers: Record<string, string>, value: Buffer | nul
   const type = envelope.data.type;
   if (!isKnownEventType(type)) throw new PoisonMessageError('unknown_type', `unknown event type ${type}`);
   if (!value || value.length === 0) throw new PoisonMessageError('malformed', 'empty message body');
-  if (value.length > MAX_EVENT_BYTES)
+  if (value.length > maxBytes)
     throw new PoisonMessageError(
       'malformed',
-      `message body of ${value.length} bytes is over the ${MAX_EVENT_BYTES}-byte limit`,
+      `message body of ${value.length} bytes is over the ${maxBytes}-byte limit`,
     );
   let body: unknown;
   try {
@@ -98,7 +109,7 @@ export function decodeTrustedEvent(
   value: Buffer | null,
   baseTopic: string,
 ): EventEnvelope {
-  const event = decodeEvent(headers, value);
+  const event = decodeEvent(headers, value, eventByteLimit(baseTopic));
   const refusal = producerRefusal(event, baseTopic);
   if (refusal) throw new PoisonMessageError('unauthorized_source', refusal);
   return event;
