@@ -9,7 +9,15 @@ import { Topics, TopicSpec, allTopics } from './topics';
  * consumer refuses an event whose `ce_source` may not produce its type (`producerRefusal`). A
  * change of who produces or consumes what is a change here, and nowhere else.
  */
-export const ServiceNames = ['ingest', 'guardrail', 'escalation', 'killswitch', 'audit', 'console'] as const;
+export const ServiceNames = [
+  'ingest',
+  'guardrail',
+  'escalation',
+  'killswitch',
+  'audit',
+  'console',
+  'rollout',
+] as const;
 export type ServiceName = (typeof ServiceNames)[number];
 
 /** What a service may say in an `intent.decided` it produces. */
@@ -47,7 +55,15 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     produces: [EventTypes.IntentDecided, EventTypes.OutcomeVerified, EventTypes.PolicySetActivated],
     decides: { decidedBy: ['policy', 'permissions', 'killswitch', 'timeout'] },
     // decisions: outcomes are verified against human decisions too; policies: every instance follows.
-    consumes: [Topics.intents, Topics.outcomes, Topics.decisions, Topics.policies, Topics.killswitch],
+    // rollouts: the variant gate denies an intent whose variant is not its unit's assignment.
+    consumes: [
+      Topics.intents,
+      Topics.outcomes,
+      Topics.decisions,
+      Topics.policies,
+      Topics.killswitch,
+      Topics.rollouts,
+    ],
   },
   escalation: {
     // The only service that speaks for a human.
@@ -68,6 +84,18 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     // Live traffic and policy fire counts (docs/architecture-notes.md, the console service).
     produces: [],
     consumes: [Topics.intents, Topics.decisions],
+  },
+  rollout: {
+    produces: [EventTypes.RolloutChanged, EventTypes.RolloutTransitioned],
+    // Per-arm counts joined by intent id: the intent names its unit and variant, the rest are facts.
+    consumes: [
+      Topics.intents,
+      Topics.decisions,
+      Topics.verifications,
+      Topics.escalations,
+      Topics.outcomes,
+      Topics.telemetry,
+    ],
   },
 };
 
