@@ -19,6 +19,7 @@ import { newEventId } from '@agentops/messaging';
 import { ALL_TENANTS, DomainError, Principal, canAccessTenant } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import { ApplyRequest } from './rollout-requests';
 import { RolloutPropagation } from './rollout-propagation';
 import { planOf } from './rollout-plans';
@@ -71,12 +72,12 @@ export class RolloutCommands {
   ) {}
 
   async apply(principal: Principal, body: ApplyRequest, now = Date.now()): Promise<RolloutStatusView> {
-    const validation =
-      typeof body.yaml === 'string' && Object.keys(body).length === 1
-        ? validateRolloutYaml(body.yaml)
-        : validateRollout(body);
+    const isYaml = typeof body.yaml === 'string' && Object.keys(body).length === 1;
+    const validation = isYaml ? validateRolloutYaml(body.yaml as string) : validateRollout(body);
     if (!validation.ok) throw invalid(validation.issues);
-    const { plan, document } = validation;
+    const { plan } = validation;
+    // Stored as written (durations as text, defaults unresolved): the plan is derived from it.
+    const document: unknown = isYaml ? parseYaml(body.yaml as string) : body;
     if (!canAccessTenant(principal, plan.tenant))
       throw new RolloutError('forbidden', `spec.cohort.tenant: ${plan.tenant} is not your tenant`);
 
