@@ -11,6 +11,7 @@ import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsHandler } from './decisions/intents.handler';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
+import { RolloutVariantGate } from './rollouts/rollout-variant-gate';
 import { ActivePolicySets } from './policies/active-policy-sets';
 import { PoliciesController } from './policies/policies.controller';
 import { PolicyActivationsHandler } from './policies/policy-activations.handler';
@@ -44,6 +45,7 @@ export class GuardrailModule {
         DecisionRepository,
         IntentEvaluation,
         KillSwitchGate,
+        RolloutVariantGate,
         OutcomeVerifier,
       ],
     };

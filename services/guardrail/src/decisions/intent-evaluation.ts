@@ -23,6 +23,7 @@ import { CatalogCache } from '../context/catalog-cache';
 import { RetailFactsCache } from '../context/retail-facts';
 import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
+import { RolloutVariantGate } from '../rollouts/rollout-variant-gate';
 import { ActivePolicySets } from '../policies/active-policy-sets';
 import { DecisionRepository } from './decision-repository';
 
@@ -42,6 +43,7 @@ export class IntentEvaluation {
     private readonly decisions: DecisionRepository,
     private readonly publisher: EventPublisher,
     private readonly killSwitches: KillSwitchGate,
+    private readonly rolloutVariants: RolloutVariantGate,
     @Inject(SERVICE_CONFIG) private readonly config: GuardrailConfig,
     @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
@@ -81,6 +83,8 @@ export class IntentEvaluation {
     }
     const halt = this.killSwitches.check(intent);
     if (halt) return killSwitchDenial(halt);
+    const wrongVariant = this.rolloutVariants.check(intent);
+    if (wrongVariant) return wrongVariant;
 
     const missing = missingScope(intent.agent, intent);
     if (missing) {
