@@ -41,6 +41,8 @@ export interface RolloutSummary {
   weights: RolloutState['weights'];
   stepStartedAt: string;
   unitPath: string;
+  /** The assignment salt: what the SDK hashes with (it is on the control stream too; not a secret). */
+  salt: string;
   baseline: RolloutPlan['baseline'];
   candidates: RolloutPlan['candidates'];
   generation: number;
@@ -252,6 +254,7 @@ function summaryOf(r: RolloutRecord): RolloutSummary {
     weights: r.state.weights,
     stepStartedAt: new Date(r.state.stepStartedAt).toISOString(),
     unitPath: plan.unitPath,
+    salt: r.salt,
     baseline: plan.baseline,
     candidates: plan.candidates,
     generation: r.generation,
