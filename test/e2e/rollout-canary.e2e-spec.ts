@@ -1,10 +1,11 @@
 import { servedArm } from '@agentops/rollout-analysis';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
+import { runCli } from '../support/cli';
 import { applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { TEST_TOKEN_SIGNER } from '../support/test-env';
@@ -106,6 +107,10 @@ describe('rollouts: a worse canary is rolled back by itself on the real stack', 
   });
 
   const rollouts = () => `${svc.rollout!.url}/v1/rollouts`;
+  const cliEnv = () => ({
+    AGENTOPS_ROLLOUT_URL: svc.rollout!.url,
+    AGENTOPS_TOKEN: sre.authorization.slice(7),
+  });
   const status = async (ref: string) => (await getJson<RolloutView>(`${rollouts()}/${ref}`, sre)).body;
   const propose = async (
     arm: 'v1' | 'v2',
@@ -168,6 +173,14 @@ describe('rollouts: a worse canary is rolled back by itself on the real stack', 
     });
     const foreign = await postJson(rollouts(), { yaml: canary(`bad-${SUFFIX}`) }, operatorView);
     expect(foreign.status).toBe(403);
+    // The CLI says the same, one JSON line on stderr, exit 1.
+    const file = join(mkdtempSync(join(tmpdir(), 'rollout-')), 'bad.yaml');
+    writeFileSync(file, canary(`bad-${SUFFIX}`, 'params.sku', 'happiness'));
+    const cli = await runCli(['rollout', 'apply', '-f', file, '--output', 'json'], cliEnv());
+    expect({ code: cli.code, names: cli.stderr.includes('spec.guardrails.0.kpi') }).toEqual({
+      code: 1,
+      names: true,
+    });
   });
 
   it('assigns deterministically, resumes after a restart with the same counts, then rolls the worse candidate back and refuses its intents', async () => {
@@ -262,6 +275,14 @@ describe('rollouts: a worse canary is rolled back by itself on the real stack', 
       'the automatic rollback',
     );
     expect(rolledBack.weights).toEqual({ v1: 100, v2: 0 });
+    // The CLI's view of it, as JSON.
+    const cliStatus = await runCli(['rollout', 'status', KEY, '--output', 'json'], cliEnv());
+    expect(cliStatus.code).toBe(0);
+    expect(JSON.parse(cliStatus.stdout)).toMatchObject({ id, status: 'rolled_back', weights: { v2: 0 } });
+    const cliList = await runCli(['rollout', 'list', '--output', 'json'], cliEnv());
+    expect(
+      (JSON.parse(cliList.stdout) as { rollouts: { id: string }[] }).rollouts.map((r) => r.id),
+    ).toContain(id);
     const transition = rolledBack.transitions.find((t) => t.transition === 'rolled_back')!;
     expect(transition.actor).toBe('analysis');
     const halted = await eventually(
