@@ -49,7 +49,8 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     ],
     decides: { decidedBy: ['timeout', 'killswitch'], verdicts: ['deny'] },
     // escalations: a waiting agent whose intent went to review is told its task and the route's SLA.
-    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations],
+    // rollouts: the control stream tells each agent the rollouts covering it (the SDK's variant()).
+    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations, Topics.rollouts],
   },
   guardrail: {
     produces: [EventTypes.IntentDecided, EventTypes.OutcomeVerified, EventTypes.PolicySetActivated],

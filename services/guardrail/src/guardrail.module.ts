@@ -12,6 +12,7 @@ import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsHandler } from './decisions/intents.handler';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
 import { RolloutVariantGate } from './rollouts/rollout-variant-gate';
+import { RolloutFollower } from '@agentops/rollout-client';
 import { ActivePolicySets } from './policies/active-policy-sets';
 import { PoliciesController } from './policies/policies.controller';
 import { PolicyActivationsHandler } from './policies/policy-activations.handler';
@@ -45,6 +46,7 @@ export class GuardrailModule {
         DecisionRepository,
         IntentEvaluation,
         KillSwitchGate,
+        RolloutFollower,
         RolloutVariantGate,
         OutcomeVerifier,
       ],

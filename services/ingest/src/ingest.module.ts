@@ -14,6 +14,7 @@ import { IdempotencyStore, RedisIdempotencyStore } from './intents/idempotency-s
 import { IntentSubmission } from './intents/intent-submission';
 import { IntentsController } from './intents/intents.controller';
 import { ControlStreamController } from './killswitch/control-stream.controller';
+import { RolloutFollower } from '@agentops/rollout-client';
 import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { OutcomesController } from './outcomes/outcomes.controller';
 
@@ -42,6 +43,7 @@ export class IngestModule {
         { provide: IdempotencyStore, useClass: RedisIdempotencyStore },
         IntentSubmission,
         KillSwitchEnforcement,
+        RolloutFollower,
       ],
     };
   }
