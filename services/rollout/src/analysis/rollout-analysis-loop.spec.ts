@@ -48,6 +48,8 @@ describe('RolloutAnalysisLoop', () => {
     expect(store.pending).toHaveLength(1);
     await loop.onIntent(intent);
     await loop.onFact(decided); // redelivered
+    // A second decision of the same intent (guardrail after ingest's fail-closed deny) is not counted.
+    await loop.onFact(decisionEvent(intent, 'allow'));
     const stats = (await store.find(view.id))!.stats;
     expect(stats.strata[0].arms[arm]).toMatchObject({ decisions: 1, denies: 1 });
     expect(store.pending).toHaveLength(0);

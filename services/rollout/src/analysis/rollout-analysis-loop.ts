@@ -169,7 +169,10 @@ export class RolloutAnalysisLoop {
     const changed = await this.store.mutate(row.rolloutId, async (current, tx) => {
       const plan = planOf(current);
       const facts = factsOf(event, plan, row);
-      if (!facts.length || !(await tx.claimEvent(event.id))) return { result: null };
+      // An intent's *first* decision is its decision fact: a later one (guardrail deciding after
+      // ingest's fail-closed deny) is not a second decision, so decisions claim the intent's id.
+      const claim = event.type === EventTypes.IntentDecided ? row.intentId : event.id;
+      if (!facts.length || !(await tx.claimEvent(claim))) return { result: null };
       const stats = structuredClone(current.stats);
       let recorded = false;
       for (const fact of facts) recorded = recordArmFact(stats, row.arm, fact, row.stratum) || recorded;
