@@ -19,7 +19,8 @@ async function setup(yaml = canaryYaml()) {
 /** The arm a SKU is assigned by the stored rollout (what the SDK computes locally). */
 async function armOf(store: Awaited<ReturnType<typeof setup>>['store'], id: string, sku: string) {
   const record = (await store.find(id))!;
-  return assignIntent(planOf(record), record.state.weights, record.salt, intentEvent(sku, undefined).data)!.arm;
+  return assignIntent(planOf(record), record.state.weights, record.salt, intentEvent(sku, undefined).data)!
+    .arm;
 }
 
 describe('RolloutAnalysisLoop', () => {

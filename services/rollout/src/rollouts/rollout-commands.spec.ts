@@ -8,7 +8,9 @@ function setup() {
   return { ...d, commands: new RolloutCommands(d.store, d.propagation) };
 }
 
-async function rejection(p: Promise<unknown>): Promise<DomainError & { details?: { issues?: { path: string }[] } }> {
+async function rejection(
+  p: Promise<unknown>,
+): Promise<DomainError & { details?: { issues?: { path: string }[] } }> {
   try {
     await p;
   } catch (e) {
@@ -21,9 +23,19 @@ describe('RolloutCommands', () => {
   it('applies a YAML canary at its first step and announces its state and the applied transition', async () => {
     const { commands, announcer } = setup();
     const view = await commands.apply(sreOf(), { yaml: canaryYaml() });
-    expect(view).toMatchObject({ key: 'pricing-v2', status: 'running', stepIndex: 0, weights: { v1: 90, v2: 10 } });
+    expect(view).toMatchObject({
+      key: 'pricing-v2',
+      status: 'running',
+      stepIndex: 0,
+      weights: { v1: 90, v2: 10 },
+    });
     expect(announcer.states.map((s) => s.data)).toEqual([
-      expect.objectContaining({ rolloutId: view.id, unitPath: 'params.sku', weights: { v1: 90, v2: 10 }, generation: 1 }),
+      expect.objectContaining({
+        rolloutId: view.id,
+        unitPath: 'params.sku',
+        weights: { v1: 90, v2: 10 },
+        generation: 1,
+      }),
     ]);
     expect(announcer.states[0].data.salt).toMatch(/^[0-9a-f]{24}$/);
     expect(announcer.transitions.map((t) => t.data.transition)).toEqual(['applied']);

@@ -54,12 +54,18 @@ export class InMemoryRolloutStore extends RolloutStore {
 
   async live(tenantId?: string) {
     return [...this.rows.values()]
-      .filter((r) => (tenantId === undefined || r.tenantId === tenantId) && ['running', 'paused'].includes(r.state.status))
+      .filter(
+        (r) =>
+          (tenantId === undefined || r.tenantId === tenantId) &&
+          ['running', 'paused'].includes(r.state.status),
+      )
       .map(copy);
   }
 
   async pendingHalts() {
-    return [...this.rows.values()].filter((r) => r.halts.some((h) => h.killSwitchId === null && !h.skipped)).map(copy);
+    return [...this.rows.values()]
+      .filter((r) => r.halts.some((h) => h.killSwitchId === null && !h.skipped))
+      .map(copy);
   }
 
   async mutate<T>(
@@ -112,7 +118,8 @@ export class InMemoryRolloutStore extends RolloutStore {
   }
 
   async holdPendingFact(intentId: string, event: EventEnvelope, receivedAt: string) {
-    if (!this.pending.some((p) => p.event.id === event.id)) this.pending.push({ intentId, event, receivedAt });
+    if (!this.pending.some((p) => p.event.id === event.id))
+      this.pending.push({ intentId, event, receivedAt });
   }
 
   async takePendingFacts(intentId: string) {
@@ -145,7 +152,10 @@ export class RecordingAnnouncer extends RolloutAnnouncer {
   readonly states: EventEnvelope<RolloutChangedV1>[] = [];
   readonly transitions: EventEnvelope<RolloutTransitionedV1>[] = [];
 
-  async announce(state: EventEnvelope<RolloutChangedV1>, transitions: EventEnvelope<RolloutTransitionedV1>[]) {
+  async announce(
+    state: EventEnvelope<RolloutChangedV1>,
+    transitions: EventEnvelope<RolloutTransitionedV1>[],
+  ) {
     this.transitions.push(...transitions);
     this.states.push(state);
   }
