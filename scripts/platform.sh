@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Starts/stops the five services and the console as local processes (logs and pids under .local/);
+# Starts/stops the six services and the console as local processes (logs and pids under .local/);
 # `migrate` applies the migrations, creating each service's database role.
 source "$(dirname "$0")/lib.sh"
-SERVICES=(audit guardrail escalation killswitch ingest console)
-declare -A PORTS=([ingest]=3001 [guardrail]=3002 [escalation]=3003 [killswitch]=3004 [audit]=3005 [console]=3000)
+SERVICES=(audit guardrail escalation killswitch rollout ingest console)
+declare -A PORTS=([ingest]=3001 [guardrail]=3002 [escalation]=3003 [killswitch]=3004 [audit]=3005 [rollout]=3006 [console]=3000)
 RUN_DIR="$AGENTOPS_STATE_DIR/run"
 LOG_DIR="$AGENTOPS_STATE_DIR/logs"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
@@ -16,7 +16,8 @@ local_secret() {
 }
 # Keys are made the same way. The console
 # alone gets the user-token signing keys (every service fetches the public half from its JWKS);
-# escalation alone gets its service key (guardrail trusts its public half). There is no standing
+# escalation and rollout alone get service keys (guardrail trusts escalation's public half, killswitch
+# rollout's). There is no standing
 # operator token: `operator-token` mints a short-lived, recorded break-glass token.
 KEYS=("${NODE_RUN[@]}" dist/tools/auth/keys.js)
 local_key() {
@@ -26,12 +27,14 @@ local_key() {
 }
 signing_keys() { local_key auth-signing-keys.json ring; }
 service_key() { local_key "service-keys/$1.jwk" new >/dev/null; echo "$AGENTOPS_STATE_DIR/service-keys/$1.jwk"; }
-service_principals() { "${KEYS[@]}" service-principals "escalation=$(service_key escalation)"; }
+service_principals() {
+  "${KEYS[@]}" service-principals "escalation=$(service_key escalation)" "rollout=$(service_key rollout)"
+}
 # What a service gets besides the common environment: its own secrets only.
 secrets_of() {
   case "$1" in
     console) printf 'AUTH_SIGNING_KEYS=%s\n' "$(signing_keys)" ;;
-    escalation) printf 'SERVICE_SIGNING_KEY=%s\n' "$(cat "$(service_key escalation)")" ;;
+    escalation | rollout) printf 'SERVICE_SIGNING_KEY=%s\n' "$(cat "$(service_key "$1")")" ;;
   esac
 }
 

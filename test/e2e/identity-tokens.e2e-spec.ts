@@ -42,6 +42,7 @@ const PROBES: Record<ServiceName, string> = {
   escalation: '/v1/escalations',
   killswitch: '/v1/killswitches',
   audit: '/v1/audit/stats',
+  rollout: '/v1/rollouts',
 };
 const BREAK_GLASS = join(CLI_ROOT, 'dist/services/console/src/operator-token.js');
 

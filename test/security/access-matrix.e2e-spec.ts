@@ -205,6 +205,29 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
     );
     expect(flip.status).toBe(201);
     fixtures['{A.switch}'] = (flip.body.id ?? flip.body.switchId)!;
+    // A rollout of tenant A (its unit, target.id, is in every intent).
+    const rolloutYaml = (tenant: string, name: string) =>
+      [
+        'apiVersion: agentops.io/v1',
+        'kind: AgentRollout',
+        `metadata: { name: ${name} }`,
+        'spec:',
+        `  cohort: { tenant: ${tenant}, selector: { agentId: ${tenant}-nobody } }`,
+        '  unit: target.id',
+        '  baseline: { name: stable, agentVersion: "1" }',
+        '  candidates: [{ name: next, agentVersion: "2" }]',
+        '  steps: [{ weight: 10, minDwell: 1h }]',
+        '  guardrails: [{ kpi: deny_rate }]',
+      ].join('\n');
+    const applied = await postJson<{ id: string }>(
+      `${url('rollout')}/v1/rollouts`,
+      { yaml: rolloutYaml(A, `sec-${RUN}`) },
+      await user(A, 'sre'),
+    );
+    expect(applied.status).toBe(201);
+    fixtures['{A.rollout}'] = applied.body.id;
+    // What tenant B's sre must be refused: applying a rollout on tenant A's cohort.
+    fixtures['{A.rolloutYaml}'] = rolloutYaml(A, `sec-b-${RUN}`);
     // The users behind the suite's tokens exist (the console answers `me` for active users only).
     for (const tenantId of [A, B])
       for (const role of HumanRoles) {

@@ -22,7 +22,8 @@ import { HumanRole, HumanRoles } from '@agentops/service-runtime';
  * Placeholders in probes: `{A}` tenant A's id, `{A.agent}`, `{A.switch}`, `{A.task}`,
  * `{A.intent}`, `{A.event}`, `{A.user}` — tenant A's fixtures in the suite.
  */
-export type ServiceName = 'ingest' | 'guardrail' | 'escalation' | 'killswitch' | 'audit' | 'console';
+export type ServiceName =
+  'ingest' | 'guardrail' | 'escalation' | 'killswitch' | 'audit' | 'console' | 'rollout';
 export const SERVICE_NAMES: ServiceName[] = [
   'ingest',
   'guardrail',
@@ -30,6 +31,7 @@ export const SERVICE_NAMES: ServiceName[] = [
   'killswitch',
   'audit',
   'console',
+  'rollout',
 ];
 
 export interface Probe {
@@ -323,6 +325,32 @@ export const ACCESS_RULES: AccessRule[] = [
     },
   },
 
+  // rollout: AgentRollout resources and their analysis.
+  {
+    service: 'rollout',
+    route: 'POST /v1/rollouts',
+    who: humans(['sre', 'admin']),
+    tenant: { expect: 'refused', probe: { body: { yaml: '{A.rolloutYaml}' } } },
+  },
+  {
+    service: 'rollout',
+    route: 'GET /v1/rollouts',
+    who: humans('any'),
+    tenant: { expect: 'filtered', ownSees: true },
+  },
+  {
+    service: 'rollout',
+    route: 'GET /v1/rollouts/:id',
+    who: humans('any'),
+    tenant: { expect: 'hidden', probe: { path: '/v1/rollouts/{A.rollout}' }, ownSees: true },
+  },
+  ...(['pause', 'resume', 'promote', 'rollback'] as const).map((action): AccessRule => ({
+    service: 'rollout',
+    route: `POST /v1/rollouts/:id/${action}`,
+    who: humans(['sre', 'admin']),
+    tenant: { expect: 'hidden', probe: { path: `/v1/rollouts/{A.rollout}/${action}`, body: {} } },
+  })),
+
   // killswitch: switches and breakers.
   {
     service: 'killswitch',
@@ -330,6 +358,8 @@ export const ACCESS_RULES: AccessRule[] = [
     who: humans(['sre', 'admin'], {
       platformOnly:
         'a tenant-bound caller’s selector is scoped to its tenant; only platform-wide principals halt across tenants',
+      // rollout halts a rolled-back candidate's cohort.
+      services: ['rollout'],
     }),
     tenant: { expect: 'refused', probe: { body: { selector: { tenantId: '{A}' }, reason: 'probe' } } },
   },

@@ -17,6 +17,8 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { rolloutBlueprint } from '../../services/rollout/src/blueprint';
+import { loadRolloutConfig } from '../../services/rollout/src/config';
 import { serviceDatabaseUrl } from './test-database';
 import { serviceKafkaEnv } from '../../tools/kafka-access/local-principals';
 import {
@@ -62,6 +64,7 @@ const services = {
   killswitch: [killswitchBlueprint, loadKillswitchConfig],
   audit: [auditBlueprint, loadAuditConfig],
   console: [consoleBlueprint, loadConsoleConfig],
+  rollout: [rolloutBlueprint, loadRolloutConfig],
 } as const;
 
 export type ServiceName = keyof typeof services;
@@ -117,14 +120,16 @@ export async function bootPlatform(
 }
 
 /**
- * All six services wired as a deployment wires them: escalation asks guardrail for context, the
- * console proxies to the other five. Booted in dependency order; close them in reverse.
+ * All seven services wired as a deployment wires them: escalation asks guardrail for context,
+ * rollout halts candidates through killswitch, the console proxies to the other five. Booted in
+ * dependency order; close them in reverse.
  */
 export async function bootWiredPlatform(): Promise<Record<ServiceName, RunningService>> {
   const audit = await bootService('audit');
   const guardrail = await bootService('guardrail');
   const escalation = await bootService('escalation', { GUARDRAIL_URL: guardrail.url });
   const killswitch = await bootService('killswitch');
+  const rollout = await bootService('rollout', { KILLSWITCH_URL: killswitch.url });
   const ingest = await bootService('ingest');
   const console = await bootService('console', {
     INGEST_URL: ingest.url,
@@ -133,7 +138,7 @@ export async function bootWiredPlatform(): Promise<Record<ServiceName, RunningSe
     KILLSWITCH_URL: killswitch.url,
     AUDIT_URL: audit.url,
   });
-  return { audit, guardrail, escalation, killswitch, ingest, console };
+  return { audit, guardrail, escalation, killswitch, rollout, ingest, console };
 }
 
 /** Polls until `probe` returns a value, or fails with the last error after `timeoutMs`. */

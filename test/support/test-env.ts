@@ -37,7 +37,11 @@ export const TEST_AUDIT_KEK = Buffer.alloc(32, 7).toString('base64');
  */
 export const TEST_SIGNING_JWKS: Ed25519PrivateJwk[] = [generateSigningJwk()];
 export const TEST_TOKEN_SIGNER = new SigningKeyRing(TEST_SIGNING_JWKS);
-export const TEST_SERVICE_KEYS: Record<string, Ed25519PrivateJwk> = { escalation: generateSigningJwk() };
+export const TEST_SERVICE_KEYS: Record<string, Ed25519PrivateJwk> = {
+  escalation: generateSigningJwk(),
+  // rollout flips kill switches on rolled-back candidates through killswitch's API.
+  rollout: generateSigningJwk(),
+};
 export const TEST_SERVICE_PRINCIPALS = Object.fromEntries(
   Object.entries(TEST_SERVICE_KEYS).map(([name, key]) => [
     name,

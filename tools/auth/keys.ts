@@ -75,15 +75,22 @@ program
   .action((pairs: string[]) => line(servicePrincipals(pairs)));
 program
   .command('env')
-  .description('fresh AUTH_SIGNING_KEYS, ESCALATION_SERVICE_SIGNING_KEY and SERVICE_PRINCIPALS_JWKS lines')
+  .description(
+    'fresh AUTH_SIGNING_KEYS, ESCALATION_ and ROLLOUT_SERVICE_SIGNING_KEY and SERVICE_PRINCIPALS_JWKS lines',
+  )
   .action(() => {
     const escalation = generateSigningJwk();
+    const rollout = generateSigningJwk();
     const q = (v: unknown) => `'${JSON.stringify(v)}'`;
     process.stdout.write(
       [
         `AUTH_SIGNING_KEYS=${q([generateSigningJwk()])}`,
         `ESCALATION_SERVICE_SIGNING_KEY=${q(escalation)}`,
-        `SERVICE_PRINCIPALS_JWKS=${q({ escalation: new ServiceTokenSigner('escalation', escalation).publicJwks })}`,
+        `ROLLOUT_SERVICE_SIGNING_KEY=${q(rollout)}`,
+        `SERVICE_PRINCIPALS_JWKS=${q({
+          escalation: new ServiceTokenSigner('escalation', escalation).publicJwks,
+          rollout: new ServiceTokenSigner('rollout', rollout).publicJwks,
+        })}`,
         '',
       ].join('\n'),
     );

@@ -19,6 +19,7 @@ import {
 } from './cli-kit';
 import { registerKillswitchCommands } from './killswitch';
 import { registerKnowledgeCommands } from './knowledge';
+import { registerRolloutCommands } from './rollout';
 import { registerSessionCommands, savedToken } from './session';
 
 /**
@@ -45,7 +46,7 @@ const program = new Command()
     'after',
     `
 Services (default → variable): ingest :3001 AGENTOPS_INGEST_URL, guardrail :3002 AGENTOPS_GUARDRAIL_URL,
-escalation :3003 AGENTOPS_ESCALATION_URL, killswitch :3004 AGENTOPS_KILLSWITCH_URL, audit :3005 AGENTOPS_AUDIT_URL,
+escalation :3003 AGENTOPS_ESCALATION_URL, killswitch :3004 AGENTOPS_KILLSWITCH_URL, audit :3005 AGENTOPS_AUDIT_URL, rollout :3006 AGENTOPS_ROLLOUT_URL,
 console (login, users) :3000 AGENTOPS_CONSOLE_URL. Saved login: ~/.config/agentops/credentials.json (AGENTOPS_CREDENTIALS_FILE).
 Exit codes: 0 ok, 1 error (one line on stderr), 2 audit chain broken.`,
   )
@@ -455,6 +456,7 @@ function parseLimit(raw: string): { action: string; field: string; max: number }
 
 registerSessionCommands(program, globals);
 registerKillswitchCommands(program, globals);
+registerRolloutCommands(program, globals);
 registerAuditCommands(program, globals);
 registerKnowledgeCommands(program, globals);
 requireSubcommand(program).helpCommand(true);

@@ -8,6 +8,7 @@ export interface ApiTargets {
   escalation: string;
   killswitch: string;
   audit: string;
+  rollout: string;
   console: string;
 }
 
@@ -18,6 +19,7 @@ export const API_TARGET_ENV: Record<keyof ApiTargets, { variable: string; fallba
   escalation: { variable: 'AGENTOPS_ESCALATION_URL', fallback: 'http://127.0.0.1:3003' },
   killswitch: { variable: 'AGENTOPS_KILLSWITCH_URL', fallback: 'http://127.0.0.1:3004' },
   audit: { variable: 'AGENTOPS_AUDIT_URL', fallback: 'http://127.0.0.1:3005' },
+  rollout: { variable: 'AGENTOPS_ROLLOUT_URL', fallback: 'http://127.0.0.1:3006' },
   console: { variable: 'AGENTOPS_CONSOLE_URL', fallback: 'http://127.0.0.1:3000' },
 };
 

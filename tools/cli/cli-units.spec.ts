@@ -12,6 +12,7 @@ describe('agentops CLI helpers', () => {
         escalation: 'http://127.0.0.1:3003',
         killswitch: 'http://127.0.0.1:3004',
         audit: 'http://127.0.0.1:3005',
+        rollout: 'http://127.0.0.1:3006',
       });
       const moved = apiTargets({ AGENTOPS_ESCALATION_URL: 'https://esc.example/', AGENTOPS_AUDIT_URL: '' });
       expect(moved.escalation).toBe('https://esc.example');

@@ -16,6 +16,7 @@ import { escalationDatabase } from '../../services/escalation/src/persistence/da
 import { guardrailDatabase } from '../../services/guardrail/src/persistence/database';
 import { ingestDatabase } from '../../services/ingest/src/persistence/database';
 import { killswitchDatabase } from '../../services/killswitch/src/persistence/database';
+import { rolloutDatabase } from '../../services/rollout/src/persistence/database';
 
 /** Each service's schema and migrations; run as an explicit step, never by the ORM at boot. */
 export const serviceDatabases = {
@@ -25,6 +26,7 @@ export const serviceDatabases = {
   killswitch: killswitchDatabase,
   audit: auditDatabase,
   console: consoleDatabase,
+  rollout: rolloutDatabase,
 };
 export type DatabaseService = keyof typeof serviceDatabases;
 export const DATABASE_SERVICES = Object.keys(serviceDatabases) as DatabaseService[];

@@ -11,6 +11,7 @@ import { EscalationEnv, loadEscalationConfig } from '../../services/escalation/s
 import { GuardrailEnv, loadGuardrailConfig } from '../../services/guardrail/src/config';
 import { IngestEnv, loadIngestConfig } from '../../services/ingest/src/config';
 import { KillswitchEnv, loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { RolloutEnv, loadRolloutConfig } from '../../services/rollout/src/config';
 import { auditKeyLines } from '../audit/generate-keys';
 import { repoRoot } from '../kafka-access/local-principals';
 import {
@@ -34,6 +35,7 @@ const loaders: Record<ServiceName, { schema: z.ZodObject; load: (env: ProcessEnv
   killswitch: { schema: KillswitchEnv, load: loadKillswitchConfig },
   audit: { schema: AuditEnv, load: loadAuditConfig },
   console: { schema: ConsoleEnv, load: loadConsoleConfig },
+  rollout: { schema: RolloutEnv, load: loadRolloutConfig },
 };
 
 const root = repoRoot();
@@ -41,6 +43,7 @@ const root = repoRoot();
 /** What an operator generates out of band (.env.example / secret.template.yaml say how), freshly made. */
 function generatedSecrets(): ProcessEnv {
   const escalationKey = generateSigningJwk();
+  const rolloutKey = generateSigningJwk();
   const audit = Object.fromEntries(
     auditKeyLines([])
       .filter((line) => /^[A-Z_]+=/.test(line))
@@ -50,8 +53,10 @@ function generatedSecrets(): ProcessEnv {
     ...audit,
     AUTH_SIGNING_KEYS: JSON.stringify([generateSigningJwk()]),
     ESCALATION_SERVICE_SIGNING_KEY: JSON.stringify(escalationKey),
+    ROLLOUT_SERVICE_SIGNING_KEY: JSON.stringify(rolloutKey),
     SERVICE_PRINCIPALS_JWKS: JSON.stringify({
       escalation: new ServiceTokenSigner('escalation', escalationKey).publicJwks,
+      rollout: new ServiceTokenSigner('rollout', rolloutKey).publicJwks,
     }),
   };
 }
@@ -60,6 +65,7 @@ const secrets = generatedSecrets();
 /** The Kubernetes Secret keys whose value is a generated secret under another name. */
 const k8sSecretAliases: Record<string, string> = {
   'agentops-escalation-key/SERVICE_SIGNING_KEY': 'ESCALATION_SERVICE_SIGNING_KEY',
+  'agentops-rollout-key/SERVICE_SIGNING_KEY': 'ROLLOUT_SERVICE_SIGNING_KEY',
 };
 
 const external = (ref: ExternalValue): string => {

@@ -110,3 +110,23 @@ export function scopeSelectorToTenant(
     };
   return { ok: true, selector };
 }
+
+/**
+ * Whether two selectors can cover the same agent and action: false only when a field both name
+ * cannot match on both sides (two different literals, or an action literal the other's glob does
+ * not match, or two globs whose fixed prefixes part ways). Conservative: two globs that might meet
+ * are taken to overlap. Used to keep two active rollouts off one cohort.
+ */
+export function selectorsOverlap(a: CohortSelector, b: CohortSelector): boolean {
+  for (const field of ['tenantId', 'role', 'agentId', 'agentVersion', 'region'] as const)
+    if (a[field] !== undefined && b[field] !== undefined && a[field] !== b[field]) return false;
+  if (a.action === undefined || b.action === undefined) return true;
+  const aGlob = a.action.includes('*');
+  const bGlob = b.action.includes('*');
+  if (!aGlob && !bGlob) return a.action === b.action;
+  if (!aGlob) return actionMatches(b.action, a.action);
+  if (!bGlob) return actionMatches(a.action, b.action);
+  const pa = a.action.slice(0, a.action.indexOf('*'));
+  const pb = b.action.slice(0, b.action.indexOf('*'));
+  return pa.startsWith(pb) || pb.startsWith(pa);
+}

@@ -20,4 +20,6 @@ export * from './events/knowledge-version-activated/schema';
 export * from './events/telemetry-recorded/schema';
 export * from './events/audit-recorded/schema';
 export * from './events/audit-checkpoint-signed/schema';
+export * from './events/rollout-changed/schema';
+export * from './events/rollout-transitioned/schema';
 export * from './events/message-dead-lettered/schema';

@@ -9,7 +9,15 @@ import { Topics, TopicSpec, allTopics } from './topics';
  * consumer refuses an event whose `ce_source` may not produce its type (`producerRefusal`). A
  * change of who produces or consumes what is a change here, and nowhere else.
  */
-export const ServiceNames = ['ingest', 'guardrail', 'escalation', 'killswitch', 'audit', 'console'] as const;
+export const ServiceNames = [
+  'ingest',
+  'guardrail',
+  'escalation',
+  'killswitch',
+  'audit',
+  'console',
+  'rollout',
+] as const;
 export type ServiceName = (typeof ServiceNames)[number];
 
 /** What a service may say in an `intent.decided` it produces. */
@@ -41,8 +49,9 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     ],
     decides: { decidedBy: ['timeout', 'killswitch'], verdicts: ['deny'] },
     // escalations: a waiting agent whose intent went to review is told its task and the route's SLA.
-    // knowledge: agents read their tenant's approved knowledge through ingest.
-    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge],
+    // knowledge: agents read their tenant's approved knowledge through ingest; rollouts: the control
+    // stream tells each agent the rollouts covering it (the SDK's variant()).
+    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge, Topics.rollouts],
   },
   guardrail: {
     produces: [
@@ -53,7 +62,8 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     ],
     decides: { decidedBy: ['policy', 'permissions', 'killswitch', 'timeout'] },
     // decisions: outcomes are verified against human decisions too; policies and knowledge: every
-    // instance follows (guardrail owns the knowledge base beside the catalog).
+    // instance follows (guardrail owns the knowledge base beside the catalog); rollouts: the variant
+    // gate denies an intent whose variant is not its unit's assignment.
     consumes: [
       Topics.intents,
       Topics.outcomes,
@@ -61,6 +71,7 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
       Topics.policies,
       Topics.knowledge,
       Topics.killswitch,
+      Topics.rollouts,
     ],
   },
   escalation: {
@@ -82,6 +93,18 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     // Live traffic and policy fire counts (docs/architecture-notes.md, the console service).
     produces: [],
     consumes: [Topics.intents, Topics.decisions],
+  },
+  rollout: {
+    produces: [EventTypes.RolloutChanged, EventTypes.RolloutTransitioned],
+    // Per-arm counts joined by intent id: the intent names its unit and variant, the rest are facts.
+    consumes: [
+      Topics.intents,
+      Topics.decisions,
+      Topics.verifications,
+      Topics.escalations,
+      Topics.outcomes,
+      Topics.telemetry,
+    ],
   },
 };
 

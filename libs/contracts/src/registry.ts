@@ -14,6 +14,8 @@ import { MessageDeadLetteredType, MessageDeadLetteredV1 } from './events/message
 import { OutcomeReportedType, OutcomeReportedV1 } from './events/outcome-reported/schema';
 import { OutcomeVerifiedType, OutcomeVerifiedV1 } from './events/outcome-verified/schema';
 import { PolicySetActivatedType, PolicySetActivatedV1 } from './events/policy-set-activated/schema';
+import { RolloutChangedType, RolloutChangedV1 } from './events/rollout-changed/schema';
+import { RolloutTransitionedType, RolloutTransitionedV1 } from './events/rollout-transitioned/schema';
 import { TelemetryRecordedType, TelemetryRecordedV1 } from './events/telemetry-recorded/schema';
 import { Topics, TopicSpec } from './topics';
 
@@ -107,6 +109,18 @@ export const EventDefinitions = {
     AuditCheckpointSignedV1,
     'A signed audit chain head.',
   ),
+  [RolloutChangedType]: define(
+    RolloutChangedType,
+    Topics.rollouts,
+    RolloutChangedV1,
+    'The current state and weights of a rollout.',
+  ),
+  [RolloutTransitionedType]: define(
+    RolloutTransitionedType,
+    Topics.rolloutEvents,
+    RolloutTransitionedV1,
+    'A rollout moved: applied, advanced, paused, resumed, promoted, rolled back or concluded.',
+  ),
   [MessageDeadLetteredType]: define(
     MessageDeadLetteredType,
     Topics.deadLetters,
@@ -133,6 +147,8 @@ export const EventTypes = {
   TelemetryRecorded: TelemetryRecordedType,
   AuditRecorded: AuditRecordedType,
   AuditCheckpointSigned: AuditCheckpointSignedType,
+  RolloutChanged: RolloutChangedType,
+  RolloutTransitioned: RolloutTransitionedType,
   MessageDeadLettered: MessageDeadLetteredType,
 } as const;
 

@@ -113,6 +113,24 @@ export const Topics = {
     retentionMs: -1,
     description: 'Signed audit chain heads, for third parties.',
   },
+  rollouts: {
+    name: 'agentops.rollouts.v1',
+    key: 'rollout id',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+    description:
+      'Compacted: the current state, salt and weights of every rollout. Followers (ingest, guardrail) assign units from it.',
+  },
+  rolloutEvents: {
+    name: 'agentops.rollout.events.v1',
+    key: 'rollout id',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * 24 * 60 * 60 * 1000,
+    description:
+      'Rollout transitions (applied, advanced, paused, resumed, promoted, rolled back) with their evidence.',
+  },
   deadLetters: {
     name: 'agentops.dlq.v1',
     key: 'original key',

@@ -37,6 +37,7 @@ export const PlatformPolicies = {
   noPolicySet: 'agentops.no-policy-set',
   escalationReview: 'agentops.escalation.review',
   escalationSla: 'agentops.escalation.sla',
+  rolloutVariant: 'agentops.rollout-variant',
 } as const;
 
 const MESSAGE_MAX = 2000; // DecisionReason.message's bound in the contract
@@ -76,6 +77,14 @@ export function killSwitchDenial(hit: SwitchRef): DecisionBody {
     decidedBy: 'killswitch',
     decisionSource: `killswitch:${hit.switchId}`,
   };
+}
+
+/**
+ * The intent ran a rollout variant its unit is not assigned to (or of a rollout it is not part
+ * of): deny, naming why (`rollout_variant_mismatch`, `rollout_not_in_cohort`, `rollout_unknown`).
+ */
+export function rolloutVariantDenial(reason: string, message: string): DecisionBody {
+  return platformDenial('policy', PlatformPolicies.rolloutVariant, `${reason}: ${message}`, 'rollout');
 }
 
 /** No decision reached the waiting agent in time: deny (fail-closed). */

@@ -11,12 +11,12 @@ const rules = (user: string, operation: KafkaAclBinding['operation']) =>
 const physical = (...topics: { name: string }[]) => topics.map((t) => `${PREFIX}${t.name}`).sort();
 
 describe('kafkaAclBindings', () => {
-  it('lets ingest write intents, outcomes, telemetry, its fail-closed decisions and dead letters, and read decisions, switches, escalations and knowledge', () => {
+  it('lets ingest write intents, outcomes, telemetry, its fail-closed decisions and dead letters, and read decisions, switches, escalations, knowledge and rollouts', () => {
     expect(rules('agentops-ingest', 'write')).toEqual(
       physical(Topics.intents, Topics.decisions, Topics.outcomes, Topics.telemetry, Topics.deadLetters),
     );
     expect(rules('agentops-ingest', 'read')).toEqual(
-      physical(Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge),
+      physical(Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge, Topics.rollouts),
     );
   });
 

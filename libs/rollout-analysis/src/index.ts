@@ -13,5 +13,6 @@ export * from './arm-intervals';
 export * from './analysis';
 export * from './decide';
 export * from './fixed-threshold-judge';
+export * from './variant-check';
 export * from './seeded-random';
 export { chiSquareSurvival, logNormalCdf, normalCdf, normalQuantile } from './normal';

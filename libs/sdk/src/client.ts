@@ -1,5 +1,6 @@
 import type { IntentAnswer } from '@agentops/contracts';
 import { randomUUID } from 'node:crypto';
+import { assignVariant } from './assignment';
 import { ControlStream } from './control-stream';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
 import type {
@@ -15,7 +16,9 @@ import type {
   Outcome,
   PendingReview,
   ProposeOptions,
+  RolloutConfig,
   Telemetry,
+  VariantAssignment,
 } from './types';
 
 /** method, path, body, headers, how long the server may hold it (ms), statuses answered as null. */
@@ -49,6 +52,8 @@ export class AgentOpsClient {
   private readonly fetch: typeof fetch;
   private readonly running = new Set<Running>();
   private readonly halts = new Map<string, Halt>();
+  /** Rollouts covering this agent, by key (the newest generation), from the control stream. */
+  private readonly rollouts = new Map<string, RolloutConfig>();
   private stream?: ControlStream;
 
   constructor(private readonly options: AgentOpsClientOptions) {
@@ -221,8 +226,24 @@ export class AgentOpsClient {
         this.halts.delete(halt.switchId);
         handlers.onResume?.(halt);
       },
+      onRollout: (rollout) => {
+        const known = this.rollouts.get(rollout.key);
+        if (!known || known.rolloutId !== rollout.rolloutId || known.generation <= rollout.generation)
+          this.rollouts.set(rollout.key, rollout);
+      },
     });
     await this.stream.start();
+  }
+
+  /**
+   * Which variant this unit (a SKU, a customer id — the value at the rollout's unit path) runs in
+   * the rollout `rolloutKey`, answered locally from the control stream (`listen()` first): the same
+   * salted hash the platform checks, so pass `{ rollout, name }` as the intent's `variant`.
+   * Undefined when no rollout of that key covers this agent.
+   */
+  variant(rolloutKey: string, unit: string | number): VariantAssignment | undefined {
+    const rollout = this.rollouts.get(rolloutKey);
+    return rollout ? assignVariant(rollout, String(unit)) : undefined;
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { Halt } from './types';
+import type { Halt, RolloutConfig } from './types';
 
 export interface ControlStreamOptions {
   url: string;
@@ -7,6 +7,8 @@ export interface ControlStreamOptions {
   fetch: typeof fetch;
   onHalt: (halt: Halt) => void;
   onResume: (halt: Halt) => void;
+  /** A rollout covering this agent, at connect and on every change (`event: rollout`). */
+  onRollout?: (rollout: RolloutConfig) => void;
   onWarning: (message: string, error?: unknown) => void;
   reconnectMs?: number;
 }
@@ -46,6 +48,7 @@ export class ControlStream {
             if (e.event === 'hello') ready();
             else if (e.event === 'halt') this.options.onHalt(JSON.parse(e.data) as Halt);
             else if (e.event === 'resume') this.options.onResume(JSON.parse(e.data) as Halt);
+            else if (e.event === 'rollout') this.options.onRollout?.(JSON.parse(e.data) as RolloutConfig);
           },
         });
         const decoder = new TextDecoder();

@@ -110,3 +110,29 @@ export function knowledgeCitation(
 ): { source: string; kbVersion: number; dataClasses: string[] } {
   return { source: 'knowledge', kbVersion: answer.kbVersion, dataClasses };
 }
+
+/** A variant of a rollout: its name and what it runs (any combination). */
+export interface RolloutVariantSpec {
+  name: string;
+  agentVersion?: string;
+  promptId?: string;
+  framework?: string;
+}
+
+/** A rollout as the control stream sends it (`event: rollout`): enough to assign units locally. */
+export interface RolloutConfig {
+  rolloutId: string;
+  key: string;
+  unitPath: string;
+  salt: string;
+  baseline: RolloutVariantSpec;
+  candidates: RolloutVariantSpec[];
+  status: string;
+  weights: Record<string, number>;
+  generation: number;
+}
+
+/** What `variant(rolloutKey, unit)` answers: the arm to run; put `{ rollout, name }` in the intent. */
+export interface VariantAssignment extends RolloutVariantSpec {
+  rollout: string;
+}

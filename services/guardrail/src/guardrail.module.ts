@@ -21,6 +21,8 @@ import { KnowledgeRepair } from './knowledge/knowledge-repair';
 import { KnowledgeVersionRepository } from './knowledge/knowledge-version-repository';
 import { KNOWLEDGE_VERSIONS } from './knowledge/knowledge-versions';
 import { KnowledgeController } from './knowledge/knowledge.controller';
+import { RolloutVariantGate } from './rollouts/rollout-variant-gate';
+import { RolloutFollower } from '@agentops/rollout-client';
 import { ActivePolicySets } from './policies/active-policy-sets';
 import { PoliciesController } from './policies/policies.controller';
 import { PolicyActivationsHandler } from './policies/policy-activations.handler';
@@ -61,6 +63,8 @@ export class GuardrailModule {
         IntentEvaluation,
         IntentsConsumer,
         KillSwitchGate,
+        RolloutFollower,
+        RolloutVariantGate,
         OutcomeVerifier,
         { provide: KnowledgeClock, useClass: SystemKnowledgeClock },
         { provide: KNOWLEDGE_VERSIONS, useClass: KnowledgeVersionRepository },

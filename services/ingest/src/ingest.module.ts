@@ -15,6 +15,7 @@ import { IdempotencyStore, RedisIdempotencyStore } from './intents/idempotency-s
 import { IntentSubmission } from './intents/intent-submission';
 import { IntentsController } from './intents/intents.controller';
 import { ControlStreamController } from './killswitch/control-stream.controller';
+import { RolloutFollower } from '@agentops/rollout-client';
 import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
@@ -47,6 +48,7 @@ export class IngestModule {
         { provide: IdempotencyStore, useClass: RedisIdempotencyStore },
         IntentSubmission,
         KillSwitchEnforcement,
+        RolloutFollower,
       ],
     };
   }

@@ -83,6 +83,9 @@ const catalog = catalogOf(
   })),
 );
 
+/** No rollout covers these intents: the variant gate lets every one through. */
+const noRollouts = { check: () => null };
+
 function setup() {
   const clock = new FakeClock();
   const decisions = new InMemoryDecisionRepository();
@@ -99,6 +102,7 @@ function setup() {
     decisions,
     publisher,
     new KillSwitchGate(switches),
+    noRollouts,
     clock,
     { DECISION_TTL_MS: 60_000 },
     'agentops/guardrail',
@@ -255,6 +259,7 @@ describe('IntentEvaluation.evaluateBatch', () => {
       s.decisions,
       s.publisher,
       new KillSwitchGate(new KillSwitchSet()),
+      noRollouts,
       s.clock,
       { DECISION_TTL_MS: 60_000 },
       'agentops/guardrail',

@@ -29,6 +29,7 @@ import { CatalogCache } from '../context/catalog-cache';
 import { RetailFactsCache } from '../context/retail-facts';
 import { RollingCounterStore } from '../counters/rolling-counter-store';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
+import { RolloutVariantGate } from '../rollouts/rollout-variant-gate';
 import { ActivePolicySets } from '../policies/active-policy-sets';
 import { DecisionRepository, StoredDecision } from './decision-repository';
 
@@ -61,6 +62,7 @@ export class IntentEvaluation {
     private readonly decisions: DecisionRepository,
     @Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publishMany'>,
     @Inject(KillSwitchGate) private readonly killSwitches: Pick<KillSwitchGate, 'check'>,
+    @Inject(RolloutVariantGate) private readonly rolloutVariants: Pick<RolloutVariantGate, 'check'>,
     private readonly clock: Clock,
     @Inject(SERVICE_CONFIG) private readonly config: Pick<GuardrailConfig, 'DECISION_TTL_MS'>,
     @Inject(EVENT_SOURCE) private readonly source: string,
@@ -158,6 +160,8 @@ export class IntentEvaluation {
     }
     const halt = this.killSwitches.check(intent);
     if (halt) return killSwitchDenial(halt);
+    const wrongVariant = this.rolloutVariants.check(intent);
+    if (wrongVariant) return wrongVariant;
 
     const missing = missingScope(intent.agent, intent);
     if (missing) {

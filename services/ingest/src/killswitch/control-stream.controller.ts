@@ -1,4 +1,5 @@
-import { AgentIdentity } from '@agentops/contracts';
+import { AgentIdentity, RolloutChangedV1 } from '@agentops/contracts';
+import { RolloutFollower } from '@agentops/rollout-client';
 import { ActiveSwitch, KillSwitchSet } from '@agentops/killswitch-client';
 import { selectorCoversAgent } from '@agentops/cohort-selector';
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
@@ -12,11 +13,15 @@ const HEARTBEAT_MS = 15_000;
  * a switch covering its cohort is flipped (`event: halt`), and may resume on `event: resume`. On
  * connect it first receives a halt for every switch already covering it. A switch limited to an
  * action pattern still halts the agent's cohort; `selector.action` tells the agent which actions.
+ * It also receives every rollout covering its cohort (`event: rollout`), at connect and on change.
  */
 @Controller('v1/control')
 @UseGuards(AgentAuthGuard)
 export class ControlStreamController {
-  constructor(private readonly switches: KillSwitchSet) {}
+  constructor(
+    private readonly switches: KillSwitchSet,
+    private readonly rollouts: RolloutFollower,
+  ) {}
 
   @Get('stream')
   stream(@CurrentAgent() agent: AgentIdentity, @Req() req: Request, @Res() res: Response): void {
@@ -34,12 +39,34 @@ export class ControlStreamController {
       if (!selectorCoversAgent(change.switch.selector, agent)) return;
       send(change.kind === 'activated' ? 'halt' : 'resume', haltBody(change.switch));
     });
+    // The rollouts covering this agent (`event: rollout`): the SDK assigns units locally from them.
+    const covers = (r: RolloutChangedV1) =>
+      r.tenantId === agent.tenantId && selectorCoversAgent(r.selector, agent);
+    for (const r of this.rollouts.ofTenant(agent.tenantId)) if (covers(r)) send('rollout', rolloutBody(r));
+    const unfollow = this.rollouts.onChange((r) => {
+      if (covers(r)) send('rollout', rolloutBody(r));
+    });
     const heartbeat = setInterval(() => res.write(`: keep-alive\n\n`), HEARTBEAT_MS);
     req.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unfollow();
     });
   }
+}
+
+function rolloutBody(r: RolloutChangedV1) {
+  return {
+    rolloutId: r.rolloutId,
+    key: r.key,
+    unitPath: r.unitPath,
+    salt: r.salt,
+    baseline: r.baseline,
+    candidates: r.candidates,
+    status: r.status,
+    weights: r.weights,
+    generation: r.generation,
+  };
 }
 
 function haltBody(s: ActiveSwitch) {

@@ -1,4 +1,5 @@
 import {
+  AllowServices,
   CurrentPrincipal,
   PrincipalGuard,
   Principal,
@@ -23,6 +24,8 @@ export class KillSwitchesController {
   @Post()
   @HttpCode(201)
   @RequireRoles('sre')
+  // rollout halts a rolled-back candidate's cohort here, with its own service credentials.
+  @AllowServices('rollout')
   async flip(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest,

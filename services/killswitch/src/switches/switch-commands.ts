@@ -194,6 +194,7 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 function actorOf(p: Principal): string {
+  if (p.kind === 'service') return `service:${p.id}`;
   return p.kind === 'operator' ? 'operator' : `user:${p.id}`;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionName, AgentIdentity } from '../common/schema';
+import { RolloutArmName, RolloutKey } from '../rollout-changed/schema';
 
 export const IntentProposedType = 'agentops.intent.proposed.v1' as const;
 
@@ -21,6 +22,11 @@ export const IntentProposal = z.object({
   confidence: z.number().min(0).max(1),
   justification: z.string().min(1).max(4000),
   dataUsed: z.array(DataReference).max(50).default([]),
+  /**
+   * The rollout variant the agent ran to reach this intent (`agentops.variant(rollout, unit)`).
+   * Guardrail denies it when it is not the unit's assignment (`rollout_variant_mismatch`).
+   */
+  variant: z.object({ rollout: RolloutKey, name: RolloutArmName }).strict().optional(),
 });
 export type IntentProposal = z.infer<typeof IntentProposal>;
 

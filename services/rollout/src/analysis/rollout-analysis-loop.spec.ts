@@ -1,0 +1,105 @@
+import { assignIntent } from '@agentops/rollout-analysis';
+import { RolloutCommands } from '../rollouts/rollout-commands';
+import { planOf } from '../rollouts/rollout-plans';
+import { rolloutDoubles } from '../testing/in-memory-rollout-store';
+import { TENANT, canaryYaml, decisionEvent, intentEvent, sreOf } from '../testing/rollout-fixtures';
+import { RolloutAnalysisLoop } from './rollout-analysis-loop';
+
+const START = Date.parse('2026-12-01T10:00:00Z');
+
+async function setup(yaml = canaryYaml()) {
+  const d = rolloutDoubles();
+  let now = START;
+  const clock = () => now;
+  const loop = new RolloutAnalysisLoop(d.store, d.propagation, d.logger, clock);
+  const view = await new RolloutCommands(d.store, d.propagation).apply(sreOf(), { yaml }, START);
+  return { ...d, loop, view, advance: (ms: number) => (now += ms) };
+}
+
+/** The arm a SKU is assigned by the stored rollout (what the SDK computes locally). */
+async function armOf(store: Awaited<ReturnType<typeof setup>>['store'], id: string, sku: string) {
+  const record = (await store.find(id))!;
+  return assignIntent(planOf(record), record.state.weights, record.salt, intentEvent(sku, undefined).data)!
+    .arm;
+}
+
+describe('RolloutAnalysisLoop', () => {
+  it("counts an intent under its unit's assignment only when it ran that variant", async () => {
+    const { loop, store, view } = await setup();
+    const skus = Array.from({ length: 60 }, (_, i) => `SKU-${i}`);
+    const arms = await Promise.all(skus.map((s) => armOf(store, view.id, s)));
+    expect(new Set(arms)).toEqual(new Set(['v1', 'v2']));
+    for (const [i, sku] of skus.entries()) {
+      await loop.onIntent(intentEvent(sku, { rollout: 'pricing-v2', name: arms[i] }));
+      // The same unit claiming the other arm is not counted (guardrail denies it), nor one without a variant.
+      await loop.onIntent(intentEvent(sku, { rollout: 'pricing-v2', name: arms[i] === 'v1' ? 'v2' : 'v1' }));
+      await loop.onIntent(intentEvent(sku, undefined));
+    }
+    expect(store.intents.map((r) => r.arm)).toEqual(arms);
+    // Deterministic: the same rollout assigns the same SKU the same arm on every call.
+    expect(await Promise.all(skus.map((s) => armOf(store, view.id, s)))).toEqual(arms);
+  });
+
+  it('counts a redelivered decision once, and a decision that overtook its intent once the intent arrives', async () => {
+    const { loop, store, view } = await setup();
+    const arm = await armOf(store, view.id, 'SKU-1');
+    const intent = intentEvent('SKU-1', { rollout: 'pricing-v2', name: arm });
+    const decided = decisionEvent(intent, 'deny');
+    await loop.onFact(decided); // ahead of its intent
+    expect(store.pending).toHaveLength(1);
+    await loop.onIntent(intent);
+    await loop.onFact(decided); // redelivered
+    // A second decision of the same intent (guardrail after ingest's fail-closed deny) is not counted.
+    await loop.onFact(decisionEvent(intent, 'allow'));
+    const stats = (await store.find(view.id))!.stats;
+    expect(stats.strata[0].arms[arm]).toMatchObject({ decisions: 1, denies: 1 });
+    expect(store.pending).toHaveLength(0);
+  });
+
+  it('rolls a worse candidate back by itself: weight 0, a kill switch on its agent version, a rolled_back event', async () => {
+    const { loop, store, view, halter, announcer } = await setup();
+    let n = 0;
+    for (let i = 0; i < 4000 && (await store.find(view.id))!.state.status === 'running'; i++) {
+      const sku = `SKU-${i}`;
+      const arm = await armOf(store, view.id, sku);
+      const intent = intentEvent(sku, { rollout: 'pricing-v2', name: arm });
+      await loop.onIntent(intent);
+      // Baseline denies 5 %, the candidate 30 %.
+      const deny = arm === 'v2' ? i % 10 < 3 : i % 20 === 0;
+      await loop.onFact(decisionEvent(intent, deny ? 'deny' : 'allow'));
+      n = i + 1;
+    }
+    const record = (await store.find(view.id))!;
+    expect(record.state).toMatchObject({ status: 'rolled_back', weights: { v1: 100, v2: 0 } });
+    expect(n).toBeLessThan(4000);
+    expect(halter.flips.map((f) => [f.selector, f.ticket])).toEqual([
+      [{ tenantId: TENANT, role: 'pricing', agentVersion: '2' }, 'rollout:pricing-v2'],
+    ]);
+    expect(record.halts).toEqual([{ variant: 'v2', killSwitchId: halter.flips[0].id }]);
+    const rolledBack = announcer.transitions.find((t) => t.data.transition === 'rolled_back')!;
+    expect(rolledBack.data).toMatchObject({ actor: 'analysis', variant: 'v2', weights: { v1: 100, v2: 0 } });
+    expect(rolledBack.data.evidence).toHaveProperty('harm.status', 'harm');
+    // The compacted topic's last word on the rollout is candidate weight 0.
+    expect(announcer.states.at(-1)!.data).toMatchObject({ status: 'rolled_back', weights: { v2: 0 } });
+  });
+
+  it('advances a healthy canary once the dwell and the sample per arm are met, and not before', async () => {
+    const { loop, store, view, advance } = await setup();
+    for (let i = 0; i < 1500; i++) {
+      const sku = `SKU-${i}`;
+      const arm = await armOf(store, view.id, sku);
+      const intent = intentEvent(sku, { rollout: 'pricing-v2', name: arm });
+      await loop.onIntent(intent);
+      await loop.onFact(decisionEvent(intent, i % 20 === 0 ? 'deny' : 'allow'));
+    }
+    expect((await store.find(view.id))!.state.stepIndex).toBe(0); // sample met, dwell not
+    advance(61_000);
+    await loop.tick();
+    const record = (await store.find(view.id))!;
+    expect(record.state).toMatchObject({ status: 'running', stepIndex: 1, weights: { v1: 50, v2: 50 } });
+    expect(record.stats.strata.map((s) => s.weights)).toEqual([
+      { v1: 90, v2: 10 },
+      { v1: 50, v2: 50 },
+    ]);
+  });
+});

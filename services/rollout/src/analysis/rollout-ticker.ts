@@ -1,0 +1,48 @@
+import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { RolloutConfig } from '../config';
+import { RolloutPropagation } from '../rollouts/rollout-propagation';
+import { RolloutAnalysisLoop } from './rollout-analysis-loop';
+
+/**
+ * The loop's timer: a step whose dwell ends without new events still advances, unsent transitions
+ * and missing halts are caught up, stale pending facts are dropped. At start it republishes every
+ * live rollout's state (same content, newest generation) so followers rebuild from the topic.
+ */
+@Injectable()
+export class RolloutTicker implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    private readonly loop: RolloutAnalysisLoop,
+    private readonly propagation: RolloutPropagation,
+    @Inject(SERVICE_CONFIG) private readonly config: RolloutConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.propagation.catchUp(true);
+    this.timer = setInterval(() => void this.tick(), this.config.ROLLOUT_TICK_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.loop.tick();
+      await this.propagation.catchUp(false);
+      await this.loop.dropStalePendingFacts(this.config.ROLLOUT_PENDING_FACT_TTL_MS);
+    } catch (err) {
+      this.logger.warn({ err }, 'rollout tick failed; retried on the next');
+    } finally {
+      this.running = false;
+    }
+  }
+}

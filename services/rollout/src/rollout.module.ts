@@ -1,0 +1,33 @@
+import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ROLLOUT_CLOCK, RolloutAnalysisLoop } from './analysis/rollout-analysis-loop';
+import { RolloutFactsHandler } from './analysis/rollout-facts.handler';
+import { RolloutTicker } from './analysis/rollout-ticker';
+import { CandidateHalter, KillSwitchApiHalter } from './halts/candidate-halter';
+import { PgRolloutStore } from './rollouts/pg-rollout-store';
+import { KafkaRolloutAnnouncer, RolloutAnnouncer } from './rollouts/rollout-announcer';
+import { RolloutCommands } from './rollouts/rollout-commands';
+import { RolloutPropagation } from './rollouts/rollout-propagation';
+import { RolloutStore } from './rollouts/rollout-store';
+import { RolloutsController } from './rollouts/rollouts.controller';
+
+@Module({})
+export class RolloutModule {
+  static register(parts: RuntimeParts): DynamicModule {
+    return {
+      module: RolloutModule,
+      imports: [ServiceRuntimeModule.forRoot(parts)],
+      controllers: [RolloutFactsHandler, RolloutsController],
+      providers: [
+        { provide: RolloutStore, useClass: PgRolloutStore },
+        { provide: RolloutAnnouncer, useClass: KafkaRolloutAnnouncer },
+        { provide: CandidateHalter, useClass: KillSwitchApiHalter },
+        { provide: ROLLOUT_CLOCK, useValue: () => Date.now() },
+        RolloutPropagation,
+        RolloutCommands,
+        RolloutAnalysisLoop,
+        RolloutTicker,
+      ],
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { DomainError } from '@agentops/service-runtime';
+import { rolloutDoubles } from '../testing/in-memory-rollout-store';
+import { TENANT, canaryYaml, sreOf } from '../testing/rollout-fixtures';
+import { RolloutCommands } from './rollout-commands';
+
+function setup() {
+  const d = rolloutDoubles();
+  return { ...d, commands: new RolloutCommands(d.store, d.propagation) };
+}
+
+async function rejection(
+  p: Promise<unknown>,
+): Promise<DomainError & { details?: { issues?: { path: string }[] } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as DomainError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('RolloutCommands', () => {
+  it('applies a YAML canary at its first step and announces its state and the applied transition', async () => {
+    const { commands, announcer } = setup();
+    const view = await commands.apply(sreOf(), { yaml: canaryYaml() });
+    expect(view).toMatchObject({
+      key: 'pricing-v2',
+      status: 'running',
+      stepIndex: 0,
+      weights: { v1: 90, v2: 10 },
+    });
+    expect(announcer.states.map((s) => s.data)).toEqual([
+      expect.objectContaining({
+        rolloutId: view.id,
+        unitPath: 'params.sku',
+        weights: { v1: 90, v2: 10 },
+        generation: 1,
+      }),
+    ]);
+    expect(announcer.states[0].data.salt).toMatch(/^[0-9a-f]{24}$/);
+    expect(announcer.transitions.map((t) => t.data.transition)).toEqual(['applied']);
+  });
+
+  it.each([
+    ['an unknown KPI', { guardrails: '[{ kpi: happiness }]' }, 'spec.guardrails.0.kpi'],
+    ['a weight out of range', { steps: '[{ weight: 120, minDwell: 1m }]' }, 'spec.steps.0.weight'],
+  ])('refuses %s with a 400 naming the field', async (_what, overrides, path) => {
+    const error = await rejection(setup().commands.apply(sreOf(), { yaml: canaryYaml(overrides) }));
+    expect(error.code).toBe('invalid');
+    expect(error.details?.issues?.map((i) => i.path)).toContain(path);
+  });
+
+  it('refuses a cohort that overlaps another active rollout, naming spec.cohort', async () => {
+    const { commands } = setup();
+    await commands.apply(sreOf(), { yaml: canaryYaml() });
+    const error = await rejection(
+      commands.apply(sreOf(), { yaml: canaryYaml({ name: 'other', selector: '{ action: "pricing.*" }' }) }),
+    );
+    expect({ code: error.code, paths: error.details?.issues?.map((i) => i.path) }).toEqual({
+      code: 'invalid',
+      paths: ['spec.cohort'],
+    });
+    // A disjoint cohort (another role) is fine.
+    await expect(
+      commands.apply(sreOf(), { yaml: canaryYaml({ name: 'service', selector: '{ role: service }' }) }),
+    ).resolves.toMatchObject({ status: 'running' });
+  });
+
+  it("refuses a unit path that none of the tenant's intents has, naming spec.unit", async () => {
+    const { commands, store } = setup();
+    await store.noteUnitPaths(TENANT, ['target.id', 'params.customerId']);
+    const error = await rejection(commands.apply(sreOf(), { yaml: canaryYaml() }));
+    expect(error.details?.issues?.map((i) => i.path)).toEqual(['spec.unit']);
+  });
+
+  it("keeps tenants apart: another tenant's sre may not apply on this cohort nor see the rollout", async () => {
+    const { commands } = setup();
+    expect((await rejection(commands.apply(sreOf('other'), { yaml: canaryYaml() }))).code).toBe('forbidden');
+    const view = await commands.apply(sreOf(), { yaml: canaryYaml() });
+    expect((await rejection(commands.status(sreOf('other'), view.id))).code).toBe('not_found');
+    expect((await rejection(commands.pause(sreOf('other'), view.id))).code).toBe('not_found');
+    expect(await commands.list(sreOf('other'))).toEqual([]);
+  });
+
+  it('pauses, resumes and promotes by key, each an event; a finished rollout refuses more', async () => {
+    const { commands, announcer } = setup();
+    await commands.apply(sreOf(), { yaml: canaryYaml() });
+    expect((await commands.pause(sreOf(), 'pricing-v2')).status).toBe('paused');
+    expect((await commands.resume(sreOf(), 'pricing-v2')).status).toBe('running');
+    const promoted = await commands.promote(sreOf(), 'pricing-v2');
+    expect(promoted).toMatchObject({ status: 'promoted', weights: { v1: 0, v2: 100 } });
+    expect(announcer.transitions.map((t) => [t.data.transition, t.data.actor])).toEqual([
+      ['applied', `user:sre@${TENANT}`],
+      ['paused', `user:sre@${TENANT}`],
+      ['resumed', `user:sre@${TENANT}`],
+      ['promoted', `user:sre@${TENANT}`],
+    ]);
+    expect((await rejection(commands.pause(sreOf(), 'pricing-v2'))).code).toBe('conflict');
+  });
+
+  it("a manual rollback serves the baseline everywhere and halts the candidate's agent version", async () => {
+    const { commands, halter } = setup();
+    await commands.apply(sreOf(), { yaml: canaryYaml() });
+    const view = await commands.rollback(sreOf(), 'pricing-v2', 'bad reviews');
+    expect(view).toMatchObject({ status: 'rolled_back', weights: { v1: 100, v2: 0 } });
+    expect(halter.flips.map((f) => f.selector)).toEqual([
+      { tenantId: TENANT, role: 'pricing', agentVersion: '2' },
+    ]);
+    expect(view.halts).toEqual([{ variant: 'v2', killSwitchId: halter.flips[0].id }]);
+  });
+});

@@ -1,0 +1,105 @@
+import { EventEnvelope, IntentProposedV1, RolloutTransitionedV1 } from '@agentops/contracts';
+import { RolloutState, RolloutStats } from '@agentops/rollout-analysis';
+
+/** A rolled-back candidate whose cohort a kill switch halts; `killSwitchId` once it is flipped. */
+export interface CandidateHalt {
+  variant: string;
+  killSwitchId: string | null;
+  /** Why no switch can be flipped (the candidate shares the baseline's agent version), if so. */
+  skipped?: string;
+}
+
+/** One rollout as stored: the document as applied, its salt, state and accumulators. */
+export interface RolloutRecord {
+  id: string;
+  tenantId: string;
+  key: string;
+  /** The `AgentRollout` as applied (JSON), re-validated into a plan when read. */
+  document: unknown;
+  salt: string;
+  state: RolloutState;
+  stats: RolloutStats;
+  /** Grows with every change; followers of the compacted topic keep the newest. */
+  generation: number;
+  halts: CandidateHalt[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The arm and stratum an intent ran under in one rollout. */
+export interface RolloutIntentRow {
+  intentId: string;
+  rolloutId: string;
+  arm: string;
+  stratum: number;
+  proposedAt: string;
+}
+
+/** Inside one rollout's transaction: events counted once per rollout. */
+export interface RolloutTransaction {
+  /** True the first time this event is offered for this rollout; false for a redelivery. */
+  claimEvent(eventId: string): Promise<boolean>;
+}
+
+/** What a change of one rollout writes: the new row and the transitions it announces. */
+export interface RolloutChange<T> {
+  record?: RolloutRecord;
+  transitions?: EventEnvelope<RolloutTransitionedV1>[];
+  result: T;
+}
+
+export type UnitPathEvidence = 'seen' | 'unseen' | 'no_traffic';
+
+/**
+ * Rollouts, their transitions, intents and counted events: the only place that speaks SQL about
+ * them (PgRolloutStore), with an in-memory twin for the use cases' unit specs.
+ */
+export abstract class RolloutStore {
+  /** Inserts a new rollout with its `applied` transition; a live key already taken is a conflict. */
+  abstract insert(record: RolloutRecord, transition: EventEnvelope<RolloutTransitionedV1>): Promise<void>;
+  abstract find(id: string): Promise<RolloutRecord | null>;
+  abstract findByKey(tenantId: string, key: string): Promise<RolloutRecord | null>;
+  /** `tenantId` undefined: every tenant (platform operator). Newest first. */
+  abstract list(tenantId: string | undefined): Promise<RolloutRecord[]>;
+  /** Running and paused rollouts, of one tenant or all. */
+  abstract live(tenantId?: string): Promise<RolloutRecord[]>;
+  /** Rollouts with a halt not yet flipped. */
+  abstract pendingHalts(): Promise<RolloutRecord[]>;
+  /**
+   * Changes one rollout under a row lock: `change` sees the current row and returns the new one
+   * and the transitions to record, all written in one transaction. Null when there is no such rollout.
+   */
+  abstract mutate<T>(
+    id: string,
+    change: (current: RolloutRecord, tx: RolloutTransaction) => Promise<RolloutChange<T>>,
+  ): Promise<T | null>;
+  abstract transitions(rolloutId: string): Promise<EventEnvelope<RolloutTransitionedV1>[]>;
+  abstract unpublishedTransitions(): Promise<EventEnvelope<RolloutTransitionedV1>[]>;
+  abstract markPublished(eventIds: string[]): Promise<void>;
+
+  /** Records which arm an intent ran under; false when already recorded. */
+  abstract recordIntent(row: RolloutIntentRow): Promise<boolean>;
+  abstract intentRows(intentId: string): Promise<RolloutIntentRow[]>;
+
+  /** A fact whose intent is not known yet; kept until the intent arrives or it ages out. */
+  abstract holdPendingFact(intentId: string, event: EventEnvelope, receivedAt: string): Promise<void>;
+  abstract takePendingFacts(intentId: string): Promise<EventEnvelope[]>;
+  abstract dropPendingFactsBefore(before: string): Promise<number>;
+
+  abstract noteUnitPaths(tenantId: string, paths: string[], at: string): Promise<void>;
+  abstract unitPathEvidence(tenantId: string, path: string): Promise<UnitPathEvidence>;
+}
+
+/** The unit paths an intent carries: `target.id`, `target.type` and every top-level `params.<key>`. */
+export function unitPathsOf(intent: Pick<IntentProposedV1, 'params' | 'target'>): string[] {
+  const paths = ['target.id', 'target.type'];
+  for (const key of Object.keys(intent.params ?? {}).slice(0, 50))
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) paths.push(`params.${key}`);
+  return paths;
+}
+
+/** The path whose presence the unit check looks for: nested paths by their top-level field. */
+export function unitPathRoot(path: string): string {
+  return path.split('.').slice(0, 2).join('.');
+}

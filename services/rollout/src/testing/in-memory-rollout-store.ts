@@ -1,0 +1,187 @@
+import { CohortSelector, EventEnvelope, RolloutChangedV1, RolloutTransitionedV1 } from '@agentops/contracts';
+import { DomainError } from '@agentops/service-runtime';
+import type { Logger } from 'pino';
+import { CandidateHalter } from '../halts/candidate-halter';
+import { RolloutAnnouncer } from '../rollouts/rollout-announcer';
+import { RolloutPropagation } from '../rollouts/rollout-propagation';
+import {
+  RolloutChange,
+  RolloutIntentRow,
+  RolloutRecord,
+  RolloutStore,
+  RolloutTransaction,
+  UnitPathEvidence,
+} from '../rollouts/rollout-store';
+
+const copy = <T>(x: T): T => structuredClone(x);
+
+/** The store in memory, with PostgreSQL's semantics where the use cases rely on them. */
+export class InMemoryRolloutStore extends RolloutStore {
+  readonly rows = new Map<string, RolloutRecord>();
+  readonly transitionLog: { event: EventEnvelope<RolloutTransitionedV1>; published: boolean }[] = [];
+  readonly intents: RolloutIntentRow[] = [];
+  readonly counted = new Set<string>();
+  readonly pending: { intentId: string; event: EventEnvelope; receivedAt: string }[] = [];
+  readonly paths = new Map<string, Set<string>>();
+
+  async insert(record: RolloutRecord, transition: EventEnvelope<RolloutTransitionedV1>): Promise<void> {
+    const live = [...this.rows.values()].some(
+      (r) =>
+        r.tenantId === record.tenantId &&
+        r.key === record.key &&
+        (r.state.status === 'running' || r.state.status === 'paused'),
+    );
+    if (live) throw new DomainError('conflict', `rollout ${record.key} is already live`);
+    this.rows.set(record.id, copy(record));
+    this.transitionLog.push({ event: transition, published: false });
+  }
+
+  async find(id: string) {
+    const r = this.rows.get(id);
+    return r ? copy(r) : null;
+  }
+
+  async findByKey(tenantId: string, key: string) {
+    return (await this.list(tenantId)).find((r) => r.key === key) ?? null;
+  }
+
+  async list(tenantId: string | undefined) {
+    return [...this.rows.values()]
+      .filter((r) => tenantId === undefined || r.tenantId === tenantId)
+      .reverse()
+      .map(copy);
+  }
+
+  async live(tenantId?: string) {
+    return [...this.rows.values()]
+      .filter(
+        (r) =>
+          (tenantId === undefined || r.tenantId === tenantId) &&
+          ['running', 'paused'].includes(r.state.status),
+      )
+      .map(copy);
+  }
+
+  async pendingHalts() {
+    return [...this.rows.values()]
+      .filter((r) => r.halts.some((h) => h.killSwitchId === null && !h.skipped))
+      .map(copy);
+  }
+
+  async mutate<T>(
+    id: string,
+    change: (current: RolloutRecord, tx: RolloutTransaction) => Promise<RolloutChange<T>>,
+  ): Promise<T | null> {
+    const current = this.rows.get(id);
+    if (!current) return null;
+    const claimed: string[] = [];
+    const tx: RolloutTransaction = {
+      claimEvent: async (eventId) => {
+        const k = `${eventId}:${id}`;
+        if (this.counted.has(k)) return false;
+        claimed.push(k);
+        this.counted.add(k);
+        return true;
+      },
+    };
+    try {
+      const out = await change(copy(current), tx);
+      if (out.record) this.rows.set(id, copy(out.record));
+      for (const t of out.transitions ?? []) this.transitionLog.push({ event: t, published: false });
+      return out.result;
+    } catch (error) {
+      for (const k of claimed) this.counted.delete(k); // rolled back with the transaction
+      throw error;
+    }
+  }
+
+  async transitions(rolloutId: string) {
+    return this.transitionLog.filter((t) => t.event.data.rolloutId === rolloutId).map((t) => t.event);
+  }
+
+  async unpublishedTransitions() {
+    return this.transitionLog.filter((t) => !t.published).map((t) => t.event);
+  }
+
+  async markPublished(eventIds: string[]) {
+    for (const t of this.transitionLog) if (eventIds.includes(t.event.id)) t.published = true;
+  }
+
+  async recordIntent(row: RolloutIntentRow) {
+    if (this.intents.some((r) => r.intentId === row.intentId && r.rolloutId === row.rolloutId)) return false;
+    this.intents.push({ ...row });
+    return true;
+  }
+
+  async intentRows(intentId: string) {
+    return this.intents.filter((r) => r.intentId === intentId).map((r) => ({ ...r }));
+  }
+
+  async holdPendingFact(intentId: string, event: EventEnvelope, receivedAt: string) {
+    if (!this.pending.some((p) => p.event.id === event.id))
+      this.pending.push({ intentId, event, receivedAt });
+  }
+
+  async takePendingFacts(intentId: string) {
+    const taken = this.pending.filter((p) => p.intentId === intentId);
+    for (const p of taken) this.pending.splice(this.pending.indexOf(p), 1);
+    return taken.map((p) => p.event);
+  }
+
+  async dropPendingFactsBefore(before: string) {
+    const old = this.pending.filter((p) => p.receivedAt < before);
+    for (const p of old) this.pending.splice(this.pending.indexOf(p), 1);
+    return old.length;
+  }
+
+  async noteUnitPaths(tenantId: string, paths: string[]) {
+    const set = this.paths.get(tenantId) ?? new Set<string>();
+    for (const p of paths) set.add(p);
+    this.paths.set(tenantId, set);
+  }
+
+  async unitPathEvidence(tenantId: string, path: string): Promise<UnitPathEvidence> {
+    const set = this.paths.get(tenantId);
+    if (!set?.size) return 'no_traffic';
+    return set.has(path) ? 'seen' : 'unseen';
+  }
+}
+
+/** Records what would go to Kafka. */
+export class RecordingAnnouncer extends RolloutAnnouncer {
+  readonly states: EventEnvelope<RolloutChangedV1>[] = [];
+  readonly transitions: EventEnvelope<RolloutTransitionedV1>[] = [];
+
+  async announce(
+    state: EventEnvelope<RolloutChangedV1>,
+    transitions: EventEnvelope<RolloutTransitionedV1>[],
+  ) {
+    this.transitions.push(...transitions);
+    this.states.push(state);
+  }
+
+  async announceTransitions(transitions: EventEnvelope<RolloutTransitionedV1>[]) {
+    this.transitions.push(...transitions);
+  }
+}
+
+/** Records the kill switches it is asked to flip. */
+export class RecordingHalter extends CandidateHalter {
+  readonly flips: { selector: CohortSelector; reason: string; ticket: string; id: string }[] = [];
+
+  async halt(selector: CohortSelector, reason: string, ticket: string) {
+    const id = `00000000-0000-4000-8000-${String(this.flips.length + 1).padStart(12, '0')}`;
+    this.flips.push({ selector, reason, ticket, id });
+    return id;
+  }
+}
+
+const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+
+export function rolloutDoubles() {
+  const store = new InMemoryRolloutStore();
+  const announcer = new RecordingAnnouncer();
+  const halter = new RecordingHalter();
+  const propagation = new RolloutPropagation(store, announcer, halter, silent, 'agentops/rollout');
+  return { store, announcer, halter, propagation, logger: silent };
+}
