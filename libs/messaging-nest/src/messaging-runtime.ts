@@ -30,7 +30,7 @@ export class MessagingRuntime {
     readonly observer: ConsumerObserver = {},
   ) {
     this.kafka = createKafka(settings, logger);
-    this.publisher = new EventPublisher(this.kafka, settings.topicPrefix, logger);
+    this.publisher = new EventPublisher(this.kafka, settings.topicPrefix, logger, source);
     this.probe = new BrokerProbe(this.kafka);
   }
 

@@ -7,6 +7,7 @@ import { PoisonReason } from './errors';
 import { EventPublisher } from './event-publisher';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
+import { inChunkSpans } from './message-spans';
 
 export interface BatchConsumerSettings {
   groupId: string;
@@ -118,7 +119,10 @@ export class BatchConsumer {
         deadLetter: (requests) =>
           publishDeadLetters(this.publisher, this.topicPrefix, this.settings.groupId, this.source, requests),
       },
-      handler,
+      // Each chunk inside the process spans of its events: what the handler logs and produces
+      // carries their trace.
+      (items, context) =>
+        inChunkSpans(this.source, items, this.settings.groupId, () => handler(items, context)),
       this.policy,
       this.logger,
       this.observer,

@@ -8,6 +8,7 @@ import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
+import { endSpan, markDeadLettered, startConsumerSpan, withSpan } from './message-spans';
 
 export type { MessageOrigin } from './message-origin';
 
@@ -112,6 +113,27 @@ export class EventConsumer {
       throw error;
     }
 
+    // One process span per message, across its attempts; the handler (and a dead letter) runs in it.
+    const { span, context } = startConsumerSpan(this.source, event, origin, this.groupId);
+    let failure: unknown;
+    try {
+      await withSpan(context, () => this.process(event, origin, headers, message.value, handler, heartbeat));
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endSpan(span, failure);
+    }
+  }
+
+  private async process(
+    event: EventEnvelope,
+    origin: MessageOrigin,
+    headers: Record<string, string>,
+    value: Buffer | null,
+    handler: EventHandler,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const maxAttempts = this.settings.maxAttempts ?? 5;
     const baseDelay = this.settings.retryBaseDelayMs ?? 100;
     for (let attempt = 1; ; attempt++) {
@@ -126,7 +148,7 @@ export class EventConsumer {
           await this.deadLetter(
             origin,
             headers,
-            message.value,
+            value,
             error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
             err.message,
           );
@@ -134,13 +156,7 @@ export class EventConsumer {
         }
         if (attempt >= maxAttempts || !this.running) {
           if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
-          await this.deadLetter(
-            origin,
-            headers,
-            message.value,
-            'retries_exhausted',
-            `${err.name}: ${err.message}`,
-          );
+          await this.deadLetter(origin, headers, value, 'retries_exhausted', `${err.name}: ${err.message}`);
           return;
         }
         this.logger.warn({ err, eventId: event.id, type: event.type, attempt }, 'handler failed, retrying');
@@ -158,6 +174,7 @@ export class EventConsumer {
     error: string,
   ): Promise<void> {
     this.observer.onDeadLettered?.(reason, origin.baseTopic);
+    markDeadLettered(reason);
     this.logger.warn(
       { reason, error, topic: origin.topic, partition: origin.partition, offset: origin.offset },
       'message dead-lettered',

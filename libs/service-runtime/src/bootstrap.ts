@@ -16,6 +16,7 @@ import pinoHttp from 'pino-http';
 import type { DestinationStream, Logger } from 'pino';
 import { LargeBodyRoute, bodyErrorHandler, jsonBodyParser } from './body-limits';
 import { CommonEnv, isProduction, kafkaSecurity } from './config';
+import { inboundTraceContext } from './inbound-trace';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
 import { PinoNestLogger } from './nest-logger';
@@ -133,6 +134,8 @@ export async function startService<C extends BaseServiceConfig>(
     // After the request logger, so a refused body is logged with its 413.
     app.use(jsonBodyParser(bp.largeBodies ?? []));
     app.use(bodyErrorHandler);
+    // Last before the routes, so the caller's trace context is the one the handler runs in.
+    app.use(inboundTraceContext);
     app.connectMicroservice(
       { strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) },
       { inheritAppConfig: true },

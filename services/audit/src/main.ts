@@ -1,5 +1,12 @@
-import { runServiceMain } from '@agentops/service-runtime';
-import { auditBlueprint } from './blueprint';
-import { loadAuditConfig } from './config';
+import { startTracing } from '@agentops/service-runtime/tracing';
 
-void runServiceMain(auditBlueprint, () => loadAuditConfig());
+// The tracing SDK starts before anything requires http, express, pg or ioredis: it patches them as
+// they load. Static imports would be hoisted above this call, so the service is loaded after it.
+startTracing({ service: 'audit' });
+
+void (async () => {
+  const { runServiceMain } = await import('@agentops/service-runtime');
+  const { auditBlueprint } = await import('./blueprint');
+  const { loadAuditConfig } = await import('./config');
+  await runServiceMain(auditBlueprint, () => loadAuditConfig());
+})();

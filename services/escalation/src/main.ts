@@ -1,5 +1,12 @@
-import { runServiceMain } from '@agentops/service-runtime';
-import { escalationBlueprint } from './blueprint';
-import { loadEscalationConfig } from './config';
+import { startTracing } from '@agentops/service-runtime/tracing';
 
-void runServiceMain(escalationBlueprint, () => loadEscalationConfig());
+// The tracing SDK starts before anything requires http, express, pg or ioredis: it patches them as
+// they load. Static imports would be hoisted above this call, so the service is loaded after it.
+startTracing({ service: 'escalation' });
+
+void (async () => {
+  const { runServiceMain } = await import('@agentops/service-runtime');
+  const { escalationBlueprint } = await import('./blueprint');
+  const { loadEscalationConfig } = await import('./config');
+  await runServiceMain(escalationBlueprint, () => loadEscalationConfig());
+})();

@@ -1,5 +1,12 @@
-import { runServiceMain } from '@agentops/service-runtime';
-import { guardrailBlueprint } from './blueprint';
-import { loadGuardrailConfig } from './config';
+import { startTracing } from '@agentops/service-runtime/tracing';
 
-void runServiceMain(guardrailBlueprint, () => loadGuardrailConfig());
+// The tracing SDK starts before anything requires http, express, pg or ioredis: it patches them as
+// they load. Static imports would be hoisted above this call, so the service is loaded after it.
+startTracing({ service: 'guardrail' });
+
+void (async () => {
+  const { runServiceMain } = await import('@agentops/service-runtime');
+  const { guardrailBlueprint } = await import('./blueprint');
+  const { loadGuardrailConfig } = await import('./config');
+  await runServiceMain(guardrailBlueprint, () => loadGuardrailConfig());
+})();
