@@ -122,7 +122,13 @@ export class BatchConsumer {
       // Each chunk inside the process spans of its events: what the handler logs and produces
       // carries their trace.
       (items, context) =>
-        inChunkSpans(this.source, items, this.settings.groupId, () => handler(items, context)),
+        inChunkSpans(this.source, items, this.settings.groupId, async () => {
+          await handler(items, context);
+          this.logger.debug(
+            { events: items.length, topic: batch.topic, partition: batch.partition },
+            'chunk handled',
+          );
+        }),
       this.policy,
       this.logger,
       this.observer,

@@ -140,7 +140,13 @@ export class EventConsumer {
       const started = performance.now();
       try {
         await handler(event, origin);
-        this.observer.onHandled?.(event.type, performance.now() - started);
+        const ms = performance.now() - started;
+        this.observer.onHandled?.(event.type, ms);
+        // Inside the process span: the line carries the trace it belongs to.
+        this.logger.debug(
+          { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
+          'event handled',
+        );
         break;
       } catch (error) {
         const err = error as Error;
