@@ -154,6 +154,18 @@ describe('tracing: an intent with a traceparent is one trace across ingest → g
     expect(failClosed.attributes['agentops.decision.verdict']).toBe('deny');
     expect(failClosed.parentSpanContext?.spanId).toBe(call.parentId);
   });
+
+  it('ingest’s /metrics counts the decisions it answered: latency by verdict and decider, the fail-closed one', async () => {
+    const text = await (await fetch(`${svc.ingest!.url}/metrics`)).text();
+    expect(text).toMatch(
+      /agentops_decision_latency_seconds_count\{[^}]*verdict="deny"[^}]*decided_by="policy"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(/agentops_fail_closed_total\{[^}]*action="pricing.set_price"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /agentops_http_request_duration_seconds_count\{[^}]*route="\/v1\/intents"[^}]*status_code="200"/,
+    );
+    expect(text).toMatch(/agentops_consumer_lag_messages\{/);
+  });
 });
 
 function scope(span: ReadableSpan): string {

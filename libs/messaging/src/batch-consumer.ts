@@ -92,6 +92,7 @@ export class BatchConsumer {
       { ...this.settings, topicPrefix: this.topicPrefix, label: 'batch consumer' },
       this.logger,
       () => (this.assigned = true),
+      this.observer.onLag,
     );
     this.running = true;
     await consumer.run({
@@ -124,6 +125,9 @@ export class BatchConsumer {
       (items, context) =>
         inChunkSpans(this.source, items, this.settings.groupId, async () => {
           await handler(items, context);
+          const now = Date.now();
+          for (const { event, origin } of items)
+            this.observer.onEventAge?.(origin.baseTopic, Math.max(0, (now - Date.parse(event.time)) / 1000));
           this.logger.debug(
             { events: items.length, topic: batch.topic, partition: batch.partition },
             'chunk handled',

@@ -1,7 +1,7 @@
 import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/contracts';
 import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
-import { connectAndSubscribe } from './consumer-group';
+import { ConsumerLagObserver, connectAndSubscribe } from './consumer-group';
 import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
@@ -32,6 +32,10 @@ export interface ConsumerSettings {
 export interface ConsumerObserver {
   onHandled?(type: string, ms: number): void;
   onDeadLettered?(reason: string, topic: string): void;
+  /** Messages the group is behind on a partition, after each fetch. */
+  onLag?: ConsumerLagObserver;
+  /** Seconds from an event's `time` to the end of its handling (audit's: the append lag). */
+  onEventAge?(topic: string, seconds: number): void;
 }
 
 /**
@@ -80,6 +84,7 @@ export class EventConsumer {
       { ...this.settings, groupId: this.groupId, topicPrefix: this.topicPrefix, label: 'consumer' },
       this.logger,
       () => (this.assigned = true),
+      this.observer.onLag,
     );
     this.running = true;
     await consumer.run({
@@ -142,6 +147,7 @@ export class EventConsumer {
         await handler(event, origin);
         const ms = performance.now() - started;
         this.observer.onHandled?.(event.type, ms);
+        this.observer.onEventAge?.(origin.baseTopic, ageSeconds(event.time));
         // Inside the process span: the line carries the trace it belongs to.
         this.logger.debug(
           { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
@@ -202,6 +208,10 @@ export class EventConsumer {
       this.logger.warn({ err: error, groupId: this.groupId }, 'consumer disconnect failed');
     }
   }
+}
+
+export function ageSeconds(time: string): number {
+  return Math.max(0, (Date.now() - Date.parse(time)) / 1000);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -13,6 +13,11 @@ export interface RawMessage {
   partition?: number;
 }
 
+/** Told of every event a broker acknowledged (metrics of what the service decided, say). */
+export interface PublishObserver {
+  onPublished?(event: EventEnvelope): void;
+}
+
 /**
  * The one producer a service uses. Idempotent with acks=all; `publish` resolves only once the
  * broker has acknowledged, so callers may commit their own state afterwards.
@@ -27,6 +32,7 @@ export class EventPublisher {
     private readonly logger: MessagingLogger,
     /** The tracer's name for the send spans: the producing service's event source. */
     private readonly source = 'agentops/messaging',
+    private readonly observer: PublishObserver = {},
   ) {
     this.producer = kafkaOf(kafka).producer({
       idempotent: true,
@@ -85,7 +91,10 @@ export class EventPublisher {
       })),
     );
     return sent.then(
-      () => spans.forEach((span) => endSpan(span)),
+      () => {
+        spans.forEach((span) => endSpan(span));
+        for (const { event } of encoded) this.observer.onPublished?.(event);
+      },
       (error: unknown) => {
         spans.forEach((span) => endSpan(span, error));
         throw error;

@@ -16,6 +16,7 @@ import pinoHttp from 'pino-http';
 import type { DestinationStream, Logger } from 'pino';
 import { LargeBodyRoute, bodyErrorHandler, jsonBodyParser } from './body-limits';
 import { CommonEnv, isProduction, kafkaSecurity } from './config';
+import { httpMetrics } from './http-metrics';
 import { inboundTraceContext } from './inbound-trace';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
@@ -123,6 +124,7 @@ export async function startService<C extends BaseServiceConfig>(
   try {
     // Whose X-Forwarded-For names the client (req.ip): nobody's unless TRUST_PROXY says so.
     app.set('trust proxy', config.TRUST_PROXY);
+    app.use(httpMetrics(metrics));
     app.use(
       pinoHttp({
         logger,

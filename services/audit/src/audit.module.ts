@@ -136,6 +136,7 @@ export class AuditModule {
         source: eventSource(parts.service),
       },
       parts.logger,
+      parts.metrics.consumerObserver(),
     );
     return {
       module: AuditModule,

@@ -3,6 +3,7 @@ import { EventEnvelope, EventTypes } from '@agentops/contracts';
 import {
   BatchConsumer,
   BatchContext,
+  BatchProcessorObserver,
   ConsumedEvent,
   EventPublisher,
   KafkaClient,
@@ -42,6 +43,8 @@ export class AuditIngestor {
     private readonly appender: AuditAppender,
     private readonly settings: IngestorSettings,
     logger: Logger,
+    /** The service's metrics: consumer lag, append lag (event age at append), dead letters. */
+    observer: BatchProcessorObserver = {},
   ) {
     this.consumer = new BatchConsumer(
       client,
@@ -64,6 +67,7 @@ export class AuditIngestor {
       },
       logger,
       settings.source,
+      observer,
     );
   }
 
