@@ -1,4 +1,10 @@
-import { EventEnvelope, IntentDecidedType, IntentDecidedV1 } from '@agentops/contracts';
+import {
+  EventEnvelope,
+  IntentDecidedType,
+  IntentDecidedV1,
+  KillSwitchChangedType,
+  KillSwitchChangedV1,
+} from '@agentops/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { tracingCounters } from './tracing';
 
@@ -23,6 +29,8 @@ export class ServiceMetrics {
   readonly killSwitchEnforced: Counter<'decided_by'>;
   readonly decisionLatency: Histogram<'verdict' | 'decided_by'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly killSwitchChanges: Counter<'state' | 'by'>;
+  readonly auditVerifications: Counter<'result'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -92,6 +100,18 @@ export class ServiceMetrics {
       buckets: DECISION_BUCKETS,
       registers,
     });
+    this.killSwitchChanges = new Counter({
+      name: 'agentops_killswitch_changes_total',
+      help: 'Kill switches flipped (active) or released, by a breaker or by a person',
+      labelNames: ['state', 'by'],
+      registers,
+    });
+    this.auditVerifications = new Counter({
+      name: 'agentops_audit_verifications_total',
+      help: 'Audit chain verifications run through the API, by result (ok | failed)',
+      labelNames: ['result'],
+      registers,
+    });
     new Counter({
       name: 'agentops_trace_spans_dropped_total',
       help: 'Spans never exported: the bounded queue was full, or the OTLP endpoint failed',
@@ -132,6 +152,15 @@ export class ServiceMetrics {
 
   /** What a published decision says: counted by verdict, fail-closed and kill-switch answers apart. */
   recordPublished(event: EventEnvelope): void {
+    if (event.type === KillSwitchChangedType) {
+      const k = event.data as Partial<KillSwitchChangedV1>;
+      if (k.state)
+        this.killSwitchChanges.inc({
+          state: k.state,
+          by: k.actor?.startsWith('breaker:') ? 'breaker' : 'person',
+        });
+      return;
+    }
     if (event.type !== IntentDecidedType) return;
     const d = event.data as Partial<IntentDecidedV1>;
     if (!d.verdict || !d.decidedBy) return;
