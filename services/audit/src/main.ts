@@ -4,9 +4,4 @@ import { startTracing } from '@agentops/service-runtime/tracing';
 // they load. Static imports would be hoisted above this call, so the service is loaded after it.
 startTracing({ service: 'audit' });
 
-void (async () => {
-  const { runServiceMain } = await import('@agentops/service-runtime');
-  const { auditBlueprint } = await import('./blueprint');
-  const { loadAuditConfig } = await import('./config');
-  await runServiceMain(auditBlueprint, () => loadAuditConfig());
-})();
+void import('./serve').then(({ serve }) => serve());

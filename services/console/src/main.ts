@@ -4,9 +4,4 @@ import { startTracing } from '@agentops/service-runtime/tracing';
 // they load. Static imports would be hoisted above this call, so the service is loaded after it.
 startTracing({ service: 'console' });
 
-void (async () => {
-  const { runServiceMain } = await import('@agentops/service-runtime');
-  const { consoleBlueprint } = await import('./blueprint');
-  const { loadConsoleConfig } = await import('./config');
-  await runServiceMain(consoleBlueprint, () => loadConsoleConfig());
-})();
+void import('./serve').then(({ serve }) => serve());

@@ -4,9 +4,4 @@ import { startTracing } from '@agentops/service-runtime/tracing';
 // they load. Static imports would be hoisted above this call, so the service is loaded after it.
 startTracing({ service: 'escalation' });
 
-void (async () => {
-  const { runServiceMain } = await import('@agentops/service-runtime');
-  const { escalationBlueprint } = await import('./blueprint');
-  const { loadEscalationConfig } = await import('./config');
-  await runServiceMain(escalationBlueprint, () => loadEscalationConfig());
-})();
+void import('./serve').then(({ serve }) => serve());

@@ -4,9 +4,4 @@ import { startTracing } from '@agentops/service-runtime/tracing';
 // they load. Static imports would be hoisted above this call, so the service is loaded after it.
 startTracing({ service: 'guardrail' });
 
-void (async () => {
-  const { runServiceMain } = await import('@agentops/service-runtime');
-  const { guardrailBlueprint } = await import('./blueprint');
-  const { loadGuardrailConfig } = await import('./config');
-  await runServiceMain(guardrailBlueprint, () => loadGuardrailConfig());
-})();
+void import('./serve').then(({ serve }) => serve());

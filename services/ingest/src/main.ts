@@ -4,9 +4,4 @@ import { startTracing } from '@agentops/service-runtime/tracing';
 // they load. Static imports would be hoisted above this call, so the service is loaded after it.
 startTracing({ service: 'ingest' });
 
-void (async () => {
-  const { runServiceMain } = await import('@agentops/service-runtime');
-  const { ingestBlueprint } = await import('./blueprint');
-  const { loadIngestConfig } = await import('./config');
-  await runServiceMain(ingestBlueprint, () => loadIngestConfig());
-})();
+void import('./serve').then(({ serve }) => serve());

@@ -4,9 +4,4 @@ import { startTracing } from '@agentops/service-runtime/tracing';
 // they load. Static imports would be hoisted above this call, so the service is loaded after it.
 startTracing({ service: 'killswitch' });
 
-void (async () => {
-  const { runServiceMain } = await import('@agentops/service-runtime');
-  const { killswitchBlueprint } = await import('./blueprint');
-  const { loadKillswitchConfig } = await import('./config');
-  await runServiceMain(killswitchBlueprint, () => loadKillswitchConfig());
-})();
+void import('./serve').then(({ serve }) => serve());
