@@ -97,6 +97,7 @@ const readElsewhere = new Set([
   'NODE_OPTIONS', // Node itself
   'KAFKA_REPLICATION_FACTOR', // tools/topics/create-topics (the init job), shared ConfigMap
   'KAFKA_MIN_INSYNC_REPLICAS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT', // the tracing SDK (libs/service-runtime/src/tracing.ts), before the config loads
 ]);
 const readBySomeService = new Set(Object.values(loaders).flatMap(({ schema }) => Object.keys(schema.shape)));
 

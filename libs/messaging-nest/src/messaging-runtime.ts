@@ -10,6 +10,7 @@ import {
   KafkaClient,
   KafkaSettings,
   MessagingLogger,
+  PublishObserver,
   createKafka,
 } from '@agentops/messaging';
 
@@ -27,10 +28,10 @@ export class MessagingRuntime {
     readonly settings: KafkaSettings,
     readonly logger: MessagingLogger,
     readonly source: string,
-    readonly observer: ConsumerObserver = {},
+    readonly observer: ConsumerObserver & PublishObserver = {},
   ) {
     this.kafka = createKafka(settings, logger);
-    this.publisher = new EventPublisher(this.kafka, settings.topicPrefix, logger);
+    this.publisher = new EventPublisher(this.kafka, settings.topicPrefix, logger, source, observer);
     this.probe = new BrokerProbe(this.kafka);
   }
 

@@ -7,6 +7,7 @@ import { PoisonReason } from './errors';
 import { EventPublisher } from './event-publisher';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
+import { inChunkSpans } from './message-spans';
 
 export interface BatchConsumerSettings {
   groupId: string;
@@ -94,6 +95,7 @@ export class BatchConsumer {
       { ...this.settings, topicPrefix: this.topicPrefix, label: 'batch consumer' },
       this.logger,
       () => (this.assigned = true),
+      this.observer.onLag,
     );
     this.running = true;
     await consumer.run({
@@ -121,7 +123,19 @@ export class BatchConsumer {
         deadLetter: (requests) =>
           publishDeadLetters(this.publisher, this.topicPrefix, this.settings.groupId, this.source, requests),
       },
-      handler,
+      // Each chunk inside the process spans of its events: what the handler logs and produces
+      // carries their trace.
+      (items, context) =>
+        inChunkSpans(this.source, items, this.settings.groupId, async () => {
+          await handler(items, context);
+          const now = Date.now();
+          for (const { event, origin } of items)
+            this.observer.onEventAge?.(origin.baseTopic, Math.max(0, (now - Date.parse(event.time)) / 1000));
+          this.logger.debug(
+            { events: items.length, topic: batch.topic, partition: batch.partition },
+            'chunk handled',
+          );
+        }),
       this.policy,
       this.logger,
       this.observer,

@@ -76,6 +76,10 @@ export interface PartitionBatchPort {
 export interface BatchProcessorObserver {
   onChunkHandled?(size: number, ms: number): void;
   onDeadLettered?(reason: string, topic: string): void;
+  /** Messages the group is behind on a partition, after each fetch. */
+  onLag?(groupId: string, topic: string, partition: number, lag: number): void;
+  /** Seconds from an event's `time` to the end of its chunk (audit's: the append lag). */
+  onEventAge?(topic: string, seconds: number): void;
 }
 
 interface Decoded {

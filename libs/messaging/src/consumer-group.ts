@@ -2,6 +2,9 @@ import { topicName } from '@agentops/contracts';
 import { Consumer } from 'kafkajs';
 import { MessagingLogger } from './logger';
 
+/** Consumer lag, in messages, of a group on one partition. */
+export type ConsumerLagObserver = (groupId: string, topic: string, partition: number, lag: number) => void;
+
 /**
  * Connects a consumer, subscribes it to base topics under the prefix and logs crashes; returns the
  * first group join as a promise to await after `run`, which starts the join (wrapped in an object:
@@ -13,6 +16,7 @@ export async function connectAndSubscribe(
   options: { groupId: string; topics: string[]; topicPrefix: string; fromBeginning: boolean; label: string },
   logger: MessagingLogger,
   onJoin: () => void,
+  onLag?: ConsumerLagObserver,
 ): Promise<{ joined: Promise<void> }> {
   const joined = new Promise<void>((resolve) =>
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -26,6 +30,11 @@ export async function connectAndSubscribe(
       `${options.label} crashed`,
     ),
   );
+  // After each fetch of a partition: how far behind its high watermark the group is.
+  if (onLag)
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) =>
+      onLag(options.groupId, e.payload.topic, e.payload.partition, Number(e.payload.offsetLag)),
+    );
   await consumer.connect();
   await consumer.subscribe({
     topics: options.topics.map((t) => topicName(t as never, options.topicPrefix)),

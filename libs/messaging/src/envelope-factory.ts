@@ -7,6 +7,7 @@ import {
   formatIssues,
 } from '@agentops/contracts';
 import { newEventId } from './ids';
+import { activeTraceparentFor } from './message-spans';
 import { childTraceparent } from './trace-context';
 
 export interface EventContext {
@@ -15,7 +16,7 @@ export interface EventContext {
   agentid?: string;
   subject?: string;
   correlationid?: string;
-  /** The event that caused this one; its trace continues. */
+  /** The event that caused this one; its trace continues (under the active span when it is of that trace). */
   cause?: Pick<EventEnvelope, 'id' | 'traceparent'>;
   id?: string;
   time?: Date;
@@ -44,7 +45,9 @@ export function createEvent<T extends EventTypeName>(
     agentid: ctx.agentid,
     correlationid: ctx.correlationid,
     causationid: ctx.cause?.id,
-    traceparent: childTraceparent(ctx.cause?.traceparent),
+    // The span in hand (the request's, the consumed event's) is this event's parent: the trace goes
+    // on from the HTTP call or the handler that produced it. Without one, a child of the cause.
+    traceparent: activeTraceparentFor(ctx.cause?.traceparent) ?? childTraceparent(ctx.cause?.traceparent),
     data: parsed.data as EventData<T>,
   };
 }

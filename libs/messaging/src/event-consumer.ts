@@ -1,13 +1,14 @@
 import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/contracts';
 import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
-import { connectAndSubscribe } from './consumer-group';
+import { ConsumerLagObserver, connectAndSubscribe } from './consumer-group';
 import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
+import { endSpan, markDeadLettered, startConsumerSpan, withSpan } from './message-spans';
 
 export type { MessageOrigin } from './message-origin';
 
@@ -31,6 +32,10 @@ export interface ConsumerSettings {
 export interface ConsumerObserver {
   onHandled?(type: string, ms: number): void;
   onDeadLettered?(reason: string, topic: string): void;
+  /** Messages the group is behind on a partition, after each fetch. */
+  onLag?: ConsumerLagObserver;
+  /** Seconds from an event's `time` to the end of its handling (audit's: the append lag). */
+  onEventAge?(topic: string, seconds: number): void;
 }
 
 /**
@@ -79,6 +84,7 @@ export class EventConsumer {
       { ...this.settings, groupId: this.groupId, topicPrefix: this.topicPrefix, label: 'consumer' },
       this.logger,
       () => (this.assigned = true),
+      this.observer.onLag,
     );
     this.running = true;
     await consumer.run({
@@ -112,13 +118,41 @@ export class EventConsumer {
       throw error;
     }
 
+    // One process span per message, across its attempts; the handler (and a dead letter) runs in it.
+    const { span, context } = startConsumerSpan(this.source, event, origin, this.groupId);
+    let failure: unknown;
+    try {
+      await withSpan(context, () => this.process(event, origin, headers, message.value, handler, heartbeat));
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endSpan(span, failure);
+    }
+  }
+
+  private async process(
+    event: EventEnvelope,
+    origin: MessageOrigin,
+    headers: Record<string, string>,
+    value: Buffer | null,
+    handler: EventHandler,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const maxAttempts = this.settings.maxAttempts ?? 5;
     const baseDelay = this.settings.retryBaseDelayMs ?? 100;
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
         await handler(event, origin);
-        this.observer.onHandled?.(event.type, performance.now() - started);
+        const ms = performance.now() - started;
+        this.observer.onHandled?.(event.type, ms);
+        this.observer.onEventAge?.(origin.baseTopic, ageSeconds(event.time));
+        // Inside the process span: the line carries the trace it belongs to.
+        this.logger.debug(
+          { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
+          'event handled',
+        );
         break;
       } catch (error) {
         const err = error as Error;
@@ -126,7 +160,7 @@ export class EventConsumer {
           await this.deadLetter(
             origin,
             headers,
-            message.value,
+            value,
             error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
             err.message,
           );
@@ -134,13 +168,7 @@ export class EventConsumer {
         }
         if (attempt >= maxAttempts || !this.running) {
           if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
-          await this.deadLetter(
-            origin,
-            headers,
-            message.value,
-            'retries_exhausted',
-            `${err.name}: ${err.message}`,
-          );
+          await this.deadLetter(origin, headers, value, 'retries_exhausted', `${err.name}: ${err.message}`);
           return;
         }
         this.logger.warn({ err, eventId: event.id, type: event.type, attempt }, 'handler failed, retrying');
@@ -158,6 +186,7 @@ export class EventConsumer {
     error: string,
   ): Promise<void> {
     this.observer.onDeadLettered?.(reason, origin.baseTopic);
+    markDeadLettered(reason);
     this.logger.warn(
       { reason, error, topic: origin.topic, partition: origin.partition, offset: origin.offset },
       'message dead-lettered',
@@ -179,6 +208,10 @@ export class EventConsumer {
       this.logger.warn({ err: error, groupId: this.groupId }, 'consumer disconnect failed');
     }
   }
+}
+
+export function ageSeconds(time: string): number {
+  return Math.max(0, (Date.now() - Date.parse(time)) / 1000);
 }
 
 function sleep(ms: number): Promise<void> {

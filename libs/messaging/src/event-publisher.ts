@@ -3,6 +3,7 @@ import { Message, Partitioners, Producer, RecordMetadata } from 'kafkajs';
 import { encodeEvent } from './codec';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
+import { endSpan, startProducerSpan, wireTraceparent } from './message-spans';
 
 export interface RawMessage {
   key: string | null;
@@ -10,6 +11,11 @@ export interface RawMessage {
   headers?: Record<string, string>;
   /** Absent: the partitioner picks by key. Tests pin a partition to aim at one chain. */
   partition?: number;
+}
+
+/** Told of every event a broker acknowledged (metrics of what the service decided, say). */
+export interface PublishObserver {
+  onPublished?(event: EventEnvelope): void;
 }
 
 /**
@@ -24,6 +30,9 @@ export class EventPublisher {
     kafka: KafkaClient,
     private readonly topicPrefix: string,
     private readonly logger: MessagingLogger,
+    /** The tracer's name for the send spans: the producing service's event source. */
+    private readonly source = 'agentops/messaging',
+    private readonly observer: PublishObserver = {},
   ) {
     this.producer = kafkaOf(kafka).producer({
       idempotent: true,
@@ -71,9 +80,26 @@ export class EventPublisher {
     const encoded = items.map(({ event, key }) => {
       const def = EventDefinitions[event.type as EventTypeName];
       if (!def) throw new Error(`no topic for event type ${event.type}`);
-      return { topic: topicName(def.topic, this.topicPrefix), message: encodeEvent(event, key) as Message };
+      return { topic: topicName(def.topic, this.topicPrefix), event, key };
     });
-    return this.enqueue(encoded);
+    // A send span per event; the header carries the span's context (the message's creation context).
+    const spans = encoded.map(({ topic, event, key }) => startProducerSpan(this.source, event, topic, key));
+    const sent = this.enqueue(
+      encoded.map(({ topic, event, key }, i) => ({
+        topic,
+        message: encodeEvent({ ...event, traceparent: wireTraceparent(spans[i]!, event) }, key) as Message,
+      })),
+    );
+    return sent.then(
+      () => {
+        spans.forEach((span) => endSpan(span));
+        for (const { event } of encoded) this.observer.onPublished?.(event);
+      },
+      (error: unknown) => {
+        spans.forEach((span) => endSpan(span, error));
+        throw error;
+      },
+    );
   }
 
   /** Every send goes through one queue: one request in flight, and `placed` belongs to it. */

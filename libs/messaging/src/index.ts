@@ -1,6 +1,7 @@
 export * from './logger';
 export * from './ids';
 export * from './trace-context';
+export * from './message-spans';
 export * from './errors';
 export * from './codec';
 export * from './dead-letter';

@@ -16,6 +16,8 @@ import pinoHttp from 'pino-http';
 import type { DestinationStream, Logger } from 'pino';
 import { LargeBodyRoute, bodyErrorHandler, jsonBodyParser } from './body-limits';
 import { CommonEnv, isProduction, kafkaSecurity } from './config';
+import { httpMetrics } from './http-metrics';
+import { inboundTraceContext } from './inbound-trace';
 import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
 import { PinoNestLogger } from './nest-logger';
@@ -122,6 +124,7 @@ export async function startService<C extends BaseServiceConfig>(
   try {
     // Whose X-Forwarded-For names the client (req.ip): nobody's unless TRUST_PROXY says so.
     app.set('trust proxy', config.TRUST_PROXY);
+    app.use(httpMetrics(metrics));
     app.use(
       pinoHttp({
         logger,
@@ -133,6 +136,8 @@ export async function startService<C extends BaseServiceConfig>(
     // After the request logger, so a refused body is logged with its 413.
     app.use(jsonBodyParser(bp.largeBodies ?? []));
     app.use(bodyErrorHandler);
+    // Last before the routes, so the caller's trace context is the one the handler runs in.
+    app.use(inboundTraceContext);
     app.connectMicroservice(
       { strategy: new KafkaEventTransport(messaging, bp.subscriptions(config)) },
       { inheritAppConfig: true },

@@ -1,4 +1,5 @@
 import pino, { DestinationStream, Logger } from 'pino';
+import { activeTraceIds } from './tracing';
 
 /**
  * Structured JSON logs. Secrets and fields that may carry PII are redacted at the logger, so a
@@ -66,6 +67,9 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     hooks: { streamWrite: scrubCredentials },
+    // trace_id and span_id of the span in hand on every line (the messaging lib and the request
+    // logger write through this logger too), so a log line leads to its trace and back.
+    mixin: () => activeTraceIds() ?? {},
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -133,6 +133,7 @@ export class AuditModule {
         source: eventSource(parts.service),
       },
       parts.logger,
+      parts.metrics.consumerObserver(),
     );
     return {
       module: AuditModule,

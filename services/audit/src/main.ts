@@ -1,5 +1,7 @@
-import { runServiceMain } from '@agentops/service-runtime';
-import { auditBlueprint } from './blueprint';
-import { loadAuditConfig } from './config';
+import { startTracing } from '@agentops/service-runtime/tracing';
 
-void runServiceMain(auditBlueprint, () => loadAuditConfig());
+// The tracing SDK starts before anything requires http, express, pg or ioredis: it patches them as
+// they load. Static imports would be hoisted above this call, so the service is loaded after it.
+startTracing({ service: 'audit' });
+
+void import('./serve').then(({ serve }) => serve());

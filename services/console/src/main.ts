@@ -1,5 +1,7 @@
-import { runServiceMain } from '@agentops/service-runtime';
-import { consoleBlueprint } from './blueprint';
-import { loadConsoleConfig } from './config';
+import { startTracing } from '@agentops/service-runtime/tracing';
 
-void runServiceMain(consoleBlueprint, () => loadConsoleConfig());
+// The tracing SDK starts before anything requires http, express, pg or ioredis: it patches them as
+// they load. Static imports would be hoisted above this call, so the service is loaded after it.
+startTracing({ service: 'console' });
+
+void import('./serve').then(({ serve }) => serve());

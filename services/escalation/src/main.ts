@@ -1,5 +1,7 @@
-import { runServiceMain } from '@agentops/service-runtime';
-import { escalationBlueprint } from './blueprint';
-import { loadEscalationConfig } from './config';
+import { startTracing } from '@agentops/service-runtime/tracing';
 
-void runServiceMain(escalationBlueprint, () => loadEscalationConfig());
+// The tracing SDK starts before anything requires http, express, pg or ioredis: it patches them as
+// they load. Static imports would be hoisted above this call, so the service is loaded after it.
+startTracing({ service: 'escalation' });
+
+void import('./serve').then(({ serve }) => serve());

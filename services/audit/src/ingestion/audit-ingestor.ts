@@ -3,6 +3,7 @@ import { EventEnvelope, EventTypes, StateTopics } from '@agentops/contracts';
 import {
   BatchConsumer,
   BatchContext,
+  BatchProcessorObserver,
   ConsumedEvent,
   EventPublisher,
   KafkaClient,
@@ -43,6 +44,8 @@ export class AuditIngestor {
     private readonly appender: AuditAppender,
     private readonly settings: IngestorSettings,
     logger: Logger,
+    /** The service's metrics: consumer lag, append lag (event age at append), dead letters. */
+    observer: BatchProcessorObserver = {},
   ) {
     this.consumer = new BatchConsumer(
       client,
@@ -68,6 +71,7 @@ export class AuditIngestor {
       },
       logger,
       settings.source,
+      observer,
     );
   }
 

@@ -5,6 +5,7 @@ import {
   PrincipalGuard,
   RequireRoles,
   SERVICE_CONFIG,
+  ServiceMetrics,
   ZodValidationPipe,
   assertTenantAccess,
   canAccessTenant,
@@ -76,6 +77,7 @@ export class AuditQueryController {
     private readonly chains: AuditChainRepository,
     @Inject(PayloadPrivacy) private readonly privacy: PayloadPrivacy,
     @Inject(SERVICE_CONFIG) private readonly config: AuditConfig,
+    private readonly metrics: ServiceMetrics,
   ) {}
 
   @Get('records')
@@ -123,6 +125,7 @@ export class AuditQueryController {
     @CurrentPrincipal() principal: Principal,
   ) {
     const report = await this.chains.verify({ ...q, trustedKeyIds: this.trustedKeyIds() });
+    this.metrics.auditVerifications.inc({ result: report.ok ? 'ok' : 'failed' });
     if (principal.tenantId === ALL_TENANTS) return report;
     // Chains mix tenants: a tenant's auditor learns where a chain broke, not another tenant's record.
     const owners = await this.records.tenantsOf(failedEventIds(report));

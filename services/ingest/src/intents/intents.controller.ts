@@ -1,5 +1,5 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
-import { UuidParam, ZodValidationPipe } from '@agentops/service-runtime';
+import { ServiceMetrics, UuidParam, ZodValidationPipe } from '@agentops/service-runtime';
 import {
   BadRequestException,
   Body,
@@ -40,6 +40,7 @@ export class IntentsController {
   constructor(
     private readonly submission: IntentSubmission,
     private readonly board: DecisionBoard,
+    private readonly metrics: ServiceMetrics,
   ) {}
 
   /**
@@ -61,12 +62,16 @@ export class IntentsController {
   ) {
     const key = IdempotencyKey.safeParse(idempotencyKey);
     if (!key.success) throw new BadRequestException(`Idempotency-Key: ${key.error.issues[0].message}`);
+    const timer = this.metrics.decisionLatency.startTimer();
     const result = await this.submission.submit(agent, proposal, {
       wait: query.wait,
       timeoutMs: query.timeoutMs,
       idempotencyKey: key.data,
       respondAsync: prefersRespondAsync(prefer),
     });
+    // The latency the agent sees, for answers that carry a decision (a wait, a halt, a retry).
+    if (result.status === 'decided')
+      timer({ verdict: result.decision.verdict, decided_by: result.decision.decidedBy });
     res.status(result.status === 'decided' ? 200 : 202);
     if (result.status !== 'decided') res.setHeader('location', decisionPath(result.intentId));
     if (result.status === 'pending_review') res.setHeader('retry-after', String(REVIEW_RETRY_AFTER_SECONDS));

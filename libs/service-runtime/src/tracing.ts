@@ -1,0 +1,189 @@
+/**
+ * The OpenTelemetry SDK of a service process. Loaded by each `main.ts` before anything else (its
+ * own path alias, `@agentops/service-runtime/tracing`, so that importing it loads no NestJS, pg or
+ * ioredis): the instrumentations patch http, express, pg and ioredis as they are required, and a
+ * module required before the SDK started is never patched.
+ *
+ * Spans leave the process only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (OTLP/HTTP). The export is
+ * off the request path: ended spans go into a bounded queue that a timer drains in batches; a full
+ * queue drops the span and counts it, an unreachable endpoint fails the batch and counts its spans.
+ * Nothing on the decision path ever waits for the exporter. Without an endpoint the SDK still runs
+ * (trace and span ids for the logs and the Kafka headers), with no exporter at all.
+ */
+import { Context, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  ReadableSpan,
+  Span,
+  SpanExporter,
+  SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+
+export interface TracingOptions {
+  /** `service.name` of the resource, e.g. `ingest`. */
+  service: string;
+  /** Default `process.env`: reads OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_SDK_DISABLED. */
+  env?: NodeJS.ProcessEnv;
+  /** Instead of OTLP (tests hand in an in-memory exporter). */
+  exporter?: SpanExporter;
+}
+
+/** Spans that never left the process, by why; read by `ServiceMetrics` for /metrics. */
+export interface TracingCounters {
+  exported: number;
+  droppedQueueFull: number;
+  droppedExportFailed: number;
+}
+
+export const tracingCounters: TracingCounters = { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0 };
+
+export interface RunningTracing {
+  /** Whether spans leave the process (an exporter is configured). */
+  exporting: boolean;
+  /** Sends what is queued (tests); bounded by the exporter's own timeout. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let running: RunningTracing | undefined;
+
+/** Starts the SDK once per process; a second call (several services in one test process) reuses it. */
+export function startTracing(options: TracingOptions): RunningTracing {
+  if (running) return running;
+  const env = options.env ?? process.env;
+  if (env.OTEL_SDK_DISABLED === 'true') {
+    running = { exporting: false, flush: async () => undefined, shutdown: async () => undefined };
+    return running;
+  }
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const exporter =
+    options.exporter ??
+    (endpoint
+      ? new OTLPTraceExporter({
+          url: `${endpoint.replace(/\/+$/, '')}/v1/traces`,
+          timeoutMillis: positive(env.OTEL_EXPORTER_OTLP_TIMEOUT, 2_000),
+        })
+      : undefined);
+  const maxQueueSize = positive(env.OTEL_BSP_MAX_QUEUE_SIZE, 2_048);
+  const processor: SpanProcessor = exporter
+    ? new BoundedSpanProcessor(
+        new BatchSpanProcessor({
+          exporter: new CountingExporter(exporter),
+          maxQueueSize,
+          maxExportBatchSize: Math.min(512, maxQueueSize),
+          scheduledDelayMillis: positive(env.OTEL_BSP_SCHEDULE_DELAY, 1_000),
+          exportTimeoutMillis: positive(env.OTEL_BSP_EXPORT_TIMEOUT, 5_000),
+        }),
+        maxQueueSize,
+      )
+    : // Ids without export: the logs and the Kafka headers still carry a real trace.
+      new NoopSpanProcessor();
+  const sdk = new NodeSDK({
+    serviceName: `agentops-${options.service}`,
+    spanProcessors: [processor],
+    // The SDK would otherwise read OTEL_*_EXPORTER and start metric and log exporters of its own:
+    // metrics are Prometheus's (prom-client), logs go to stdout.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        // Probes and scrapes are not agent traffic.
+        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
+      }),
+      new ExpressInstrumentation(),
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  running = {
+    exporting: Boolean(exporter),
+    flush: () => processor.forceFlush(),
+    shutdown: async () => {
+      await sdk.shutdown().catch(() => undefined);
+      running = undefined;
+    },
+  };
+  return running;
+}
+
+/** The active span's ids, for a log line; none when no span is active. */
+export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+/**
+ * The batch processor drops silently once its queue is full; this one counts. It keeps its own
+ * count of spans handed over and not yet exported (bounded like the inner queue) and drops, counted,
+ * past it — so `onEnd`, which runs on the decision path, is a counter and an array push, never I/O.
+ */
+export class BoundedSpanProcessor implements SpanProcessor {
+  constructor(
+    private readonly inner: SpanProcessor,
+    private readonly maxQueueSize: number,
+  ) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    this.inner.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (!span.spanContext().traceFlags) return; // not sampled: the batch processor skips it too
+    if (inFlight >= this.maxQueueSize) {
+      tracingCounters.droppedQueueFull += 1;
+      return;
+    }
+    inFlight += 1;
+    this.inner.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
+let inFlight = 0;
+
+/** `ExportResultCode.SUCCESS` of @opentelemetry/core. */
+const EXPORT_SUCCESS = 0;
+
+/** Counts what was sent and what an unreachable or failing endpoint lost. */
+class CountingExporter implements SpanExporter {
+  constructor(private readonly inner: SpanExporter) {}
+
+  export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
+    this.inner.export(spans, (result) => {
+      inFlight = Math.max(0, inFlight - spans.length);
+      if (result.code === EXPORT_SUCCESS) tracingCounters.exported += spans.length;
+      else tracingCounters.droppedExportFailed += spans.length;
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
+import { RunningService } from '@agentops/service-runtime';
+import { RunningTracing, startTracing } from '@agentops/service-runtime/tracing';
+import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
+import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { postJson, priceIntent } from '../support/agent-http';
+import { LogCapture } from '../support/log-capture';
+import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
+import { bootService, eventually, ServiceName } from '../support/platform';
+
+const TENANT = 'maison-tracing';
+
+/**
+ * One trace from the agent's call to the audit record, on the real stack (Kafka, PostgreSQL,
+ * Redis): the SDK runs in this process with an in-memory exporter, the services are booted in it,
+ * and the agent's request names its own traceparent.
+ */
+describe('tracing: an intent with a traceparent is one trace across ingest → guardrail → audit', () => {
+  const exporter = new InMemorySpanExporter();
+  const logs = new LogCapture();
+  const svc: Partial<Record<ServiceName, RunningService>> = {};
+  let tracing: RunningTracing;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    tracing = startTracing({ service: 'e2e', exporter, env: { OTEL_BSP_SCHEDULE_DELAY: '50' } });
+    for (const name of ['audit', 'guardrail', 'killswitch', 'ingest'] as const)
+      svc[name] = await bootService(name, { LOG_LEVEL: 'debug' }, { logDestination: logs.stream(name) });
+    await svc.guardrail!.app.get(CatalogCache).importCatalog([
+      {
+        tenantId: TENANT,
+        sku: 'BAG-9',
+        price: 2400,
+        floorPrice: 1900,
+        cost: 800,
+        flagship: false,
+        brand: 'Maison',
+        category: 'bags',
+      },
+    ]);
+    expect(
+      (await applyPolicySet(svc.guardrail!.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }]))
+        .status,
+    ).toBe(201);
+    apiKey = (
+      await new AgentRegistry(svc.ingest!.parts.dataSource).register({
+        id: `pricing-trace-${Date.now()}`,
+        tenantId: TENANT,
+        name: 'traced pricing agent',
+        role: 'pricing',
+        version: '1.0.0',
+        region: 'eu-west',
+      })
+    ).apiKey;
+  });
+
+  afterAll(async () => {
+    for (const s of Object.values(svc).reverse()) await s?.close();
+    await tracing?.shutdown();
+  });
+
+  const agentCall = () => {
+    const traceId = randomBytes(16).toString('hex');
+    const parentId = randomBytes(8).toString('hex');
+    return { traceId, parentId, traceparent: `00-${traceId}-${parentId}-01` };
+  };
+
+  /** The finished spans of one trace, once `done` holds for them. */
+  const spansOf = (traceId: string, done: (spans: ReadableSpan[]) => boolean) =>
+    eventually(async () => {
+      await tracing.flush();
+      const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+      if (!done(spans)) throw new Error(`trace ${traceId} has ${spans.map(label).join(', ')}`);
+      return spans;
+    }, 20_000);
+
+  it('a denied intent: the agent’s span parents ingest’s send, guardrail decides in it, audit appends in it', async () => {
+    const call = agentCall();
+    const res = await postJson<{ decision: { verdict: string } }>(
+      `${svc.ingest!.url}/v1/intents?wait=true`,
+      priceIntent('BAG-9', 1500),
+      { 'x-api-key': apiKey, traceparent: call.traceparent },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.decision.verdict).toBe('deny');
+
+    const audited = (spans: ReadableSpan[], topic: string) =>
+      spans.some((s) => scope(s) === 'agentops/audit' && s.name === `process ${topic}`);
+    const spans = await spansOf(
+      call.traceId,
+      (s) => audited(s, 'agentops.intents.v1') && audited(s, 'agentops.decisions.v1'),
+    );
+
+    const intentSend = spans.find((s) => scope(s) === 'agentops/ingest' && /^send .*intents/.test(s.name))!;
+    expect(intentSend).toBeDefined();
+    expect(intentSend.parentSpanContext?.spanId).toBe(call.parentId);
+
+    const decide = spans.find(
+      (s) => scope(s) === 'agentops/guardrail' && s.name === 'process agentops.intents.v1',
+    )!;
+    expect(decide.parentSpanContext?.spanId).toBe(intentSend.spanContext().spanId);
+    expect(decide.links.map((l) => l.context.spanId)).toContain(intentSend.spanContext().spanId);
+    expect(decide.attributes).toMatchObject({
+      'agentops.decision.verdict': 'deny',
+      'agentops.decision.decided_by': 'policy',
+      'agentops.decision.policy_ids': ['price-floor'],
+    });
+    expect(decide.attributes['agentops.decision.policy_set.baseline']).toEqual(expect.any(String));
+
+    const decisionSend = spans.find(
+      (s) => scope(s) === 'agentops/guardrail' && /^send .*decisions/.test(s.name),
+    )!;
+    expect(decisionSend.parentSpanContext?.spanId).toBe(decide.spanContext().spanId);
+    const auditOfDecision = spans.find(
+      (s) => scope(s) === 'agentops/audit' && s.name === 'process agentops.decisions.v1',
+    )!;
+    expect(auditOfDecision.parentSpanContext?.spanId).toBe(decisionSend.spanContext().spanId);
+
+    // Logs written inside those spans carry their ids.
+    const lines: Record<string, unknown>[] = logs.lines.map((l) => ({
+      ...(JSON.parse(l.line) as Record<string, unknown>),
+      service: l.service,
+    }));
+    const guardrailLine = lines.find(
+      (l) => l.service === 'guardrail' && l['msg'] === 'event handled' && l['trace_id'] === call.traceId,
+    );
+    expect(guardrailLine).toMatchObject({
+      span_id: decide.spanContext().spanId,
+      type: 'agentops.intent.proposed.v1',
+    });
+    expect(lines.some((l) => l.service === 'audit' && l['trace_id'] === call.traceId)).toBe(true);
+  });
+
+  it('a fail-closed answer stays in the agent’s trace, with decidedBy timeout on its send', async () => {
+    const call = agentCall();
+    const res = await postJson<{ decision: { verdict: string; decidedBy: string } }>(
+      `${svc.ingest!.url}/v1/intents?wait=true&timeoutMs=1`,
+      priceIntent('BAG-9', 2100),
+      { 'x-api-key': apiKey, traceparent: call.traceparent },
+    );
+    expect(res.status).toBe(200);
+    // Guardrail may decide first in a fast run; then this test shows nothing about fail-closed.
+    expect(res.body.decision.decidedBy).toBe('timeout');
+    const spans = await spansOf(call.traceId, (s) =>
+      s.some(
+        (x) => scope(x) === 'agentops/ingest' && x.attributes['agentops.decision.decided_by'] === 'timeout',
+      ),
+    );
+    const failClosed = spans.find(
+      (s) => scope(s) === 'agentops/ingest' && s.attributes['agentops.decision.decided_by'] === 'timeout',
+    )!;
+    expect(failClosed.name).toMatch(/^send .*decisions/);
+    expect(failClosed.attributes['agentops.decision.verdict']).toBe('deny');
+    expect(failClosed.parentSpanContext?.spanId).toBe(call.parentId);
+  });
+
+  it('ingest’s /metrics counts the decisions it answered: latency by verdict and decider, the fail-closed one', async () => {
+    const text = await (await fetch(`${svc.ingest!.url}/metrics`)).text();
+    expect(text).toMatch(
+      /agentops_decision_latency_seconds_count\{[^}]*verdict="deny"[^}]*decided_by="policy"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(/agentops_fail_closed_total\{[^}]*action="pricing.set_price"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /agentops_http_request_duration_seconds_count\{[^}]*route="\/v1\/intents"[^}]*status_code="200"/,
+    );
+    expect(text).toMatch(/agentops_consumer_lag_messages\{/);
+  });
+});
+
+function scope(span: ReadableSpan): string {
+  return span.instrumentationScope.name;
+}
+
+function label(span: ReadableSpan): string {
+  return `${scope(span)}:${span.name}`;
+}
