@@ -150,6 +150,19 @@ describe('rollouts: a worse canary is rolled back by itself on the real stack', 
   it('refuses bad rollouts with a 400 naming the field', async () => {
     // An intent of the tenant, so the service knows which unit paths its intents carry.
     await propose('v1', 'SKU-SEEN', false, undefined);
+    // Applied before the service has read that intent, the bad rollout would be accepted (its path
+    // unchecked) and then overlap every later one: wait until the tenant's unit paths are known.
+    await eventually(
+      async () =>
+        (
+          (await svc.rollout!.parts.dataSource.query(
+            'SELECT count(*)::int AS n FROM rollout_unit_paths WHERE tenant_id = $1',
+            [TENANT],
+          )) as { n: number }[]
+        )[0]!.n > 0,
+      60_000,
+      "the rollout service reading the tenant's intent",
+    );
     await eventually(
       async () => {
         const res = await postJson<{ issues: { path: string }[] }>(

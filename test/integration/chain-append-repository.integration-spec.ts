@@ -1,7 +1,6 @@
 import { GENESIS_HASH, generateSigningKey, signCheckpoint } from '@agentops/audit-chain';
 import { serviceDataSourceOptions } from '@agentops/persistence';
-import { LocalKeyWrapper } from '@agentops/privacy';
-import { randomBytes } from 'node:crypto';
+import { LocalKeyWrapper, parseKeks } from '@agentops/privacy';
 import { DataSource } from 'typeorm';
 import { chained, recordContent, scanItem } from '../../services/audit/src/chain/append-steps';
 import { PostgresChainAppendRepository } from '../../services/audit/src/chain/chain-append-repository';
@@ -10,6 +9,7 @@ import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy
 import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
 import { SourcePartition, auditedEvent } from '../../services/audit/src/testing/audit-doubles';
 import { serviceDatabaseUrl } from '../support/test-database';
+import { TEST_AUDIT_KEK } from '../support/test-env';
 
 /**
  * Audit's append repository on the real PostgreSQL, connected as the audit service's own role:
@@ -57,7 +57,8 @@ describe('PostgresChainAppendRepository on PostgreSQL', () => {
     await ds.initialize();
     repo = new PostgresChainAppendRepository(
       typeormSql(ds),
-      new SubjectKeyStore(new LocalKeyWrapper([randomBytes(32)])),
+      // The run's KEK: a key wrapped by another would stop every later audit boot on this database.
+      new SubjectKeyStore(new LocalKeyWrapper(parseKeks(TEST_AUDIT_KEK))),
     );
   });
 

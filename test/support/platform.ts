@@ -124,14 +124,23 @@ export async function bootPlatform(
  * rollout halts candidates through killswitch, the console proxies to the other five. Booted in
  * dependency order; close them in reverse.
  */
-export async function bootWiredPlatform(): Promise<Record<ServiceName, RunningService>> {
-  const audit = await bootService('audit');
-  const guardrail = await bootService('guardrail');
-  const escalation = await bootService('escalation', { GUARDRAIL_URL: guardrail.url });
-  const killswitch = await bootService('killswitch');
-  const rollout = await bootService('rollout', { KILLSWITCH_URL: killswitch.url });
-  const ingest = await bootService('ingest');
+export async function bootWiredPlatform(
+  env: Record<string, string | undefined> = {},
+): Promise<Record<ServiceName, RunningService>> {
+  const audit = await bootService('audit', env);
+  const guardrail = await bootService('guardrail', env);
+  const escalation = await bootService('escalation', {
+    ...env,
+    GUARDRAIL_URL: guardrail.url,
+  });
+  const killswitch = await bootService('killswitch', env);
+  const rollout = await bootService('rollout', {
+    ...env,
+    KILLSWITCH_URL: killswitch.url,
+  });
+  const ingest = await bootService('ingest', env);
   const console = await bootService('console', {
+    ...env,
     INGEST_URL: ingest.url,
     GUARDRAIL_URL: guardrail.url,
     ESCALATION_URL: escalation.url,

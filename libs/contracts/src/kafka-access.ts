@@ -113,7 +113,18 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
  * shared consumer group), so none of those readers dead-letters a refused record — each instance
  * would, at every start. Audit reads them in one group and dead-letters their refusals instead.
  */
-export const StateTopics: readonly TopicSpec[] = [Topics.killswitch];
+export const StateTopics: readonly TopicSpec[] = [Topics.killswitch, Topics.knowledge, Topics.rollouts];
+
+/**
+ * Whether audit dead-letters every refusal on `topic` (elsewhere it leaves them to the owning
+ * consumer): a state topic, or one that no other service reads.
+ */
+export function auditOwnsRefusals(topic: TopicSpec): boolean {
+  return (
+    StateTopics.includes(topic) ||
+    !ServiceNames.some((s) => s !== 'audit' && KafkaAccess[s].consumes.includes(topic))
+  );
+}
 
 const SOURCE_PREFIX = 'agentops/';
 

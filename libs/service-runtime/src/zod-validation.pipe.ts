@@ -1,4 +1,4 @@
-import { BadRequestException, Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
+import { BadRequestException, Param, ParseIntPipe, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { describeIssues } from '@agentops/contracts';
 import { z } from 'zod';
 
@@ -32,6 +32,21 @@ export const UuidParam = (name: string): ParameterDecorator =>
           error: 'Bad Request',
           message: `${name} must be a UUID`,
           issues: [{ path: name, message: 'must be a UUID' }],
+        }),
+    }),
+  );
+
+/** A path parameter that must be an integer; the 400 names the parameter, as UuidParam's does. */
+export const IntParam = (name: string): ParameterDecorator =>
+  Param(
+    name,
+    new ParseIntPipe({
+      exceptionFactory: () =>
+        new BadRequestException({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `${name} must be an integer`,
+          issues: [{ path: name, message: 'must be an integer' }],
         }),
     }),
   );

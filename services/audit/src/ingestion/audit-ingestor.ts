@@ -1,5 +1,5 @@
 import { SignedCheckpoint } from '@agentops/audit-chain';
-import { EventEnvelope, EventTypes, StateTopics } from '@agentops/contracts';
+import { EventEnvelope, EventTypes, allTopics, auditOwnsRefusals } from '@agentops/contracts';
 import {
   BatchConsumer,
   BatchContext,
@@ -64,9 +64,9 @@ export class AuditIngestor {
         maxAttempts: 5,
         retryBaseDelayMs: 400,
         // Refusals are the owning consumer's to dead-letter; audit records what was accepted. On
-        // state topics (followed by per-instance tails) audit is the only group reader, so it owns them.
+        // state topics (followed by per-instance tails) and topics no one else reads, audit owns them.
         deadLetterReasons: ['unauthorized_source'],
-        deadLetterAllOn: StateTopics.map((t) => t.name),
+        deadLetterAllOn: allTopics.filter(auditOwnsRefusals).map((t) => t.name),
         onExhausted: 'redeliver',
       },
       logger,

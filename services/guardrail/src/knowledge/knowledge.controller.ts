@@ -1,12 +1,13 @@
 import {
   CurrentPrincipal,
+  IntParam,
   Principal,
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
   assertTenantAccess,
 } from '@agentops/service-runtime';
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { KnowledgeHistory } from './knowledge-history';
 import { KnowledgeImport } from './knowledge-import';
@@ -62,8 +63,8 @@ export class KnowledgeController {
   async diff(
     @CurrentPrincipal() principal: Principal,
     @Param('tenantId') tenantId: string,
-    @Param('a', ParseIntPipe) a: number,
-    @Param('b', ParseIntPipe) b: number,
+    @IntParam('a') a: number,
+    @IntParam('b') b: number,
   ) {
     assertTenantAccess(principal, tenantId);
     return { tenantId, ...(await this.history.diff(tenantId, a, b)) };
