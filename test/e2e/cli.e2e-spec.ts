@@ -965,7 +965,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       );
       oneLineError(
         await cli(['audit', 'export', '--cursor', 'garbage']),
-        /^agentops: HTTP 400: invalid cursor$/,
+        /^agentops: HTTP 400: cursor: invalid cursor \(pass back the `next` of a previous page\)$/,
       );
     });
 

@@ -15,6 +15,7 @@ import {
 import pinoHttp from 'pino-http';
 import type { DestinationStream, Logger } from 'pino';
 import { LargeBodyRoute, bodyErrorHandler, jsonBodyParser } from './body-limits';
+import { refuseNulInUrl } from './url-guard';
 import { CommonEnv, isProduction, kafkaSecurity } from './config';
 import { httpMetrics } from './http-metrics';
 import { inboundTraceContext } from './inbound-trace';
@@ -134,6 +135,7 @@ export async function startService<C extends BaseServiceConfig>(
     );
     // Small bodies everywhere; only the routes the blueprint names (catalog imports) take more.
     // After the request logger, so a refused body is logged with its 413.
+    app.use(refuseNulInUrl);
     app.use(jsonBodyParser(bp.largeBodies ?? []));
     app.use(bodyErrorHandler);
     // Last before the routes, so the caller's trace context is the one the handler runs in.

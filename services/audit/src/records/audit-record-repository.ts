@@ -33,7 +33,7 @@ export function encodeCursor(recordedAt: string, eventId: string): string {
 /** A cursor this API did not issue: a 400 naming the `cursor` parameter. */
 export class InvalidCursor extends DomainError<'invalid'> {
   constructor() {
-    super('invalid', 'invalid cursor');
+    super('invalid', 'cursor: invalid cursor (pass back the `next` of a previous page)');
   }
 }
 
