@@ -6,6 +6,6 @@ source "$(dirname "$0")/lib.sh"
 ensure_dependencies
 build
 infrastructure_up
-export FUZZ_REQUESTS="${FUZZ_REQUESTS:-100000}" RELIABILITY_SUMMARY="${RELIABILITY_SUMMARY:-docs/reliability.json}"
-log "fuzzing: ${FUZZ_REQUESTS} HTTP requests, poison messages on every consumed topic"
+export FUZZ_SEED="${FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}" FUZZ_REQUESTS="${FUZZ_REQUESTS:-100000}" RELIABILITY_SUMMARY="${RELIABILITY_SUMMARY:-docs/reliability.json}"
+log "fuzzing (seed ${FUZZ_SEED}): ${FUZZ_REQUESTS} HTTP requests, poison messages on every consumed topic"
 npx jest test/fuzz --selectProjects integration --runInBand "$@"

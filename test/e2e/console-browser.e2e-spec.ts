@@ -55,7 +55,10 @@ interface Decision {
  */
 describe('console in the browser', () => {
   const svc: Partial<
-    Record<'audit' | 'guardrail' | 'escalation' | 'killswitch' | 'ingest' | 'console', RunningService>
+    Record<
+      'audit' | 'guardrail' | 'escalation' | 'killswitch' | 'ingest' | 'console' | 'rollout',
+      RunningService
+    >
   > = {};
   let browser: Browser;
   const suffix = Date.now().toString(36);
@@ -95,7 +98,15 @@ describe('console in the browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of ['console', 'ingest', 'killswitch', 'escalation', 'guardrail', 'audit'] as const)
+    for (const name of [
+      'console',
+      'ingest',
+      'rollout',
+      'killswitch',
+      'escalation',
+      'guardrail',
+      'audit',
+    ] as const)
       await svc[name]?.close();
   });
 

@@ -54,14 +54,15 @@ export class PostgresCallbackRepository extends CallbackRepository {
     const rows = (await this.dataSource.query(
       `WITH due AS (
          SELECT id, due_at FROM callbacks WHERE delivered_at IS NULL AND attempts < $1 AND due_at <= $2
-         ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+         ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE callbacks c SET due_at = $4 FROM due WHERE c.id = due.id
        RETURNING c.id, c.url, c.body, c.attempts, due.due_at AS "wasDue"`,
       [maxAttempts, now, limit, leaseUntil],
     )) as [(DueCallback & { wasDue: Date })[], number];
-    // An UPDATE … RETURNING answers [rows, count] through TypeORM, in no particular order.
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM, in no particular order. Ties
+    // (callbacks leased together fall due together) go by id, time-ordered (UUIDv7): oldest first.
     return rows[0]
-      .sort((a, b) => a.wasDue.getTime() - b.wasDue.getTime())
+      .sort((a, b) => a.wasDue.getTime() - b.wasDue.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map(({ id, url, body, attempts }) => ({ id, url, body, attempts }));
   }
 
