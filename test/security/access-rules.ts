@@ -1,3 +1,4 @@
+import { ServiceName, ServiceNames } from '@agentops/contracts';
 import { HumanRole, HumanRoles } from '@agentops/service-runtime';
 
 /**
@@ -22,17 +23,9 @@ import { HumanRole, HumanRoles } from '@agentops/service-runtime';
  * Placeholders in probes: `{A}` tenant A's id, `{A.agent}`, `{A.switch}`, `{A.task}`,
  * `{A.intent}`, `{A.event}`, `{A.user}` — tenant A's fixtures in the suite.
  */
-export type ServiceName =
-  'ingest' | 'guardrail' | 'escalation' | 'killswitch' | 'audit' | 'console' | 'rollout';
-export const SERVICE_NAMES: ServiceName[] = [
-  'ingest',
-  'guardrail',
-  'escalation',
-  'killswitch',
-  'audit',
-  'console',
-  'rollout',
-];
+// The services are the contracts' list (libs/contracts KafkaAccess), not a second copy of it.
+export type { ServiceName };
+export const SERVICE_NAMES: ServiceName[] = [...ServiceNames];
 
 export interface Probe {
   /** The path to call instead of the route's own (placeholders allowed). */
