@@ -31,7 +31,10 @@ export class PostgresCatalogRepository extends CatalogRepository {
 
   async importCatalog(entries: CatalogEntry[], importedBy = 'seed'): Promise<number> {
     const repo = this.dataSource.getRepository(CatalogItemEntity);
-    const rows = entries.map((e) => ({ stock: 0, velocity30d: 0, slowMover: false, ...e }));
+    // One row per tenant and SKU, the later entry winning (as a later import would): PostgreSQL
+    // refuses an upsert that touches the same row twice in one statement.
+    const latest = new Map(entries.map((e) => [`${e.tenantId}\u0000${e.sku}`, e]));
+    const rows = [...latest.values()].map((e) => ({ stock: 0, velocity30d: 0, slowMover: false, ...e }));
     for (let i = 0; i < rows.length; i += 500) {
       await repo.upsert(rows.slice(i, i + 500), ['tenantId', 'sku']);
     }
