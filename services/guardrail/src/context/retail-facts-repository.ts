@@ -33,12 +33,19 @@ export class PostgresRetailFactsRepository extends RetailFactsRepository {
   }
 
   async storeNextVersion(tenantId: string, facts: RetailFacts, importedBy: string): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `INSERT INTO retail_facts (tenant_id, version, facts, imported_by)
-       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3 FROM retail_facts WHERE tenant_id = $1
-       RETURNING version`,
-      [tenantId, JSON.stringify(facts), importedBy],
-    );
-    return row.version;
+    // Imports of one tenant are serialised (an advisory lock): two at once would both read the
+    // same latest version, and the second would fail on the primary key instead of taking the next.
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('guardrail.retail_facts'), hashtext($1))`, [
+        tenantId,
+      ]);
+      const [row] = await tx.query(
+        `INSERT INTO retail_facts (tenant_id, version, facts, imported_by)
+         SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3 FROM retail_facts WHERE tenant_id = $1
+         RETURNING version`,
+        [tenantId, JSON.stringify(facts), importedBy],
+      );
+      return row.version as number;
+    });
   }
 }
