@@ -73,11 +73,12 @@ export class KnowledgeVersionRepository implements KnowledgeVersions {
     expectedPrevious: number,
     next: NewKnowledgeVersion,
   ): Promise<StoredKnowledgeVersion | null> {
-    // The primary key decides a race: the second import of the same number inserts nothing.
+    // Only on top of the latest version (no gaps, as the port says); the primary key decides a
+    // race: the second import of the same number inserts nothing.
     const [row] = (await this.dataSource.query(
       `INSERT INTO knowledge_versions (tenant_id, kb_version, document, diff, summary, format, products, imported_by)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8
-        WHERE NOT EXISTS (SELECT 1 FROM knowledge_versions WHERE tenant_id = $1 AND kb_version > $9)
+        WHERE (SELECT COALESCE(max(kb_version), 0) FROM knowledge_versions WHERE tenant_id = $1) = $9
        ON CONFLICT (tenant_id, kb_version) DO NOTHING
        RETURNING ${SUMMARY_COLUMNS}`,
       [
