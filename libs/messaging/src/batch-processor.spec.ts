@@ -79,7 +79,6 @@ function partition(messages: RawPartitionMessage[]) {
     heartbeat: async () => undefined,
     shouldContinue: () => continuing,
     deadLetter: async (r: DeadLetterRequest[]) => void deadLetters.push(...r),
-    sleep: async () => undefined,
   };
   return { port, resolved, deadLetters, stop: () => (continuing = false) };
 }
@@ -186,6 +185,25 @@ describe('processPartitionBatch', () => {
     );
     expect(seen).toEqual([[0, 1, 2], [2]]);
     expect(deadLetters.map((d) => [d.origin.offset, d.reason])).toEqual([['1', 'handler_rejected']]);
+  });
+
+  it('after an applied prefix, gives the rest its own attempts, the failure already had counted as one', async () => {
+    const { port, deadLetters, resolved } = partition([0, 1, 2].map((n) => message(n, intent(n))));
+    const seen: number[][] = [];
+    await processPartitionBatch(
+      port,
+      async (items) => {
+        seen.push(offsetsOf(items));
+        const at = offsetsOf(items).indexOf(1);
+        if (at >= 0) throw new BatchItemError(at, new Error('transient forever'));
+      },
+      policy,
+      silentLogger,
+    );
+    // [0,1,2] applies 0 and fails on 1: that is the first of 1's three attempts.
+    expect(seen).toEqual([[0, 1, 2], [1, 2], [1, 2], [2]]);
+    expect(deadLetters.map((d) => [d.origin.offset, d.reason])).toEqual([['1', 'retries_exhausted']]);
+    expect(resolved).toEqual(['0', '1', '2']);
   });
 
   it('with onExhausted=redeliver, throws instead of skipping and leaves the chunk unresolved', async () => {

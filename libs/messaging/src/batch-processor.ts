@@ -1,7 +1,9 @@
 import { EventEnvelope, MessageDeadLetteredV1 } from '@agentops/contracts';
+import { withRetries } from '@agentops/retry';
 import { KafkaHeaderValue, decodeTrustedEvent, headersToStrings } from './codec';
 import type { DeadLetterRequest } from './dead-letter';
 import { BatchItemError, PermanentHandlerError, PoisonMessageError, PoisonReason } from './errors';
+import { handlerBackoff } from './handler-backoff';
 import type { MessageOrigin } from './message-origin';
 import { MessagingLogger } from './logger';
 
@@ -42,7 +44,7 @@ export interface BatchPolicy {
   maxChunkSize: number;
   /** Attempts per chunk (and per isolated message), as EventConsumer's `maxAttempts`. */
   maxAttempts: number;
-  /** Backoff base: base·2^(attempt-1), capped at 5 s, as EventConsumer. */
+  /** Backoff base: base·2^(attempt-1) with full jitter, capped at 5 s, as EventConsumer. */
   retryBaseDelayMs: number;
   /** Which poison messages this consumer dead-letters; the rest are logged by position and skipped. */
   deadLetterReasons: readonly PoisonReason[];
@@ -70,7 +72,6 @@ export interface PartitionBatchPort {
   /** False once the consumer stops or the partition was revoked: stop before the next chunk. */
   shouldContinue(): boolean;
   deadLetter(requests: DeadLetterRequest[]): Promise<void>;
-  sleep?(ms: number): Promise<void>;
 }
 
 export interface BatchProcessorObserver {
@@ -113,7 +114,6 @@ export async function processPartitionBatch(
     partition: port.partition,
     heartbeat: () => port.heartbeat(),
   };
-  const sleep = port.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let chunk: ConsumedEvent[] = [];
   let refused: DeadLetterRequest[] = [];
   let lastOffset: string | undefined;
@@ -139,35 +139,65 @@ export async function processPartitionBatch(
   /** Runs `items` through the handler; returns once each is applied or dead-lettered. */
   const apply = async (items: ConsumedEvent[]): Promise<void> => {
     let pending = items;
-    let attempt = 1;
+    /** Whether a failure of `chunk` is worth another attempt of the same chunk. */
+    const transient = (error: unknown, chunk: ConsumedEvent[]) => {
+      const { cause, failedAt } = locate(error, chunk);
+      // A prefix applied: not a retry of the same chunk but a new one, with its own attempts.
+      return !isPermanent(cause) && !(failedAt !== undefined && failedAt > 0);
+    };
+    /** A failure the head of `pending` already had: counted as its first attempt, not called again. */
+    let replay: BatchItemError | undefined;
     while (pending.length) {
-      const started = performance.now();
-      // kafkajs beats only when asked: a handler that runs for a while must not cost the assignment.
-      const beating = setInterval(
-        () => void port.heartbeat().catch(() => undefined),
-        policy.heartbeatIntervalMs,
-      );
+      const chunk = pending;
       try {
-        await handler(pending, context);
-        observer.onChunkHandled?.(pending.length, performance.now() - started);
+        await withRetries(
+          async () => {
+            const seen = replay;
+            replay = undefined;
+            if (seen) throw seen;
+            const started = performance.now();
+            // kafkajs beats only when asked: a handler that runs for a while must not cost the assignment.
+            const beating = setInterval(
+              () => void port.heartbeat().catch(() => undefined),
+              policy.heartbeatIntervalMs,
+            );
+            try {
+              await handler(chunk, context);
+            } finally {
+              clearInterval(beating);
+            }
+            observer.onChunkHandled?.(chunk.length, performance.now() - started);
+          },
+          {
+            maxAttempts: policy.maxAttempts,
+            schedule: handlerBackoff(policy.retryBaseDelayMs),
+            // Shutting down or revoked: no more attempts, the next owner retries.
+            retryOn: (error) => transient(error, chunk) && port.shouldContinue(),
+            onRetry: (err, attempt) =>
+              logger.warn(
+                { err, topic: port.topic, partition: port.partition, size: chunk.length, attempt },
+                'batch handler failed, retrying',
+              ),
+            beforeRetry: () => port.heartbeat(),
+          },
+        );
         return;
       } catch (error) {
-        let cause: unknown = error;
-        let failedAt: number | undefined;
-        if (error instanceof BatchItemError) {
-          failedAt = Math.max(0, Math.min(error.index, pending.length - 1));
-          cause = error.cause;
-          if (failedAt > 0) {
-            // The prefix is applied: it is never handed over again.
-            port.resolveOffset(pending[failedAt - 1]!.origin.offset);
-            pending = pending.slice(failedAt);
-            failedAt = 0;
-            attempt = 1;
-          }
-        } else if (pending.length === 1) {
+        const located = locate(error, chunk);
+        const { cause } = located;
+        let { failedAt } = located;
+        if (failedAt !== undefined && failedAt > 0) {
+          // The prefix is applied: it is never handed over again.
+          port.resolveOffset(chunk[failedAt - 1]!.origin.offset);
+          pending = chunk.slice(failedAt);
           failedAt = 0;
+          if (!isPermanent(cause)) {
+            // The rest: a new chunk with its own attempts, of which its head has used one.
+            replay = new BatchItemError(0, cause);
+            continue;
+          }
         }
-        const permanent = cause instanceof PermanentHandlerError || cause instanceof PoisonMessageError;
+        const permanent = isPermanent(cause);
         if (permanent && failedAt === undefined) {
           // Which one of them? One at a time tells, each with the full retry policy.
           for (const item of pending) await apply([item]);
@@ -184,33 +214,20 @@ export async function processPartitionBatch(
           ]);
           port.resolveOffset(item.origin.offset);
           pending = pending.slice(1);
-          attempt = 1;
           continue;
         }
         const err = cause as Error;
         if (!port.shouldContinue()) throw err; // shutting down or revoked: the next owner retries
-        if (attempt >= policy.maxAttempts) {
-          if (policy.onExhausted === 'redeliver') throw err;
-          if (failedAt === undefined) {
-            for (const item of pending) await apply([item]);
-            return;
-          }
-          const item = pending[0]!;
-          await deadLetter([rejected(item, 'retries_exhausted', `${err.name}: ${err.message}`)]);
-          port.resolveOffset(item.origin.offset);
-          pending = pending.slice(1);
-          attempt = 1;
-          continue;
+        // Attempts exhausted.
+        if (policy.onExhausted === 'redeliver') throw err;
+        if (failedAt === undefined) {
+          for (const item of pending) await apply([item]);
+          return;
         }
-        logger.warn(
-          { err, topic: port.topic, partition: port.partition, size: pending.length, attempt },
-          'batch handler failed, retrying',
-        );
-        await sleep(Math.min(policy.retryBaseDelayMs * 2 ** (attempt - 1), 5_000));
-        await port.heartbeat();
-        attempt++;
-      } finally {
-        clearInterval(beating);
+        const item = pending[0]!;
+        await deadLetter([rejected(item, 'retries_exhausted', `${err.name}: ${err.message}`)]);
+        port.resolveOffset(item.origin.offset);
+        pending = pending.slice(1);
       }
     }
   };
@@ -246,6 +263,17 @@ export async function processPartitionBatch(
     if (chunk.length + refused.length >= policy.maxChunkSize) await flush();
   }
   if (port.shouldContinue()) await flush();
+}
+
+/** Which item of `chunk` a failure names (a `BatchItemError`, or the only one), and its cause. */
+function locate(error: unknown, chunk: ConsumedEvent[]): { cause: unknown; failedAt?: number } {
+  if (error instanceof BatchItemError)
+    return { cause: error.cause, failedAt: Math.max(0, Math.min(error.index, chunk.length - 1)) };
+  return { cause: error, failedAt: chunk.length === 1 ? 0 : undefined };
+}
+
+function isPermanent(error: unknown): boolean {
+  return error instanceof PermanentHandlerError || error instanceof PoisonMessageError;
 }
 
 function decode(

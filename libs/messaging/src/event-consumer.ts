@@ -1,4 +1,5 @@
 import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/contracts';
+import { withRetries } from '@agentops/retry';
 import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
 import { ConsumerLagObserver, connectAndSubscribe } from './consumer-group';
@@ -6,6 +7,7 @@ import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
+import { handlerBackoff } from './handler-backoff';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 import { endSpan, markDeadLettered, startConsumerSpan, withSpan } from './message-spans';
@@ -139,42 +141,47 @@ export class EventConsumer {
     handler: EventHandler,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const maxAttempts = this.settings.maxAttempts ?? 5;
-    const baseDelay = this.settings.retryBaseDelayMs ?? 100;
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      try {
-        await handler(event, origin);
-        const ms = performance.now() - started;
-        this.observer.onHandled?.(event.type, ms);
-        this.observer.onEventAge?.(origin.baseTopic, ageSeconds(event.time));
-        // Inside the process span: the line carries the trace it belongs to.
-        this.logger.debug(
-          { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
-          'event handled',
-        );
-        break;
-      } catch (error) {
-        const err = error as Error;
-        if (error instanceof PermanentHandlerError || error instanceof PoisonMessageError) {
-          await this.deadLetter(
-            origin,
-            headers,
-            value,
-            error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
-            err.message,
+    try {
+      await withRetries(
+        async () => {
+          const started = performance.now();
+          await handler(event, origin);
+          const ms = performance.now() - started;
+          this.observer.onHandled?.(event.type, ms);
+          this.observer.onEventAge?.(origin.baseTopic, ageSeconds(event.time));
+          // Inside the process span: the line carries the trace it belongs to.
+          this.logger.debug(
+            { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
+            'event handled',
           );
-          return;
-        }
-        if (attempt >= maxAttempts || !this.running) {
-          if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
-          await this.deadLetter(origin, headers, value, 'retries_exhausted', `${err.name}: ${err.message}`);
-          return;
-        }
-        this.logger.warn({ err, eventId: event.id, type: event.type, attempt }, 'handler failed, retrying');
-        await sleep(Math.min(baseDelay * 2 ** (attempt - 1), 5_000));
-        await heartbeat();
+        },
+        {
+          maxAttempts: this.settings.maxAttempts ?? 5,
+          schedule: handlerBackoff(this.settings.retryBaseDelayMs ?? 100),
+          // Shutting down: no more attempts; the message stays uncommitted for the next owner.
+          retryOn: (error) => !isPermanent(error) && this.running,
+          onRetry: (err, retry) =>
+            this.logger.warn(
+              { err, eventId: event.id, type: event.type, attempt: retry },
+              'handler failed, retrying',
+            ),
+          beforeRetry: heartbeat,
+        },
+      );
+    } catch (error) {
+      const err = error as Error;
+      if (isPermanent(error)) {
+        await this.deadLetter(
+          origin,
+          headers,
+          value,
+          error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
+          err.message,
+        );
+        return;
       }
+      if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
+      await this.deadLetter(origin, headers, value, 'retries_exhausted', `${err.name}: ${err.message}`);
     }
   }
 
@@ -214,6 +221,6 @@ export function ageSeconds(time: string): number {
   return Math.max(0, (Date.now() - Date.parse(time)) / 1000);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+function isPermanent(error: unknown): error is PermanentHandlerError | PoisonMessageError {
+  return error instanceof PermanentHandlerError || error instanceof PoisonMessageError;
 }

@@ -1,5 +1,5 @@
 import { AgentOpsClient } from './client';
-import { IntentDeniedError } from './errors';
+import { AgentOpsRequestError, IntentDeniedError } from './errors';
 import type { Decision, PendingReview } from './types';
 
 const intentId = '0190a0a0-0000-7000-8000-0000000000aa';
@@ -169,3 +169,74 @@ describe('AgentOpsClient: an escalated intent', () => {
     expect(calls.length).toBeLessThanOrEqual(6);
   });
 });
+
+describe('AgentOpsClient: retries of one call', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  const outcome = { intentId, action: intent.action, status: 'succeeded' as const };
+
+  /** Each call answers the next scripted reply and records when it came (fake time). */
+  function scripted(answers: (Response | Error)[]) {
+    const at: number[] = [];
+    const fetch = jest.fn(async () => {
+      at.push(Date.now());
+      const answer = answers.shift() ?? json(201, { outcomeId: 'o-1' });
+      if (answer instanceof Error) throw answer;
+      return answer;
+    }) as unknown as typeof globalThis.fetch;
+    const client = new AgentOpsClient({ baseUrl: 'http://ingest', apiKey: 'k', fetch, attempts: 3 });
+    return { client, at };
+  }
+
+  async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+    const outcome = promise.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await advance(130_000);
+    return outcome;
+  }
+
+  it('honours a 429’s Retry-After before trying again', async () => {
+    const { client, at } = scripted([json(429, { error: 'rate_limited' }, { 'retry-after': '7' })]);
+    const result = await settle(client.reportOutcome(outcome));
+    expect(result.value).toEqual({ outcomeId: 'o-1' });
+    expect(at).toHaveLength(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(7_000);
+    expect(at[1]! - at[0]!).toBeLessThan(7_200);
+  });
+
+  it('gives up on a 429 after its attempts with the status and the Retry-After', async () => {
+    const throttled = () => json(429, { error: 'rate_limited' }, { 'retry-after': '2' });
+    const { client, at } = scripted([throttled(), throttled(), throttled()]);
+    const result = await settle(client.reportOutcome(outcome));
+    expect(at).toHaveLength(3);
+    expect(result.error).toBeInstanceOf(AgentOpsRequestError);
+    expect(result.error).toMatchObject({ status: 429, retryAfterMs: 2_000 });
+  });
+
+  it('retries a 5xx and a network error with backoff, never a 400', async () => {
+    const { client, at } = scripted([json(503, {}), new TypeError('fetch failed')]);
+    expect((await settle(client.reportOutcome(outcome))).value).toEqual({ outcomeId: 'o-1' });
+    expect(at).toHaveLength(3);
+    // Full jitter below 200 ms, then below 400 ms.
+    expect(at[1]! - at[0]!).toBeLessThan(300);
+    expect(at[2]! - at[1]!).toBeLessThan(500);
+
+    const refused = scripted([json(400, { errors: [{ path: 'status' }] })]);
+    const result = await settle(refused.client.reportOutcome(outcome));
+    expect(refused.at).toHaveLength(1);
+    expect(result.error).toMatchObject({ status: 400 });
+  });
+
+  it('waits a 503’s Retry-After too, and fails with the last error when the server stays down', async () => {
+    const down = () => json(503, {}, { 'retry-after': '5' });
+    const { client, at } = scripted([down(), down(), down()]);
+    const result = await settle(client.reportOutcome(outcome));
+    expect(gaps(at).every((g) => g >= 5_000)).toBe(true);
+    expect((result.error as Error).message).toBe('HTTP 503');
+  });
+});
+
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);

@@ -1,7 +1,9 @@
 import type { IntentAnswer } from '@agentops/contracts';
+import { BackoffSchedule, withRetries } from '@agentops/retry';
 import { randomUUID } from 'node:crypto';
 import { assignVariant } from './assignment';
 import { ControlStream } from './control-stream';
+import { parseRetryAfter } from './retry-after';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
 import type {
   ApprovedCopyAnswer,
@@ -36,6 +38,9 @@ interface Answered<T> {
   /** The server's Retry-After, in ms, when it sent one. */
   retryAfterMs?: number;
 }
+
+/** Between two tries of one call: 200 ms, 400 ms … (full jitter), at most 5 s. */
+const REQUEST_BACKOFF: BackoffSchedule = { initialDelayMs: 200, maxDelayMs: 5_000 };
 
 interface Running {
   action: string;
@@ -263,7 +268,10 @@ export class AgentOpsClient {
     }
   }
 
-  /** One API call with retries on network errors and 5xx; the idempotency key makes them safe. */
+  /**
+   * One API call with retries on network errors, 5xx and 429 — jittered exponential backoff, never
+   * sooner than the server's Retry-After; the idempotency key makes them safe.
+   */
   private async call<T>(...args: RequestArgs): Promise<T> {
     return (await this.request<T>(...args)).body;
   }
@@ -271,10 +279,8 @@ export class AgentOpsClient {
   private async request<T>(
     ...[method, path, body, headers, waitMs, nullOn = []]: RequestArgs
   ): Promise<Answered<T>> {
-    const attempts = this.options.attempts ?? 3;
-    let last: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
+    return withRetries(
+      async () => {
         const res = await this.fetch(`${this.options.baseUrl}${path}`, {
           method,
           headers: {
@@ -288,16 +294,21 @@ export class AgentOpsClient {
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
         if (nullOn.includes(res.status)) return { body: null as T, retryAfterMs };
         const parsed = await res.json().catch(() => undefined);
-        if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
-        if (!res.ok) throw new AgentOpsRequestError(res.status, parsed);
+        if (res.status >= 500) throw new ServerUnavailable(res.status, retryAfterMs);
+        if (!res.ok) throw new AgentOpsRequestError(res.status, parsed, retryAfterMs);
         return { body: parsed as T, retryAfterMs };
-      } catch (error) {
-        if (error instanceof AgentOpsRequestError) throw error;
-        last = error;
-        if (attempt < attempts) await sleep(200 * 2 ** (attempt - 1));
-      }
-    }
-    throw last instanceof Error ? last : new Error(String(last));
+      },
+      {
+        maxAttempts: this.options.attempts ?? 3,
+        schedule: REQUEST_BACKOFF,
+        // Network errors, 5xx and 429 (throttled) are worth another try; any other refusal is not.
+        retryOn: (error) => !(error instanceof AgentOpsRequestError) || error.status === 429,
+        minDelayMsOf: (error) =>
+          error instanceof ServerUnavailable || error instanceof AgentOpsRequestError
+            ? error.retryAfterMs
+            : undefined,
+      },
+    );
   }
 
   private warn(message: string, error?: unknown): void {
@@ -341,17 +352,21 @@ function final(answer: IntentAnswer): Decision | undefined {
   return answer.decision;
 }
 
-/** Retry-After in seconds or as an HTTP date (RFC 9110 § 10.2.3), capped at a minute. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 60_000) : undefined;
-}
-
 function abortion(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) =>
     signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
   );
+}
+
+/** A 5xx: the server is there but cannot answer now; retried like a network error. */
+class ServerUnavailable extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`HTTP ${status}`);
+    this.name = 'ServerUnavailable';
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -27,11 +27,16 @@ export class HaltedError extends Error {
   }
 }
 
-/** The request itself was rejected (bad input, bad key): a bug to fix, not a decision. */
+/**
+ * The request itself was rejected (bad input, bad key): a bug to fix, not a decision. A 429 comes
+ * here only once the client's attempts, each waiting the server's `retryAfterMs`, are spent.
+ */
 export class AgentOpsRequestError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    /** The server's Retry-After, in ms, when it sent one (a 429's). */
+    readonly retryAfterMs?: number,
   ) {
     super(`AgentOps rejected the request (HTTP ${status}): ${JSON.stringify(body)}`);
     this.name = 'AgentOpsRequestError';

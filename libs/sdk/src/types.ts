@@ -23,7 +23,10 @@ export interface AgentOpsClientOptions {
   apiKey: string;
   /** The longest `guard`/`propose` waits for a decision, escalations to humans included. Default 60 s. */
   maxWaitMs?: number;
-  /** Attempts for one HTTP call on network errors and 5xx, with the same idempotency key. Default 3. */
+  /**
+   * Attempts for one HTTP call on network errors, 5xx and 429 (never sooner than `Retry-After`),
+   * with the same idempotency key. Default 3.
+   */
   attempts?: number;
   /** Per-request timeout. Default 10 s (a waiting call adds its own wait). */
   requestTimeoutMs?: number;

@@ -23,6 +23,7 @@ import { createLogger } from './logging';
 import { ServiceMetrics } from './metrics';
 import { PinoNestLogger } from './nest-logger';
 import { ReadinessRegistry } from './readiness';
+import { securityHeaders } from './security-headers';
 import { RuntimeParts } from './runtime.module';
 
 export type BaseServiceConfig = CommonEnv & { HTTP_PORT: number; HTTP_HOST: string };
@@ -125,6 +126,7 @@ export async function startService<C extends BaseServiceConfig>(
   try {
     // Whose X-Forwarded-For names the client (req.ip): nobody's unless TRUST_PROXY says so.
     app.set('trust proxy', config.TRUST_PROXY);
+    app.use(securityHeaders());
     app.use(httpMetrics(metrics));
     app.use(
       pinoHttp({

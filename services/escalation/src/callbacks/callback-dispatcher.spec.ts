@@ -72,12 +72,14 @@ describe('CallbackDispatcher', () => {
       deliveredAt: null,
     });
     clock.advance(499);
-    expect(await dispatcher.tick()).toBe(0); // backoff 500 ms after the first attempt
-    clock.advance(1);
-    expect(await dispatcher.tick()).toBe(1);
+    expect(await dispatcher.tick()).toBe(0); // backoff at least 500 ms after the first attempt …
+    clock.advance(501);
+    expect(await dispatcher.tick()).toBe(1); // … and less than 1 s (equal jitter)
     expect(db.callbackRows()[0]).toMatchObject({ attempts: 2, lastError: 'socket hang up' });
-    clock.advance(1000);
-    await dispatcher.tick();
+    clock.advance(999);
+    expect(await dispatcher.tick()).toBe(0); // then at least 1 s …
+    clock.advance(1001);
+    await dispatcher.tick(); // … and less than 2 s
     expect(db.callbackRows()[0]).toMatchObject({ attempts: 3, deliveredAt: null });
     expect(logger.warnings).toEqual([
       expect.objectContaining({

@@ -13,8 +13,10 @@ describe('callback signatures', () => {
     expect(verifyCallback(secret, '{"a":1}', 'garbage', 1000)).toBe(false);
   });
 
-  it('backs off exponentially, capped', () => {
-    expect([1, 2, 3].map(callbackBackoffMs)).toEqual([500, 1000, 2000]);
-    expect(callbackBackoffMs(40)).toBe(300_000);
+  it('backs off exponentially from a promised floor, with jitter up to twice it, capped at 5 min', () => {
+    expect([1, 2, 3].map((n) => callbackBackoffMs(n, () => 0))).toEqual([500, 1000, 2000]);
+    expect([1, 2, 3].map((n) => callbackBackoffMs(n, () => 0.999999))).toEqual([999, 1999, 3999]);
+    expect(callbackBackoffMs(40, () => 0)).toBe(300_000);
+    expect(callbackBackoffMs(40, () => 0.999999)).toBeLessThan(600_000);
   });
 });

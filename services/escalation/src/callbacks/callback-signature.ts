@@ -1,3 +1,4 @@
+import { BackoffSchedule, RandomSource, backoffDelayMs } from '@agentops/retry';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -27,7 +28,13 @@ export function verifyCallback(
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Exponential backoff between attempts: 500 ms, 1 s, 2 s … capped at 5 min. */
-export function callbackBackoffMs(attempts: number): number {
-  return Math.min(500 * 2 ** Math.max(0, attempts - 1), 300_000);
+/**
+ * The wait before the next delivery after `attempts` failed ones: 500 ms–1 s, 1–2 s, 2–4 s …, at
+ * most 5 min. Equal jitter: the floor is promised (a receiver that answered 503 is not called
+ * again sooner), and callbacks that failed together (a receiver's outage) do not return together.
+ */
+export function callbackBackoffMs(attempts: number, random: RandomSource = Math.random): number {
+  return backoffDelayMs(attempts, CALLBACK_BACKOFF, random);
 }
+
+const CALLBACK_BACKOFF: BackoffSchedule = { initialDelayMs: 1_000, maxDelayMs: 600_000, jitter: 'equal' };
