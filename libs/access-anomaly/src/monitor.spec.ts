@@ -148,6 +148,22 @@ describe('AccessMonitor: volume', () => {
     expect(m.tick(t + 3 * MIN)).toEqual([]);
   });
 
+  it('judges carried reads on their own when no intent follows them', () => {
+    const m = new AccessMonitor({ config: { inflightMinExcess: 1000 } });
+    work(m, svc('svc-1'), DAY0, 200);
+    const t = DAY0 + 200 * MIN;
+    expect(m.observeAccess(svc('svc-1'), t + 1000, read(60, 1))).toEqual([]);
+    const out = m.tick(t + 3 * MIN);
+    const ewma = out.find((a) => a.detector === 'ewma' && a.feature === 'records');
+    expect(ewma).toMatchObject({ observed: 60, window: { startMs: t, intents: 0 } });
+  });
+
+  it('does not accumulate drift against peers: a new agent that reads 1.5× its cohort is not a leak', () => {
+    const m = trained();
+    const out = work(m, svc('svc-heavy'), DAY0 + 200 * MIN, 70, 2, 1.5);
+    expect(out.filter((a) => a.detector === 'cusum')).toEqual([]);
+  });
+
   it('median/MAD flags a bucket an EWMA with a huge threshold lets pass', () => {
     const m = new AccessMonitor({ config: { zMedium: 1e9, zHigh: 1e9, inflightZ: 1e9, cusumH: 1e9 } });
     work(m, svc('svc-1'), DAY0, 60);

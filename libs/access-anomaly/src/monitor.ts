@@ -22,7 +22,6 @@ import {
   pushRobust,
   ratioZ,
   robustSummary,
-  robustZ,
 } from './stats';
 import {
   AccessAnomaly,
@@ -338,9 +337,7 @@ export class AccessMonitor {
   }
 
   /** The baseline an agent is judged against now, for the console and CLI ("baseline vs now"). */
-  baselineOf(
-    agentId: string,
-  ):
+  baselineOf(agentId: string):
     | {
         from: BaselineSource;
         perIntent: Record<RatioFeature, { mean: number; sd: number }>;
@@ -437,25 +434,39 @@ export class AccessMonitor {
     const closed: ClosedBucket = { index: open.index, counts: { ...open.counts }, intents: open.intents };
     a.open = this.openBucket(index);
     const empty = closed.intents === 0 && closed.counts.reads === 0;
-    if (!empty) this.judgeClosed(a, closed, out);
-    a.prev = index === closed.index + 1 && !empty ? closed : undefined;
+    const judged = empty ? undefined : this.judgeClosed(a, closed, out);
+    // The previous bucket for the in-flight view; a carried bucket is counted as the carry instead.
+    a.prev = index === closed.index + 1 && judged && !a.carry ? judged : undefined;
+    if (a.carry && index > closed.index + 1) {
+      // Nothing followed the carried reads: judge them on their own (as one intent) now.
+      const carried = a.carry;
+      a.carry = undefined;
+      this.judgeClosed(a, { ...carried, index: closed.index }, out, carried.index);
+    }
   }
 
-  private judgeClosed(a: AgentState, bucket: ClosedBucket, out: AccessAnomaly[]): void {
+  /** Judges a closed bucket; returns what the in-flight view keeps of it (with a merged carry). */
+  private judgeClosed(
+    a: AgentState,
+    bucket: ClosedBucket,
+    out: AccessAnomaly[],
+    carriedFrom?: number,
+  ): ClosedBucket | undefined {
     const c = this.config;
     // Reads with no intent in their bucket usually belong to the intent of the next one.
     let counts = bucket.counts;
     let intents = bucket.intents;
-    let startIndex = bucket.index;
+    let startIndex = carriedFrom ?? bucket.index;
     if (a.carry) {
       counts = addCounts(a.carry.counts, counts);
       intents += a.carry.intents;
       startIndex = a.carry.index;
       a.carry = undefined;
-    } else if (intents === 0) {
+    } else if (intents === 0 && carriedFrom === undefined) {
       a.carry = bucket;
-      return;
+      return undefined;
     }
+    const judged: ClosedBucket = { index: bucket.index, counts, intents };
     const window = { startMs: startIndex * c.bucketMs, endMs: (bucket.index + 1) * c.bucketMs, intents };
     const at = window.endMs;
     const base = this.peerBaseline(a);
@@ -464,8 +475,9 @@ export class AccessMonitor {
       const v = counts[f];
       if (base) {
         const b = base.ratios[f];
-        const z = ratioZ(b, v, intents);
-        const expected = Math.max(intents, 1) * b.mean;
+        // One intent of allowance: the reads of an intent proposed just after the bucket closed.
+        const z = ratioZ(b, v, intents + 1);
+        const expected = (intents + 1) * b.mean;
         if (z >= c.zMedium) {
           flagged = true;
           this.raise(a, out, {
@@ -481,7 +493,8 @@ export class AccessMonitor {
             message: `${f} ${round(v)} over ${intents} intents, expected ${round(expected)} (z ${round(z)})`,
           });
         }
-        a.cusum[f] = cusumStep(a.cusum[f], b, v, intents, c.cusumK);
+        // Drift is judged against the agent's own history only: peers differ by more than a leak.
+        a.cusum[f] = base.from === 'agent' ? cusumStep(a.cusum[f], b, v, intents, c.cusumK) : 0;
         if (a.cusum[f] >= c.cusumH) {
           flagged = true;
           this.raise(a, out, {
@@ -499,11 +512,15 @@ export class AccessMonitor {
           a.cusum[f] = 0;
         }
       }
+      // Median/MAD of the agent's per-intent rates, with the same one-intent allowance.
       const w = a.robust[f];
-      if (w.values.length >= c.robustMinBuckets && intents > 0) {
+      if (w.values.length >= c.robustMinBuckets) {
         const summary = robustSummary(w);
-        const rate = v / intents;
-        const rz = robustZ(summary, rate, Math.max(0.5, 0.25 * summary.median));
+        const n = intents + 1;
+        const rate = v / Math.max(intents, 1);
+        // Floored at a Poisson count's spread: integer counts often have a MAD of 0.
+        const scale = Math.max(summary.scale, Math.sqrt(Math.max(summary.median, 1)));
+        const rz = (v - n * summary.median) / (scale * Math.sqrt(n));
         if (rz >= c.robustZ) {
           flagged = true;
           this.raise(a, out, {
@@ -545,15 +562,16 @@ export class AccessMonitor {
     }
     // Learn only from what looked normal, and not while a drift is accumulating.
     const drifting = RATIO_FEATURES.some((f) => a.cusum[f] > c.cusumH / 2);
-    if (flagged || drifting) return;
+    if (flagged || drifting) return judged;
     const cohorts = [this.cohortOf(a.ref, 0), this.cohortOf(a.ref, 1)];
     for (const f of RATIO_FEATURES) {
       learnRatio(a.own.ratios[f], counts[f], intents, c.alpha);
       for (const co of cohorts) learnRatio(co.ratios[f], counts[f], intents, c.alpha);
-      pushRobust(a.robust[f], counts[f] / intents, c.robustWindow);
+      if (intents > 0) pushRobust(a.robust[f], counts[f] / intents, c.robustWindow);
     }
     a.own.hours[hour] += counts.records;
     for (const co of cohorts) co.hours[hour] += counts.records;
+    return judged;
   }
 
   private checkCeilings(a: AgentState, at: number, out: AccessAnomaly[]): void {
