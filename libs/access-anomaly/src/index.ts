@@ -1,0 +1,5 @@
+export * from './types';
+export * from './hyperloglog';
+export * from './stats';
+export * from './flow-rules';
+export * from './monitor';
