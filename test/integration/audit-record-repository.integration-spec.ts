@@ -1,0 +1,200 @@
+import { newEventId } from '@agentops/messaging';
+import { LocalKeyWrapper, parseKeks } from '@agentops/privacy';
+import { DataSource } from 'typeorm';
+import { chained, recordContent, scanItem } from '../../services/audit/src/chain/append-steps';
+import { PostgresChainAppendRepository } from '../../services/audit/src/chain/chain-append-repository';
+import { typeormSql } from '../../services/audit/src/chain/sql';
+import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
+import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
+import {
+  AuditRecordRepository,
+  InvalidCursor,
+  encodeCursor,
+} from '../../services/audit/src/records/audit-record-repository';
+import { SourcePartition, auditedEvent } from '../../services/audit/src/testing/audit-doubles';
+import { serviceDataSource } from '../support/service-data-source';
+import { TEST_AUDIT_KEK } from '../support/test-env';
+
+/**
+ * Audit's record reads on the real PostgreSQL, connected as the audit service's own role: the
+ * query API's tenant filter and other filters, keyset pages over (recorded_at, event_id) with
+ * ties in recorded_at, counts and record owners. The records are appended through the chain
+ * repository to this suite's own chains and tenants; audit's tables are append-only for its role,
+ * so they stay in the run's database, which the global teardown drops.
+ */
+const RUN = Date.now().toString(36);
+const tenant = (name: string) => `it-rec-${name}-${RUN}`;
+
+describe('AuditRecordRepository on PostgreSQL', () => {
+  let ds: DataSource;
+  let appender: PostgresChainAppendRepository;
+  let records: AuditRecordRepository;
+  const privacy = new PayloadPrivacy('it-pseudonym-secret-0123456789abcdef');
+  let chains = 0;
+
+  beforeAll(async () => {
+    ds = await serviceDataSource('audit', 'audit-record-repository-test');
+    appender = new PostgresChainAppendRepository(
+      typeormSql(ds),
+      new SubjectKeyStore(new LocalKeyWrapper(parseKeks(TEST_AUDIT_KEK))),
+    );
+    records = new AuditRecordRepository(ds);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+  });
+
+  /** Appends events of one tenant to a chain of this suite's own, all recorded at one instant. */
+  const append = async (
+    tenantId: string,
+    events: { type?: string; agentId?: string; verdict?: string }[],
+    recordedAt = new Date().toISOString(),
+  ) => {
+    const p = new SourcePartition(`it-records-${RUN}`, chains++);
+    return appender.transaction(async (tx) => {
+      const chain = chained(
+        await tx.lockHead(p.chainId),
+        events.map((e) =>
+          recordContent(
+            scanItem(
+              privacy,
+              p.item(
+                auditedEvent(
+                  e.type ?? 'agentops.intent.decided.v1',
+                  { verdict: e.verdict ?? 'allow', decidedBy: 'policy', action: 'pricing.set_price' },
+                  { id: newEventId(), tenantid: tenantId, agentid: e.agentId ?? 'agent-1' },
+                ),
+              ),
+            ),
+            new Map(),
+            recordedAt,
+          ),
+        ),
+      );
+      await tx.insertRecords(chain.records);
+      await tx.advanceHead(chain.head);
+      return chain.records;
+    });
+  };
+
+  it('answers a tenant’s query with its records only, and an every-tenant query with all of them', async () => {
+    const [a, b] = [tenant('scope-a'), tenant('scope-b')];
+    const mine = await append(a, [{}, {}]);
+    const theirs = await append(b, [{}]);
+    const page = await records.query({ tenantId: a, limit: 100 });
+    expect(page.records.map((r) => r.eventId).sort()).toEqual(mine.map((r) => r.eventId).sort());
+    expect(page.records.every((r) => r.tenantId === a)).toBe(true);
+    expect(page.nextCursor).toBeNull();
+    expect((await records.query({ tenantId: tenant('scope-none'), limit: 100 })).records).toEqual([]);
+    const all = await records.query({ limit: 100_000 });
+    const ids = new Set(all.records.map((r) => r.eventId));
+    expect([...mine, ...theirs].every((r) => ids.has(r.eventId))).toBe(true);
+  });
+
+  it('shows records without their sealed values, as stored otherwise', async () => {
+    const t = tenant('shape');
+    const [stored] = await append(t, [{ agentId: 'agent-shape' }]);
+    const [shown] = (await records.query({ tenantId: t, limit: 10 })).records;
+    expect(shown).not.toHaveProperty('sealed');
+    expect(shown).toMatchObject({
+      eventId: stored.eventId,
+      chainId: stored.chainId,
+      sequence: stored.sequence,
+      hash: stored.hash,
+      agentId: 'agent-shape',
+      recordedAt: stored.recordedAt,
+    });
+  });
+
+  it('narrows by agent, type and verdict within the tenant', async () => {
+    const t = tenant('filters');
+    const stored = await append(t, [
+      { agentId: 'agent-a', verdict: 'deny' },
+      { agentId: 'agent-a', verdict: 'allow' },
+      { agentId: 'agent-b', verdict: 'deny' },
+      { agentId: 'agent-a', type: 'agentops.intent.proposed.v1' },
+    ]);
+    const ids = async (q: Parameters<AuditRecordRepository['query']>[0]) =>
+      (await records.query(q)).records.map((r) => r.eventId).sort();
+    expect(await ids({ tenantId: t, agentId: 'agent-a', limit: 10 })).toEqual(
+      [stored[0], stored[1], stored[3]].map((r) => r.eventId).sort(),
+    );
+    expect(
+      await ids({ tenantId: t, verdict: 'deny', type: 'agentops.intent.decided.v1', limit: 10 }),
+    ).toEqual([stored[0], stored[2]].map((r) => r.eventId).sort());
+    expect(await ids({ tenantId: tenant('filters-other'), agentId: 'agent-a', limit: 10 })).toEqual([]);
+  });
+
+  it('pages through records recorded at one instant without repeating or skipping one', async () => {
+    const t = tenant('pages');
+    const stored = await append(
+      t,
+      Array.from({ length: 7 }, () => ({})),
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await records.query({ tenantId: t, limit: 3, cursor });
+      seen.push(...page.records.map((r) => r.eventId));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(stored.map((r) => r.eventId).sort());
+  });
+
+  it('pages across instants in recorded order and narrows by time', async () => {
+    const t = tenant('time');
+    const t0 = new Date();
+    const at = (ms: number) => new Date(t0.getTime() + ms).toISOString();
+    const early = await append(t, [{}], at(0));
+    const middle = await append(t, [{}], at(1000));
+    const late = await append(t, [{}], at(2000));
+    expect((await records.query({ tenantId: t, limit: 10 })).records.map((r) => r.eventId)).toEqual(
+      [early, middle, late].map((c) => c[0].eventId),
+    );
+    const first = await records.query({ tenantId: t, limit: 1 });
+    const second = await records.query({ tenantId: t, limit: 1, cursor: first.nextCursor! });
+    expect(second.records.map((r) => r.eventId)).toEqual([middle[0].eventId]);
+    expect(
+      (await records.query({ tenantId: t, from: at(500), to: at(2000), limit: 10 })).records.map(
+        (r) => r.eventId,
+      ),
+    ).toEqual([middle[0].eventId]);
+  });
+
+  it('refuses a cursor it did not issue as an invalid cursor, and an issued one past the end gives an empty page', async () => {
+    const t = tenant('cursor');
+    await append(t, [{}]);
+    await expect(records.query({ tenantId: t, limit: 10, cursor: 'garbage' })).rejects.toBeInstanceOf(
+      InvalidCursor,
+    );
+    const end = encodeCursor('2999-01-01T00:00:00.000Z', newEventId());
+    expect(await records.query({ tenantId: t, limit: 10, cursor: end })).toEqual({
+      records: [],
+      nextCursor: null,
+    });
+  });
+
+  it('counts a tenant’s records and names the owner of each known event id', async () => {
+    const [a, b] = [tenant('count-a'), tenant('count-b')];
+    const ra = await append(a, [{}, {}, {}]);
+    const rb = await append(b, [{}]);
+    expect([
+      await records.count(a),
+      await records.count(b),
+      await records.count(tenant('count-none')),
+    ]).toEqual([3, 1, 0]);
+    expect(await records.count()).toBeGreaterThanOrEqual(4);
+    const unknown = newEventId();
+    expect(await records.tenantsOf([ra[0].eventId, rb[0].eventId, unknown])).toEqual(
+      new Map([
+        [ra[0].eventId, a],
+        [rb[0].eventId, b],
+      ]),
+    );
+    expect(await records.tenantsOf([])).toEqual(new Map());
+  });
+});
