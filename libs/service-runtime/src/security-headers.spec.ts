@@ -10,7 +10,7 @@ describe('securityHeaders (every HTTP service)', () => {
     const app = express();
     app.use(securityHeaders());
     app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
-    await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', resolve)));
+    await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', () => resolve())));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
