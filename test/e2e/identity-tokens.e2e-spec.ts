@@ -253,7 +253,10 @@ describe('HTTP identities and tokens at every service, on the real stack', () =>
       expect(res.status).toBe(204);
       cleared = res.headers.get('set-cookie');
     });
-    expect(cleared).toMatch(/^agentops_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0/);
+    expect(cleared).toMatch(/^agentops_session=;/);
+    expect(cleared!.split('; ')).toEqual(
+      expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Strict', 'Max-Age=0']),
+    );
     expect(await statusEverywhere(token)).toEqual(everywhere(401));
     expect((await fetch(url('console', '/v1/auth/me'), { headers: { cookie } })).status).toBe(401);
     // Only that session ended: the user signs in again and works.

@@ -35,3 +35,23 @@ export function verifyText(r: VerifyReport, verbose: boolean): string {
   );
   return lines.join('\n');
 }
+
+/**
+ * One line for a person: `27 chains, 1,749 records: passed`, or `…: 2 broken` followed by one line
+ * per broken chain with its first broken record.
+ */
+export function verificationSummary(r: VerifyReport): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const broken = r.chains.filter((c) => !c.ok);
+  const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
+  const head = `${plural(r.chains.length, 'chain')}, ${plural(r.records, 'record')}: ${
+    r.ok ? 'passed' : broken.length ? `FAILED, ${n(broken.length)} broken` : 'FAILED'
+  }`;
+  return [
+    head,
+    ...broken.map((c) => {
+      const f = c.failure;
+      return `  BROKEN ${c.chainId}${f ? ` at sequence ${f.sequence}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}: ${f.detail}` : ''}`;
+    }),
+  ].join('\n');
+}

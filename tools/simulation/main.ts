@@ -11,7 +11,7 @@ import {
   personalShopper,
   replenishment,
 } from './agents';
-import { VerifyReport, verifyText } from '../cli/audit-report';
+import { VerifyReport, verificationSummary } from '../cli/audit-report';
 import { demoCredentials } from '../console/demo-users';
 import { generateCatalog, generateCustomers } from './catalog';
 import { FAILURE_MODES } from './failure-modes';
@@ -243,7 +243,7 @@ async function collect(
     () => ({ records: 0 }),
   );
   const auditVerification = await api<VerifyReport>('GET', `${endpoints.audit}/v1/audit/verify`, token).then(
-    (report) => ({ ok: report.ok, detail: verifyText(report, false) }),
+    (report) => ({ ok: report.ok, detail: verificationSummary(report) }),
     (e: Error) => ({ ok: false, detail: `could not verify: ${e.message}` }),
   );
   return {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatTable } from '../cli/cli-kit';
+import { reportTable } from './report-table';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
 
 export interface SimulationReport {
@@ -18,7 +18,7 @@ export interface SimulationReport {
 export function printReport(r: SimulationReport): void {
   console.log(`\nAgentOps retail simulation — ${r.seconds.toFixed(0)} s, seed ${r.seed}\n`);
   console.log(
-    formatTable(
+    reportTable(
       [
         'agent',
         'intents',
@@ -27,7 +27,7 @@ export function printReport(r: SimulationReport): void {
         'modified',
         'halted',
         'reviewed',
-        'approved/rejected/SLA/none',
+        'approved / rejected / SLA / none',
         'audit',
       ],
       AGENT_TYPES.map((t) => {
@@ -58,9 +58,7 @@ export function printReport(r: SimulationReport): void {
   );
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
-  console.log(
-    `Audit: ${r.auditRecords} records; chain verification ${r.auditVerification.ok ? 'PASSED' : 'FAILED'}\n  ${r.auditVerification.detail.replace(/\n/g, '\n  ')}`,
-  );
+  console.log(`Audit chain verification: ${r.auditVerification.detail}`);
 }
 
 const COLORS: Record<string, string> = {

@@ -1,3 +1,5 @@
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+
 /**
  * The console keeps the user's token in an HttpOnly cookie (script on the page never sees it) and
  * turns it into the `Authorization` header the services expect. A request authenticated by the
@@ -7,24 +9,19 @@
 export const SESSION_COOKIE = 'agentops_session';
 export const CSRF_HEADER = 'x-agentops-csrf';
 
+/** One cookie of a `Cookie` header (RFC 6265, through the `cookie` library), percent-decoded. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
+  return header ? parseCookie(header)[name] : undefined;
 }
 
 export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${encodeURIComponent(token)}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Strict',
-    `Max-Age=${maxAgeSeconds}`,
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
+  return serializeCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    maxAge: maxAgeSeconds,
+    secure,
+  });
 }
 
 export const clearedSessionCookie = (secure: boolean) => sessionCookie('', 0, secure);
