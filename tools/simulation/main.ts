@@ -155,12 +155,23 @@ async function main(): Promise<void> {
   }, 1000);
 
   const loops = agents.map(({ agent, everyMs }) => agentLoop(agent, everyMs, endAt, rnd));
+  // The shop re-reads its stock and prices every 30 s, as a feed would: unchanged facts keep the
+  // knowledge version, and their read times move, so stock never turns stale mid-run.
+  const reread = setInterval(() => {
+    void importKnowledge(
+      endpoints,
+      operatorToken,
+      TENANT,
+      simulationKnowledge(opts.seed, catalog, new Date()),
+    ).catch((e: Error) => console.error(`knowledge re-read failed: ${e.message}`));
+  }, 30_000);
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
     tally.failureModes.push(await mode.run({ shop, tally, clients, rnd }));
   });
   await Promise.all([...loops, ...injections]);
   clearInterval(progress);
+  clearInterval(reread);
   bar?.update(opts.duration);
   bar?.stop();
   reviewer.stop();

@@ -1,5 +1,5 @@
 import type { KnowledgeVersionActivatedV1 } from '@agentops/contracts';
-import { CompiledKnowledge, KnowledgeDocument, compileKnowledge } from '@agentops/knowledge';
+import { CompiledKnowledge, KnowledgeDocument, compileKnowledge, newestReadTime } from '@agentops/knowledge';
 
 /** A tenant's knowledge version as an instance serves it: compiled once, then only read. */
 export interface ActiveKnowledgeVersion {
@@ -18,7 +18,9 @@ export type ActivationResult =
  * The current knowledge version of every tenant this instance serves (guardrail decides with it,
  * ingest answers agents from it). Versions only move forward: a replayed or late activation of an
  * older or equal `kbVersion` changes nothing, so the topic, a local import and a repair at boot can
- * all feed it in any order.
+ * all feed it in any order. The one exception moves time, not facts: the current version with
+ * newer read times (a re-import of unchanged facts, read again) replaces it, so a stock figure
+ * re-read every minute never turns stale.
  */
 export class ActiveKnowledge {
   private readonly versions = new Map<string, ActiveKnowledgeVersion>();
@@ -34,7 +36,7 @@ export class ActiveKnowledge {
 
   activate(event: KnowledgeVersionActivatedV1): ActivationResult {
     const current = this.versions.get(event.tenantId);
-    if (current && current.kbVersion >= event.kbVersion) return { applied: false, why: 'not-newer' };
+    if (current && current.kbVersion > event.kbVersion) return { applied: false, why: 'not-newer' };
     const parsed = KnowledgeDocument.safeParse(event.document);
     if (!parsed.success)
       return {
@@ -45,6 +47,12 @@ export class ActiveKnowledge {
           .map((i) => `${i.path.join('.')}: ${i.message}`)
           .join('; '),
       };
+    if (
+      current &&
+      current.kbVersion === event.kbVersion &&
+      newestReadTime(parsed.data) <= newestReadTime(current.compiled.version.document)
+    )
+      return { applied: false, why: 'not-newer' };
     this.versions.set(event.tenantId, {
       tenantId: event.tenantId,
       kbVersion: event.kbVersion,
