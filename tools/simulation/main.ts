@@ -155,8 +155,9 @@ async function main(): Promise<void> {
   }, 1000);
 
   const loops = agents.map(({ agent, everyMs }) => agentLoop(agent, everyMs, endAt, rnd));
-  // The shop re-reads its stock and prices every 30 s, as a feed would: unchanged facts keep the
-  // knowledge version, and their read times move, so stock never turns stale mid-run.
+  // The shop re-reads its stock and prices every 45 s (the stock limit is 60 s), as a feed would:
+  // unchanged facts keep the knowledge version and their read times move, so stock never turns
+  // stale mid-run. (Each re-read costs guardrail a parse, diff and compile of the whole document.)
   const reread = setInterval(() => {
     void importKnowledge(
       endpoints,
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
       TENANT,
       simulationKnowledge(opts.seed, catalog, new Date()),
     ).catch((e: Error) => console.error(`knowledge re-read failed: ${e.message}`));
-  }, 30_000);
+  }, 45_000);
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
     tally.failureModes.push(await mode.run({ shop, tally, clients, rnd }));

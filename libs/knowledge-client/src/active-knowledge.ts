@@ -14,6 +14,17 @@ export interface ActiveKnowledgeVersion {
 export type ActivationResult =
   { applied: true } | { applied: false; why: 'not-newer' | 'invalid-document'; detail?: string };
 
+/** `newestReadTime` of a document not parsed yet (NaN when it has no readable `asOf`). */
+function rawNewestReadTime(document: Record<string, unknown>): number {
+  const doc = document as { asOf?: unknown; products?: unknown };
+  let newest = typeof doc.asOf === 'string' ? Date.parse(doc.asOf) : NaN;
+  if (Array.isArray(doc.products))
+    for (const p of doc.products as { asOf?: { price?: unknown; stock?: unknown } }[])
+      for (const at of [p?.asOf?.price, p?.asOf?.stock])
+        if (typeof at === 'string') newest = Math.max(newest, Date.parse(at));
+  return newest;
+}
+
 /**
  * The current knowledge version of every tenant this instance serves (guardrail decides with it,
  * ingest answers agents from it). Versions only move forward: a replayed or late activation of an
@@ -37,6 +48,14 @@ export class ActiveKnowledge {
   activate(event: KnowledgeVersionActivatedV1): ActivationResult {
     const current = this.versions.get(event.tenantId);
     if (current && current.kbVersion > event.kbVersion) return { applied: false, why: 'not-newer' };
+    // A replay of the current version is the common case (the topic after a local import, a
+    // restart): answered from its read times, without parsing and compiling the document again.
+    if (
+      current &&
+      current.kbVersion === event.kbVersion &&
+      !(rawNewestReadTime(event.document) > newestReadTime(current.compiled.version.document))
+    )
+      return { applied: false, why: 'not-newer' };
     const parsed = KnowledgeDocument.safeParse(event.document);
     if (!parsed.success)
       return {
@@ -47,12 +66,6 @@ export class ActiveKnowledge {
           .map((i) => `${i.path.join('.')}: ${i.message}`)
           .join('; '),
       };
-    if (
-      current &&
-      current.kbVersion === event.kbVersion &&
-      newestReadTime(parsed.data) <= newestReadTime(current.compiled.version.document)
-    )
-      return { applied: false, why: 'not-newer' };
     this.versions.set(event.tenantId, {
       tenantId: event.tenantId,
       kbVersion: event.kbVersion,
