@@ -182,6 +182,46 @@ describe('approved knowledge: imported, distributed, and grounding every custome
     expect(res.body.diff.products.changed.map((c) => c.id)).toEqual(['MD-BAG-001']);
   });
 
+  it('a re-import of unchanged facts read later keeps the version and moves freshness on every instance', async () => {
+    const base = guardrails[0].app.get(ActiveKnowledge).current(T)!.compiled.version.document; // v3
+    const readAt = (d: Date) => JSON.stringify({ ...base, asOf: d.toISOString() });
+    const stockAsOf = async () =>
+      (
+        await getJson<{ kbVersion: number; freshness: { stock: { asOf: string } } }>(
+          `${ingest.url}/v1/knowledge/products/MD-BAG-001`,
+          { 'x-api-key': key },
+        )
+      ).body;
+    const before = await stockAsOf();
+    const later = new Date(Date.parse(before.freshness.stock.asOf) + 30_000);
+    const res = await importKb(readAt(later));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ kbVersion: 3, changed: false, readTimesRefreshed: true });
+    await eventually(
+      async () =>
+        guardrails.every(
+          (g) =>
+            g.app.get(ActiveKnowledge).current(T)?.compiled.version.document.asOf === later.toISOString(),
+        ),
+      10_000,
+      'every guardrail on the newer read time',
+    );
+    const after = await eventually(
+      async () => {
+        const f = await stockAsOf();
+        return f.freshness.stock.asOf === later.toISOString() ? f : undefined;
+      },
+      10_000,
+      'ingest serving the newer read time',
+    );
+    expect(after.kbVersion).toBe(3);
+    const versions = await getJson<{ versions: { kbVersion: number }[] }>(
+      `${guardrails[0].url}/v1/knowledge/${T}/versions`,
+      admin,
+    );
+    expect(versions.body.versions.map((v) => v.kbVersion)).toEqual([3, 2, 1]);
+  });
+
   it('answers another tenant’s policy admin 403 and an agent only its own tenant’s knowledge', async () => {
     const other = await mintUserToken(
       { userId: 'kb-admin@other', tenantId: `other-${RUN}`, roles: ['policy-admin'] },

@@ -25,6 +25,8 @@ interface ImportView {
   tenantId: string;
   kbVersion: number;
   changed: boolean;
+  /** No fact changed but the import was read later: the version took its read times. */
+  readTimesRefreshed?: boolean;
   products: number;
   diff: { summary: string };
 }
@@ -116,7 +118,9 @@ export function registerKnowledgeCommands(program: Command, globals: Globals): v
       print(out, (r) =>
         r.changed
           ? `imported ${tenant} knowledge v${r.kbVersion} (${r.products} products): ${r.diff.summary}`
-          : `no changes: ${tenant} stays on knowledge v${r.kbVersion}`,
+          : r.readTimesRefreshed
+            ? `no fact changed: ${tenant} stays on knowledge v${r.kbVersion}, read times moved to this import's`
+            : `no changes: ${tenant} stays on knowledge v${r.kbVersion}`,
       );
     });
 

@@ -140,6 +140,11 @@ async function main(): Promise<void> {
     await page.getByTestId('nav-policies').click();
     await page.getByTestId('policy-row').first().waitFor();
     await shoot(page, 'policies');
+
+    // The demo tenant's knowledge (imported by the simulation): versions, diff, contradicted claims.
+    await page.goto(`${CONSOLE}/#/knowledge?tenant=maison-demo`);
+    await page.getByTestId('kb-version-row').first().waitFor({ timeout: 15_000 });
+    await shoot(page, 'knowledge');
   } finally {
     await browser.close();
   }

@@ -1,5 +1,8 @@
+import { knowledgeCitation } from '@agentops/sdk';
 import type { AgentOpsClient, Intent, PendingReview } from '@agentops/sdk';
 import { SimCustomer, SimSku } from './catalog';
+import { GroundingTally } from './grounding-tally';
+import { PITCH_DELIVERY, PitchFacts, writePitch } from './pitches';
 import { Random } from './random';
 import { AgentType, Tally } from './tally';
 
@@ -69,7 +72,18 @@ export async function guarded(
 
 const justification = (what: string) => `${what}; based on the last 30 days of sales and the competitor scan`;
 
-export function personalShopper(client: AgentOpsClient, shop: ShopState, tally: Tally): SimAgent {
+/**
+ * The personal shopper pitches a product to a client from its approved facts (the SDK's
+ * `productFacts()`, cited by `kbVersion`); about one pitch in four invents a material, price,
+ * scarcity or delivery promise, as LLM agents do. What it invented and what became of the pitch go
+ * to `grounding`, so the report can show what the guardrail's claim checks caught.
+ */
+export function personalShopper(
+  client: AgentOpsClient,
+  shop: ShopState,
+  tally: Tally,
+  grounding: GroundingTally,
+): SimAgent {
   const inStock = shop.catalog.filter((s) => s.stock > 0 && !s.slowMover);
   return {
     type: 'personal shopper',
@@ -77,7 +91,13 @@ export function personalShopper(client: AgentOpsClient, shop: ShopState, tally: 
     async act(rnd) {
       const sku = rnd.pick(inStock);
       const customer = rnd.pick(shop.customers);
-      await guarded(
+      const facts = await client.productFacts(sku.sku).catch(() => undefined);
+      const pitch = facts
+        ? writePitch(rnd, customer.name.split(' ')[0], facts.product as PitchFacts)
+        : {
+            message: `${customer.name.split(' ')[0]}, the ${sku.category} piece ${sku.sku} would complete your last purchase.`,
+          };
+      const result = await guarded(
         tally,
         'personal shopper',
         client,
@@ -88,16 +108,20 @@ export function personalShopper(client: AgentOpsClient, shop: ShopState, tally: 
             customerId: customer.id,
             sku: sku.sku,
             brand: sku.brand,
-            message: `${customer.name.split(' ')[0]}, the ${sku.category} piece ${sku.sku} would complete your last purchase.`,
+            region: PITCH_DELIVERY.region,
+            tier: PITCH_DELIVERY.tier,
+            message: pitch.message,
           },
           confidence: 0.7 + rnd.next() * 0.29,
           justification: justification('matches the client’s purchase history and wish list'),
           dataUsed: [
             { source: 'crm', ref: customer.id, dataClasses: ['customer', 'purchase_history'], records: 1 },
+            ...(facts ? [knowledgeCitation(facts)] : []),
           ],
         },
         () => undefined,
       );
+      if (facts) grounding.pitched(pitch, result);
     },
   };
 }

@@ -14,6 +14,8 @@ import {
 import { VerifyReport, verificationSummary } from '../cli/audit-report';
 import { demoCredentials } from '../console/demo-users';
 import { generateCatalog, generateCustomers } from './catalog';
+import { GroundingTally } from './grounding-tally';
+import { groundingSummary, importKnowledge, simulationKnowledge } from './knowledge';
 import { FAILURE_MODES } from './failure-modes';
 import { Endpoints, api, endpointsFromEnv, signIn } from './platform-api';
 import { Random } from './random';
@@ -68,6 +70,12 @@ async function main(): Promise<void> {
     operatorToken,
     parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8')),
   );
+  const knowledge = await importKnowledge(
+    endpoints,
+    operatorToken,
+    TENANT,
+    simulationKnowledge(opts.seed, catalog, new Date()),
+  );
   const shop: ShopState = {
     catalog,
     customers,
@@ -105,9 +113,10 @@ async function main(): Promise<void> {
   await Promise.all(Object.values(clients).map((c) => c.listen()));
 
   const tally = new Tally();
+  const grounding = new GroundingTally();
   const workingSet = catalog.filter((s) => !s.flagship && s.category === 'ready-to-wear').slice(0, 12);
   const agents: { agent: SimAgent; everyMs: number }[] = [
-    { agent: personalShopper(clients.shopper, shop, tally), everyMs: 400 },
+    { agent: personalShopper(clients.shopper, shop, tally, grounding), everyMs: 400 },
     { agent: replenishment(clients.replenishment, shop, tally), everyMs: 1200 },
     { agent: customerService(clients.service, shop, tally), everyMs: 900 },
     { agent: dynamicPricing(clients.pricing, shop, tally, workingSet), everyMs: 700 },
@@ -146,18 +155,40 @@ async function main(): Promise<void> {
   }, 1000);
 
   const loops = agents.map(({ agent, everyMs }) => agentLoop(agent, everyMs, endAt, rnd));
+  // The shop re-reads its stock and prices every 45 s (the stock limit is 60 s), as a feed would:
+  // unchanged facts keep the knowledge version and their read times move, so stock never turns
+  // stale mid-run. (Each re-read costs guardrail a parse, diff and compile of the whole document.)
+  const reread = setInterval(() => {
+    void importKnowledge(
+      endpoints,
+      operatorToken,
+      TENANT,
+      simulationKnowledge(opts.seed, catalog, new Date()),
+    ).catch((e: Error) => console.error(`knowledge re-read failed: ${e.message}`));
+  }, 45_000);
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
     tally.failureModes.push(await mode.run({ shop, tally, clients, rnd }));
   });
   await Promise.all([...loops, ...injections]);
   clearInterval(progress);
+  clearInterval(reread);
   bar?.update(opts.duration);
   bar?.stop();
   reviewer.stop();
   Object.values(clients).forEach((c) => c.close());
 
   const report = await collect(endpoints, operatorToken, tally, run, opts, started, reviewer);
+  report.grounding = await groundingSummary(
+    endpoints,
+    operatorToken,
+    grounding,
+    knowledge,
+    `shopper-${run}`,
+  ).catch((e: Error) => {
+    console.error(`grounding section left out: ${e.message}`);
+    return undefined;
+  });
   printReport(report);
   writeHtmlReport(report, opts.html);
   console.log(`\nHTML report: ${opts.html}`);

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { GroundingSection, groundingHtml, groundingLines } from './report-grounding';
 import { reportTable } from './report-table';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
 
@@ -13,6 +14,8 @@ export interface SimulationReport {
   auditRecords: number;
   auditVerification: { ok: boolean; detail: string };
   reviewer: { approved: number; rejected: number };
+  /** The shopper's pitches checked against approved knowledge (absent when the run had none). */
+  grounding?: GroundingSection;
 }
 
 export function printReport(r: SimulationReport): void {
@@ -58,6 +61,7 @@ export function printReport(r: SimulationReport): void {
   );
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
+  if (r.grounding) console.log(`\n${groundingLines(r.grounding).join('\n')}\n`);
   console.log(`Audit chain verification: ${r.auditVerification.detail}`);
 }
 
@@ -151,6 +155,7 @@ ${table(
   r.breakerTrips.map((b) => [b.name, b.switchId, b.at, b.reason]),
 )}
 <p>Verification violations: ${r.verificationViolations}. Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected.</p>
+${r.grounding ? groundingHtml(r.grounding, esc, table) : ''}
 </html>`;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);

@@ -10,6 +10,17 @@ export interface Freshness {
   asOf: string;
 }
 
+/**
+ * The newest read time in a document (its `asOf` or any product's price or stock read time), in ms.
+ * A re-import of unchanged facts read later moves it forward, and freshness follows it.
+ */
+export function newestReadTime(doc: Pick<KnowledgeDocument, 'asOf' | 'products'>): number {
+  let newest = Date.parse(doc.asOf);
+  for (const p of doc.products)
+    for (const at of [p.asOf?.price, p.asOf?.stock]) if (at) newest = Math.max(newest, Date.parse(at));
+  return newest;
+}
+
 /** The freshness limit of a data class: the document's own, else the default, else none. */
 export function freshnessLimit(
   doc: Pick<KnowledgeDocument, 'freshness'>,

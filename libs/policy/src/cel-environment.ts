@@ -8,7 +8,7 @@ import {
   unverifiable,
   type PolicyClaim,
 } from '@agentops/knowledge';
-import { approvedCopyOf, claimsIn, voiceOf } from './grounding';
+import { approvedCopyOf, claimsIn, pickClaims, voiceOf } from './grounding';
 import { findPii, mentionsAny, normalizeForMatching, piiKindsIn } from './text-detectors';
 
 /**
@@ -79,12 +79,17 @@ export function createPolicyEnvironment(): Environment {
       .registerFunction('normalized(string): string', (text: string) => normalizeForMatching(text))
       // Grounding against the tenant's approved knowledge (libs/knowledge; see grounding.ts for scope).
       .registerFunction('claims(string): list<map>', (text: string) => claimsIn(text))
-      .registerFunction('contradicted(list<map>): list<map>', (c: PolicyClaim[]) => contradicted(c))
-      .registerFunction('stale(list<map>): list<map>', (c: PolicyClaim[]) => stale(c))
-      .registerFunction('unverifiable(list<map>): list<map>', (c: PolicyClaim[]) => unverifiable(c))
-      .registerFunction('supported(list<map>): list<map>', (c: PolicyClaim[]) => supported(c))
+      // Each filter notes what it picked: a failing validation is attributed to those claims.
+      .registerFunction('contradicted(list<map>): list<map>', (c: PolicyClaim[]) =>
+        pickClaims(contradicted(c)),
+      )
+      .registerFunction('stale(list<map>): list<map>', (c: PolicyClaim[]) => pickClaims(stale(c)))
+      .registerFunction('unverifiable(list<map>): list<map>', (c: PolicyClaim[]) =>
+        pickClaims(unverifiable(c)),
+      )
+      .registerFunction('supported(list<map>): list<map>', (c: PolicyClaim[]) => pickClaims(supported(c)))
       .registerFunction('ofKind(list<map>, list<string>): list<map>', (c: PolicyClaim[], kinds: string[]) =>
-        ofKind(c, [...kinds]),
+        pickClaims(ofKind(c, [...kinds])),
       )
       .registerFunction('corrections(list<map>): string', (c: PolicyClaim[]) => correctionText(c))
       .registerFunction('voice(string): map', (text: string) => voiceOf(text))

@@ -1,7 +1,15 @@
 import { globMatches } from '@agentops/cohort-selector';
-import type { DecisionReason, Obligation, Verdict } from '@agentops/contracts';
+import type { DecisionGrounding, DecisionReason, Obligation, Verdict } from '@agentops/contracts';
 import { EvaluationContext } from './evaluation-context';
-import { NO_KNOWLEDGE, voiceOf, withGrounding } from './grounding';
+import {
+  NO_KNOWLEDGE,
+  checkedGrounding,
+  claimsFired,
+  pickedClaims,
+  restorePicked,
+  voiceOf,
+  withGrounding,
+} from './grounding';
 import { CompiledObligation, CompiledPolicy, CompiledPolicySet } from './policy-set';
 import { redactPii } from './text-detectors';
 
@@ -21,6 +29,8 @@ export interface PolicyEvaluation {
   matched: MatchedPolicy[];
   /** What the verdict would be if shadow policies were enforced. */
   shadowVerdict: Verdict;
+  /** The claims checked against the tenant's knowledge and the policies that fired on each. */
+  grounding?: DecisionGrounding;
 }
 
 export const VERDICT_SEVERITY: Record<Verdict, number> = { allow: 0, modify: 1, escalate: 2, deny: 3 };
@@ -44,7 +54,11 @@ export function evaluatePolicies(
   policies: readonly CompiledPolicy[],
   ctx: EvaluationContext,
 ): PolicyEvaluation {
-  return withGrounding(ctx.grounding, () => evaluateInScope(policies, ctx));
+  return withGrounding(ctx.grounding, () => {
+    const evaluation = evaluateInScope(policies, ctx);
+    const grounding = checkedGrounding();
+    return grounding ? { ...evaluation, grounding } : evaluation;
+  });
 }
 
 function evaluateInScope(policies: readonly CompiledPolicy[], full: EvaluationContext): PolicyEvaluation {
@@ -67,6 +81,7 @@ function evaluateInScope(policies: readonly CompiledPolicy[], full: EvaluationCo
       variables: {} as Record<string, unknown>,
     };
     let violated = false;
+    restorePicked(undefined);
     try {
       for (const v of policy.variables) activation.variables[v.name] = v.program(activation);
     } catch (error) {
@@ -75,7 +90,9 @@ function evaluateInScope(policies: readonly CompiledPolicy[], full: EvaluationCo
       shadowVerdict = 'deny';
       continue;
     }
+    const pickedByVariables = pickedClaims();
     for (const validation of policy.validations) {
+      restorePicked(pickedByVariables);
       let holds: boolean;
       let failed = false;
       let message = validation.message ?? `${policy.id}: ${validation.expression}`;
@@ -88,6 +105,7 @@ function evaluateInScope(policies: readonly CompiledPolicy[], full: EvaluationCo
       }
       if (holds) continue;
       violated = true;
+      const onClaims = pickedClaims(); // before the message reads claims of its own
       if (validation.messageProgram) {
         try {
           message = String(validation.messageProgram(activation));
@@ -98,6 +116,7 @@ function evaluateInScope(policies: readonly CompiledPolicy[], full: EvaluationCo
       // A modify that cannot be checked has nothing sound to modify: fail closed (deny), not allow.
       const effect = failed && validation.effect === 'modify' ? 'deny' : validation.effect;
       violations.push(reason(policy, message, effect));
+      claimsFired(onClaims, { policyId: policy.id, effect, mode: policy.mode });
       if (effect === 'warn') continue;
       const asVerdict: Verdict = effect;
       if (VERDICT_SEVERITY[asVerdict] > VERDICT_SEVERITY[shadowVerdict]) shadowVerdict = asVerdict;

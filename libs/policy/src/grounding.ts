@@ -1,4 +1,9 @@
-import type { IntentProposal } from '@agentops/contracts';
+import {
+  MAX_GROUNDED_CLAIMS,
+  type DecisionGrounding,
+  type GroundedClaim,
+  type IntentProposal,
+} from '@agentops/contracts';
 import {
   CheckContext,
   CompiledKnowledge,
@@ -73,9 +78,16 @@ export function checkContextOf(
   };
 }
 
+/** A policy that fired on a claim, as the decision records it. */
+export type FiredPolicy = GroundedClaim['policies'][number];
+
 interface Scope {
   grounding?: GroundingContext;
   claims: Map<string, PolicyClaim[]>;
+  /** The claims the last claim filter (`contradicted()`, `ofKind()`, …) picked in this policy. */
+  picked?: readonly PolicyClaim[];
+  /** The policies whose violation rested on each claim. */
+  fired: Map<PolicyClaim, FiredPolicy[]>;
 }
 
 /**
@@ -88,7 +100,7 @@ let scope: Scope | undefined;
 
 export function withGrounding<T>(grounding: GroundingContext | undefined, run: () => T): T {
   const outer = scope;
-  scope = { grounding, claims: new Map() };
+  scope = { grounding, claims: new Map(), fired: new Map() };
   try {
     return run();
   } finally {
@@ -104,6 +116,58 @@ export function claimsIn(text: string): PolicyClaim[] {
   const claims = policyClaims(g.kb, text, g.check);
   scope!.claims.set(text, claims);
   return claims;
+}
+
+/**
+ * A claim filter's result, noted as the claims the running policy looks at: when its validation
+ * then fails, the violation rests on these (`contradicted(claims(m)).size() == 0` fails because of
+ * exactly the contradicted claims). The last filter evaluated counts, so `ofKind(unverifiable(..))`
+ * is attributed to the unverifiable claims of those kinds, not to every unverifiable one.
+ */
+export function pickClaims(claims: PolicyClaim[]): PolicyClaim[] {
+  if (scope) scope.picked = claims;
+  return claims;
+}
+
+/** What the running policy's filters picked so far (to restore before each of its validations). */
+export function pickedClaims(): readonly PolicyClaim[] | undefined {
+  return scope?.picked;
+}
+
+export function restorePicked(claims: readonly PolicyClaim[] | undefined): void {
+  if (scope) scope.picked = claims;
+}
+
+/** Records that `policy` fired on the claims its validation looked at. */
+export function claimsFired(claims: readonly PolicyClaim[] | undefined, policy: FiredPolicy): void {
+  if (!scope || !claims) return;
+  for (const c of claims) {
+    const list = scope.fired.get(c) ?? [];
+    if (list.length < 10 && !list.some((p) => p.policyId === policy.policyId && p.effect === policy.effect))
+      list.push(policy);
+    scope.fired.set(c, list);
+  }
+}
+
+/**
+ * The claims this evaluation checked, for the decision (and so the audit): kind, verdict, citation
+ * and the policies that fired on each — never the claim's wording. Undefined when none was checked.
+ */
+export function checkedGrounding(): DecisionGrounding | undefined {
+  const g = scope?.grounding;
+  if (!g) return undefined;
+  const all = [...new Set([...scope!.claims.values()].flat())];
+  if (all.length === 0) return undefined;
+  const claims = all.slice(0, MAX_GROUNDED_CLAIMS).map((c): GroundedClaim => ({
+    kind: c.kind.slice(0, 40),
+    verdict: c.verdict,
+    record: c.record.slice(0, 200),
+    field: c.field.slice(0, 80),
+    kbVersion: c.kbVersion,
+    expected: c.expected.slice(0, 200),
+    policies: scope!.fired.get(c) ?? [],
+  }));
+  return { kbVersion: g.kb.version.kbVersion, claims, omitted: all.length - claims.length };
 }
 
 export interface VoiceView {

@@ -43,6 +43,8 @@ const RecordsQuery = z.object({
   type: z.string().max(100).optional(),
   actorKind: z.enum(['agent', 'human', 'breaker', 'system']).optional(),
   subject: z.string().max(100).optional(),
+  /** Decisions one of whose checked claims got this verdict (the guardrail's `grounding`). */
+  claimVerdict: z.enum(['SUPPORTED', 'CONTRADICTED', 'STALE', 'UNVERIFIABLE']).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
   cursor: z.string().max(500).optional(),

@@ -14,6 +14,8 @@ export interface AuditQuery {
   type?: string;
   actorKind?: string;
   subject?: string;
+  /** Decisions with at least one grounded claim of this verdict (`payload.grounding.claims`). */
+  claimVerdict?: string;
   from?: string;
   to?: string;
   cursor?: string;
@@ -81,6 +83,8 @@ export class AuditRecordRepository {
     if (q.type) add('type = ?', q.type);
     if (q.actorKind) add('actor_kind = ?', q.actorKind);
     if (q.subject) add('subjects @> ARRAY[?]::text[]', q.subject);
+    if (q.claimVerdict)
+      add(`payload -> 'grounding' -> 'claims' @> ?::jsonb`, JSON.stringify([{ verdict: q.claimVerdict }]));
     if (q.from) add('recorded_at >= ?::timestamptz', q.from);
     if (q.to) add('recorded_at < ?::timestamptz', q.to);
     if (q.cursor) {

@@ -6,6 +6,7 @@ import { type Page, parseRoute, routeHref } from './lib/route';
 import { AuditPage } from './pages/Audit';
 import { EscalationsPage } from './pages/Escalations';
 import { KillSwitchesPage } from './pages/KillSwitches';
+import { KnowledgePage } from './pages/Knowledge';
 import { LoginPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
 import { PoliciesPage } from './pages/Policies';
@@ -37,6 +38,12 @@ const NAV: { page: Page; label: string; icon: string; roles: string[] }[] = [
     label: 'Policies',
     icon: 'M8 1.5l5.5 2v4.2c0 3.2-2.4 5.7-5.5 6.8-3.1-1.1-5.5-3.6-5.5-6.8V3.5z',
     roles: ['policy-admin', 'auditor', 'sre', 'reviewer', 'admin'],
+  },
+  {
+    page: 'knowledge',
+    label: 'Knowledge',
+    icon: 'M2.5 3.5c2-1 4-1 5.5.5v10c-1.5-1.5-3.5-1.5-5.5-.5zM13.5 3.5c-2-1-4-1-5.5.5v10c1.5-1.5 3.5-1.5 5.5-.5z',
+    roles: ['policy-admin', 'auditor', 'sre', 'admin'],
   },
 ];
 
@@ -226,6 +233,7 @@ function App() {
             />
           )}
           {page === 'policies' && <PoliciesPage />}
+          {page === 'knowledge' && <KnowledgePage user={user} tenant={route.query['tenant']} />}
         </main>
       </div>
     </FeedbackContext.Provider>

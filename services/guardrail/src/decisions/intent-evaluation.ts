@@ -197,6 +197,7 @@ export class IntentEvaluation {
       decisionSource: decisionSourceOf(evaluation.versions),
       policySetVersions: evaluation.versions,
       shadowVerdict: evaluation.shadowVerdict,
+      ...(evaluation.grounding ? { grounding: evaluation.grounding } : {}),
     };
   }
 

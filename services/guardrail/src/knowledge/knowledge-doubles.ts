@@ -49,6 +49,13 @@ export class InMemoryKnowledgeVersions implements KnowledgeVersions {
     return row;
   }
 
+  async refreshReadTimes(tenantId: string, kbVersion: number, document: StoredKnowledgeVersion['document']) {
+    const latest = this.of(tenantId)[0];
+    if (!latest || latest.kbVersion !== kbVersion) return null;
+    latest.document = document;
+    return latest;
+  }
+
   async latestVersions() {
     const tenants = [...new Set(this.rows.map((r) => r.tenantId))];
     return tenants.map((tenantId) => ({ tenantId, kbVersion: this.of(tenantId)[0].kbVersion }));

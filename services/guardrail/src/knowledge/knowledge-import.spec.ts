@@ -78,8 +78,27 @@ describe('KnowledgeImport', () => {
     const { request, distribution } = setup();
     await request(doc(ten));
     const again = await request(doc(ten));
-    expect(again).toMatchObject({ kbVersion: 1, changed: false });
+    expect(again).toMatchObject({ kbVersion: 1, changed: false, readTimesRefreshed: false });
     expect(distribution.sent).toHaveLength(1);
+  });
+
+  it('a re-import of unchanged facts read later keeps the version and moves its read times forward', async () => {
+    const { request, active, distribution, versions } = setup();
+    await request(doc(ten));
+    const later = doc(ten).replace('2026-12-01T10:00:00Z', '2026-12-01T10:05:00Z');
+    const again = await request(later);
+    expect(again).toMatchObject({ kbVersion: 1, changed: false, readTimesRefreshed: true });
+    expect(active.current('t1')?.compiled.version.document.asOf).toBe('2026-12-01T10:05:00Z');
+    expect((await versions.latest('t1'))?.document.asOf).toBe('2026-12-01T10:05:00Z');
+    expect(distribution.sent.map((a) => [a.kbVersion, (a.document as { asOf: string }).asOf])).toEqual([
+      [1, '2026-12-01T10:00:00Z'],
+      [1, '2026-12-01T10:05:00Z'],
+    ]);
+    // Read no later (or earlier): nothing moves, nothing is sent.
+    const older = await request(doc(ten));
+    expect(older).toMatchObject({ kbVersion: 1, changed: false, readTimesRefreshed: false });
+    expect(active.current('t1')?.compiled.version.document.asOf).toBe('2026-12-01T10:05:00Z');
+    expect(distribution.sent).toHaveLength(2);
   });
 
   it('refuses a malformed import naming the row and field, and applies nothing', async () => {

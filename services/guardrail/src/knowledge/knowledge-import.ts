@@ -5,6 +5,7 @@ import {
   checkRemovals,
   diffKnowledge,
   formatProblem,
+  newestReadTime,
   parseKnowledgeImport,
 } from '@agentops/knowledge';
 import { ActiveKnowledge } from '@agentops/knowledge-client';
@@ -27,6 +28,11 @@ export interface KnowledgeImportResult {
   kbVersion: number;
   /** False when the import changed nothing: the current version stays, no new one is made. */
   changed: boolean;
+  /**
+   * True when it changed no fact but was read later than the current version: the version keeps
+   * its number and takes the newer read times (freshness follows the newest read).
+   */
+  readTimesRefreshed: boolean;
   products: number;
   diff: KnowledgeDiff;
 }
@@ -84,14 +90,32 @@ export class KnowledgeImport {
           share: removal.share,
         });
       const diff = diffKnowledge(previous?.document, parsed.document);
-      if (previous && diff.empty)
+      if (previous && diff.empty) {
+        const later = newestReadTime(parsed.document) > newestReadTime(previous.document);
+        const refreshed =
+          later &&
+          (await this.versions.refreshReadTimes(request.tenantId, previous.kbVersion, parsed.document));
+        if (later && !refreshed) {
+          if (attempt < APPEND_ATTEMPTS) continue; // a newer version arrived meanwhile: re-diff
+          throw new DomainError(
+            'conflict',
+            `another knowledge import of ${request.tenantId} is in progress; retry`,
+          );
+        }
+        if (refreshed) {
+          const activation = activationOf(refreshed);
+          this.active.activate(activation);
+          await this.distribution.distribute(activation);
+        }
         return {
           tenantId: request.tenantId,
           kbVersion: previous.kbVersion,
           changed: false,
+          readTimesRefreshed: Boolean(refreshed),
           products: previous.products,
           diff,
         };
+      }
       const stored = await this.versions.append(request.tenantId, previous?.kbVersion ?? 0, {
         document: parsed.document,
         diff,
@@ -112,6 +136,7 @@ export class KnowledgeImport {
         tenantId: stored.tenantId,
         kbVersion: stored.kbVersion,
         changed: true,
+        readTimesRefreshed: false,
         products: stored.products,
         diff,
       };

@@ -96,6 +96,21 @@ export class KnowledgeVersionRepository implements KnowledgeVersions {
     return row ? { ...summaryOf(row), document: next.document, diff: next.diff } : null;
   }
 
+  async refreshReadTimes(
+    tenantId: string,
+    kbVersion: number,
+    document: KnowledgeDocument,
+  ): Promise<StoredKnowledgeVersion | null> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE knowledge_versions SET document = $3
+        WHERE tenant_id = $1 AND kb_version = $2
+          AND NOT EXISTS (SELECT 1 FROM knowledge_versions WHERE tenant_id = $1 AND kb_version > $2)
+       RETURNING ${SUMMARY_COLUMNS}, document, diff`,
+      [tenantId, kbVersion, JSON.stringify(document)],
+    )) as [Row[], number];
+    return rows?.[0] ? versionOf(rows[0]) : null;
+  }
+
   async latestVersions(): Promise<{ tenantId: string; kbVersion: number }[]> {
     const rows = (await this.dataSource.query(
       `SELECT tenant_id, max(kb_version)::int AS kb_version FROM knowledge_versions GROUP BY tenant_id`,

@@ -36,6 +36,15 @@ export interface KnowledgeVersions {
     expectedPrevious: number,
     next: NewKnowledgeVersion,
   ): Promise<StoredKnowledgeVersion | null>;
+  /**
+   * Replaces the read times of the tenant's latest version, `kbVersion`, with `document`'s (whose
+   * facts are the same: the caller diffed them); null when `kbVersion` is no longer the latest.
+   */
+  refreshReadTimes(
+    tenantId: string,
+    kbVersion: number,
+    document: KnowledgeDocument,
+  ): Promise<StoredKnowledgeVersion | null>;
   /** The latest version of every tenant, without documents (the boot-time repair compares these). */
   latestVersions(): Promise<{ tenantId: string; kbVersion: number }[]>;
 }
