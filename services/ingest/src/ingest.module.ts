@@ -6,6 +6,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthGuard } from './agents/agent-auth.guard';
 import { AgentRateLimitGuard, AgentRateLimiter } from './agents/agent-rate-limit';
 import { AgentRegistry } from './agents/agent-registry';
+import { AgentRepository, PostgresAgentRepository } from './agents/agent-repository';
 import { AgentsController } from './agents/agents.controller';
 import { KeyRetirementFeed } from './agents/key-retirement-feed';
 import { DecisionBoard } from './decisions/decision-board';
@@ -37,6 +38,7 @@ export class IngestModule {
         KnowledgeController,
       ],
       providers: [
+        { provide: AgentRepository, useClass: PostgresAgentRepository },
         AgentRegistry,
         KnowledgeReads,
         AgentAuthGuard,
