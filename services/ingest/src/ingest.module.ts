@@ -21,6 +21,7 @@ import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
+import { AgentReports } from './outcomes/agent-reports';
 
 @Module({})
 export class IngestModule {
@@ -49,6 +50,7 @@ export class IngestModule {
         DecisionPublisher,
         { provide: IdempotencyStore, useClass: RedisIdempotencyStore },
         IntentSubmission,
+        AgentReports,
         KillSwitchEnforcement,
         RolloutFollower,
       ],
