@@ -9,10 +9,10 @@ import { ManualClock } from '@agentops/service-runtime';
 const START = Date.parse('2026-12-01T10:00:00Z');
 
 async function setup(yaml = canaryYaml()) {
-  const d = rolloutDoubles();
   const clock = new ManualClock(START);
+  const d = rolloutDoubles(clock);
   const loop = new RolloutAnalysisLoop(d.store, d.propagation, d.logger, clock);
-  const view = await new RolloutCommands(d.store, d.propagation).apply(sreOf(), { yaml }, START);
+  const view = await new RolloutCommands(d.store, d.propagation, clock).apply(sreOf(), { yaml });
   return { ...d, loop, view, advance: (ms: number) => clock.advance(ms) };
 }
 
