@@ -140,7 +140,7 @@ async function activateFloorPolicy(guardrail: RunningService): Promise<void> {
 }
 
 async function registerAgents(ingest: RunningService, count: number): Promise<string[]> {
-  const registry = new AgentRegistry(ingest.parts.dataSource);
+  const registry = AgentRegistry.of(ingest.parts.dataSource);
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
     const { apiKey } = await registry.register({

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const ingests = enforcers.filter((e) => e.name.startsWith('ingest')).map((e) => e.svc);
     log(`booted killswitch, 2 guardrail and 2 ingest instances (prefix ${stack.topicPrefix})`);
 
-    const registry = new AgentRegistry(ingests[0].parts.dataSource);
+    const registry = AgentRegistry.of(ingests[0].parts.dataSource);
     const target = await registry.register({
       id: 'pricing-target',
       tenantId: TENANT,

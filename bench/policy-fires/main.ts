@@ -14,6 +14,8 @@ import pino from 'pino';
 import { loadavg } from 'node:os';
 import { consoleDatabase } from '../../services/console/src/persistence/database';
 import { PolicyFireCounter } from '../../services/console/src/policies/policy-fire-counter';
+import { PostgresPolicyFireRepository } from '../../services/console/src/policies/policy-fire-repository';
+import { SystemClock } from '@agentops/service-runtime';
 import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2 } from '../shared/stats';
 
@@ -86,7 +88,11 @@ async function main(): Promise<void> {
     }),
   );
   await db.initialize();
-  const counter = new PolicyFireCounter(db, pino({ level: 'silent' }));
+  const counter = new PolicyFireCounter(
+    new PostgresPolicyFireRepository(db),
+    new SystemClock(),
+    pino({ level: 'silent' }),
+  );
   await db.query(
     `CREATE TABLE bench_plain_decisions (event_id uuid PRIMARY KEY, tenant_id text NOT NULL, body jsonb NOT NULL)`,
   );

@@ -35,7 +35,7 @@ describe('console API: sign-in, session, proxy, live overview and policy fire co
     expect(
       (await applyPolicySet(svc.guardrail.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }])).status,
     ).toBe(201);
-    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     const reg = (id: string, tenantId: string) =>
       registry.register({ id, tenantId, name: id, role: 'pricing', version: '1.0.0', region: 'eu-west' });
     pricingKey = (await reg(`pricing-console-${suffix}`, TENANT)).apiKey;

@@ -73,7 +73,7 @@ describe('console in the browser', () => {
       (await applyPolicySet(wired.guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
         .status,
     ).toBe(201);
-    const registry = new AgentRegistry(wired.ingest.parts.dataSource);
+    const registry = AgentRegistry.of(wired.ingest.parts.dataSource);
     const reg = (id: string, role: 'shopping' | 'service') =>
       registry.register({ id, tenantId: TENANT, name: id, role, version: '1.0.0', region: 'eu-west' });
     const shopping = await reg(`shopper-${suffix}`, 'shopping');

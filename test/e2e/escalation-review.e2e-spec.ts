@@ -106,7 +106,7 @@ routes:
         category: 'bags',
       },
     ]);
-    const registry = new AgentRegistry(ingest.parts.dataSource);
+    const registry = AgentRegistry.of(ingest.parts.dataSource);
     const labels = { owner: 'alice', ownerTeam: 'pricing-team' };
     apiKey = (
       await registry.register({

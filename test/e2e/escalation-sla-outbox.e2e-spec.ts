@@ -77,7 +77,7 @@ routes:
     escalation = await bootService('escalation', escalationEnv);
     ingest = await bootService('ingest');
     apiKey = (
-      await new AgentRegistry(ingest.parts.dataSource).register({
+      await AgentRegistry.of(ingest.parts.dataSource).register({
         id: agentId,
         tenantId: TENANT,
         name: 's',

@@ -92,7 +92,7 @@ describe('escalation trust boundaries: callbacks, facts-based routing, reviewer 
     await receiver.start();
     guardrail = await bootService('guardrail');
     ingest = await bootService('ingest');
-    registry = new AgentRegistry(ingest.parts.dataSource);
+    registry = AgentRegistry.of(ingest.parts.dataSource);
     await guardrail.app.get(CatalogCache).importCatalog([
       {
         tenantId: TENANT,

@@ -46,7 +46,7 @@ describe('guardrail: policy lifecycle, shadow mode, scopes and verification', ()
       },
     ]);
     await guardrails[1].app.get(CatalogCache).refresh();
-    const registry = new AgentRegistry(ingest.parts.dataSource);
+    const registry = AgentRegistry.of(ingest.parts.dataSource);
     // Several agents, so their intents spread over partitions (and so over both instances).
     for (let i = 0; i < 6; i++) {
       keys[`pricing-${i}`] = (

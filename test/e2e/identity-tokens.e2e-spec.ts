@@ -376,7 +376,7 @@ describe('HTTP identities and tokens at every service, on the real stack', () =>
     expect(
       (await fetch(url('console', '/api/killswitch/v1/killswitches'), { headers: { cookie } })).status,
     ).toBe(200);
-    const { apiKey } = await new AgentRegistry(svc.ingest!.parts.dataSource).register({
+    const { apiKey } = await AgentRegistry.of(svc.ingest!.parts.dataSource).register({
       id: `pricing-tokens-${SUFFIX}`,
       tenantId: TENANT,
       name: 'pricing',

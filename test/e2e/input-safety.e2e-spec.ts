@@ -29,7 +29,7 @@ describe('input safety: rate limits, body limits and glob caps', () => {
     const limits = { AGENT_RATE_LIMIT_REQUESTS: String(LIMIT), AGENT_RATE_LIMIT_WINDOW_SECONDS: '3600' };
     ingest.push(await bootService('ingest', limits), await bootService('ingest', limits));
     guardrail = await bootService('guardrail');
-    const registry = new AgentRegistry(ingest[0].parts.dataSource);
+    const registry = AgentRegistry.of(ingest[0].parts.dataSource);
     const suffix = Date.now().toString(36);
     for (const name of ['noisy', 'quiet'] as const) {
       const { apiKey, agent } = await registry.register({

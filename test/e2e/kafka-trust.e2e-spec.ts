@@ -184,7 +184,7 @@ describe('Kafka: a forged decision never releases a waiting agent', () => {
     audit = await bootService('audit');
     agentId = `pricing-trust-${Date.now()}`;
     apiKey = (
-      await new AgentRegistry(ingest.parts.dataSource).register({
+      await AgentRegistry.of(ingest.parts.dataSource).register({
         id: agentId,
         tenantId: TENANT,
         name: 'trust e2e pricing agent',

@@ -48,7 +48,7 @@ describe('circuit breakers: the runaway pricing agent', () => {
         ])
       ).status,
     ).toBe(201);
-    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     pricingKey = (
       await registry.register({
         id: `${tenant}-pricing`,
@@ -184,7 +184,7 @@ describe('circuit breakers: the runaway pricing agent', () => {
     const t2 = `${tenant}-probe`;
     const agentId = `${t2}-pricing`;
     const key = (
-      await new AgentRegistry(svc.ingest!.parts.dataSource).register({
+      await AgentRegistry.of(svc.ingest!.parts.dataSource).register({
         id: agentId,
         tenantId: t2,
         name: 'p',

@@ -55,7 +55,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
         ])
       ).status,
     ).toBe(201);
-    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     const suffix = Date.now().toString(36);
     const p = await registry.register({
       id: `pricing-ks-${suffix}`,

@@ -66,7 +66,7 @@ describe('approved knowledge: imported, distributed, and grounding every custome
     }));
     await guardrails[0].app.get(CatalogCache).importCatalog(items, 'test');
     await guardrails[1].app.get(CatalogCache).refresh();
-    const registered = await new AgentRegistry(ingest.parts.dataSource).register({
+    const registered = await AgentRegistry.of(ingest.parts.dataSource).register({
       id: `${T}-shopper`,
       tenantId: T,
       name: 'personal shopper',

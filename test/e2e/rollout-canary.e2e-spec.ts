@@ -84,7 +84,7 @@ describe('rollouts: a worse canary is rolled back by itself on the real stack', 
     expect(
       (await applyPolicySet(svc.guardrail.url, [{ path: 'risky.yaml', content: RISKY_POLICY }])).status,
     ).toBe(201);
-    const registry = new AgentRegistry(svc.ingest.parts.dataSource);
+    const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     for (const arm of ['v1', 'v2'] as const)
       keys[arm] = (
         await registry.register({

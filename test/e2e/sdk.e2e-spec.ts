@@ -86,7 +86,7 @@ describe('agent SDK on the real stack', () => {
       ).status,
     ).toBe(201);
     agentId = `${TENANT}-pricing`;
-    ({ apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({
+    ({ apiKey } = await AgentRegistry.of(ingest.parts.dataSource).register({
       id: agentId,
       tenantId: TENANT,
       name: 'sdk agent',
@@ -332,7 +332,7 @@ describe('agent SDK on the real stack', () => {
 
   it('fails closed with deny/timeout when nothing decides (guardrail not running)', async () => {
     // Another agent: the one above is halted by now.
-    const other = await new AgentRegistry(ingest.parts.dataSource).register({
+    const other = await AgentRegistry.of(ingest.parts.dataSource).register({
       id: `${TENANT}-pricing-2`,
       tenantId: TENANT,
       name: 'sdk agent 2',

@@ -72,7 +72,7 @@ describe('tenant isolation: agents, policy sets and reads never cross tenants', 
     guardrails.push(await bootService('guardrail'), await bootService('guardrail'));
     killswitch = await bootService('killswitch');
     ingest = await bootService('ingest');
-    registry = new AgentRegistry(ingest.parts.dataSource);
+    registry = AgentRegistry.of(ingest.parts.dataSource);
     const bag = {
       sku: 'BAG-9',
       price: 2000,

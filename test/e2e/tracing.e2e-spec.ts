@@ -44,7 +44,7 @@ describe('tracing: an intent with a traceparent is one trace across ingest → g
         .status,
     ).toBe(201);
     apiKey = (
-      await new AgentRegistry(svc.ingest!.parts.dataSource).register({
+      await AgentRegistry.of(svc.ingest!.parts.dataSource).register({
         id: `pricing-trace-${Date.now()}`,
         tenantId: TENANT,
         name: 'traced pricing agent',

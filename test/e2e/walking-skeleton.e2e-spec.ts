@@ -35,7 +35,7 @@ describe('walking skeleton: intent → decision → audit on the real stack', ()
     ]);
     applied = await applyPolicySet(svc.guardrail!.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }]);
     expect(applied.status).toBe(201);
-    const registered = await new AgentRegistry(svc.ingest!.parts.dataSource).register({
+    const registered = await AgentRegistry.of(svc.ingest!.parts.dataSource).register({
       id: `pricing-e2e-${Date.now()}`,
       tenantId: TENANT,
       name: 'e2e pricing agent',

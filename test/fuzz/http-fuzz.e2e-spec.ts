@@ -68,7 +68,7 @@ describe('fuzzing every public endpoint (issue #19 item 3)', () => {
 
   beforeAll(async () => {
     svc = await bootWiredPlatform();
-    const registered = await new AgentRegistry(svc.ingest.parts.dataSource).register({
+    const registered = await AgentRegistry.of(svc.ingest.parts.dataSource).register({
       id: `${TENANT}-pricing`,
       tenantId: TENANT,
       name: 'pricing',

@@ -122,7 +122,7 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
     const wired = Object.assign(svc, await bootWiredPlatform());
 
     // Tenant A's data, which tenant B's principals must never reach.
-    const registry = new AgentRegistry(wired.ingest.parts.dataSource);
+    const registry = AgentRegistry.of(wired.ingest.parts.dataSource);
     for (const tenantId of [A, B]) {
       const registered = await registry.register({
         id: `${tenantId}-pricing`,

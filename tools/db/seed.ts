@@ -21,7 +21,7 @@ export async function seedDemo(
   await Promise.all([guardrail.initialize(), ingest.initialize()]);
   try {
     const catalogItems = await new PostgresCatalogRepository(guardrail).importCatalog(demoCatalog);
-    const registry = new AgentRegistry(ingest);
+    const registry = AgentRegistry.of(ingest);
     const agents: Record<string, { agentId: string; apiKey: string }> = {};
     for (const reg of demoAgents) {
       const { agent, apiKey } = await registry.register(reg);

@@ -13,6 +13,7 @@ import { UsersController } from './identity/users.controller';
 import { OverviewController } from './live/overview.controller';
 import { TrafficWindow } from './live/traffic-window';
 import { PolicyFireCounter } from './policies/policy-fire-counter';
+import { PolicyFireRepository, PostgresPolicyFireRepository } from './policies/policy-fire-repository';
 import { PolicyFiresController } from './policies/policy-fires.controller';
 import { ApiProxyController } from './proxy/api-proxy.controller';
 import { WebAppController } from './web/web-app.controller';
@@ -43,6 +44,7 @@ export class ConsoleModule implements NestModule {
           provide: SigningKeyRing,
           useValue: new SigningKeyRing((parts.config as ConsoleConfig).AUTH_SIGNING_KEYS),
         },
+        { provide: PolicyFireRepository, useClass: PostgresPolicyFireRepository },
         PolicyFireCounter,
         { provide: TrafficWindow, useValue: new TrafficWindow() },
       ],

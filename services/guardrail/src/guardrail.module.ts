@@ -13,7 +13,6 @@ import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsConsumer } from './decisions/intents.consumer';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
-import { KnowledgeClock, SystemKnowledgeClock } from './knowledge/clock';
 import { KNOWLEDGE_DISTRIBUTION, KnowledgeTopicDistribution } from './knowledge/knowledge-distribution';
 import { KnowledgeHistory } from './knowledge/knowledge-history';
 import { KnowledgeImport } from './knowledge/knowledge-import';
@@ -66,7 +65,6 @@ export class GuardrailModule {
         RolloutFollower,
         RolloutVariantGate,
         OutcomeVerifier,
-        { provide: KnowledgeClock, useClass: SystemKnowledgeClock },
         { provide: KNOWLEDGE_VERSIONS, useClass: KnowledgeVersionRepository },
         { provide: KNOWLEDGE_DISTRIBUTION, useClass: KnowledgeTopicDistribution },
         KnowledgeImport,

@@ -6,6 +6,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthGuard } from './agents/agent-auth.guard';
 import { AgentRateLimitGuard, AgentRateLimiter } from './agents/agent-rate-limit';
 import { AgentRegistry } from './agents/agent-registry';
+import { AgentRepository, PostgresAgentRepository } from './agents/agent-repository';
 import { AgentsController } from './agents/agents.controller';
 import { KeyRetirementFeed } from './agents/key-retirement-feed';
 import { DecisionBoard } from './decisions/decision-board';
@@ -20,6 +21,7 @@ import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
+import { AgentReports } from './outcomes/agent-reports';
 
 @Module({})
 export class IngestModule {
@@ -37,6 +39,7 @@ export class IngestModule {
         KnowledgeController,
       ],
       providers: [
+        { provide: AgentRepository, useClass: PostgresAgentRepository },
         AgentRegistry,
         KnowledgeReads,
         AgentAuthGuard,
@@ -47,6 +50,7 @@ export class IngestModule {
         DecisionPublisher,
         { provide: IdempotencyStore, useClass: RedisIdempotencyStore },
         IntentSubmission,
+        AgentReports,
         KillSwitchEnforcement,
         RolloutFollower,
       ],

@@ -1,6 +1,6 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ROLLOUT_CLOCK, RolloutAnalysisLoop } from './analysis/rollout-analysis-loop';
+import { RolloutAnalysisLoop } from './analysis/rollout-analysis-loop';
 import { RolloutFactsHandler } from './analysis/rollout-facts.handler';
 import { RolloutTicker } from './analysis/rollout-ticker';
 import { CandidateHalter, KillSwitchApiHalter } from './halts/candidate-halter';
@@ -22,7 +22,6 @@ export class RolloutModule {
         { provide: RolloutStore, useClass: PgRolloutStore },
         { provide: RolloutAnnouncer, useClass: KafkaRolloutAnnouncer },
         { provide: CandidateHalter, useClass: KillSwitchApiHalter },
-        { provide: ROLLOUT_CLOCK, useValue: () => Date.now() },
         RolloutPropagation,
         RolloutCommands,
         RolloutAnalysisLoop,

@@ -4,7 +4,16 @@
  * @agentops/contracts as types only — erased by esbuild, so no zod reaches the bundle; the rest are
  * the services' HTTP views, which live in no shared lib.
  */
-import type { CohortSelector, DecisionReason, IntentProposal, Verdict } from '@agentops/contracts';
+import type {
+  AgentIdentity,
+  AuditRecordedV1,
+  CohortSelector,
+  DecidedBy,
+  DecisionReason,
+  IntentProposal,
+  KillSwitchChangedV1,
+  Verdict,
+} from '@agentops/contracts';
 import type { VerdictCounts } from './lib/verdicts';
 
 export interface User {
@@ -27,7 +36,7 @@ export interface KillSwitch {
   id: string;
   tenantId: string | null;
   selector: CohortSelector;
-  state: 'active' | 'released';
+  state: KillSwitchChangedV1['state'];
   actor: string;
   reason: string;
   ticket: string | null;
@@ -43,7 +52,7 @@ export interface SwitchHistoryEntry {
   seq: string;
   switchId: string;
   eventId: string;
-  state: string;
+  state: KillSwitchChangedV1['state'];
   actor: string;
   reason: string;
   at: string;
@@ -83,7 +92,7 @@ export interface Task {
   approvedBy?: string[];
   agent: {
     id: string;
-    role?: string;
+    role?: AgentIdentity['role'];
     labels: Record<string, string>;
     owner: string | null;
     ownerTeam: string | null;
@@ -115,11 +124,11 @@ export interface AuditRecord {
   correlationId: string | null;
   causationId: string | null;
   eventTime: string;
-  actorKind: 'agent' | 'human' | 'breaker' | 'system';
+  actorKind: AuditRecordedV1['actor']['kind'];
   actorId: string;
   action: string | null;
-  verdict: string | null;
-  decidedBy: string | null;
+  verdict: Verdict | null;
+  decidedBy: DecidedBy | null;
   payload: unknown;
   subjects: string[];
   prevHash: string;
@@ -156,10 +165,5 @@ export interface PolicySetSummary {
   policies: number;
 }
 
-export interface Agent {
-  id: string;
-  tenantId: string;
-  role: string;
-  version?: string;
-  region?: string;
-}
+/** An agent as ingest lists it (`GET /v1/agents`): its authenticated identity. */
+export type Agent = AgentIdentity;

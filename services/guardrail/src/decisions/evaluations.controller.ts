@@ -1,5 +1,4 @@
 import { AgentIdentity, IntentProposal } from '@agentops/contracts';
-import { newEventId } from '@agentops/messaging';
 import {
   AllowServices,
   CurrentPrincipal,
@@ -31,11 +30,6 @@ export class EvaluationsController {
     @Body(new ZodValidationPipe(PreviewRequest)) body: { agent: AgentIdentity; intent: IntentProposal },
   ) {
     assertTenantAccess(principal, body.agent.tenantId);
-    return this.evaluation.preview({
-      ...body.intent,
-      intentId: newEventId(),
-      agent: body.agent,
-      proposedAt: new Date().toISOString(),
-    });
+    return this.evaluation.previewProposal(body.agent, body.intent);
   }
 }

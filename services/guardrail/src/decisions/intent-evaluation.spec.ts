@@ -293,4 +293,14 @@ describe('IntentEvaluation.preview', () => {
     expect(publisher.published).toHaveLength(2);
     expect(JSON.stringify([...counters.sets])).toBe(before);
   });
+  it('previews a bare proposal (no id, no time) as the intent it would become: the same verdict, nothing stored', async () => {
+    const { evaluation, decisions, publisher } = setup();
+    await evaluation.evaluateBatch([cut('A'), cut('A')]);
+    const { intentId: _id, proposedAt: _at, agent, ...proposal } = cut('A').data;
+    const body = await evaluation.previewProposal(agent, proposal);
+    expect(body).toEqual(await evaluation.preview(cut('A').data));
+    expect(body.verdict).toBe('deny');
+    expect(decisions.rows.size).toBe(2);
+    expect(publisher.published).toHaveLength(2);
+  });
 });

@@ -1,4 +1,11 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import {
+  AgentIdentity,
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposal,
+  IntentProposedV1,
+} from '@agentops/contracts';
 import {
   DecisionBody,
   PlatformPolicies,
@@ -7,7 +14,7 @@ import {
   killSwitchDenial,
   platformDenial,
 } from '@agentops/decisions';
-import { EventPublisher, createEvent } from '@agentops/messaging';
+import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import {
   CatalogFacts,
   CounterBatchView,
@@ -134,6 +141,16 @@ export class IntentEvaluation {
     const slots = this.slotsOf(intent, item);
     const view = new CounterBatchView(await this.counters.snapshot(slots, [], this.clock.now().getTime()));
     return { ...this.decide(intent, item, () => view.valuesFor(slots)), facts: decisionFacts(item) };
+  }
+
+  /** A what-if for a proposal not yet submitted: as the intent it would become now (a fresh id, the Clock's time). */
+  previewProposal(agent: AgentIdentity, proposal: IntentProposal): Promise<DecisionBody> {
+    return this.preview({
+      ...proposal,
+      intentId: newEventId(),
+      agent,
+      proposedAt: this.clock.now().toISOString(),
+    });
   }
 
   private plan(intent: Intent): Planned {

@@ -1,5 +1,5 @@
 import type { KnowledgeVersionActivatedV1 } from '@agentops/contracts';
-import { KnowledgeClock } from './clock';
+import { Clock } from '@agentops/service-runtime';
 import { KnowledgeDistribution } from './knowledge-distribution';
 import {
   KnowledgeVersionSummary,
@@ -12,7 +12,7 @@ import {
 export class InMemoryKnowledgeVersions implements KnowledgeVersions {
   readonly rows: StoredKnowledgeVersion[] = [];
 
-  constructor(private readonly clock: KnowledgeClock) {}
+  constructor(private readonly clock: Clock) {}
 
   private of(tenantId: string): StoredKnowledgeVersion[] {
     return this.rows.filter((r) => r.tenantId === tenantId).sort((a, b) => b.kbVersion - a.kbVersion);
@@ -67,15 +67,5 @@ export class RecordingDistribution implements KnowledgeDistribution {
 
   async distribute(activation: KnowledgeVersionActivatedV1): Promise<void> {
     this.sent.push(activation);
-  }
-}
-
-export class FixedKnowledgeClock extends KnowledgeClock {
-  constructor(public at: Date) {
-    super();
-  }
-
-  now(): Date {
-    return this.at;
   }
 }

@@ -3,7 +3,8 @@ import { DomainError } from '@agentops/service-runtime';
 import { KnowledgeHistory } from './knowledge-history';
 import { KnowledgeImport } from './knowledge-import';
 import { KnowledgeRepair } from './knowledge-repair';
-import { FixedKnowledgeClock, InMemoryKnowledgeVersions, RecordingDistribution } from './knowledge-doubles';
+import { ManualClock } from '@agentops/service-runtime';
+import { InMemoryKnowledgeVersions, RecordingDistribution } from './knowledge-doubles';
 
 const product = (i: number, price = 100 + i) => ({
   sku: `MD-BAG-${String(i).padStart(5, '0')}`,
@@ -21,7 +22,7 @@ const doc = (products: unknown[]) =>
 const ten = Array.from({ length: 10 }, (_, i) => product(i + 1));
 
 function setup() {
-  const clock = new FixedKnowledgeClock(new Date('2026-12-01T10:00:05Z'));
+  const clock = new ManualClock('2026-12-01T10:00:05Z');
   const versions = new InMemoryKnowledgeVersions(clock);
   const distribution = new RecordingDistribution();
   const active = new ActiveKnowledge();

@@ -9,9 +9,8 @@ import {
   parseKnowledgeImport,
 } from '@agentops/knowledge';
 import { ActiveKnowledge } from '@agentops/knowledge-client';
-import { DomainError } from '@agentops/service-runtime';
+import { Clock, DomainError } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { KnowledgeClock } from './clock';
 import { KNOWLEDGE_DISTRIBUTION, KnowledgeDistribution } from './knowledge-distribution';
 import { KNOWLEDGE_VERSIONS, KnowledgeVersions, StoredKnowledgeVersion } from './knowledge-versions';
 
@@ -65,7 +64,7 @@ export class KnowledgeImport {
     @Inject(KNOWLEDGE_VERSIONS) private readonly versions: KnowledgeVersions,
     @Inject(KNOWLEDGE_DISTRIBUTION) private readonly distribution: KnowledgeDistribution,
     private readonly active: ActiveKnowledge,
-    private readonly clock: KnowledgeClock,
+    private readonly clock: Clock,
   ) {}
 
   async import(request: KnowledgeImportRequest): Promise<KnowledgeImportResult> {

@@ -1,21 +1,18 @@
 import { AgentIdentity, AgentScopes } from '@agentops/contracts';
-import { DomainError } from '@agentops/service-runtime';
+import { Clock, DomainError, SystemClock } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, Repository } from 'typeorm';
-import { AgentEntity, ApiKeyEntity } from '../persistence/agent.entity';
-import { issueApiKey, keyIsUsable, parseApiKey, retirementOf, secretMatches } from './api-key';
+import { DataSource } from 'typeorm';
+import { IssuedApiKey, issueApiKey, keyIsUsable, parseApiKey, retirementOf, secretMatches } from './api-key';
+import {
+  AgentRegistration,
+  AgentRepository,
+  KeyRetirement,
+  NewApiKey,
+  PostgresAgentRepository,
+  RegisteredAgent,
+} from './agent-repository';
 
-export interface AgentRegistration {
-  id: string;
-  tenantId: string;
-  name: string;
-  role: AgentIdentity['role'];
-  version: string;
-  region: string;
-  labels?: Record<string, string>;
-  ownerTeam?: string;
-  scopes?: AgentScopes;
-}
+export type { AgentRegistration } from './agent-repository';
 
 export interface KeyRotation {
   agent: AgentIdentity;
@@ -28,61 +25,38 @@ export interface KeyRotation {
   retiredKeyIds: string[];
 }
 
-/** The agent registry: identities and their hashed API keys. */
+/**
+ * Use case: the agent registry — identities, their scopes and their hashed API keys. It holds no
+ * SQL (the AgentRepository does) and asks the Clock for the time.
+ */
 @Injectable()
 export class AgentRegistry {
-  private readonly agents: Repository<AgentEntity>;
-  private readonly keys: Repository<ApiKeyEntity>;
   /** Authenticated keys, briefly: the hot path should not hit PostgreSQL on every intent. */
   private readonly cache = new Map<
     string,
     { identity: AgentIdentity; secretHash: string; expiresAt: Date | null; at: number }
   >();
-  private static readonly CACHE_MS = 30_000;
+  static readonly CACHE_MS = 30_000;
 
-  constructor(dataSource: DataSource) {
-    this.agents = dataSource.getRepository(AgentEntity);
-    this.keys = dataSource.getRepository(ApiKeyEntity);
+  constructor(
+    private readonly repository: AgentRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The registry over PostgreSQL, outside Nest (seed, tools, tests and benches). */
+  static of(dataSource: DataSource, clock: Clock = new SystemClock()): AgentRegistry {
+    return new AgentRegistry(new PostgresAgentRepository(dataSource), clock);
   }
 
   /**
    * Creates the agent (or updates its labels, role, scopes) and issues a new key; returns the clear
    * key once. An agent is identified by (tenant, id): an id already registered by another tenant is
-   * refused (AgentIdTaken) and nothing of that agent changes. The conflict check is the upsert's own
-   * `WHERE`, so two tenants racing for one id cannot both win.
+   * refused (AgentIdTaken) and nothing of that agent changes.
    */
   async register(reg: AgentRegistration): Promise<{ agent: AgentIdentity; apiKey: string }> {
     const issued = issueApiKey();
-    const agent = await this.agents.manager.transaction(async (tx) => {
-      const rows: AgentRow[] = await tx.query(
-        `INSERT INTO agents (id, tenant_id, name, role, version, region, labels, owner_team, scopes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, version = EXCLUDED.version,
-           region = EXCLUDED.region, labels = EXCLUDED.labels, owner_team = EXCLUDED.owner_team, scopes = EXCLUDED.scopes
-         WHERE agents.tenant_id = EXCLUDED.tenant_id
-         RETURNING id, tenant_id, role, version, region, labels, scopes`,
-        [
-          reg.id,
-          reg.tenantId,
-          reg.name,
-          reg.role,
-          reg.version,
-          reg.region,
-          JSON.stringify(reg.labels ?? {}),
-          reg.ownerTeam ?? null,
-          reg.scopes ? JSON.stringify(reg.scopes) : null,
-        ],
-      );
-      if (rows.length === 0) throw new AgentIdTaken(reg.id);
-      await tx.insert(ApiKeyEntity, {
-        keyId: issued.keyId,
-        agentId: reg.id,
-        secretHash: issued.secretHash,
-        revokedAt: null,
-        expiresAt: null,
-      });
-      return toIdentity({ ...rows[0], tenantId: rows[0].tenant_id });
-    });
+    const agent = await this.repository.register(reg, storable(issued));
+    if (!agent) throw new AgentIdTaken(reg.id);
     return { agent, apiKey: issued.clearKey };
   }
 
@@ -93,18 +67,10 @@ export class AgentRegistry {
     scopes: AgentScopes | null,
     changedBy: string,
   ): Promise<AgentIdentity | null> {
-    const agent = await this.agents.findOneBy({ id: agentId, tenantId });
-    if (!agent) return null;
-    await this.agents.manager.transaction(async (tx) => {
-      await tx.update(AgentEntity, { id: agentId, tenantId }, { scopes });
-      await tx.query(`INSERT INTO agent_scope_changes (agent_id, scopes, changed_by) VALUES ($1, $2, $3)`, [
-        agentId,
-        scopes === null ? null : JSON.stringify(scopes),
-        changedBy,
-      ]);
-    });
-    this.cache.clear();
-    return toIdentity({ ...agent, scopes });
+    const agent = await this.repository.setScopes(tenantId, agentId, scopes, changedBy);
+    // Every cached identity may carry the old scopes: the next use of any key reads them afresh.
+    if (agent) this.cache.clear();
+    return agent;
   }
 
   /**
@@ -112,45 +78,23 @@ export class AgentRegistry {
    * otherwise at now + grace (the old key keeps working meanwhile, so the agent can be redeployed
    * with the new one). Null for an agent unknown in the tenant. Rotations of one agent are serialised.
    */
-  async rotateKey(
-    tenantId: string,
-    agentId: string,
-    graceSeconds: number,
-    now = new Date(),
-  ): Promise<KeyRotation | null> {
+  async rotateKey(tenantId: string, agentId: string, graceSeconds: number): Promise<KeyRotation | null> {
     const issued = issueApiKey();
-    const done = await this.agents.manager.transaction(async (tx) => {
-      const agent = await tx
-        .getRepository(AgentEntity)
-        .findOne({ where: { id: agentId, tenantId }, lock: { mode: 'pessimistic_write' } });
-      if (!agent) return null;
-      const working = (await tx.getRepository(ApiKeyEntity).findBy({ agentId, revokedAt: IsNull() })).filter(
-        (k) => keyIsUsable(k, now),
-      );
-      let lastExpiry: Date | null = null;
-      for (const key of working) {
-        const retired = retirementOf(key, now, graceSeconds);
-        await tx.update(ApiKeyEntity, { keyId: key.keyId }, retired);
-        const at = retired.revokedAt ?? retired.expiresAt ?? now;
-        if (!lastExpiry || at > lastExpiry) lastExpiry = at;
-      }
-      await tx.insert(ApiKeyEntity, {
-        keyId: issued.keyId,
-        agentId,
-        secretHash: issued.secretHash,
-        revokedAt: null,
-        expiresAt: null,
-      });
-      return { agent, retiredKeyIds: working.map((k) => k.keyId), lastExpiry };
-    });
+    const now = this.clock.now();
+    const done = await this.repository.rotateKeys(tenantId, agentId, storable(issued), (unrevoked) =>
+      unrevoked
+        .filter((k) => keyIsUsable(k, now))
+        .map((k): KeyRetirement => ({ keyId: k.keyId, ...retirementOf(k, now, graceSeconds) })),
+    );
     if (!done) return null;
-    this.forget(done.retiredKeyIds);
+    const retiredKeyIds = done.retired.map((k) => k.keyId);
+    this.forget(retiredKeyIds);
     return {
-      agent: toIdentity(done.agent),
+      agent: done.agent,
       apiKey: issued.clearKey,
       keyId: issued.keyId,
-      previousKeysExpireAt: done.lastExpiry?.toISOString() ?? null,
-      retiredKeyIds: done.retiredKeyIds,
+      previousKeysExpireAt: lastExpiry(done.retired, now)?.toISOString() ?? null,
+      retiredKeyIds,
     };
   }
 
@@ -160,19 +104,12 @@ export class AgentRegistry {
   }
 
   /** The agent, if it is registered in `tenantId` (undefined: in any tenant, for platform principals). */
-  async find(
-    agentId: string,
-    tenantId?: string,
-  ): Promise<(AgentIdentity & { name: string; ownerTeam: string | null }) | null> {
-    const agent = await this.agents.findOneBy(
-      tenantId === undefined ? { id: agentId } : { id: agentId, tenantId },
-    );
-    return agent ? { ...toIdentity(agent), name: agent.name, ownerTeam: agent.ownerTeam } : null;
+  find(agentId: string, tenantId?: string): Promise<RegisteredAgent | null> {
+    return this.repository.find(agentId, tenantId);
   }
 
-  async list(tenantId?: string): Promise<AgentIdentity[]> {
-    const rows = await this.agents.find({ where: tenantId ? { tenantId } : {}, order: { id: 'ASC' } });
-    return rows.map(toIdentity);
+  list(tenantId?: string): Promise<AgentIdentity[]> {
+    return this.repository.list(tenantId);
   }
 
   /**
@@ -180,27 +117,40 @@ export class AgentRegistry {
    * secret). A cached key is still checked against its expiry; rotations drop their keys from the
    * cache (here, and on the other instances through KeyRetirementFeed).
    */
-  async authenticate(presented: string, now = new Date()): Promise<AgentIdentity | null> {
+  async authenticate(presented: string): Promise<AgentIdentity | null> {
     const parsed = parseApiKey(presented);
     if (!parsed) return null;
+    const now = this.clock.now();
     const cached = this.cache.get(parsed.keyId);
     if (cached && now.getTime() - cached.at < AgentRegistry.CACHE_MS) {
       if (!keyIsUsable({ revokedAt: null, expiresAt: cached.expiresAt }, now)) return null;
       return secretMatches(parsed.secret, cached.secretHash) ? cached.identity : null;
     }
-    const key = await this.keys.findOneBy({ keyId: parsed.keyId, revokedAt: IsNull() });
-    if (!key || !keyIsUsable(key, now)) return null;
-    const agent = await this.agents.findOneBy({ id: key.agentId });
-    if (!agent) return null;
-    const identity = toIdentity(agent);
+    const found = await this.repository.activeKey(parsed.keyId);
+    if (!found || !keyIsUsable(found.key, now)) return null;
     this.cache.set(parsed.keyId, {
-      identity,
-      secretHash: key.secretHash,
-      expiresAt: key.expiresAt,
+      identity: found.agent,
+      secretHash: found.key.secretHash,
+      expiresAt: found.key.expiresAt,
       at: now.getTime(),
     });
-    return secretMatches(parsed.secret, key.secretHash) ? identity : null;
+    return secretMatches(parsed.secret, found.key.secretHash) ? found.agent : null;
   }
+}
+
+/** What of an issued key is stored: never the clear key. */
+function storable({ keyId, secretHash }: IssuedApiKey): NewApiKey {
+  return { keyId, secretHash };
+}
+
+/** When the last of the retired keys stops working (a key revoked at once: at its revocation). */
+function lastExpiry(retired: readonly KeyRetirement[], now: Date): Date | null {
+  let last: Date | null = null;
+  for (const r of retired) {
+    const at = r.revokedAt ?? r.expiresAt ?? now;
+    if (!last || at > last) last = at;
+  }
+  return last;
 }
 
 /** Registering an id that another tenant already holds: a 409 that does not name the tenant. */
@@ -208,22 +158,4 @@ export class AgentIdTaken extends DomainError<'conflict'> {
   constructor(readonly agentId: string) {
     super('conflict', `agent id ${agentId} is already registered`);
   }
-}
-
-type AgentRow = Pick<AgentEntity, 'id' | 'role' | 'version' | 'region' | 'labels' | 'scopes'> & {
-  tenant_id: string;
-};
-
-function toIdentity(
-  a: Pick<AgentEntity, 'id' | 'tenantId' | 'role' | 'version' | 'region' | 'labels' | 'scopes'>,
-): AgentIdentity {
-  return {
-    id: a.id,
-    tenantId: a.tenantId,
-    role: a.role as AgentIdentity['role'],
-    version: a.version,
-    region: a.region,
-    labels: a.labels ?? {},
-    ...(a.scopes ? { scopes: a.scopes } : {}),
-  };
 }

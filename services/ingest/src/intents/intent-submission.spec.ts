@@ -1,5 +1,6 @@
 import { AgentIdentity, EscalationOpenedV1, IntentDecidedV1, IntentProposal } from '@agentops/contracts';
 import { CorrelationWaiter, EventPublisher } from '@agentops/messaging';
+import { ManualClock } from '@agentops/service-runtime';
 import { IngestConfig } from '../config';
 import {
   DecisionBoard,
@@ -135,6 +136,7 @@ function setUp(react: Reaction) {
     KAFKA_TOPIC_PREFIX: '',
   } as unknown as IngestConfig;
   const killSwitches = { refuseIfCovered: async () => undefined } as unknown as KillSwitchEnforcement;
+  const clock = new ManualClock('2026-03-02T09:00:00.000Z');
   const submission = new IntentSubmission(
     publisher,
     board as unknown as DecisionBoard,
@@ -143,9 +145,10 @@ function setUp(react: Reaction) {
     killSwitches,
     new DecisionPublisher(publisher, 'agentops/ingest'),
     'agentops/ingest',
+    clock,
   );
   const decisions = () => published.filter((e) => e.type === 'agentops.intent.decided.v1').map((e) => e.data);
-  return { board, submission, decisions, published, idempotency };
+  return { board, submission, decisions, published, idempotency, clock };
 }
 
 /** Asynchronously, as the decisions arrive from Kafka. */
@@ -281,6 +284,21 @@ describe('IntentSubmission: what a waiting agent is told', () => {
     expect(answer).toMatchObject({ status: 'decided', decision: { verdict: 'deny', decidedBy: 'timeout' } });
     expect(decisions()).toHaveLength(1);
     expect(board.stored.get(answer.intentId)?.decision.decidedBy).toBe('timeout');
+  });
+
+  it("stamps the intent and the fail-closed deny with the clock's time, the deadline the wait after it", async () => {
+    const { submission, published, clock } = setUp(() => clock.advance(7_000));
+    const answer = await submission.submit(agent, proposal, { wait: true, timeoutMs: 50 });
+    const intent = published.find((e) => e.type === 'agentops.intent.proposed.v1') as unknown as {
+      time: string;
+      data: { proposedAt: string; decisionDeadline: string };
+    };
+    expect(intent.data.proposedAt).toBe('2026-03-02T09:00:00.000Z');
+    expect(intent.time).toBe('2026-03-02T09:00:00.000Z');
+    expect(intent.data.decisionDeadline).toBe('2026-03-02T09:00:00.050Z');
+    expect(answer).toMatchObject({
+      decision: { decidedBy: 'timeout', decidedAt: '2026-03-02T09:00:07.000Z' },
+    });
   });
 
   it('a final policy decision is answered as decided', async () => {

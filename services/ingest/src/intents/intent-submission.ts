@@ -8,7 +8,7 @@ import {
 } from '@agentops/contracts';
 import { decided, failClosedDenial } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { DomainError, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, DomainError, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
@@ -82,6 +82,7 @@ export class IntentSubmission {
     private readonly killSwitches: KillSwitchEnforcement,
     private readonly decisionPublisher: DecisionPublisher,
     @Inject(EVENT_SOURCE) private readonly source: string,
+    private readonly clock: Clock,
   ) {}
 
   async submit(
@@ -115,7 +116,7 @@ export class IntentSubmission {
     }
     const halted = await this.killSwitches.refuseIfCovered(agent, proposal.action, intentId);
     if (halted) return { intentId, status: 'decided', decision: halted };
-    const now = new Date();
+    const now = this.clock.now();
     const event = createEvent(
       EventTypes.IntentProposed,
       {
@@ -190,7 +191,7 @@ export class IntentSubmission {
     const decision = decided(
       { intentId, agentId: agent.id, action },
       failClosedDenial(timeoutMs),
-      new Date(),
+      this.clock.now(),
     );
     // Recorded only where nothing is: over an escalation the human's decision must still come through.
     await this.board.record(decision, { replaceEscalate: false });

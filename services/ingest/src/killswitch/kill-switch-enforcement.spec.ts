@@ -1,7 +1,7 @@
 import { AgentIdentity, EventEnvelope, IntentDecidedV1 } from '@agentops/contracts';
 import { KillSwitchSet } from '@agentops/killswitch-client';
 import { EventPublisher } from '@agentops/messaging';
-import { DomainError } from '@agentops/service-runtime';
+import { DomainError, ManualClock } from '@agentops/service-runtime';
 import { DecisionBoard } from '../decisions/decision-board';
 import { DecisionPublisher } from '../decisions/decision-publisher';
 import { KillSwitchEnforcement } from './kill-switch-enforcement';
@@ -18,7 +18,12 @@ function setup() {
     switches,
     recorded,
     published,
-    enforcement: new KillSwitchEnforcement(switches, board, publisher),
+    enforcement: new KillSwitchEnforcement(
+      switches,
+      board,
+      publisher,
+      new ManualClock('2026-12-01T08:00:00.000Z'),
+    ),
   };
 }
 
@@ -68,6 +73,7 @@ describe('KillSwitchEnforcement', () => {
       verdict: 'deny',
       decidedBy: 'killswitch',
       decisionSource: `killswitch:${switchId}`,
+      decidedAt: '2026-12-01T08:00:00.000Z',
     });
     expect(IntentDecidedV1.safeParse(decision).success).toBe(true);
     expect(recorded).toEqual([decision]);

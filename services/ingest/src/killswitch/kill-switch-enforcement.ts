@@ -1,7 +1,7 @@
 import { AgentIdentity, IntentDecidedV1 } from '@agentops/contracts';
 import { decided, killSwitchDenial } from '@agentops/decisions';
 import { KillSwitchSet } from '@agentops/killswitch-client';
-import { DomainError } from '@agentops/service-runtime';
+import { Clock, DomainError } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DecisionBoard } from '../decisions/decision-board';
 import { DecisionPublisher } from '../decisions/decision-publisher';
@@ -17,6 +17,7 @@ export class KillSwitchEnforcement {
     private readonly switches: KillSwitchSet,
     private readonly board: DecisionBoard,
     private readonly publisher: DecisionPublisher,
+    private readonly clock: Clock,
   ) {}
 
   /** null when no switch covers the intent; otherwise the published deny. */
@@ -29,7 +30,11 @@ export class KillSwitchEnforcement {
     if (!this.switches.isLoaded) throw new DomainError('unavailable', 'kill-switch state not loaded yet');
     const hit = this.switches.check(agent, action, intentId);
     if (!hit) return null;
-    const decision = decided({ intentId, agentId: agent.id, action }, killSwitchDenial(hit), new Date());
+    const decision = decided(
+      { intentId, agentId: agent.id, action },
+      killSwitchDenial(hit),
+      this.clock.now(),
+    );
     await this.board.record(decision);
     await this.publisher.publish(agent, decision, { id: hit.switchId });
     return decision;

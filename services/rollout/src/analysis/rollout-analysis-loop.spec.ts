@@ -4,16 +4,16 @@ import { planOf } from '../rollouts/rollout-plans';
 import { rolloutDoubles } from '../testing/in-memory-rollout-store';
 import { TENANT, canaryYaml, decisionEvent, intentEvent, sreOf } from '../testing/rollout-fixtures';
 import { RolloutAnalysisLoop } from './rollout-analysis-loop';
+import { ManualClock } from '@agentops/service-runtime';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 
 async function setup(yaml = canaryYaml()) {
-  const d = rolloutDoubles();
-  let now = START;
-  const clock = () => now;
+  const clock = new ManualClock(START);
+  const d = rolloutDoubles(clock);
   const loop = new RolloutAnalysisLoop(d.store, d.propagation, d.logger, clock);
-  const view = await new RolloutCommands(d.store, d.propagation).apply(sreOf(), { yaml }, START);
-  return { ...d, loop, view, advance: (ms: number) => (now += ms) };
+  const view = await new RolloutCommands(d.store, d.propagation, clock).apply(sreOf(), { yaml });
+  return { ...d, loop, view, advance: (ms: number) => clock.advance(ms) };
 }
 
 /** The arm a SKU is assigned by the stored rollout (what the SDK computes locally). */

@@ -20,16 +20,13 @@ import {
   usageFact,
   verificationFact,
 } from '@agentops/rollout-analysis';
-import { LOGGER } from '@agentops/service-runtime';
+import { Clock, LOGGER } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RolloutPropagation } from '../rollouts/rollout-propagation';
 import { planOf } from '../rollouts/rollout-plans';
 import { RolloutIntentRow, RolloutRecord, RolloutStore, unitPathsOf } from '../rollouts/rollout-store';
 import { decideAndApply } from '../rollouts/rollout-transitions';
-
-/** The time the loop decides at (epoch ms); injected so unit specs control dwell. */
-export const ROLLOUT_CLOCK = Symbol('ROLLOUT_CLOCK');
 
 /** The events that carry a fact about an intent, joined to its arm by intent id. */
 export type FactEvent = EventEnvelope<
@@ -107,7 +104,8 @@ export class RolloutAnalysisLoop {
     private readonly store: RolloutStore,
     private readonly propagation: RolloutPropagation,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(ROLLOUT_CLOCK) private readonly clock: () => number,
+    /** The time the loop decides at; unit specs move it to control dwell. */
+    private readonly clock: Clock,
   ) {}
 
   async onIntent(event: EventEnvelope<IntentProposedV1>): Promise<void> {
@@ -115,7 +113,7 @@ export class RolloutAnalysisLoop {
     await this.store.noteUnitPaths(
       intent.agent.tenantId,
       unitPathsOf(intent),
-      new Date(this.clock()).toISOString(),
+      this.clock.now().toISOString(),
     );
     for (const record of await this.store.live(intent.agent.tenantId)) {
       if (record.state.status !== 'running' && record.state.status !== 'paused') continue;
@@ -142,7 +140,7 @@ export class RolloutAnalysisLoop {
     if (!rows.length) {
       // Keep it only while its tenant runs a rollout: its intent may still be on the way.
       if ((await this.store.live(event.tenantid)).length)
-        await this.store.holdPendingFact(intentId, event, new Date(this.clock()).toISOString());
+        await this.store.holdPendingFact(intentId, event, this.clock.now().toISOString());
       return;
     }
     for (const row of rows) await this.count(row, event);
@@ -152,7 +150,7 @@ export class RolloutAnalysisLoop {
   async tick(): Promise<void> {
     for (const record of await this.store.live()) {
       const changed = await this.store.mutate(record.id, async (current) => {
-        const decided = decideAndApply(planOf(current), current, this.clock());
+        const decided = decideAndApply(planOf(current), current, this.clock.now().getTime());
         if (!decided) return { result: null };
         const event = this.propagation.transitionEvent(decided.record, decided.details);
         return { record: decided.record, transitions: [event], result: { record: decided.record, event } };
@@ -162,7 +160,7 @@ export class RolloutAnalysisLoop {
   }
 
   async dropStalePendingFacts(ttlMs: number): Promise<number> {
-    return this.store.dropPendingFactsBefore(new Date(this.clock() - ttlMs).toISOString());
+    return this.store.dropPendingFactsBefore(new Date(this.clock.now().getTime() - ttlMs).toISOString());
   }
 
   private async count(row: RolloutIntentRow, event: FactEvent): Promise<void> {
@@ -177,8 +175,8 @@ export class RolloutAnalysisLoop {
       let recorded = false;
       for (const fact of facts) recorded = recordArmFact(stats, row.arm, fact, row.stratum) || recorded;
       if (!recorded) return { result: null };
-      const counted: RolloutRecord = { ...current, stats, updatedAt: new Date(this.clock()).toISOString() };
-      const decided = decideAndApply(plan, counted, this.clock());
+      const counted: RolloutRecord = { ...current, stats, updatedAt: this.clock.now().toISOString() };
+      const decided = decideAndApply(plan, counted, this.clock.now().getTime());
       if (!decided) return { record: counted, result: null };
       const transition = this.propagation.transitionEvent(decided.record, decided.details);
       return {

@@ -5,7 +5,7 @@ import { RolloutCommands } from './rollout-commands';
 
 function setup() {
   const d = rolloutDoubles();
-  return { ...d, commands: new RolloutCommands(d.store, d.propagation) };
+  return { ...d, commands: new RolloutCommands(d.store, d.propagation, d.clock) };
 }
 
 async function rejection(
@@ -28,6 +28,9 @@ describe('RolloutCommands', () => {
       status: 'running',
       stepIndex: 0,
       weights: { v1: 90, v2: 10 },
+      // The Clock's time, not the wall clock's.
+      stepStartedAt: '2026-12-01T10:00:00.000Z',
+      createdAt: '2026-12-01T10:00:00.000Z',
     });
     expect(announcer.states.map((s) => s.data)).toEqual([
       expect.objectContaining({

@@ -16,7 +16,7 @@ import {
   validateRolloutYaml,
 } from '@agentops/rollout-analysis';
 import { newEventId } from '@agentops/messaging';
-import { ALL_TENANTS, DomainError, Principal, canAccessTenant } from '@agentops/service-runtime';
+import { ALL_TENANTS, Clock, DomainError, Principal, canAccessTenant } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
@@ -71,9 +71,11 @@ export class RolloutCommands {
   constructor(
     private readonly store: RolloutStore,
     private readonly propagation: RolloutPropagation,
+    private readonly clock: Clock,
   ) {}
 
-  async apply(principal: Principal, body: ApplyRequest, now = Date.now()): Promise<RolloutStatusView> {
+  async apply(principal: Principal, body: ApplyRequest): Promise<RolloutStatusView> {
+    const now = this.clock.now().getTime();
     const isYaml = typeof body.yaml === 'string' && Object.keys(body).length === 1;
     const validation = isYaml ? validateRolloutYaml(body.yaml as string) : validateRollout(body);
     if (!validation.ok) throw invalid(validation.issues);
@@ -201,7 +203,7 @@ export class RolloutCommands {
       if (transition === 'rolled_back')
         for (const c of plan.candidates)
           if ((current.state.weights[c.name] ?? 0) > 0) halts.push(candidateHaltOf(plan, c.name));
-      const now = new Date().toISOString();
+      const now = this.clock.now().toISOString();
       const record: RolloutRecord = {
         ...current,
         state,

@@ -1,5 +1,5 @@
 import { EventEnvelope, RolloutTransitionedV1 } from '@agentops/contracts';
-import { EVENT_SOURCE, LOGGER } from '@agentops/service-runtime';
+import { Clock, EVENT_SOURCE, LOGGER } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CandidateHalter } from '../halts/candidate-halter';
@@ -23,6 +23,7 @@ export class RolloutPropagation {
     private readonly halter: CandidateHalter,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(EVENT_SOURCE) private readonly source: string,
+    private readonly clock: Clock,
   ) {}
 
   async propagate(record: RolloutRecord, transitions: EventEnvelope<RolloutTransitionedV1>[]): Promise<void> {
@@ -46,7 +47,7 @@ export class RolloutPropagation {
         const halts = current.halts.map((h) =>
           h.variant === halt.variant && h.killSwitchId === null ? { ...h, killSwitchId: switchId } : h,
         );
-        const next = { ...current, halts, updatedAt: new Date().toISOString() };
+        const next = { ...current, halts, updatedAt: this.clock.now().toISOString() };
         return { record: next, result: next };
       });
       this.logger.warn(

@@ -1,5 +1,5 @@
 import { CohortSelector, EventEnvelope, RolloutChangedV1, RolloutTransitionedV1 } from '@agentops/contracts';
-import { DomainError } from '@agentops/service-runtime';
+import { DomainError, ManualClock } from '@agentops/service-runtime';
 import type { Logger } from 'pino';
 import { CandidateHalter } from '../halts/candidate-halter';
 import { RolloutAnnouncer } from '../rollouts/rollout-announcer';
@@ -178,10 +178,11 @@ export class RecordingHalter extends CandidateHalter {
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
 
-export function rolloutDoubles() {
+/** The doubles of the rollout service's ports, on one clock that moves only when told. */
+export function rolloutDoubles(clock = new ManualClock('2026-12-01T10:00:00Z')) {
   const store = new InMemoryRolloutStore();
   const announcer = new RecordingAnnouncer();
   const halter = new RecordingHalter();
-  const propagation = new RolloutPropagation(store, announcer, halter, silent, 'agentops/rollout');
-  return { store, announcer, halter, propagation, logger: silent };
+  const propagation = new RolloutPropagation(store, announcer, halter, silent, 'agentops/rollout', clock);
+  return { store, announcer, halter, propagation, logger: silent, clock };
 }

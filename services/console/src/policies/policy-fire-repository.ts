@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface PolicyFire {
+  policyId: string;
+  policyVersion: string;
+  mode: string;
+  effect: string;
+  count: number;
+  lastFiredAt: string;
+}
+
+/** One policy a decision names among its reasons. */
+export interface FiredPolicy {
+  policyId: string;
+  policyVersion: string;
+  mode: string;
+  effect: string;
+}
+
+/** Where policy fire counts live (`console.policy_fires`, with `counted_decisions` for exactly once). */
+export abstract class PolicyFireRepository {
+  /**
+   * Counts one fire of each policy for the decision event `eventId`, at `firedAt` — only the first
+   * time that event id is seen (a redelivery counts nothing): the count and the event id are
+   * written in one statement.
+   */
+  abstract record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void>;
+
+  /** Counts per policy, version, mode and effect, summed over tenants (undefined: all), most fired first. */
+  abstract list(tenantId?: string): Promise<PolicyFire[]>;
+
+  /** Forgets the event ids counted before `before` (the decisions topic can no longer redeliver them). */
+  abstract forgetCountedBefore(before: Date): Promise<void>;
+}
+
+/** The only place that speaks SQL about policy fires. */
+@Injectable()
+export class PostgresPolicyFireRepository extends PolicyFireRepository {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+
+  async record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void> {
+    await this.db.query(
+      `WITH fresh AS (
+         INSERT INTO counted_decisions (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id
+       )
+       INSERT INTO policy_fires (tenant_id, policy_id, policy_version, mode, effect, count, last_fired_at)
+       SELECT $2, p.policy_id, p.policy_version, p.mode, p.effect, 1, $7
+         FROM fresh, unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS p(policy_id, policy_version, mode, effect)
+       ON CONFLICT (tenant_id, policy_id, policy_version, mode, effect)
+       DO UPDATE SET count = policy_fires.count + 1,
+                     last_fired_at = GREATEST(policy_fires.last_fired_at, EXCLUDED.last_fired_at)`,
+      [
+        eventId,
+        tenantId,
+        fired.map((r) => r.policyId),
+        fired.map((r) => r.policyVersion),
+        fired.map((r) => r.mode),
+        fired.map((r) => r.effect),
+        firedAt,
+      ],
+    );
+  }
+
+  async list(tenantId?: string): Promise<PolicyFire[]> {
+    const rows = (await this.db.query(
+      `SELECT policy_id, policy_version, mode, effect, SUM(count)::bigint AS count, MAX(last_fired_at) AS last_fired_at
+         FROM policy_fires WHERE ($1::text IS NULL OR tenant_id = $1)
+        GROUP BY policy_id, policy_version, mode, effect
+        ORDER BY count DESC, policy_id`,
+      [tenantId ?? null],
+    )) as {
+      policy_id: string;
+      policy_version: string;
+      mode: string;
+      effect: string;
+      count: string;
+      last_fired_at: Date;
+    }[];
+    return rows.map((r) => ({
+      policyId: r.policy_id,
+      policyVersion: r.policy_version,
+      mode: r.mode,
+      effect: r.effect,
+      count: Number(r.count),
+      lastFiredAt: r.last_fired_at.toISOString(),
+    }));
+  }
+
+  async forgetCountedBefore(before: Date): Promise<void> {
+    await this.db.query(`DELETE FROM counted_decisions WHERE counted_at < $1`, [before]);
+  }
+}

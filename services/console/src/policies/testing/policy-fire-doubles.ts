@@ -1,0 +1,48 @@
+import { FiredPolicy, PolicyFire, PolicyFireRepository } from '../policy-fire-repository';
+
+/** Policy fire counts in memory, behind the same port as the PostgreSQL repository (same rules). */
+export class InMemoryPolicyFireRepository extends PolicyFireRepository {
+  /** Counted event ids, with when they were counted (by the test's clock, given to `countedAt`). */
+  readonly counted = new Map<string, Date>();
+  readonly rows = new Map<string, PolicyFire & { tenantId: string }>();
+  /** Every cut-off asked for by a prune. */
+  readonly forgotBefore: Date[] = [];
+
+  constructor(private readonly countedAt: () => Date = () => new Date(0)) {
+    super();
+  }
+
+  async record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void> {
+    if (this.counted.has(eventId)) return;
+    this.counted.set(eventId, this.countedAt());
+    for (const f of fired) {
+      const key = [tenantId, f.policyId, f.policyVersion, f.mode, f.effect].join('\u0000');
+      const row = this.rows.get(key);
+      if (!row) this.rows.set(key, { tenantId, ...f, count: 1, lastFiredAt: firedAt });
+      else {
+        row.count++;
+        if (firedAt > row.lastFiredAt) row.lastFiredAt = firedAt;
+      }
+    }
+  }
+
+  async list(tenantId?: string): Promise<PolicyFire[]> {
+    const sums = new Map<string, PolicyFire>();
+    for (const { tenantId: t, ...r } of this.rows.values()) {
+      if (tenantId !== undefined && t !== tenantId) continue;
+      const key = [r.policyId, r.policyVersion, r.mode, r.effect].join('\u0000');
+      const sum = sums.get(key);
+      if (!sum) sums.set(key, { ...r });
+      else {
+        sum.count += r.count;
+        if (r.lastFiredAt > sum.lastFiredAt) sum.lastFiredAt = r.lastFiredAt;
+      }
+    }
+    return [...sums.values()].sort((a, b) => b.count - a.count || a.policyId.localeCompare(b.policyId));
+  }
+
+  async forgetCountedBefore(before: Date): Promise<void> {
+    this.forgotBefore.push(before);
+    for (const [id, at] of this.counted) if (at < before) this.counted.delete(id);
+  }
+}

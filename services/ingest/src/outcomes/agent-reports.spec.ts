@@ -1,0 +1,95 @@
+import { AgentIdentity, EventEnvelope } from '@agentops/contracts';
+import { EventPublisher } from '@agentops/messaging';
+import { ManualClock } from '@agentops/service-runtime';
+import { AgentReports } from './agent-reports';
+
+/** The use case over a publisher that only remembers, on a clock that moves only when told. */
+function setup() {
+  const published: { event: EventEnvelope; key: string }[] = [];
+  const bus = { publish: async (event: EventEnvelope, key: string) => void published.push({ event, key }) };
+  const clock = new ManualClock('2026-03-02T09:00:00.000Z');
+  return { published, reports: new AgentReports(bus as unknown as EventPublisher, 'agentops/ingest', clock) };
+}
+
+const agent: AgentIdentity = {
+  id: 'pricing-1',
+  tenantId: 'maison',
+  role: 'pricing',
+  version: '1.0.0',
+  region: 'eu-west',
+  labels: {},
+};
+const intentId = '0190a0a0-0000-7000-8000-0000000000aa';
+
+describe('AgentReports', () => {
+  it("publishes an outcome as the authenticated agent, keyed by it, correlated with its intent, at the clock's time", async () => {
+    const { reports, published } = setup();
+    const { outcomeId } = await reports.reportOutcome(agent, {
+      intentId,
+      action: 'pricing.set_price',
+      status: 'succeeded',
+      executedParams: { price: 19.9 },
+    });
+    expect(published).toHaveLength(1);
+    expect(published[0].key).toBe('pricing-1');
+    expect(published[0].event).toMatchObject({
+      id: outcomeId,
+      type: 'agentops.outcome.reported.v1',
+      source: 'agentops/ingest',
+      time: '2026-03-02T09:00:00.000Z',
+      tenantid: 'maison',
+      agentid: 'pricing-1',
+      correlationid: intentId,
+      data: {
+        outcomeId,
+        intentId,
+        agentId: 'pricing-1',
+        status: 'succeeded',
+        executedParams: { price: 19.9 },
+        reportedAt: '2026-03-02T09:00:00.000Z',
+      },
+    });
+  });
+
+  it("publishes telemetry as the authenticated agent at the clock's time, with or without an intent", async () => {
+    const { reports, published } = setup();
+    const { telemetryId } = await reports.recordTelemetry(agent, {
+      kind: 'model_call',
+      name: 'gpt',
+      intentId,
+      costUsd: 0.02,
+      dataClasses: [],
+      attributes: {},
+    });
+    await reports.recordTelemetry(agent, { kind: 'tool_call', name: 'crm', dataClasses: [], attributes: {} });
+    expect(published.map((p) => p.key)).toEqual(['pricing-1', 'pricing-1']);
+    expect(published[0].event).toMatchObject({
+      id: telemetryId,
+      type: 'agentops.telemetry.recorded.v1',
+      time: '2026-03-02T09:00:00.000Z',
+      tenantid: 'maison',
+      correlationid: intentId,
+      data: {
+        agentId: 'pricing-1',
+        kind: 'model_call',
+        costUsd: 0.02,
+        recordedAt: '2026-03-02T09:00:00.000Z',
+      },
+    });
+    expect(published[1].event.correlationid).toBeUndefined();
+    expect(published[1].event.id).not.toBe(telemetryId);
+  });
+
+  it('refuses to publish a report its event schema rejects (a producer bug fails at its source)', async () => {
+    const { reports, published } = setup();
+    await expect(
+      reports.reportOutcome(agent, {
+        intentId: 'not-a-uuid',
+        action: 'pricing.set_price',
+        status: 'succeeded',
+        executedParams: {},
+      }),
+    ).rejects.toThrow(/refusing to produce invalid/);
+    expect(published).toEqual([]);
+  });
+});

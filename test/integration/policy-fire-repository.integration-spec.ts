@@ -1,0 +1,120 @@
+import { newEventId } from '@agentops/messaging';
+import { serviceDataSourceOptions } from '@agentops/persistence';
+import { DataSource } from 'typeorm';
+import {
+  FiredPolicy,
+  PostgresPolicyFireRepository,
+} from '../../services/console/src/policies/policy-fire-repository';
+import { serviceDatabaseUrl } from '../support/test-database';
+
+/**
+ * The console's policy fire repository on the real PostgreSQL, connected as the console's own
+ * role: the SQL the in-memory repository of the PolicyFireCounter unit spec stands in for
+ * (exactly once per event id in one statement, sums over tenants, pruning). The tenants and
+ * policy ids are this suite's own (named after the run) and are deleted at the end.
+ */
+const RUN = Date.now().toString(36);
+const TENANT = `it-${RUN}`;
+const RIVAL = `it-${RUN}-rival`;
+
+describe('PostgresPolicyFireRepository on PostgreSQL', () => {
+  let ds: DataSource;
+  let repo: PostgresPolicyFireRepository;
+  const eventIds: string[] = [];
+  let n = 0;
+  const policy = (extra: Partial<FiredPolicy> = {}): FiredPolicy => ({
+    policyId: `it-policy-${RUN}-${n++}`,
+    policyVersion: '1',
+    mode: 'enforce',
+    effect: 'deny',
+    ...extra,
+  });
+  const event = () => {
+    const id = newEventId();
+    eventIds.push(id);
+    return id;
+  };
+  const firesOf = async (policyId: string, tenantId?: string) =>
+    (await repo.list(tenantId)).filter((f) => f.policyId === policyId);
+
+  beforeAll(async () => {
+    ds = new DataSource(
+      serviceDataSourceOptions({
+        url: serviceDatabaseUrl('console'),
+        schema: 'console',
+        entities: [],
+        migrations: [],
+        applicationName: 'policy-fire-repository-test',
+      }),
+    );
+    await ds.initialize();
+    repo = new PostgresPolicyFireRepository(ds);
+  });
+
+  afterAll(async () => {
+    await ds?.query(`DELETE FROM policy_fires WHERE tenant_id = ANY($1::text[])`, [[TENANT, RIVAL]]);
+    await ds?.query(`DELETE FROM counted_decisions WHERE event_id = ANY($1::uuid[])`, [eventIds]);
+    await ds?.destroy();
+  });
+
+  it('counts every policy of a decision once, and a redelivered event id not at all', async () => {
+    const [floor, cap] = [policy(), policy({ effect: 'escalate' })];
+    const id = event();
+    await repo.record(id, TENANT, [floor, cap], '2026-12-01T09:00:00.000Z');
+    await repo.record(id, TENANT, [floor, cap], '2026-12-01T09:00:00.000Z');
+    expect(await firesOf(floor.policyId, TENANT)).toEqual([
+      { ...floor, count: 1, lastFiredAt: '2026-12-01T09:00:00.000Z' },
+    ]);
+    expect(await firesOf(cap.policyId, TENANT)).toEqual([
+      { ...cap, count: 1, lastFiredAt: '2026-12-01T09:00:00.000Z' },
+    ]);
+  });
+
+  it('adds up decisions, keeps the latest fire time whatever the order they arrive in', async () => {
+    const floor = policy();
+    await repo.record(event(), TENANT, [floor], '2026-12-01T09:30:00.000Z');
+    await repo.record(event(), TENANT, [floor], '2026-12-01T09:00:00.000Z');
+    expect(await firesOf(floor.policyId, TENANT)).toEqual([
+      { ...floor, count: 2, lastFiredAt: '2026-12-01T09:30:00.000Z' },
+    ]);
+  });
+
+  it('keeps mode and effect apart, lists most fired first', async () => {
+    const floor = policy();
+    const shadow = { ...floor, mode: 'shadow' };
+    await repo.record(event(), TENANT, [shadow], '2026-12-01T09:00:00.000Z');
+    await repo.record(event(), TENANT, [floor, shadow], '2026-12-01T09:00:00.000Z');
+    const fires = await firesOf(floor.policyId, TENANT);
+    expect(fires.map((f) => [f.mode, f.count])).toEqual([
+      ['shadow', 2],
+      ['enforce', 1],
+    ]);
+  });
+
+  it("lists a tenant's own counts, and every tenant's summed without one", async () => {
+    const floor = policy();
+    await repo.record(event(), TENANT, [floor], '2026-12-01T09:00:00.000Z');
+    await repo.record(event(), RIVAL, [floor], '2026-12-01T10:00:00.000Z');
+    await repo.record(event(), RIVAL, [floor], '2026-12-01T08:00:00.000Z');
+    expect((await firesOf(floor.policyId, TENANT)).map((f) => f.count)).toEqual([1]);
+    expect((await firesOf(floor.policyId, RIVAL)).map((f) => f.count)).toEqual([2]);
+    expect(await firesOf(floor.policyId)).toEqual([
+      { ...floor, count: 3, lastFiredAt: '2026-12-01T10:00:00.000Z' },
+    ]);
+  });
+
+  it('forgets event ids counted before the cut-off only: a forgotten one counts again, a kept one does not', async () => {
+    const floor = policy();
+    const [old, recent] = [event(), event()];
+    await repo.record(old, TENANT, [floor], '2026-12-01T09:00:00.000Z');
+    await repo.record(recent, TENANT, [floor], '2026-12-01T09:00:00.000Z');
+    // As if `old` had been counted in 2001 (no real row is that old, so the cut-off below takes only it).
+    await ds.query(`UPDATE counted_decisions SET counted_at = '2001-01-01T00:00:00Z' WHERE event_id = $1`, [
+      old,
+    ]);
+    await repo.forgetCountedBefore(new Date('2002-01-01T00:00:00Z'));
+    await repo.record(old, TENANT, [floor], '2026-12-01T09:00:00.000Z');
+    await repo.record(recent, TENANT, [floor], '2026-12-01T09:00:00.000Z');
+    expect((await firesOf(floor.policyId, TENANT)).map((f) => f.count)).toEqual([3]);
+  });
+});
