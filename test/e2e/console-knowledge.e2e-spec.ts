@@ -67,7 +67,7 @@ describe('console in the browser: the Knowledge page', () => {
       'guardrail on kb v2',
     );
 
-    const { apiKey } = await new AgentRegistry(svc.ingest.parts.dataSource).register({
+    const { apiKey } = await AgentRegistry.of(svc.ingest.parts.dataSource).register({
       id: `shopper-${SUFFIX}`,
       tenantId: TENANT,
       name: 'personal shopper',

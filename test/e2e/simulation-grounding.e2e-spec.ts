@@ -79,7 +79,7 @@ describe('simulation: the hallucinating personal shopper is caught by grounding'
       10_000,
       'ingest serving the imported knowledge',
     );
-    const { apiKey } = await new AgentRegistry(ingest.parts.dataSource).register({
+    const { apiKey } = await AgentRegistry.of(ingest.parts.dataSource).register({
       id: AGENT,
       tenantId: T,
       name: 'personal shopper',
