@@ -3,6 +3,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
 import { decodeOtlpJson } from './otlp-json';
 import { decodeOtlpProtobuf } from './otlp-protobuf';
+import { encodeExportTraceResponse, exportTraceResponse } from './otlp-response';
 import { OTLP_LIMITS, OtlpBatchTooLargeError, OtlpDecodeError } from './otlp-spans';
 
 /** Spans made by the OpenTelemetry JS SDK: what real exporters put on the wire. */
@@ -169,5 +170,23 @@ describe('decodeOtlpJson refuses what is not OTLP, naming the field', () => {
       span({ kind: 'SPAN_KIND_SERVER', startTimeUnixNano: 5, status: { code: 'STATUS_CODE_OK' } }),
     );
     expect(s).toMatchObject({ kind: 'server', startTimeUnixNano: '5', status: { code: 'ok' } });
+  });
+});
+
+describe('the OTLP export response', () => {
+  it('is empty when every span was taken, and a partial success naming the rejected count otherwise', () => {
+    expect(exportTraceResponse(0)).toEqual({});
+    expect(encodeExportTraceResponse(exportTraceResponse(0))).toHaveLength(0);
+    const partial = exportTraceResponse(300, 'not yours');
+    expect(partial).toEqual({ partialSuccess: { rejectedSpans: 300, errorMessage: 'not yours' } });
+  });
+
+  it('encodes the partial success as the SDK decodes it', () => {
+    const bytes = encodeExportTraceResponse(exportTraceResponse(300, 'not yours'));
+    expect(ProtobufTraceSerializer.deserializeResponse(bytes)).toMatchObject({
+      partialSuccess: { errorMessage: 'not yours' },
+    });
+    const rejected = ProtobufTraceSerializer.deserializeResponse(bytes).partialSuccess?.rejectedSpans;
+    expect(Number(rejected)).toBe(300);
   });
 });

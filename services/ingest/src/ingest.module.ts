@@ -20,6 +20,11 @@ import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
+import { TraceIntake } from './traces/trace-intake';
+import { TraceIntakeController } from './traces/trace-intake.controller';
+import { TraceRecording, TraceRetention } from './traces/trace-recording';
+import { PostgresTraceStore, TraceStore } from './traces/trace-store';
+import { TracesController } from './traces/traces.controller';
 
 @Module({})
 export class IngestModule {
@@ -35,6 +40,8 @@ export class IngestModule {
         ControlStreamController,
         TelemetryController,
         KnowledgeController,
+        TraceIntakeController,
+        TracesController,
       ],
       providers: [
         AgentRegistry,
@@ -49,6 +56,10 @@ export class IngestModule {
         IntentSubmission,
         KillSwitchEnforcement,
         RolloutFollower,
+        { provide: TraceStore, useClass: PostgresTraceStore },
+        TraceIntake,
+        TraceRecording,
+        TraceRetention,
       ],
     };
   }
