@@ -9,6 +9,7 @@ import { KillSwitchesPage } from './pages/KillSwitches';
 import { LoginPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
 import { PoliciesPage } from './pages/Policies';
+import { TracesPage } from './pages/Traces';
 import type { User } from './types';
 
 /** 16 × 16 stroke icons as SVG paths, drawn inline: no icon font, no network. */
@@ -37,6 +38,12 @@ const NAV: { page: Page; label: string; icon: string; roles: string[] }[] = [
     label: 'Policies',
     icon: 'M8 1.5l5.5 2v4.2c0 3.2-2.4 5.7-5.5 6.8-3.1-1.1-5.5-3.6-5.5-6.8V3.5z',
     roles: ['policy-admin', 'auditor', 'sre', 'reviewer', 'admin'],
+  },
+  {
+    page: 'traces',
+    label: 'Traces',
+    icon: 'M1.5 3.5h6M3.5 7h8M5.5 10.5h5M8.5 14h6',
+    roles: ['sre', 'auditor', 'policy-admin', 'lead', 'admin'],
   },
 ];
 
@@ -226,6 +233,7 @@ function App() {
             />
           )}
           {page === 'policies' && <PoliciesPage />}
+          {page === 'traces' && <TracesPage rest={route.rest} />}
         </main>
       </div>
     </FeedbackContext.Provider>

@@ -163,3 +163,23 @@ export interface Agent {
   version?: string;
   region?: string;
 }
+
+/** A span of ingest's trace store (GET /v1/traces). */
+export interface TraceSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  source: string;
+  agentId: string | null;
+  intentId: string | null;
+  name: string;
+  kind: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: { code: string; message: string | null };
+  operation: string | null;
+  provider: string | null;
+  model: string | null;
+  usage: Record<string, number | null>;
+  attributes: Record<string, unknown>;
+}
