@@ -6,6 +6,7 @@ import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { RunningTracing, startTracing } from '@agentops/service-runtime/tracing';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { TraceStore } from '../../services/ingest/src/traces/trace-store';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
 import { ServiceName, bootService, eventually } from '../support/platform';
@@ -38,20 +39,18 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
   beforeAll(async () => {
     tracing = startTracing({ service: 'e2e', exporter: new InMemorySpanExporter() });
     for (const name of ['guardrail', 'killswitch', 'ingest'] as const) svc[name] = await bootService(name);
-    await svc
-      .guardrail!.app.get(CatalogCache)
-      .importCatalog([
-        {
-          tenantId: TENANT,
-          sku: 'BAG-9',
-          price: 2400,
-          floorPrice: 1900,
-          cost: 800,
-          flagship: false,
-          brand: 'Maison',
-          category: 'bags',
-        },
-      ]);
+    await svc.guardrail!.app.get(CatalogCache).importCatalog([
+      {
+        tenantId: TENANT,
+        sku: 'BAG-9',
+        price: 2400,
+        floorPrice: 1900,
+        cost: 800,
+        flagship: false,
+        brand: 'Maison',
+        category: 'bags',
+      },
+    ]);
     expect(
       (await applyPolicySet(svc.guardrail!.url, [{ path: 'price-floor.yaml', content: FLOOR_POLICY }]))
         .status,
@@ -248,5 +247,60 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
     });
     expect(text.status).toBe(415);
     expect(((await text.json()) as { message: string }).message).toContain('application/x-protobuf');
+  });
+
+  it('prices the token usage per agent, version and intent; an unknown model is unknown, not $0', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const unknown = {
+      traceId,
+      spanId: randomBytes(8).toString('hex'),
+      name: 'chat',
+      startTimeUnixNano: '1',
+      endTimeUnixNano: '2',
+      attributes: [
+        { key: 'gen_ai.request.model', value: { stringValue: 'in-house-llm-7' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: 100 } },
+      ],
+    };
+    const body = { resourceSpans: [{ scopeSpans: [{ spans: [unknown] }] }] };
+    expect((await postJson(url('/v1/traces'), body, { 'x-api-key': keys.pricer! })).status).toBe(200);
+
+    interface Costs {
+      priceTableVersion: string;
+      groups: { group: string; usd: number | null; complete: boolean; unknownModels: (string | null)[] }[];
+    }
+    const byAgent = await getJson<Costs>(url('/v1/costs?groupBy=agent'), await sre(TENANT));
+    expect(byAgent.status).toBe(200);
+    expect(byAgent.body.priceTableVersion).toEqual(expect.any(String));
+    const pricer = byAgent.body.groups.find((g) => g.group.startsWith('pricer-otlp'))!;
+    // The first test's o3-mini call is priced; the in-house model is not (unknown, not $0).
+    expect(pricer.usd).toBeGreaterThan(0);
+    expect(pricer).toMatchObject({ complete: false, unknownModels: ['in-house-llm-7'] });
+
+    const byVersion = await getJson<Costs>(url('/v1/costs?groupBy=version'), await sre(TENANT));
+    expect(byVersion.body.groups.map((g) => g.group)).toContain(`${pricer.group}@1.0.0`);
+    const byIntent = await getJson<Costs>(url('/v1/costs?groupBy=intent'), await sre(TENANT));
+    expect(byIntent.body.groups.some((g) => /^[0-9a-f-]{36}$/.test(g.group) && (g.usd ?? 0) > 0)).toBe(true);
+
+    const rival = await getJson<Costs>(url('/v1/costs?groupBy=agent'), await sre(OTHER_TENANT));
+    expect(rival.body.groups.some((g) => g.group.startsWith('pricer-otlp'))).toBe(false);
+    expect((await getJson(url('/v1/costs?groupBy=model'), await sre(TENANT))).status).toBe(400);
+  });
+
+  it('retention deletes spans past their age, then the oldest past the span cap', async () => {
+    const store = svc.ingest!.app.get(TraceStore);
+    const count = async () =>
+      Number(
+        (
+          (await svc.ingest!.parts.dataSource.query(`SELECT count(*)::int AS n FROM trace_spans`)) as {
+            n: number;
+          }[]
+        )[0]!.n,
+      );
+    expect(await count()).toBeGreaterThan(2);
+    expect(await store.prune(new Date(0), 2)).toBeGreaterThan(0);
+    expect(await count()).toBe(2);
+    await store.prune(new Date(Date.now() + 60_000), 1_000_000);
+    expect(await count()).toBe(0);
   });
 });

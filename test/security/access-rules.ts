@@ -155,6 +155,12 @@ export const ACCESS_RULES: AccessRule[] = [
   },
   {
     service: 'ingest',
+    route: 'GET /v1/costs',
+    who: humans(['sre', 'auditor', 'policy-admin', 'lead', 'admin']),
+    tenant: { expect: 'filtered' },
+  },
+  {
+    service: 'ingest',
     route: 'POST /v1/agents',
     who: humans(['admin']),
     tenant: {

@@ -4,3 +4,4 @@ export * from './otlp-protobuf';
 export * from './genai-conventions';
 export * from './span-intake';
 export * from './otlp-response';
+export * from './pricing';

@@ -20,6 +20,7 @@ import { KillSwitchEnforcement } from './killswitch/kill-switch-enforcement';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
+import { CostsController } from './traces/costs.controller';
 import { TraceIntake } from './traces/trace-intake';
 import { TraceIntakeController } from './traces/trace-intake.controller';
 import { TraceRecording, TraceRetention } from './traces/trace-recording';
@@ -42,6 +43,7 @@ export class IngestModule {
         KnowledgeController,
         TraceIntakeController,
         TracesController,
+        CostsController,
       ],
       providers: [
         AgentRegistry,

@@ -1,4 +1,4 @@
-import { Attributes, IntakeSpan } from '@agentops/genai';
+import { Attributes, IntakeSpan, UsageRow } from '@agentops/genai';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -67,7 +67,19 @@ export abstract class TraceStore {
   abstract tracesOfIntent(tenantId: string | null, intentId: string): Promise<string[]>;
   /** Deletes spans received before `before`, then the oldest past `maxSpans`; returns how many. */
   abstract prune(before: Date, maxSpans: number): Promise<number>;
+  /** Token sums of agents' spans with usage, per group and model. */
+  abstract usageBy(tenantId: string | null, groupBy: CostGrouping): Promise<UsageRow[]>;
 }
+
+export const COST_GROUPINGS = ['agent', 'version', 'intent'] as const;
+export type CostGrouping = (typeof COST_GROUPINGS)[number];
+
+/** The group key of a span; an intent is the span's own attribute, else its trace's intent. */
+const GROUP_KEY: Record<CostGrouping, string> = {
+  agent: `s.agent_id`,
+  version: `s.agent_id || '@' || coalesce(s.agent_version, 'unknown')`,
+  intent: `coalesce(s.intent_id, o.intent_id)::text`,
+};
 
 const SPAN_COLUMNS = `trace_id AS "traceId", span_id AS "spanId", parent_span_id AS "parentSpanId", source,
   agent_id AS "agentId", intent_id AS "intentId", name, kind, start_ns::text AS "start", end_ns::text AS "end",
@@ -226,6 +238,38 @@ export class PostgresTraceStore extends TraceStore {
     );
     return aged + over;
   }
+
+  async usageBy(tenantId: string | null, groupBy: CostGrouping): Promise<UsageRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT coalesce(${GROUP_KEY[groupBy]}, 'none') AS "group", s.model, count(*)::int AS calls,
+         coalesce(sum(s.input_tokens), 0)::float8 AS "inputTokens",
+         coalesce(sum(s.output_tokens), 0)::float8 AS "outputTokens",
+         coalesce(sum(s.cached_input_tokens), 0)::float8 AS "cachedInputTokens",
+         coalesce(sum(s.cache_creation_input_tokens), 0)::float8 AS "cacheCreationInputTokens",
+         coalesce(sum(s.reasoning_tokens), 0)::float8 AS "reasoningTokens"
+       FROM trace_spans s LEFT JOIN trace_owners o ON o.trace_id = s.trace_id
+       WHERE s.source = 'agent' AND ($1::text IS NULL OR s.tenant_id = $1)
+         AND coalesce(s.input_tokens, s.output_tokens, s.cached_input_tokens, s.cache_creation_input_tokens,
+                      s.reasoning_tokens) IS NOT NULL
+       GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000`,
+      [tenantId],
+    );
+    return rows.map(toStoredUsage);
+  }
+}
+
+function toStoredUsage(r: Record<string, unknown>): UsageRow {
+  const n = (k: string) => Number(r[k] ?? 0);
+  return {
+    group: String(r['group'] ?? 'none'),
+    model: (r['model'] as string | null) ?? null,
+    calls: n('calls'),
+    inputTokens: n('inputTokens'),
+    outputTokens: n('outputTokens'),
+    cachedInputTokens: n('cachedInputTokens'),
+    cacheCreationInputTokens: n('cacheCreationInputTokens'),
+    reasoningTokens: n('reasoningTokens'),
+  };
 }
 
 function toStored(r: SpanRow): StoredSpan {

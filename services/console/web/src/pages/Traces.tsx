@@ -10,7 +10,8 @@ import {
   SectionProblem,
   useLoad,
 } from '../components/ui';
-import { shortId } from '../lib/format';
+import { type CostGroupView, costLabel, unknownNote } from '../lib/costs';
+import { formatCount, shortId } from '../lib/format';
 import { routeHref } from '../lib/route';
 import { type WaterfallRow, layoutWaterfall } from '../lib/waterfall';
 import type { TraceSpan } from '../types';
@@ -57,7 +58,89 @@ function Finder() {
           </button>
         </form>
       </Section>
+      <Costs />
     </div>
+  );
+}
+
+const GROUPINGS = ['agent', 'version', 'intent'] as const;
+
+function Costs() {
+  const [groupBy, setGroupBy] = useState<(typeof GROUPINGS)[number]>('agent');
+  const loaded = useLoad(
+    () =>
+      api.get<{ priceTableVersion: string; currency: string; groups: CostGroupView[] }>(
+        svc('ingest', '/v1/costs'),
+        {
+          groupBy,
+        },
+      ),
+    [groupBy],
+  );
+  return (
+    <Section
+      title="LLM cost"
+      id="s-costs"
+      testid="costs"
+      actions={
+        <label>
+          <span class="sr-only">Group by</span>
+          <select
+            data-testid="cost-group"
+            value={groupBy}
+            onChange={(e) => setGroupBy((e.currentTarget as HTMLSelectElement).value as typeof groupBy)}
+          >
+            {GROUPINGS.map((g) => (
+              <option key={g} value={g}>
+                by {g}
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      {loaded.error && !loaded.data ? (
+        <SectionProblem error={loaded.error} what="costs" />
+      ) : !loaded.data ? (
+        <Loading />
+      ) : loaded.data.groups.length === 0 ? (
+        <Empty>No token usage in the trace store.</Empty>
+      ) : (
+        <>
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">{groupBy}</th>
+                <th scope="col">calls</th>
+                <th scope="col">cost ({loaded.data.currency})</th>
+                <th scope="col">not priced</th>
+              </tr>
+            </thead>
+            <tbody>
+              {loaded.data.groups.map((g) => (
+                <tr key={g.group} data-testid="cost-row">
+                  <td>
+                    {groupBy === 'intent' && /^[0-9a-f-]{36}$/.test(g.group) ? (
+                      <a href={routeHref('traces', ['intent', g.group])}>
+                        <code>{shortId(g.group)}</code>
+                      </a>
+                    ) : (
+                      <code>{g.group}</code>
+                    )}
+                  </td>
+                  <td>{formatCount(g.calls)}</td>
+                  <td>{costLabel(g)}</td>
+                  <td class="muted small">{unknownNote(g)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="muted small">
+            Price table {loaded.data.priceTableVersion}; an unknown model is never counted as $0.
+          </p>
+        </>
+      )}
+    </Section>
   );
 }
 
