@@ -123,6 +123,28 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
     return ended;
   }
 
+  /** An OTLP JSON request with one `chat` span in `traceId`. */
+  const otlpJson = (traceId: string, attributes: unknown[] = []) => ({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: randomBytes(8).toString('hex'),
+                name: 'chat',
+                startTimeUnixNano: '1',
+                endTimeUnixNano: '2',
+                attributes,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
   const postProtobuf = (body: Uint8Array, apiKey: string) =>
     fetch(url('/v1/traces'), {
       method: 'POST',
@@ -195,15 +217,7 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
   });
 
   it('takes OTLP JSON, and answers the refusal of spans in a foreign trace as a JSON partial success', async () => {
-    const traceId = randomBytes(16).toString('hex');
-    const span = {
-      traceId,
-      spanId: randomBytes(8).toString('hex'),
-      name: 'chat',
-      startTimeUnixNano: '1',
-      endTimeUnixNano: '2',
-    };
-    const body = { resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] };
+    const body = otlpJson(randomBytes(16).toString('hex'));
     expect(await postJson(url('/v1/traces'), body, { 'x-api-key': keys.pricer! })).toEqual({
       status: 200,
       body: {},
@@ -250,19 +264,10 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
   });
 
   it('prices the token usage per agent, version and intent; an unknown model is unknown, not $0', async () => {
-    const traceId = randomBytes(16).toString('hex');
-    const unknown = {
-      traceId,
-      spanId: randomBytes(8).toString('hex'),
-      name: 'chat',
-      startTimeUnixNano: '1',
-      endTimeUnixNano: '2',
-      attributes: [
-        { key: 'gen_ai.request.model', value: { stringValue: 'in-house-llm-7' } },
-        { key: 'gen_ai.usage.input_tokens', value: { intValue: 100 } },
-      ],
-    };
-    const body = { resourceSpans: [{ scopeSpans: [{ spans: [unknown] }] }] };
+    const body = otlpJson(randomBytes(16).toString('hex'), [
+      { key: 'gen_ai.request.model', value: { stringValue: 'in-house-llm-7' } },
+      { key: 'gen_ai.usage.input_tokens', value: { intValue: 100 } },
+    ]);
     expect((await postJson(url('/v1/traces'), body, { 'x-api-key': keys.pricer! })).status).toBe(200);
 
     interface Costs {

@@ -88,32 +88,9 @@ const SPAN_COLUMNS = `trace_id AS "traceId", span_id AS "spanId", parent_span_id
   cache_creation_input_tokens AS "cacheCreationInputTokens", reasoning_tokens AS "reasoningTokens",
   attributes, events, resource, scope`;
 
-interface SpanRow {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  source: string;
-  agentId: string | null;
-  intentId: string | null;
-  name: string;
-  kind: string;
-  start: string;
-  end: string;
-  statusCode: string;
-  statusMessage: string | null;
-  operation: string | null;
-  provider: string | null;
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedInputTokens: number | null;
-  cacheCreationInputTokens: number | null;
-  reasoningTokens: number | null;
-  attributes: Attributes;
-  events: IntakeSpan['events'];
-  resource: Attributes;
-  scope: IntakeSpan['scope'];
-}
+/** A row as SPAN_COLUMNS names it: the stored span with its times, status and usage flat. */
+type SpanRow = Omit<StoredSpan, 'startTimeUnixNano' | 'endTimeUnixNano' | 'status' | 'usage'> &
+  StoredSpan['usage'] & { start: string; end: string; statusCode: string; statusMessage: string | null };
 
 /** Rows per INSERT: 26 parameters each, under PostgreSQL's 65,535. */
 const INSERT_CHUNK = 1000;
