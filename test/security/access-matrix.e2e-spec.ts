@@ -188,6 +188,15 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       "an escalation under tenant A's set",
     );
     fixtures['{A.intent}'] = intent.body.intentId;
+    // The intent's trace in ingest's trace store (its decision span is recorded as the decision is).
+    fixtures['{A.trace}'] = await eventually(
+      async () => {
+        const res = await call(url('ingest'), 'GET', `/v1/traces?intentId=${intent.body.intentId}`, operator);
+        return (JSON.parse(res.text) as { traces?: { traceId: string }[] }).traces?.[0]?.traceId;
+      },
+      20_000,
+      "the trace of tenant A's intent",
+    );
     const reviewerA = await user(A, 'reviewer');
     fixtures['{A.task}'] = await eventually(
       async () => {
@@ -292,6 +301,7 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       .replace(':tenantId', A)
       .replace(':agentId', 'sec-no-such-agent')
       .replace(':subjectRef', `customer_${'f'.repeat(32)}`)
+      .replace(':traceId', 'f'.repeat(32))
       .replace(/:(id|intentId|eventId)\b/, randomUUID())
       .replace('/:a/diff/:b', '/1/diff/2')
       .replace(':sku', 'SEC-NO-SUCH-SKU');

@@ -21,7 +21,7 @@ import { HumanRole, HumanRoles } from '@agentops/service-runtime';
  * - `filtered`: B's answer never names A (and `?tenantId=A` is refused or filtered);
  * - `none`: nothing tenant-bound (say why).
  * Placeholders in probes: `{A}` tenant A's id, `{A.agent}`, `{A.switch}`, `{A.task}`,
- * `{A.intent}`, `{A.event}`, `{A.user}` — tenant A's fixtures in the suite.
+ * `{A.intent}`, `{A.trace}` (that intent's trace), `{A.event}`, `{A.user}` — tenant A's fixtures in the suite.
  */
 // The services are the contracts' list (libs/contracts KafkaAccess), not a second copy of it.
 export type { ServiceName };
@@ -134,6 +134,30 @@ export const ACCESS_RULES: AccessRule[] = [
     route: 'GET /v1/control/stream',
     who: { kind: 'agent' },
     tenant: noTenant("the key's own agent's halts only"),
+  },
+  {
+    service: 'ingest',
+    route: 'POST /v1/traces',
+    who: { kind: 'agent' },
+    tenant: noTenant("tenant and identity come from the key; spans in another agent's trace are refused"),
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/traces',
+    who: humans(['sre', 'auditor', 'policy-admin', 'lead', 'admin']),
+    tenant: { expect: 'filtered', probe: { path: '/v1/traces?intentId={A.intent}' }, ownSees: true },
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/traces/:traceId',
+    who: humans(['sre', 'auditor', 'policy-admin', 'lead', 'admin']),
+    tenant: { expect: 'hidden', probe: { path: '/v1/traces/{A.trace}' }, ownSees: true },
+  },
+  {
+    service: 'ingest',
+    route: 'GET /v1/costs',
+    who: humans(['sre', 'auditor', 'policy-admin', 'lead', 'admin']),
+    tenant: { expect: 'filtered' },
   },
   {
     service: 'ingest',

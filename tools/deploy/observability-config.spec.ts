@@ -79,6 +79,7 @@ describe('deploy/observability: alert rules and dashboards read only metrics the
       'agentops_decision_latency_seconds',
       'agentops_fail_closed_total',
       'agentops_ingest_throttled_total',
+      'agentops_policy_evaluation_seconds',
     ])
       expect(defined.has(name)).toBe(true);
   });

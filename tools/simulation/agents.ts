@@ -1,4 +1,5 @@
-import { knowledgeCitation } from '@agentops/sdk';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { IntentDeniedError, knowledgeCitation } from '@agentops/sdk';
 import type { AgentOpsClient, Intent, PendingReview } from '@agentops/sdk';
 import { SimCustomer, SimSku } from './catalog';
 import { GroundingTally } from './grounding-tally';
@@ -21,6 +22,12 @@ export interface SimAgent {
   /** One routine action, guarded. */
   act(rnd: Random): Promise<void>;
 }
+
+/**
+ * The intents a failure mode proposed (the async context of its run): the report links each mode
+ * to the trace of one of them. Routine agents run outside it and are not collected.
+ */
+export const failureModeIntents = new AsyncLocalStorage<{ intentId: string; executed: boolean }[]>();
 
 /** Runs one guarded action and tallies it; returns what contained it when it did not execute. */
 export interface GuardedResult {
@@ -48,7 +55,8 @@ export async function guarded(
     let decidedBy = 'policy';
     await client.guard(
       intent,
-      async ({ params, decision }) => {
+      async ({ params, decision, intentId }) => {
+        failureModeIntents.getStore()?.push({ intentId, executed: true });
         used = params;
         verdict = decision.verdict;
         decidedBy = decision.decidedBy;
@@ -66,6 +74,8 @@ export async function guarded(
     const obligation = verdict === 'modify' ? 'modified' : undefined;
     return { executed: true, verdict: obligation ?? verdict, decidedBy, params: used, review };
   } catch (error) {
+    if (error instanceof IntentDeniedError && error.decision.intentId)
+      failureModeIntents.getStore()?.push({ intentId: error.decision.intentId, executed: false });
     return { executed: false, by: tally.failed(type, error, review !== undefined), review };
   }
 }

@@ -8,6 +8,7 @@ import {
   SimAgent,
   customerService,
   dynamicPricing,
+  failureModeIntents,
   personalShopper,
   replenishment,
 } from './agents';
@@ -19,7 +20,7 @@ import { groundingSummary, importKnowledge, simulationKnowledge } from './knowle
 import { FAILURE_MODES } from './failure-modes';
 import { Endpoints, api, endpointsFromEnv, signIn } from './platform-api';
 import { Random } from './random';
-import { SimulationReport, printReport, writeHtmlReport } from './report';
+import { ExampleSpan, SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
 import { AgentType, Tally } from './tally';
 
@@ -168,7 +169,10 @@ async function main(): Promise<void> {
   }, 45_000);
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
-    tally.failureModes.push(await mode.run({ shop, tally, clients, rnd }));
+    const proposed: { intentId: string; executed: boolean }[] = [];
+    const result = await failureModeIntents.run(proposed, () => mode.run({ shop, tally, clients, rnd }));
+    const example = proposed.find((p) => !p.executed) ?? proposed[0];
+    tally.failureModes.push({ ...result, intentId: example?.intentId });
   });
   await Promise.all([...loops, ...injections]);
   clearInterval(progress);
@@ -277,11 +281,36 @@ async function collect(
     (report) => ({ ok: report.ok, detail: verificationSummary(report) }),
     (e: Error) => ({ ok: false, detail: `could not verify: ${e.message}` }),
   );
+  // Each failure mode's example intent → its trace (the decision's span is in the trace store).
+  const failureModes = await Promise.all(
+    tally.failureModes.map(async (f) => {
+      if (!f.intentId) return f;
+      const found = await api<{ traces: { traceId: string }[] }>(
+        'GET',
+        `${endpoints.ingest}/v1/traces?intentId=${f.intentId}`,
+        token,
+      ).catch(() => ({ traces: [] }));
+      return { ...f, traceId: found.traces[0]?.traceId };
+    }),
+  );
+  const shown = failureModes.find((f) => f.traceId);
+  const exampleTrace = shown
+    ? await api<{ spans: ExampleSpan[] }>(
+        'GET',
+        `${endpoints.ingest}/v1/traces/${shown.traceId}`,
+        token,
+      ).then(
+        (t) => ({ failureMode: shown.name, traceId: shown.traceId!, spans: t.spans }),
+        () => undefined,
+      )
+    : undefined;
   return {
     seconds: (Date.now() - started) / 1000,
     seed: opts.seed,
     byType,
-    failureModes: tally.failureModes,
+    failureModes,
+    exampleTrace,
+    consoleUrl: endpoints.console,
     breakerTrips,
     verificationViolations: verified.records.filter((r) => r.payload?.violation === true).length,
     auditRecords: stats.records,

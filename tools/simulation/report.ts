@@ -4,11 +4,28 @@ import { GroundingSection, groundingHtml, groundingLines } from './report-ground
 import { reportTable } from './report-table';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
 
+/** A span of ingest's trace store, as much of it as the report shows. */
+export interface ExampleSpan {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  source: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: { code: string };
+  model?: string | null;
+}
+
 export interface SimulationReport {
   seconds: number;
   seed: number;
   byType: Map<string, AgentTally & { auditRecords: number }>;
+  /** Each with the trace id of one example intent, when the trace store has it. */
   failureModes: FailureModeResult[];
+  /** One failure mode's whole trace, shown in the HTML report. */
+  exampleTrace?: { failureMode: string; traceId: string; spans: ExampleSpan[] };
+  /** Where the console is: the report links traces to its Traces page. */
+  consoleUrl?: string;
   breakerTrips: { name: string; switchId: string; at: string; reason: string }[];
   verificationViolations: number;
   auditRecords: number;
@@ -53,7 +70,10 @@ export function printReport(r: SimulationReport): void {
   console.log('Failure modes');
   for (const f of r.failureModes)
     console.log(
-      `  ${f.contained ? '✔ contained' : '✘ NOT CONTAINED'}  ${f.name}: ${f.how}\n      by ${f.by}`,
+      `  ${f.contained ? '✔ contained' : '✘ NOT CONTAINED'}  ${f.name}: ${f.how}\n      by ${f.by}` +
+        (f.traceId
+          ? `\n      trace ${f.traceId}${r.consoleUrl ? ` (${traceLink(r.consoleUrl, f.traceId)})` : ''}`
+          : ''),
     );
   console.log('');
   console.log(
@@ -63,6 +83,53 @@ export function printReport(r: SimulationReport): void {
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   if (r.grounding) console.log(`\n${groundingLines(r.grounding).join('\n')}\n`);
   console.log(`Audit chain verification: ${r.auditVerification.detail}`);
+}
+
+/** The console's page for a trace. */
+export function traceLink(consoleUrl: string, traceId: string): string {
+  return `${consoleUrl.replace(/\/$/, '')}/#/traces/${traceId}`;
+}
+
+export interface TraceBar {
+  span: ExampleSpan;
+  depth: number;
+  /** 0..1 of the trace's duration. */
+  offset: number;
+  width: number;
+  ms: number;
+}
+
+/** A trace's spans as waterfall bars: tree order (children under parents, by start), instants visible. */
+export function traceBars(spans: ExampleSpan[]): TraceBar[] {
+  if (!spans.length) return [];
+  const start = (s: ExampleSpan) => BigInt(s.startTimeUnixNano);
+  const end = (s: ExampleSpan) =>
+    BigInt(s.endTimeUnixNano) < start(s) ? start(s) : BigInt(s.endTimeUnixNano);
+  const t0 = spans.map(start).reduce((a, b) => (b < a ? b : a));
+  const total = spans.map(end).reduce((a, b) => (b > a ? b : a)) - t0;
+  const ids = new Set(spans.map((s) => s.spanId));
+  const out: TraceBar[] = [];
+  const seen = new Set<string>();
+  const visit = (parent: string | null, depth: number) => {
+    const kids = spans
+      .filter((s) => (s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : null) === parent)
+      .sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
+    for (const s of kids) {
+      if (seen.has(s.spanId)) continue;
+      seen.add(s.spanId);
+      const frac = (ns: bigint) => (total > 0n ? Number((ns * 10_000n) / total) / 10_000 : 0);
+      out.push({
+        span: s,
+        depth,
+        offset: Math.min(frac(start(s) - t0), 0.995),
+        width: Math.max(0.005, frac(end(s) - start(s))),
+        ms: Number((end(s) - start(s)) / 1000n) / 1000,
+      });
+      visit(s.spanId, depth + 1);
+    }
+  };
+  visit(null, 0);
+  return out;
 }
 
 const COLORS: Record<string, string> = {
@@ -145,10 +212,19 @@ ${table(
   ]),
 )}
 <h2>Failure modes</h2>
-${table(
-  ['failure mode', 'what happened', 'contained', 'how', 'by'],
-  r.failureModes.map((f) => [f.name, f.description, f.contained ? 'yes' : 'NO', f.how, f.by]),
-)}
+<table><tr>${['failure mode', 'what happened', 'contained', 'how', 'by', 'example trace'].map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${r.failureModes
+    .map(
+      (f) =>
+        `<tr>${[f.name, f.description, f.contained ? 'yes' : 'NO', f.how, f.by].map((c) => `<td>${esc(c)}</td>`).join('')}<td>${
+          f.traceId
+            ? r.consoleUrl
+              ? `<a href="${esc(traceLink(r.consoleUrl, f.traceId))}"><code>${esc(f.traceId)}</code></a>`
+              : `<code>${esc(f.traceId)}</code>`
+            : '—'
+        }</td></tr>`,
+    )
+    .join('')}</table>
+${r.exampleTrace ? traceSection(r.exampleTrace, esc) : ''}
 <h2>Breakers and verification</h2>
 ${table(
   ['breaker', 'switch', 'tripped at', 'reason'],
@@ -159,4 +235,20 @@ ${r.grounding ? groundingHtml(r.grounding, esc, table) : ''}
 </html>`;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);
+}
+
+function traceSection(t: NonNullable<SimulationReport['exampleTrace']>, esc: (s: unknown) => string): string {
+  const bars = traceBars(t.spans);
+  const width = 480;
+  const rows = bars
+    .map((b, i) => {
+      const fill =
+        b.span.status.code === 'error' ? '#c62828' : b.span.source === 'agent' ? '#0277bd' : '#6a1b9a';
+      const y = 8 + i * 24;
+      return `<text x="${4 + b.depth * 12}" y="${y + 13}" font-size="12">${esc(b.span.name)}${b.span.model ? ` · ${esc(b.span.model)}` : ''}</text><rect x="${300 + b.offset * width}" y="${y}" width="${b.width * width}" height="16" fill="${fill}"><title>${esc(b.span.name)}: ${b.ms} ms (${esc(b.span.source)})</title></rect><text x="${300 + width + 8}" y="${y + 13}" font-size="12">${b.ms.toFixed(1)} ms</text>`;
+    })
+    .join('');
+  return `<h2>One trace: ${esc(t.failureMode)}</h2>
+<p>Trace <code>${esc(t.traceId)}</code> from ingest's trace store: the agent's spans (blue), the platform's decision and review (purple), denials in red.</p>
+<svg width="${300 + width + 80}" height="${16 + bars.length * 24}" role="img" aria-label="trace waterfall">${rows}</svg>`;
 }

@@ -32,6 +32,9 @@ export interface FailureModeResult {
   how: string;
   /** The policy or switch that contained it. */
   by: string;
+  /** One intent of the mode (a contained one when there is one), and its trace in ingest's trace store. */
+  intentId?: string;
+  traceId?: string;
 }
 
 const empty = (): AgentTally => ({

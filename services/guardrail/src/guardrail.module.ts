@@ -12,6 +12,7 @@ import { DecisionRepository, PostgresDecisionRepository } from './decisions/deci
 import { EvaluationsController } from './decisions/evaluations.controller';
 import { IntentEvaluation } from './decisions/intent-evaluation';
 import { IntentsConsumer } from './decisions/intents.consumer';
+import { PolicyEvaluationTimer } from './decisions/policy-evaluation-timer';
 import { KillSwitchGate } from './killswitch/kill-switch-gate';
 import { KNOWLEDGE_DISTRIBUTION, KnowledgeTopicDistribution } from './knowledge/knowledge-distribution';
 import { KnowledgeHistory } from './knowledge/knowledge-history';
@@ -60,6 +61,7 @@ export class GuardrailModule {
         PolicySetActivation,
         { provide: DecisionRepository, useClass: PostgresDecisionRepository },
         IntentEvaluation,
+        PolicyEvaluationTimer,
         IntentsConsumer,
         KillSwitchGate,
         RolloutFollower,

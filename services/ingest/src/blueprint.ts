@@ -9,6 +9,8 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
   name: 'ingest',
   database: () => ingestDatabase(),
   rootModule: (parts) => IngestModule.register(parts),
+  // OTLP exports batch spans (4 MiB: the OTLP/HTTP exporters' default batch is far smaller).
+  largeBodies: [{ method: 'POST', path: /^\/v1\/traces$/, limit: '4mb' }],
   subscriptions: (config) => [
     {
       // Each instance reads every decision (and review opened) from "now" on, to wake the agents it holds.

@@ -24,4 +24,15 @@ describe('ingest config', () => {
     expect(load).toThrow(ConfigurationError);
     expect(load).toThrow('DECISION_TIMEOUT_OVERRIDES: "*a*a*a*a*a*b": at most 4 * wildcards (found 6)');
   });
+
+  it('keeps GenAI message content off and traces 72 h by default; takes only true/false for capture', () => {
+    expect(loadIngestConfig(base)).toMatchObject({
+      GENAI_CAPTURE_CONTENT: false,
+      TRACE_RETENTION_HOURS: 72,
+      TRACE_MAX_SPANS: 1_000_000,
+    });
+    expect(loadIngestConfig({ ...base, GENAI_CAPTURE_CONTENT: 'true' }).GENAI_CAPTURE_CONTENT).toBe(true);
+    expect(() => loadIngestConfig({ ...base, GENAI_CAPTURE_CONTENT: 'yes' })).toThrow('GENAI_CAPTURE_CONTENT');
+    expect(() => loadIngestConfig({ ...base, TRACE_RETENTION_HOURS: '0' })).toThrow('TRACE_RETENTION_HOURS');
+  });
 });

@@ -47,6 +47,25 @@ export const IngestEnv = CommonEnv.extend({
   REVIEW_DETAILS_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1000),
   /** The longest an agent may ask to wait (escalations may take a human). */
   MAX_WAIT_MS: z.coerce.number().int().min(100).default(300_000),
+  /**
+   * OTLP intake (`POST /v1/traces`): keep message content (prompts, completions, tool arguments
+   * and results) on agents' GenAI spans. Off by default; kept content is still PII-redacted.
+   */
+  GENAI_CAPTURE_CONTENT: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** The embedded trace store keeps spans this many hours (then they are pruned). */
+  TRACE_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
+  /** …and at most this many spans in all: past it the oldest go first. */
+  TRACE_MAX_SPANS: z.coerce.number().int().min(1000).default(1_000_000),
+  /** How often the retention runs (ms). */
+  TRACE_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1000).default(300_000),
 });
 export type IngestConfig = z.infer<typeof IngestEnv>;
 

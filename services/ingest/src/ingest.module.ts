@@ -22,6 +22,12 @@ import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
 import { AgentReports } from './outcomes/agent-reports';
+import { CostsController } from './traces/costs.controller';
+import { TraceIntake } from './traces/trace-intake';
+import { TraceIntakeController } from './traces/trace-intake.controller';
+import { TraceRecording, TraceRetention } from './traces/trace-recording';
+import { PostgresTraceStore, TraceStore } from './traces/trace-store';
+import { TracesController } from './traces/traces.controller';
 
 @Module({})
 export class IngestModule {
@@ -37,6 +43,9 @@ export class IngestModule {
         ControlStreamController,
         TelemetryController,
         KnowledgeController,
+        TraceIntakeController,
+        TracesController,
+        CostsController,
       ],
       providers: [
         { provide: AgentRepository, useClass: PostgresAgentRepository },
@@ -53,6 +62,10 @@ export class IngestModule {
         AgentReports,
         KillSwitchEnforcement,
         RolloutFollower,
+        { provide: TraceStore, useClass: PostgresTraceStore },
+        TraceIntake,
+        TraceRecording,
+        TraceRetention,
       ],
     };
   }

@@ -10,6 +10,7 @@ import { KnowledgePage } from './pages/Knowledge';
 import { LoginPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
 import { PoliciesPage } from './pages/Policies';
+import { TracesPage } from './pages/Traces';
 import type { User } from './types';
 
 /** 16 × 16 stroke icons as SVG paths, drawn inline: no icon font, no network. */
@@ -44,6 +45,12 @@ const NAV: { page: Page; label: string; icon: string; roles: string[] }[] = [
     label: 'Knowledge',
     icon: 'M2.5 3.5c2-1 4-1 5.5.5v10c-1.5-1.5-3.5-1.5-5.5-.5zM13.5 3.5c-2-1-4-1-5.5.5v10c1.5-1.5 3.5-1.5 5.5-.5z',
     roles: ['policy-admin', 'auditor', 'sre', 'admin'],
+  },
+  {
+    page: 'traces',
+    label: 'Traces',
+    icon: 'M1.5 3.5h6M3.5 7h8M5.5 10.5h5M8.5 14h6',
+    roles: ['sre', 'auditor', 'policy-admin', 'lead', 'admin'],
   },
 ];
 
@@ -234,6 +241,7 @@ function App() {
           )}
           {page === 'policies' && <PoliciesPage />}
           {page === 'knowledge' && <KnowledgePage user={user} tenant={route.query['tenant']} />}
+          {page === 'traces' && <TracesPage rest={route.rest} />}
         </main>
       </div>
     </FeedbackContext.Provider>

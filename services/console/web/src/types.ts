@@ -167,3 +167,23 @@ export interface PolicySetSummary {
 
 /** An agent as ingest lists it (`GET /v1/agents`): its authenticated identity. */
 export type Agent = AgentIdentity;
+
+/** A span of ingest's trace store (GET /v1/traces). */
+export interface TraceSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  source: string;
+  agentId: string | null;
+  intentId: string | null;
+  name: string;
+  kind: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: { code: string; message: string | null };
+  operation: string | null;
+  provider: string | null;
+  model: string | null;
+  usage: Record<string, number | null>;
+  attributes: Record<string, unknown>;
+}

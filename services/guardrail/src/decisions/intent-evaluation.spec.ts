@@ -2,6 +2,7 @@ import { AgentIdentity, EventEnvelope, EventTypes, IntentProposedV1 } from '@age
 import { KillSwitchSet } from '@agentops/killswitch-client';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { CompiledPolicySet, RetailFacts, compilePolicySet } from '@agentops/policy';
+import { ServiceMetrics } from '@agentops/service-runtime';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import {
   FakeClock,
@@ -11,6 +12,7 @@ import {
   catalogOf,
 } from '../testing/guardrail-doubles';
 import { IntentEvaluation } from './intent-evaluation';
+import { PolicyEvaluationTimer } from './policy-evaluation-timer';
 
 const TENANT = 'maison';
 const pricer: AgentIdentity = {
@@ -94,6 +96,7 @@ function setup() {
   const switches = new KillSwitchSet();
   switches.markLoaded();
   const set = compiled();
+  const metrics = new ServiceMetrics('guardrail');
   const evaluation = new IntentEvaluation(
     catalog,
     { forTenant: () => ({}) as RetailFacts },
@@ -106,8 +109,9 @@ function setup() {
     clock,
     { DECISION_TTL_MS: 60_000 },
     'agentops/guardrail',
+    new PolicyEvaluationTimer(metrics),
   );
-  return { clock, decisions, counters, publisher, switches, evaluation };
+  return { clock, decisions, counters, publisher, switches, evaluation, metrics };
 }
 
 function intent(action: string, params: Record<string, unknown>, over: Partial<IntentProposedV1> = {}) {
@@ -249,6 +253,28 @@ describe('IntentEvaluation.evaluateBatch', () => {
     expect(fine.data.verdict).toBe('allow');
   });
 
+  it('times each policy evaluation by verdict (agentops_policy_evaluation_seconds), and not intents a kill switch refuses first', async () => {
+    const { evaluation, switches, metrics } = setup();
+    await evaluation.evaluateBatch([cut('A'), cut('A'), cut('A'), refund(10)]);
+    switches.apply({
+      switchId: '0190a0a0-0000-7000-8000-000000000002',
+      selector: { tenantId: TENANT },
+      state: 'active',
+      actor: 'sre:alice',
+      reason: 'halt',
+      changedAt: '2026-03-02T09:00:00.000Z',
+    });
+    await evaluation.evaluateBatch([cut('B')]);
+    const counts = Object.fromEntries(
+      (await metrics.registry.getSingleMetric('agentops_policy_evaluation_seconds')!.get()).values
+        .filter(
+          (v) => (v as { metricName?: string }).metricName === 'agentops_policy_evaluation_seconds_count',
+        )
+        .map((v) => [v.labels['verdict'], v.value]),
+    );
+    expect(counts).toEqual({ allow: 3, deny: 1 });
+  });
+
   it('throws (the consumer retries) while the kill-switch state is not loaded, and stores nothing', async () => {
     const s = setup();
     const unloaded = new IntentEvaluation(
@@ -263,6 +289,7 @@ describe('IntentEvaluation.evaluateBatch', () => {
       s.clock,
       { DECISION_TTL_MS: 60_000 },
       'agentops/guardrail',
+      new PolicyEvaluationTimer(new ServiceMetrics('guardrail')),
     );
     await expect(unloaded.evaluateBatch([cut('A')])).rejects.toThrow(/not loaded/);
     expect(s.decisions.rows.size).toBe(0);

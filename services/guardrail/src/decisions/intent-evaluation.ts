@@ -39,6 +39,7 @@ import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import { RolloutVariantGate } from '../rollouts/rollout-variant-gate';
 import { ActivePolicySets } from '../policies/active-policy-sets';
 import { DecisionRepository, StoredDecision } from './decision-repository';
+import { PolicyEvaluationTimer } from './policy-evaluation-timer';
 
 type Intent = EventEnvelope<IntentProposedV1>;
 
@@ -73,6 +74,7 @@ export class IntentEvaluation {
     private readonly clock: Clock,
     @Inject(SERVICE_CONFIG) private readonly config: Pick<GuardrailConfig, 'DECISION_TTL_MS'>,
     @Inject(EVENT_SOURCE) private readonly source: string,
+    @Inject(PolicyEvaluationTimer) private readonly evaluationTimer: Pick<PolicyEvaluationTimer, 'time'>,
   ) {}
 
   /**
@@ -198,13 +200,14 @@ export class IntentEvaluation {
         'none',
       );
 
-    const evaluation = evaluatePolicyLayers(layers, {
+    const facts = {
       intent,
       agent: intent.agent,
       item,
       counters: counters(),
       retail: this.retail.forTenant(intent.agent.tenantId),
-    });
+    };
+    const evaluation = this.evaluationTimer.time(() => evaluatePolicyLayers(layers, facts));
     return {
       verdict: evaluation.verdict,
       reasons: evaluation.reasons,

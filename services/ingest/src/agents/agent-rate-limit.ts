@@ -25,7 +25,7 @@ import {
 import { IngestConfig } from '../config';
 
 /** The agent APIs with a budget each, so a telemetry flood does not use up the agent's intents. */
-export type AgentApi = 'intents' | 'outcomes' | 'telemetry';
+export type AgentApi = 'intents' | 'outcomes' | 'telemetry' | 'traces';
 
 export type RateVerdict =
   | { allowed: true; limit: number; remaining: number; resetMs: number }

@@ -2,6 +2,7 @@ import { EscalationOpenedV1, EventEnvelope, EventTypes, IntentDecidedV1 } from '
 import { KafkaEventContext, PropagateToConsumerLoop } from '@agentops/messaging-nest';
 import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { TraceRecording } from '../traces/trace-recording';
 import { DecisionBoard } from './decision-board';
 
 export const DECISIONS_WAKE = 'decisions-wake';
@@ -10,7 +11,10 @@ export const DECISIONS_RECORD = 'decisions-record';
 @Controller()
 @UseFilters(PropagateToConsumerLoop)
 export class DecisionsHandler {
-  constructor(private readonly board: DecisionBoard) {}
+  constructor(
+    private readonly board: DecisionBoard,
+    private readonly traces: TraceRecording,
+  ) {}
 
   @EventPattern(EventTypes.IntentDecided)
   async onDecision(
@@ -18,7 +22,7 @@ export class DecisionsHandler {
     @Ctx() ctx: KafkaEventContext,
   ): Promise<void> {
     if (ctx.subscription === DECISIONS_WAKE) this.board.wakeWaiters(event.data);
-    else await this.board.record(event.data);
+    else await Promise.all([this.board.record(event.data), this.traces.decided(event)]);
   }
 
   /** The review task of an escalated intent: its id, route and SLA, for the agent waiting on it. */
@@ -28,6 +32,6 @@ export class DecisionsHandler {
     @Ctx() ctx: KafkaEventContext,
   ): Promise<void> {
     if (ctx.subscription === DECISIONS_WAKE) this.board.wakeReviewWatchers(event.data);
-    else await this.board.recordReview(event.data);
+    else await Promise.all([this.board.recordReview(event.data), this.traces.reviewOpened(event)]);
   }
 }

@@ -1,6 +1,9 @@
-/** Hash routes: `#/overview`, `#/escalations/<id>`, `#/audit?agentId=px-1`, `#/audit/intent/<id>`. */
+/**
+ * Hash routes: `#/overview`, `#/escalations/<id>`, `#/audit?agentId=px-1`, `#/audit/intent/<id>`,
+ * `#/traces/intent/<id>`, `#/traces/<trace id>`.
+ */
 
-export const PAGES = ['overview', 'killswitches', 'escalations', 'audit', 'policies', 'knowledge'] as const;
+export const PAGES = ['overview', 'killswitches', 'escalations', 'audit', 'policies', 'knowledge', 'traces'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Route {

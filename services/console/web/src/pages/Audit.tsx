@@ -561,9 +561,14 @@ function IntentStory(props: { id: string }) {
           </>
         }
         actions={
-          <a class="btn btn-small" href={routeHref('audit', [], { correlationId: props.id })}>
-            As a table
-          </a>
+          <>
+            <a class="btn btn-small" href={routeHref('traces', ['intent', props.id])}>
+              Trace
+            </a>
+            <a class="btn btn-small" href={routeHref('audit', [], { correlationId: props.id })}>
+              As a table
+            </a>
+          </>
         }
       />
       <div class="grid-main-side">

@@ -1,0 +1,46 @@
+import { CURRENT_PRICE_TABLE, costByGroup } from '@agentops/genai';
+import {
+  ALL_TENANTS,
+  CurrentPrincipal,
+  Principal,
+  PrincipalGuard,
+  RequireRoles,
+  ZodValidationPipe,
+  assertTenantAccess,
+} from '@agentops/service-runtime';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { COST_GROUPINGS, TraceStore } from './trace-store';
+
+const CostQuery = z.object({
+  groupBy: z.enum(COST_GROUPINGS).default('agent'),
+  tenantId: z.string().min(1).max(100).optional(),
+});
+
+/**
+ * LLM cost from the token usage on agents' spans in the trace store, per agent, agent version or
+ * intent, priced with the versioned table of libs/genai. A model that is missing or not in the
+ * table is reported as unknown (`complete: false`, `unknownModels`), never as $0.
+ */
+@Controller('v1/costs')
+@UseGuards(PrincipalGuard)
+export class CostsController {
+  constructor(private readonly store: TraceStore) {}
+
+  @Get()
+  @RequireRoles('sre', 'auditor', 'policy-admin', 'lead')
+  async costs(
+    @Query(new ZodValidationPipe(CostQuery)) q: z.infer<typeof CostQuery>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
+    const tenant = q.tenantId ?? (principal.tenantId === ALL_TENANTS ? null : principal.tenantId);
+    const groups = costByGroup(await this.store.usageBy(tenant, q.groupBy), CURRENT_PRICE_TABLE);
+    return {
+      groupBy: q.groupBy,
+      currency: CURRENT_PRICE_TABLE.currency,
+      priceTableVersion: CURRENT_PRICE_TABLE.version,
+      groups,
+    };
+  }
+}

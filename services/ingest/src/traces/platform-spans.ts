@@ -1,0 +1,94 @@
+import { EscalationOpenedV1, EventEnvelope, IntentDecidedV1 } from '@agentops/contracts';
+import { OtlpSpan } from '@agentops/genai';
+
+/**
+ * The platform's own steps as spans of the intent's trace, for the trace store's waterfall: each
+ * decision (policy, human, kill switch, timeout) and each review opened, made from the events ingest
+ * already consumes, under the event's W3C trace context. Pure. These are summaries, not the
+ * services' OpenTelemetry spans (those go to the OTLP endpoint when one is set).
+ */
+export function decisionSpan(event: EventEnvelope<IntentDecidedV1>): OtlpSpan | null {
+  const ctx = contextOf(event.traceparent);
+  if (!ctx) return null;
+  const d = event.data;
+  const end = nanosOf(d.decidedAt);
+  // An intent's id is its event's UUIDv7: its first 48 bits are when it was proposed.
+  const proposed = uuidV7Millis(d.intentId);
+  const start =
+    proposed !== null && BigInt(proposed) * 1_000_000n <= end ? BigInt(proposed) * 1_000_000n : end;
+  return {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    name: `decision ${d.verdict} (${d.decidedBy})`,
+    kind: 'internal',
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: end.toString(),
+    attributes: {
+      'agentops.intent.id': d.intentId,
+      'agentops.agent.id': d.agentId,
+      'agentops.action': d.action,
+      'agentops.decision.verdict': d.verdict,
+      'agentops.decision.decided_by': d.decidedBy,
+      'agentops.decision.source': d.decisionSource ?? null,
+      'agentops.decision.policy_set.baseline': d.policySetVersions?.baseline ?? null,
+      'agentops.decision.policy_set.tenant': d.policySetVersions?.tenant ?? null,
+      'agentops.decision.policy_ids': [...new Set(d.reasons.map((r) => r.policyId))],
+      'agentops.decision.reasons': d.reasons.map((r) => `${r.policyId}: ${r.message}`),
+    },
+    events: [],
+    status: {
+      code: d.verdict === 'deny' ? 'error' : 'ok',
+      message: d.verdict === 'deny' ? 'denied' : undefined,
+    },
+    resource: { 'service.name': serviceOf(event.source) },
+    scope: { name: 'agentops.platform' },
+  };
+}
+
+export function escalationSpan(event: EventEnvelope<EscalationOpenedV1>): OtlpSpan | null {
+  const ctx = contextOf(event.traceparent);
+  if (!ctx) return null;
+  const d = event.data;
+  const at = nanosOf(d.openedAt).toString();
+  return {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    name: `review opened (${d.route})`,
+    kind: 'internal',
+    startTimeUnixNano: at,
+    endTimeUnixNano: at,
+    attributes: {
+      'agentops.intent.id': d.intentId,
+      'agentops.agent.id': d.agentId,
+      'agentops.escalation.task_id': d.taskId,
+      'agentops.escalation.route': d.route,
+      'agentops.escalation.sla_due_at': d.slaDueAt ?? null,
+      'agentops.decision.policy_ids': [...new Set(d.reasons.map((r) => r.policyId))],
+    },
+    events: [],
+    status: { code: 'unset' },
+    resource: { 'service.name': serviceOf(event.source) },
+    scope: { name: 'agentops.platform' },
+  };
+}
+
+function contextOf(traceparent: string | undefined): { traceId: string; spanId: string } | null {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(traceparent ?? '');
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return null;
+  return { traceId: m[1]!, spanId: m[2]! };
+}
+
+function nanosOf(iso: string): bigint {
+  return BigInt(Date.parse(iso)) * 1_000_000n;
+}
+
+export function uuidV7Millis(id: string): number | null {
+  const hex = id.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex) || hex[12] !== '7') return null;
+  return parseInt(hex.slice(0, 12), 16);
+}
+
+/** `agentops/guardrail` → `guardrail`. */
+function serviceOf(source: string): string {
+  return source.replace(/^agentops\//, '');
+}
