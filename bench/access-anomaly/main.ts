@@ -296,6 +296,24 @@ function main(): number {
       fmt(p95(base.sweepSeconds), 1),
       '≤ 30 s',
     ),
+    row(
+      'sweep: seconds to detection, median',
+      fmt(
+        percentile(
+          [...ours.sweepSeconds].sort((a, b) => a - b),
+          50,
+        ),
+        1,
+      ),
+      fmt(
+        percentile(
+          [...base.sweepSeconds].sort((a, b) => a - b),
+          50,
+        ),
+        1,
+      ),
+      '',
+    ),
     row('sweep: seconds to a high (quarantine), p95', fmt(p95(ours.sweepHighSeconds), 1), '-', ''),
     row(
       'sweeps missed (within 30 min)',

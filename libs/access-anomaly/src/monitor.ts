@@ -539,7 +539,8 @@ export class AccessMonitor {
       }
     }
     const hour = Math.floor((bucket.index * c.bucketMs) / 3_600_000) % 24;
-    const profile = base?.hours;
+    // Hours are judged against the cohort's profile: an agent's own covers only the hours it has lived.
+    const profile = base ? this.hourProfile(a) : undefined;
     const mass = profile ? profile.reduce((s, x) => s + x, 0) : 0;
     if (
       profile &&
@@ -554,7 +555,7 @@ export class AccessMonitor {
         observed: counts.records,
         baseline: profile[hour] / mass,
         deviation: mass > 0 ? profile[hour] / mass / c.offHoursShare : 0,
-        baselineFrom: base!.from,
+        baselineFrom: 'cohort',
         window,
         at,
         message: `${counts.records} records read at ${hour}:00 UTC, an hour with ${round((100 * profile[hour]) / mass)} % of the baseline's reads`,
@@ -572,6 +573,12 @@ export class AccessMonitor {
     a.own.hours[hour] += counts.records;
     for (const co of cohorts) co.hours[hour] += counts.records;
     return judged;
+  }
+
+  private hourProfile(a: AgentState): number[] {
+    const cohort = this.cohortOf(a.ref, 0);
+    const mass = cohort.hours.reduce((x, y) => x + y, 0);
+    return mass >= this.config.offHoursMinMass ? cohort.hours : this.cohortOf(a.ref, 1).hours;
   }
 
   private checkCeilings(a: AgentState, at: number, out: AccessAnomaly[]): void {
