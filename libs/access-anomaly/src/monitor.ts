@@ -762,47 +762,26 @@ export interface AgentSnapshot {
   lastAlert: Record<string, number>;
 }
 
+/** The plain fields travel as they are; the baselines' sets and the open bucket's sketch and map are converted. */
 function agentToJson(a: AgentState): AgentSnapshot {
+  const { own, open, ...plain } = a;
   return {
-    ref: a.ref,
-    own: baselinesToJson(a.own),
-    open: {
-      index: a.open.index,
-      counts: a.open.counts,
-      intents: a.open.intents,
-      egress: a.open.egress,
-      subjects: a.open.subjects.serialise(),
-      byClass: Object.fromEntries(a.open.byClass),
-    },
-    prev: a.prev,
-    carry: a.carry,
-    robust: a.robust,
-    cusum: a.cusum,
-    intentsSinceRead: a.intentsSinceRead,
-    history: a.history,
-    lastAlert: a.lastAlert,
+    ...plain,
+    own: baselinesToJson(own),
+    open: { ...open, subjects: open.subjects.serialise(), byClass: Object.fromEntries(open.byClass) },
   };
 }
 
 function agentFromJson(s: AgentSnapshot): AgentState {
+  const { own, open, ...plain } = s;
   return {
-    ref: s.ref,
-    own: baselinesFromJson(s.own),
+    ...plain,
+    own: baselinesFromJson(own),
     open: {
-      index: s.open.index,
-      counts: s.open.counts,
-      intents: s.open.intents,
-      egress: s.open.egress,
-      subjects: HyperLogLog.parse(s.open.subjects),
-      byClass: new Map(Object.entries(s.open.byClass)),
+      ...open,
+      subjects: HyperLogLog.parse(open.subjects),
+      byClass: new Map(Object.entries(open.byClass)),
     },
-    prev: s.prev ?? undefined,
-    carry: s.carry ?? undefined,
-    robust: s.robust,
-    cusum: s.cusum,
-    intentsSinceRead: s.intentsSinceRead,
-    history: s.history,
-    lastAlert: s.lastAlert,
   };
 }
 
