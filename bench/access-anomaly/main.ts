@@ -195,11 +195,10 @@ function commitOf(root: string): string {
   }
 }
 
-const p95 = (xs: number[]) =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    95,
-  );
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const p95 = (xs: number[]) => percentile(sorted(xs), 95);
+const p50 = (xs: number[]) => percentile(sorted(xs), 50);
+const missed = (xs: number[]) => `${xs.filter((v) => !Number.isFinite(v)).length}/${xs.length}`;
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'never');
 const finiteOrNull = (v: number, digits = 2) =>
   Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : null;
@@ -296,38 +295,17 @@ function main(): number {
       fmt(p95(base.sweepSeconds), 1),
       '≤ 30 s',
     ),
+    row(
+      'sweep: seconds to detection, median',
+      fmt(p50(ours.sweepSeconds), 1),
+      fmt(p50(base.sweepSeconds), 1),
+      '',
+    ),
     row('sweep: seconds to a high (quarantine), p95', fmt(p95(ours.sweepHighSeconds), 1), '-', ''),
-    row(
-      'sweeps missed (within 30 min)',
-      String(ours.sweepSeconds.filter((v) => !Number.isFinite(v)).length) + `/${ours.sweepSeconds.length}`,
-      String(base.sweepSeconds.filter((v) => !Number.isFinite(v)).length) + `/${base.sweepSeconds.length}`,
-      '',
-    ),
+    row('sweeps missed (within 30 min)', missed(ours.sweepSeconds), missed(base.sweepSeconds), ''),
     row('1.5× slow leak: hours to detection, p95', fmt(leakP95, 2), fmt(p95(base.leakHours), 2), '≤ 2 h'),
-    row(
-      '1.5× slow leak: hours, median',
-      fmt(
-        percentile(
-          [...ours.leakHours].sort((a, b) => a - b),
-          50,
-        ),
-        2,
-      ),
-      fmt(
-        percentile(
-          [...base.leakHours].sort((a, b) => a - b),
-          50,
-        ),
-        2,
-      ),
-      '',
-    ),
-    row(
-      'leaks missed (by end of day)',
-      `${ours.leakHours.filter((v) => !Number.isFinite(v)).length}/${ours.leakHours.length}`,
-      `${base.leakHours.filter((v) => !Number.isFinite(v)).length}/${base.leakHours.length}`,
-      '',
-    ),
+    row('1.5× slow leak: hours, median', fmt(p50(ours.leakHours), 2), fmt(p50(base.leakHours), 2), ''),
+    row('leaks missed (by end of day)', missed(ours.leakHours), missed(base.leakHours), ''),
     row(
       'toxic flows blocked before the egress',
       `${ours.toxicBlocked}/${ours.toxic}`,

@@ -351,6 +351,35 @@ describe('AccessMonitor: snapshot and restore', () => {
     expect(b.baselineOf('svc-1')?.open.subjects).toBeGreaterThan(25);
   });
 
+  it('hands agents over on a rebalance: exported, dropped, imported, and judged as before', () => {
+    const a = trained();
+    work(a, svc('svc-2'), DAY0, 200);
+    const reference = AccessMonitor.restore(a.snapshot());
+    const b = new AccessMonitor();
+    const moving = a.exportAgents((ref) => ref.id === 'svc-1');
+    expect(moving.map((s) => s.ref.id)).toEqual(['svc-1']);
+    expect(a.dropAgents((ref) => ref.id === 'svc-1')).toBe(1);
+    expect(a.agentCount()).toBe(1);
+    b.importAgents(JSON.parse(JSON.stringify(moving)));
+    expect(b.baselineOf('svc-1')).toEqual(reference.baselineOf('svc-1'));
+    const t = DAY0 + 200 * MIN;
+    // Cohort baselines stay with each instance: off-hours notes (judged by the cohort) may differ.
+    const own = (xs: AccessAnomaly[]) => xs.filter((x) => x.baselineFrom === 'agent');
+    subject = 0;
+    const expected = own(work(reference, svc('svc-1'), t, 60, 2, 1.5));
+    subject = 0;
+    expect(own(work(b, svc('svc-1'), t, 60, 2, 1.5))).toEqual(expected);
+    expect(expected.some((x) => x.detector === 'cusum')).toBe(true);
+  });
+
+  it('snapshots are copies: the monitor moving on does not change them', () => {
+    const m = trained();
+    const before = JSON.stringify(m.snapshot());
+    const snap = m.snapshot();
+    work(m, svc('svc-1'), DAY0 + 200 * MIN, 5);
+    expect(JSON.stringify(snap)).toBe(before);
+  });
+
   it('refuses a snapshot of another version', () => {
     expect(() => AccessMonitor.restore({ version: 2 } as never)).toThrow(
       'unsupported access-monitor snapshot version 2',

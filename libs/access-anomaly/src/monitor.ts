@@ -539,7 +539,8 @@ export class AccessMonitor {
       }
     }
     const hour = Math.floor((bucket.index * c.bucketMs) / 3_600_000) % 24;
-    const profile = base?.hours;
+    // Hours are judged against the cohort's profile: an agent's own covers only the hours it has lived.
+    const profile = base ? this.hourProfile(a) : undefined;
     const mass = profile ? profile.reduce((s, x) => s + x, 0) : 0;
     if (
       profile &&
@@ -554,7 +555,7 @@ export class AccessMonitor {
         observed: counts.records,
         baseline: profile[hour] / mass,
         deviation: mass > 0 ? profile[hour] / mass / c.offHoursShare : 0,
-        baselineFrom: base!.from,
+        baselineFrom: 'cohort',
         window,
         at,
         message: `${counts.records} records read at ${hour}:00 UTC, an hour with ${round((100 * profile[hour]) / mass)} % of the baseline's reads`,
@@ -572,6 +573,12 @@ export class AccessMonitor {
     a.own.hours[hour] += counts.records;
     for (const co of cohorts) co.hours[hour] += counts.records;
     return judged;
+  }
+
+  private hourProfile(a: AgentState): number[] {
+    const cohort = this.cohortOf(a.ref, 0);
+    const mass = cohort.hours.reduce((x, y) => x + y, 0);
+    return mass >= this.config.offHoursMinMass ? cohort.hours : this.cohortOf(a.ref, 1).hours;
   }
 
   private checkCeilings(a: AgentState, at: number, out: AccessAnomaly[]): void {
@@ -669,31 +676,38 @@ export class AccessMonitor {
 
   /** The whole state as JSON-able data (sets as arrays, sketches as base64). */
   snapshot(): MonitorSnapshot {
-    return {
+    // A deep copy: the monitor goes on mutating its own state after the snapshot is taken.
+    return structuredClone({
       version: 1,
       config: this.config,
       allowedDestinations: this.allowed,
-      agents: [...this.agents.values()].map((a) => ({
-        ref: a.ref,
-        own: baselinesToJson(a.own),
-        open: {
-          index: a.open.index,
-          counts: a.open.counts,
-          intents: a.open.intents,
-          egress: a.open.egress,
-          subjects: a.open.subjects.serialise(),
-          byClass: Object.fromEntries(a.open.byClass),
-        },
-        prev: a.prev,
-        carry: a.carry,
-        robust: a.robust,
-        cusum: a.cusum,
-        intentsSinceRead: a.intentsSinceRead,
-        history: a.history,
-        lastAlert: a.lastAlert,
-      })),
+      agents: [...this.agents.values()].map(agentToJson),
       cohorts: Object.fromEntries([...this.cohorts].map(([k, v]) => [k, baselinesToJson(v)])),
-    };
+    }) as MonitorSnapshot;
+  }
+
+  /**
+   * The state of the agents `select` picks, for handing them over on a rebalance (the partitions
+   * an instance loses). Cohort baselines are not included: they stay with each instance.
+   */
+  exportAgents(select: (ref: AgentRef) => boolean): AgentSnapshot[] {
+    return structuredClone([...this.agents.values()].filter((a) => select(a.ref)).map(agentToJson));
+  }
+
+  /** Takes over agents exported elsewhere (the partitions an instance gains); replaces same ids. */
+  importAgents(agents: readonly AgentSnapshot[]): void {
+    for (const s of structuredClone(agents)) this.agents.set(s.ref.id, agentFromJson(s));
+  }
+
+  /** Forgets the agents `select` picks (after exporting them); returns how many. */
+  dropAgents(select: (ref: AgentRef) => boolean): number {
+    let n = 0;
+    for (const [id, a] of this.agents)
+      if (select(a.ref)) {
+        this.agents.delete(id);
+        n++;
+      }
+    return n;
   }
 
   /** Rebuilds a monitor from `snapshot()` (a JSON round trip included); refuses another version. */
@@ -705,27 +719,7 @@ export class AccessMonitor {
       config: snapshot.config,
       allowedDestinations: { ...snapshot.allowedDestinations, ...options.allowedDestinations },
     });
-    for (const s of snapshot.agents) {
-      m.agents.set(s.ref.id, {
-        ref: s.ref,
-        own: baselinesFromJson(s.own),
-        open: {
-          index: s.open.index,
-          counts: s.open.counts,
-          intents: s.open.intents,
-          egress: s.open.egress,
-          subjects: HyperLogLog.parse(s.open.subjects),
-          byClass: new Map(Object.entries(s.open.byClass)),
-        },
-        prev: s.prev ?? undefined,
-        carry: s.carry ?? undefined,
-        robust: s.robust,
-        cusum: s.cusum,
-        intentsSinceRead: s.intentsSinceRead,
-        history: s.history,
-        lastAlert: s.lastAlert,
-      });
-    }
+    m.importAgents(snapshot.agents);
     for (const [k, v] of Object.entries(snapshot.cohorts)) m.cohorts.set(k, baselinesFromJson(v));
     return m;
   }
@@ -743,26 +737,52 @@ export interface MonitorSnapshot {
   version: 1;
   config: AccessMonitorConfig;
   allowedDestinations: Record<string, readonly string[]>;
-  agents: {
-    ref: AgentRef;
-    own: BaselinesJson;
-    open: {
-      index: number;
-      counts: Counts;
-      intents: number;
-      egress: number;
-      subjects: string;
-      byClass: Record<string, number>;
-    };
-    prev?: ClosedBucket;
-    carry?: ClosedBucket;
-    robust: Record<RatioFeature, RobustWindow>;
-    cusum: Counts;
-    intentsSinceRead: number;
-    history: AccessStep[];
-    lastAlert: Record<string, number>;
-  }[];
+  agents: AgentSnapshot[];
   cohorts: Record<string, BaselinesJson>;
+}
+
+/** One agent's state as plain data (what a rebalance hands over). */
+export interface AgentSnapshot {
+  ref: AgentRef;
+  own: BaselinesJson;
+  open: {
+    index: number;
+    counts: Counts;
+    intents: number;
+    egress: number;
+    subjects: string;
+    byClass: Record<string, number>;
+  };
+  prev?: ClosedBucket;
+  carry?: ClosedBucket;
+  robust: Record<RatioFeature, RobustWindow>;
+  cusum: Counts;
+  intentsSinceRead: number;
+  history: AccessStep[];
+  lastAlert: Record<string, number>;
+}
+
+/** The plain fields travel as they are; the baselines' sets and the open bucket's sketch and map are converted. */
+function agentToJson(a: AgentState): AgentSnapshot {
+  const { own, open, ...plain } = a;
+  return {
+    ...plain,
+    own: baselinesToJson(own),
+    open: { ...open, subjects: open.subjects.serialise(), byClass: Object.fromEntries(open.byClass) },
+  };
+}
+
+function agentFromJson(s: AgentSnapshot): AgentState {
+  const { own, open, ...plain } = s;
+  return {
+    ...plain,
+    own: baselinesFromJson(own),
+    open: {
+      ...open,
+      subjects: HyperLogLog.parse(open.subjects),
+      byClass: new Map(Object.entries(open.byClass)),
+    },
+  };
 }
 
 function baselinesToJson(b: Baselines): BaselinesJson {
