@@ -48,14 +48,22 @@ export function printReport(r: SimulationReport): void {
   );
   console.log('\n("reviewed": pending review first, then what the human or the route\'s SLA decided.)\n');
   console.log('Failure modes');
-  for (const f of r.failureModes)
-    console.log(
-      `  ${f.contained ? '✔ contained' : '✘ NOT CONTAINED'}  ${f.name}: ${f.how}\n      by ${f.by}`,
-    );
-  console.log('');
   console.log(
-    `Breakers tripped: ${r.breakerTrips.length ? r.breakerTrips.map((b) => `${b.name} (switch ${b.switchId.slice(0, 8)}, ${b.reason})`).join('; ') : 'none'}`,
+    reportTable(
+      ['', 'failure mode', 'what happened', 'contained by'],
+      r.failureModes.map((f) => [f.contained ? '✔' : '✘ NOT CONTAINED', f.name, f.how, f.by]),
+    ),
   );
+  console.log('');
+  if (r.breakerTrips.length) {
+    console.log('Breakers tripped');
+    console.log(
+      reportTable(
+        ['breaker', 'switch', 'at', 'reason'],
+        r.breakerTrips.map((b) => [b.name, b.switchId.slice(0, 8), b.at, b.reason]),
+      ),
+    );
+  } else console.log('Breakers tripped: none');
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   console.log(`Audit chain verification: ${r.auditVerification.detail}`);
