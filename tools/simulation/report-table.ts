@@ -37,22 +37,26 @@ function widthsOf(cells: string[][], measure: (cell: string) => number): number[
 }
 
 /**
- * Narrows columns, one character at a time, the one with the most room first, until the table (its
- * borders included: one per column and one more) fits `maxWidth`, in rounds: down to each floor
- * of `floors` in turn (the report's: the widest row cell, so that only headers wrap; then the
- * longest word, so that cells wrap between words), and last down to 6 (cells are cut).
+ * Narrows columns, one character at a time, until the table (its borders included: one per column
+ * and one more) fits `maxWidth`, in rounds: down to each floor of `floors` in turn (the report's:
+ * the widest row cell, so that only headers wrap; then the longest word, so that cells wrap
+ * between words), and last down to 6 (cells are cut). The first round narrows the column with the
+ * most room above its floor, later rounds the widest, so wrapped columns end up alike.
  */
 export function fitWidths(widths: number[], maxWidth: number, floors: number[][] = []): number[] {
   const fitted = [...widths];
   const total = () => fitted.reduce((a, b) => a + b, 0) + fitted.length + 1;
-  for (const floor of [...floors, []]) {
+  [...floors, []].forEach((floor, round) => {
+    const above = (i: number) => fitted[i]! > Math.max(floor[i] ?? 6, 6);
+    // The first round takes from the column with the most room; later ones from the widest.
+    const score = (i: number) => (round === 0 ? fitted[i]! - Math.max(floor[i] ?? 6, 6) : fitted[i]!);
     while (total() > maxWidth) {
-      const slack = fitted.map((w, i) => w - Math.max(floor[i] ?? 6, 6));
-      const most = slack.indexOf(Math.max(...slack));
-      if (slack[most]! <= 0) break;
-      fitted[most]!--;
+      const open = fitted.map((_, i) => i).filter(above);
+      if (!open.length) break;
+      const pick = open.reduce((a, b) => (score(b) > score(a) ? b : a));
+      fitted[pick]!--;
     }
-  }
+  });
   return fitted;
 }
 

@@ -68,17 +68,30 @@ export function printReport(r: SimulationReport): void {
   );
   console.log('\n("reviewed": pending review first, then what the human or the route\'s SLA decided.)\n');
   console.log('Failure modes');
-  for (const f of r.failureModes)
-    console.log(
-      `  ${f.contained ? '✔ contained' : '✘ NOT CONTAINED'}  ${f.name}: ${f.how}\n      by ${f.by}` +
-        (f.traceId
-          ? `\n      trace ${f.traceId}${r.consoleUrl ? ` (${traceLink(r.consoleUrl, f.traceId)})` : ''}`
-          : ''),
-    );
-  console.log('');
   console.log(
-    `Breakers tripped: ${r.breakerTrips.length ? r.breakerTrips.map((b) => `${b.name} (switch ${b.switchId.slice(0, 8)}, ${b.reason})`).join('; ') : 'none'}`,
+    reportTable(
+      ['', 'failure mode', 'what happened', 'contained by'],
+      r.failureModes.map((f) => [f.contained ? '✔' : '✘ NOT CONTAINED', f.name, f.how, f.by]),
+    ),
   );
+  const traced = r.failureModes.filter((f) => f.traceId);
+  if (traced.length) {
+    console.log('Example traces (one intent per failure mode)');
+    for (const f of traced)
+      console.log(
+        `  ${f.name}: ${f.traceId}${r.consoleUrl ? `\n    ${traceLink(r.consoleUrl, f.traceId!)}` : ''}`,
+      );
+  }
+  console.log('');
+  if (r.breakerTrips.length) {
+    console.log('Breakers tripped');
+    console.log(
+      reportTable(
+        ['breaker', 'switch', 'at', 'reason'],
+        r.breakerTrips.map((b) => [b.name, b.switchId.slice(0, 8), b.at, b.reason]),
+      ),
+    );
+  } else console.log('Breakers tripped: none');
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   if (r.grounding) console.log(`\n${groundingLines(r.grounding).join('\n')}\n`);
