@@ -1,19 +1,12 @@
 import { newEventId } from '@agentops/messaging';
-import { LocalKeyWrapper, parseKeks } from '@agentops/privacy';
 import { DataSource } from 'typeorm';
-import { chained, recordContent, scanItem } from '../../services/audit/src/chain/append-steps';
-import { PostgresChainAppendRepository } from '../../services/audit/src/chain/chain-append-repository';
-import { typeormSql } from '../../services/audit/src/chain/sql';
-import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
-import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
 import {
   AuditRecordRepository,
   InvalidCursor,
   encodeCursor,
 } from '../../services/audit/src/records/audit-record-repository';
-import { SourcePartition, auditedEvent } from '../../services/audit/src/testing/audit-doubles';
+import { auditChainWriter } from '../support/audit-chains';
 import { serviceDataSource } from '../support/service-data-source';
-import { TEST_AUDIT_KEK } from '../support/test-env';
 
 /**
  * Audit's record reads on the real PostgreSQL, connected as the audit service's own role: the
@@ -27,56 +20,18 @@ const tenant = (name: string) => `it-rec-${name}-${RUN}`;
 
 describe('AuditRecordRepository on PostgreSQL', () => {
   let ds: DataSource;
-  let appender: PostgresChainAppendRepository;
   let records: AuditRecordRepository;
-  const privacy = new PayloadPrivacy('it-pseudonym-secret-0123456789abcdef');
-  let chains = 0;
+  let append: ReturnType<typeof auditChainWriter>['append'];
 
   beforeAll(async () => {
     ds = await serviceDataSource('audit', 'audit-record-repository-test');
-    appender = new PostgresChainAppendRepository(
-      typeormSql(ds),
-      new SubjectKeyStore(new LocalKeyWrapper(parseKeks(TEST_AUDIT_KEK))),
-    );
+    append = auditChainWriter(ds, `it-records-${RUN}`).append;
     records = new AuditRecordRepository(ds);
   });
 
   afterAll(async () => {
     await ds?.destroy();
   });
-
-  /** Appends events of one tenant to a chain of this suite's own, all recorded at one instant. */
-  const append = async (
-    tenantId: string,
-    events: { type?: string; agentId?: string; verdict?: string }[],
-    recordedAt = new Date().toISOString(),
-  ) => {
-    const p = new SourcePartition(`it-records-${RUN}`, chains++);
-    return appender.transaction(async (tx) => {
-      const chain = chained(
-        await tx.lockHead(p.chainId),
-        events.map((e) =>
-          recordContent(
-            scanItem(
-              privacy,
-              p.item(
-                auditedEvent(
-                  e.type ?? 'agentops.intent.decided.v1',
-                  { verdict: e.verdict ?? 'allow', decidedBy: 'policy', action: 'pricing.set_price' },
-                  { id: newEventId(), tenantid: tenantId, agentid: e.agentId ?? 'agent-1' },
-                ),
-              ),
-            ),
-            new Map(),
-            recordedAt,
-          ),
-        ),
-      );
-      await tx.insertRecords(chain.records);
-      await tx.advanceHead(chain.head);
-      return chain.records;
-    });
-  };
 
   it('answers a tenant’s query with its records only, and an every-tenant query with all of them', async () => {
     const [a, b] = [tenant('scope-a'), tenant('scope-b')];

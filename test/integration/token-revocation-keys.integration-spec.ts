@@ -21,19 +21,20 @@ describe('token revocation keys on Redis', () => {
   let n = 0;
   const user = () => `it-user-${n++}`;
   const epochOf = async (userId: string) => redis.get(keys.userEpoch(userId));
-  /** Resolves once `count` announcements have arrived. */
-  const announcements = async (count: number) => {
-    for (let i = 0; i < 200 && announced.length < count; i++) await new Promise((r) => setTimeout(r, 10));
-    return announced;
+  /**
+   * The announcements about `id` (a user or a token id) once `count` have arrived, or after 2 s.
+   * Pub/sub delivers late: an earlier test's announcements may still come in, so each test looks
+   * only at its own ids.
+   */
+  const heardAbout = async (id: string, count: number) => {
+    const mine = () => announced.filter((a) => Object.values(a as object).includes(id));
+    for (let i = 0; i < 200 && mine().length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    return mine();
   };
 
   beforeAll(async () => {
     await subscriber.subscribe(keys.channel);
     subscriber.on('message', (_channel, message) => announced.push(JSON.parse(message)));
-  });
-
-  beforeEach(() => {
-    announced.length = 0;
   });
 
   afterAll(async () => {
@@ -45,7 +46,7 @@ describe('token revocation keys on Redis', () => {
     const id = user();
     await publishUserEpoch(redis, keys, id, 3);
     expect(await epochOf(id)).toBe('3');
-    expect(await announcements(1)).toEqual([{ userId: id }]);
+    expect(await heardAbout(id, 1)).toEqual([{ userId: id }]);
   });
 
   it('never lowers an epoch: a late or repeated lower one leaves the higher one', async () => {
@@ -62,8 +63,8 @@ describe('token revocation keys on Redis', () => {
     const [lost, higher, lower] = [user(), user(), user()];
     await publishUserEpoch(redis, keys, higher, 9);
     await publishUserEpoch(redis, keys, lower, 1);
-    await announcements(2);
-    announced.length = 0;
+    await heardAbout(higher, 1);
+    await heardAbout(lower, 1);
     await restoreUserEpochs(redis, keys, [
       { userId: lost, epoch: 2 },
       { userId: higher, epoch: 7 },
@@ -72,7 +73,9 @@ describe('token revocation keys on Redis', () => {
     await restoreUserEpochs(redis, keys, []);
     expect([await epochOf(lost), await epochOf(higher), await epochOf(lower)]).toEqual(['2', '9', '4']);
     await new Promise((r) => setTimeout(r, 100));
-    expect(announced).toEqual([]);
+    expect(await heardAbout(lost, 0)).toEqual([]);
+    expect(await heardAbout(higher, 1)).toHaveLength(1);
+    expect(await heardAbout(lower, 1)).toHaveLength(1);
   });
 
   it('keeps concurrent raises of one epoch at the highest', async () => {
@@ -88,7 +91,7 @@ describe('token revocation keys on Redis', () => {
     const ttl = await redis.pttl(keys.token(tokenId));
     expect(ttl).toBeGreaterThan(10 * 60_000);
     expect(ttl).toBeLessThanOrEqual(11 * 60_000 + 1_000);
-    expect(await announcements(1)).toEqual([{ tokenId }]);
+    expect(await heardAbout(tokenId, 1)).toEqual([{ tokenId }]);
   });
 
   it('writes and announces nothing for a token that has expired already', async () => {
@@ -96,6 +99,6 @@ describe('token revocation keys on Redis', () => {
     await publishTokenRevocation(redis, keys, tokenId, new Date(Date.now() - 1_000));
     expect(await redis.exists(keys.token(tokenId))).toBe(0);
     await new Promise((r) => setTimeout(r, 100));
-    expect(announced).toEqual([]);
+    expect(await heardAbout(tokenId, 0)).toEqual([]);
   });
 });
