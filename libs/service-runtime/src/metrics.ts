@@ -4,9 +4,12 @@ import {
   IntentDecidedV1,
   KillSwitchChangedType,
   KillSwitchChangedV1,
+  eventSource,
 } from '@agentops/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { tracingCounters } from './tracing';
+
+const INGEST_SOURCE = eventSource('ingest');
 
 /** Decision-path latencies: sub-millisecond to the longest wait an agent may ask for. */
 const DECISION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -166,7 +169,7 @@ export class ServiceMetrics {
     if (!d.verdict || !d.decidedBy) return;
     this.decisions.inc({ verdict: d.verdict, decided_by: d.decidedBy });
     // ingest's answer when no decision came in time; escalation's SLA timeouts are another thing.
-    if (d.decidedBy === 'timeout' && d.verdict === 'deny' && event.source === 'agentops/ingest')
+    if (d.decidedBy === 'timeout' && d.verdict === 'deny' && event.source === INGEST_SOURCE)
       this.failClosed.inc({ action: d.action ?? 'unknown' });
     if (d.decidedBy === 'killswitch' || d.decidedBy === 'breaker')
       this.killSwitchEnforced.inc({ decided_by: d.decidedBy });

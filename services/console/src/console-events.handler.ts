@@ -1,5 +1,6 @@
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { KafkaEventContext, PropagateToConsumerLoop } from '@agentops/messaging-nest';
+import { Clock } from '@agentops/service-runtime';
 import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { TrafficWindow } from './live/traffic-window';
@@ -16,12 +17,19 @@ export class ConsoleEventsHandler {
   constructor(
     private readonly traffic: TrafficWindow,
     private readonly fires: PolicyFireCounter,
+    private readonly clock: Clock,
   ) {}
 
   @EventPattern(EventTypes.IntentProposed)
   onIntent(@Payload() event: EventEnvelope<IntentProposedV1>): void {
     const { agent, proposedAt } = event.data;
-    this.traffic.recordIntent(event.tenantid, agent.id, agent.role, Date.parse(proposedAt), Date.now());
+    this.traffic.recordIntent(
+      event.tenantid,
+      agent.id,
+      agent.role,
+      Date.parse(proposedAt),
+      this.clock.now().getTime(),
+    );
   }
 
   @EventPattern(EventTypes.IntentDecided)
@@ -32,7 +40,13 @@ export class ConsoleEventsHandler {
     if (ctx.subscription === POLICY_FIRES_SUBSCRIPTION) return this.fires.count(event);
     if (ctx.subscription === LIVE_TRAFFIC_SUBSCRIPTION) {
       const { agentId, verdict, decidedAt } = event.data;
-      this.traffic.recordDecision(event.tenantid, agentId, verdict, Date.parse(decidedAt), Date.now());
+      this.traffic.recordDecision(
+        event.tenantid,
+        agentId,
+        verdict,
+        Date.parse(decidedAt),
+        this.clock.now().getTime(),
+      );
     }
   }
 }

@@ -1,6 +1,7 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IntentsHandler } from './agents/intents.handler';
+import { KnownAgentRepository, PostgresKnownAgentRepository } from './agents/known-agent-repository';
 import { KnownAgents } from './agents/known-agents';
 import { BreakerEngine } from './breakers/breaker-engine';
 import { BreakerRepository, PostgresBreakerRepository } from './breakers/breaker-repository';
@@ -21,6 +22,7 @@ export class KillswitchModule {
       controllers: [SignalsHandler, IntentsHandler, KillSwitchesController, BreakersController],
       providers: [
         SignalRepository,
+        { provide: KnownAgentRepository, useClass: PostgresKnownAgentRepository },
         KnownAgents,
         SwitchRepository,
         SwitchFanout,

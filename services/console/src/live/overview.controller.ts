@@ -1,5 +1,6 @@
 import {
   ALL_TENANTS,
+  Clock,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
@@ -18,7 +19,10 @@ const OverviewQuery = z.object({
 @Controller('v1/overview')
 @UseGuards(PrincipalGuard)
 export class OverviewController {
-  constructor(private readonly traffic: TrafficWindow) {}
+  constructor(
+    private readonly traffic: TrafficWindow,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   overview(
@@ -26,10 +30,11 @@ export class OverviewController {
     @Query(new ZodValidationPipe(OverviewQuery)) q: z.infer<typeof OverviewQuery>,
   ) {
     const tenantId = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    const now = this.clock.now();
     return {
       tenantId: tenantId ?? ALL_TENANTS,
-      generatedAt: new Date().toISOString(),
-      ...this.traffic.snapshot(tenantId, q.windowSeconds, Date.now()),
+      generatedAt: now.toISOString(),
+      ...this.traffic.snapshot(tenantId, q.windowSeconds, now.getTime()),
     };
   }
 }

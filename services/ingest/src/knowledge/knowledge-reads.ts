@@ -1,6 +1,6 @@
 import { ActiveKnowledge, ActiveKnowledgeVersion } from '@agentops/knowledge-client';
 import { DATA_CLASSES, DataClass, ProductFact, evaluateFreshness, freshnessLimit } from '@agentops/knowledge';
-import { DomainError } from '@agentops/service-runtime';
+import { Clock, DomainError } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 
 /** How fresh a product's volatile facts are at the time of the read. */
@@ -18,7 +18,10 @@ export interface FactFreshness {
  */
 @Injectable()
 export class KnowledgeReads {
-  constructor(private readonly active: ActiveKnowledge) {}
+  constructor(
+    private readonly active: ActiveKnowledge,
+    private readonly clock: Clock,
+  ) {}
 
   private current(tenantId: string): ActiveKnowledgeVersion {
     const v = this.active.current(tenantId);
@@ -45,7 +48,8 @@ export class KnowledgeReads {
     };
   }
 
-  product(tenantId: string, sku: string, now = Date.now()) {
+  product(tenantId: string, sku: string) {
+    const now = this.clock.now().getTime();
     const v = this.current(tenantId);
     const product: ProductFact | undefined = v.compiled.products.get(sku);
     if (!product) throw new DomainError('not_found', `no approved facts for SKU ${sku}`);
@@ -68,7 +72,8 @@ export class KnowledgeReads {
   }
 
   /** Approved copy live at `now`, optionally of one campaign or product. */
-  copy(tenantId: string, filter: { campaign?: string; sku?: string }, now = Date.now()) {
+  copy(tenantId: string, filter: { campaign?: string; sku?: string }) {
+    const now = this.clock.now().getTime();
     const v = this.current(tenantId);
     const copy = v.compiled.version.document.copy.filter(
       (c) =>

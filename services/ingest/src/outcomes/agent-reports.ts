@@ -1,5 +1,5 @@
 import { AgentIdentity, EventTypes, OutcomeReport, TelemetryReport } from '@agentops/contracts';
-import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
+import { EventContext, EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { Clock, EVENT_SOURCE } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -19,20 +19,10 @@ export class AgentReports {
 
   async reportOutcome(agent: AgentIdentity, report: OutcomeReport): Promise<{ outcomeId: string }> {
     const outcomeId = newEventId();
-    const reportedAt = this.clock.now();
+    const at = this.clock.now();
+    const data = { ...report, outcomeId, agentId: agent.id, reportedAt: at.toISOString() };
     await this.publisher.publish(
-      createEvent(
-        EventTypes.OutcomeReported,
-        { ...report, outcomeId, agentId: agent.id, reportedAt: reportedAt.toISOString() },
-        {
-          id: outcomeId,
-          source: this.source,
-          tenantid: agent.tenantId,
-          agentid: agent.id,
-          correlationid: report.intentId,
-          time: reportedAt,
-        },
-      ),
+      createEvent(EventTypes.OutcomeReported, data, this.context(agent, report.intentId, outcomeId, at)),
       agent.id,
     );
     return { outcomeId };
@@ -40,22 +30,24 @@ export class AgentReports {
 
   async recordTelemetry(agent: AgentIdentity, report: TelemetryReport): Promise<{ telemetryId: string }> {
     const telemetryId = newEventId();
-    const recordedAt = this.clock.now();
+    const at = this.clock.now();
+    const data = { ...report, agentId: agent.id, recordedAt: at.toISOString() };
     await this.publisher.publish(
-      createEvent(
-        EventTypes.TelemetryRecorded,
-        { ...report, agentId: agent.id, recordedAt: recordedAt.toISOString() },
-        {
-          id: telemetryId,
-          source: this.source,
-          tenantid: agent.tenantId,
-          agentid: agent.id,
-          correlationid: report.intentId,
-          time: recordedAt,
-        },
-      ),
+      createEvent(EventTypes.TelemetryRecorded, data, this.context(agent, report.intentId, telemetryId, at)),
       agent.id,
     );
     return { telemetryId };
+  }
+
+  /** The envelope of an agent's report: as the agent, correlated with its intent, at the Clock's time. */
+  private context(agent: AgentIdentity, intentId: string | undefined, id: string, time: Date): EventContext {
+    return {
+      id,
+      source: this.source,
+      tenantid: agent.tenantId,
+      agentid: agent.id,
+      correlationid: intentId,
+      time,
+    };
   }
 }

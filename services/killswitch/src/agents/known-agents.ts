@@ -1,60 +1,60 @@
 import { AgentIdentity } from '@agentops/contracts';
 import { CohortMember } from '@agentops/cohort-selector';
+import { Clock } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { KnownAgentRepository } from './known-agent-repository';
 
-/** Agents learnt from the intents they propose; refreshed at most once a minute per agent. */
+/**
+ * Agents learnt from the intents they propose, kept in memory and stored through the
+ * KnownAgentRepository at most once a minute per agent (by the Clock), or at once when its
+ * cohort facts change.
+ */
 @Injectable()
 export class KnownAgents {
   private readonly seen = new Map<string, { at: number; fingerprint: string }>();
   private readonly facts = new Map<string, CohortMember>();
-  private static readonly REFRESH_MS = 60_000;
+  static readonly REFRESH_MS = 60_000;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly repository: KnownAgentRepository,
+    private readonly clock: Clock,
+  ) {}
 
   async observe(agent: AgentIdentity, at: string): Promise<void> {
     const fingerprint = `${agent.tenantId}|${agent.role}|${agent.version}|${agent.region}`;
     const last = this.seen.get(agent.id);
-    if (last && last.fingerprint === fingerprint && Date.now() - last.at < KnownAgents.REFRESH_MS) return;
-    this.facts.set(agent.id, {
-      id: agent.id,
-      tenantId: agent.tenantId,
-      role: agent.role,
-      version: agent.version,
-      region: agent.region,
-    });
-    await this.dataSource.query(
-      `INSERT INTO known_agents (agent_id, tenant_id, role, version, region, last_seen) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (agent_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, role = EXCLUDED.role, version = EXCLUDED.version,
-         region = EXCLUDED.region, last_seen = GREATEST(known_agents.last_seen, EXCLUDED.last_seen)`,
-      [agent.id, agent.tenantId, agent.role, agent.version, agent.region, at],
-    );
-    this.seen.set(agent.id, { at: Date.now(), fingerprint });
-    this.facts.set(agent.id, {
-      id: agent.id,
-      tenantId: agent.tenantId,
-      role: agent.role,
-      version: agent.version,
-      region: agent.region,
-    });
+    if (
+      last &&
+      last.fingerprint === fingerprint &&
+      this.clock.now().getTime() - last.at < KnownAgents.REFRESH_MS
+    )
+      return;
+    this.facts.set(agent.id, cohortMemberOf(agent));
+    await this.repository.upsert(agent, at);
+    this.seen.set(agent.id, { at: this.clock.now().getTime(), fingerprint });
+    this.facts.set(agent.id, cohortMemberOf(agent));
   }
 
   /** An agent's cohort facts for signals that carry only its id (decisions, verifications, telemetry). */
   async find(agentId: string): Promise<CohortMember | undefined> {
     const cached = this.facts.get(agentId);
     if (cached) return cached;
-    const rows = (await this.dataSource.query(
-      `SELECT agent_id AS id, tenant_id AS "tenantId", role, version, region FROM known_agents WHERE agent_id = $1`,
-      [agentId],
-    )) as CohortMember[];
-    if (rows[0]) this.facts.set(agentId, rows[0]);
-    return rows[0];
+    const found = await this.repository.find(agentId);
+    if (found) this.facts.set(agentId, found);
+    return found;
   }
 
-  async all(tenantId?: string): Promise<CohortMember[]> {
-    return (await this.dataSource.query(
-      `SELECT agent_id AS id, tenant_id AS "tenantId", role, version, region FROM known_agents ${tenantId !== undefined ? 'WHERE tenant_id = $1' : ''}`,
-      tenantId !== undefined ? [tenantId] : [],
-    )) as CohortMember[];
+  all(tenantId?: string): Promise<CohortMember[]> {
+    return this.repository.all(tenantId);
   }
+}
+
+function cohortMemberOf(agent: AgentIdentity): CohortMember {
+  return {
+    id: agent.id,
+    tenantId: agent.tenantId,
+    role: agent.role,
+    version: agent.version,
+    region: agent.region,
+  };
 }
