@@ -1,6 +1,8 @@
 import { AgentIdentity, EventEnvelope } from '@agentops/contracts';
 import { newEventId } from '@agentops/messaging';
 import { DataSource } from 'typeorm';
+import { SystemClock } from '@agentops/service-runtime';
+import { PostgresKnownAgentRepository } from '../../services/killswitch/src/agents/known-agent-repository';
 import { KnownAgents } from '../../services/killswitch/src/agents/known-agents';
 import { SignalRepository } from '../../services/killswitch/src/signals/signal-repository';
 import { serviceDataSource } from '../support/service-data-source';
@@ -29,6 +31,8 @@ describe('KnownAgents and SignalRepository on PostgreSQL', () => {
     await ds?.destroy();
   });
 
+  /** One instance's KnownAgents, as killswitch wires it. */
+  const knownAgents = () => new KnownAgents(new PostgresKnownAgentRepository(ds), new SystemClock());
   const agentOf = (tenantId: string, over: Partial<AgentIdentity> = {}): AgentIdentity => ({
     id: `it-ka-agent-${RUN}-${n++}`,
     tenantId,
@@ -48,19 +52,19 @@ describe('KnownAgents and SignalRepository on PostgreSQL', () => {
 
   it('stores an agent seen in an intent, and another instance finds it by id', async () => {
     const agent = agentOf(tenant('find'));
-    await new KnownAgents(ds).observe(agent, '2026-03-02T09:00:00.000Z');
-    expect(await new KnownAgents(ds).find(agent.id)).toEqual({
+    await knownAgents().observe(agent, '2026-03-02T09:00:00.000Z');
+    expect(await knownAgents().find(agent.id)).toEqual({
       id: agent.id,
       tenantId: agent.tenantId,
       role: 'pricing',
       version: '1.0.0',
       region: 'eu-west',
     });
-    expect(await new KnownAgents(ds).find(`it-ka-agent-${RUN}-unknown`)).toBeUndefined();
+    expect(await knownAgents().find(`it-ka-agent-${RUN}-unknown`)).toBeUndefined();
   });
 
   it('writes an agent again within the minute only when its facts changed, and keeps the latest sighting', async () => {
-    const known = new KnownAgents(ds);
+    const known = knownAgents();
     const agent = agentOf(tenant('refresh'));
     await known.observe(agent, '2026-03-02T09:00:00.000Z');
     await known.observe(agent, '2026-03-02T09:00:30.000Z'); // same facts, within the minute: no write
@@ -71,13 +75,13 @@ describe('KnownAgents and SignalRepository on PostgreSQL', () => {
       last_seen: new Date('2026-03-02T09:00:40.000Z'),
     });
     // Another instance that sees an older intent of the agent later does not move its sighting back.
-    await new KnownAgents(ds).observe({ ...agent, version: '2.0.0' }, '2026-03-02T08:00:00.000Z');
+    await knownAgents().observe({ ...agent, version: '2.0.0' }, '2026-03-02T08:00:00.000Z');
     expect((await rowOf(agent.id)).last_seen.toISOString()).toBe('2026-03-02T09:00:40.000Z');
   });
 
   it('lists the agents of one tenant, or of every tenant', async () => {
     const [a, b] = [tenant('all-a'), tenant('all-b')];
-    const known = new KnownAgents(ds);
+    const known = knownAgents();
     const [a1, a2, b1] = [agentOf(a), agentOf(a, { role: 'service' }), agentOf(b)];
     for (const agent of [a1, a2, b1]) await known.observe(agent, '2026-03-02T09:00:00.000Z');
     expect((await known.all(a)).map((m) => m.id).sort()).toEqual([a1.id, a2.id].sort());
