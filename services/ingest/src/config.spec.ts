@@ -32,7 +32,9 @@ describe('ingest config', () => {
       TRACE_MAX_SPANS: 1_000_000,
     });
     expect(loadIngestConfig({ ...base, GENAI_CAPTURE_CONTENT: 'true' }).GENAI_CAPTURE_CONTENT).toBe(true);
-    expect(() => loadIngestConfig({ ...base, GENAI_CAPTURE_CONTENT: 'yes' })).toThrow('GENAI_CAPTURE_CONTENT');
+    expect(() => loadIngestConfig({ ...base, GENAI_CAPTURE_CONTENT: 'yes' })).toThrow(
+      'GENAI_CAPTURE_CONTENT',
+    );
     expect(() => loadIngestConfig({ ...base, TRACE_RETENTION_HOURS: '0' })).toThrow('TRACE_RETENTION_HOURS');
   });
 });

@@ -3,7 +3,15 @@
  * `#/traces/intent/<id>`, `#/traces/<trace id>`.
  */
 
-export const PAGES = ['overview', 'killswitches', 'escalations', 'audit', 'policies', 'knowledge', 'traces'] as const;
+export const PAGES = [
+  'overview',
+  'killswitches',
+  'escalations',
+  'audit',
+  'policies',
+  'knowledge',
+  'traces',
+] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Route {
