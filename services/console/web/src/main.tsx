@@ -9,6 +9,7 @@ import { KillSwitchesPage } from './pages/KillSwitches';
 import { LoginPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
 import { PoliciesPage } from './pages/Policies';
+import { RolloutsPage } from './pages/Rollouts';
 import type { User } from './types';
 
 /** 16 × 16 stroke icons as SVG paths, drawn inline: no icon font, no network. */
@@ -38,6 +39,7 @@ const NAV: { page: Page; label: string; icon: string; roles: string[] }[] = [
     icon: 'M8 1.5l5.5 2v4.2c0 3.2-2.4 5.7-5.5 6.8-3.1-1.1-5.5-3.6-5.5-6.8V3.5z',
     roles: ['policy-admin', 'auditor', 'sre', 'reviewer', 'admin'],
   },
+  { page: 'rollouts', label: 'Rollouts', icon: 'M2 13.5h12M4 11V7.5M8 11V4.5M12 11V2.5', roles: [] },
 ];
 
 function useHash(): string {
@@ -226,6 +228,7 @@ function App() {
             />
           )}
           {page === 'policies' && <PoliciesPage />}
+          {page === 'rollouts' && <RolloutsPage user={user} rolloutId={route.rest[0]} />}
         </main>
       </div>
     </FeedbackContext.Provider>

@@ -1,6 +1,6 @@
 /** Hash routes: `#/overview`, `#/escalations/<id>`, `#/audit?agentId=px-1`, `#/audit/intent/<id>`. */
 
-export const PAGES = ['overview', 'killswitches', 'escalations', 'audit', 'policies'] as const;
+export const PAGES = ['overview', 'killswitches', 'escalations', 'audit', 'policies', 'rollouts'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Route {
