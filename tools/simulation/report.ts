@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatTable } from '../cli/cli-kit';
+import { rolloutReportHtml, rolloutReportLines } from './rollout-report';
+import { RolloutScenarioReport } from './rollouts';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
 
 export interface SimulationReport {
@@ -13,6 +15,7 @@ export interface SimulationReport {
   auditRecords: number;
   auditVerification: { ok: boolean; detail: string };
   reviewer: { approved: number; rejected: number };
+  rollouts?: RolloutScenarioReport;
 }
 
 export function printReport(r: SimulationReport): void {
@@ -56,6 +59,7 @@ export function printReport(r: SimulationReport): void {
   console.log(
     `Breakers tripped: ${r.breakerTrips.length ? r.breakerTrips.map((b) => `${b.name} (switch ${b.switchId.slice(0, 8)}, ${b.reason})`).join('; ') : 'none'}`,
   );
+  if (r.rollouts) console.log(`\n${rolloutReportLines(r.rollouts).join('\n')}\n`);
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   console.log(
@@ -153,6 +157,7 @@ ${table(
   r.breakerTrips.map((b) => [b.name, b.switchId, b.at, b.reason]),
 )}
 <p>Verification violations: ${r.verificationViolations}. Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected.</p>
+${r.rollouts ? rolloutReportHtml(r.rollouts, esc, table) : ''}
 </html>`;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);
