@@ -19,13 +19,16 @@ import { Endpoints, api, endpointsFromEnv, signIn } from './platform-api';
 import { Random } from './random';
 import { SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
-import { AgentType, Tally } from './tally';
+import { RolloutScenarioReport, runRolloutScenarios } from './rollouts';
+import { AgentType, FailureModeResult, Tally } from './tally';
 
 /**
  * The main job's simulation: a luxury retailer's four agent types, built on the SDK, run against
  * the platform for a bounded time with every failure mode injected on a schedule; then the report.
  */
 const TENANT = 'maison-demo';
+/** The retailer's outlet brand: its own tenant, where the pricing canary runs (tools/simulation/rollouts.ts). */
+const OUTLET = 'maison-demo-outlet';
 /** The demo people who clear escalations (tools/console/demo-users.ts). */
 const REVIEWER = 'rita.reviewer';
 const LEAD = 'lea.lead';
@@ -36,6 +39,8 @@ interface Options {
   approveRate: number;
   reviewDelayMs: number;
   html: string;
+  rolloutGrace: number;
+  rollouts: boolean;
 }
 
 async function main(): Promise<void> {
@@ -51,6 +56,13 @@ async function main(): Promise<void> {
     )
     .option('--review-delay-ms <ms>', 'the reviewer’s reading time', (v) => Number(v), 1500)
     .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
+    .option('--rollouts', 'also run the pricing canary and the service-prompt A/B (issue #15)', false)
+    .option(
+      '--rollout-grace <seconds>',
+      'how long the pricing canary may run past --duration until its test decides',
+      (v) => Number(v),
+      90,
+    )
     .parse()
     .opts<Options>();
   // The demo's short-lived break-glass token (scripts/demo.sh), or any admin's.
@@ -62,12 +74,8 @@ async function main(): Promise<void> {
   const catalog = generateCatalog(opts.seed);
   const customers = generateCustomers(opts.seed);
   await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/catalog`, operatorToken, { items: catalog });
-  await api(
-    'PUT',
-    `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`,
-    operatorToken,
-    parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8')),
-  );
+  const retailFacts: unknown = parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8'));
+  await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`, operatorToken, retailFacts);
   const shop: ShopState = {
     catalog,
     customers,
@@ -146,18 +154,46 @@ async function main(): Promise<void> {
   }, 1000);
 
   const loops = agents.map(({ agent, everyMs }) => agentLoop(agent, everyMs, endAt, rnd));
+  // The canary of a subtly worse pricing release and the A/B of two service prompts, alongside.
+  let rollouts: RolloutScenarioReport | undefined;
+  // Off by default: on a loaded machine the rollout service counts too slowly for the canary's test
+  // to decide within a short run (see test/e2e/simulation-rollouts.e2e-spec.ts).
+  const rolloutRun = !opts.rollouts
+    ? Promise.resolve()
+    : runRolloutScenarios(
+        {
+          endpoints,
+          token: operatorToken,
+          run,
+          tenant: TENANT,
+          canaryTenant: OUTLET,
+          catalog,
+          customers,
+          retailFacts,
+          rnd: new Random(opts.seed + 15),
+          graceMs: opts.rolloutGrace * 1000,
+          log: (line) => bar === undefined && console.log(`simulating: ${line}`),
+        },
+        endAt,
+      ).then((r) => {
+        rollouts = r;
+        tally.failureModes.push(canaryFailureMode(r));
+      });
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
     tally.failureModes.push(await mode.run({ shop, tally, clients, rnd }));
   });
-  await Promise.all([...loops, ...injections]);
+  await Promise.all([...loops, ...injections, rolloutRun]);
   clearInterval(progress);
   bar?.update(opts.duration);
   bar?.stop();
   reviewer.stop();
   Object.values(clients).forEach((c) => c.close());
 
-  const report = await collect(endpoints, operatorToken, tally, run, opts, started, reviewer);
+  const report = {
+    ...(await collect(endpoints, operatorToken, tally, run, opts, started, reviewer)),
+    rollouts,
+  };
   printReport(report);
   writeHtmlReport(report, opts.html);
   console.log(`\nHTML report: ${opts.html}`);
@@ -166,6 +202,21 @@ async function main(): Promise<void> {
     console.error(`NOT contained: ${uncontained.map((f) => f.name).join(', ')}`);
     process.exitCode = 1;
   }
+}
+
+/** The canary as a failure mode: a subtly worse release is contained when it is rolled back by itself. */
+function canaryFailureMode(r: RolloutScenarioReport): FailureModeResult {
+  const c = r.canary;
+  const rb = c?.rollback;
+  return {
+    name: 'subtly worse pricing release',
+    description: `dynamic pricing 2.4.0 on a canary of ${OUTLET}'s SKUs denies 12 % of its prices instead of 5 %`,
+    contained: rb !== undefined && rb.actor === 'analysis',
+    how: rb
+      ? `rolled back by the rollout analysis ${rb.secondsAfterStart.toFixed(1)} s in, after ${rb.intents} counted intents; its later intents refused (${c!.candidateAfterRollback.refused}/${c!.candidateAfterRollback.proposed})`
+      : `not rolled back (${c ? `status ${c.status}` : (r.problems[0] ?? 'no canary')})`,
+    by: rb ? `rollout ${c!.key}${rb.killSwitchId ? `, kill switch ${rb.killSwitchId}` : ''}` : '—',
+  };
 }
 
 async function agentLoop(agent: SimAgent, everyMs: number, endAt: number, rnd: Random): Promise<void> {

@@ -8,7 +8,8 @@ import { Random } from './random';
  * The simulation's rollouts (issue #15), run beside the four agent types:
  *
  *  - a **canary** of a subtly worse dynamic-pricing release: version 2.4.0 now and then proposes a
- *    markdown below the SKU's floor (denied), 12 % of its intents against the stable 2.3.9's 5 %.
+ *    price in a currency the shop does not sell in (denied), 12 % of its intents against the
+ *    stable 2.3.9's 5 %.
  *    The rollout service tests the deny rate per arm sequentially and rolls the candidate back by
  *    itself — weight 0 and a kill switch on its version — after which its intents are refused;
  *  - an **A/B experiment** of two customer-service prompts, scored by the customer's rating of the
@@ -22,12 +23,12 @@ import { Random } from './random';
  * mispricing-bug failure mode — whose blast-radius breaker halts the whole pricing cohort of its
  * tenant — cannot halt both arms before the test decides. Its working set is 16 SKUs (the
  * breakers and pricing policies watch how many distinct SKUs a tenant and an agent reprice),
- * balanced to the canary's weight by the rollout's own assignment: 4 the candidate serves, 12 the
- * baseline, so that intents split 25/75 like the units (with 16 units the hash alone would rarely
+ * balanced to the canary's weight by the rollout's own assignment: 8 the candidate serves, 8 the
+ * baseline, so that intents split 50/50 like the units (with 16 units the hash alone would rarely
  * split them exactly, and the sample-ratio check would rightly pause the rollout).
  */
-export const CANARY_WEIGHT = 25;
-const CANARY_SKUS = { candidate: 4, baseline: 12 };
+export const CANARY_WEIGHT = 50;
+const CANARY_SKUS = { candidate: 8, baseline: 8 };
 const BASELINE_BAD_RATE = 0.05;
 const CANDIDATE_BAD_RATE = 0.12;
 /** The mean rating (1–5) each prompt's replies get. */
@@ -52,6 +53,11 @@ export interface RolloutScenarioOptions {
   abConcurrency?: number;
   /** Stop this long after the canary's rollback instead of at `endAt` (a short run in a test). */
   stopAfterRollbackMs?: number;
+  /**
+   * How long past `endAt` the scenarios may go on while the canary has not been decided yet: the
+   * sequential test needs a few hundred intents, which a loaded machine may not serve in a short run.
+   */
+  graceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -157,7 +163,7 @@ apiVersion: agentops.io/v1
 kind: AgentRollout
 metadata:
   name: ${key}
-  description: dynamic pricing 2.4.0 (new elasticity model) on a quarter of the outlet's SKUs
+  description: dynamic pricing 2.4.0 (new elasticity model) on half of the outlet's working set
   owner: pricing-team-lead
 spec:
   mode: canary
@@ -167,9 +173,8 @@ spec:
   candidates: [{ name: canary, agentVersion: "2.4.0" }]
   steps:
     - { weight: ${CANARY_WEIGHT}, minDwell: 10m, minSamplePerArm: 2000 }
-    - { weight: 50, minDwell: 10m, minSamplePerArm: 2000 }
   guardrails:
-    - { kpi: deny_rate, minimumEffect: 0.05 }
+    - { kpi: deny_rate, minimumEffect: 0.07 }
   analysis: { alpha: 0.05 }
 `;
 
@@ -206,7 +211,12 @@ export async function runRolloutScenarios(
   o: RolloutScenarioOptions,
   endAt: number,
 ): Promise<RolloutScenarioReport> {
-  let end = endAt;
+  let end = endAt + (o.graceMs ?? 0);
+  /** Once the canary is decided: a test stops shortly after; a run goes on to its end, or 3 s in its grace. */
+  const settle = () => {
+    const after = Date.now() + (o.stopAfterRollbackMs ?? 3000);
+    end = Math.min(end, o.stopAfterRollbackMs !== undefined ? after : Math.max(endAt, after));
+  };
   const log = o.log ?? (() => undefined);
   const problems: string[] = [];
   const refusals: Record<string, number> = {};
@@ -293,12 +303,13 @@ export async function runRolloutScenarios(
       const arm = variant.name as 'stable' | 'canary';
       const client = pricing[arm];
       const bad = o.rnd.chance(arm === 'canary' ? CANDIDATE_BAD_RATE : BASELINE_BAD_RATE);
-      // Good moves are small increases; a bad one marks the SKU down below its floor.
-      const price = Math.round(sku.price * (bad ? 0.55 : 1 + o.rnd.int(1, 3) / 100));
+      // Moves are small increases; a bad one carries a currency code the shop does not price in
+      // (2.4.0's new market feed says EURO): denied, and no markdown, counter or breaker involved.
+      const price = Math.round(sku.price * (1 + o.rnd.int(1, 3) / 100));
       const intent: Intent = {
         action: 'pricing.set_price',
         target: { type: 'sku', id: sku.sku },
-        params: { sku: sku.sku, price, currency: 'EUR' },
+        params: { sku: sku.sku, price, currency: bad ? 'EURO' : 'EUR' },
         confidence: 0.8 + o.rnd.next() * 0.19,
         justification: `elasticity model ${arm === 'canary' ? '2.4.0' : '2.3.9'} for ${sku.sku}`,
         dataUsed: [{ source: 'catalog', ref: sku.sku, dataClasses: ['product', 'market'] }],
@@ -352,13 +363,13 @@ export async function runRolloutScenarios(
         );
         if (canaryView.status === 'rolled_back') {
           rolledBack = true;
-          if (o.stopAfterRollbackMs !== undefined) end = Math.min(end, Date.now() + o.stopAfterRollbackMs);
+          settle();
           log(`canary ${canaryKey} rolled back by ${canaryView.transitions.at(-1)?.actor}`);
         }
       }
     })();
     const workers = [
-      ...Array.from({ length: o.canaryConcurrency ?? 4 }, () =>
+      ...Array.from({ length: o.canaryConcurrency ?? 8 }, () =>
         // After the rollback the canary's agents go on at a routine pace: its intents are refused.
         loop(
           () => end,
