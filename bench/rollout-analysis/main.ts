@@ -12,7 +12,7 @@
  *   npm run bench:rollout-analysis -- [--aa-runs 1000] [--detection-runs 1000] [--sweep] [--json] [--no-write]
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
@@ -437,8 +437,8 @@ function main(): number {
         ? detection.fixedMedian[calibrated]
         : null,
     decisions_per_s: Math.round(tp.full),
-    // Needs services/rollout and the real stack (rollback → kill switch → refused intents): not built yet.
-    rollback_to_refusal_p99_ms: null,
+    // Measured on the real stack by bench/rollout-analysis/rollback-refusal.ts: kept as it stands.
+    rollback_to_refusal_p99_ms: measuredRefusalP99(resolve(root, 'docs/bench/rollout-analysis.json')),
     commit: commitOf(root),
     date: new Date().toISOString(),
   };
@@ -448,6 +448,17 @@ function main(): number {
   }
   if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   return 0;
+}
+
+/** The last real-stack measurement (`npm run bench:rollout-refusal`), or null before the first. */
+function measuredRefusalP99(file: string): number | null {
+  try {
+    const v = (JSON.parse(readFileSync(file, 'utf8')) as { rollback_to_refusal_p99_ms?: unknown })
+      .rollback_to_refusal_p99_ms;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 /** How detection and the A/A error move with the guardrails a rollout declares. */

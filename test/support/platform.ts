@@ -121,7 +121,7 @@ export async function bootPlatform(
 
 /**
  * All seven services wired as a deployment wires them: escalation asks guardrail for context,
- * rollout halts candidates through killswitch, the console proxies to the other five. Booted in
+ * rollout halts candidates through killswitch, the console proxies to the other six. Booted in
  * dependency order; close them in reverse.
  */
 export async function bootWiredPlatform(
@@ -146,6 +146,7 @@ export async function bootWiredPlatform(
     ESCALATION_URL: escalation.url,
     KILLSWITCH_URL: killswitch.url,
     AUDIT_URL: audit.url,
+    ROLLOUT_URL: rollout.url,
   });
   return { audit, guardrail, escalation, killswitch, rollout, ingest, console };
 }

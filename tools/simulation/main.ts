@@ -22,13 +22,16 @@ import { Endpoints, api, endpointsFromEnv, signIn } from './platform-api';
 import { Random } from './random';
 import { ExampleSpan, SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
-import { AgentType, Tally } from './tally';
+import { RolloutScenarioReport, runRolloutScenarios } from './rollouts';
+import { AgentType, FailureModeResult, Tally } from './tally';
 
 /**
  * The main job's simulation: a luxury retailer's four agent types, built on the SDK, run against
  * the platform for a bounded time with every failure mode injected on a schedule; then the report.
  */
 const TENANT = 'maison-demo';
+/** The retailer's outlet brand: its own tenant, where the pricing canary runs (tools/simulation/rollouts.ts). */
+const OUTLET = 'maison-demo-outlet';
 /** The demo people who clear escalations (tools/console/demo-users.ts). */
 const REVIEWER = 'rita.reviewer';
 const LEAD = 'lea.lead';
@@ -39,6 +42,8 @@ interface Options {
   approveRate: number;
   reviewDelayMs: number;
   html: string;
+  rolloutGrace: number;
+  rollouts: boolean;
 }
 
 async function main(): Promise<void> {
@@ -54,6 +59,13 @@ async function main(): Promise<void> {
     )
     .option('--review-delay-ms <ms>', 'the reviewer’s reading time', (v) => Number(v), 1500)
     .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
+    .option('--rollouts', 'also run the pricing canary and the service-prompt A/B (issue #15)', false)
+    .option(
+      '--rollout-grace <seconds>',
+      'how long the pricing canary may run past --duration until its test decides',
+      (v) => Number(v),
+      90,
+    )
     .parse()
     .opts<Options>();
   // The demo's short-lived break-glass token (scripts/demo.sh), or any admin's.
@@ -65,12 +77,8 @@ async function main(): Promise<void> {
   const catalog = generateCatalog(opts.seed);
   const customers = generateCustomers(opts.seed);
   await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/catalog`, operatorToken, { items: catalog });
-  await api(
-    'PUT',
-    `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`,
-    operatorToken,
-    parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8')),
-  );
+  const retailFacts: unknown = parse(readFileSync('policies/retail/fixtures/retail.yaml', 'utf8'));
+  await api('PUT', `${endpoints.guardrail}/v1/context/${TENANT}/retail-facts`, operatorToken, retailFacts);
   const knowledge = await importKnowledge(
     endpoints,
     operatorToken,
@@ -167,6 +175,31 @@ async function main(): Promise<void> {
       simulationKnowledge(opts.seed, catalog, new Date()),
     ).catch((e: Error) => console.error(`knowledge re-read failed: ${e.message}`));
   }, 45_000);
+  // The canary of a subtly worse pricing release and the A/B of two service prompts, alongside.
+  let rollouts: RolloutScenarioReport | undefined;
+  // Off by default: on a loaded machine the rollout service counts too slowly for the canary's test
+  // to decide within a short run (see test/e2e/simulation-rollouts.e2e-spec.ts).
+  const rolloutRun = !opts.rollouts
+    ? Promise.resolve()
+    : runRolloutScenarios(
+        {
+          endpoints,
+          token: operatorToken,
+          run,
+          tenant: TENANT,
+          canaryTenant: OUTLET,
+          catalog,
+          customers,
+          retailFacts,
+          rnd: new Random(opts.seed + 15),
+          graceMs: opts.rolloutGrace * 1000,
+          log: (line) => bar === undefined && console.log(`simulating: ${line}`),
+        },
+        endAt,
+      ).then((r) => {
+        rollouts = r;
+        tally.failureModes.push(canaryFailureMode(r));
+      });
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
     const proposed: { intentId: string; executed: boolean }[] = [];
@@ -174,7 +207,7 @@ async function main(): Promise<void> {
     const example = proposed.find((p) => !p.executed) ?? proposed[0];
     tally.failureModes.push({ ...result, intentId: example?.intentId });
   });
-  await Promise.all([...loops, ...injections]);
+  await Promise.all([...loops, ...injections, rolloutRun]);
   clearInterval(progress);
   clearInterval(reread);
   bar?.update(opts.duration);
@@ -193,6 +226,7 @@ async function main(): Promise<void> {
     console.error(`grounding section left out: ${e.message}`);
     return undefined;
   });
+  report.rollouts = rollouts;
   printReport(report);
   writeHtmlReport(report, opts.html);
   console.log(`\nHTML report: ${opts.html}`);
@@ -201,6 +235,21 @@ async function main(): Promise<void> {
     console.error(`NOT contained: ${uncontained.map((f) => f.name).join(', ')}`);
     process.exitCode = 1;
   }
+}
+
+/** The canary as a failure mode: a subtly worse release is contained when it is rolled back by itself. */
+function canaryFailureMode(r: RolloutScenarioReport): FailureModeResult {
+  const c = r.canary;
+  const rb = c?.rollback;
+  return {
+    name: 'subtly worse pricing release',
+    description: `dynamic pricing 2.4.0 on a canary of ${OUTLET}'s SKUs denies 12 % of its prices instead of 5 %`,
+    contained: rb !== undefined && rb.actor === 'analysis',
+    how: rb
+      ? `rolled back by the rollout analysis ${rb.secondsAfterStart.toFixed(1)} s in, after ${rb.intents} counted intents; its later intents refused (${c!.candidateAfterRollback.refused}/${c!.candidateAfterRollback.proposed})`
+      : `not rolled back (${c ? `status ${c.status}` : (r.problems[0] ?? 'no canary')})`,
+    by: rb ? `rollout ${c!.key}${rb.killSwitchId ? `, kill switch ${rb.killSwitchId}` : ''}` : '—',
+  };
 }
 
 async function agentLoop(agent: SimAgent, everyMs: number, endAt: number, rnd: Random): Promise<void> {

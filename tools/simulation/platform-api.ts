@@ -6,6 +6,7 @@ export interface Endpoints {
   escalation: string;
   killswitch: string;
   audit: string;
+  rollout: string;
 }
 
 export function endpointsFromEnv(env = process.env): Endpoints {
@@ -16,6 +17,7 @@ export function endpointsFromEnv(env = process.env): Endpoints {
     escalation: env.ESCALATION_URL ?? 'http://127.0.0.1:3003',
     killswitch: env.KILLSWITCH_URL ?? 'http://127.0.0.1:3004',
     audit: env.AUDIT_URL ?? 'http://127.0.0.1:3005',
+    rollout: env.ROLLOUT_URL ?? 'http://127.0.0.1:3006',
   };
 }
 

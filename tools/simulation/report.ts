@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GroundingSection, groundingHtml, groundingLines } from './report-grounding';
 import { reportTable } from './report-table';
+import { rolloutReportHtml, rolloutReportLines } from './rollout-report';
+import { RolloutScenarioReport } from './rollouts';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
 
 /** A span of ingest's trace store, as much of it as the report shows. */
@@ -33,6 +35,7 @@ export interface SimulationReport {
   reviewer: { approved: number; rejected: number };
   /** The shopper's pitches checked against approved knowledge (absent when the run had none). */
   grounding?: GroundingSection;
+  rollouts?: RolloutScenarioReport;
 }
 
 export function printReport(r: SimulationReport): void {
@@ -92,6 +95,7 @@ export function printReport(r: SimulationReport): void {
       ),
     );
   } else console.log('Breakers tripped: none');
+  if (r.rollouts) console.log(`\n${rolloutReportLines(r.rollouts).join('\n')}\n`);
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   if (r.grounding) console.log(`\n${groundingLines(r.grounding).join('\n')}\n`);
@@ -245,6 +249,7 @@ ${table(
 )}
 <p>Verification violations: ${r.verificationViolations}. Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected.</p>
 ${r.grounding ? groundingHtml(r.grounding, esc, table) : ''}
+${r.rollouts ? rolloutReportHtml(r.rollouts, esc, table) : ''}
 </html>`;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);

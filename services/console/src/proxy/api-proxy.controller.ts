@@ -34,6 +34,7 @@ export class ApiProxyController {
       escalation: config.ESCALATION_URL,
       killswitch: config.KILLSWITCH_URL,
       audit: config.AUDIT_URL,
+      rollout: config.ROLLOUT_URL,
     };
   }
 

@@ -11,6 +11,7 @@ import { LoginPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
 import { PoliciesPage } from './pages/Policies';
 import { TracesPage } from './pages/Traces';
+import { RolloutsPage } from './pages/Rollouts';
 import type { User } from './types';
 
 /** 16 × 16 stroke icons as SVG paths, drawn inline: no icon font, no network. */
@@ -52,6 +53,7 @@ const NAV: { page: Page; label: string; icon: string; roles: string[] }[] = [
     icon: 'M1.5 3.5h6M3.5 7h8M5.5 10.5h5M8.5 14h6',
     roles: ['sre', 'auditor', 'policy-admin', 'lead', 'admin'],
   },
+  { page: 'rollouts', label: 'Rollouts', icon: 'M2 13.5h12M4 11V7.5M8 11V4.5M12 11V2.5', roles: [] },
 ];
 
 function useHash(): string {
@@ -242,6 +244,7 @@ function App() {
           {page === 'policies' && <PoliciesPage />}
           {page === 'knowledge' && <KnowledgePage user={user} tenant={route.query['tenant']} />}
           {page === 'traces' && <TracesPage rest={route.rest} />}
+          {page === 'rollouts' && <RolloutsPage user={user} rolloutId={route.rest[0]} />}
         </main>
       </div>
     </FeedbackContext.Provider>

@@ -11,6 +11,7 @@ export const PAGES = [
   'policies',
   'knowledge',
   'traces',
+  'rollouts',
 ] as const;
 export type Page = (typeof PAGES)[number];
 
