@@ -7,6 +7,7 @@ import { DataSource, Redis } from '@agentops/persistence';
 import type { Logger } from 'pino';
 import { Clock, SystemClock } from './clock';
 import { HealthController } from './health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ServiceMetrics } from './metrics';
 import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { PrincipalGuard } from './auth/principal.guard';
@@ -38,7 +39,7 @@ export class ServiceRuntimeModule {
   static forRoot(parts: RuntimeParts): DynamicModule {
     return {
       module: ServiceRuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: parts.config },
         { provide: LOGGER, useValue: parts.logger },
