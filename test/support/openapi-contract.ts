@@ -137,7 +137,7 @@ export function answersAgainstOpenApi(
         .split('/')
         .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')),
     );
-    if (!answer.contentType.includes('json')) continue;
+    if (!/^application\/([\w.-]+\+)?json\b/.test(answer.contentType)) continue;
     if (!at(response, 'content', 'application/json', 'schema')) {
       const id = `${answer.service} ${answer.method} ${template} → ${answer.status}`;
       if (!seen.has(id)) check.undescribed.push(id);
