@@ -138,7 +138,9 @@ export function answersAgainstOpenApi(
         .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')),
     );
     if (!/^application\/([\w.-]+\+)?json\b/.test(answer.contentType)) continue;
-    if (!at(response, 'content', 'application/json', 'schema')) {
+    // The described media type the answer came as (problem details for errors, JSON otherwise).
+    const mediaType = answer.contentType.split(';')[0].trim();
+    if (!at(response, 'content', mediaType, 'schema')) {
       const id = `${answer.service} ${answer.method} ${template} → ${answer.status}`;
       if (!seen.has(id)) check.undescribed.push(id);
       seen.add(id);
@@ -152,7 +154,7 @@ export function answersAgainstOpenApi(
       continue;
     }
     const validate = ajv.getSchema(
-      `urn:openapi:${answer.service}${pointer}/content/application~1json/schema`,
+      `urn:openapi:${answer.service}${pointer}/content/${escapePointer(mediaType)}/schema`,
     );
     if (!validate) {
       check.problems.push(`${what}: schema ${pointer} does not compile`);

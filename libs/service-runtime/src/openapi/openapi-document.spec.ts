@@ -157,8 +157,9 @@ describe('OpenAPI description from the running routes', () => {
       required: ['id', 'name', 'size'],
       additionalProperties: false,
     });
-    expect(create['409'].content?.['application/json'].schema).toEqual({
-      $ref: '#/components/schemas/Error',
+    // A declared 4xx without a schema of its own is problem details.
+    expect(create['409'].content?.['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/Problem',
     });
     expect(create['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     const one = op(document, '/v1/widgets/{widgetId}', 'get').responses;

@@ -19,21 +19,40 @@ export interface OpenApiDocument {
 }
 
 /**
- * The platform's one error body today (Nest's `statusCode`/`error`/`message`, plus `issues` naming
- * each failing field on a 400, plus a coded error's details): what every 4xx without a schema of
- * its own answers.
+ * The platform's one error body: RFC 9457 problem details (libs/service-runtime errors/problem.ts),
+ * `errors` naming each failing field, plus the members answers carried before it, kept for one
+ * release. What every 4xx and 5xx answers, as `application/problem+json`.
  */
-const ERROR_SCHEMA: Json = {
+const PROBLEM_SCHEMA: Json = {
   type: 'object',
-  required: ['statusCode', 'message'],
+  required: ['type', 'title', 'status', 'detail'],
   properties: {
-    statusCode: { type: 'integer', minimum: 400, maximum: 599 },
-    error: { type: 'string' },
-    message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    issues: {
+    type: { type: 'string', description: '`about:blank`: the status says what kind of problem it is' },
+    title: { type: 'string', description: "the status's phrase, e.g. `Bad Request`" },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string', description: 'what went wrong, for a human' },
+    instance: { type: 'string', description: 'the request path' },
+    errors: {
       type: 'array',
       description:
         'one entry per failing field; `path` is dotted (`params.price`), `(root)` for the whole value',
+      items: {
+        type: 'object',
+        required: ['path', 'detail'],
+        properties: { path: { type: 'string' }, detail: { type: 'string' } },
+      },
+    },
+    statusCode: { type: 'integer', deprecated: true, description: 'use `status`' },
+    error: { type: 'string', deprecated: true, description: 'use `title`' },
+    message: {
+      deprecated: true,
+      description: 'use `detail`',
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    },
+    issues: {
+      deprecated: true,
+      description: 'use `errors`',
+      type: 'array',
       items: {
         type: 'object',
         required: ['path', 'message'],
@@ -43,6 +62,9 @@ const ERROR_SCHEMA: Json = {
   },
   additionalProperties: true,
 };
+
+const PROBLEM_JSON = 'application/problem+json';
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 
 /** The shared error answers (components.responses), by status. */
 const SHARED_ERRORS: Record<number, { name: string; description: string }> = {
@@ -79,7 +101,7 @@ const METHODS_OF_ALL = ['get', 'post', 'put', 'patch', 'delete'];
  * side of each schema (what a caller may send), response schemas the output side.
  */
 export function openApiDocument(service: string, version: string, routes: HttpRoute[]): OpenApiDocument {
-  const schemas: Record<string, Json> = { Error: ERROR_SCHEMA };
+  const schemas: Record<string, Json> = { Problem: PROBLEM_SCHEMA };
   const convert = (schema: z.ZodType, io: 'input' | 'output', hint: string) =>
     toSchema(schema, io, hint, schemas);
   const paths: OpenApiDocument['paths'] = {};
@@ -98,7 +120,7 @@ export function openApiDocument(service: string, version: string, routes: HttpRo
   const responses = Object.fromEntries(
     Object.values(SHARED_ERRORS).map(({ name, description }) => [
       name,
-      { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      { description, content: { [PROBLEM_JSON]: { schema: PROBLEM_REF } } },
     ]),
   );
   return {
@@ -108,7 +130,7 @@ export function openApiDocument(service: string, version: string, routes: HttpRo
       version,
       description:
         `The HTTP API of the AgentOps ${service} service, generated from its routes and contract schemas. ` +
-        'Every 4xx answers the Error shape.',
+        'Every error answers RFC 9457 problem details (`application/problem+json`, the Problem schema).',
     },
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
     components: { schemas: sortKeys(schemas), responses, securitySchemes: SECURITY_SCHEMES },
@@ -193,7 +215,7 @@ function responses(route: HttpRoute, operationId: string, convert: Convert): Jso
     for (const spec of specs) {
       const body = spec.body;
       if (!body) {
-        if (status >= 400) content['application/json'] = { schema: { $ref: '#/components/schemas/Error' } };
+        if (status >= 400) content[PROBLEM_JSON] = { schema: PROBLEM_REF };
       } else if ('contentType' in body && typeof body.contentType === 'string')
         content[body.contentType] = {};
       else

@@ -1,4 +1,4 @@
-import { ApiCredentials, ApiResponse, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { ApiCredentials, ApiResponse, SERVICE_CONFIG, sendProblem } from '@agentops/service-runtime';
 import {
   All,
   BadRequestException,
@@ -77,9 +77,7 @@ export class ApiProxyController {
         signal: AbortSignal.timeout(60_000),
       });
     } catch (error) {
-      res
-        .status(502)
-        .json({ statusCode: 502, message: `${service} is unreachable: ${(error as Error).message}` });
+      sendProblem(res, 502, `${service} is unreachable: ${(error as Error).message}`, req);
       return;
     }
     res.status(upstream.status);
