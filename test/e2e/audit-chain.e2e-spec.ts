@@ -92,7 +92,7 @@ describe('audit: chained, verifiable, erasable (issue #6)', () => {
     const text = await res.text();
     return {
       status: res.status,
-      body: (text && res.headers.get('content-type')?.startsWith('application/json')
+      body: (text && /^application\/([\w.-]+\+)?json\b/.test(res.headers.get('content-type') ?? '')
         ? JSON.parse(text)
         : text) as T,
     };

@@ -175,6 +175,11 @@ describe('tenant isolation: agents, policy sets and reads never cross tenants', 
       expect(takeover.status).toBe(409);
       // The answer does not say which tenant holds the id.
       expect(takeover.body).toEqual({
+        type: 'about:blank',
+        title: 'Conflict',
+        status: 409,
+        detail: `agent id ${victim} is already registered`,
+        instance: '/v1/agents',
         statusCode: 409,
         error: 'Conflict',
         message: `agent id ${victim} is already registered`,
@@ -218,7 +223,13 @@ describe('tenant isolation: agents, policy sets and reads never cross tenants', 
       const rotate = await postJson(`${ingest.url}/v1/agents/${victim}/keys/rotate`, {}, adminA);
       expect(rotate.status).toBe(404);
       const unknown = await postJson(`${ingest.url}/v1/agents/nobody-${RUN}/keys/rotate`, {}, adminA);
-      expect(unknown.body).toEqual({ ...rotate.body, message: `unknown agent nobody-${RUN}` });
+      // The same answer but for the id it names: nothing tells the two apart.
+      expect(unknown.body).toEqual({
+        ...rotate.body,
+        message: `unknown agent nobody-${RUN}`,
+        detail: `unknown agent nobody-${RUN}`,
+        instance: `/v1/agents/nobody-${RUN}/keys/rotate`,
+      });
       expect(rotate.body).toMatchObject({ statusCode: 404, message: `unknown agent ${victim}` });
       expect((await registry.authenticate(keys[B]))?.id).toBe(victim);
       const [row] = await ingest.parts.dataSource.query(`SELECT scopes FROM agents WHERE id = $1`, [victim]);

@@ -1,6 +1,7 @@
 import {
   HumanRole,
   HumanRoles,
+  OpenApiDocument,
   RunningService,
   ServiceTokenSigner,
   mintUserToken,
@@ -13,6 +14,7 @@ import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { postJson } from '../support/agent-http';
 import { bootWiredPlatform, eventually } from '../support/platform';
 import { routesOf } from '../support/routes';
+import { RecordedAnswer, answersAgainstOpenApi, openApiDrift } from '../support/openapi-contract';
 import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN, TEST_SERVICE_KEYS, TEST_TOKEN_SIGNER } from '../support/test-env';
 import {
@@ -58,6 +60,10 @@ interface Answer {
   text: string;
 }
 
+/** Every answer the suite receives, by service: checked against the OpenAPI descriptions at the end. */
+const answers: RecordedAnswer[] = [];
+const serviceAt = new Map<string, string>();
+
 /** One HTTP call; an event stream is cut after its status line. */
 async function call(
   base: string,
@@ -66,6 +72,20 @@ async function call(
   headers: Headers,
   body?: unknown,
 ): Promise<Answer> {
+  const answer = await send(base, method, path, headers, body);
+  const service = serviceAt.get(base);
+  if (service)
+    answers.push({ service, method: method === 'ALL' ? 'GET' : method, path: path.split('?')[0], ...answer });
+  return answer;
+}
+
+async function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Headers,
+  body?: unknown,
+): Promise<Answer & { contentType: string }> {
   const verb = method === 'ALL' ? 'GET' : method;
   const sendsBody = !['GET', 'HEAD', 'DELETE'].includes(verb);
   const abort = new AbortController();
@@ -76,11 +96,12 @@ async function call(
     redirect: 'manual',
     signal: abort.signal,
   });
-  if (res.headers.get('content-type')?.includes('text/event-stream')) {
+  const contentType = res.headers.get('content-type') ?? '';
+  if (contentType.includes('text/event-stream')) {
     abort.abort();
-    return { status: res.status, text: '' };
+    return { status: res.status, text: '', contentType };
   }
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), contentType };
 }
 
 describe('security matrix: every route × caller × tenant (issue #12)', () => {
@@ -120,6 +141,7 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
 
   beforeAll(async () => {
     const wired = Object.assign(svc, await bootWiredPlatform());
+    for (const name of SERVICE_NAMES) serviceAt.set(wired[name].url, name);
 
     // Tenant A's data, which tenant B's principals must never reach.
     const registry = AgentRegistry.of(wired.ingest.parts.dataSource);
@@ -304,7 +326,8 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       .replace(':traceId', 'f'.repeat(32))
       .replace(/:(id|intentId|eventId)\b/, randomUUID())
       .replace('/:a/diff/:b', '/1/diff/2')
-      .replace(':sku', 'SEC-NO-SUCH-SKU');
+      .replace(':sku', 'SEC-NO-SUCH-SKU')
+      .replace(':asset', 'init.js');
   const expanded = (): [string, ServiceName, AccessRule][] =>
     ACCESS_RULES.flatMap((rule) =>
       (rule.service === '*' ? SERVICE_NAMES : [rule.service]).map((s): [string, ServiceName, AccessRule] => [
@@ -443,6 +466,43 @@ describe('security matrix: every route × caller × tenant (issue #12)', () => {
       }
     },
   );
+
+  describe('the OpenAPI description of every service (issue #20 item 1)', () => {
+    const documents: Record<string, OpenApiDocument> = {};
+    const describedBy = async (name: ServiceName) => {
+      const res = await fetch(`${url(name)}/openapi.json`);
+      expect(res.status).toBe(200);
+      return (documents[name] = (await res.json()) as OpenApiDocument);
+    };
+
+    it('each service serves a valid OpenAPI 3.1 document at /openapi.json that describes every route it serves, as committed in docs/openapi/', async () => {
+      const problems: string[] = [];
+      for (const name of SERVICE_NAMES)
+        problems.push(...(await openApiDrift(name, await describedBy(name), routesOf(svc[name]!.app))));
+      expect(problems).toEqual([]);
+    });
+
+    it('every JSON answer the suite received matches the schema its service describes for that route and status', async () => {
+      for (const name of SERVICE_NAMES) documents[name] ??= await describedBy(name);
+      const check = answersAgainstOpenApi(documents, answers);
+      expect(check.problems).toEqual([]);
+      // The check has teeth: the suite's answers reached the described schemas.
+      expect(check.validated).toBeGreaterThan(100);
+    });
+
+    it('serves the docs page and only its own files', async () => {
+      const page = await fetch(`${url('ingest')}/docs`);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('/docs/swagger-ui-bundle.js');
+      const script = await fetch(`${url('ingest')}/docs/init.js`);
+      expect({ status: script.status, text: await script.text() }).toEqual({
+        status: 200,
+        text: expect.stringContaining("url: '/openapi.json'"),
+      });
+      for (const asset of ['package.json', '..%2Fpackage.json', 'index.html'])
+        expect((await fetch(`${url('ingest')}/docs/${asset}`)).status).toBe(404);
+    });
+  });
 });
 
 /** Like the contracts drift check: the document's role table is the rules' rendering. */

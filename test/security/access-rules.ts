@@ -7,7 +7,8 @@ import { HumanRole, HumanRoles } from '@agentops/service-runtime';
  * of docs/security.md is rendered. Every route a service serves must have exactly one rule here,
  * and every rule must name a route that exists: a new endpoint without a rule fails the suite.
  *
- * - `public`: no credentials (probes, metrics, sign-in, the console's page and public keys).
+ * - `public`: no credentials (probes, metrics, API descriptions, sign-in, the console's page and
+ *   public keys).
  * - `agent`: an agent's API key (`x-api-key`); its tenant and identity come from the key.
  * - `humans`: a bearer token (user token signed by the console, or break-glass operator). `roles`
  *   are the roles that may call (the guard always lets `admin` through, so it is listed);
@@ -84,6 +85,25 @@ export const ACCESS_RULES: AccessRule[] = [
     route: 'GET /metrics',
     who: { kind: 'public', why: 'Prometheus scrape (pod network only; the console proxy refuses it)' },
     tenant: noTenant('counters without tenant labels'),
+  },
+  // Every service: its API description (issue #20), public like the probes.
+  {
+    service: '*',
+    route: 'GET /openapi.json',
+    who: { kind: 'public', why: 'the OpenAPI 3.1 description of the API' },
+    tenant: noTenant('describes routes, never data'),
+  },
+  {
+    service: '*',
+    route: 'GET /docs',
+    who: { kind: 'public', why: 'the API docs page (Swagger UI)' },
+    tenant: noTenant('describes routes, never data'),
+  },
+  {
+    service: '*',
+    route: 'GET /docs/:asset',
+    who: { kind: 'public', why: "the docs page's scripts and styles (a fixed list of files)" },
+    tenant: noTenant('static files'),
   },
 
   // ingest: the agent API and the agent registry.

@@ -40,25 +40,36 @@ export class ApiError extends Error {
   }
 }
 
-/** One line: the status, the service's message and, when it sent them, every problem it listed. */
+/**
+ * One line: the status, the service's message and, when it sent them, every problem it listed.
+ * Reads RFC 9457 problem details (`detail`, `errors[]`) first, then the members answers carried
+ * before them (`message`, `issues`).
+ */
 export function describeFailure(status: number, body: unknown): string {
   const b = (typeof body === 'object' && body !== null ? body : {}) as {
+    detail?: unknown;
+    errors?: { path: string; detail: string }[];
     message?: unknown;
     issues?: { path: string; message: string }[];
     summary?: string[];
   };
+  const fields = Array.isArray(b.errors)
+    ? b.errors.map((e) => ({ path: e.path, message: e.detail }))
+    : b.issues;
   const message =
-    typeof b.message === 'string'
-      ? b.message
-      : Array.isArray(b.message)
-        ? b.message.join('; ')
-        : typeof body === 'string' && body
-          ? body
-          : JSON.stringify(body ?? null);
+    typeof b.detail === 'string'
+      ? b.detail
+      : typeof b.message === 'string'
+        ? b.message
+        : Array.isArray(b.message)
+          ? b.message.join('; ')
+          : typeof body === 'string' && body
+            ? body
+            : JSON.stringify(body ?? null);
   let line = `HTTP ${status}: ${message}`;
   if (b.summary?.length) line += `: ${b.summary.join('; ')}`;
-  else if (b.issues?.length)
-    line = `HTTP ${status}: ${b.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+  else if (fields?.length)
+    line = `HTTP ${status}: ${fields.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
   return oneLine(line);
 }
 

@@ -42,6 +42,20 @@ describe('agentops CLI helpers', () => {
           ],
         }),
       ).toBe('HTTP 400: graceSeconds: Too big; role: Invalid option');
+      // RFC 9457 problem details: `detail` and the fields `errors` names come first.
+      expect(
+        describeFailure(400, {
+          type: 'about:blank',
+          status: 400,
+          detail: 'validation failed',
+          errors: [{ path: 'graceSeconds', detail: 'Too big' }],
+          message: 'legacy',
+          issues: [{ path: 'legacy', message: 'legacy' }],
+        }),
+      ).toBe('HTTP 400: graceSeconds: Too big');
+      expect(describeFailure(404, { status: 404, detail: 'unknown agent x', message: 'old' })).toBe(
+        'HTTP 404: unknown agent x',
+      );
       expect(describeFailure(502, 'Bad gateway\n<html>\n</html>')).toBe(
         'HTTP 502: Bad gateway <html> </html>',
       );

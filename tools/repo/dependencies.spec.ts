@@ -27,7 +27,9 @@ function sources(dir: string): string[] {
 /** The package of each module specifier the code names (`a/b` → `a`, `@s/a/b` → `@s/a`). */
 export function packagesNamed(code: string): Set<string> {
   const specifiers = [
-    ...code.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/g),
+    ...code.matchAll(
+      /(?:from\s+|import\s*\(\s*|require(?:\.resolve)?\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/g,
+    ),
     ...code.matchAll(/node\s+(?:-r|--require)\s+([^\s./][^\s]*)/g),
   ].map((m) => m[1]!);
   return new Set(

@@ -24,3 +24,4 @@ export * from './events/audit-checkpoint-signed/schema';
 export * from './events/rollout-changed/schema';
 export * from './events/rollout-transitioned/schema';
 export * from './events/message-dead-lettered/schema';
+export * from './http';

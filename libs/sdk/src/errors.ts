@@ -38,7 +38,23 @@ export class AgentOpsRequestError extends Error {
     /** The server's Retry-After, in ms, when it sent one (a 429's). */
     readonly retryAfterMs?: number,
   ) {
-    super(`AgentOps rejected the request (HTTP ${status}): ${JSON.stringify(body)}`);
+    super(`AgentOps rejected the request (HTTP ${status}): ${problemText(body)}`);
     this.name = 'AgentOpsRequestError';
   }
+}
+
+/**
+ * What a refusal says: RFC 9457 problem details' `detail` and the fields its `errors` name
+ * (`path: detail`), or the whole body when it is not problem details.
+ */
+export function problemText(body: unknown): string {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as {
+    detail?: unknown;
+    errors?: { path?: unknown; detail?: unknown }[];
+  };
+  if (typeof b.detail !== 'string') return JSON.stringify(body);
+  const fields = Array.isArray(b.errors)
+    ? b.errors.map((e) => `${String(e.path)}: ${String(e.detail)}`).join('; ')
+    : '';
+  return fields ? `${b.detail} (${fields})` : b.detail;
 }

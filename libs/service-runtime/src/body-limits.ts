@@ -1,5 +1,6 @@
 import { json } from 'express';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { sendProblem } from './errors/problem';
 
 /**
  * Every JSON body is at most this, unless its route is one of the service's `largeBodies`. The
@@ -41,17 +42,16 @@ interface BodyParserError {
  */
 export const bodyErrorHandler: ErrorRequestHandler = (error: BodyParserError, req, res, next) => {
   if (error?.type === 'entity.too.large') {
-    res.status(413).json({
-      statusCode: 413,
-      error: 'Payload Too Large',
-      message: `request body of ${error.length} bytes is over the ${error.limit}-byte limit of ${req.method} ${req.path}`,
-    });
+    sendProblem(
+      res,
+      413,
+      `request body of ${error.length} bytes is over the ${error.limit}-byte limit of ${req.method} ${req.path}`,
+      req,
+    );
     return;
   }
   if (error?.type === 'entity.parse.failed') {
-    res
-      .status(400)
-      .json({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    sendProblem(res, 400, 'request body is not valid JSON', req);
     return;
   }
   next(error);

@@ -14,3 +14,4 @@ export * from './auth';
 export * from './periodic-refresh';
 export * from './errors';
 export * from './clock';
+export * from './openapi';

@@ -7,12 +7,13 @@ import { DataSource, Redis } from '@agentops/persistence';
 import type { Logger } from 'pino';
 import { Clock, SystemClock } from './clock';
 import { HealthController } from './health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ServiceMetrics } from './metrics';
 import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { PrincipalGuard } from './auth/principal.guard';
 import { ServiceCredentials } from './auth/service-token';
 import { CommonEnv } from './config';
-import { DomainErrorFilter } from './errors/domain-error.filter';
+import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { ReadinessRegistry } from './readiness';
 import { EVENT_SOURCE, LOGGER, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
@@ -38,7 +39,7 @@ export class ServiceRuntimeModule {
   static forRoot(parts: RuntimeParts): DynamicModule {
     return {
       module: ServiceRuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: parts.config },
         { provide: LOGGER, useValue: parts.logger },
@@ -58,8 +59,8 @@ export class ServiceRuntimeModule {
         },
         BearerAuthenticator,
         PrincipalGuard,
-        // Coded domain errors become HTTP responses here, and only here.
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
+        // Every HTTP error (coded domain errors included) becomes problem details here, and only here.
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
       exports: [
         SERVICE_CONFIG,

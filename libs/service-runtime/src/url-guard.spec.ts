@@ -8,8 +8,11 @@ const run = (originalUrl: string) => {
       answer.status = code;
       return this;
     },
-    json(body: unknown) {
-      answer.body = body;
+    type() {
+      return this;
+    },
+    send(text: string) {
+      answer.body = JSON.parse(text);
       return this;
     },
   } as unknown as Response;
@@ -26,14 +29,14 @@ describe('refuseNulInUrl', () => {
     expect(run('/v1/knowledge/a%00b/versions')).toMatchObject({
       status: 400,
       next: false,
-      body: { issues: [{ path: 'path' }] },
+      body: { status: 400, errors: [{ path: 'path' }], issues: [{ path: 'path' }] },
     });
   });
 
   it('refuses %00 in the query, naming the query', () => {
     expect(run('/v1/context/x?type=a%00')).toMatchObject({
       status: 400,
-      body: { issues: [{ path: 'query' }] },
+      body: { status: 400, errors: [{ path: 'query' }] },
     });
   });
 });

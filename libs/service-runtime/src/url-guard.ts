@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { sendProblem } from './errors/problem';
 
 /**
  * PostgreSQL text cannot hold U+0000, so a NUL reaching a query is a driver error (a 500). A NUL
@@ -10,10 +11,13 @@ export const refuseNulInUrl: RequestHandler = (req, res, next) => {
   if (at < 0) return next();
   const query = req.originalUrl.indexOf('?');
   const where = query >= 0 && at > query ? 'query' : 'path';
-  res.status(400).json({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: `${where}: must not contain a NUL character (%00)`,
-    issues: [{ path: where, message: 'must not contain a NUL character (%00)' }],
-  });
+  sendProblem(
+    res,
+    400,
+    {
+      message: `${where}: must not contain a NUL character (%00)`,
+      issues: [{ path: where, message: 'must not contain a NUL character (%00)' }],
+    },
+    // The URL itself is what is wrong: it is not echoed back.
+  );
 };

@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 /** Validates a body with its contract schema; a 400 lists every failing field path. */
 export class ZodValidationPipe<S extends z.ZodTypeAny> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+  /** Public: the OpenAPI description reads the contract a route validates with. */
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value);

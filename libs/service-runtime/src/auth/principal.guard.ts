@@ -11,11 +11,13 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { LOGGER } from '../tokens';
+import { ApiCredentials } from '../openapi/api-metadata';
 import { BearerAuthenticator } from './bearer-authenticator';
 import { HumanRole, Principal, canAccessTenant, hasAnyRole } from './principal';
 
-const ROLES_KEY = 'agentops:roles';
-const SERVICES_KEY = 'agentops:services';
+/** Where RequireRoles and AllowServices keep their lists (read by the guard and the OpenAPI description). */
+export const ROLES_KEY = 'agentops:roles';
+export const SERVICES_KEY = 'agentops:services';
 
 /** Roles allowed on a route (admin always is). Without it, any authenticated human may call. */
 export const RequireRoles = (...roles: HumanRole[]) => SetMetadata(ROLES_KEY, roles);
@@ -41,6 +43,7 @@ interface PrincipalRequest {
  * unknown, expired or revoked; 403 when the route does not allow them.
  */
 @Injectable()
+@ApiCredentials('bearerToken')
 export class PrincipalGuard implements CanActivate {
   constructor(
     private readonly authenticator: BearerAuthenticator,

@@ -1,7 +1,11 @@
 import { ArgumentsHost } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
 import { DOMAIN_ERROR_STATUS, DomainError, DomainErrorCode } from './domain-error';
-import { DomainErrorFilter, domainErrorBody } from './domain-error.filter';
+import type { Logger } from 'pino';
+import { domainErrorBody } from './domain-error.filter';
+import { ProblemDetailsFilter } from './problem-details.filter';
+
+const filter = new ProblemDetailsFilter({ error: () => undefined } as unknown as Logger);
 
 function httpHost() {
   const sent: { status?: number; body?: unknown } = {};
@@ -10,13 +14,16 @@ function httpHost() {
       sent.status = code;
       return res;
     },
-    json(body: unknown) {
-      sent.body = body;
+    type() {
+      return res;
+    },
+    send(text: string) {
+      sent.body = JSON.parse(text);
     },
   };
   const host = {
     getType: () => 'http',
-    switchToHttp: () => ({ getResponse: () => res }),
+    switchToHttp: () => ({ getResponse: () => res, getRequest: () => ({ originalUrl: '/v1/things' }) }),
   } as unknown as ArgumentsHost;
   return { host, sent };
 }
@@ -27,7 +34,7 @@ class ThingMissing extends DomainError<'not_found'> {
   }
 }
 
-describe('DomainErrorFilter', () => {
+describe('coded errors at the HTTP edge (ProblemDetailsFilter)', () => {
   it.each<[DomainErrorCode, number, string]>([
     ['invalid', 400, 'Bad Request'],
     ['forbidden', 403, 'Forbidden'],
@@ -36,11 +43,16 @@ describe('DomainErrorFilter', () => {
     ['closed', 409, 'Conflict'],
     ['refused', 422, 'Unprocessable Entity'],
     ['unavailable', 503, 'Service Unavailable'],
-  ])('maps %s to %i with the Nest error body', (code, status, error) => {
+  ])('maps %s to %i as problem details', (code, status, error) => {
     const { host, sent } = httpHost();
-    new DomainErrorFilter().catch(new DomainError(code, 'cursor: not one this API issued'), host);
+    filter.catch(new DomainError(code, 'cursor: not one this API issued'), host);
     expect(sent.status).toBe(status);
     expect(sent.body).toEqual({
+      type: 'about:blank',
+      title: error,
+      status,
+      detail: 'cursor: not one this API issued',
+      instance: '/v1/things',
       statusCode: status,
       error,
       message: 'cursor: not one this API issued',
@@ -57,7 +69,7 @@ describe('DomainErrorFilter', () => {
   it('gives a Kafka handler its error back untouched, for the consumer loop to classify', async () => {
     const error = new DomainError('unavailable', 'not loaded');
     const host = { getType: () => 'rpc' } as unknown as ArgumentsHost;
-    const out = new DomainErrorFilter().catch(error, host);
+    const out = filter.catch(error, host);
     await expect(lastValueFrom(out!)).rejects.toBe(error);
   });
 

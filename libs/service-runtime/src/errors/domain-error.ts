@@ -1,6 +1,6 @@
 /**
  * The one error style: a use case (or repository) throws a coded `DomainError` and knows nothing
- * of HTTP; the edge maps the code to a status (DomainErrorFilter) or, on a consumer, decides
+ * of HTTP; the edge maps the code to a status (ProblemDetailsFilter) or, on a consumer, decides
  * retry or DLQ. Framework-free on purpose: this file imports nothing.
  */
 export type DomainErrorCode =

@@ -1,5 +1,7 @@
+import { AuditRecordCount, AuditRecordPage } from '@agentops/contracts';
 import {
   ALL_TENANTS,
+  ApiResponse,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
@@ -84,6 +86,7 @@ export class AuditQueryController {
 
   @Get('records')
   @RequireRoles('auditor')
+  @ApiResponse(200, AuditRecordPage, 'a page of records, oldest first; `nextCursor` fetches the next')
   async list(
     @Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery,
     @CurrentPrincipal() principal: Principal,
@@ -94,6 +97,11 @@ export class AuditQueryController {
   /** The same filters as NDJSON, every page, streamed: one record per line. */
   @Get('records/export')
   @RequireRoles('auditor')
+  @ApiResponse(
+    200,
+    { contentType: 'application/x-ndjson' },
+    'every matching record, one AuditRecord per line',
+  )
   async export(
     @Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery,
     @CurrentPrincipal() principal: Principal,
@@ -113,6 +121,7 @@ export class AuditQueryController {
 
   @Get('stats')
   @RequireRoles('auditor')
+  @ApiResponse(200, AuditRecordCount, "how many records the caller's tenant has")
   async stats(@Query('tenantId') tenantId: string | undefined, @CurrentPrincipal() principal: Principal) {
     const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
     if (tenantId) assertTenantAccess(principal, tenantId);

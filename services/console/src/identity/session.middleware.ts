@@ -1,5 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { sendProblem } from '@agentops/service-runtime';
 import { CSRF_HEADER, sessionAuth } from './session-cookie';
 
 /**
@@ -12,9 +13,7 @@ export class SessionMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const auth = sessionAuth(req);
     if (auth.kind === 'csrf-missing' && req.path !== '/v1/auth/login') {
-      res
-        .status(403)
-        .json({ statusCode: 403, message: `missing ${CSRF_HEADER} header on a cookie-authenticated change` });
+      sendProblem(res, 403, `missing ${CSRF_HEADER} header on a cookie-authenticated change`, req);
       return;
     }
     if (auth.kind === 'cookie') req.headers['authorization'] = auth.authorization;

@@ -1,4 +1,4 @@
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { ApiCredentials, ApiResponse, SERVICE_CONFIG, sendProblem } from '@agentops/service-runtime';
 import {
   All,
   BadRequestException,
@@ -24,6 +24,8 @@ const RESPONSE_HEADERS = ['content-type', 'retry-after', 'location'];
  * and the CLI see exactly the same answers, 403s included.
  */
 @Controller('api')
+// The services behind check the caller's token (from the session cookie or the header).
+@ApiCredentials('bearerToken')
 export class ApiProxyController {
   private readonly targets: Record<string, string>;
 
@@ -39,6 +41,12 @@ export class ApiProxyController {
   }
 
   @All(':service/*path')
+  @ApiResponse(200, { contentType: 'application/json' }, "the service's own answer, as its description says")
+  @ApiResponse(400, undefined, 'the path after /api/<service> is not a /v1/… path')
+  @ApiResponse(401, undefined, "no session or token: the service's own 401")
+  @ApiResponse(403, undefined, "the service's own 403")
+  @ApiResponse(404, undefined, "an unknown service, or the service's own 404")
+  @ApiResponse(502, undefined, 'the service is unreachable')
   async forward(@Param('service') service: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const base = this.targets[service];
     if (!base)
@@ -70,9 +78,7 @@ export class ApiProxyController {
         signal: AbortSignal.timeout(60_000),
       });
     } catch (error) {
-      res
-        .status(502)
-        .json({ statusCode: 502, message: `${service} is unreachable: ${(error as Error).message}` });
+      sendProblem(res, 502, `${service} is unreachable: ${(error as Error).message}`, req);
       return;
     }
     res.status(upstream.status);

@@ -1,4 +1,4 @@
-import { SERVICE_CONFIG } from '@agentops/service-runtime';
+import { ApiResponse, SERVICE_CONFIG } from '@agentops/service-runtime';
 import {
   Controller,
   Get,
@@ -30,6 +30,8 @@ export class WebAppController {
   }
 
   @Get()
+  @ApiResponse(200, { contentType: 'text/html' }, 'the console web app')
+  @ApiResponse(503, undefined, 'the web app is not built (npm run build)')
   async index(@Res() res: Response): Promise<void> {
     await this.send(res, 'index.html', 'text/html; charset=utf-8', 'no-cache');
   }
@@ -37,6 +39,8 @@ export class WebAppController {
   // Named routes, not `/:asset`: a catch-all here would shadow `/metrics` and any other
   // single-segment route of the service.
   @Get(Object.keys(ASSETS))
+  @ApiResponse(200, { contentType: 'application/octet-stream' }, "the web app's script, source map or styles")
+  @ApiResponse(503, undefined, 'the web app is not built (npm run build)')
   async asset(@Req() req: Request, @Res() res: Response): Promise<void> {
     const asset = req.path.slice(1);
     const type = ASSETS[asset];

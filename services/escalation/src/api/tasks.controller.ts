@@ -1,4 +1,6 @@
+import { EscalationTask, EscalationTaskList } from '@agentops/contracts';
 import {
+  ApiResponse,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
@@ -35,6 +37,7 @@ export class TasksController {
   constructor(private readonly review: ReviewService) {}
 
   @Get()
+  @ApiResponse(200, EscalationTaskList, "the caller's tenant's tasks, newest first, at most `limit`")
   async list(
     @CurrentPrincipal() p: Principal,
     @Query(new ZodValidationPipe(ListQuery)) q: z.infer<typeof ListQuery>,
@@ -43,12 +46,15 @@ export class TasksController {
   }
 
   @Get(':id')
+  @ApiResponse(200, EscalationTask, 'the task')
   get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string) {
     return this.review.get(p, id);
   }
 
   @Post(':id/claim')
   @HttpCode(200)
+  @ApiResponse(200, EscalationTask, 'the task, claimed by the caller')
+  @ApiResponse(409, undefined, 'claimed by someone else, or already resolved')
   claim(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string) {
     return this.review.claim(p, id);
   }
@@ -56,6 +62,9 @@ export class TasksController {
   /** Approve; with `params`, approve with changes (re-checked by guardrail: 422 if it would be denied). */
   @Post(':id/approve')
   @HttpCode(200)
+  @ApiResponse(200, EscalationTask, 'the task with the approval (resolved once enough approvals count)')
+  @ApiResponse(409, undefined, 'claimed by someone else, or already resolved')
+  @ApiResponse(422, undefined, 'the changed params would be denied by policy')
   approve(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -66,6 +75,8 @@ export class TasksController {
 
   @Post(':id/reject')
   @HttpCode(200)
+  @ApiResponse(200, EscalationTask, 'the task, resolved as rejected')
+  @ApiResponse(409, undefined, 'claimed by someone else, or already resolved')
   reject(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -76,6 +87,8 @@ export class TasksController {
 
   @Post(':id/comments')
   @HttpCode(200)
+  @ApiResponse(200, EscalationTask, 'the task with the comment')
+  @ApiResponse(409, undefined, 'already resolved')
   comment(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,

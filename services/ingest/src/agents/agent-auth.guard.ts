@@ -6,6 +6,7 @@ import {
   UnauthorizedException,
   createParamDecorator,
 } from '@nestjs/common';
+import { ApiCredentials } from '@agentops/service-runtime';
 import { AgentRegistry } from './agent-registry';
 
 interface AgentRequest {
@@ -15,6 +16,7 @@ interface AgentRequest {
 
 /** Agents authenticate with `x-api-key` (or `Authorization: Bearer aok_...`). */
 @Injectable()
+@ApiCredentials('agentApiKey')
 export class AgentAuthGuard implements CanActivate {
   constructor(private readonly registry: AgentRegistry) {}
 

@@ -1,5 +1,5 @@
 import { AgentIdentity } from '@agentops/contracts';
-import { LOGGER, REDIS, SERVICE_CONFIG, ServiceMetrics } from '@agentops/service-runtime';
+import { ApiResponse, LOGGER, REDIS, SERVICE_CONFIG, ServiceMetrics } from '@agentops/service-runtime';
 import {
   CanActivate,
   ExecutionContext,
@@ -141,4 +141,8 @@ export class AgentRateLimitGuard implements CanActivate {
 
 /** On an agent API handler: counts the request against the agent's budget for `api`. */
 export const AgentRateLimited = (api: AgentApi) =>
-  applyDecorators(SetMetadata(API, api), UseGuards(AgentRateLimitGuard));
+  applyDecorators(
+    SetMetadata(API, api),
+    UseGuards(AgentRateLimitGuard),
+    ApiResponse(429, undefined, 'the agent is over its rate limit; `Retry-After` says when to retry'),
+  );

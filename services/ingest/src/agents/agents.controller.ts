@@ -1,7 +1,16 @@
-import { AgentRole, AgentScopesInput, Identifier } from '@agentops/contracts';
+import {
+  AgentKeyRotated,
+  AgentList,
+  AgentRegistered,
+  AgentRole,
+  AgentScopesInput,
+  AgentScopesSet,
+  Identifier,
+} from '@agentops/contracts';
 import { egressPolicyFor } from '@agentops/egress';
 import {
   ALL_TENANTS,
+  ApiResponse,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
@@ -63,6 +72,7 @@ export class AgentsController {
   @Post()
   @HttpCode(201)
   @RequireRoles('admin')
+  @ApiResponse(201, AgentRegistered, 'the agent and its API key, shown this once')
   async register(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(AgentRegistrationBody)) body: z.infer<typeof AgentRegistrationBody>,
@@ -81,6 +91,11 @@ export class AgentsController {
 
   @Get()
   @RequireRoles('admin', 'sre', 'auditor', 'policy-admin', 'reviewer')
+  @ApiResponse(
+    200,
+    AgentList,
+    "the caller's tenant's agents (a platform principal's: every tenant's, or `tenantId`'s)",
+  )
   async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
     const tenant = principal.tenantId === '*' ? tenantId : principal.tenantId;
     return { agents: await this.registry.list(tenant) };
@@ -89,6 +104,7 @@ export class AgentsController {
   /** Scopes bound what an agent may propose; the change history is kept (agent_scope_changes). */
   @Put(':agentId/scopes')
   @RequireRoles('admin', 'policy-admin')
+  @ApiResponse(200, AgentScopesSet, 'the agent with its new scopes')
   async setScopes(
     @CurrentPrincipal() principal: Principal,
     @Param('agentId') agentId: string,
@@ -105,6 +121,7 @@ export class AgentsController {
   @Post(':agentId/keys/rotate')
   @HttpCode(200)
   @RequireRoles('admin')
+  @ApiResponse(200, AgentKeyRotated, 'the new key (once) and when the previous keys stop working')
   async rotateKey(
     @CurrentPrincipal() principal: Principal,
     @Param('agentId') agentId: string,

@@ -1,5 +1,12 @@
-import { AgentIdentity, IntentProposal } from '@agentops/contracts';
-import { ServiceMetrics, UuidParam, ZodValidationPipe } from '@agentops/service-runtime';
+import {
+  AgentIdentity,
+  IntentAnswer,
+  IntentDecidedAnswer,
+  IntentPending,
+  IntentPendingReview,
+  IntentProposal,
+} from '@agentops/contracts';
+import { ApiResponse, ServiceMetrics, UuidParam, ZodValidationPipe } from '@agentops/service-runtime';
 import {
   BadRequestException,
   Body,
@@ -52,6 +59,17 @@ export class IntentsController {
    */
   @Post()
   @AgentRateLimited('intents')
+  @ApiResponse(
+    200,
+    IntentDecidedAnswer,
+    'decided: the call waited for the decision, or a switch halted the intent',
+  )
+  @ApiResponse(
+    202,
+    z.union([IntentPending, IntentPendingReview]),
+    'not decided yet (`Location` says where to follow it), or pending review by a human (`Retry-After`)',
+  )
+  @ApiResponse(422, undefined, 'the Idempotency-Key was used before with a different body')
   async propose(
     @CurrentAgent() agent: AgentIdentity,
     @Body(new ZodValidationPipe(IntentProposal)) proposal: IntentProposal,
@@ -80,6 +98,8 @@ export class IntentsController {
 
   @Get(':intentId/decision')
   @HttpCode(200)
+  @ApiResponse(200, IntentAnswer, 'decided, or still pending review (`Retry-After`)')
+  @ApiResponse(404, undefined, "no decision yet, or another agent's intent")
   async decision(
     @CurrentAgent() agent: AgentIdentity,
     @UuidParam('intentId') intentId: string,

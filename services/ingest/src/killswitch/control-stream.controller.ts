@@ -2,6 +2,7 @@ import { AgentIdentity, RolloutChangedV1 } from '@agentops/contracts';
 import { RolloutFollower } from '@agentops/rollout-client';
 import { ActiveSwitch, KillSwitchSet } from '@agentops/killswitch-client';
 import { selectorCoversAgent } from '@agentops/cohort-selector';
+import { ApiResponse } from '@agentops/service-runtime';
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
@@ -24,6 +25,11 @@ export class ControlStreamController {
   ) {}
 
   @Get('stream')
+  @ApiResponse(
+    200,
+    { contentType: 'text/event-stream' },
+    'Server-Sent Events: `hello`, then `halt`/`resume` for switches covering the agent and `rollout` for rollouts covering it; a comment every 15 s',
+  )
   stream(@CurrentAgent() agent: AgentIdentity, @Req() req: Request, @Res() res: Response): void {
     res.status(200);
     res.setHeader('content-type', 'text/event-stream');

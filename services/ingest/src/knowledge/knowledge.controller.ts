@@ -1,5 +1,5 @@
 import { AgentIdentity } from '@agentops/contracts';
-import { ZodValidationPipe } from '@agentops/service-runtime';
+import { ApiResponse, ZodValidationPipe } from '@agentops/service-runtime';
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AgentAuthGuard, CurrentAgent } from '../agents/agent-auth.guard';
@@ -16,16 +16,19 @@ export class KnowledgeController {
   constructor(private readonly reads: KnowledgeReads) {}
 
   @Get()
+  @ApiResponse(404, undefined, 'the tenant has no approved knowledge yet')
   summary(@CurrentAgent() agent: AgentIdentity) {
     return this.reads.summary(agent.tenantId);
   }
 
   @Get('products/:sku')
+  @ApiResponse(404, undefined, 'no approved knowledge, or none about the SKU')
   product(@CurrentAgent() agent: AgentIdentity, @Param('sku') sku: string) {
     return this.reads.product(agent.tenantId, sku);
   }
 
   @Get('copy')
+  @ApiResponse(404, undefined, 'the tenant has no approved knowledge yet')
   copy(
     @CurrentAgent() agent: AgentIdentity,
     @Query(new ZodValidationPipe(CopyQuery)) q: z.infer<typeof CopyQuery>,

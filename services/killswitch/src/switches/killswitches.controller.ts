@@ -1,5 +1,7 @@
+import { KillSwitch, KillSwitchHistory, KillSwitchList, KillSwitchPreview } from '@agentops/contracts';
 import {
   AllowServices,
+  ApiResponse,
   CurrentPrincipal,
   PrincipalGuard,
   Principal,
@@ -26,6 +28,7 @@ export class KillSwitchesController {
   @RequireRoles('sre')
   // rollout halts a rolled-back candidate's cohort here, with its own service credentials.
   @AllowServices('rollout')
+  @ApiResponse(201, KillSwitch, 'the switch, active and fanned out')
   async flip(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(FlipRequest)) body: FlipRequest,
@@ -36,6 +39,7 @@ export class KillSwitchesController {
   /** Read-only: how many agents a flip with this selector would halt (no role beyond reading). */
   @Post('preview')
   @HttpCode(200)
+  @ApiResponse(200, KillSwitchPreview, 'the agents a flip would halt')
   async preview(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(PreviewRequest)) body: PreviewRequest,
@@ -46,6 +50,7 @@ export class KillSwitchesController {
   @Post(':id/release')
   @HttpCode(200)
   @RequireRoles('sre')
+  @ApiResponse(200, KillSwitch, 'the switch, released (releasing a released switch changes nothing)')
   async release(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -55,6 +60,7 @@ export class KillSwitchesController {
   }
 
   @Get()
+  @ApiResponse(200, KillSwitchList, "the caller's switches (active by default)")
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(ListQuery)) query: z.infer<typeof ListQuery>,
@@ -63,16 +69,19 @@ export class KillSwitchesController {
   }
 
   @Get('history')
+  @ApiResponse(200, KillSwitchHistory, 'every change of every switch the caller may see')
   async history(@CurrentPrincipal() principal: Principal) {
     return { history: await this.commands.history(principal) };
   }
 
   @Get(':id')
+  @ApiResponse(200, KillSwitch, 'the switch')
   async one(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
     return this.commands.get(principal, id);
   }
 
   @Get(':id/history')
+  @ApiResponse(200, KillSwitchHistory, "the switch's changes")
   async switchHistory(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
     return { history: await this.commands.history(principal, id) };
   }

@@ -6,6 +6,17 @@ describe('errorLine', () => {
       "You don't have permission: requires role sre",
     );
   });
+  it("reads problem details' detail and errors[] first (RFC 9457)", () => {
+    expect(
+      errorLine(400, {
+        type: 'about:blank',
+        status: 400,
+        detail: 'validation failed',
+        errors: [{ path: 'selector.role', detail: 'Invalid option' }],
+        message: 'legacy text that is not shown',
+      }),
+    ).toBe('validation failed (selector.role: Invalid option)');
+  });
   it('lists validation issues with their paths', () => {
     expect(
       errorLine(400, {

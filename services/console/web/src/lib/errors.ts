@@ -1,9 +1,12 @@
 /**
- * One clear line for an API error: the services answer `{statusCode, message, issues?}` (Nest),
- * sometimes with `message` as a list, sometimes with `reasons` (a refused edit) or `summary`.
+ * One clear line for an API error: the services answer RFC 9457 problem details (`detail`,
+ * `errors[]` naming fields), sometimes with `reasons` (a refused edit) or `summary`; the members
+ * answers carried before (`message`, maybe a list, and `issues`) are read when `detail` is absent.
  */
 
 export interface ErrorBody {
+  detail?: unknown;
+  errors?: { path?: unknown; detail?: unknown }[];
   statusCode?: number;
   message?: unknown;
   error?: unknown;
@@ -14,17 +17,25 @@ export interface ErrorBody {
 
 export function errorLine(status: number, body: unknown, fallback = 'request failed'): string {
   const b = (body && typeof body === 'object' ? body : {}) as ErrorBody;
-  let message = Array.isArray(b.message)
-    ? b.message.map(String).join('; ')
-    : typeof b.message === 'string' && b.message
-      ? b.message
-      : typeof b.error === 'string' && b.error
-        ? b.error
-        : typeof body === 'string' && body
-          ? body.slice(0, 300)
-          : fallback;
+  let message =
+    typeof b.detail === 'string' && b.detail
+      ? b.detail
+      : Array.isArray(b.message)
+        ? b.message.map(String).join('; ')
+        : typeof b.message === 'string' && b.message
+          ? b.message
+          : typeof b.error === 'string' && b.error
+            ? b.error
+            : typeof body === 'string' && body
+              ? body.slice(0, 300)
+              : fallback;
   const details: string[] = [];
-  for (const i of Array.isArray(b.issues) ? b.issues : []) {
+  const fields = Array.isArray(b.errors)
+    ? b.errors.map((e) => ({ path: e.path, message: e.detail }))
+    : Array.isArray(b.issues)
+      ? b.issues
+      : [];
+  for (const i of fields) {
     const path = Array.isArray(i.path) ? i.path.join('.') : typeof i.path === 'string' ? i.path : '';
     details.push(path ? `${path}: ${String(i.message ?? 'invalid')}` : String(i.message ?? 'invalid'));
   }

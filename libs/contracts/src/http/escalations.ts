@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { DecisionReason } from '../events/common/schema';
+import { IntentDecidedV1 } from '../events/intent-decided/schema';
+
+/** escalation's review queue over HTTP (`/v1/escalations`): the answers its OpenAPI description names. */
+const Approval = z.object({
+  by: z.string(),
+  at: z.string(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  comment: z.string().optional(),
+  /** The route it was given on: it counts only while the task stays there. */
+  route: z.string().optional(),
+  /** Given by the platform operator outside the route's groups (break-glass). */
+  breakGlass: z.boolean().optional(),
+});
+
+/** What a reviewer sees of a task: the intent, why it was escalated, and its review so far. */
+export const EscalationTask = z
+  .object({
+    id: z.string().uuid(),
+    intentId: z.string().uuid(),
+    tenantId: z.string(),
+    status: z.enum(['open', 'resolved']),
+    route: z.string(),
+    group: z.string(),
+    /** Whose members may claim and decide it now: the tier's group and those it escalates to. */
+    decidingGroups: z.array(z.string()),
+    tier: z.number().int(),
+    dueAt: z.string().nullable(),
+    fourEyes: z.boolean(),
+    requiredApprovals: z.number().int(),
+    agent: z.object({
+      id: z.string(),
+      role: z.string().optional(),
+      labels: z.record(z.string(), z.string()),
+      owner: z.string().nullable(),
+      ownerTeam: z.string().nullable(),
+    }),
+    /** The proposed intent (only `action` until the intent itself has been read). */
+    intent: z.object({
+      action: z.string(),
+      target: z.object({ type: z.string(), id: z.string() }).optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+      confidence: z.number().optional(),
+      justification: z.string().optional(),
+      dataUsed: z.array(z.unknown()).optional(),
+      proposedAt: z.string().optional(),
+    }),
+    reasons: z.array(DecisionReason),
+    suggestedParams: z.record(z.string(), z.unknown()).nullable(),
+    claimedBy: z.string().nullable(),
+    approvals: z.array(Approval),
+    /** Who has approved what is now proposed, on the current route. */
+    approvedBy: z.array(z.string()),
+    comments: z.array(z.object({ by: z.string(), text: z.string(), at: z.string() })),
+    history: z.array(z.object({ at: z.string(), by: z.string(), what: z.string() })),
+    resolution: z.string().nullable(),
+    finalDecision: IntentDecidedV1.nullable(),
+    createdAt: z.string(),
+    resolvedAt: z.string().nullable(),
+  })
+  .meta({ id: 'EscalationTask' });
+
+export const EscalationTaskList = z
+  .object({ tasks: z.array(EscalationTask) })
+  .meta({ id: 'EscalationTaskList' });

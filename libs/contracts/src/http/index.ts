@@ -1,0 +1,4 @@
+export * from './agents';
+export * from './killswitches';
+export * from './escalations';
+export * from './audit';

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { CohortSelector } from '../events/common/schema';
+
+/** killswitch's switches over HTTP (`/v1/killswitches`): the answers its OpenAPI description names. */
+export const KillSwitch = z
+  .object({
+    id: z.string().uuid(),
+    /** null: a platform-wide switch (only platform principals see it). */
+    tenantId: z.string().nullable(),
+    selector: CohortSelector,
+    state: z.enum(['active', 'released']),
+    actor: z.string(),
+    reason: z.string(),
+    ticket: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    flippedAt: z.string(),
+    releasedAt: z.string().nullable(),
+    releasedBy: z.string().nullable(),
+    releaseReason: z.string().nullable(),
+    /** How many registered agents the switch halts (on a flip and in lists). */
+    coveredAgents: z.number().int().min(0).optional(),
+  })
+  .meta({ id: 'KillSwitch' });
+
+export const KillSwitchList = z.object({ switches: z.array(KillSwitch) }).meta({ id: 'KillSwitchList' });
+
+/** One change of a switch, oldest first. */
+export const KillSwitchHistoryEntry = z
+  .object({
+    seq: z.string(),
+    switchId: z.string().uuid(),
+    eventId: z.string().uuid(),
+    state: z.string(),
+    actor: z.string(),
+    reason: z.string(),
+    at: z.string(),
+  })
+  .meta({ id: 'KillSwitchHistoryEntry' });
+
+export const KillSwitchHistory = z
+  .object({ history: z.array(KillSwitchHistoryEntry) })
+  .meta({ id: 'KillSwitchHistory' });
+
+/** What a flip with this selector would halt, without flipping. */
+export const KillSwitchPreview = z
+  .object({ selector: CohortSelector, coveredAgents: z.number().int().min(0), agents: z.array(z.string()) })
+  .meta({ id: 'KillSwitchPreview' });
