@@ -10,6 +10,7 @@ import {
   killSwitchDenial,
   killSwitchReason,
   platformDenial,
+  policyDecision,
 } from './decision-factories';
 
 const subject = {
@@ -109,6 +110,55 @@ describe('platform denials', () => {
     const d = valid(decided(subject, deadlineDenial(), now));
     expect(d).toMatchObject({ verdict: 'deny', decidedBy: 'timeout', decisionSource: 'deadline' });
     expect(d.reasons[0].policyId).toBe('agentops.decision-deadline');
+  });
+});
+
+describe('policyDecision', () => {
+  const reason = {
+    policyId: 'retail.price-floor',
+    policyVersion: '3',
+    message: 'below the floor',
+    effect: 'deny' as const,
+    mode: 'enforce' as const,
+  };
+  const evaluation = {
+    verdict: 'deny' as const,
+    reasons: [reason],
+    obligations: [],
+    matched: [],
+    shadowVerdict: 'deny' as const,
+    versions: { baseline: 'b7', tenant: 't2' },
+  };
+
+  it("is decided by policy, named by both layers' versions, with the shadow verdict beside it", () => {
+    const decision = valid(decided(subject, policyDecision(evaluation), now));
+    expect(decision).toMatchObject({
+      verdict: 'deny',
+      reasons: [reason],
+      decidedBy: 'policy',
+      decisionSource: 'policy-set:b7+tenant:t2',
+      policySetVersions: { baseline: 'b7', tenant: 't2' },
+      shadowVerdict: 'deny',
+    });
+    expect(decision).not.toHaveProperty('grounding');
+  });
+
+  it('carries a modification and the checked claims when the evaluation has them', () => {
+    const grounding = { kbVersion: 4, claims: [], omitted: 0 };
+    const body = policyDecision({
+      ...evaluation,
+      verdict: 'modify',
+      reasons: [],
+      modifiedParams: { price: 120 },
+      versions: { baseline: 'b7' },
+      grounding,
+    });
+    expect(body).toMatchObject({
+      verdict: 'modify',
+      modifiedParams: { price: 120 },
+      decisionSource: 'policy-set:b7',
+      grounding,
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describeSelector } from '@agentops/cohort-selector';
 import { CohortSelector, DecisionReason, IntentDecidedV1, Verdict } from '@agentops/contracts';
+import { LayeredEvaluation, decisionSourceOf } from '@agentops/policy';
 
 /**
  * The one decision vocabulary. Every place that decides an intent — guardrail's policy and its
@@ -126,6 +127,25 @@ export function platformDenial(
     obligations: [],
     decidedBy,
     decisionSource: source,
+  };
+}
+
+/**
+ * The policies' decision: the layered evaluation's verdict with every reason, its obligations and
+ * modification, named by the policy set versions that made it (`decisionSource`), the shadow
+ * verdict beside it and the grounding of the claims it checked.
+ */
+export function policyDecision(evaluation: LayeredEvaluation): DecisionBody {
+  return {
+    verdict: evaluation.verdict,
+    reasons: evaluation.reasons,
+    obligations: evaluation.obligations,
+    modifiedParams: evaluation.modifiedParams,
+    decidedBy: 'policy',
+    decisionSource: decisionSourceOf(evaluation.versions),
+    policySetVersions: evaluation.versions,
+    shadowVerdict: evaluation.shadowVerdict,
+    ...(evaluation.grounding ? { grounding: evaluation.grounding } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   decided,
   killSwitchDenial,
   platformDenial,
+  policyDecision,
 } from '@agentops/decisions';
 import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import {
@@ -24,7 +25,6 @@ import {
   counterSlots,
   counterWrites,
   decisionFacts,
-  decisionSourceOf,
   evaluatePolicyLayers,
   missingScope,
   probeMembers,
@@ -207,18 +207,8 @@ export class IntentEvaluation {
       counters: counters(),
       retail: this.retail.forTenant(intent.agent.tenantId),
     };
-    const evaluation = this.evaluationTimer.time(() => evaluatePolicyLayers(layers, facts));
-    return {
-      verdict: evaluation.verdict,
-      reasons: evaluation.reasons,
-      obligations: evaluation.obligations,
-      modifiedParams: evaluation.modifiedParams,
-      decidedBy: 'policy',
-      decisionSource: decisionSourceOf(evaluation.versions),
-      policySetVersions: evaluation.versions,
-      shadowVerdict: evaluation.shadowVerdict,
-      ...(evaluation.grounding ? { grounding: evaluation.grounding } : {}),
-    };
+    const now = this.clock.now().getTime();
+    return policyDecision(this.evaluationTimer.time(() => evaluatePolicyLayers(layers, facts, now)));
   }
 
   private envelope(intent: Intent, body: DecisionBody): EventEnvelope<IntentDecidedV1> {
