@@ -72,10 +72,25 @@ async function decoded(decode: () => Promise<OtlpSpan[]>): Promise<OtlpSpan[]> {
   try {
     return await decode();
   } catch (error) {
-    if (error instanceof OtlpDecodeError) throw new BadRequestException(`malformed OTLP: ${error.reason}`);
+    if (error instanceof OtlpDecodeError) throw malformed(error.reason);
     if (error instanceof OtlpBatchTooLargeError) throw tooLarge(error.message);
     throw error;
   }
+}
+
+/**
+ * A 400 naming the refused part of the body: the decoder's JSON path (`$.resourceSpans[0]…`) as
+ * `body.resourceSpans[0]…`, or the whole body when the reason names no path (protobuf, gzip).
+ */
+function malformed(reason: string): BadRequestException {
+  const at = /^\$(\S*)/.exec(reason);
+  const path = at ? `body${at[1]}` : 'body';
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: `malformed OTLP: ${reason}`,
+    issues: [{ path, message: reason }],
+  });
 }
 
 const tooLarge = (message: string) =>
@@ -104,7 +119,7 @@ async function readProtobuf(req: Request): Promise<Uint8Array> {
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
       throw tooLarge(overLimit(TRACE_BODY_LIMIT_BYTES + 1));
-    throw new BadRequestException('malformed OTLP: the gzip body does not inflate');
+    throw malformed('the gzip body does not inflate');
   }
 }
 
