@@ -9,7 +9,9 @@ infrastructure_up
 log "migrating service schemas (one database role per service)"
 bash scripts/platform.sh migrate
 log "seeding the demo tenant (catalog, agents)"
-seed_json="$("${NODE_RUN[@]}" dist/tools/db/seed.js)"
+# The seed writes where the migrations did: the admin URL of PGHOST/PGPORT/PGDATABASE (platform.sh's).
+seed_json="$(DATABASE_ADMIN_URL="${DATABASE_ADMIN_URL:-postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}/${PGDATABASE:-agentops}}" \
+  "${NODE_RUN[@]}" dist/tools/db/seed.js)"
 log "starting services (restarting any left from an earlier run)"
 bash scripts/platform.sh stop >/dev/null
 bash scripts/platform.sh start
