@@ -14,6 +14,8 @@ import { ChainReads } from '../verification/chain-reads';
 export class AuditChainRepository {
   private readonly sql: Sql;
   private readonly reads: ChainReads;
+  /** Verifications under way, by request: the same request asked again meanwhile shares the run. */
+  private readonly verifying = new Map<string, ReturnType<typeof verifyChains>>();
 
   constructor(
     dataSource: DataSource,
@@ -23,9 +25,19 @@ export class AuditChainRepository {
     this.reads = new ChainReads(this.sql);
   }
 
-  /** Recomputes every chain (or one, or a range) and reports the first broken record and why. */
+  /**
+   * Recomputes every chain (or one, or a range) and reports the first broken record and why. A
+   * whole-store verification reads every record, so concurrent identical requests (an auditor's
+   * retries, a dashboard, a burst) share one run instead of each starting its own and stalling the
+   * service; the result is fresh for every request that arrives after it completes.
+   */
   verify(req: VerifyRequest) {
-    return verifyChains(this.reads, req);
+    const key = JSON.stringify(req);
+    const running = this.verifying.get(key);
+    if (running) return running;
+    const run = verifyChains(this.reads, req).finally(() => this.verifying.delete(key));
+    this.verifying.set(key, run);
+    return run;
   }
 
   /** One record with its hash, position and the signed checkpoint that covers it, if it exists. */
