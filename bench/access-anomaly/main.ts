@@ -10,13 +10,13 @@
  *
  *   npm run bench:access-anomaly -- [--days 7] [--seed N] [--json] [--no-write]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { AccessAnomaly, AccessMonitor, MonitorSnapshot } from '@agentops/access-anomaly';
 import { SeededRandom } from '@agentops/rollout-analysis';
+import { commitOf } from '../shared/commit';
 import { percentile, round2 } from '../shared/stats';
 import { DAY, HOUR, LISTED, SimDay, SimEvent, TENANT, buildAgents, simulateDay } from './streams';
 import { ZScoreBaseline } from './zscore-baseline';
@@ -175,26 +175,6 @@ function score(day: SimDay, pass: PassResult, into: Scored, dayStart: number): v
   // legitimate egress denied before it ran (false blocks) count as false alerts already: a deny is a high anomaly.
 }
 
-function commitOf(root: string): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync(
-      'git',
-      ['status', '--porcelain', '--', 'libs/access-anomaly', 'bench/access-anomaly'],
-      {
-        cwd: root,
-        encoding: 'utf8',
-      },
-    ).trim();
-    return dirty ? `${sha}-dirty` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
-
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const p95 = (xs: number[]) => percentile(sorted(xs), 95);
 const p50 = (xs: number[]) => percentile(sorted(xs), 50);
@@ -334,7 +314,7 @@ function main(): number {
     false_alerts_per_agent_week: round2(perAgentWeek(ours)),
     events_per_s_one_core: Math.round(eventsPerS),
     baseline_false_alerts_per_agent_week: round2(perAgentWeek(base)),
-    commit: commitOf(root),
+    commit: commitOf(root, ['libs/access-anomaly', 'bench/access-anomaly']),
     date: new Date().toISOString(),
   };
   if (opts.write) {

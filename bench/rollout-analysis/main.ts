@@ -11,7 +11,6 @@
  *
  *   npm run bench:rollout-analysis -- [--aa-runs 1000] [--detection-runs 1000] [--sweep] [--json] [--no-write]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -36,6 +35,7 @@ import {
   recordFact,
   validateRolloutYaml,
 } from '@agentops/rollout-analysis';
+import { commitOf } from '../shared/commit';
 import { percentile, round2 } from '../shared/stats';
 import { ArmBehaviour, BASELINE_BEHAVIOUR, drawDecision } from './streams';
 
@@ -312,26 +312,6 @@ function runThroughput(plan: RolloutPlan, decisions: number, batch: number, seed
   };
 }
 
-function commitOf(root: string): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync(
-      'git',
-      ['status', '--porcelain', '--', 'libs/rollout-analysis', 'bench/rollout-analysis'],
-      {
-        cwd: root,
-        encoding: 'utf8',
-      },
-    ).trim();
-    return dirty ? `${sha}-dirty` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
-
 const fmt = (v: number) => (Number.isFinite(v) ? String(Math.round(v)) : 'never');
 const pct = (v: number) => `${round2(v * 100)} %`;
 
@@ -439,7 +419,7 @@ function main(): number {
     decisions_per_s: Math.round(tp.full),
     // Measured on the real stack by bench/rollout-analysis/rollback-refusal.ts: kept as it stands.
     rollback_to_refusal_p99_ms: measuredRefusalP99(resolve(root, 'docs/bench/rollout-analysis.json')),
-    commit: commitOf(root),
+    commit: commitOf(root, ['libs/rollout-analysis', 'bench/rollout-analysis']),
     date: new Date().toISOString(),
   };
   if (opts.write) {
