@@ -5,7 +5,10 @@
  * an unchained, unpartitioned table, in the same run, same batch size, same concurrency; then how
  * fast `verify` recomputes the chains. See docs/benchmarks.md § Audit append.
  *
- *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--json]
+ *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--json] [--no-write]
+ *
+ * Writes docs/bench/audit-append.json (`ratio_vs_plain_insert`, `records_per_s`, `commit`, `date`)
+ * unless `--no-write`.
  */
 import { generateSigningKey } from '@agentops/audit-chain';
 import { LocalKeyWrapper } from '@agentops/privacy';
@@ -24,6 +27,7 @@ import { verifyChains } from '../../services/audit/src/verification/audit-verifi
 import { ChainReads } from '../../services/audit/src/verification/chain-reads';
 import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2 } from '../shared/stats';
+import { writeBenchSummary } from '../shared/summary';
 
 interface Options {
   records: number;
@@ -32,19 +36,32 @@ interface Options {
   concurrency: number;
   rounds: number;
   json: boolean;
+  write: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { records: 20_000, batch: 500, chains: 6, concurrency: 2, rounds: 2, json: false };
+  const o: Options = {
+    records: 20_000,
+    batch: 500,
+    chains: 6,
+    concurrency: 2,
+    rounds: 2,
+    json: false,
+    write: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--json') {
       o.json = true;
       continue;
     }
+    if (flag === '--no-write') {
+      o.write = false;
+      continue;
+    }
     const key = flag.replace(/^--/, '') as keyof Options;
     const value = Number(argv[++i]);
-    if (!(key in o) || key === 'json' || !Number.isInteger(value) || value < 1)
+    if (!(key in o) || key === 'json' || key === 'write' || !Number.isInteger(value) || value < 1)
       throw new Error(`bad option ${flag} ${argv[i] ?? ''}`);
     (o as unknown as Record<string, number>)[key] = value;
   }
@@ -267,6 +284,12 @@ async function main(): Promise<void> {
       `  load average 1m   : ${summary.machine.loadAvg1m.before} → ${summary.machine.loadAvg1m.after} on ${summary.machine.cpus} CPUs`,
     );
     if (o.json) console.log(JSON.stringify(summary));
+    if (o.write)
+      writeBenchSummary(
+        'audit-append',
+        { ratio_vs_plain_insert: summary.ratio, records_per_s: summary.chainedRecordsPerSec },
+        ['services/audit', 'libs/audit-chain', 'libs/privacy', 'bench/audit-append'],
+      );
   } finally {
     await writer.destroy();
     await owner.destroy();

@@ -1,10 +1,13 @@
 /**
  * Kill-switch propagation: how long from an operator's flip until every ingest and guardrail
  * instance refuses the covered intents, beside a raw Redis PUBLISH→SUBSCRIBE round trip on the same
- * server. Two ingest and two guardrail instances plus killswitch run in this process under steady
- * intent load. See docs/benchmarks.md § Kill-switch propagation.
+ * server. Two ingest and two guardrail instances plus killswitch run in this process, first idle,
+ * then under steady intent load (`--rate`). See docs/benchmarks.md § Kill-switch propagation.
  *
- *   npm run bench:killswitch-propagation -- [--flips 100] [--rate 40] [--redis-samples 500] [--json]
+ *   npm run bench:killswitch-propagation -- [--flips 100] [--rate 40] [--redis-samples 500] [--json] [--no-write]
+ *
+ * Writes docs/bench/killswitch-propagation.json (`idle_p99_ms`, `loaded_p99_ms`, `loaded_rate`,
+ * `commit`, `date`) unless `--no-write`.
  */
 import { ServiceName } from '@agentops/contracts';
 import { KillSwitchSet } from '@agentops/killswitch-client';
@@ -34,6 +37,7 @@ import {
   teardownIsolatedStack,
 } from '../shared/isolated-stack';
 import { LatencySummary, round2, summarize } from '../shared/stats';
+import { writeBenchSummary } from '../shared/summary';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -46,10 +50,11 @@ interface Options {
   rate: number;
   redisSamples: number;
   json: boolean;
+  write: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { flips: 100, rate: 40, redisSamples: 500, json: false };
+  const o: Options = { flips: 100, rate: 40, redisSamples: 500, json: false, write: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => Number(argv[++i]);
@@ -57,6 +62,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--rate') o.rate = next();
     else if (a === '--redis-samples') o.redisSamples = next();
     else if (a === '--json') o.json = true;
+    else if (a === '--no-write') o.write = false;
     else throw new Error(`unknown option ${a}`);
   }
   if (!(o.flips >= 50)) throw new Error('--flips must be at least 50');
@@ -138,12 +144,14 @@ async function main(): Promise<void> {
       'content-type': 'application/json',
     };
 
-    // Steady load: uncovered intents, alternating between the two ingest instances.
+    // Steady load: uncovered intents, alternating between the two ingest instances; off while the
+    // idle flips are measured.
+    let loadOn = false;
     let sent = 0;
     let loadErrors = 0;
     const loadTimer = setInterval(
       () => {
-        if (opts.rate <= 0) return;
+        if (!loadOn || opts.rate <= 0) return;
         const url = ingests[sent++ % 2].url;
         fetch(`${url}/v1/intents`, {
           method: 'POST',
@@ -163,7 +171,6 @@ async function main(): Promise<void> {
       opts.rate > 0 ? 1000 / opts.rate : 1000,
     );
     stopLoad = () => clearInterval(loadTimer);
-    await sleep(2000);
 
     // Instrumentation: when the killswitch service starts its fan-out, and when each instance applies.
     const fanoutAt = new Map<string, number>();
@@ -191,58 +198,67 @@ async function main(): Promise<void> {
     };
 
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-    loopDelay.enable();
-    const endToEnd: number[] = [];
-    const fromFanout: number[] = [];
     let verified = 0;
     const ksUrl = `${killswitch.url}/v1/killswitches`;
-    for (let i = 0; i < opts.flips; i++) {
-      const t0 = performance.now();
-      const res = await fetch(ksUrl, {
-        method: 'POST',
-        headers: sre,
-        body: JSON.stringify({
-          selector: { agentId: target.agent.id, action: 'pricing.*' },
-          reason: `bench flip ${i}`,
-        }),
-      });
-      const body = (await res.json()) as { id: string };
-      if (res.status !== 201) throw new Error(`flip failed: ${res.status} ${JSON.stringify(body)}`);
-      const at = await appliedEverywhere('activated', body.id);
-      endToEnd.push(at - t0);
-      fromFanout.push(at - (fanoutAt.get(body.id) ?? t0));
-      for (const s of sets)
-        if (s.set.check(target.agent, 'pricing.set_price')?.switchId !== body.id)
-          throw new Error(`${s.name} does not refuse after flip ${i}`);
-      if (i % 10 === 0) {
-        // Through the real API, on both ingest instances: refused at once, decidedBy killswitch.
-        for (const ingest of ingests) {
-          const r = await fetch(`${ingest.url}/v1/intents?wait=true`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-api-key': target.apiKey },
-            body: JSON.stringify({
-              action: 'pricing.set_price',
-              target: { type: 'sku', id: 'S' },
-              params: { price: 1 },
-              confidence: 0.9,
-              justification: 'bench',
-              dataUsed: [],
-            }),
-          });
-          const decision = ((await r.json()) as { decision?: { decidedBy?: string } }).decision;
-          if (decision?.decidedBy !== 'killswitch')
-            throw new Error(`ingest did not refuse after flip ${i}: ${JSON.stringify(decision)}`);
-          verified++;
+    const measureFlips = async (flips: number) => {
+      const endToEnd: number[] = [];
+      const fromFanout: number[] = [];
+      for (let i = 0; i < flips; i++) {
+        const t0 = performance.now();
+        const res = await fetch(ksUrl, {
+          method: 'POST',
+          headers: sre,
+          body: JSON.stringify({
+            selector: { agentId: target.agent.id, action: 'pricing.*' },
+            reason: `bench flip ${i}`,
+          }),
+        });
+        const body = (await res.json()) as { id: string };
+        if (res.status !== 201) throw new Error(`flip failed: ${res.status} ${JSON.stringify(body)}`);
+        const at = await appliedEverywhere('activated', body.id);
+        endToEnd.push(at - t0);
+        fromFanout.push(at - (fanoutAt.get(body.id) ?? t0));
+        for (const s of sets)
+          if (s.set.check(target.agent, 'pricing.set_price')?.switchId !== body.id)
+            throw new Error(`${s.name} does not refuse after flip ${i}`);
+        if (i % 10 === 0) {
+          // Through the real API, on both ingest instances: refused at once, decidedBy killswitch.
+          for (const ingest of ingests) {
+            const r = await fetch(`${ingest.url}/v1/intents?wait=true`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-api-key': target.apiKey },
+              body: JSON.stringify({
+                action: 'pricing.set_price',
+                target: { type: 'sku', id: 'S' },
+                params: { price: 1 },
+                confidence: 0.9,
+                justification: 'bench',
+                dataUsed: [],
+              }),
+            });
+            const decision = ((await r.json()) as { decision?: { decidedBy?: string } }).decision;
+            if (decision?.decidedBy !== 'killswitch')
+              throw new Error(`ingest did not refuse after flip ${i}: ${JSON.stringify(decision)}`);
+            verified++;
+          }
         }
+        await fetch(`${ksUrl}/${body.id}/release`, {
+          method: 'POST',
+          headers: sre,
+          body: JSON.stringify({ reason: 'bench release' }),
+        });
+        await appliedEverywhere('released', body.id);
+        await sleep(20 + Math.random() * 30);
       }
-      await fetch(`${ksUrl}/${body.id}/release`, {
-        method: 'POST',
-        headers: sre,
-        body: JSON.stringify({ reason: 'bench release' }),
-      });
-      await appliedEverywhere('released', body.id);
-      await sleep(20 + Math.random() * 30);
-    }
+      return { endToEnd, fromFanout };
+    };
+
+    const idle = await measureFlips(opts.flips);
+    log(`${opts.flips} idle flips measured; starting steady load of ${opts.rate}/s`);
+    loadOn = true;
+    await sleep(2000);
+    loopDelay.enable();
+    const { endToEnd, fromFanout } = await measureFlips(opts.flips);
     stopLoad();
     loopDelay.disable();
     log(
@@ -254,6 +270,7 @@ async function main(): Promise<void> {
       `${stack.redisKeyPrefix}bench-rtt`,
       opts.redisSamples,
     );
+    const e2eIdle = summarize(idle.endToEnd);
     const e2e = summarize(endToEnd);
     const fan = summarize(fromFanout);
     const rtt = summarize(redisRtt);
@@ -261,6 +278,7 @@ async function main(): Promise<void> {
       flips: opts.flips,
       instances: { ingest: 2, guardrail: 2 },
       steadyLoad: { ratePerSecond: opts.rate, intents: sent, errors: loadErrors },
+      idleFlipToAllInstancesMs: rounded(e2eIdle),
       flipToAllInstancesMs: rounded(e2e),
       fanoutToAllInstancesMs: rounded(fan),
       redisPublishSubscribeRttMs: rounded(rtt),
@@ -284,7 +302,8 @@ async function main(): Promise<void> {
         [
           '| measured | n | p50 ms | p95 ms | p99 ms | max ms |',
           '| :-- | --: | --: | --: | --: | --: |',
-          row('flip API call → all 4 instances refuse', e2e),
+          row('idle: flip API call → all 4 instances refuse', e2eIdle),
+          row(`at ${opts.rate}/s: flip API call → all 4 instances refuse`, e2e),
           row('fan-out start → all 4 instances refuse', fan),
           row('raw Redis PUBLISH → SUBSCRIBE', rtt),
           '',
@@ -295,6 +314,18 @@ async function main(): Promise<void> {
         ].join('\n'),
       );
     }
+    if (opts.write)
+      writeBenchSummary(
+        'killswitch-propagation',
+        { idle_p99_ms: round2(e2eIdle.p99), loaded_p99_ms: round2(e2e.p99), loaded_rate: opts.rate },
+        [
+          'services/killswitch',
+          'services/ingest',
+          'services/guardrail',
+          'libs/killswitch-client',
+          'bench/killswitch-propagation',
+        ],
+      );
   } finally {
     stopLoad();
     for (const s of running.reverse()) await s.close().catch(() => undefined);
