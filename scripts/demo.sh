@@ -3,6 +3,7 @@
 # platform, then the retail simulation (default 60 s; `npm run demo -- --duration 30`), its report
 # printed and written to reports/simulation.html. Leaves the platform running.
 source "$(dirname "$0")/lib.sh"
+export_platform_urls
 ensure_dependencies
 build
 infrastructure_up
@@ -21,7 +22,7 @@ BREAK_GLASS_LOG="$AGENTOPS_STATE_DIR/logs/break-glass.log"
 export AGENTOPS_TOKEN
 AGENTOPS_TOKEN="$(bash scripts/platform.sh operator-token --reason 'npm run demo: setup and simulation' --ttl 1h 2>>"$BREAK_GLASS_LOG")" ||
   { tail -n 3 "$BREAK_GLASS_LOG" >&2; exit 1; }
-trap 'curl -fsS -X POST -H "authorization: Bearer $AGENTOPS_TOKEN" http://127.0.0.1:3000/v1/auth/logout >/dev/null 2>&1 || true' EXIT
+trap 'curl -fsS -X POST -H "authorization: Bearer $AGENTOPS_TOKEN" "$CONSOLE_URL/v1/auth/logout" >/dev/null 2>&1 || true' EXIT
 log "creating the demo tenant's console users (one per role)"
 "${NODE_RUN[@]}" dist/tools/console/demo-users.js
 log "applying the retail policy pack (the platform baseline), the demo tenant's own set over it and its retail context"
@@ -35,8 +36,8 @@ log "running the retail simulation (four SDK agents, every failure mode, a simul
 "${NODE_RUN[@]}" dist/tools/simulation/main.js "$@"
 cat <<MSG
 
-The platform is still running (console :3000, ingest :3001, guardrail :3002, escalation :3003, killswitch :3004, audit :3005).
-Console: http://127.0.0.1:3000 — sign in as one of the users above (passwords: .local/console-users.json)
+The platform is still running (console :${PLATFORM_PORTS[console]}, ingest :${PLATFORM_PORTS[ingest]}, guardrail :${PLATFORM_PORTS[guardrail]}, escalation :${PLATFORM_PORTS[escalation]}, killswitch :${PLATFORM_PORTS[killswitch]}, audit :${PLATFORM_PORTS[audit]}, rollout :${PLATFORM_PORTS[rollout]}).
+Console: $CONSOLE_URL — sign in as one of the users above (passwords: .local/console-users.json)
 Report: reports/simulation.html   Logs: .local/logs/
 Break-glass (admin of every tenant, recorded and logged): npm run operator-token -- --reason "why" [--ttl 15m]
 Kafka: SASL/SCRAM, one principal per service; passwords in .local/kafka/credentials (docs/security.md § Kafka)

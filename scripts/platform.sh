@@ -3,7 +3,25 @@
 # `migrate` applies the migrations, creating each service's database role.
 source "$(dirname "$0")/lib.sh"
 SERVICES=(audit guardrail escalation killswitch rollout ingest console)
-declare -A PORTS=([ingest]=3001 [guardrail]=3002 [escalation]=3003 [killswitch]=3004 [audit]=3005 [rollout]=3006 [console]=3000)
+export_platform_urls
+# More than one instance of a service (PLATFORM_INSTANCES="ingest=2,guardrail=2"): instance k > 1 is
+# named <service>-<k> and listens 10·(k−1) above the first; every instance joins its service's
+# consumer groups, so Kafka spreads the partitions between them.
+declare -A INSTANCES=()
+IFS=',' read -ra _wanted <<<"${PLATFORM_INSTANCES:-}"
+for w in "${_wanted[@]}"; do [[ $w == *=* ]] && INSTANCES[${w%%=*}]=${w#*=}; done
+instances_of() {
+  local s="$1" k
+  echo "$s"
+  for ((k = 2; k <= ${INSTANCES[$s]:-1}; k++)); do echo "$s-$k"; done
+}
+service_of() { echo "${1%-[0-9]*}"; }
+port_of() {
+  local s; s="$(service_of "$1")"
+  local k="${1##*-}"; [[ $1 == "$s" ]] && k=1
+  echo $((PLATFORM_PORTS[$s] + 10 * (k - 1)))
+}
+all_instances() { local s; for s in "${SERVICES[@]}"; do instances_of "$s"; done; }
 RUN_DIR="$AGENTOPS_STATE_DIR/run"
 LOG_DIR="$AGENTOPS_STATE_DIR/logs"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
@@ -67,8 +85,10 @@ start() {
   # Secrets of the HS256/static-token era mean nothing any more.
   rm -f "$AGENTOPS_STATE_DIR/operator-token" "$AGENTOPS_STATE_DIR/jwt-secret"
   local principals; principals="$(service_principals)"
-  for s in "${SERVICES[@]}"; do
-    if is_running "$s"; then echo "$s already running"; continue; fi
+  local i s
+  for i in $(all_instances); do
+    s="$(service_of "$i")"
+    if is_running "$i"; then echo "$i already running"; continue; fi
     local -a own=(DATABASE_URL="$(service_database_url "$s")")
     [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
     mapfile -t -O "${#own[@]}" own < <(secrets_of "$s")
@@ -77,35 +97,39 @@ start() {
     # otherwise; each service connects to Kafka as its own principal (docs/security.md § Kafka).
     env "${own[@]}" AGENTOPS_ENV="${AGENTOPS_ENV:-development}" \
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="agentops-$s" KAFKA_SASL_PASSWORD="$(<"$kafka_password")" \
-      SERVICE_PRINCIPALS_JWKS="$principals" HTTP_PORT="${PORTS[$s]}" INSTANCE_ID="$s-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
-      nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$s.log" 2>&1 &
-    echo $! >"$RUN_DIR/$s.pid"
+      SERVICE_PRINCIPALS_JWKS="$principals" HTTP_PORT="$(port_of "$i")" INSTANCE_ID="$i-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
+      nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$i.log" 2>&1 &
+    echo $! >"$RUN_DIR/$i.pid"
   done
-  for s in "${SERVICES[@]}"; do
+  for i in $(all_instances); do
     local deadline=$((SECONDS + 60))
-    until curl -fsS "http://127.0.0.1:${PORTS[$s]}/health/ready" >/dev/null 2>&1; do
-      if ! is_running "$s" || (( SECONDS > deadline )); then
-        echo "$s did not become ready; last log lines:" >&2; tail -n 30 "$LOG_DIR/$s.log" >&2; exit 1
+    until curl -fsS "http://127.0.0.1:$(port_of "$i")/health/ready" >/dev/null 2>&1; do
+      if ! is_running "$i" || (( SECONDS > deadline )); then
+        echo "$i did not become ready; last log lines:" >&2; tail -n 30 "$LOG_DIR/$i.log" >&2; exit 1
       fi
       sleep 0.3
     done
-    echo "$s ready on http://127.0.0.1:${PORTS[$s]}"
+    echo "$i ready on http://127.0.0.1:$(port_of "$i")"
   done
 }
 
+# Stops every instance that has a pid file, whatever PLATFORM_INSTANCES says now.
 stop() {
-  for s in "${SERVICES[@]}"; do
-    if is_running "$s"; then
-      kill -TERM "$(cat "$RUN_DIR/$s.pid")"
-      for _ in $(seq 1 50); do is_running "$s" || break; sleep 0.2; done
-      is_running "$s" && kill -KILL "$(cat "$RUN_DIR/$s.pid")"
-      echo "$s stopped"
+  local f i
+  for f in "$RUN_DIR"/*.pid; do
+    [[ -e $f ]] || continue
+    i="$(basename "$f" .pid)"
+    if is_running "$i"; then
+      kill -TERM "$(cat "$f")"
+      for _ in $(seq 1 50); do is_running "$i" || break; sleep 0.2; done
+      is_running "$i" && kill -KILL "$(cat "$f")"
+      echo "$i stopped"
     fi
-    rm -f "$RUN_DIR/$s.pid"
+    rm -f "$f"
   done
 }
 
-status() { for s in "${SERVICES[@]}"; do if is_running "$s"; then echo "$s running (pid $(cat "$RUN_DIR/$s.pid"))"; else echo "$s stopped"; fi; done; }
+status() { local i; for i in $(all_instances); do if is_running "$i"; then echo "$i running (pid $(cat "$RUN_DIR/$i.pid"), :$(port_of "$i"))"; else echo "$i stopped"; fi; done; }
 
 case "${1:-}" in
   start) start ;;
