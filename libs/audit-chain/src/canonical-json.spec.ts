@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import { canonicalJson } from './canonical-json';
 
 describe('canonicalJson (RFC 8785)', () => {
@@ -24,5 +25,36 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson({ a: undefined })).toThrow(/undefined/);
     expect(() => canonicalJson([Number.NaN])).toThrow(/non-finite/);
     expect(() => canonicalJson(Infinity)).toThrow(/non-finite/);
+  });
+
+  it('agrees with the reference implementation whatever the key order, nesting and key kinds', () => {
+    // A small deterministic generator: objects built in random key order, integer-like and
+    // non-ASCII keys, arrays, numbers that format differently, strings that need escapes.
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const keys = ['b', 'a', 'B', '10', '9', '0', 'é', '\u20ac', '\ud83d\ude00', 'aa', '', 'prevHash'];
+    const leaves = [0, -0, 1.5, 1e21, 1e-7, 333333333.3333333, 'x', '\u2028"\\', true, false, null];
+    const value = (depth: number): unknown => {
+      const r = next();
+      if (depth > 3 || r < 0.4) return leaves[Math.floor(next() * leaves.length)];
+      if (r < 0.6) return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+      const out: Record<string, unknown> = {};
+      for (let i = Math.floor(next() * 5); i > 0; i--)
+        out[keys[Math.floor(next() * keys.length)]] = value(depth + 1);
+      return out;
+    };
+    for (let i = 0; i < 500; i++) {
+      const v = value(0);
+      expect(canonicalJson(v)).toBe(canonicalize(v));
+    }
+    const date = new Date('2026-01-01T00:00:00Z');
+    expect(canonicalJson({ z: 1, at: date })).toBe(canonicalize({ z: 1, at: date }));
+  });
+
+  it('leaves the value it serialises untouched', () => {
+    const v = { b: { d: 1, c: [{ f: 1, e: 2 }] }, a: 1 };
+    const before = JSON.stringify(v);
+    canonicalJson(v);
+    expect(JSON.stringify(v)).toBe(before);
   });
 });

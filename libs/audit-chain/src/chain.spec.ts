@@ -6,7 +6,7 @@ import {
   loadSigningKey,
   exportSigningKey,
 } from './checkpoint';
-import { GENESIS_HASH, recordHash } from './hash';
+import { GENESIS_HASH, linkHash, linkTemplate, recordHash } from './hash';
 
 function chainOf(n: number): StoredLink[] {
   const contents = Array.from({ length: n }, (_, i) => ({
@@ -106,6 +106,35 @@ describe('hash chain', () => {
     const v = new ChainVerifier('t:0', [], { sequence: 4, hash: links[4].hash });
     for (const l of links.slice(5)) v.push(l);
     expect(v.result).toMatchObject({ ok: true, checked: 5 });
+  });
+});
+
+describe('link templates', () => {
+  const bodies: Record<string, unknown>[] = [
+    { chainId: 't:0', sequence: 0 },
+    {
+      chainId: 't:0',
+      sequence: 7,
+      actor: { id: 'a' },
+      zeta: [1, { b: 2, a: null }],
+      payload: { prevHash: 'x' },
+    },
+    { chainId: 'é:1', sequence: 3, '\u20ac': 1, '1': 'one', prevHashes: ['p'], prev: '"prevHash":' },
+  ];
+
+  it('splits the canonical text where the previous hash goes, so the link is the same hash', () => {
+    for (const body of bodies) {
+      const prevHash = 'ab'.repeat(32);
+      const whole = { ...body, prevHash } as Parameters<typeof recordHash>[0];
+      expect(linkHash(linkTemplate(body), prevHash)).toBe(recordHash(whole));
+      // Whatever prevHash the body already holds is not part of the template.
+      expect(linkTemplate({ ...body, prevHash: 'stale' })).toEqual(linkTemplate(body));
+    }
+  });
+
+  it('rejects what canonicalJson rejects', () => {
+    expect(() => linkTemplate({ chainId: 't', sequence: 1, payload: undefined })).toThrow(/undefined/);
+    expect(() => linkTemplate({ chainId: 't', sequence: Number.NaN })).toThrow(/non-finite/);
   });
 });
 
