@@ -3,9 +3,11 @@
  * per-subject key lookup and sealing, SHA-256 over RFC 8785 JSON, chain head row lock, record +
  * index insert, periodic Ed25519 checkpoints) against plain batched INSERTs of the same events into
  * an unchained, unpartitioned table, in the same run, same batch size, same concurrency; then how
- * fast `verify` recomputes the chains. See docs/benchmarks.md § Audit append.
+ * fast `verify` recomputes the chains. The chained path runs twice: its CPU work on the service's
+ * worker pool (`--workers`, default as the service: one per core but one) and, for reference, in
+ * the event loop's thread (as before the pool). See docs/benchmarks.md § Audit append.
  *
- *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--json] [--no-write]
+ *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--workers N] [--json] [--no-write]
  *
  * Writes docs/bench/audit-append.json (`ratio_vs_plain_insert`, `records_per_s`, `commit`, `date`)
  * unless `--no-write`.
@@ -16,10 +18,12 @@ import { EventEnvelope, EventTypes } from '@agentops/contracts';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { AppendItem } from '../../services/audit/src/chain/append-steps';
 import { AuditAppender } from '../../services/audit/src/chain/audit-appender';
 import { PostgresChainAppendRepository } from '../../services/audit/src/chain/chain-append-repository';
+import { InThreadPreparation, recordPreparation } from '../../services/audit/src/chain/record-preparation';
 import { typeormSql } from '../../services/audit/src/chain/sql';
 import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
 import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
@@ -35,6 +39,7 @@ interface Options {
   chains: number;
   concurrency: number;
   rounds: number;
+  workers: number;
   json: boolean;
   write: boolean;
 }
@@ -46,6 +51,7 @@ function parseOptions(argv: string[]): Options {
     chains: 6,
     concurrency: 2,
     rounds: 2,
+    workers: Math.max(1, availableParallelism() - 1),
     json: false,
     write: true,
   };
@@ -61,7 +67,8 @@ function parseOptions(argv: string[]): Options {
     }
     const key = flag.replace(/^--/, '') as keyof Options;
     const value = Number(argv[++i]);
-    if (!(key in o) || key === 'json' || key === 'write' || !Number.isInteger(value) || value < 1)
+    const least = key === 'workers' ? 0 : 1;
+    if (!(key in o) || key === 'json' || key === 'write' || !Number.isInteger(value) || value < least)
       throw new Error(`bad option ${flag} ${argv[i] ?? ''}`);
     (o as unknown as Record<string, number>)[key] = value;
   }
@@ -109,15 +116,20 @@ function makeEvents(n: number, chains: number, round: number): { chainId: string
   return byChain;
 }
 
-/** Runs each chain's batches in order, `concurrency` chains at a time (one writer per chain). */
+/**
+ * Runs each chain's batches in order, `concurrency` chains at a time (one writer per chain). Not
+ * counted in the CPU time: PostgreSQL's own.
+ */
 async function drive(
   chains: { chainId: string; items: AppendItem[] }[],
   batch: number,
   concurrency: number,
   write: (chainId: string, items: AppendItem[]) => Promise<void>,
-): Promise<number> {
+): Promise<Drive> {
   const queue = [...chains];
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  const main = mainThreadCpuMs();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let chain = queue.shift(); chain; chain = queue.shift()) {
@@ -126,7 +138,32 @@ async function drive(
       }
     }),
   );
-  return performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return {
+    ms: performance.now() - started,
+    processCpuMs: (used.user + used.system) / 1000,
+    mainThreadCpuMs: mainThreadCpuMs() - main,
+  };
+}
+
+/**
+ * CPU time of the event loop's thread alone, from /proc (Linux; its thread id is the process id),
+ * in clock ticks of 10 ms; NaN elsewhere. (process.threadCpuUsage comes with Node 23.)
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Wall time, CPU time of this process (every thread) and of the event loop's thread. */
+interface Drive {
+  ms: number;
+  processCpuMs: number;
+  mainThreadCpuMs: number;
 }
 
 const PLAIN_SET = `event_id uuid, type text, source text, tenant_id text, agent_id text, correlation_id uuid, causation_id uuid,
@@ -191,54 +228,78 @@ async function main(): Promise<void> {
       `CREATE TABLE bench_plain_records (${PLAIN_SET.replace('event_id uuid', 'event_id uuid PRIMARY KEY')})`,
     );
     await owner.query(`GRANT SELECT, INSERT ON bench_plain_records TO ${stack.roles.audit.login}`);
-    const appender = new AuditAppender(
-      new PostgresChainAppendRepository(
-        typeormSql(writer),
-        new SubjectKeyStore(new LocalKeyWrapper([randomBytes(32)])),
-      ),
-      new PayloadPrivacy('bench-pseudonym-secret-0123456789abcdef'),
-      generateSigningKey(),
-      {
-        everyRecords: 1000,
-        everySeconds: 60,
-      },
+    const secret = 'bench-pseudonym-secret-0123456789abcdef';
+    // One key store for both appenders: the same subjects' keys, cached the same way.
+    const chains = new PostgresChainAppendRepository(
+      typeormSql(writer),
+      new SubjectKeyStore(new LocalKeyWrapper([randomBytes(32)])),
     );
+    const checkpointPolicy = { everyRecords: 1000, everySeconds: 60 };
+    const signingKey = generateSigningKey();
+    const pooled = new AuditAppender(
+      chains,
+      recordPreparation(secret, o.workers),
+      signingKey,
+      checkpointPolicy,
+    );
+    const inThread = new AuditAppender(
+      chains,
+      new InThreadPreparation(new PayloadPrivacy(secret)),
+      signingKey,
+      checkpointPolicy,
+    );
+    const appendWith =
+      (appender: AuditAppender) =>
+      async (chainId: string, items: AppendItem[]): Promise<void> =>
+        void (await appender.appendBatch(chainId, items));
 
-    progress('warm-up');
+    progress(`warm-up (chained path on ${o.workers} worker thread(s))`);
     const warm = makeEvents(Math.min(2000, o.records), o.chains, 999);
+    await drive(warm, o.batch, o.concurrency, appendWith(pooled));
     await drive(
-      warm,
+      makeEvents(Math.min(2000, o.records), o.chains, 998),
       o.batch,
       o.concurrency,
-      async (chainId, items) => void (await appender.appendBatch(chainId, items)),
+      appendWith(inThread),
     );
     await drive(warm, o.batch, o.concurrency, (_c, items) => plainInsert(writer, items));
 
-    const chainedMs: number[] = [];
-    const plainMs: number[] = [];
+    const sides = [
+      {
+        name: 'plain INSERT',
+        write: (_c: string, items: AppendItem[]) => plainInsert(writer, items),
+        runs: [] as Drive[],
+      },
+      { name: 'chained + privacy', write: appendWith(pooled), runs: [] as Drive[] },
+      { name: 'chained + privacy, in thread', write: appendWith(inThread), runs: [] as Drive[] },
+    ];
     for (let r = 0; r < o.rounds; r++) {
-      // Alternate which goes first, so drift on the shared VM does not favour one side.
-      const runs = [
-        async () => {
-          const events = makeEvents(o.records, o.chains, r * 2);
-          const ms = await drive(events, o.batch, o.concurrency, (_c, items) => plainInsert(writer, items));
-          plainMs.push(ms);
-          progress(`round ${r + 1}: plain INSERT ${Math.round((o.records / ms) * 1000)} records/s`);
-        },
-        async () => {
-          const events = makeEvents(o.records, o.chains, r * 2 + 1);
-          const ms = await drive(
-            events,
-            o.batch,
-            o.concurrency,
-            async (chainId, items) => void (await appender.appendBatch(chainId, items)),
-          );
-          chainedMs.push(ms);
-          progress(`round ${r + 1}: chained + privacy ${Math.round((o.records / ms) * 1000)} records/s`);
-        },
-      ];
-      for (const run of r % 2 === 0 ? runs : runs.reverse()) await run();
+      // Rotate which goes first, so drift on the shared VM does not favour one side.
+      for (let k = 0; k < sides.length; k++) {
+        const s = (r + k) % sides.length;
+        const side = sides[s];
+        const run = await drive(
+          makeEvents(o.records, o.chains, r * sides.length + s),
+          o.batch,
+          o.concurrency,
+          side.write,
+        );
+        side.runs.push(run);
+        progress(`round ${r + 1}: ${side.name} ${Math.round((o.records / run.ms) * 1000)} records/s`);
+      }
     }
+    await pooled.close();
+    const [plainMs, chainedMs, inThreadMs] = sides.map((s) => s.runs.map((r) => r.ms));
+    // Per record, over all rounds: CPU of the whole process, and of the event loop's thread alone.
+    const cpuOf = (runs: Drive[]) => ({
+      processCpuUsPerRecord: round2(
+        (runs.reduce((a, r) => a + r.processCpuMs, 0) * 1000) / (o.records * o.rounds),
+      ),
+      mainThreadUsPerRecord: round2(
+        (runs.reduce((a, r) => a + r.mainThreadCpuMs, 0) * 1000) / (o.records * o.rounds),
+      ),
+    });
+    const [plainCpu, chainedCpu, inThreadCpu] = sides.map((s) => cpuOf(s.runs));
 
     progress('verifying every chain');
     const verify = await verifyChains(new ChainReads(typeormSql(writer)));
@@ -246,16 +307,22 @@ async function main(): Promise<void> {
     const [{ n: checkpoints }] = await writer.query(`SELECT count(*)::int AS n FROM checkpoints`);
 
     const total = o.records * o.rounds;
-    const chainedRate = (total / chainedMs.reduce((a, b) => a + b, 0)) * 1000;
-    const plainRate = (total / plainMs.reduce((a, b) => a + b, 0)) * 1000;
+    const rateOf = (ms: number[]) => (total / ms.reduce((a, b) => a + b, 0)) * 1000;
+    const chainedRate = rateOf(chainedMs);
+    const plainRate = rateOf(plainMs);
+    const inThreadRate = rateOf(inThreadMs);
     const summary = {
       benchmark: 'audit-append',
       options: o,
       chainedRecordsPerSec: Math.round(chainedRate),
       plainInsertRecordsPerSec: Math.round(plainRate),
       ratio: round2(chainedRate / plainRate),
+      inThreadRecordsPerSec: Math.round(inThreadRate),
+      inThreadRatio: round2(inThreadRate / plainRate),
+      cpu: { chained: chainedCpu, inThread: inThreadCpu, plain: plainCpu },
       perRound: chainedMs.map((ms, i) => ({
         chained: Math.round((o.records / ms) * 1000),
+        inThread: Math.round((o.records / inThreadMs[i]) * 1000),
         plain: Math.round((o.records / plainMs[i]) * 1000),
       })),
       verify: {
@@ -274,8 +341,17 @@ async function main(): Promise<void> {
     console.log(
       `audit-append: ${total} records per side, batch ${o.batch}, ${o.chains} chains, concurrency ${o.concurrency}`,
     );
-    console.log(`  chained + privacy : ${summary.chainedRecordsPerSec} records/s`);
+    console.log(
+      `  chained + privacy : ${summary.chainedRecordsPerSec} records/s (${o.workers} worker thread(s))`,
+    );
+    console.log(
+      `  … in thread       : ${summary.inThreadRecordsPerSec} records/s (ratio ${summary.inThreadRatio})`,
+    );
     console.log(`  plain INSERT      : ${summary.plainInsertRecordsPerSec} records/s`);
+    for (const [name, c] of Object.entries(summary.cpu))
+      console.log(
+        `  CPU per record    : ${name}: ${c.processCpuUsPerRecord} µs in this process, ${c.mainThreadUsPerRecord} µs of it on the event loop's thread`,
+      );
     console.log(`  ratio             : ${summary.ratio}`);
     console.log(
       `  verify            : ${summary.verify.records} records, ${summary.verify.chains} chains, ${checkpoints} checkpoints in ${verify.ms} ms (${summary.verify.recordsPerSec} records/s)`,

@@ -28,7 +28,7 @@ function freshNonce(): Buffer {
   return iv;
 }
 
-export function seal(key: Buffer, plaintext: string, aad: string): string {
+export function seal(key: Uint8Array, plaintext: string, aad: string): string {
   if (key.length !== 32) throw new Error('subject key must be 32 bytes');
   const iv = freshNonce();
   const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -13,6 +13,7 @@ import { keyWrapperFrom } from './audit-keys';
 import { pseudonymSecretFrom, signingKeyFrom, warnAboutKeys } from './audit-runtime';
 import { AuditAppender } from './chain/audit-appender';
 import { PostgresChainAppendRepository } from './chain/chain-append-repository';
+import { recordPreparation } from './chain/record-preparation';
 import { TransactionalSql, typeormSql } from './chain/sql';
 import { AuditConfig } from './config';
 import { AuditIngestor } from './ingestion/audit-ingestor';
@@ -100,6 +101,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.stopping = true;
     await this.wrapping;
     await this.ingestor.stop();
+    await this.appender.close();
   }
 }
 
@@ -108,7 +110,8 @@ export class AuditModule {
   static register(parts: RuntimeParts): DynamicModule {
     const config = parts.config as AuditConfig;
     warnAboutKeys(config, isProduction(config), parts.logger);
-    const privacy = new PayloadPrivacy(pseudonymSecretFrom(config));
+    const pseudonymSecret = pseudonymSecretFrom(config);
+    const privacy = new PayloadPrivacy(pseudonymSecret);
     const subjectKeys = new SubjectKeyStore(keyWrapperFrom(config), (tenantId, subjectRef, error) =>
       parts.logger.error(
         { tenantId, subjectRef, err: error },
@@ -116,7 +119,8 @@ export class AuditModule {
       ),
     );
     const chains = new PostgresChainAppendRepository(typeormSql(parts.dataSource), subjectKeys);
-    const appender = new AuditAppender(chains, privacy, signingKeyFrom(config, parts.logger), {
+    const preparation = recordPreparation(pseudonymSecret, config.AUDIT_WORKERS);
+    const appender = new AuditAppender(chains, preparation, signingKeyFrom(config, parts.logger), {
       everyRecords: config.AUDIT_CHECKPOINT_EVERY,
       everySeconds: config.AUDIT_CHECKPOINT_SECONDS,
     });

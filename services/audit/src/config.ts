@@ -37,6 +37,11 @@ export const AuditEnv = CommonEnv.extend({
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Records appended per transaction, at most (taken from one Kafka batch). */
   AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(500),
+  /**
+   * Worker threads for the append's CPU work (privacy treatment, sealing, canonical JSON); 0 = in
+   * the event loop's thread. Unset: one per core but one (at least one).
+   */
+  AUDIT_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
 });
 export type AuditConfig = z.infer<typeof AuditEnv>;
 

@@ -1,4 +1,4 @@
-import { ChainHead, recordHash } from '@agentops/audit-chain';
+import { ChainHead, LinkTemplate, linkHash, linkTemplate } from '@agentops/audit-chain';
 import { EventEnvelope } from '@agentops/contracts';
 import { FoundPii } from '@agentops/privacy';
 import { auditablePayload } from '../privacy/auditable-payload';
@@ -52,35 +52,53 @@ export function withoutRecorded(
   return { fresh, duplicateIds };
 }
 
-/** An item after the privacy scan: its payload and actor pseudonymised, and what was found in them. */
+/**
+ * An item after the privacy scan: its record's content but for the sealed values and the time of
+ * recording, the clear values found (payload and actor) and the data subject of each. Plain data, so
+ * it can cross to a worker thread and back (see record-preparation.ts).
+ */
 export interface ScannedItem {
-  item: AppendItem;
-  payload: unknown;
-  actor: { kind: StoredRecord['actorKind']; id: string };
+  content: Omit<RecordContent, 'sealed' | 'subjects' | 'recordedAt'>;
   found: FoundPii[];
-  subjectOf: (f: FoundPii) => string;
+  /** `subjects[i]` is the data subject of `found[i]`. */
+  subjects: string[];
 }
 
 /** Privacy scan of the payload and of the actor (a human's id may be an email: its own subject). */
 export function scanItem(privacy: PayloadPrivacy, item: AppendItem): ScannedItem {
-  const payload = privacy.scan(item.event.tenantid, auditablePayload(item.event));
-  const actor = actorOf(item.event);
-  const actorScan = privacy.scan(item.event.tenantid, actor.id);
-  const fromActor = new Set(actorScan.found);
+  const { event, origin } = item;
+  const payload = privacy.scan(event.tenantid, auditablePayload(event));
+  const actor = actorOf(event);
+  const actorScan = privacy.scan(event.tenantid, actor.id);
+  const data = (event.data ?? {}) as Record<string, unknown>;
   return {
-    item,
-    payload: payload.payload,
-    actor: { kind: actor.kind, id: actorScan.payload as string },
+    content: {
+      eventId: event.id,
+      type: event.type,
+      source: event.source,
+      tenantId: event.tenantid,
+      agentId: event.agentid ?? null,
+      correlationId: event.correlationid ?? null,
+      causationId: event.causationid ?? null,
+      topic: origin.baseTopic,
+      kafkaPartition: origin.partition,
+      kafkaOffset: origin.offset,
+      eventTime: event.time,
+      actorKind: actor.kind,
+      actorId: actorScan.payload as string,
+      action: typeof data['action'] === 'string' ? data['action'] : null,
+      verdict: typeof data['verdict'] === 'string' ? data['verdict'] : null,
+      decidedBy: typeof data['decidedBy'] === 'string' ? data['decidedBy'] : null,
+      payload: payload.payload ?? null,
+    },
     found: [...payload.found, ...actorScan.found],
-    subjectOf: (f: FoundPii) => (fromActor.has(f) ? actorScan.subjectOf(f) : payload.subjectOf(f)),
+    subjects: [...payload.found.map(payload.subjectOf), ...actorScan.found.map(actorScan.subjectOf)],
   };
 }
 
 /** Key lookup: every data subject the scanned items found, with its tenant. */
 export function subjectsOf(scans: ScannedItem[]): WantedSubjectKey[] {
-  return scans.flatMap((s) =>
-    s.found.map((f) => ({ tenantId: s.item.event.tenantid, subject: s.subjectOf(f) })),
-  );
+  return scans.flatMap((s) => s.subjects.map((subject) => ({ tenantId: s.content.tenantId, subject })));
 }
 
 export type RecordContent = Omit<StoredRecord, 'chainId' | 'sequence' | 'prevHash' | 'hash'>;
@@ -88,53 +106,105 @@ export type RecordContent = Omit<StoredRecord, 'chainId' | 'sequence' | 'prevHas
 /** Row mapping: what a record holds about its event, the clear values sealed under the subjects' keys. */
 export function recordContent(
   s: ScannedItem,
-  keys: Map<string, Buffer | null>,
+  keys: Map<string, Uint8Array | null>,
   recordedAt: string,
 ): RecordContent {
-  const { event, origin } = s.item;
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  const sealed = PayloadPrivacy.seal(event.tenantid, event.id, s.found, s.subjectOf, keys);
-  return {
-    eventId: event.id,
-    type: event.type,
-    source: event.source,
-    tenantId: event.tenantid,
-    agentId: event.agentid ?? null,
-    correlationId: event.correlationid ?? null,
-    causationId: event.causationid ?? null,
-    topic: origin.baseTopic,
-    kafkaPartition: origin.partition,
-    kafkaOffset: origin.offset,
-    eventTime: event.time,
-    actorKind: s.actor.kind,
-    actorId: s.actor.id,
-    action: typeof data['action'] === 'string' ? data['action'] : null,
-    verdict: typeof data['verdict'] === 'string' ? data['verdict'] : null,
-    decidedBy: typeof data['decidedBy'] === 'string' ? data['decidedBy'] : null,
-    payload: s.payload ?? null,
-    sealed: sealed.sealed,
-    subjects: sealed.subjects,
-    recordedAt,
-  };
+  const { sealed, subjects } = PayloadPrivacy.seal(
+    s.content.tenantId,
+    s.content.eventId,
+    s.found,
+    (_f, i) => s.subjects[i],
+    keys,
+  );
+  return { ...s.content, sealed, subjects, recordedAt };
 }
 
 /**
- * Hashing: the contents become consecutive records after `head`, each hash over exactly what
- * verification rebuilds from the row (`hashedBody`) and the previous hash.
+ * A record's content at its place in a chain, with its hash input bar the previous hash
+ * ({@link linkTemplate}): everything of a record that does not depend on the record before it.
  */
+export interface PreparedRecord {
+  content: RecordContent;
+  chainId: string;
+  sequence: number;
+  link: LinkTemplate;
+}
+
+/** Canonicalisation: the contents as the records at `firstSequence`, `firstSequence + 1`… of `chainId`. */
+export function prepareRecords(
+  chainId: string,
+  firstSequence: number,
+  contents: RecordContent[],
+): PreparedRecord[] {
+  return contents.map((content, i) => {
+    const sequence = firstSequence + i;
+    return {
+      content,
+      chainId,
+      sequence,
+      link: linkTemplate(hashedBody({ ...content, chainId, sequence, prevHash: '' })),
+    };
+  });
+}
+
+/** Where a batch's records go: `chainId` from `firstSequence` on, recorded at `recordedAt`. */
+export interface RecordPlacement {
+  chainId: string;
+  firstSequence: number;
+  recordedAt: string;
+}
+
+/** The subjects' keys an append found (see {@link ChainTransaction.subjectKeys}). */
+export type SubjectKeysLookup = (wanted: WantedSubjectKey[]) => Promise<Map<string, Uint8Array | null>>;
+
+/**
+ * Scan, key lookup, sealing and canonicalisation of a batch: what the appender does between its
+ * reads and writes, in one call, so it can run off the event loop's thread ({@link RecordPreparation}).
+ */
+export async function prepareBatch(
+  privacy: PayloadPrivacy,
+  items: AppendItem[],
+  at: RecordPlacement,
+  keysFor: SubjectKeysLookup,
+): Promise<PreparedRecord[]> {
+  const scans = items.map((i) => scanItem(privacy, i));
+  const keys = await keysFor(subjectsOf(scans));
+  return prepareRecords(
+    at.chainId,
+    at.firstSequence,
+    scans.map((s) => recordContent(s, keys, at.recordedAt)),
+  );
+}
+
+/**
+ * Hashing, in chain order: the prepared records become consecutive records after `head`, each
+ * hash over exactly what verification rebuilds from the row (`hashedBody`) and the previous hash.
+ * Records prepared for another chain or position are refused, never re-linked.
+ */
+export function linked(
+  head: ChainHead,
+  prepared: PreparedRecord[],
+): { records: StoredRecord[]; head: ChainHead } {
+  let sequence = head.sequence;
+  let prevHash = head.hash;
+  const records = prepared.map((p) => {
+    sequence += 1;
+    if (p.chainId !== head.chainId || p.sequence !== sequence)
+      throw new Error(`record prepared as ${p.chainId}#${p.sequence}, linked as ${head.chainId}#${sequence}`);
+    const hash = linkHash(p.link, prevHash);
+    const record = { ...p.content, chainId: head.chainId, sequence, prevHash, hash };
+    prevHash = hash;
+    return record;
+  });
+  return { records, head: { chainId: head.chainId, sequence, hash: prevHash } };
+}
+
+/** Canonicalisation and hashing in one go, in the calling thread. */
 export function chained(
   head: ChainHead,
   contents: RecordContent[],
 ): { records: StoredRecord[]; head: ChainHead } {
-  let sequence = head.sequence;
-  let prevHash = head.hash;
-  const records = contents.map((c) => {
-    sequence += 1;
-    const partial = { ...c, chainId: head.chainId, sequence, prevHash };
-    prevHash = recordHash(hashedBody(partial));
-    return { ...partial, hash: prevHash };
-  });
-  return { records, head: { chainId: head.chainId, sequence, hash: prevHash } };
+  return linked(head, prepareRecords(head.chainId, head.sequence + 1, contents));
 }
 
 /**

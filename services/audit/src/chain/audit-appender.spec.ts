@@ -6,6 +6,7 @@ import { PayloadPrivacy, sealAad } from '../privacy/payload-privacy';
 import { StoredRecord, hashedBody } from '../records/record-content';
 import { InMemoryChainAppendRepository, SourcePartition, auditedEvent } from '../testing/audit-doubles';
 import { AuditAppender } from './audit-appender';
+import { InThreadPreparation, RecordPreparation, WorkerPoolPreparation } from './record-preparation';
 
 /**
  * The append use case over the chains in memory (testing/audit-doubles.ts) and a clock the test
@@ -14,21 +15,34 @@ import { AuditAppender } from './audit-appender';
  * (test/integration/chain-append-repository.integration-spec.ts).
  */
 const T0 = '2026-03-02T09:00:00.000Z';
+const SECRET = 'unit-pseudonym-secret-0123456789abcdef';
 
-describe('AuditAppender', () => {
+// The same behaviour with the CPU work in this thread and on worker threads (slices of 2 records,
+// so a batch is cut, run in parallel and put back together).
+describe.each([
+  ['in this thread', () => new InThreadPreparation(new PayloadPrivacy(SECRET))],
+  ['on a worker pool', () => new WorkerPoolPreparation(SECRET, 2, 2)],
+])('AuditAppender, prepared %s', (_where, makePreparation: () => RecordPreparation) => {
   let clock: ManualClock;
   let chains: InMemoryChainAppendRepository;
   let appender: AuditAppender;
   let intents: SourcePartition;
   const signingKey = generateSigningKey();
-  const privacy = new PayloadPrivacy('unit-pseudonym-secret-0123456789abcdef');
+  const preparation = makePreparation();
+  afterAll(() => preparation.close());
   const intent = (justification = 'reprice', over = {}) =>
     auditedEvent(EventTypes.IntentProposed, { action: 'pricing.set_price', justification }, over);
 
   beforeEach(() => {
     clock = new ManualClock(T0);
     chains = new InMemoryChainAppendRepository(clock);
-    appender = new AuditAppender(chains, privacy, signingKey, { everyRecords: 5, everySeconds: 60 }, clock);
+    appender = new AuditAppender(
+      chains,
+      preparation,
+      signingKey,
+      { everyRecords: 5, everySeconds: 60 },
+      clock,
+    );
     intents = new SourcePartition('agentops.intents.v1', 3);
   });
 

@@ -1,18 +1,9 @@
 import { ChainHead, SignedCheckpoint, SigningKey, signCheckpoint } from '@agentops/audit-chain';
 import { Clock, SystemClock } from '@agentops/service-runtime';
-import { PayloadPrivacy } from '../privacy/payload-privacy';
 import { StoredRecord } from '../records/record-content';
-import {
-  AppendItem,
-  CheckpointPolicy,
-  chained,
-  checkpointDue,
-  recordContent,
-  scanItem,
-  subjectsOf,
-  withoutRecorded,
-} from './append-steps';
+import { AppendItem, CheckpointPolicy, checkpointDue, linked, withoutRecorded } from './append-steps';
 import { ChainAppendRepository, ChainTransaction } from './chain-append-repository';
+import { RecordPreparation } from './record-preparation';
 
 export interface AppendResult {
   appended: StoredRecord[];
@@ -27,11 +18,14 @@ export interface AppendResult {
  * group already gives one writer per chain; the lock makes a second one wait, not fork the chain).
  * Exactly one record per event id: ids already recorded are skipped. The steps are the pure
  * functions of append-steps.ts; every read and write goes through the {@link ChainAppendRepository}.
+ * The CPU-heavy steps run on the {@link RecordPreparation} (a worker pool in the service), only the
+ * link hashes in this thread and in chain order, so the event loop stays free for the consumer and
+ * the other chains' I/O.
  */
 export class AuditAppender {
   constructor(
     private readonly chains: ChainAppendRepository,
-    private readonly privacy: PayloadPrivacy,
+    private readonly preparation: RecordPreparation,
     private readonly signingKey: SigningKey,
     private readonly checkpoints: CheckpointPolicy,
     private readonly clock: Clock = new SystemClock(),
@@ -48,13 +42,12 @@ export class AuditAppender {
       let appended: StoredRecord[] = [];
       let newHead = head;
       if (fresh.length) {
-        const scans = fresh.map((i) => scanItem(this.privacy, i));
-        const keys = await tx.subjectKeys(subjectsOf(scans));
-        const recordedAt = this.clock.now().toISOString();
-        const chain = chained(
-          head,
-          scans.map((s) => recordContent(s, keys, recordedAt)),
+        const prepared = await this.preparation.prepare(
+          fresh,
+          { chainId, firstSequence: head.sequence + 1, recordedAt: this.clock.now().toISOString() },
+          (wanted) => tx.subjectKeys(wanted),
         );
+        const chain = linked(head, prepared);
         appended = chain.records;
         newHead = chain.head;
         await tx.insertRecords(appended);
@@ -67,6 +60,11 @@ export class AuditAppender {
       const duplicates = duplicateIds.length ? await tx.recordsByEventIds(duplicateIds) : [];
       return { appended, duplicates, checkpoints };
     });
+  }
+
+  /** Stops the preparation's worker threads; appends after this fail. */
+  close(): Promise<void> {
+    return this.preparation.close();
   }
 
   /** Time-based checkpoints for chains that grew but went quiet. */

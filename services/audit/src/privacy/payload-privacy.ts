@@ -61,19 +61,19 @@ export class PayloadPrivacy {
     tenantId: string,
     eventId: string,
     found: FoundPii[],
-    subjectOf: (f: FoundPii) => string,
-    keys: Map<string, Buffer | null>,
+    subjectOf: (f: FoundPii, index: number) => string,
+    keys: Map<string, Uint8Array | null>,
   ): Omit<PrivacyTreated, 'payload'> {
     const bySubject = new Map<string, Record<string, string>>();
     const subjects = new Set<string>();
-    for (const f of found) {
-      const subject = subjectOf(f);
+    found.forEach((f, i) => {
+      const subject = subjectOf(f, i);
       subjects.add(subject);
       subjects.add(f.pseudonym);
       const box = bySubject.get(subject) ?? {};
       box[f.pseudonym] = f.value;
       bySubject.set(subject, box);
-    }
+    });
     const sealed: Record<string, SealedValue> = {};
     for (const [subject, box] of bySubject) {
       const key = keys.get(`${tenantId}\u0000${subject}`);
