@@ -4,7 +4,7 @@
  * index insert, periodic Ed25519 checkpoints) against plain batched INSERTs of the same events into
  * an unchained, unpartitioned table, in the same run, same batch size, same concurrency; then how
  * fast `verify` recomputes the chains. The chained path runs twice: its CPU work on the service's
- * worker pool (`--workers`, default as the service: one per core but one) and, for reference, in
+ * worker pool (`--workers`, default as the service, at least 1) and, for reference, in
  * the event loop's thread (as before the pool). See docs/benchmarks.md § Audit append.
  *
  *   npm run bench:audit-append -- [--records 20000] [--batch 500] [--chains 6] [--concurrency 2] [--rounds 2] [--workers N] [--json] [--no-write]
@@ -19,11 +19,15 @@ import { createEvent, newEventId } from '@agentops/messaging';
 import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { AppendItem } from '../../services/audit/src/chain/append-steps';
 import { AuditAppender } from '../../services/audit/src/chain/audit-appender';
 import { PostgresChainAppendRepository } from '../../services/audit/src/chain/chain-append-repository';
-import { InThreadPreparation, recordPreparation } from '../../services/audit/src/chain/record-preparation';
+import {
+  InThreadPreparation,
+  defaultPreparationWorkers,
+  recordPreparation,
+} from '../../services/audit/src/chain/record-preparation';
 import { typeormSql } from '../../services/audit/src/chain/sql';
 import { PayloadPrivacy } from '../../services/audit/src/privacy/payload-privacy';
 import { SubjectKeyStore } from '../../services/audit/src/privacy/subject-key-store';
@@ -51,7 +55,7 @@ function parseOptions(argv: string[]): Options {
     chains: 6,
     concurrency: 2,
     rounds: 2,
-    workers: Math.max(1, availableParallelism() - 1),
+    workers: Math.max(1, defaultPreparationWorkers()),
     json: false,
     write: true,
   };

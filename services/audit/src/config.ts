@@ -39,7 +39,7 @@ export const AuditEnv = CommonEnv.extend({
   AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(500),
   /**
    * Worker threads for the append's CPU work (privacy treatment, sealing, canonical JSON); 0 = in
-   * the event loop's thread. Unset: one per core but one (at least one).
+   * the event loop's thread. Unset: one per core but one from 4 cores on, 0 below (measured).
    */
   AUDIT_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
 });

@@ -7,7 +7,7 @@ import { hashedBody } from '../records/record-content';
 import { SourcePartition, auditedEvent } from '../testing/audit-doubles';
 import { PreparedRecord, linked } from './append-steps';
 import { WantedSubjectKey } from './chain-append-repository';
-import { InThreadPreparation, WorkerPoolPreparation } from './record-preparation';
+import { InThreadPreparation, WorkerPoolPreparation, defaultPreparationWorkers } from './record-preparation';
 
 /**
  * The worker pool against the same steps in this thread: the slices come back in batch order with
@@ -97,5 +97,11 @@ describe('WorkerPoolPreparation', () => {
 
   it('prepares an empty batch', async () => {
     await expect(pool.prepare([], at, keysFor)).resolves.toEqual([]);
+  });
+});
+
+describe('defaultPreparationWorkers', () => {
+  it('keeps the work in thread below 4 cores (measured slower there) and leaves one core to the event loop above', () => {
+    expect([1, 2, 3, 4, 8].map((cores) => defaultPreparationWorkers(cores))).toEqual([0, 0, 0, 3, 7]);
   });
 });

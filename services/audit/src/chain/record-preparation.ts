@@ -136,12 +136,20 @@ function compactKeys(keys: Map<string, Uint8Array | null>): Map<string, Uint8Arr
   return new Map([...keys].map(([id, key]) => [id, key && Uint8Array.from(key)]));
 }
 
-/** `AUDIT_WORKERS`: 0 = in the event loop's thread; unset = one per core but the main thread's. */
+/**
+ * `AUDIT_WORKERS`: 0 = in the event loop's thread. Unset: a thread per core but one from 4 cores on,
+ * in thread below — measured on 2 vCPUs, the pool's extra CPU (clones, hand-offs) costs more than
+ * its parallelism gains there (docs/benchmarks.md § Audit append).
+ */
 export function recordPreparation(
   pseudonymSecret: string,
-  workers: number = Math.max(1, availableParallelism() - 1),
+  workers: number = defaultPreparationWorkers(),
 ): RecordPreparation {
   return workers > 0
     ? new WorkerPoolPreparation(pseudonymSecret, workers)
     : new InThreadPreparation(new PayloadPrivacy(pseudonymSecret));
+}
+
+export function defaultPreparationWorkers(cores = availableParallelism()): number {
+  return cores >= 4 ? cores - 1 : 0;
 }
