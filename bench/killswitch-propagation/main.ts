@@ -9,7 +9,6 @@
  * Writes docs/bench/killswitch-propagation.json (`idle_p99_ms`, `loaded_p99_ms`, `loaded_rate`,
  * `commit`, `date`) unless `--no-write`.
  */
-import { ServiceName } from '@agentops/contracts';
 import { KillSwitchSet } from '@agentops/killswitch-client';
 import { createRedis } from '@agentops/persistence';
 import {
@@ -18,7 +17,6 @@ import {
   ServiceBlueprint,
   SigningKeyRing,
   mintUserToken,
-  startService,
 } from '@agentops/service-runtime';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,7 +30,7 @@ import { loadKillswitchConfig } from '../../services/killswitch/src/config';
 import { SwitchFanout } from '../../services/killswitch/src/switches/switch-fanout';
 import {
   IsolatedStack,
-  benchServiceKafkaEnv,
+  bootBenchService,
   prepareIsolatedStack,
   teardownIsolatedStack,
 } from '../shared/isolated-stack';
@@ -71,15 +69,6 @@ function parseOptions(argv: string[]): Options {
 
 const log = (line: string) => process.stderr.write(`killswitch-propagation: ${line}\n`);
 
-async function boot<C extends BaseServiceConfig>(
-  bp: ServiceBlueprint<C>,
-  load: (env: Record<string, string>) => C,
-  env: Record<string, string>,
-) {
-  // Each service as its own Kafka principal, as deployed.
-  return startService(bp, load({ ...benchServiceKafkaEnv(bp.name as ServiceName), ...env }));
-}
-
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const stack: IsolatedStack = await prepareIsolatedStack({ name: 'ksbench', database: 'agentops_bench_ks' });
@@ -99,7 +88,7 @@ async function main(): Promise<void> {
   const running: RunningService[] = [];
   let stopLoad = () => undefined as void;
   try {
-    const killswitch = await boot(killswitchBlueprint, loadKillswitchConfig, {
+    const killswitch = await bootBenchService(killswitchBlueprint, loadKillswitchConfig, {
       ...env,
       INSTANCE_ID: 'ks-bench',
     });
@@ -111,7 +100,7 @@ async function main(): Promise<void> {
       ['ingest-1', ingestBlueprint, loadIngestConfig],
       ['ingest-2', ingestBlueprint, loadIngestConfig],
     ] as const) {
-      const svc = await boot(
+      const svc = await bootBenchService(
         bp as unknown as ServiceBlueprint<BaseServiceConfig>,
         load as (e: Record<string, string>) => BaseServiceConfig,
         { ...env, INSTANCE_ID: name },

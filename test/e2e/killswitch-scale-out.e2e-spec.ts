@@ -1,4 +1,6 @@
 import { Topics, topicName } from '@agentops/contracts';
+import { KillSwitchApplied, killSwitchAppliedChannel } from '@agentops/killswitch-client';
+import { Redis, createRedis } from '@agentops/persistence';
 import { RunningService } from '@agentops/service-runtime';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,7 @@ import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { groupCaughtUp } from '../support/kafka-probe';
 import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
-import { TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
+import { REDIS_TEST_URL, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
 const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
 
@@ -36,6 +38,8 @@ describe('killswitch scaled out: breaker windows across instances and rebalances
   const keys: string[] = [];
   const group = `${runPrefix()}killswitch-known-agents`;
   const intents = topicName(Topics.intents, runPrefix());
+  const acknowledged: KillSwitchApplied[] = [];
+  let listener: Redis | undefined;
   const killswitch = (env: Record<string, string> = {}) =>
     bootService('killswitch', { BREAKERS_DIR: dir, BREAKER_TICK_MS: '200', ...env });
 
@@ -53,6 +57,17 @@ describe('killswitch scaled out: breaker windows across instances and rebalances
         'coolDown: 10m',
         'halfOpen: { probation: 5m, thresholdFactor: 0.5 }',
       ].join('\n'),
+    );
+    // Every enforcement point says when it applied a change: the trip's switch is confirmed by each.
+    listener = createRedis(REDIS_TEST_URL, 'scale-out-acks');
+    listener.on('message', (_c: string, raw: string) =>
+      acknowledged.push(JSON.parse(raw) as KillSwitchApplied),
+    );
+    await listener.subscribe(
+      killSwitchAppliedChannel({
+        REDIS_KEY_PREFIX: `agentops-test:${runPrefix()}`,
+        KAFKA_TOPIC_PREFIX: runPrefix(),
+      }),
     );
     svc.guardrail = await bootService('guardrail');
     expect(
@@ -84,6 +99,7 @@ describe('killswitch scaled out: breaker windows across instances and rebalances
 
   afterAll(async () => {
     for (const s of [svc.ingest, svc.a, svc.b, svc.guardrail]) await s?.close();
+    listener?.disconnect();
   });
 
   let sku = 0;
@@ -135,6 +151,15 @@ describe('killswitch scaled out: breaker windows across instances and rebalances
       'refusal',
     );
     expect(refused).toMatchObject({ verdict: 'deny' });
+    const confirmed = await eventually(
+      async () => {
+        const by = acknowledged.filter((a) => a.switchId === trip.id && a.kind === 'activated');
+        return by.length >= 2 ? by : undefined;
+      },
+      5_000,
+      'acknowledgements',
+    );
+    expect(confirmed.map((a) => a.instance.split('-')[0]).sort()).toEqual(['guardrail', 'ingest']);
 
     // Further repricing, refused or consumed while the cohort is open, trips nothing more.
     await reprice(3);
