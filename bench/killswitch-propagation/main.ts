@@ -5,20 +5,18 @@
  * then under steady intent load (`--rate`). See docs/benchmarks.md § Kill-switch propagation.
  *
  *   npm run bench:killswitch-propagation -- [--flips 100] [--rate 40] [--redis-samples 500] [--json] [--no-write]
+ *   npm run bench:killswitch-propagation -- --processes --rate 1000   (one OS process per instance; processes.ts)
  *
  * Writes docs/bench/killswitch-propagation.json (`idle_p99_ms`, `loaded_p99_ms`, `loaded_rate`,
  * `commit`, `date`) unless `--no-write`.
  */
-import { ServiceName } from '@agentops/contracts';
 import { KillSwitchSet } from '@agentops/killswitch-client';
-import { createRedis } from '@agentops/persistence';
 import {
   BaseServiceConfig,
   RunningService,
   ServiceBlueprint,
   SigningKeyRing,
   mintUserToken,
-  startService,
 } from '@agentops/service-runtime';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,12 +30,14 @@ import { loadKillswitchConfig } from '../../services/killswitch/src/config';
 import { SwitchFanout } from '../../services/killswitch/src/switches/switch-fanout';
 import {
   IsolatedStack,
-  benchServiceKafkaEnv,
+  bootBenchService,
   prepareIsolatedStack,
   teardownIsolatedStack,
 } from '../shared/isolated-stack';
 import { LatencySummary, round2, summarize } from '../shared/stats';
 import { writeBenchSummary } from '../shared/summary';
+import { runAcrossProcesses } from './processes';
+import { redisRoundTrip, rounded, sleep } from './probes';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -45,16 +45,18 @@ const TENANT = 'maison-ksbench';
 // The bench plays the console: it signs its SRE's token with a key made for this run.
 const SIGNER = SigningKeyRing.generate();
 
-interface Options {
+export interface Options {
   flips: number;
   rate: number;
   redisSamples: number;
   json: boolean;
   write: boolean;
+  /** One OS process per instance through scripts/platform.sh, the load from a process of its own. */
+  processes: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { flips: 100, rate: 40, redisSamples: 500, json: false, write: true };
+  const o: Options = { flips: 100, rate: 40, redisSamples: 500, json: false, write: true, processes: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => Number(argv[++i]);
@@ -63,6 +65,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--redis-samples') o.redisSamples = next();
     else if (a === '--json') o.json = true;
     else if (a === '--no-write') o.write = false;
+    else if (a === '--processes') o.processes = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (!(o.flips >= 50)) throw new Error('--flips must be at least 50');
@@ -71,17 +74,9 @@ function parseOptions(argv: string[]): Options {
 
 const log = (line: string) => process.stderr.write(`killswitch-propagation: ${line}\n`);
 
-async function boot<C extends BaseServiceConfig>(
-  bp: ServiceBlueprint<C>,
-  load: (env: Record<string, string>) => C,
-  env: Record<string, string>,
-) {
-  // Each service as its own Kafka principal, as deployed.
-  return startService(bp, load({ ...benchServiceKafkaEnv(bp.name as ServiceName), ...env }));
-}
-
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.processes) return runAcrossProcesses(opts);
   const stack: IsolatedStack = await prepareIsolatedStack({ name: 'ksbench', database: 'agentops_bench_ks' });
   const env = {
     KAFKA_BROKERS: stack.brokers.join(','),
@@ -99,7 +94,7 @@ async function main(): Promise<void> {
   const running: RunningService[] = [];
   let stopLoad = () => undefined as void;
   try {
-    const killswitch = await boot(killswitchBlueprint, loadKillswitchConfig, {
+    const killswitch = await bootBenchService(killswitchBlueprint, loadKillswitchConfig, {
       ...env,
       INSTANCE_ID: 'ks-bench',
     });
@@ -111,7 +106,7 @@ async function main(): Promise<void> {
       ['ingest-1', ingestBlueprint, loadIngestConfig],
       ['ingest-2', ingestBlueprint, loadIngestConfig],
     ] as const) {
-      const svc = await boot(
+      const svc = await bootBenchService(
         bp as unknown as ServiceBlueprint<BaseServiceConfig>,
         load as (e: Record<string, string>) => BaseServiceConfig,
         { ...env, INSTANCE_ID: name },
@@ -339,43 +334,6 @@ async function main(): Promise<void> {
     for (const s of running.reverse()) await s.close().catch(() => undefined);
     await teardownIsolatedStack(stack).catch((e: Error) => log(`teardown: ${e.message}`));
   }
-}
-
-async function redisRoundTrip(url: string, channel: string, samples: number): Promise<number[]> {
-  const pub = createRedis(url, 'ksbench-pub');
-  const sub = createRedis(url, 'ksbench-sub');
-  const out: number[] = [];
-  try {
-    let pending: ((t: number) => void) | undefined;
-    sub.on('message', () => pending?.(performance.now()));
-    await sub.subscribe(channel);
-    for (let i = 0; i < samples; i++) {
-      const got = new Promise<number>((r) => (pending = r));
-      const t0 = performance.now();
-      await pub.publish(channel, JSON.stringify({ i, at: t0 }));
-      out.push((await got) - t0);
-      await sleep(2);
-    }
-  } finally {
-    pub.disconnect();
-    sub.disconnect();
-  }
-  return out;
-}
-
-function rounded(s: LatencySummary) {
-  return {
-    count: s.count,
-    p50: round2(s.p50),
-    p95: round2(s.p95),
-    p99: round2(s.p99),
-    max: round2(s.max),
-    mean: round2(s.mean),
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 main().then(

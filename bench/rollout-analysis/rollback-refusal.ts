@@ -11,17 +11,13 @@
  *
  *   npm run bench:rollout-refusal -- [--rollbacks 100] [--json] [--no-write]
  */
-import { ServiceName } from '@agentops/contracts';
 import { KillSwitchSet } from '@agentops/killswitch-client';
 import {
-  BaseServiceConfig,
   RunningService,
-  ServiceBlueprint,
   ServiceTokenSigner,
   SigningKeyRing,
   generateSigningJwk,
   mintUserToken,
-  startService,
 } from '@agentops/service-runtime';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -33,7 +29,7 @@ import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
 import { rolloutBlueprint } from '../../services/rollout/src/blueprint';
 import { loadRolloutConfig } from '../../services/rollout/src/config';
-import { benchServiceKafkaEnv, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
+import { bootBenchService, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2, summarize } from '../shared/stats';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -53,14 +49,6 @@ function parseOptions(argv: string[]) {
   }
   if (!(o.rollbacks >= 20)) throw new Error('--rollbacks must be at least 20');
   return o;
-}
-
-async function boot<C extends BaseServiceConfig>(
-  bp: ServiceBlueprint<C>,
-  load: (env: Record<string, string>) => C,
-  env: Record<string, string>,
-): Promise<RunningService> {
-  return startService(bp, load({ ...benchServiceKafkaEnv(bp.name as ServiceName), ...env }));
 }
 
 const canary = (key: string) => `
@@ -97,19 +85,22 @@ async function main(): Promise<void> {
   };
   const running: RunningService[] = [];
   try {
-    const killswitch = await boot(killswitchBlueprint, loadKillswitchConfig, {
+    const killswitch = await bootBenchService(killswitchBlueprint, loadKillswitchConfig, {
       ...env,
       INSTANCE_ID: 'ks-rb',
     });
     running.push(killswitch);
-    const rollout = await boot(rolloutBlueprint, loadRolloutConfig, {
+    const rollout = await bootBenchService(rolloutBlueprint, loadRolloutConfig, {
       ...env,
       INSTANCE_ID: 'rollout-rb',
       KILLSWITCH_URL: killswitch.url,
       SERVICE_SIGNING_KEY: JSON.stringify(rolloutKey),
     });
     running.push(rollout);
-    const ingest = await boot(ingestBlueprint, loadIngestConfig, { ...env, INSTANCE_ID: 'ingest-rb' });
+    const ingest = await bootBenchService(ingestBlueprint, loadIngestConfig, {
+      ...env,
+      INSTANCE_ID: 'ingest-rb',
+    });
     running.push(ingest);
     log(`booted killswitch, rollout and ingest (prefix ${stack.topicPrefix})`);
 

@@ -1,4 +1,5 @@
 import { ServiceName, TopicSpec, allTopics } from '@agentops/contracts';
+import { BaseServiceConfig, RunningService, ServiceBlueprint, startService } from '@agentops/service-runtime';
 import { KafkaAdmin, KafkaClient, ensureTopics } from '@agentops/messaging';
 import { SchemaRoles, createRedis, loginUrl } from '@agentops/persistence';
 import { Client } from 'pg';
@@ -36,6 +37,15 @@ export interface IsolatedStack {
 /** What a service booted by a benchmark needs to connect as its own principal. */
 export function benchServiceKafkaEnv(service: ServiceName): Record<string, string> {
   return serviceKafkaEnv(service);
+}
+
+/** A service instance in the bench's process, connected to Kafka as its own principal, as deployed. */
+export function bootBenchService<C extends BaseServiceConfig>(
+  bp: ServiceBlueprint<C>,
+  load: (env: Record<string, string>) => C,
+  env: Record<string, string>,
+): Promise<RunningService> {
+  return startService(bp, load({ ...benchServiceKafkaEnv(bp.name as ServiceName), ...env }));
 }
 
 export interface StackSettings {

@@ -5,7 +5,7 @@ import { MessagingRuntime } from '@agentops/messaging-nest';
 import { Redis } from '@agentops/persistence';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { killSwitchChannel } from './channel';
+import { KillSwitchApplied, killSwitchAppliedChannel, killSwitchChannel } from './channel';
 import { KillSwitchSet } from './switch-set';
 
 /**
@@ -19,6 +19,7 @@ import { KillSwitchSet } from './switch-set';
 export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
   private subscriber?: Redis;
   private tail?: TopicTail;
+  private stopAcknowledging?: () => void;
 
   constructor(
     readonly set: KillSwitchSet,
@@ -58,10 +59,32 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
       if (event.type === EventTypes.KillSwitchChanged) this.set.apply(event.data as KillSwitchChangedV1);
     });
     this.set.markLoaded();
+    // From here on, not for the switches loaded at start: those were confirmed when they changed.
+    this.acknowledgeChanges();
     this.logger.info(
       { records: loaded, active: this.set.size, ms: Math.round(performance.now() - started) },
       'kill-switch set loaded',
     );
+  }
+
+  /**
+   * Says on Redis when this instance's set changed. Published on the shared connection, not the
+   * subscriber (a subscribed connection can only listen), after the set has changed and without
+   * being awaited: enforcement never waits on it, and a lost acknowledgement costs nothing.
+   */
+  private acknowledgeChanges(): void {
+    const channel = killSwitchAppliedChannel(this.config);
+    this.stopAcknowledging = this.set.onChange((change) => {
+      const notice: KillSwitchApplied = {
+        instance: this.config.INSTANCE_ID,
+        switchId: change.switch.switchId,
+        kind: change.kind,
+        at: performance.timeOrigin + performance.now(),
+      };
+      this.redis.publish(channel, JSON.stringify(notice)).catch((err: Error) => {
+        this.logger.debug({ err }, 'kill-switch acknowledgement not published');
+      });
+    });
   }
 
   private applyRaw(raw: string): void {
@@ -79,6 +102,7 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopAcknowledging?.();
     await this.tail?.stop();
     this.subscriber?.disconnect();
   }

@@ -6,6 +6,7 @@ import { KnownAgents } from './agents/known-agents';
 import { BreakerEngine } from './breakers/breaker-engine';
 import { BreakerRepository, PostgresBreakerRepository } from './breakers/breaker-repository';
 import { BreakersController } from './breakers/breakers.controller';
+import { BreakerWindows, RedisBreakerWindows } from './breakers/breaker-windows';
 import { SignalRepository } from './signals/signal-repository';
 import { SignalsHandler } from './signals/signals.handler';
 import { KillSwitchesController } from './switches/killswitches.controller';
@@ -28,6 +29,7 @@ export class KillswitchModule {
         SwitchFanout,
         SwitchCommands,
         { provide: BreakerRepository, useClass: PostgresBreakerRepository },
+        { provide: BreakerWindows, useClass: RedisBreakerWindows },
         BreakerEngine,
       ],
     };

@@ -9,6 +9,7 @@ import {
   signals,
 } from './testing/breaker-doubles';
 import { BreakerEngine } from './breaker-engine';
+import { MemoryBreakerWindows } from './breaker-windows';
 
 /**
  * The shipped breakers (policies/breakers/*.yaml) driven through the engine's public behaviour —
@@ -339,7 +340,7 @@ describe('BreakerEngine', () => {
     const BREAKER = 'agent-deny-rate';
     const cohort = () => `maison/${service.id}`;
 
-    it('stores every move: the trip with the value that tripped it, half-open and closed keeping it', async () => {
+    it('stores every move, claimed before its switch is flipped: the trip with the value that tripped it, half-open and closed keeping it', async () => {
       await feed((at) => signals.decided(service, at, 'deny'), 20);
       const trippedAt = now;
       now += 10 * MINUTE;
@@ -347,40 +348,16 @@ describe('BreakerEngine', () => {
       const halfOpenAt = now;
       now += 5 * MINUTE;
       await engine.tick();
+      const stored = (state: string, switchId: string | null, since: number, lastValue: number | null) => ({
+        state: { breaker: BREAKER, key: cohort(), state, switchId, since: new Date(since), trips: 1 },
+        lastValue,
+      });
       expect(repository.saves).toEqual([
-        {
-          state: {
-            breaker: BREAKER,
-            key: cohort(),
-            state: 'open',
-            switchId: 'switch-1',
-            since: new Date(trippedAt),
-            trips: 1,
-          },
-          lastValue: 1,
-        },
-        {
-          state: {
-            breaker: BREAKER,
-            key: cohort(),
-            state: 'half_open',
-            switchId: 'switch-2',
-            since: new Date(halfOpenAt),
-            trips: 1,
-          },
-          lastValue: null,
-        },
-        {
-          state: {
-            breaker: BREAKER,
-            key: cohort(),
-            state: 'closed',
-            switchId: null,
-            since: new Date(now),
-            trips: 1,
-          },
-          lastValue: null,
-        },
+        stored('open', null, trippedAt, 1),
+        stored('open', 'switch-1', trippedAt, null),
+        stored('half_open', 'switch-1', halfOpenAt, null), // the full switch held until the probe is flipped
+        stored('half_open', 'switch-2', halfOpenAt, null),
+        stored('closed', null, now, null),
       ]);
       expect(repository.row(BREAKER, cohort())).toMatchObject({ state: 'closed', lastValue: 1 });
     });
@@ -424,6 +401,75 @@ describe('BreakerEngine', () => {
         switchId: 'switch-1',
         trips: 3,
       });
+    });
+  });
+
+  describe('several instances (the consumer group splits the partitions between them)', () => {
+    /** Two engines sharing the store and the windows, as two killswitch instances share PostgreSQL and Redis. */
+    const twoInstances = async () => {
+      const windows = new MemoryBreakerWindows();
+      const engines = [
+        breakerEngine({ repository, windows, switches, agents, clock }),
+        breakerEngine({ repository, windows, switches, agents, clock }),
+      ];
+      for (const e of engines) await e.onModuleInit();
+      return engines;
+    };
+
+    it("a tenant's window gathers the signals its agents' partitions bring to either instance, and trips once", async () => {
+      const [a, b] = await twoInstances();
+      for (let i = 0; i < 21; i++) {
+        now += SECOND;
+        // pricing's partition is a's, pricing2's is b's.
+        await (i % 2 ? a : b).observe(signals.intent(i % 2 ? pricing : pricing2, now, `SKU-${i}`));
+      }
+      expect(switches.flips).toEqual([
+        expect.objectContaining({
+          actor: 'breaker:pricing-blast-radius',
+          reason: expect.stringContaining('distinct_skus_repriced 21 > 20 within 60s'),
+        }),
+      ]);
+    });
+
+    it('a window handed over by a rebalance keeps its observations, and a redelivered signal counts once', async () => {
+      const [a, b] = await twoInstances();
+      const events = Array.from({ length: 20 }, (_, i) =>
+        signals.decided(service, T0 + (i + 1) * SECOND, 'deny'),
+      );
+      for (const e of events.slice(0, 12)) await a.observe(e);
+      // The partition moves to b, which is handed the last uncommitted events again.
+      for (const e of events.slice(10, 19)) await b.observe(e);
+      expect(switches.flips).toEqual([]); // 19 distinct samples: below minSamples
+      await b.observe(events[19]);
+      expect(switches.flips).toHaveLength(1);
+    });
+
+    it('both instances over the limit at once: one wins the trip, the other takes its state on the next tick', async () => {
+      const [a, b] = await twoInstances();
+      for (let i = 0; i < 19; i++) await a.observe(signals.decided(service, T0 + i * SECOND, 'deny'));
+      now = T0 + 20 * SECOND;
+      await Promise.all([
+        a.observe(signals.decided(service, now, 'deny')),
+        b.observe(signals.decided(service, now, 'deny')),
+      ]);
+      expect(switches.flips).toHaveLength(1);
+      await b.tick();
+      const cohort = (e: BreakerEngine) => e.states().find((s) => s.breaker === 'agent-deny-rate');
+      expect(cohort(b)).toEqual(cohort(a));
+      expect(cohort(a)).toMatchObject({ state: 'open', switchId: switches.flips[0].id, trips: 1 });
+    });
+
+    it('ticking together, one instance moves the cohort half-open and then closed', async () => {
+      const [a, b] = await twoInstances();
+      for (let i = 0; i < 20; i++) await a.observe(signals.decided(service, T0 + i * SECOND, 'deny'));
+      now = T0 + 20 * SECOND + 10 * MINUTE;
+      await Promise.all([a.tick(), b.tick()]);
+      now += 5 * MINUTE;
+      await Promise.all([a.tick(), b.tick()]);
+      expect(switches.calls.map((c) => c.op)).toEqual(['flip', 'flip', 'release', 'release']);
+      await Promise.all([a.tick(), b.tick()]);
+      for (const e of [a, b])
+        expect(e.states().find((s) => s.breaker === 'agent-deny-rate')).toMatchObject({ state: 'closed' });
     });
   });
 });

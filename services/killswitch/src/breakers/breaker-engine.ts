@@ -7,11 +7,12 @@ import { KnownAgents } from '../agents/known-agents';
 import { KillswitchConfig } from '../config';
 import { SwitchCommands } from '../switches/switch-commands';
 import { BreakerDefinition, loadBreakerDefinitions } from './breaker-definition';
-import { BreakerRepository } from './breaker-repository';
+import { BreakerRepository, CohortMove } from './breaker-repository';
 import {
   BreakerStateName,
   CohortState,
   Signal,
+  StoredCohortState,
   Trip,
   agentIdOf,
   cohortKeyOf,
@@ -20,10 +21,12 @@ import {
   halfOpenReason,
   measures,
   newCohort,
-  observeSignal,
   restoredCohort,
   signalsOf,
+  tripOf,
+  tripsFrom,
 } from './breaker-state';
+import { BreakerWindows } from './breaker-windows';
 
 /**
  * Circuit breakers from `policies/breakers/*.yaml`: per-cohort sliding windows over intents,
@@ -31,8 +34,12 @@ import {
  * half-open after the cool-down (the switch is replaced by one letting `halfOpen.share` of intents
  * through, under a stricter threshold) → closed after a clean probation (switch released).
  * The state machine is pure (breaker-state.ts); this use case applies its moves: flips and
- * releases switches, and stores the states through the BreakerRepository, reloaded at start
- * (windows restart empty).
+ * releases switches, and stores the states through the BreakerRepository.
+ *
+ * Several instances share the work: each observes the signals of the partitions the consumer
+ * group gave it, into windows kept in BreakerWindows (so a rebalance hands a window over whole),
+ * and every move is a compare-and-set in the repository, so one instance wins each trip and each
+ * transition. The cohorts held here are this instance's view, refreshed from the store every tick.
  */
 @Injectable()
 export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -43,6 +50,7 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   constructor(
     private readonly repository: BreakerRepository,
+    private readonly windows: BreakerWindows,
     private readonly agents: KnownAgents,
     private readonly switches: SwitchCommands,
     private readonly readiness: ReadinessRegistry,
@@ -54,11 +62,7 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   async onModuleInit(): Promise<void> {
     this.definitions = loadBreakerDefinitions(resolve(this.config.BREAKERS_DIR));
     const rows = await this.repository.unsettled();
-    for (const r of rows) {
-      const def = this.definitions.find((d) => d.name === r.breaker);
-      if (!def) continue;
-      this.cohorts.set(`${r.breaker}\u0000${r.key}`, restoredCohort(def, r));
-    }
+    this.refresh(rows);
     this.readiness.add({ name: 'breakers', check: () => undefined });
     this.logger.info(
       { breakers: this.definitions.map((d) => d.name), restored: rows.length },
@@ -89,34 +93,58 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
     const agent = agentId === undefined ? undefined : await this.agents.find(agentId);
     for (const signal of signalsOf(event, agent, this.now())) {
       for (const def of this.definitions) {
-        if (measures(def, signal)) await this.record(def, signal);
+        if (measures(def, signal)) await this.record(def, signal, event.id);
       }
     }
   }
 
-  private async record(def: BreakerDefinition, signal: Signal): Promise<void> {
+  private async record(def: BreakerDefinition, signal: Signal, signalId: string): Promise<void> {
+    const c = this.cohortOf(def, signal);
+    // An open cohort is stopped by its switch: its signals are not measured.
+    if (c.state === 'open') return;
+    const value = await this.windows.observe(def, c.key, signalId, signal.observation, this.now());
+    const trip = tripOf(def, c, value);
+    if (trip) await this.trip(def, c, trip);
+  }
+
+  private cohortOf(def: BreakerDefinition, signal: Signal): CohortState {
     const id = `${def.name}\u0000${cohortKeyOf(def, signal.agent)}`;
     let c = this.cohorts.get(id);
     if (!c) {
       c = newCohort(def, signal.agent, this.now());
       this.cohorts.set(id, c);
     }
-    const trip = observeSignal(def, c, signal.observation, this.now());
-    if (trip) await this.trip(def, c, trip);
+    return c;
   }
 
   private async trip(def: BreakerDefinition, c: CohortState, trip: Trip): Promise<void> {
-    const halfOpenSwitch = c.state === 'half_open' ? c.switchId : null;
-    // Open before the flip is awaited: signals meanwhile find the cohort stopped.
+    // Open before anything is awaited: this instance's signals meanwhile find the cohort stopped.
     c.state = 'open';
-    c.since = this.now();
-    c.trips++;
+    const since = new Date(this.now());
+    c.since = since.getTime();
+    const replaced = await this.repository.move({
+      breaker: def.name,
+      key: c.key,
+      from: tripsFrom(def, trip),
+      to: (s) => ({ ...s, state: 'open', switchId: null, since, trips: s.trips + 1 }),
+      lastValue: trip.value,
+    });
+    // Another instance tripped it first (or closed it meanwhile): the next tick brings its state.
+    if (!replaced) return;
+    c.trips = replaced.trips + 1;
     const flipped = await this.switches.flipAs(`breaker:${def.name}`, cohortSelector(def, c), trip.reason);
     c.switchId = flipped.id;
-    if (halfOpenSwitch)
-      await this.releaseQuietly(def, halfOpenSwitch, 'half-open probe failed: breaker open again');
-    c.window.clear();
-    await this.persist(c, trip.value);
+    if (replaced.state === 'half_open' && replaced.switchId)
+      await this.releaseQuietly(def, replaced.switchId, 'half-open probe failed: breaker open again');
+    await this.windows.clear(def, c.key);
+    await this.repository.move({
+      breaker: def.name,
+      key: c.key,
+      from: ['open'],
+      since,
+      to: (s) => ({ ...s, switchId: flipped.id }),
+      lastValue: null,
+    });
     this.logger.warn(
       { breaker: def.name, cohort: c.key, value: trip.value, switchId: flipped.id },
       'breaker tripped',
@@ -139,33 +167,84 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   private async advanceCohorts(): Promise<void> {
+    this.refresh(await this.repository.unsettled());
     const now = this.now();
     for (const c of this.cohorts.values()) {
       const def = this.definitions.find((d) => d.name === c.breaker);
       if (!def) continue;
       const move = dueTransition(def, c, now);
-      if (move === 'half_open') {
-        // Flip the partial switch before releasing the full one: the cohort is never uncovered.
-        const probe = await this.switches.flipAs(
-          `breaker:${def.name}`,
-          cohortSelector(def, c),
-          halfOpenReason(def),
-          { passRatio: def.halfOpen.share },
-        );
-        if (c.switchId) await this.releaseQuietly(def, c.switchId, `breaker ${def.name} half-open`);
-        c.state = 'half_open';
-        c.since = now;
-        c.switchId = probe.id;
-        c.window.clear();
-        await this.persist(c, null);
-      } else if (move === 'closed') {
-        if (c.switchId)
-          await this.releaseQuietly(def, c.switchId, `breaker ${def.name} closed after a clean probation`);
-        c.state = 'closed';
-        c.since = now;
-        c.switchId = null;
-        await this.persist(c, null);
-      }
+      if (move === 'half_open') await this.halfOpen(def, c, new Date(now));
+      else if (move === 'closed') await this.close(def, c, new Date(now));
+    }
+  }
+
+  private async halfOpen(def: BreakerDefinition, c: CohortState, since: Date): Promise<void> {
+    // Claimed with the full switch still held: an instance stopping here leaves the cohort covered.
+    const replaced = await this.claim(c, {
+      breaker: def.name,
+      key: c.key,
+      from: ['open'],
+      since: new Date(c.since),
+      to: (s) => ({ ...s, state: 'half_open', since }),
+      lastValue: null,
+    });
+    if (!replaced) return;
+    // Flip the partial switch before releasing the full one: the cohort is never uncovered.
+    const probe = await this.switches.flipAs(
+      `breaker:${def.name}`,
+      cohortSelector(def, c),
+      halfOpenReason(def),
+      { passRatio: def.halfOpen.share },
+    );
+    if (replaced.switchId) await this.releaseQuietly(def, replaced.switchId, `breaker ${def.name} half-open`);
+    c.switchId = probe.id;
+    await this.windows.clear(def, c.key);
+    await this.repository.move({
+      breaker: def.name,
+      key: c.key,
+      from: ['half_open'],
+      since,
+      to: (s) => ({ ...s, switchId: probe.id }),
+      lastValue: null,
+    });
+  }
+
+  private async close(def: BreakerDefinition, c: CohortState, since: Date): Promise<void> {
+    const replaced = await this.claim(c, {
+      breaker: def.name,
+      key: c.key,
+      from: ['half_open'],
+      since: new Date(c.since),
+      to: (s) => ({ ...s, state: 'closed', switchId: null, since }),
+      lastValue: null,
+    });
+    if (replaced?.switchId)
+      await this.releaseQuietly(def, replaced.switchId, `breaker ${def.name} closed after a clean probation`);
+  }
+
+  /** Makes a tick's move, and on a win takes the moved state as this instance's view. */
+  private async claim(c: CohortState, move: CohortMove): Promise<StoredCohortState | null> {
+    const replaced = await this.repository.move(move);
+    if (replaced) Object.assign(c, pick(move.to(replaced)));
+    return replaced;
+  }
+
+  /**
+   * Takes the stored states as this instance's view: the unsettled cohorts as stored, and a
+   * cohort no longer among them closed (another instance closed it).
+   */
+  private refresh(rows: StoredCohortState[]): void {
+    const stored = new Set<string>();
+    for (const r of rows) {
+      if (!this.definitions.some((d) => d.name === r.breaker)) continue;
+      const id = `${r.breaker}\u0000${r.key}`;
+      stored.add(id);
+      const c = this.cohorts.get(id);
+      if (c) Object.assign(c, pick(r));
+      else this.cohorts.set(id, restoredCohort(r));
+    }
+    for (const [id, c] of this.cohorts) {
+      if (c.state !== 'closed' && !stored.has(id)) Object.assign(c, { state: 'closed', switchId: null });
     }
   }
 
@@ -198,12 +277,12 @@ export class BreakerEngine implements OnModuleInit, OnApplicationBootstrap, OnMo
       }));
   }
 
-  private persist(c: CohortState, value: number | null): Promise<void> {
-    const { breaker, key, state, switchId, trips } = c;
-    return this.repository.save({ breaker, key, state, switchId, since: new Date(c.since), trips }, value);
-  }
-
   private now(): number {
     return this.clock.now().getTime();
   }
+}
+
+/** The stored fields of a cohort's state, as this instance's view holds them. */
+function pick(s: StoredCohortState): Pick<CohortState, 'state' | 'switchId' | 'since' | 'trips'> {
+  return { state: s.state, switchId: s.switchId, since: new Date(s.since).getTime(), trips: s.trips };
 }

@@ -14,7 +14,7 @@ import {
   selectorCoversAgent,
 } from '@agentops/cohort-selector';
 import { BreakerDefinition, BreakerMetric } from './breaker-definition';
-import { Observation, SlidingWindow } from './sliding-window';
+import { Observation } from './sliding-window';
 
 /**
  * The breaker state machine as pure functions: what a signal means to a cohort's window, when a
@@ -24,7 +24,7 @@ import { Observation, SlidingWindow } from './sliding-window';
 
 export type BreakerStateName = 'closed' | 'open' | 'half_open';
 
-/** One cohort of one breaker: its state, the switch holding it and its window. */
+/** One cohort of one breaker: its state and the switch holding it (its window is in BreakerWindows). */
 export interface CohortState {
   breaker: string;
   key: string;
@@ -34,10 +34,9 @@ export interface CohortState {
   switchId: string | null;
   since: number;
   trips: number;
-  window: SlidingWindow;
 }
 
-/** A cohort's state as stored between instances' lives (the window is not kept). */
+/** A cohort's state as stored, shared by every instance (the window is kept apart). */
 export interface StoredCohortState {
   breaker: string;
   key: string;
@@ -66,7 +65,7 @@ export function cohortKeyOf(def: BreakerDefinition, agent: CohortMember): string
   return def.per === 'agent' ? `${agent.tenantId}/${agent.id}` : agent.tenantId;
 }
 
-/** A cohort seen for the first time: closed since now, an empty window. */
+/** A cohort seen for the first time: closed since now. */
 export function newCohort(def: BreakerDefinition, agent: CohortMember, now: number): CohortState {
   return {
     breaker: def.name,
@@ -77,12 +76,11 @@ export function newCohort(def: BreakerDefinition, agent: CohortMember, now: numb
     switchId: null,
     since: now,
     trips: 0,
-    window: new SlidingWindow(def.window),
   };
 }
 
-/** A stored cohort brought back: its state and switch as stored, its window empty. */
-export function restoredCohort(def: BreakerDefinition, stored: StoredCohortState): CohortState {
+/** A stored cohort brought back: its state and switch as stored. */
+export function restoredCohort(stored: StoredCohortState): CohortState {
   const [tenantId, agentId] = stored.key.split('/');
   return {
     breaker: stored.breaker,
@@ -93,7 +91,6 @@ export function restoredCohort(def: BreakerDefinition, stored: StoredCohortState
     switchId: stored.switchId,
     since: new Date(stored.since).getTime(),
     trips: stored.trips,
-    window: new SlidingWindow(def.window),
   };
 }
 
@@ -102,15 +99,18 @@ export function cohortSelector(def: BreakerDefinition, c: CohortState): CohortSe
   return { ...def.trip.selector, tenantId: c.tenantId, ...(c.agentId ? { agentId: c.agentId } : {}) };
 }
 
-export function measure(def: BreakerDefinition, w: SlidingWindow, now: number): number | null {
+/** How a breaker's window is measured: a sum of values, a rate of hits, or a number of distinct keys. */
+export type WindowMeasure = 'sum' | 'rate' | 'distinct';
+
+export function windowMeasureOf(def: BreakerDefinition): WindowMeasure {
   switch (def.metric) {
     case 'deny_rate':
     case 'error_rate':
-      return w.rate(now, def.minSamples);
+      return 'rate';
     case 'distinct_skus_repriced':
-      return w.distinct(now);
+      return 'distinct';
     default:
-      return w.sum(now);
+      return 'sum';
   }
 }
 
@@ -121,22 +121,28 @@ export interface Trip {
   reason: string;
 }
 
+/** The limit of the cohort's state: half-open measures under the stricter one. */
+export function limitOf(def: BreakerDefinition, c: CohortState): number {
+  return c.state === 'half_open' ? def.threshold * def.halfOpen.thresholdFactor : def.threshold;
+}
+
 /**
- * Adds the observation to the cohort's window and says whether the cohort trips. An open cohort
- * is already stopped by its switch: it measures nothing. Half-open trips under the stricter limit.
+ * Whether the cohort's measured window (`value`, null below the minimum samples) trips it. An open
+ * cohort is already stopped by its switch: it trips nothing.
  */
-export function observeSignal(
-  def: BreakerDefinition,
-  c: CohortState,
-  observation: Observation,
-  now: number,
-): Trip | null {
-  if (c.state === 'open') return null;
-  c.window.add(observation);
-  const value = measure(def, c.window, now);
-  if (value === null) return null;
-  const limit = c.state === 'half_open' ? def.threshold * def.halfOpen.thresholdFactor : def.threshold;
+export function tripOf(def: BreakerDefinition, c: CohortState, value: number | null): Trip | null {
+  if (c.state === 'open' || value === null) return null;
+  const limit = limitOf(def, c);
   return value > limit ? { value, limit, reason: tripReason(def, c, value, limit) } : null;
+}
+
+/**
+ * The stored states a trip may move from. A value above the closed limit trips from either; one
+ * only above the half-open limit trips a cohort still half-open in the store, not one another
+ * instance has closed meanwhile.
+ */
+export function tripsFrom(def: BreakerDefinition, trip: Trip): BreakerStateName[] {
+  return trip.value > def.threshold ? ['closed', 'half_open'] : ['half_open'];
 }
 
 /** Names the limit that was crossed (half-open trips under the stricter one), at most 2000 characters. */

@@ -13,7 +13,8 @@ import { AgentDirectory } from '../../agents/testing/agent-doubles';
 
 export { AgentDirectory };
 import { BreakerEngine } from '../breaker-engine';
-import { BreakerRepository } from '../breaker-repository';
+import { BreakerRepository, CohortMove, moveApplies } from '../breaker-repository';
+import { BreakerWindows, MemoryBreakerWindows } from '../breaker-windows';
 import { StoredCohortState } from '../breaker-state';
 import { KillswitchConfig } from '../../config';
 import { SwitchCommands } from '../../switches/switch-commands';
@@ -50,7 +51,7 @@ export class RecordingSwitches {
 export class InMemoryBreakerRepository extends BreakerRepository {
   /** The stored rows by breaker and cohort, with the value that last tripped each. */
   readonly rows = new Map<string, StoredCohortState & { lastValue: number | null }>();
-  /** Every save, in order. */
+  /** Every move made, in order. */
   readonly saves: { state: StoredCohortState; lastValue: number | null }[] = [];
 
   constructor(initial: (StoredCohortState & { lastValue?: number | null })[] = []) {
@@ -64,10 +65,21 @@ export class InMemoryBreakerRepository extends BreakerRepository {
       .map(({ lastValue: _lastValue, ...r }) => ({ ...r }));
   }
 
-  async save(state: StoredCohortState, lastValue: number | null): Promise<void> {
-    const id = `${state.breaker}\u0000${state.key}`;
-    this.saves.push({ state: { ...state }, lastValue });
-    this.rows.set(id, { ...state, lastValue: lastValue ?? this.rows.get(id)?.lastValue ?? null });
+  async move(move: CohortMove): Promise<StoredCohortState | null> {
+    const id = `${move.breaker}\u0000${move.key}`;
+    const { lastValue: stored = null, ...current } = this.rows.get(id) ?? {
+      breaker: move.breaker,
+      key: move.key,
+      state: 'closed' as const,
+      switchId: null,
+      since: new Date(0),
+      trips: 0,
+    };
+    if (!moveApplies(move, current)) return null;
+    const state = move.to(current);
+    this.saves.push({ state: { ...state }, lastValue: move.lastValue });
+    this.rows.set(id, { ...state, lastValue: move.lastValue ?? stored });
+    return current;
   }
 
   row(breaker: string, key: string) {
@@ -75,9 +87,10 @@ export class InMemoryBreakerRepository extends BreakerRepository {
   }
 }
 
-/** A BreakerEngine over the given repository, switches, agents and clock. */
+/** A BreakerEngine over the given repository, windows (in memory unless given), switches, agents and clock. */
 export function breakerEngine(deps: {
   repository: BreakerRepository;
+  windows?: BreakerWindows;
   switches: RecordingSwitches;
   agents: AgentDirectory;
   clock: Clock;
@@ -86,6 +99,7 @@ export function breakerEngine(deps: {
   const logger = { info: () => undefined, warn: () => undefined } as unknown as Logger;
   return new BreakerEngine(
     deps.repository,
+    deps.windows ?? new MemoryBreakerWindows(),
     deps.agents as unknown as KnownAgents,
     deps.switches as unknown as SwitchCommands,
     { add: () => undefined } as unknown as ReadinessRegistry,
