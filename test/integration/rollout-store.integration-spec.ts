@@ -155,7 +155,7 @@ describe('PgRolloutStore on PostgreSQL', () => {
     const eventId = newEventId();
     await expect(
       store.mutate(r.id, async (current, tx) => {
-        expect(await tx.claimEvent(eventId)).toBe(true);
+        expect(await tx.claimEvents([eventId])).toEqual(new Set([eventId]));
         const record = {
           ...current,
           generation: 99,
@@ -170,25 +170,29 @@ describe('PgRolloutStore on PostgreSQL', () => {
     const failing = newEventId();
     await expect(
       store.mutate(r.id, async (current, tx) => {
-        await tx.claimEvent(failing);
+        await tx.claimEvents([failing]);
         throw new Error('analysis failed');
       }),
     ).rejects.toThrow('analysis failed');
     expect((await store.find(r.id))?.generation).toBe(99);
     expect(await store.transitions(r.id)).toHaveLength(2);
     // The claim of the failed change was rolled back with it: the event is counted when offered again.
-    expect(await store.mutate(r.id, async (_c, tx) => ({ result: await tx.claimEvent(failing) }))).toBe(true);
-    expect(await store.mutate(r.id, async (_c, tx) => ({ result: await tx.claimEvent(eventId) }))).toBe(
-      false,
-    );
+    const claim = (ids: string[]) =>
+      store.mutate(r.id, async (_c, tx) => ({ result: [...(await tx.claimEvents(ids))] }));
+    expect(await claim([failing])).toEqual([failing]);
+    expect(await claim([eventId])).toEqual([]);
   });
 
   it('counts an event once per rollout: the same event is new to another rollout', async () => {
     const [a, b] = [await applied(tenant('claim'), 'a'), await applied(tenant('claim'), 'b')];
     const eventId = newEventId();
-    const claim = (id: string) =>
-      store.mutate(id, async (_c, tx) => ({ result: await tx.claimEvent(eventId) }));
-    expect([await claim(a.id), await claim(a.id), await claim(b.id)]).toEqual([true, false, true]);
+    const claim = (id: string, ids = [eventId]) =>
+      store.mutate(id, async (_c, tx) => ({ result: [...(await tx.claimEvents(ids))].sort() }));
+    expect([await claim(a.id), await claim(a.id), await claim(b.id)]).toEqual([[eventId], [], [eventId]]);
+    // A chunk's claims in one statement: only the new ones come back, a repeat within it once.
+    const [n1, n2] = [newEventId(), newEventId()];
+    expect(await claim(a.id, [eventId, n1, n2, n1])).toEqual([n1, n2].sort());
+    expect(await claim(a.id, [])).toEqual([]);
     expect(await store.mutate(newEventId(), async () => ({ result: 'never' }))).toBeNull();
   });
 
@@ -236,33 +240,56 @@ describe('PgRolloutStore on PostgreSQL', () => {
     const [a, b] = [await applied(tenant('intents'), 'a'), await applied(tenant('intents'), 'b')];
     const intentId = newEventId();
     const row = { intentId, rolloutId: a.id, arm: 'v2', stratum: 0, proposedAt: AT };
-    expect(await store.recordIntent(row)).toBe(true);
-    expect(await store.recordIntent({ ...row, arm: 'v1' })).toBe(false);
-    expect(await store.recordIntent({ ...row, rolloutId: b.id, arm: 'v1', stratum: 1 })).toBe(true);
-    const rows = await store.intentRows(intentId);
+    const other = { ...row, intentId: newEventId(), arm: 'v1' };
+    await store.recordIntents([row, other]);
+    // Recorded again (a redelivered chunk) with another arm: the first record stays.
+    await store.recordIntents([
+      { ...row, arm: 'v1' },
+      { ...row, rolloutId: b.id, arm: 'v1', stratum: 1 },
+    ]);
+    await store.recordIntents([]);
+    expect(await store.intentRows([other.intentId])).toEqual([other]);
+    const rows = await store.intentRows([intentId]);
     expect(rows.sort((x, y) => x.rolloutId.localeCompare(y.rolloutId))).toEqual(
       [row, { ...row, rolloutId: b.id, arm: 'v1', stratum: 1 }].sort((x, y) =>
         x.rolloutId.localeCompare(y.rolloutId),
       ),
     );
-    expect(await store.intentRows(newEventId())).toEqual([]);
+    expect(await store.intentRows([newEventId()])).toEqual([]);
+    expect(await store.intentRows([])).toEqual([]);
   });
 
-  it('holds facts of an unknown intent once each, hands them over once, and drops those older than a time', async () => {
+  it('holds facts of an unknown intent once each, hands them over until dropped, and drops those older than a time', async () => {
     const [intent, oldIntent] = [intentEvent('SKU-1', undefined), intentEvent('SKU-2', undefined)];
     const [intentId, old] = [intent.data.intentId, oldIntent.data.intentId];
     intentIds.push(intentId, old);
     const fact = (subject: string) =>
       decisionEvent(subject === intentId ? intent : oldIntent, 'deny') as unknown as EventEnvelope;
     const [f1, f2] = [fact(intentId), fact(intentId)];
-    await store.holdPendingFact(intentId, f1, '2026-03-02T09:00:00.000Z');
-    await store.holdPendingFact(intentId, f1, '2026-03-02T09:00:01.000Z'); // redelivered
-    await store.holdPendingFact(intentId, f2, '2026-03-02T09:00:02.000Z');
-    await store.holdPendingFact(old, fact(old), '2001-01-01T00:00:00.000Z');
-    expect((await store.takePendingFacts(intentId)).map((e) => e.id).sort()).toEqual([f1.id, f2.id].sort());
-    expect(await store.takePendingFacts(intentId)).toEqual([]);
+    await store.holdPendingFacts([{ intentId, event: f1 }], '2026-03-02T09:00:00.000Z');
+    // Redelivered, beside a new one: held once.
+    await store.holdPendingFacts(
+      [
+        { intentId, event: f1 },
+        { intentId, event: f2 },
+      ],
+      '2026-03-02T09:00:02.000Z',
+    );
+    await store.holdPendingFacts([{ intentId: old, event: fact(old) }], '2001-01-01T00:00:00.000Z');
+    await store.holdPendingFacts([], AT);
+    const held = await store.pendingFacts([intentId]);
+    expect(held).toEqual([
+      { intentId, event: f1 },
+      { intentId, event: f2 },
+    ]);
+    // Still held until the counts that used them are stored (a failed chunk finds them again).
+    expect(await store.pendingFacts([intentId])).toEqual(held);
+    await store.dropPendingFacts([f1.id, f2.id]);
+    await store.dropPendingFacts([]);
+    expect(await store.pendingFacts([intentId])).toEqual([]);
+    expect(await store.pendingFacts([])).toEqual([]);
     expect(await store.dropPendingFactsBefore('2001-01-02T00:00:00.000Z')).toBe(1);
-    expect(await store.takePendingFacts(old)).toEqual([]);
+    expect(await store.pendingFacts([old])).toEqual([]);
   });
 
   it('tells per tenant whether a unit path was seen, unseen or there was no traffic', async () => {

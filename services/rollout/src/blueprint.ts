@@ -1,4 +1,3 @@
-import { Topics } from '@agentops/contracts';
 import { ServiceBlueprint } from '@agentops/service-runtime';
 import { RolloutConfig } from './config';
 import { rolloutDatabase } from './persistence/database';
@@ -8,22 +7,6 @@ export const rolloutBlueprint: ServiceBlueprint<RolloutConfig> = {
   name: 'rollout',
   database: () => rolloutDatabase(),
   rootModule: (parts) => RolloutModule.register(parts),
-  subscriptions: (config) => [
-    {
-      // One group for intents and their facts: counts are joined by intent id in PostgreSQL, so
-      // the order across topics does not matter (a fact ahead of its intent waits for it).
-      name: 'facts',
-      groupId: `${config.KAFKA_TOPIC_PREFIX}rollout`,
-      topics: [
-        Topics.intents.name,
-        Topics.decisions.name,
-        Topics.verifications.name,
-        Topics.escalations.name,
-        Topics.outcomes.name,
-        Topics.telemetry.name,
-      ],
-      fromBeginning: true,
-      maxWaitTimeInMs: 50,
-    },
-  ],
+  // Intents and their facts are read by RolloutFactsConsumer (a batch consumer), not a Nest subscription.
+  subscriptions: () => [],
 };

@@ -12,6 +12,10 @@ export const RolloutEnv = CommonEnv.extend({
   KILLSWITCH_URL: z.string().url().default('http://127.0.0.1:3004'),
   /** How long a fact waits for its intent (topics are not ordered with each other) before it is dropped. */
   ROLLOUT_PENDING_FACT_TTL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /** Events per chunk of the counting consumer, at most: one transaction per rollout per chunk. */
+  ROLLOUT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Partitions the counting consumer reads at once (chunks of one rollout serialise on its row lock). */
+  ROLLOUT_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
   /** How often dwell-only advances, unsent transitions and missing halts are looked at. */
   ROLLOUT_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });

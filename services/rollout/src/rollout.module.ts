@@ -1,7 +1,7 @@
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { RolloutAnalysisLoop } from './analysis/rollout-analysis-loop';
-import { RolloutFactsHandler } from './analysis/rollout-facts.handler';
+import { RolloutFactsConsumer } from './analysis/rollout-facts.consumer';
 import { RolloutTicker } from './analysis/rollout-ticker';
 import { CandidateHalter, KillSwitchApiHalter } from './halts/candidate-halter';
 import { PgRolloutStore } from './rollouts/pg-rollout-store';
@@ -17,7 +17,7 @@ export class RolloutModule {
     return {
       module: RolloutModule,
       imports: [ServiceRuntimeModule.forRoot(parts)],
-      controllers: [RolloutFactsHandler, RolloutsController],
+      controllers: [RolloutsController],
       providers: [
         { provide: RolloutStore, useClass: PgRolloutStore },
         { provide: RolloutAnnouncer, useClass: KafkaRolloutAnnouncer },
@@ -25,6 +25,7 @@ export class RolloutModule {
         RolloutPropagation,
         RolloutCommands,
         RolloutAnalysisLoop,
+        RolloutFactsConsumer,
         RolloutTicker,
       ],
     };

@@ -30,10 +30,12 @@ describe('RolloutAnalysisLoop', () => {
     const arms = await Promise.all(skus.map((s) => armOf(store, view.id, s)));
     expect(new Set(arms)).toEqual(new Set(['v1', 'v2']));
     for (const [i, sku] of skus.entries()) {
-      await loop.onIntent(intentEvent(sku, { rollout: 'pricing-v2', name: arms[i] }));
+      await loop.countBatch([intentEvent(sku, { rollout: 'pricing-v2', name: arms[i] })]);
       // The same unit claiming the other arm is not counted (guardrail denies it), nor one without a variant.
-      await loop.onIntent(intentEvent(sku, { rollout: 'pricing-v2', name: arms[i] === 'v1' ? 'v2' : 'v1' }));
-      await loop.onIntent(intentEvent(sku, undefined));
+      await loop.countBatch([
+        intentEvent(sku, { rollout: 'pricing-v2', name: arms[i] === 'v1' ? 'v2' : 'v1' }),
+      ]);
+      await loop.countBatch([intentEvent(sku, undefined)]);
     }
     expect(store.intents.map((r) => r.arm)).toEqual(arms);
     // Deterministic: the same rollout assigns the same SKU the same arm on every call.
@@ -45,15 +47,101 @@ describe('RolloutAnalysisLoop', () => {
     const arm = await armOf(store, view.id, 'SKU-1');
     const intent = intentEvent('SKU-1', { rollout: 'pricing-v2', name: arm });
     const decided = decisionEvent(intent, 'deny');
-    await loop.onFact(decided); // ahead of its intent
+    await loop.countBatch([decided]); // ahead of its intent
     expect(store.pending).toHaveLength(1);
-    await loop.onIntent(intent);
-    await loop.onFact(decided); // redelivered
+    await loop.countBatch([intent]);
+    await loop.countBatch([decided]); // redelivered
     // A second decision of the same intent (guardrail after ingest's fail-closed deny) is not counted.
-    await loop.onFact(decisionEvent(intent, 'allow'));
+    await loop.countBatch([decisionEvent(intent, 'allow')]);
     const stats = (await store.find(view.id))!.stats;
     expect(stats.strata[0].arms[arm]).toMatchObject({ decisions: 1, denies: 1 });
     expect(store.pending).toHaveLength(0);
+  });
+
+  it('counts several facts of one rollout in one chunk in one transaction, once, and a redelivered chunk not again', async () => {
+    const { loop, store, view } = await setup();
+    const intents = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const sku = `SKU-${i}`;
+        return intentEvent(sku, { rollout: 'pricing-v2', name: await armOf(store, view.id, sku) });
+      }),
+    );
+    await loop.countBatch(intents);
+    const decisions = intents.map((intent, i) => decisionEvent(intent, i % 4 === 0 ? 'deny' : 'allow'));
+    // The chunk also carries a second decision of an intent (not counted) and other tenants' traffic.
+    const noise = intentEvent('SKU-X', undefined);
+    const other = {
+      ...noise,
+      tenantid: 'another-tenant',
+      data: { ...noise.data, agent: { ...noise.data.agent, tenantId: 'another-tenant' } },
+    };
+    const chunk = [
+      ...decisions,
+      decisionEvent(intents[1]!, 'deny'),
+      other,
+      { ...decisionEvent(other, 'deny'), tenantid: 'another-tenant' },
+    ];
+    const before = store.mutations;
+    await loop.countBatch(chunk);
+    expect(store.mutations - before).toBe(1);
+    const arms = (await store.find(view.id))!.stats.strata[0]!.arms;
+    const expected = { v1: { decisions: 0, denies: 0 }, v2: { decisions: 0, denies: 0 } };
+    for (const [i, intent] of intents.entries()) {
+      const arm = expected[intent.data.variant!.name as 'v1' | 'v2'];
+      arm.decisions += 1;
+      if (i % 4 === 0) arm.denies += 1;
+    }
+    expect(arms.v1).toMatchObject(expected.v1);
+    expect(arms.v2).toMatchObject(expected.v2);
+    // Offered again (a crash before the offsets moved on): claimed already, nothing counted, nothing written.
+    await loop.countBatch(chunk);
+    expect((await store.find(view.id))!.stats.strata[0]!.arms).toEqual(arms);
+    // Facts of tenants without a live rollout are not even held.
+    expect(store.pending).toHaveLength(0);
+  });
+
+  it('counts a fact whose intent another partition recorded between the fact’s lookup and its hold', async () => {
+    const { loop, store, view } = await setup();
+    const arm = await armOf(store, view.id, 'SKU-1');
+    const intent = intentEvent('SKU-1', { rollout: 'pricing-v2', name: arm });
+    // The intents' chunk runs (records the intent, finds nothing held) right before the fact is held.
+    const hold = store.holdPendingFacts.bind(store);
+    store.holdPendingFacts = async (facts, at) => {
+      store.holdPendingFacts = hold;
+      await loop.countBatch([intent]);
+      await hold(facts, at);
+    };
+    await loop.countBatch([decisionEvent(intent, 'deny')]);
+    expect((await store.find(view.id))!.stats.strata[0]!.arms[arm]).toMatchObject({
+      decisions: 1,
+      denies: 1,
+    });
+    expect(store.pending).toHaveLength(0);
+  });
+
+  it('decides once per chunk: a chunk that proves harm rolls back with one transition', async () => {
+    const { loop, store, view, announcer } = await setup();
+    const intents = await Promise.all(
+      Array.from({ length: 3000 }, async (_, i) => {
+        const sku = `SKU-${i}`;
+        return intentEvent(sku, { rollout: 'pricing-v2', name: await armOf(store, view.id, sku) });
+      }),
+    );
+    await loop.countBatch(intents);
+    const decisions = intents.map((intent, i) =>
+      decisionEvent(
+        intent,
+        (intent.data.variant!.name === 'v2' ? i % 10 < 3 : i % 20 === 0) ? 'deny' : 'allow',
+      ),
+    );
+    await loop.countBatch(decisions);
+    const record = (await store.find(view.id))!;
+    expect(record.state.status).toBe('rolled_back');
+    expect(announcer.transitions.filter((t) => t.data.transition === 'rolled_back')).toHaveLength(1);
+    // Every decision of the chunk is in the counts the rollback was decided on.
+    expect(record.stats.strata[0]!.arms.v1!.decisions + record.stats.strata[0]!.arms.v2!.decisions).toBe(
+      3000,
+    );
   });
 
   it('rolls a worse candidate back by itself: weight 0, a kill switch on its agent version, a rolled_back event', async () => {
@@ -63,10 +151,10 @@ describe('RolloutAnalysisLoop', () => {
       const sku = `SKU-${i}`;
       const arm = await armOf(store, view.id, sku);
       const intent = intentEvent(sku, { rollout: 'pricing-v2', name: arm });
-      await loop.onIntent(intent);
+      await loop.countBatch([intent]);
       // Baseline denies 5 %, the candidate 30 %.
       const deny = arm === 'v2' ? i % 10 < 3 : i % 20 === 0;
-      await loop.onFact(decisionEvent(intent, deny ? 'deny' : 'allow'));
+      await loop.countBatch([decisionEvent(intent, deny ? 'deny' : 'allow')]);
       n = i + 1;
     }
     const record = (await store.find(view.id))!;
@@ -89,8 +177,8 @@ describe('RolloutAnalysisLoop', () => {
       const sku = `SKU-${i}`;
       const arm = await armOf(store, view.id, sku);
       const intent = intentEvent(sku, { rollout: 'pricing-v2', name: arm });
-      await loop.onIntent(intent);
-      await loop.onFact(decisionEvent(intent, i % 20 === 0 ? 'deny' : 'allow'));
+      await loop.countBatch([intent]);
+      await loop.countBatch([decisionEvent(intent, i % 20 === 0 ? 'deny' : 'allow')]);
     }
     expect((await store.find(view.id))!.state.stepIndex).toBe(0); // sample met, dwell not
     advance(61_000);

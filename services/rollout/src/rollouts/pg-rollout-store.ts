@@ -4,6 +4,7 @@ import { DomainError } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
+  PendingFact,
   RolloutChange,
   RolloutIntentRow,
   RolloutRecord,
@@ -158,13 +159,14 @@ export class PgRolloutStore extends RolloutStore {
       const rows = (await m.query(`SELECT ${COLUMNS} FROM rollouts WHERE id = $1 FOR UPDATE`, [id])) as Row[];
       if (!rows[0]) return null;
       const tx: RolloutTransaction = {
-        claimEvent: async (eventId) => {
+        claimEvents: async (eventIds) => {
+          if (!eventIds.length) return new Set();
           const claimed = (await m.query(
-            `INSERT INTO rollout_counted_events (event_id, rollout_id) VALUES ($1, $2)
-             ON CONFLICT DO NOTHING RETURNING event_id`,
-            [eventId, id],
-          )) as unknown[];
-          return claimed.length > 0;
+            `INSERT INTO rollout_counted_events (event_id, rollout_id) SELECT e, $2 FROM unnest($1::uuid[]) AS e
+             ON CONFLICT DO NOTHING RETURNING event_id AS "eventId"`,
+            [eventIds, id],
+          )) as { eventId: string }[];
+          return new Set(claimed.map((c) => c.eventId));
         },
       };
       const out = await change(toRecord(rows[0]), tx);
@@ -215,42 +217,62 @@ export class PgRolloutStore extends RolloutStore {
     );
   }
 
-  async recordIntent(row: RolloutIntentRow): Promise<boolean> {
-    const inserted = (await this.dataSource.query(
-      `INSERT INTO rollout_intents (intent_id, rollout_id, arm, stratum, proposed_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING RETURNING intent_id`,
-      [row.intentId, row.rolloutId, row.arm, row.stratum, row.proposedAt],
-    )) as unknown[];
-    return inserted.length > 0;
+  async recordIntents(rows: RolloutIntentRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.dataSource.query(
+      `INSERT INTO rollout_intents (intent_id, rollout_id, arm, stratum, proposed_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [
+        rows.map((r) => r.intentId),
+        rows.map((r) => r.rolloutId),
+        rows.map((r) => r.arm),
+        rows.map((r) => r.stratum),
+        rows.map((r) => r.proposedAt),
+      ],
+    );
   }
 
-  async intentRows(intentId: string): Promise<RolloutIntentRow[]> {
+  async intentRows(intentIds: string[]): Promise<RolloutIntentRow[]> {
+    if (!intentIds.length) return [];
     const rows = (await this.dataSource.query(
       `SELECT intent_id AS "intentId", rollout_id AS "rolloutId", arm, stratum, proposed_at AS "proposedAt"
-       FROM rollout_intents WHERE intent_id = $1`,
-      [intentId],
+       FROM rollout_intents WHERE intent_id = ANY($1::uuid[])`,
+      [intentIds],
     )) as (RolloutIntentRow & { proposedAt: Date | string })[];
     return rows.map((r) => ({ ...r, proposedAt: iso(r.proposedAt) }));
   }
 
-  async holdPendingFact(intentId: string, event: EventEnvelope, receivedAt: string): Promise<void> {
+  async holdPendingFacts(facts: PendingFact[], receivedAt: string): Promise<void> {
+    if (!facts.length) return;
     await this.dataSource.query(
-      `INSERT INTO rollout_pending_facts (event_id, intent_id, event, received_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO rollout_pending_facts (event_id, intent_id, event, received_at)
+       SELECT e, i, v, $4 FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS f (e, i, v)
        ON CONFLICT DO NOTHING`,
-      [event.id, intentId, JSON.stringify(event), receivedAt],
+      [
+        facts.map((f) => f.event.id),
+        facts.map((f) => f.intentId),
+        facts.map((f) => JSON.stringify(f.event)),
+        receivedAt,
+      ],
     );
   }
 
-  async takePendingFacts(intentId: string): Promise<EventEnvelope[]> {
+  async pendingFacts(intentIds: string[]): Promise<PendingFact[]> {
+    if (!intentIds.length) return [];
     const rows = (await this.dataSource.query(
-      `DELETE FROM rollout_pending_facts WHERE intent_id = $1 RETURNING event, received_at`,
-      [intentId],
-    )) as [{ event: EventEnvelope; received_at: Date }[], number] | { event: EventEnvelope }[];
-    // pg returns [rows, count] for DELETE … RETURNING through TypeORM's query().
-    const list = Array.isArray(rows[0])
-      ? (rows[0] as { event: EventEnvelope }[])
-      : (rows as { event: EventEnvelope }[]);
-    return list.map((r) => r.event);
+      `SELECT intent_id AS "intentId", event FROM rollout_pending_facts WHERE intent_id = ANY($1::uuid[])
+       ORDER BY received_at`,
+      [intentIds],
+    )) as PendingFact[];
+    return rows;
+  }
+
+  async dropPendingFacts(eventIds: string[]): Promise<void> {
+    if (!eventIds.length) return;
+    await this.dataSource.query(`DELETE FROM rollout_pending_facts WHERE event_id = ANY($1::uuid[])`, [
+      eventIds,
+    ]);
   }
 
   async dropPendingFactsBefore(before: string): Promise<number> {

@@ -38,8 +38,17 @@ export interface RolloutIntentRow {
 
 /** Inside one rollout's transaction: events counted once per rollout. */
 export interface RolloutTransaction {
-  /** True the first time this event is offered for this rollout; false for a redelivery. */
-  claimEvent(eventId: string): Promise<boolean>;
+  /**
+   * Claims each id for this rollout; returns those claimed now (offered for the first time), not
+   * those a redelivery or an earlier batch already claimed. Rolled back with the transaction.
+   */
+  claimEvents(eventIds: string[]): Promise<Set<string>>;
+}
+
+/** A fact whose intent had not been read yet when the fact was. */
+export interface PendingFact {
+  intentId: string;
+  event: EventEnvelope;
 }
 
 /** What a change of one rollout writes: the new row and the transitions it announces. */
@@ -78,15 +87,19 @@ export abstract class RolloutStore {
   abstract unpublishedTransitions(): Promise<EventEnvelope<RolloutTransitionedV1>[]>;
   abstract markPublished(eventIds: string[]): Promise<void>;
 
-  /** Records which arm an intent ran under; false when already recorded. */
-  abstract recordIntent(row: RolloutIntentRow): Promise<boolean>;
-  abstract intentRows(intentId: string): Promise<RolloutIntentRow[]>;
+  /** Records which arm each intent ran under, in one statement; rows already recorded stay as they were. */
+  abstract recordIntents(rows: RolloutIntentRow[]): Promise<void>;
+  /** The rows of these intents, in every rollout they ran under. */
+  abstract intentRows(intentIds: string[]): Promise<RolloutIntentRow[]>;
 
-  /** A fact whose intent is not known yet; kept until the intent arrives or it ages out. */
-  abstract holdPendingFact(intentId: string, event: EventEnvelope, receivedAt: string): Promise<void>;
-  abstract takePendingFacts(intentId: string): Promise<EventEnvelope[]>;
+  /** Facts whose intent is not known yet; kept until the intent arrives or they age out. */
+  abstract holdPendingFacts(facts: PendingFact[], receivedAt: string): Promise<void>;
+  /** The facts held for these intents (left in place until `dropPendingFacts`, once counted). */
+  abstract pendingFacts(intentIds: string[]): Promise<PendingFact[]>;
+  abstract dropPendingFacts(eventIds: string[]): Promise<void>;
   abstract dropPendingFactsBefore(before: string): Promise<number>;
 
+  /** Notes that the tenant's intents carry these paths (one statement per tenant and batch). */
   abstract noteUnitPaths(tenantId: string, paths: string[], at: string): Promise<void>;
   abstract unitPathEvidence(tenantId: string, path: string): Promise<UnitPathEvidence>;
 }

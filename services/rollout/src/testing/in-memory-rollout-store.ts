@@ -5,6 +5,7 @@ import { CandidateHalter } from '../halts/candidate-halter';
 import { RolloutAnnouncer } from '../rollouts/rollout-announcer';
 import { RolloutPropagation } from '../rollouts/rollout-propagation';
 import {
+  PendingFact,
   RolloutChange,
   RolloutIntentRow,
   RolloutRecord,
@@ -23,6 +24,9 @@ export class InMemoryRolloutStore extends RolloutStore {
   readonly counted = new Set<string>();
   readonly pending: { intentId: string; event: EventEnvelope; receivedAt: string }[] = [];
   readonly paths = new Map<string, Set<string>>();
+  /** How many transactions `mutate` ran, and how many claim statements: the batch path's cost. */
+  mutations = 0;
+  claimCalls = 0;
 
   async insert(record: RolloutRecord, transition: EventEnvelope<RolloutTransitionedV1>): Promise<void> {
     const live = [...this.rows.values()].some(
@@ -74,14 +78,20 @@ export class InMemoryRolloutStore extends RolloutStore {
   ): Promise<T | null> {
     const current = this.rows.get(id);
     if (!current) return null;
+    this.mutations += 1;
     const claimed: string[] = [];
     const tx: RolloutTransaction = {
-      claimEvent: async (eventId) => {
-        const k = `${eventId}:${id}`;
-        if (this.counted.has(k)) return false;
-        claimed.push(k);
-        this.counted.add(k);
-        return true;
+      claimEvents: async (eventIds) => {
+        const now = new Set<string>();
+        for (const eventId of eventIds) {
+          const k = `${eventId}:${id}`;
+          if (this.counted.has(k)) continue;
+          claimed.push(k);
+          this.counted.add(k);
+          now.add(eventId);
+        }
+        this.claimCalls += 1;
+        return now;
       },
     };
     try {
@@ -107,25 +117,31 @@ export class InMemoryRolloutStore extends RolloutStore {
     for (const t of this.transitionLog) if (eventIds.includes(t.event.id)) t.published = true;
   }
 
-  async recordIntent(row: RolloutIntentRow) {
-    if (this.intents.some((r) => r.intentId === row.intentId && r.rolloutId === row.rolloutId)) return false;
-    this.intents.push({ ...row });
-    return true;
+  async recordIntents(rows: RolloutIntentRow[]) {
+    for (const row of rows)
+      if (!this.intents.some((r) => r.intentId === row.intentId && r.rolloutId === row.rolloutId))
+        this.intents.push({ ...row });
   }
 
-  async intentRows(intentId: string) {
-    return this.intents.filter((r) => r.intentId === intentId).map((r) => ({ ...r }));
+  async intentRows(intentIds: string[]) {
+    return this.intents.filter((r) => intentIds.includes(r.intentId)).map((r) => ({ ...r }));
   }
 
-  async holdPendingFact(intentId: string, event: EventEnvelope, receivedAt: string) {
-    if (!this.pending.some((p) => p.event.id === event.id))
-      this.pending.push({ intentId, event, receivedAt });
+  async holdPendingFacts(facts: PendingFact[], receivedAt: string) {
+    for (const { intentId, event } of facts)
+      if (!this.pending.some((p) => p.event.id === event.id))
+        this.pending.push({ intentId, event: copy(event), receivedAt });
   }
 
-  async takePendingFacts(intentId: string) {
-    const taken = this.pending.filter((p) => p.intentId === intentId);
-    for (const p of taken) this.pending.splice(this.pending.indexOf(p), 1);
-    return taken.map((p) => p.event);
+  async pendingFacts(intentIds: string[]) {
+    return this.pending
+      .filter((p) => intentIds.includes(p.intentId))
+      .map((p) => ({ intentId: p.intentId, event: copy(p.event) }));
+  }
+
+  async dropPendingFacts(eventIds: string[]) {
+    for (const p of this.pending.filter((x) => eventIds.includes(x.event.id)))
+      this.pending.splice(this.pending.indexOf(p), 1);
   }
 
   async dropPendingFactsBefore(before: string) {
