@@ -25,6 +25,10 @@
 #   KAFKA_READY_TIMEOUT    seconds to wait for readiness  (default: 90)
 #   KAFKA_STOP_TIMEOUT     seconds before SIGKILL on down (default: 30)
 #   KAFKA_MVN_ARGS         extra mvn args for the download, e.g. -Dmaven.repo.local=...
+#   KAFKA_PROXIED_PORT,    one node only: a second client listener on KAFKA_PROXIED_PORT that
+#   KAFKA_PROXY_PORT       advertises KAFKA_PROXY_PORT, where a TCP proxy forwards to it (the chaos
+#                          tool's latency and partition faults); clients that bootstrap through the
+#                          proxy keep talking through it, setup tools keep using KAFKA_PORT
 #
 # State layout (${AGENTOPS_STATE_DIR}/kafka):
 #   <version>/libs/      broker classpath (jar cache, kept by `reset`)
@@ -282,6 +286,15 @@ render_config() {
   tmpl="${tmpl//@KAFKA_PORT@/${NODE_PORT}}"
   tmpl="${tmpl//@CONTROLLER_PORT@/${NODE_CONTROLLER_PORT}}"
   tmpl="${tmpl//@DATA_DIR@/${DATA_DIR}}"
+  local proxied_listener="" proxied_advertised="" proxied_sasl=""
+  if [[ -n "${KAFKA_PROXIED_PORT:-}" && -n "${KAFKA_PROXY_PORT:-}" ]] && ((COUNT == 1)); then
+    proxied_listener=",PROXIED://${KAFKA_HOST}:${KAFKA_PROXIED_PORT}"
+    proxied_advertised=",PROXIED://${KAFKA_HOST}:${KAFKA_PROXY_PORT}"
+    proxied_sasl=$'listener.name.proxied.sasl.enabled.mechanisms=SCRAM-SHA-512\nlistener.name.proxied.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;'
+  fi
+  tmpl="${tmpl//@PROXIED_LISTENER@/${proxied_listener}}"
+  tmpl="${tmpl//@PROXIED_ADVERTISED@/${proxied_advertised}}"
+  tmpl="${tmpl//@PROXIED_SASL@/${proxied_sasl}}"
   tmpl="${tmpl//@ADMIN_PASSWORD@/$(<"$ADMIN_PASSWORD_FILE")}"
   tmpl="${tmpl//@CONTROLLER_PASSWORD@/$(<"$CONTROLLER_PASSWORD_FILE")}"
   (umask 077 && mkdir -p "$(dirname "$CONFIG_FILE")" && printf '%s\n' "$tmpl" >"${CONFIG_FILE}.tmp")

@@ -26,7 +26,7 @@ import fc from 'fast-check';
 import { adminKafka, prepareTestTopics, principalKafka } from '../support/kafka-access';
 import { collectTopic } from '../support/kafka-probe';
 import { bootWiredPlatform, eventually } from '../support/platform';
-import { recordReliability } from './reliability-summary';
+import { recordReliability } from '../../tools/reliability/summary';
 
 /**
  * Issue #19 item 3, the Kafka half: malformed, oversized, wrong-schema and unknown-version

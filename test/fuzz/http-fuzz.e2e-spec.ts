@@ -5,7 +5,7 @@ import { ACCESS_RULES, AccessRule, SERVICE_NAMES, ServiceName, rulesOf } from '.
 import { bootWiredPlatform } from '../support/platform';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 import { FuzzAnswer, FuzzRequest, closeConnections, requestsFor, send } from './http-fuzz';
-import { recordReliability } from './reliability-summary';
+import { recordReliability } from '../../tools/reliability/summary';
 
 /**
  * Issue #19 item 3: every public endpoint of the six services, fuzzed (bodies, headers, query

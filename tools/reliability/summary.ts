@@ -2,10 +2,11 @@ import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
- * docs/reliability.json (issue #19 item 2's keys, exactly): `scenarios` from the chaos tool, the
- * fuzz totals from the fuzz suites. Each writer updates its own keys and keeps the others, so one
- * file compares runs. Written only when RELIABILITY_SUMMARY names the file (`npm run fuzz` does);
- * the test command never rewrites a committed summary.
+ * docs/reliability.json (issue #19 item 2's keys, exactly): `scenarios` from the chaos tool
+ * (tools/chaos), the fuzz totals from the fuzz suites. Each writer updates its own keys and keeps
+ * the others, so one file compares runs. Written only where the caller names the file (the fuzz
+ * suites: RELIABILITY_SUMMARY, which `npm run fuzz` sets; the test command never rewrites a
+ * committed summary).
  */
 export interface ReliabilitySummary {
   scenarios: {
@@ -14,7 +15,8 @@ export interface ReliabilitySummary {
     lost: number;
     duplicates: number;
     fail_closed: number;
-    recovery_s: number;
+    /** null: the answers were not healthy again before the observation ended. */
+    recovery_s: number | null;
   }[];
   fuzz_requests: number;
   fuzz_5xx: number;
@@ -34,8 +36,10 @@ const KEYS: (keyof ReliabilitySummary)[] = [
   'date',
 ];
 
-export function recordReliability(update: Partial<Omit<ReliabilitySummary, 'commit' | 'date'>>): void {
-  const path = process.env.RELIABILITY_SUMMARY;
+export function recordReliability(
+  update: Partial<Omit<ReliabilitySummary, 'commit' | 'date'>>,
+  path = process.env.RELIABILITY_SUMMARY,
+): void {
   if (!path) return;
   const current = (
     existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}
