@@ -116,6 +116,7 @@ describe('AgentReports', () => {
       records: 40,
       dataClasses: ['customer.pii', 'payment.card', 'order'],
       outOfScopeClasses: ['payment.card'],
+      agent: { role: 'service', version: '1.0.0' },
       access: { subjectIds: [subject] },
     });
     expect(published[1].event.data).not.toHaveProperty('outOfScopeClasses');

@@ -61,7 +61,10 @@ export class AgentReports {
   }
 }
 
-/** An access report's own records and classes (breakers count these), and the classes outside the agent's scopes. */
+/**
+ * An access report's own records and classes (breakers count these), the agent's cohort (the
+ * monitor's peers) and the classes outside the agent's scopes.
+ */
 function accessFacts(agent: AgentIdentity, report: TelemetryReport) {
   if (!report.access) return {};
   const scopes = effectiveScopes(agent);
@@ -69,6 +72,7 @@ function accessFacts(agent: AgentIdentity, report: TelemetryReport) {
   return {
     records: report.access.records,
     dataClasses: report.access.dataClasses,
+    agent: { role: agent.role, version: agent.version, ...(agent.scopes ? { scopes: agent.scopes } : {}) },
     ...(outside.length > 0 ? { outOfScopeClasses: outside } : {}),
   };
 }

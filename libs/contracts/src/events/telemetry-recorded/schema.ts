@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentIdentity } from '../common/schema';
 import { DataAccessReport } from '../data-access/schema';
 
 export const TelemetryRecordedType = 'agentops.telemetry.recorded.v1' as const;
@@ -31,5 +32,7 @@ export const TelemetryRecordedV1 = TelemetryFields.extend({
   recordedAt: z.string().datetime({ offset: true }),
   /** The data classes of an access report outside the agent's scopes, as ingest found them. */
   outOfScopeClasses: z.array(z.string().max(50)).max(20).optional(),
+  /** For an access report: the agent's cohort and scopes as ingest authenticated it (the monitor's peers). */
+  agent: AgentIdentity.pick({ role: true, version: true, scopes: true }).optional(),
 });
 export type TelemetryRecordedV1 = z.infer<typeof TelemetryRecordedV1>;
