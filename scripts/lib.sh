@@ -17,12 +17,13 @@ local_kafka_brokers() {
 export KAFKA_BROKERS="${KAFKA_BROKERS:-$(local_kafka_brokers)}"
 
 # The local platform's HTTP ports: console at AGENTOPS_PORT_BASE (default 3000), then ingest,
-# guardrail, escalation, killswitch, audit, rollout at +1…+6, so a second platform on one machine
+# guardrail, escalation, killswitch, audit, rollout, access at +1…+7, so a second platform on one machine
 # (another work tree, a benchmark) runs beside the first. Exported as the URLs the services, the
 # CLI and the simulation read (their defaults are the 3000 layout).
 PLATFORM_PORT_BASE="${AGENTOPS_PORT_BASE:-3000}"
 declare -A PLATFORM_PORTS=([console]=$PLATFORM_PORT_BASE [ingest]=$((PLATFORM_PORT_BASE + 1)) [guardrail]=$((PLATFORM_PORT_BASE + 2))
-  [escalation]=$((PLATFORM_PORT_BASE + 3)) [killswitch]=$((PLATFORM_PORT_BASE + 4)) [audit]=$((PLATFORM_PORT_BASE + 5)) [rollout]=$((PLATFORM_PORT_BASE + 6)))
+  [escalation]=$((PLATFORM_PORT_BASE + 3)) [killswitch]=$((PLATFORM_PORT_BASE + 4)) [audit]=$((PLATFORM_PORT_BASE + 5)) [rollout]=$((PLATFORM_PORT_BASE + 6))
+  [access]=$((PLATFORM_PORT_BASE + 7)))
 export_platform_urls() {
   local s
   for s in "${!PLATFORM_PORTS[@]}"; do

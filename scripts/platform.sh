@@ -2,7 +2,7 @@
 # Starts/stops the six services and the console as local processes (logs and pids under .local/);
 # `migrate` applies the migrations, creating each service's database role.
 source "$(dirname "$0")/lib.sh"
-SERVICES=(audit guardrail escalation killswitch rollout ingest console)
+SERVICES=(audit guardrail escalation killswitch rollout access ingest console)
 export_platform_urls
 # More than one instance of a service (PLATFORM_INSTANCES="ingest=2,guardrail=2"): instance k > 1 is
 # named <service>-<k> and listens 10·(k−1) above the first; every instance joins its service's
@@ -34,8 +34,8 @@ local_secret() {
 }
 # Keys are made the same way. The console
 # alone gets the user-token signing keys (every service fetches the public half from its JWKS);
-# escalation and rollout alone get service keys (guardrail trusts escalation's public half, killswitch
-# rollout's). There is no standing
+# escalation, rollout and access alone get service keys (guardrail trusts escalation's public half,
+# killswitch rollout's and access's). There is no standing
 # operator token: `operator-token` mints a short-lived, recorded break-glass token.
 KEYS=("${NODE_RUN[@]}" dist/tools/auth/keys.js)
 local_key() {
@@ -46,13 +46,13 @@ local_key() {
 signing_keys() { local_key auth-signing-keys.json ring; }
 service_key() { local_key "service-keys/$1.jwk" new >/dev/null; echo "$AGENTOPS_STATE_DIR/service-keys/$1.jwk"; }
 service_principals() {
-  "${KEYS[@]}" service-principals "escalation=$(service_key escalation)" "rollout=$(service_key rollout)"
+  "${KEYS[@]}" service-principals "escalation=$(service_key escalation)" "rollout=$(service_key rollout)" "access=$(service_key access)"
 }
 # What a service gets besides the common environment: its own secrets only.
 secrets_of() {
   case "$1" in
     console) printf 'AUTH_SIGNING_KEYS=%s\n' "$(signing_keys)" ;;
-    escalation | rollout) printf 'SERVICE_SIGNING_KEY=%s\n' "$(cat "$(service_key "$1")")" ;;
+    escalation | rollout | access) printf 'SERVICE_SIGNING_KEY=%s\n' "$(cat "$(service_key "$1")")" ;;
   esac
 }
 

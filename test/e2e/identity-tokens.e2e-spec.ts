@@ -43,6 +43,7 @@ const PROBES: Record<ServiceName, string> = {
   killswitch: '/v1/killswitches',
   audit: '/v1/audit/stats',
   rollout: '/v1/rollouts',
+  access: '/v1/access/anomalies',
 };
 const BREAK_GLASS = join(CLI_ROOT, 'dist/services/console/src/operator-token.js');
 

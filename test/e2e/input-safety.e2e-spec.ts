@@ -117,6 +117,31 @@ describe('input safety: rate limits, body limits and glob caps', () => {
     expect(notJson).toMatchObject({ status: 400, body: { message: 'request body is not valid JSON' } });
   });
 
+  it('refuses a malformed or oversized data-access report with 400 naming the field, a huge one with 413', async () => {
+    const report = (access: Record<string, unknown>) =>
+      send(
+        `${ingest[0].url}/v1/telemetry`,
+        'POST',
+        JSON.stringify({ kind: 'data_access', name: 'crm.customers', access }),
+        { 'x-api-key': keys.quiet },
+      );
+    const read = { kind: 'read', source: 'crm.customers', records: 1 };
+    const raw = await report({ ...read, subjectIds: ['jane@example.com'] });
+    expect(raw.status).toBe(400);
+    expect(raw.body.issues).toEqual([
+      { path: 'access.subjectIds.0', message: 'must be a pseudonym <kind>_<32 hex>' },
+    ]);
+    const subjects = Array.from({ length: 1001 }, (_, i) => `customer_${i.toString(16).padStart(32, '0')}`);
+    const many = await report({ ...read, records: 2_000_000, subjectIds: subjects });
+    expect(many.status).toBe(400);
+    expect((many.body.issues as { path: string }[]).map((i) => i.path).sort()).toEqual([
+      'access.records',
+      'access.subjectIds',
+    ]);
+    const huge = await report({ ...read, source: 'x'.repeat(300 * 1024) });
+    expect(huge.status).toBe(413);
+  });
+
   it('takes a catalog import of megabytes, where only that route allows it', async () => {
     const items = Array.from({ length: 8000 }, (_, i) => ({
       sku: `SAFE-${i}`,

@@ -388,6 +388,20 @@ export const ACCESS_RULES: AccessRule[] = [
     tenant: { expect: 'hidden', probe: { path: `/v1/rollouts/{A.rollout}/${action}`, body: {} } },
   })),
 
+  // access: data-access monitoring, read-only (anomalies and baselines).
+  {
+    service: 'access',
+    route: 'GET /v1/access/anomalies',
+    who: humans('any'),
+    tenant: { expect: 'filtered' },
+  },
+  {
+    service: 'access',
+    route: 'GET /v1/access/baselines',
+    who: humans('any'),
+    tenant: { expect: 'filtered' },
+  },
+
   // killswitch: switches and breakers.
   {
     service: 'killswitch',
@@ -395,8 +409,8 @@ export const ACCESS_RULES: AccessRule[] = [
     who: humans(['sre', 'admin'], {
       platformOnly:
         'a tenant-bound caller’s selector is scoped to its tenant; only platform-wide principals halt across tenants',
-      // rollout halts a rolled-back candidate's cohort.
-      services: ['rollout'],
+      // rollout halts a rolled-back candidate's cohort; access quarantines an agent.
+      services: ['rollout', 'access'],
     }),
     tenant: { expect: 'refused', probe: { body: { selector: { tenantId: '{A}' }, reason: 'probe' } } },
   },

@@ -17,6 +17,8 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { accessBlueprint } from '../../services/access/src/blueprint';
+import { loadAccessConfig } from '../../services/access/src/config';
 import { rolloutBlueprint } from '../../services/rollout/src/blueprint';
 import { loadRolloutConfig } from '../../services/rollout/src/config';
 import { serviceDatabaseUrl } from './test-database';
@@ -65,6 +67,7 @@ const services = {
   audit: [auditBlueprint, loadAuditConfig],
   console: [consoleBlueprint, loadConsoleConfig],
   rollout: [rolloutBlueprint, loadRolloutConfig],
+  access: [accessBlueprint, loadAccessConfig],
 } as const;
 
 export type ServiceName = keyof typeof services;
@@ -120,8 +123,9 @@ export async function bootPlatform(
 }
 
 /**
- * All seven services wired as a deployment wires them: escalation asks guardrail for context,
- * rollout halts candidates through killswitch, the console proxies to the other six. Booted in
+ * All eight services wired as a deployment wires them: escalation asks guardrail for context,
+ * rollout halts candidates and access quarantines agents through killswitch, the console proxies
+ * to the other seven. Booted in
  * dependency order; close them in reverse.
  */
 export async function bootWiredPlatform(
@@ -138,6 +142,10 @@ export async function bootWiredPlatform(
     ...env,
     KILLSWITCH_URL: killswitch.url,
   });
+  const access = await bootService('access', {
+    ...env,
+    KILLSWITCH_URL: killswitch.url,
+  });
   const ingest = await bootService('ingest', env);
   const console = await bootService('console', {
     ...env,
@@ -147,8 +155,9 @@ export async function bootWiredPlatform(
     KILLSWITCH_URL: killswitch.url,
     AUDIT_URL: audit.url,
     ROLLOUT_URL: rollout.url,
+    ACCESS_URL: access.url,
   });
-  return { audit, guardrail, escalation, killswitch, rollout, ingest, console };
+  return { audit, guardrail, escalation, killswitch, rollout, access, ingest, console };
 }
 
 /** Polls until `probe` returns a value, or fails with the last error after `timeoutMs`. */

@@ -41,6 +41,8 @@ export const TEST_SERVICE_KEYS: Record<string, Ed25519PrivateJwk> = {
   escalation: generateSigningJwk(),
   // rollout flips kill switches on rolled-back candidates through killswitch's API.
   rollout: generateSigningJwk(),
+  // access quarantines agents with a kill switch on their id through killswitch's API.
+  access: generateSigningJwk(),
 };
 export const TEST_SERVICE_PRINCIPALS = Object.fromEntries(
   Object.entries(TEST_SERVICE_KEYS).map(([name, key]) => [

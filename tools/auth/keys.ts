@@ -76,20 +76,23 @@ program
 program
   .command('env')
   .description(
-    'fresh AUTH_SIGNING_KEYS, ESCALATION_ and ROLLOUT_SERVICE_SIGNING_KEY and SERVICE_PRINCIPALS_JWKS lines',
+    'fresh AUTH_SIGNING_KEYS, ESCALATION_, ROLLOUT_ and ACCESS_SERVICE_SIGNING_KEY and SERVICE_PRINCIPALS_JWKS lines',
   )
   .action(() => {
     const escalation = generateSigningJwk();
     const rollout = generateSigningJwk();
+    const access = generateSigningJwk();
     const q = (v: unknown) => `'${JSON.stringify(v)}'`;
     process.stdout.write(
       [
         `AUTH_SIGNING_KEYS=${q([generateSigningJwk()])}`,
         `ESCALATION_SERVICE_SIGNING_KEY=${q(escalation)}`,
         `ROLLOUT_SERVICE_SIGNING_KEY=${q(rollout)}`,
+        `ACCESS_SERVICE_SIGNING_KEY=${q(access)}`,
         `SERVICE_PRINCIPALS_JWKS=${q({
           escalation: new ServiceTokenSigner('escalation', escalation).publicJwks,
           rollout: new ServiceTokenSigner('rollout', rollout).publicJwks,
+          access: new ServiceTokenSigner('access', access).publicJwks,
         })}`,
         '',
       ].join('\n'),

@@ -17,6 +17,7 @@ import { guardrailDatabase } from '../../services/guardrail/src/persistence/data
 import { ingestDatabase } from '../../services/ingest/src/persistence/database';
 import { killswitchDatabase } from '../../services/killswitch/src/persistence/database';
 import { rolloutDatabase } from '../../services/rollout/src/persistence/database';
+import { accessDatabase } from '../../services/access/src/persistence/database';
 
 /** Each service's schema and migrations; run as an explicit step, never by the ORM at boot. */
 export const serviceDatabases = {
@@ -27,6 +28,7 @@ export const serviceDatabases = {
   audit: auditDatabase,
   console: consoleDatabase,
   rollout: rolloutDatabase,
+  access: accessDatabase,
 };
 export type DatabaseService = keyof typeof serviceDatabases;
 export const DATABASE_SERVICES = Object.keys(serviceDatabases) as DatabaseService[];

@@ -11,6 +11,7 @@ import { EscalationEnv, loadEscalationConfig } from '../../services/escalation/s
 import { GuardrailEnv, loadGuardrailConfig } from '../../services/guardrail/src/config';
 import { IngestEnv, loadIngestConfig } from '../../services/ingest/src/config';
 import { KillswitchEnv, loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { AccessEnv, loadAccessConfig } from '../../services/access/src/config';
 import { RolloutEnv, loadRolloutConfig } from '../../services/rollout/src/config';
 import { auditKeyLines } from '../audit/generate-keys';
 import { repoRoot } from '../kafka-access/local-principals';
@@ -36,6 +37,7 @@ const loaders: Record<ServiceName, { schema: z.ZodObject; load: (env: ProcessEnv
   audit: { schema: AuditEnv, load: loadAuditConfig },
   console: { schema: ConsoleEnv, load: loadConsoleConfig },
   rollout: { schema: RolloutEnv, load: loadRolloutConfig },
+  access: { schema: AccessEnv, load: loadAccessConfig },
 };
 
 const root = repoRoot();
@@ -44,6 +46,7 @@ const root = repoRoot();
 function generatedSecrets(): ProcessEnv {
   const escalationKey = generateSigningJwk();
   const rolloutKey = generateSigningJwk();
+  const accessKey = generateSigningJwk();
   const audit = Object.fromEntries(
     auditKeyLines([])
       .filter((line) => /^[A-Z_]+=/.test(line))
@@ -54,9 +57,11 @@ function generatedSecrets(): ProcessEnv {
     AUTH_SIGNING_KEYS: JSON.stringify([generateSigningJwk()]),
     ESCALATION_SERVICE_SIGNING_KEY: JSON.stringify(escalationKey),
     ROLLOUT_SERVICE_SIGNING_KEY: JSON.stringify(rolloutKey),
+    ACCESS_SERVICE_SIGNING_KEY: JSON.stringify(accessKey),
     SERVICE_PRINCIPALS_JWKS: JSON.stringify({
       escalation: new ServiceTokenSigner('escalation', escalationKey).publicJwks,
       rollout: new ServiceTokenSigner('rollout', rolloutKey).publicJwks,
+      access: new ServiceTokenSigner('access', accessKey).publicJwks,
     }),
   };
 }
@@ -66,6 +71,7 @@ const secrets = generatedSecrets();
 const k8sSecretAliases: Record<string, string> = {
   'agentops-escalation-key/SERVICE_SIGNING_KEY': 'ESCALATION_SERVICE_SIGNING_KEY',
   'agentops-rollout-key/SERVICE_SIGNING_KEY': 'ROLLOUT_SERVICE_SIGNING_KEY',
+  'agentops-access-key/SERVICE_SIGNING_KEY': 'ACCESS_SERVICE_SIGNING_KEY',
 };
 
 const external = (ref: ExternalValue): string => {

@@ -372,6 +372,28 @@ describe('AccessMonitor: snapshot and restore', () => {
     expect(expected.some((x) => x.detector === 'cusum')).toBe(true);
   });
 
+  it('carries cohort baselines across a restart: a new agent of the cohort is judged by its peers at once', () => {
+    const a = trained();
+    const b = new AccessMonitor();
+    b.importCohorts(JSON.parse(JSON.stringify(a.exportCohorts())));
+    const t = DAY0 + 200 * MIN;
+    const fresh = (m: AccessMonitor) =>
+      m.observeAccess(svc('svc-new'), t, read(1, 1, ['customer.pii'], 'crm.exports'));
+    const restored = fresh(b);
+    expect(restored).toEqual(fresh(a));
+    expect(restored.map((x) => x.detector)).toContain('first_seen');
+    expect(fresh(new AccessMonitor()).map((x) => x.detector)).not.toContain('first_seen');
+  });
+
+  it('ticks one agent at a time and names the agents due', () => {
+    const m = trained();
+    const t = DAY0 + 300 * MIN;
+    m.observeAccess(svc('svc-2'), t, read(3));
+    expect(m.dueAgents(t + 2 * MIN).map((r) => r.id)).toEqual(['svc-1', 'svc-2']);
+    m.tick(t + 2 * MIN, (ref) => ref.id === 'svc-2');
+    expect(m.dueAgents(t + 2 * MIN).map((r) => r.id)).toEqual(['svc-1']);
+  });
+
   it('snapshots are copies: the monitor moving on does not change them', () => {
     const m = trained();
     const before = JSON.stringify(m.snapshot());

@@ -328,12 +328,21 @@ export class AccessMonitor {
     return { ...verdict, anomalies: out };
   }
 
-  /** Closes every bucket that ended before `now` (an idle agent's last bucket is judged too). */
-  tick(now: number): AccessAnomaly[] {
+  /**
+   * Closes every bucket that ended before `now` (an idle agent's last bucket is judged too), of
+   * the agents `select` picks (all by default: a service persisting per agent ticks one at a time).
+   */
+  tick(now: number, select: (ref: AgentRef) => boolean = () => true): AccessAnomaly[] {
     const out: AccessAnomaly[] = [];
     const index = Math.floor(now / this.config.bucketMs);
-    for (const a of this.agents.values()) if (a.open.index < index) this.roll(a, index, out);
+    for (const a of this.agents.values()) if (a.open.index < index && select(a.ref)) this.roll(a, index, out);
     return out;
+  }
+
+  /** The agents whose open bucket ended before `now`: what `tick(now)` would close. */
+  dueAgents(now: number): AgentRef[] {
+    const index = Math.floor(now / this.config.bucketMs);
+    return [...this.agents.values()].filter((a) => a.open.index < index).map((a) => ({ ...a.ref }));
   }
 
   /** The baseline an agent is judged against now, for the console and CLI ("baseline vs now"). */
@@ -710,6 +719,16 @@ export class AccessMonitor {
     return n;
   }
 
+  /** The cohort baselines as plain data, for persisting them beside the agents' own state. */
+  exportCohorts(): Record<string, CohortBaselines> {
+    return structuredClone(Object.fromEntries([...this.cohorts].map(([k, v]) => [k, baselinesToJson(v)])));
+  }
+
+  /** Takes cohort baselines persisted earlier (a restart); replaces those of the same cohort. */
+  importCohorts(cohorts: Record<string, CohortBaselines>): void {
+    for (const [k, v] of Object.entries(structuredClone(cohorts))) this.cohorts.set(k, baselinesFromJson(v));
+  }
+
   /** Rebuilds a monitor from `snapshot()` (a JSON round trip included); refuses another version. */
   static restore(snapshot: MonitorSnapshot, options: Omit<MonitorOptions, 'config'> = {}): AccessMonitor {
     if (snapshot?.version !== 1)
@@ -724,6 +743,8 @@ export class AccessMonitor {
     return m;
   }
 }
+
+export type CohortBaselines = BaselinesJson;
 
 interface BaselinesJson {
   ratios: Record<RatioFeature, RatioBaseline>;

@@ -19,6 +19,7 @@ export * from './events/policy-set-activated/schema';
 export * from './events/knowledge-version-activated/schema';
 export * from './events/telemetry-recorded/schema';
 export * from './events/data-access/schema';
+export * from './events/access-anomaly-detected/schema';
 export * from './events/audit-recorded/schema';
 export * from './events/audit-checkpoint-signed/schema';
 export * from './events/rollout-changed/schema';

@@ -17,6 +17,7 @@ export const ServiceNames = [
   'audit',
   'console',
   'rollout',
+  'access',
 ] as const;
 export type ServiceName = (typeof ServiceNames)[number];
 
@@ -105,6 +106,12 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
       Topics.outcomes,
       Topics.telemetry,
     ],
+  },
+  access: {
+    produces: [EventTypes.AccessAnomalyDetected],
+    // Data-access reports arrive as telemetry; intents are the per-intent denominator (and their
+    // dataUsed counts as reads for an agent that reports none). Both keyed by agent id.
+    consumes: [Topics.intents, Topics.telemetry],
   },
 };
 

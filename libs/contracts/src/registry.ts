@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccessAnomalyDetectedType, AccessAnomalyDetectedV1 } from './events/access-anomaly-detected/schema';
 import { AuditCheckpointSignedType, AuditCheckpointSignedV1 } from './events/audit-checkpoint-signed/schema';
 import { AuditRecordedType, AuditRecordedV1 } from './events/audit-recorded/schema';
 import { EscalationOpenedType, EscalationOpenedV1 } from './events/escalation-opened/schema';
@@ -121,6 +122,12 @@ export const EventDefinitions = {
     RolloutTransitionedV1,
     'A rollout moved: applied, advanced, paused, resumed, promoted, rolled back or concluded.',
   ),
+  [AccessAnomalyDetectedType]: define(
+    AccessAnomalyDetectedType,
+    Topics.accessAnomalies,
+    AccessAnomalyDetectedV1,
+    "An agent's data access left its baseline or broke a flow rule, explained; a high one quarantines it.",
+  ),
   [MessageDeadLetteredType]: define(
     MessageDeadLetteredType,
     Topics.deadLetters,
@@ -149,6 +156,7 @@ export const EventTypes = {
   AuditCheckpointSigned: AuditCheckpointSignedType,
   RolloutChanged: RolloutChangedType,
   RolloutTransitioned: RolloutTransitionedType,
+  AccessAnomalyDetected: AccessAnomalyDetectedType,
   MessageDeadLettered: MessageDeadLetteredType,
 } as const;
 

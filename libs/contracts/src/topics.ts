@@ -131,6 +131,15 @@ export const Topics = {
     description:
       'Rollout transitions (applied, advanced, paused, resumed, promoted, rolled back) with their evidence.',
   },
+  accessAnomalies: {
+    name: 'agentops.access.anomalies.v1',
+    key: 'agent id',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    description:
+      "Explained anomalies of agents' data access (feature, baseline, deviation, window, severity) and the quarantines they caused.",
+  },
   deadLetters: {
     name: 'agentops.dlq.v1',
     key: 'original key',

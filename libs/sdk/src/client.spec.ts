@@ -1,3 +1,4 @@
+import { TelemetryReport } from '@agentops/contracts';
 import { AgentOpsClient } from './client';
 import { AgentOpsRequestError, IntentDeniedError } from './errors';
 import type { Decision, PendingReview } from './types';
@@ -240,3 +241,61 @@ describe('AgentOpsClient: retries of one call', () => {
 });
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+describe('AgentOpsClient: data access', () => {
+  const subject = `customer_${'b'.repeat(32)}`;
+
+  function recording() {
+    const bodies: unknown[] = [];
+    const fetch = jest.fn(async (input: string | URL | Request, init?: RequestInit) => {
+      bodies.push({ path: new URL(String(input)).pathname, body: JSON.parse(String(init?.body)) });
+      return json(202, { telemetryId: 't-1', status: 'accepted' });
+    }) as unknown as typeof globalThis.fetch;
+    return { client: new AgentOpsClient({ baseUrl: 'http://ingest', apiKey: 'k', fetch }), bodies };
+  }
+
+  it('reports a read as data_access telemetry that ingest validates as an access report', async () => {
+    const { client, bodies } = recording();
+    await client.recordDataAccess({
+      source: 'crm.customers',
+      dataClasses: ['customer.pii'],
+      recordCount: 3,
+      subjectIds: [subject],
+      intentId,
+    });
+    expect(bodies).toEqual([
+      {
+        path: '/v1/telemetry',
+        body: {
+          kind: 'data_access',
+          name: 'crm.customers',
+          records: 3,
+          dataClasses: ['customer.pii'],
+          intentId,
+          access: {
+            kind: 'read',
+            source: 'crm.customers',
+            dataClasses: ['customer.pii'],
+            records: 3,
+            subjectIds: [subject],
+            intentId,
+          },
+        },
+      },
+    ]);
+    expect(TelemetryReport.safeParse((bodies[0] as { body: unknown }).body).success).toBe(true);
+  });
+
+  it('makes an access with a destination an egress', async () => {
+    const { client, bodies } = recording();
+    await client.recordDataAccess({ source: 'crm.customers', recordCount: 1, destination: 'mail.example' });
+    const sent = (bodies[0] as { body: { access: unknown } }).body;
+    expect(sent.access).toEqual({
+      kind: 'egress',
+      source: 'crm.customers',
+      records: 1,
+      destination: 'mail.example',
+    });
+    expect(TelemetryReport.safeParse(sent).success).toBe(true);
+  });
+});

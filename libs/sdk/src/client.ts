@@ -7,6 +7,7 @@ import { parseRetryAfter } from './retry-after';
 import { AgentOpsRequestError, HaltedError, IntentDeniedError } from './errors';
 import type {
   ApprovedCopyAnswer,
+  DataAccess,
   KnowledgeSummary,
   ProductFacts,
   AgentOpsClientOptions,
@@ -190,6 +191,29 @@ export class AgentOpsClient {
 
   async recordTelemetry(telemetry: Telemetry): Promise<{ telemetryId: string }> {
     return this.call('POST', '/v1/telemetry', telemetry, {}, 10_000);
+  }
+
+  /**
+   * Reports a read (or, with a destination, an egress that ran) as telemetry of kind
+   * `data_access`; the access monitor compares it with the agent's and its peers' baselines.
+   */
+  async recordDataAccess(access: DataAccess): Promise<{ telemetryId: string }> {
+    const { recordCount, destination, intentId, ...rest } = access;
+    const report = {
+      kind: destination === undefined ? ('read' as const) : ('egress' as const),
+      ...rest,
+      records: recordCount,
+      ...(destination === undefined ? {} : { destination }),
+      ...(intentId === undefined ? {} : { intentId }),
+    };
+    return this.recordTelemetry({
+      kind: 'data_access',
+      name: access.source,
+      records: recordCount,
+      dataClasses: access.dataClasses ?? [],
+      ...(intentId === undefined ? {} : { intentId }),
+      access: report,
+    });
   }
 
   /** The tenant's current approved knowledge (policies, voice, approved claims) and its `kbVersion`. */

@@ -13,6 +13,22 @@ export type Intent = z.input<typeof IntentProposal>;
 export type Decision = IntentDecidedV1;
 export type Outcome = z.input<typeof OutcomeReport>;
 export type Telemetry = z.input<typeof TelemetryReport>;
+
+/**
+ * One read or one egress of data (issue #17). `subjectIds` are pseudonyms (`<kind>_<32 hex>`, as
+ * `libs/privacy` `pseudonymise` writes them with the tenant's key): ingest refuses a raw e-mail or
+ * customer number, naming the field. A `destination` makes it an egress (after it ran).
+ */
+export interface DataAccess {
+  source: string;
+  dataClasses?: string[];
+  recordCount: number;
+  subjectIds?: string[];
+  /** Where the data went (a host, a channel such as `email:external`). */
+  destination?: string;
+  /** The intent the access serves, when the agent knows it already. */
+  intentId?: string;
+}
 /** An escalated intent's review: its task, route and SLA (deadline and timeout outcome) when known. */
 export type { PendingReview };
 

@@ -22,6 +22,7 @@ export const ConsoleEnv = CommonEnv.extend({
   KILLSWITCH_URL: serviceUrl('http://127.0.0.1:3004'),
   AUDIT_URL: serviceUrl('http://127.0.0.1:3005'),
   ROLLOUT_URL: serviceUrl('http://127.0.0.1:3006'),
+  ACCESS_URL: serviceUrl('http://127.0.0.1:3007'),
   /** The built web app (`npm run build:web`). */
   CONSOLE_WEB_DIR: z.string().default('dist/console-web'),
   /**

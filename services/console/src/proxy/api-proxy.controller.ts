@@ -37,6 +37,7 @@ export class ApiProxyController {
       killswitch: config.KILLSWITCH_URL,
       audit: config.AUDIT_URL,
       rollout: config.ROLLOUT_URL,
+      access: config.ACCESS_URL,
     };
   }
 

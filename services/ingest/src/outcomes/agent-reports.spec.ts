@@ -92,4 +92,33 @@ describe('AgentReports', () => {
     ).rejects.toThrow(/refusing to produce invalid/);
     expect(published).toEqual([]);
   });
+  it('flags the classes of an access report outside the agent scopes and counts its records', async () => {
+    const { reports, published } = setup();
+    const service: AgentIdentity = { ...agent, id: 'svc-1', role: 'service' };
+    const subject = `customer_${'c'.repeat(32)}`;
+    const access = (dataClasses: string[]) => ({
+      kind: 'data_access' as const,
+      name: 'crm.customers',
+      records: 0,
+      dataClasses: [],
+      attributes: {},
+      access: {
+        kind: 'read' as const,
+        source: 'crm.customers',
+        dataClasses,
+        records: 40,
+        subjectIds: [subject],
+      },
+    });
+    await reports.recordTelemetry(service, access(['customer.pii', 'payment.card', 'order']));
+    await reports.recordTelemetry(service, access(['customer.pii']));
+    expect(published[0].event.data).toMatchObject({
+      records: 40,
+      dataClasses: ['customer.pii', 'payment.card', 'order'],
+      outOfScopeClasses: ['payment.card'],
+      agent: { role: 'service', version: '1.0.0' },
+      access: { subjectIds: [subject] },
+    });
+    expect(published[1].event.data).not.toHaveProperty('outOfScopeClasses');
+  });
 });

@@ -1,5 +1,7 @@
+import { classAllowed } from '@agentops/access-anomaly';
 import { AgentIdentity, EventTypes, OutcomeReport, TelemetryReport } from '@agentops/contracts';
 import { EventContext, EventPublisher, createEvent, newEventId } from '@agentops/messaging';
+import { effectiveScopes } from '@agentops/policy';
 import { Clock, EVENT_SOURCE } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -8,6 +10,8 @@ import { Inject, Injectable } from '@nestjs/common';
  * verifies them against the decision) and telemetry (model and tool calls, data access, cost;
  * breakers read these). Each report becomes one event keyed by the agent, correlated with its
  * intent, stamped with the Clock's time; the agent comes from its key, never from the body.
+ * A data-access report (issue #17) is flagged here with the classes it read outside the agent's
+ * scopes, so every consumer sees the same verdict without knowing the agent's scopes.
  */
 @Injectable()
 export class AgentReports {
@@ -31,7 +35,12 @@ export class AgentReports {
   async recordTelemetry(agent: AgentIdentity, report: TelemetryReport): Promise<{ telemetryId: string }> {
     const telemetryId = newEventId();
     const at = this.clock.now();
-    const data = { ...report, agentId: agent.id, recordedAt: at.toISOString() };
+    const data = {
+      ...report,
+      ...accessFacts(agent, report),
+      agentId: agent.id,
+      recordedAt: at.toISOString(),
+    };
     await this.publisher.publish(
       createEvent(EventTypes.TelemetryRecorded, data, this.context(agent, report.intentId, telemetryId, at)),
       agent.id,
@@ -50,4 +59,20 @@ export class AgentReports {
       time,
     };
   }
+}
+
+/**
+ * An access report's own records and classes (breakers count these), the agent's cohort (the
+ * monitor's peers) and the classes outside the agent's scopes.
+ */
+function accessFacts(agent: AgentIdentity, report: TelemetryReport) {
+  if (!report.access) return {};
+  const scopes = effectiveScopes(agent);
+  const outside = report.access.dataClasses.filter((cls) => !classAllowed(scopes, cls));
+  return {
+    records: report.access.records,
+    dataClasses: report.access.dataClasses,
+    agent: { role: agent.role, version: agent.version, ...(agent.scopes ? { scopes: agent.scopes } : {}) },
+    ...(outside.length > 0 ? { outOfScopeClasses: outside } : {}),
+  };
 }

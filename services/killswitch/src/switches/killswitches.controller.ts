@@ -26,8 +26,9 @@ export class KillSwitchesController {
   @Post()
   @HttpCode(201)
   @RequireRoles('sre')
-  // rollout halts a rolled-back candidate's cohort here, with its own service credentials.
-  @AllowServices('rollout')
+  // rollout halts a rolled-back candidate's cohort here, access quarantines an agent whose data
+  // access is anomalous, each with its own service credentials.
+  @AllowServices('rollout', 'access')
   @ApiResponse(201, KillSwitch, 'the switch, active and fanned out')
   async flip(
     @CurrentPrincipal() principal: Principal,

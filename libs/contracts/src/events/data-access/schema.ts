@@ -16,8 +16,9 @@ export const DATA_ACCESS_MAX_RECORDS = 1_000_000;
 /**
  * What an agent's SDK reports about one read or one egress (issue #17, `recordDataAccess`): where
  * from, which data classes, how many records, whose (pseudonymised), and for an egress where to.
- * Not yet an event type of its own: it travels as telemetry of kind `data_access` once ingest
- * accepts it; this schema is the shape the access monitor (`libs/access-anomaly`) consumes.
+ * Not an event type of its own: it travels as the `access` of telemetry of kind `data_access`
+ * (`agentops.telemetry.recorded.v1`); this schema is the shape the access monitor
+ * (`libs/access-anomaly`) consumes.
  */
 export const DataAccessReport = z
   .object({

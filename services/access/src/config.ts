@@ -1,0 +1,40 @@
+import { CommonEnv, ConfigurationError, loadConfig, port } from '@agentops/service-runtime';
+import { z } from 'zod';
+
+const Destinations = z.record(z.string(), z.array(z.string().min(1).max(200)).max(1000));
+
+export const AccessEnv = CommonEnv.extend({
+  HTTP_PORT: port(3007),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  /**
+   * killswitch's base URL: a high anomaly quarantines the agent with a kill switch on its id there
+   * (POST /v1/killswitches), called with this service's own key (SERVICE_SIGNING_KEY), which
+   * killswitch trusts through SERVICE_PRINCIPALS_JWKS.
+   */
+  KILLSWITCH_URL: z.string().url().default('http://127.0.0.1:3004'),
+  /** How often closed buckets are judged, cohort baselines saved and unsent anomalies caught up. */
+  ACCESS_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
+  /** Egress destinations each tenant allows, as JSON (`{"maison":["mail.maison.example"]}`). */
+  ACCESS_ALLOWED_DESTINATIONS: z
+    .string()
+    .default('{}')
+    .transform((raw, ctx) => {
+      try {
+        return Destinations.parse(JSON.parse(raw));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tenant → destinations' });
+        return z.NEVER;
+      }
+    }),
+});
+export type AccessConfig = z.infer<typeof AccessEnv>;
+
+/** Requires the service's own key: without it a high anomaly could not quarantine the agent. */
+export function loadAccessConfig(env: Record<string, string | undefined> = process.env): AccessConfig {
+  const config = loadConfig(AccessEnv, env);
+  if (!config.SERVICE_SIGNING_KEY)
+    throw new ConfigurationError([
+      'SERVICE_SIGNING_KEY: is required (a high anomaly quarantines the agent through killswitch with its own key; see .env.example)',
+    ]);
+  return config;
+}

@@ -1,0 +1,235 @@
+import {
+  AgentIdentity,
+  EventEnvelope,
+  EventTypes,
+  IntentProposedV1,
+  TelemetryRecordedV1,
+} from '@agentops/contracts';
+import { EventPublisher, MessageOrigin, createEvent, newEventId } from '@agentops/messaging';
+import { ManualClock } from '@agentops/service-runtime';
+import pino from 'pino';
+import { AccessConfig } from '../config';
+import { AgentQuarantine } from '../containment/agent-quarantine';
+import { Containment } from '../containment/containment';
+import { InMemoryAccessStateStore } from '../testing/in-memory-access-state-store';
+import { AccessObservation } from './access-observation';
+import { AnomalyEnvelope } from './access-state-store';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-12-01T09:00:00.000Z');
+const agent: AgentIdentity = {
+  id: 'svc-1',
+  tenantId: 'maison',
+  role: 'service',
+  version: '1.0.0',
+  region: 'eu-west',
+  labels: {},
+};
+
+class RecordingQuarantine extends AgentQuarantine {
+  readonly flips: string[] = [];
+  down = false;
+  async quarantine(a: { agentId: string }): Promise<string> {
+    if (this.down) throw new Error('killswitch answered 503');
+    this.flips.push(a.agentId);
+    return '0190a0a0-0000-7000-8000-00000000000' + this.flips.length;
+  }
+}
+
+/** One instance of the service's use case over a shared store (a second call: another instance). */
+function instance(store: InMemoryAccessStateStore, clock = new ManualClock(T0)) {
+  const quarantine = new RecordingQuarantine();
+  const published: AnomalyEnvelope[] = [];
+  const bus = { publish: async (e: EventEnvelope) => void published.push(e as AnomalyEnvelope) };
+  const logger = pino({ level: 'silent' });
+  const containment = new Containment(store, quarantine, bus as unknown as EventPublisher, clock, logger);
+  const config = { ACCESS_ALLOWED_DESTINATIONS: {} } as unknown as AccessConfig;
+  const observation = new AccessObservation(store, containment, clock, 'agentops/access', config);
+  return { observation, published, quarantine, clock };
+}
+
+let offsets: Record<string, number> = {};
+let subject = 0;
+const origin = (topic: string): MessageOrigin => {
+  offsets[topic] = (offsets[topic] ?? -1) + 1;
+  return {
+    topic,
+    baseTopic: topic,
+    partition: 0,
+    offset: String(offsets[topic]),
+    key: agent.id,
+    timestamp: '0',
+  };
+};
+
+function read(
+  at: number,
+  records: number,
+  subjects = 1,
+): [EventEnvelope<TelemetryRecordedV1>, MessageOrigin] {
+  const subjectIds = Array.from(
+    { length: subjects },
+    () => `customer_${(subject++).toString(16).padStart(32, '0')}`,
+  );
+  const data: TelemetryRecordedV1 = {
+    kind: 'data_access',
+    name: 'crm.customers',
+    records,
+    dataClasses: ['customer'],
+    attributes: {},
+    agentId: agent.id,
+    recordedAt: new Date(at).toISOString(),
+    agent: { role: agent.role, version: agent.version },
+    access: { kind: 'read', source: 'crm.customers', dataClasses: ['customer'], records, subjectIds },
+  };
+  const event = createEvent(EventTypes.TelemetryRecorded, data, {
+    source: 'agentops/ingest',
+    tenantid: agent.tenantId,
+    agentid: agent.id,
+    time: new Date(at),
+  }) as EventEnvelope<TelemetryRecordedV1>;
+  return [event, origin('agentops.telemetry.v1')];
+}
+
+function intent(
+  at: number,
+  dataUsed: IntentProposedV1['dataUsed'] = [],
+): [EventEnvelope<IntentProposedV1>, MessageOrigin] {
+  const intentId = newEventId();
+  const data: IntentProposedV1 = {
+    intentId,
+    agent,
+    action: 'service.send_message',
+    target: { type: 'customer', id: 'c-1' },
+    params: {},
+    confidence: 0.9,
+    justification: 'answer the customer',
+    dataUsed,
+    proposedAt: new Date(at).toISOString(),
+  };
+  const event = createEvent(EventTypes.IntentProposed, data, {
+    source: 'agentops/ingest',
+    tenantid: agent.tenantId,
+    agentid: agent.id,
+    correlationid: intentId,
+    time: new Date(at),
+  }) as EventEnvelope<IntentProposedV1>;
+  return [event, origin('agentops.intents.v1')];
+}
+
+/** `minutes` of ordinary work: two reads of 3–5 records of one customer, each followed by its intent. */
+async function work(o: AccessObservation, from: number, minutes: number): Promise<void> {
+  for (let m = 0; m < minutes; m++)
+    for (let i = 0; i < 2; i++) {
+      const at = from + m * MIN + 1000 + i * 25_000;
+      await o.onTelemetry(...read(at, 3 + ((m + i) % 3)));
+      await o.onIntent(...intent(at + 500));
+    }
+}
+
+beforeEach(() => {
+  offsets = {};
+  subject = 0;
+});
+
+describe('AccessObservation', () => {
+  it('quarantines a sweeping agent once, publishing each high anomaly with the switch', async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation, published, quarantine } = instance(store);
+    await work(observation, T0, 200);
+    expect(published).toEqual([]);
+    const sweep = T0 + 201 * MIN;
+    for (let i = 0; i < 10; i++) await observation.onTelemetry(...read(sweep + i * 1000, 50, 50));
+    const high = published.filter((e) => e.data.severity === 'high');
+    expect(high.length).toBeGreaterThan(0);
+    expect(quarantine.flips).toEqual(['svc-1']);
+    expect(new Set(high.map((e) => e.data.quarantine?.switchId))).toEqual(
+      new Set(['0190a0a0-0000-7000-8000-000000000001']),
+    );
+    expect(high[0]!.data).toMatchObject({ agentId: 'svc-1', tenantId: 'maison', baselineFrom: 'agent' });
+    expect(await store.unpublished(new Date(Date.now() + 60_000), 100)).toEqual([]);
+  });
+
+  it('skips a redelivered event: the row remembers the offset it applied', async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation } = instance(store);
+    const event = read(T0, 7);
+    await observation.onTelemetry(...event);
+    await observation.onTelemetry(...event);
+    expect(store.rows.get('svc-1')).toMatchObject({ seq: 1, state: { open: { counts: { records: 7 } } } });
+  });
+
+  it('resumes from the row after a rebalance and back: nothing lost, nothing counted twice', async () => {
+    const store = new InMemoryAccessStateStore();
+    const a = instance(store).observation;
+    const b = instance(store).observation;
+    await a.onTelemetry(...read(T0, 5));
+    await b.onTelemetry(...read(T0 + 1000, 6));
+    await a.onTelemetry(...read(T0 + 2000, 7));
+    // A restarted instance starts with nothing in memory.
+    await instance(store).observation.onTelemetry(...read(T0 + 3000, 8));
+    expect(store.rows.get('svc-1')).toMatchObject({
+      seq: 4,
+      state: { open: { counts: { records: 26, reads: 4 } } },
+    });
+  });
+
+  it('forgets its copy when a write fails, so the retry counts the event once', async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation } = instance(store);
+    await observation.onTelemetry(...read(T0, 5));
+    const event = read(T0 + 1000, 6);
+    store.failNextCommit = true;
+    await expect(observation.onTelemetry(...event)).rejects.toThrow('connection lost');
+    await observation.onTelemetry(...event);
+    expect(store.rows.get('svc-1')?.state.open.counts.records).toBe(11);
+  });
+
+  it("counts an intent's dataUsed as reads for an agent that reports none, and not again for one that does", async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation } = instance(store);
+    const used = [{ source: 'crm.customers', dataClasses: ['customer'], records: 4 }];
+    await observation.onIntent(...intent(T0, used));
+    expect(store.rows.get('svc-1')?.state.open.counts).toMatchObject({ records: 4, reads: 1 });
+    await observation.onTelemetry(...read(T0 + 1000, 2));
+    await observation.onIntent(...intent(T0 + 2000, used));
+    expect(store.rows.get('svc-1')?.state.open.counts).toMatchObject({ records: 6, reads: 2 });
+  });
+
+  it('flags an agent that stops reporting while it keeps proposing intents', async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation, published } = instance(store);
+    await work(observation, T0, 100);
+    const from = T0 + 101 * MIN;
+    for (let i = 0; i < 30; i++) await observation.onIntent(...intent(from + i * 10_000));
+    expect(published.map((e) => [e.data.detector, e.data.severity])).toContainEqual(['silence', 'medium']);
+  });
+
+  it('keeps an anomaly whose quarantine failed, and the tick flips and publishes it later', async () => {
+    const clock = new ManualClock(T0 + 201 * MIN);
+    const store = new InMemoryAccessStateStore(() => clock.now());
+    const { observation, published, quarantine } = instance(store, clock);
+    await work(observation, T0, 200);
+    quarantine.down = true;
+    for (let i = 0; i < 10; i++) await observation.onTelemetry(...read(T0 + 201 * MIN + i * 1000, 50, 50));
+    expect(published).toEqual([]);
+    expect(store.stored.length).toBeGreaterThan(0);
+    quarantine.down = false;
+    clock.advance(MIN);
+    await observation.tick(2000);
+    expect(quarantine.flips).toEqual(['svc-1']);
+    expect(published.length).toBe(store.stored.length);
+    expect(published.filter((e) => e.data.severity === 'high').every((e) => e.data.quarantine)).toBe(true);
+  });
+
+  it('saves cohort baselines on the tick, and a new instance judges a new agent by them', async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation } = instance(store);
+    await work(observation, T0, 200);
+    await observation.tick(60_000);
+    expect(Object.keys(store.cohorts).length).toBeGreaterThan(0);
+    const restarted = instance(store).observation;
+    await restarted.onModuleInit();
+    expect(restarted.monitor.exportCohorts()).toEqual(store.cohorts);
+  });
+});
