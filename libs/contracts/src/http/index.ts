@@ -2,3 +2,4 @@ export * from './agents';
 export * from './killswitches';
 export * from './escalations';
 export * from './audit';
+export * from './page';
