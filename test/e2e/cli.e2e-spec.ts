@@ -517,6 +517,18 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
       );
       expect(listed.agents.map((a) => a.id).sort()).toEqual([PRICING_AGENT, REVIEW_AGENT].sort());
       expect(ok(await cli(['agents', 'list', '--tenant', OTHER]))).toBe('(no agents)\n');
+      // One page says there is more and how to get it; --all follows `next` to the end.
+      const first = json<{ agents: { id: string }[]; next: string | null }>(
+        await cli(['-o', 'json', 'agents', 'list', '--tenant', TENANT, '--limit', '1']),
+      );
+      expect([first.agents.length, first.next]).toEqual([1, expect.any(String)]);
+      expect(ok(await cli(['agents', 'list', '--tenant', TENANT, '--limit', '1']))).toMatch(
+        /\n\(more: --cursor \S+, or --all for every page\)\n$/,
+      );
+      const every = json<{ agents: { id: string }[]; next: string | null }>(
+        await cli(['-o', 'json', 'agents', 'list', '--tenant', TENANT, '--limit', '1', '--all']),
+      );
+      expect([every.agents.map((a) => a.id), every.next]).toEqual([listed.agents.map((a) => a.id), null]);
     });
 
     it('agents scopes narrows what the agent may do, and --reset restores the role defaults', async () => {
@@ -704,7 +716,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
         new RegExp(`${switchId}  released  user:sam-sre  — fixed`),
       );
       expect(ok(await cli(['killswitch', 'list']))).not.toContain(switchId);
-      expect(ok(await cli(['killswitch', 'list', '--all']))).toContain(switchId);
+      expect(ok(await cli(['killswitch', 'list', '--released']))).toContain(switchId);
       oneLineError(
         await cli(['killswitch', 'release', '00000000-0000-4000-8000-000000000000'], { token: tokens.sre }),
         /^agentops: HTTP 404: /,
@@ -830,7 +842,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
         decidedBy: string | null;
         chainId: string;
       }[];
-      nextCursor: string | null;
+      next: string | null;
     };
 
     it('audit query filters records, pages with --limit and follows cursors with --all', async () => {
@@ -845,7 +857,7 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
         (r) => r.records.some((x) => x.decidedBy === 'killswitch') && r.records.length >= 12,
         'the pricing agent’s audit records',
       );
-      expect(all.nextCursor).toBeNull();
+      expect(all.next).toBeNull();
       expect(new Set(all.records.map((r) => r.eventId)).size).toBe(all.records.length);
       expect(all.records.every((r) => r.agentId === PRICING_AGENT)).toBe(true);
 
@@ -855,21 +867,10 @@ describe('agentops CLI: every command on the real stack (issue #8)', () => {
         }),
       );
       expect(page.records).toEqual(all.records.slice(0, 3));
-      expect(page.nextCursor).toEqual(expect.any(String));
+      expect(page.next).toEqual(expect.any(String));
       const next = json<Records>(
         await cli(
-          [
-            '-o',
-            'json',
-            'audit',
-            'query',
-            '--agent',
-            PRICING_AGENT,
-            '--limit',
-            '3',
-            '--cursor',
-            page.nextCursor!,
-          ],
+          ['-o', 'json', 'audit', 'query', '--agent', PRICING_AGENT, '--limit', '3', '--cursor', page.next!],
           { token: tokens.auditor },
         ),
       );

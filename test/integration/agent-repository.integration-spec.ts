@@ -1,6 +1,7 @@
 import { serviceDataSourceOptions } from '@agentops/persistence';
 import { DataSource } from 'typeorm';
 import {
+  AGENTS_KEYSET,
   AgentRegistration,
   PostgresAgentRepository,
 } from '../../services/ingest/src/agents/agent-repository';
@@ -125,10 +126,23 @@ describe('PostgresAgentRepository on PostgreSQL', () => {
     await repo.register(registration(b), newKey());
     await repo.register(registration(a), newKey());
     expect(await repo.find(a, RIVAL)).toBeNull();
-    const listed = (await repo.list(TENANT)).map((x) => x.id);
+    const listed = (await repo.list(TENANT, { limit: 500 })).items.map((x) => x.id);
     expect(listed).toEqual([...listed].sort());
     expect(listed).toEqual(expect.arrayContaining([a, b]));
-    expect((await repo.list()).map((x) => x.id)).toEqual(expect.arrayContaining([a, b]));
+    // Page by page (one agent each) the same agents in the same order.
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repo.list(TENANT, { limit: 1, cursor });
+      walked.push(...page.items.map((x) => x.id));
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    expect(walked).toEqual(listed);
+    const everyTenant = (
+      await repo.list(undefined, { limit: 500, cursor: AGENTS_KEYSET.encode([a < b ? a : b]) })
+    ).items;
+    expect(everyTenant.map((x) => x.id)).toContain(a < b ? b : a);
+    expect(everyTenant.map((x) => x.id)).not.toContain(a < b ? a : b);
   });
 
   it('replaces scopes and records the change; null restores the default; unknown in the tenant is null', async () => {

@@ -1,9 +1,9 @@
 import { newEventId } from '@agentops/messaging';
+import { InvalidCursor } from '@agentops/service-runtime';
 import { DataSource } from 'typeorm';
 import {
   AuditRecordRepository,
-  InvalidCursor,
-  encodeCursor,
+  RECORDS_KEYSET,
 } from '../../services/audit/src/records/audit-record-repository';
 import { auditChainWriter } from '../support/audit-chains';
 import { serviceDataSource } from '../support/service-data-source';
@@ -40,7 +40,7 @@ describe('AuditRecordRepository on PostgreSQL', () => {
     const page = await records.query({ tenantId: a, limit: 100 });
     expect(page.records.map((r) => r.eventId).sort()).toEqual(mine.map((r) => r.eventId).sort());
     expect(page.records.every((r) => r.tenantId === a)).toBe(true);
-    expect(page.nextCursor).toBeNull();
+    expect(page.next).toBeNull();
     expect((await records.query({ tenantId: tenant('scope-none'), limit: 100 })).records).toEqual([]);
     const all = await records.query({ limit: 100_000 });
     const ids = new Set(all.records.map((r) => r.eventId));
@@ -93,7 +93,7 @@ describe('AuditRecordRepository on PostgreSQL', () => {
     do {
       const page = await records.query({ tenantId: t, limit: 3, cursor });
       seen.push(...page.records.map((r) => r.eventId));
-      cursor = page.nextCursor ?? undefined;
+      cursor = page.next ?? undefined;
       pages++;
     } while (cursor && pages < 10);
     expect(pages).toBe(3);
@@ -111,7 +111,7 @@ describe('AuditRecordRepository on PostgreSQL', () => {
       [early, middle, late].map((c) => c[0].eventId),
     );
     const first = await records.query({ tenantId: t, limit: 1 });
-    const second = await records.query({ tenantId: t, limit: 1, cursor: first.nextCursor! });
+    const second = await records.query({ tenantId: t, limit: 1, cursor: first.next! });
     expect(second.records.map((r) => r.eventId)).toEqual([middle[0].eventId]);
     expect(
       (await records.query({ tenantId: t, from: at(500), to: at(2000), limit: 10 })).records.map(
@@ -126,9 +126,10 @@ describe('AuditRecordRepository on PostgreSQL', () => {
     await expect(records.query({ tenantId: t, limit: 10, cursor: 'garbage' })).rejects.toBeInstanceOf(
       InvalidCursor,
     );
-    const end = encodeCursor('2999-01-01T00:00:00.000Z', newEventId());
+    const end = RECORDS_KEYSET.encode(['2999-01-01T00:00:00.000Z', newEventId()]);
     expect(await records.query({ tenantId: t, limit: 10, cursor: end })).toEqual({
       records: [],
+      next: null,
       nextCursor: null,
     });
   });

@@ -8,6 +8,7 @@ import { TaskRow } from '../../services/escalation/src/tasks/task-model';
 import {
   NewTask,
   PostgresTaskRepository,
+  TaskQuery,
   TaskTransaction,
 } from '../../services/escalation/src/tasks/task-repository';
 import { escalateVerdict, proposal } from '../../services/escalation/src/testing/escalation-doubles';
@@ -287,22 +288,34 @@ describe('escalation repositories on PostgreSQL', () => {
     );
   });
 
+  const walk = async (q: Omit<TaskQuery, 'limit' | 'cursor'>) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await tasks.list({ ...q, limit: 1, cursor });
+      ids.push(...page.items.map((t) => t.id));
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    return ids;
+  };
+
   it("lists a tenant's tasks: open ones by due time, resolved ones latest first, with filters", async () => {
     const later = await openTask({
       due_at: Y2001('00:10:00.000'),
       action: 'inventory.create_purchase_order',
     });
     const sooner = await openTask({ due_at: Y2001('00:05:00.000') });
-    const open = await tasks.list({ tenantId: TENANT, status: 'open', limit: 500 });
+    const open = (await tasks.list({ tenantId: TENANT, status: 'open', limit: 500 })).items;
     const ids = open.map((t) => t.id);
     expect(ids.indexOf(sooner.id)).toBeLessThan(ids.indexOf(later.id));
     expect(open.every((t) => t.tenant_id === TENANT && t.status === 'open')).toBe(true);
     expect(
-      (await tasks.list({ tenantId: TENANT, action: 'inventory.create_purchase_order', limit: 10 })).map(
-        (t) => t.id,
-      ),
+      (
+        await tasks.list({ tenantId: TENANT, action: 'inventory.create_purchase_order', limit: 10 })
+      ).items.map((t) => t.id),
     ).toEqual([later.id]);
-    expect(await tasks.list({ tenantId: TENANT, limit: 1 })).toHaveLength(1);
+    expect((await tasks.list({ tenantId: TENANT, limit: 1 })).items).toHaveLength(1);
+    expect(await walk({ tenantId: TENANT, status: 'open' })).toEqual(ids);
 
     for (const [task, at] of [
       [later, '00:20:00.000'],
@@ -311,11 +324,16 @@ describe('escalation repositories on PostgreSQL', () => {
       await tasks.transaction((tx) =>
         tx.update(task.id, { status: 'resolved', resolved_at: Y2001(at), updated_at: Y2001(at) }),
       );
-    const resolved = (await tasks.list({ tenantId: TENANT, status: 'resolved', limit: 500 })).map(
+    const resolved = (await tasks.list({ tenantId: TENANT, status: 'resolved', limit: 500 })).items.map(
       (t) => t.id,
     );
     expect(resolved.indexOf(sooner.id)).toBeLessThan(resolved.indexOf(later.id));
-    expect(await tasks.list({ tenantId: `${TENANT}-nobody`, limit: 10 })).toEqual([]);
+    // Page by page, one task a page, the same order: resolved ones without a time included.
+    expect(await walk({ tenantId: TENANT, status: 'resolved' })).toEqual(resolved);
+    expect(await walk({ tenantId: TENANT })).toEqual(
+      (await tasks.list({ tenantId: TENANT, limit: 500 })).items.map((t) => t.id),
+    );
+    expect(await tasks.list({ tenantId: `${TENANT}-nobody`, limit: 10 })).toEqual({ items: [], next: null });
   });
 
   it('relays outbox rows in creation order, one relay each (SKIP LOCKED), and purges sent ones', async () => {

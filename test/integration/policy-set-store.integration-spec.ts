@@ -26,6 +26,8 @@ const setOf = (version: string, policyIds: string[] = ['p1']): CompiledPolicySet
     })),
   }) as unknown as CompiledPolicySet;
 
+const PAGE = { limit: 50 };
+
 describe('PolicySetStore on PostgreSQL', () => {
   let ds: DataSource;
   let store: PolicySetStore;
@@ -73,7 +75,7 @@ describe('PolicySetStore on PostgreSQL', () => {
     expect(second.getTime()).toBeGreaterThan(first.getTime());
     expect(await activeRows(s)).toEqual([{ version: 'v2' }]);
     expect(await activeRows(other)).toEqual([{ version: 'x1' }]);
-    expect((await store.history([s])).map((h) => [h.version, h.active, h.appliedBy])).toEqual([
+    expect((await store.history([s], PAGE)).items.map((h) => [h.version, h.active, h.appliedBy])).toEqual([
       ['v2', true, 'u2'],
       ['v1', false, 'u1'],
     ]);
@@ -86,7 +88,7 @@ describe('PolicySetStore on PostgreSQL', () => {
     const again = await store.saveActive(s, setOf('v1'), 'u3');
     expect(again.getTime()).toBeGreaterThan(first.getTime());
     expect(await store.active(s)).toMatchObject({ version: 'v1', appliedBy: 'u3', appliedAt: again });
-    expect((await store.history([s])).map((h) => [h.version, h.active])).toEqual([
+    expect((await store.history([s], PAGE)).items.map((h) => [h.version, h.active])).toEqual([
       ['v1', true],
       ['v2', false],
     ]);
@@ -109,9 +111,14 @@ describe('PolicySetStore on PostgreSQL', () => {
     await store.saveActive(b, setOf('b1'), 'u');
     const active = new Map((await store.activeVersions()).map((v) => [scopeKey(v.scope), v.version]));
     expect([active.get(scopeKey(a)), active.get(scopeKey(b))]).toEqual(['a2', 'b1']);
-    expect((await store.history([a, b])).map((h) => h.version)).toEqual(['b1', 'a2', 'a1']);
-    expect((await store.history([a, b], 2)).map((h) => h.version)).toEqual(['b1', 'a2']);
-    expect((await store.history([b])).map((h) => h.version)).toEqual(['b1']);
-    expect((await store.history(undefined, 500)).some((h) => scopeKey(h.scope) === scopeKey(a))).toBe(true);
+    expect((await store.history([a, b], PAGE)).items.map((h) => h.version)).toEqual(['b1', 'a2', 'a1']);
+    const firstTwo = await store.history([a, b], { limit: 2 });
+    expect(firstTwo.items.map((h) => h.version)).toEqual(['b1', 'a2']);
+    const rest = await store.history([a, b], { limit: 2, cursor: firstTwo.next! });
+    expect([rest.items.map((h) => h.version), rest.next]).toEqual([['a1'], null]);
+    expect((await store.history([b], PAGE)).items.map((h) => h.version)).toEqual(['b1']);
+    expect(
+      (await store.history(undefined, { limit: 500 })).items.some((h) => scopeKey(h.scope) === scopeKey(a)),
+    ).toBe(true);
   });
 });

@@ -139,7 +139,14 @@ describe('PgRolloutStore on PostgreSQL', () => {
     await applied(other, 'a');
     await moveTo(b.id, 'paused');
     await moveTo(c.id, 'concluded');
-    expect((await store.list(t)).map((r) => r.key)).toEqual(['c', 'b', 'a']);
+    expect((await store.list(t, { limit: 10 })).items.map((r) => r.key)).toEqual(['c', 'b', 'a']);
+    const firstPage = await store.list(t, { limit: 2 });
+    const lastPage = await store.list(t, { limit: 2, cursor: firstPage.next! });
+    expect([firstPage.items.map((r) => r.key), lastPage.items.map((r) => r.key), lastPage.next]).toEqual([
+      ['c', 'b'],
+      ['a'],
+      null,
+    ]);
     expect((await store.live(t)).map((r) => [r.key, r.state.status])).toEqual([
       ['a', 'running'],
       ['b', 'paused'],
@@ -147,7 +154,8 @@ describe('PgRolloutStore on PostgreSQL', () => {
     const everyTenant = (await store.live()).filter((r) => [t, other].includes(r.tenantId));
     expect(everyTenant.map((r) => r.id)).toContain(a.id);
     expect(everyTenant).toHaveLength(3);
-    expect((await store.list(undefined)).some((r) => r.tenantId === other)).toBe(true);
+    expect((await store.list(undefined, { limit: 500 })).items.some((r) => r.tenantId === other)).toBe(true);
+    expect((await store.findByKey(undefined, 'c'))?.key).toBe('c');
   });
 
   it('writes a change and its transitions together, and nothing of a change that throws, the event claim included', async () => {

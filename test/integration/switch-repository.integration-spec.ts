@@ -1,5 +1,6 @@
 import { EventEnvelope, EventTypes, KillSwitchChangedV1 } from '@agentops/contracts';
 import { createEvent, newEventId } from '@agentops/messaging';
+import { Page } from '@agentops/service-runtime';
 import { DataSource } from 'typeorm';
 import { SwitchRecord, SwitchRepository } from '../../services/killswitch/src/switches/switch-repository';
 import { serviceDataSource } from '../support/service-data-source';
@@ -37,6 +38,8 @@ describe('SwitchRepository on PostgreSQL', () => {
       subject: data.switchId,
       correlationid: data.switchId,
     }) as EventEnvelope<KillSwitchChangedV1>;
+  const historyOf = async (switchId: string) =>
+    (await repo.history(switchId, undefined, { limit: 100 })).items;
   const flip = async (tenantId: string, over: Partial<KillSwitchChangedV1> = {}) => {
     const event = changed({
       switchId: newEventId(),
@@ -79,9 +82,9 @@ describe('SwitchRepository on PostgreSQL', () => {
       releaseReason: null,
       lastEvent: event,
     });
-    expect(
-      (await repo.history(event.data.switchId, undefined)).map((h) => [h.eventId, h.state, h.at]),
-    ).toEqual([[event.id, 'active', '2001-01-01T00:00:00.000Z']]);
+    expect((await historyOf(event.data.switchId)).map((h) => [h.eventId, h.state, h.at])).toEqual([
+      [event.id, 'active', '2001-01-01T00:00:00.000Z'],
+    ]);
     expect(await repo.find(newEventId())).toBeNull();
   });
 
@@ -90,7 +93,7 @@ describe('SwitchRepository on PostgreSQL', () => {
     await expect(repo.insertFlip(changed({ ...event.data, reason: 'again' }))).rejects.toThrow(
       /duplicate key/,
     );
-    expect(await repo.history(event.data.switchId, undefined)).toHaveLength(1);
+    expect(await historyOf(event.data.switchId)).toHaveLength(1);
     expect((await repo.find(event.data.switchId))?.reason).toBe('runaway repricing');
   });
 
@@ -112,10 +115,7 @@ describe('SwitchRepository on PostgreSQL', () => {
     });
     expect(built).toBe(0);
     expect(again).toEqual({ row: released!.row });
-    expect((await repo.history(event.data.switchId, undefined)).map((h) => h.state)).toEqual([
-      'released',
-      'active',
-    ]);
+    expect((await historyOf(event.data.switchId)).map((h) => h.state)).toEqual(['released', 'active']);
     expect(await repo.release(newEventId(), (row) => releaseOf(row))).toBeNull();
   });
 
@@ -125,10 +125,7 @@ describe('SwitchRepository on PostgreSQL', () => {
       Array.from({ length: 5 }, () => repo.release(event.data.switchId, (row) => releaseOf(row))),
     );
     expect(results.filter((r) => r?.event)).toHaveLength(1);
-    expect((await repo.history(event.data.switchId, undefined)).map((h) => h.state)).toEqual([
-      'released',
-      'active',
-    ]);
+    expect((await historyOf(event.data.switchId)).map((h) => h.state)).toEqual(['released', 'active']);
   });
 
   it('leaves a release undone when building its event fails', async () => {
@@ -139,7 +136,7 @@ describe('SwitchRepository on PostgreSQL', () => {
       }),
     ).rejects.toThrow('no event');
     expect((await repo.find(event.data.switchId))?.state).toBe('active');
-    expect(await repo.history(event.data.switchId, undefined)).toHaveLength(1);
+    expect(await historyOf(event.data.switchId)).toHaveLength(1);
   });
 
   it('lists a tenant’s switches newest first; active ones without released or expired ones', async () => {
@@ -156,13 +153,19 @@ describe('SwitchRepository on PostgreSQL', () => {
       expiresAt: '2099-01-01T00:00:00.000Z',
     });
     await flip(other);
-    const idsOf = (rows: SwitchRecord[]) => rows.map((r) => r.id);
-    expect(idsOf(await repo.list('all', t))).toEqual(
+    const idsOf = (page: Page<SwitchRecord>) => page.items.map((r) => r.id);
+    expect(idsOf(await repo.list('all', t, { limit: 100 }))).toEqual(
       [newest, released, expired, old].map((e) => e.data.switchId),
     );
-    expect(idsOf(await repo.list('active', t))).toEqual([newest, old].map((e) => e.data.switchId));
-    expect(idsOf(await repo.list('all', t, 2))).toEqual([newest, released].map((e) => e.data.switchId));
-    const everyTenant = (await repo.list('all', undefined, 100_000)).filter((r) =>
+    expect(idsOf(await repo.list('active', t, { limit: 100 }))).toEqual(
+      [newest, old].map((e) => e.data.switchId),
+    );
+    const first = await repo.list('all', t, { limit: 2 });
+    expect(idsOf(first)).toEqual([newest, released].map((e) => e.data.switchId));
+    const second = await repo.list('all', t, { limit: 2, cursor: first.next! });
+    expect(idsOf(second)).toEqual([expired, old].map((e) => e.data.switchId));
+    expect(second.next).toBeNull();
+    const everyTenant = (await repo.list('all', undefined, { limit: 100_000 })).items.filter((r) =>
       [t, other].includes(r.tenantId!),
     );
     expect(everyTenant).toHaveLength(5);
@@ -179,13 +182,25 @@ describe('SwitchRepository on PostgreSQL', () => {
     const flips: EventEnvelope<KillSwitchChangedV1>[] = [];
     for (let i = 0; i < 101; i++) flips.push(await flip(t));
     await flip(other);
-    const history = await repo.history(undefined, t, 1000);
+    const { items: history, next } = await repo.history(undefined, t, { limit: 1000 });
+    expect(next).toBeNull();
     expect(history).toHaveLength(101);
     expect(history.map((h) => h.switchId)).toEqual(flips.map((f) => f.data.switchId).reverse());
     const seqs = history.map((h) => BigInt(h.seq));
     expect(seqs.every((s, i) => i === 0 || s < seqs[i - 1])).toBe(true);
-    expect(await repo.history(undefined, t, 3)).toEqual(history.slice(0, 3));
-    expect((await repo.history(flips[0].data.switchId, t)).map((h) => h.eventId)).toEqual([flips[0].id]);
-    expect(await repo.history(flips[0].data.switchId, other)).toEqual([]);
+    const firstPage = await repo.history(undefined, t, { limit: 3 });
+    expect(firstPage.items).toEqual(history.slice(0, 3));
+    // Page after page past the 99th entry: the cursor's sequence compares as a number, not as text.
+    const walked = [...firstPage.items];
+    for (let cursor = firstPage.next; cursor;) {
+      const page = await repo.history(undefined, t, { limit: 3, cursor });
+      walked.push(...page.items);
+      cursor = page.next;
+    }
+    expect(walked).toEqual(history);
+    expect(
+      (await repo.history(flips[0].data.switchId, t, { limit: 10 })).items.map((h) => h.eventId),
+    ).toEqual([flips[0].id]);
+    expect((await repo.history(flips[0].data.switchId, other, { limit: 10 })).items).toEqual([]);
   });
 });

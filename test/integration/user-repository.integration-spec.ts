@@ -1,6 +1,6 @@
 import { HumanRole } from '@agentops/service-runtime';
 import { DataSource } from 'typeorm';
-import { UserRepository } from '../../services/console/src/identity/user-repository';
+import { USERS_KEYSET, UserRepository } from '../../services/console/src/identity/user-repository';
 import { serviceDataSource } from '../support/service-data-source';
 
 /**
@@ -82,11 +82,19 @@ describe('UserRepository on PostgreSQL', () => {
     const [a, b] = [tenant('list-a'), tenant('list-b')];
     const ua = [await created(a), await created(a)];
     const ub = await created(b);
-    expect((await users.list(a)).map((u) => u.id)).toEqual(ua.map((u) => u.id).sort());
-    expect((await users.list(b)).map((u) => u.id)).toEqual([ub.id]);
-    expect(await users.list(tenant('list-none'))).toEqual([]);
-    const all = (await users.list()).filter((u) => [a, b].includes(u.tenantId));
-    expect(all.map((u) => [u.tenantId, u.id])).toEqual(
+    const page = { limit: 100 };
+    expect((await users.list(a, page)).items.map((u) => u.id)).toEqual(ua.map((u) => u.id).sort());
+    expect((await users.list(b, page)).items.map((u) => u.id)).toEqual([ub.id]);
+    expect(await users.list(tenant('list-none'), page)).toEqual({ items: [], next: null });
+    // Every tenant's, from a position just before tenant a, a page at a time: a's users, then b's.
+    const all: [string, string][] = [];
+    let cursor: string | undefined = USERS_KEYSET.encode([a, '']);
+    for (let n = 0; n < 3 && cursor; n++) {
+      const next = await users.list(undefined, { limit: 1, cursor });
+      all.push(...next.items.map((u): [string, string] => [u.tenantId, u.id]));
+      cursor = next.next ?? undefined;
+    }
+    expect(all).toEqual(
       [...ua.map((u) => [a, u.id]), [b, ub.id]].sort((x, y) => (x.join() < y.join() ? -1 : 1)),
     );
   });

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { loadPolicySources } from '../policy/fixtures';
 import { runPolicyTests, testPolicyFolder } from '../policy/policy-test';
 import { ApiError, apiTargets, callApi, oneLine } from './api-client';
+import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
 import { registerAuditCommands } from './audit';
 import {
   Output,
@@ -236,25 +237,25 @@ agents
     },
   );
 
-agents
-  .command('list')
-  .description('registered agents (of your tenant, or of --tenant for an operator)')
-  .option('--tenant <tenantId>', 'only this tenant')
-  .action(async (o: { tenant?: string }) => {
-    const out = await callApi<{
-      agents: { id: string; role: string; version: string; region: string; tenantId: string }[];
-    }>(
-      'GET',
-      `${api.ingest}/v1/agents${o.tenant ? `?tenantId=${encodeURIComponent(o.tenant)}` : ''}`,
-      globals().token,
-    );
-    print(
-      out,
-      (r: typeof out) =>
-        r.agents.map((a) => `${a.id}  ${a.tenantId}  ${a.role}  v${a.version}  ${a.region}`).join('\n') ||
-        '(no agents)',
-    );
-  });
+withPageOptions(
+  agents
+    .command('list')
+    .description('registered agents by id (of your tenant, or of --tenant for an operator)')
+    .option('--tenant <tenantId>', 'only this tenant'),
+).action(async (o: PageOptions & { tenant?: string }) => {
+  const url = new URL(`${api.ingest}/v1/agents`);
+  if (o.tenant) url.searchParams.set('tenantId', o.tenant);
+  const out = await fetchPages<
+    'agents',
+    { id: string; role: string; version: string; region: string; tenantId: string }
+  >(url.toString(), 'agents', o, globals().token);
+  print(
+    out,
+    (r: typeof out) =>
+      (r.agents.map((a) => `${a.id}  ${a.tenantId}  ${a.role}  v${a.version}  ${a.region}`).join('\n') ||
+        '(no agents)') + moreHint(r.next),
+  );
+});
 
 agents
   .command('scopes')
@@ -346,27 +347,33 @@ const escalation = commandGroup(
   'human review tasks: list, claim, approve, reject, comment',
 );
 
-escalation
-  .command('list')
-  .description('the review queue (open tasks by default), soonest due first')
-  .addOption(new Option('--status <status>', 'task status').choices(['open', 'resolved']).default('open'))
-  .option('--group <group>', 'reviewer group')
-  .option('--route <route>', 'routing rule name')
-  .option('--agent <agentId>', 'tasks about this agent')
-  .option('--tenant <tenantId>', 'only this tenant')
-  .action(async (o: { status: string; group?: string; route?: string; agent?: string; tenant?: string }) => {
+withPageOptions(
+  escalation
+    .command('list')
+    .description('the review queue (open tasks by default), soonest due first')
+    .addOption(new Option('--status <status>', 'task status').choices(['open', 'resolved']).default('open'))
+    .option('--group <group>', 'reviewer group')
+    .option('--route <route>', 'routing rule name')
+    .option('--agent <agentId>', 'tasks about this agent')
+    .option('--tenant <tenantId>', 'only this tenant'),
+).action(
+  async (
+    o: PageOptions & { status: string; group?: string; route?: string; agent?: string; tenant?: string },
+  ) => {
     const q = new URLSearchParams({ status: o.status });
     if (o.group) q.set('group', o.group);
     if (o.route) q.set('route', o.route);
     if (o.agent) q.set('agentId', o.agent);
     if (o.tenant) q.set('tenantId', o.tenant);
-    const out = await callApi<{ tasks: EscalationTask[] }>(
-      'GET',
+    const out = await fetchPages<'tasks', EscalationTask>(
       `${api.escalation}/v1/escalations?${q}`,
+      'tasks',
+      o,
       globals().token,
     );
-    print(out, (r: typeof out) => r.tasks.map(describeTask).join('\n') || '(no tasks)');
-  });
+    print(out, (r: typeof out) => (r.tasks.map(describeTask).join('\n') || '(no tasks)') + moreHint(r.next));
+  },
+);
 
 escalation
   .command('claim')

@@ -4,6 +4,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { apiTargets, callApi, request } from './api-client';
+import { fetchPages, moreHint } from './pages';
 import { VerifyReport, verifyText } from './audit-report';
 import { Globals, commandGroup, formatTable, printer, wholeNumber } from './cli-kit';
 
@@ -174,26 +175,18 @@ export function registerAuditCommands(program: Command, globals: Globals): void 
       .description('audit records matching the filters, oldest first, one page (or --all pages)'),
   )
     .option('--limit <n>', 'records per page (1..1000)', wholeNumber(1, 1000), 100)
-    .option('--all', 'follow the cursors to the last page')
+    .option('--all', 'follow `next` to the last page')
     .action(async (o: FilterOptions & { limit: number; all?: boolean }) => {
-      const records: AuditRecordView[] = [];
-      let cursor = o.cursor;
-      let nextCursor: string | null = null;
-      for (;;) {
-        const page = await callApi<{ records: AuditRecordView[]; nextCursor: string | null }>(
-          'GET',
-          `${base()}/records?${recordsQuery({ ...o, cursor }, o.limit)}`,
-          globals().token,
-        );
-        records.push(...page.records);
-        nextCursor = page.nextCursor;
-        if (!o.all || !nextCursor) break;
-        cursor = nextCursor;
-      }
-      print({ records, nextCursor }, (r) =>
+      const out = await fetchPages<'records', AuditRecordView>(
+        `${base()}/records?${recordsQuery({ ...o, cursor: undefined })}`,
+        'records',
+        o,
+        globals().token,
+      );
+      print(out, (r) =>
         r.records.length === 0
           ? '(no records)'
-          : `${recordsTable(r.records)}\n${r.records.length} record(s)${r.nextCursor ? `; more with --cursor ${r.nextCursor} (or --all)` : ''}`,
+          : `${recordsTable(r.records)}\n${r.records.length} record(s)${moreHint(r.next)}`,
       );
     });
 

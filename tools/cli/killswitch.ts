@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { apiTargets, callApi } from './api-client';
+import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
 import { Globals, commandGroup, printer, wholeNumber } from './cli-kit';
 
 /**
@@ -105,33 +106,47 @@ export function registerKillswitchCommands(program: Command, globals: Globals): 
       print(out, (s) => `released ${line(s)}`);
     });
 
-  group
-    .command('list')
-    .description('active kill switches, with how many known agents each covers')
-    .option('--all', 'include released switches')
-    .action(async (o: { all?: boolean }) => {
-      const out = await callApi<{ switches: SwitchView[] }>(
-        'GET',
-        `${base()}?state=${o.all ? 'all' : 'active'}`,
-        globals().token,
-      );
-      print(out, (v) => (v.switches.length ? v.switches.map(line).join('\n') : 'no kill switches'));
-    });
+  withPageOptions(
+    group
+      .command('list')
+      .description(
+        'active kill switches, most recently flipped first, with how many known agents each covers',
+      )
+      .option('--released', 'include released switches'),
+  ).action(async (o: PageOptions & { released?: boolean }) => {
+    const out = await fetchPages<'switches', SwitchView>(
+      `${base()}?state=${o.released ? 'all' : 'active'}`,
+      'switches',
+      o,
+      globals().token,
+    );
+    print(
+      out,
+      (v) => (v.switches.length ? v.switches.map(line).join('\n') : 'no kill switches') + moreHint(v.next),
+    );
+  });
 
-  group
-    .command('history')
-    .description('flips and releases, newest first: of one switch, or of all')
-    .argument('[id]', 'one switch id')
-    .action(async (id?: string) => {
-      const out = await callApi<{
-        history: { switchId: string; state: string; actor: string; reason: string; at: string }[];
-      }>('GET', id ? `${base()}/${encodeURIComponent(id)}/history` : `${base()}/history`, globals().token);
-      print(
-        out,
-        (v) =>
-          v.history
-            .map((h) => `${h.at}  ${h.switchId}  ${h.state.padEnd(8)}  ${h.actor}  — ${h.reason}`)
-            .join('\n') || 'no history',
-      );
-    });
+  withPageOptions(
+    group
+      .command('history')
+      .description('flips and releases, newest first: of one switch, or of all')
+      .argument('[id]', 'one switch id'),
+  ).action(async (id: string | undefined, o: PageOptions) => {
+    const out = await fetchPages<
+      'history',
+      { switchId: string; state: string; actor: string; reason: string; at: string }
+    >(
+      id ? `${base()}/${encodeURIComponent(id)}/history` : `${base()}/history`,
+      'history',
+      o,
+      globals().token,
+    );
+    print(
+      out,
+      (v) =>
+        (v.history
+          .map((h) => `${h.at}  ${h.switchId}  ${h.state.padEnd(8)}  ${h.actor}  — ${h.reason}`)
+          .join('\n') || 'no history') + moreHint(v.next),
+    );
+  });
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { apiTargets, callApi } from './api-client';
+import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
 import { Globals, UsageError, commandGroup, printer, wholeNumber } from './cli-kit';
 
 /**
@@ -124,28 +125,32 @@ export function registerKnowledgeCommands(program: Command, globals: Globals): v
       );
     });
 
-  group
-    .command('versions')
-    .description("a tenant's knowledge versions, newest first")
-    .argument('<tenantId>', 'the tenant')
-    .option('--limit <n>', 'how many', wholeNumber(1, 200), 20)
-    .action(async (tenant: string, o: { limit: number }) => {
-      const out = await callApi<{ versions: VersionView[] }>(
-        'GET',
-        `${base(tenant)}/versions?limit=${o.limit}`,
-        globals().token,
-      );
-      print(out, (v) =>
-        v.versions.length
+  withPageOptions(
+    group
+      .command('versions')
+      .description("a tenant's knowledge versions, newest first")
+      .argument('<tenantId>', 'the tenant'),
+    200,
+  ).action(async (tenant: string, o: PageOptions) => {
+    const out = await fetchPages<'versions', VersionView>(
+      `${base(tenant)}/versions`,
+      'versions',
+      { limit: 20, ...o },
+      globals().token,
+    );
+    print(
+      out,
+      (v) =>
+        (v.versions.length
           ? v.versions
               .map(
                 (x) =>
                   `v${x.kbVersion}  ${x.importedAt}  ${x.format.padEnd(4)}  ${String(x.products).padStart(6)} products  by ${x.importedBy}  — ${x.summary || 'initial'}`,
               )
               .join('\n')
-          : `${tenant} has no knowledge versions`,
-      );
-    });
+          : `${tenant} has no knowledge versions`) + moreHint(v.next),
+    );
+  });
 
   group
     .command('diff')

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { apiTargets, callApi } from './api-client';
+import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
 import { Globals, commandGroup, printer } from './cli-kit';
 
 /**
@@ -91,13 +92,15 @@ export function registerRolloutCommands(program: Command, globals: Globals): voi
       print(out, (r) => `applied ${summary(r)}`);
     });
 
-  group
-    .command('list')
-    .description('rollouts of your tenant, newest first')
-    .action(async () => {
-      const out = await callApi<{ rollouts: RolloutView[] }>('GET', base(), globals().token);
-      print(out, (v) => (v.rollouts.length ? v.rollouts.map(summary).join('\n') : 'no rollouts'));
-    });
+  withPageOptions(group.command('list').description('rollouts of your tenant, newest first')).action(
+    async (o: PageOptions) => {
+      const out = await fetchPages<'rollouts', RolloutView>(base(), 'rollouts', o, globals().token);
+      print(
+        out,
+        (v) => (v.rollouts.length ? v.rollouts.map(summary).join('\n') : 'no rollouts') + moreHint(v.next),
+      );
+    },
+  );
 
   group
     .command('status')

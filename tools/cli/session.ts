@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApiError, apiTargets, callApi } from './api-client';
+import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
 import { Globals, UsageError, commandGroup, formatTable, printer } from './cli-kit';
 
 /**
@@ -158,25 +159,30 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
       .filter(Boolean);
   const rolesOf = listOf;
 
-  users
-    .command('list')
-    .description('users of your tenant (the operator: every tenant, or --tenant)')
-    .option('--tenant <tenantId>')
-    .action(async (o: { tenant?: string }) => {
-      const q = o.tenant ? `?tenantId=${encodeURIComponent(o.tenant)}` : '';
-      const out = await callApi<{
-        users: {
-          id: string;
-          tenantId: string;
-          displayName: string;
-          roles: string[];
-          groups: string[];
-          disabled: boolean;
-          lastLoginAt: string | null;
-        }[];
-      }>('GET', `${consoleUrl()}/v1/users${q}`, globals().token);
-      print(out, (r) =>
-        r.users.length === 0
+  withPageOptions(
+    users
+      .command('list')
+      .description('users of your tenant (the operator: every tenant, or --tenant)')
+      .option('--tenant <tenantId>'),
+  ).action(async (o: PageOptions & { tenant?: string }) => {
+    const url = new URL(`${consoleUrl()}/v1/users`);
+    if (o.tenant) url.searchParams.set('tenantId', o.tenant);
+    const out = await fetchPages<
+      'users',
+      {
+        id: string;
+        tenantId: string;
+        displayName: string;
+        roles: string[];
+        groups: string[];
+        disabled: boolean;
+        lastLoginAt: string | null;
+      }
+    >(url.toString(), 'users', o, globals().token);
+    print(
+      out,
+      (r) =>
+        (r.users.length === 0
           ? '(no users)'
           : formatTable(
               ['ID', 'TENANT', 'ROLES', 'GROUPS', 'STATE', 'LAST LOGIN'],
@@ -188,9 +194,9 @@ export function registerSessionCommands(program: Command, globals: Globals): voi
                 u.disabled ? 'disabled' : 'active',
                 u.lastLoginAt ?? 'never',
               ]),
-            ),
-      );
-    });
+            )) + moreHint(r.next),
+    );
+  });
 
   users
     .command('add')

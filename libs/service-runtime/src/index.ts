@@ -13,5 +13,6 @@ export * from './body-limits';
 export * from './auth';
 export * from './periodic-refresh';
 export * from './errors';
+export * from './pagination';
 export * from './clock';
 export * from './openapi';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentIdentity } from '../events/common/schema';
+import { pageOf } from './page';
 
 /**
  * ingest's agent registry over HTTP (`/v1/agents`): the answers its OpenAPI description names.
@@ -7,7 +8,8 @@ import { AgentIdentity } from '../events/common/schema';
  */
 export const Agent = AgentIdentity.meta({ id: 'Agent' });
 
-export const AgentList = z.object({ agents: z.array(Agent) }).meta({ id: 'AgentList' });
+/** A page of agents, by id. */
+export const AgentList = pageOf('agents', Agent).meta({ id: 'AgentList' });
 
 /** A registration: the new agent and its API key, shown this once. */
 export const AgentRegistered = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf } from './page';
 
 /** audit's query API over HTTP (`/v1/audit`): the answers its OpenAPI description names. */
 export const AuditRecord = z
@@ -31,9 +32,12 @@ export const AuditRecord = z
   })
   .meta({ id: 'AuditRecord' });
 
-/** A page of records, oldest first; pass `nextCursor` back as `cursor` for the next (null: the last). */
-export const AuditRecordPage = z
-  .object({ records: z.array(AuditRecord), nextCursor: z.string().nullable() })
+/** A page of records, oldest first. */
+export const AuditRecordPage = pageOf('records', AuditRecord)
+  .extend({
+    /** @deprecated the list shape's member is `next` (the same cursor), kept for one release */
+    nextCursor: z.string().nullable().describe('deprecated: the same cursor as `next`'),
+  })
   .meta({ id: 'AuditRecordPage' });
 
 export const AuditRecordCount = z

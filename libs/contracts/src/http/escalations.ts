@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecisionReason } from '../events/common/schema';
 import { IntentDecidedV1 } from '../events/intent-decided/schema';
+import { pageOf } from './page';
 
 /** escalation's review queue over HTTP (`/v1/escalations`): the answers its OpenAPI description names. */
 const Approval = z.object({
@@ -61,6 +62,5 @@ export const EscalationTask = z
   })
   .meta({ id: 'EscalationTask' });
 
-export const EscalationTaskList = z
-  .object({ tasks: z.array(EscalationTask) })
-  .meta({ id: 'EscalationTaskList' });
+/** A page of tasks: open ones by due time, resolved ones newest first. */
+export const EscalationTaskList = pageOf('tasks', EscalationTask).meta({ id: 'EscalationTaskList' });

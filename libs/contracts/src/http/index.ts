@@ -3,3 +3,4 @@ export * from './killswitches';
 export * from './escalations';
 export * from './audit';
 export * from './access';
+export * from './page';

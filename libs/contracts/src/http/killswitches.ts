@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CohortSelector } from '../events/common/schema';
+import { pageOf } from './page';
 
 /** killswitch's switches over HTTP (`/v1/killswitches`): the answers its OpenAPI description names. */
 export const KillSwitch = z
@@ -22,9 +23,10 @@ export const KillSwitch = z
   })
   .meta({ id: 'KillSwitch' });
 
-export const KillSwitchList = z.object({ switches: z.array(KillSwitch) }).meta({ id: 'KillSwitchList' });
+/** A page of switches, most recently flipped first. */
+export const KillSwitchList = pageOf('switches', KillSwitch).meta({ id: 'KillSwitchList' });
 
-/** One change of a switch, oldest first. */
+/** One change of a switch. */
 export const KillSwitchHistoryEntry = z
   .object({
     seq: z.string(),
@@ -37,9 +39,8 @@ export const KillSwitchHistoryEntry = z
   })
   .meta({ id: 'KillSwitchHistoryEntry' });
 
-export const KillSwitchHistory = z
-  .object({ history: z.array(KillSwitchHistoryEntry) })
-  .meta({ id: 'KillSwitchHistory' });
+/** A page of changes, newest first. */
+export const KillSwitchHistory = pageOf('history', KillSwitchHistoryEntry).meta({ id: 'KillSwitchHistory' });
 
 /** What a flip with this selector would halt, without flipping. */
 export const KillSwitchPreview = z

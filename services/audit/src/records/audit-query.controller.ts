@@ -11,6 +11,7 @@ import {
   ZodValidationPipe,
   assertTenantAccess,
   canAccessTenant,
+  pageQuery,
 } from '@agentops/service-runtime';
 import { AuditConfig } from '../config';
 import {
@@ -49,8 +50,7 @@ const RecordsQuery = z.object({
   claimVerdict: z.enum(['SUPPORTED', 'CONTRADICTED', 'STALE', 'UNVERIFIABLE']).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  ...pageQuery({ maxLimit: 1000 }).shape,
 });
 type RecordsQuery = z.infer<typeof RecordsQuery>;
 
@@ -86,7 +86,7 @@ export class AuditQueryController {
 
   @Get('records')
   @RequireRoles('auditor')
-  @ApiResponse(200, AuditRecordPage, 'a page of records, oldest first; `nextCursor` fetches the next')
+  @ApiResponse(200, AuditRecordPage, 'a page of records, oldest first; `next` fetches the next')
   async list(
     @Query(new ZodValidationPipe(RecordsQuery)) q: RecordsQuery,
     @CurrentPrincipal() principal: Principal,
@@ -113,8 +113,8 @@ export class AuditQueryController {
     for (;;) {
       const page = await this.records.query({ ...scoped, cursor });
       for (const r of page.records) res.write(`${JSON.stringify(r)}\n`);
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
+      if (!page.next) break;
+      cursor = page.next;
     }
     res.end();
   }

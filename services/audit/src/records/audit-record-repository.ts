@@ -1,6 +1,7 @@
-import { DomainError } from '@agentops/service-runtime';
+import { KEYSET_TIME, Keyset } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { RECORD_COLUMNS, StoredRecord } from './record-content';
 
 export interface AuditQuery {
@@ -24,40 +25,13 @@ export interface AuditQuery {
 
 export interface RecordPage {
   records: (Omit<StoredRecord, 'sealed'> & { eventTime: string })[];
+  next: string | null;
+  /** @deprecated `next`, kept one release */
   nextCursor: string | null;
 }
 
-/** Opaque keyset cursor over (recorded_at, event_id). */
-export function encodeCursor(recordedAt: string, eventId: string): string {
-  return Buffer.from(JSON.stringify([recordedAt, eventId])).toString('base64url');
-}
-
-/** A cursor this API did not issue: a 400 naming the `cursor` parameter. */
-export class InvalidCursor extends DomainError<'invalid'> {
-  constructor() {
-    super('invalid', 'cursor: invalid cursor (pass back the `next` of a previous page)');
-  }
-}
-
-/** Anything but a cursor this API issued is `invalid cursor` (a 400), never a parse or SQL error. */
-export function decodeCursor(cursor: string): [string, string] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursor();
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    typeof parsed[0] !== 'string' ||
-    Number.isNaN(Date.parse(parsed[0])) ||
-    !/^[0-9a-f-]{36}$/.test(String(parsed[1]))
-  ) {
-    throw new InvalidCursor();
-  }
-  return [parsed[0], parsed[1] as string];
-}
+/** Records page over (recorded_at, event_id), oldest first. */
+export const RECORDS_KEYSET = new Keyset(z.tuple([KEYSET_TIME, z.string().uuid()]));
 
 @Injectable()
 export class AuditRecordRepository {
@@ -87,23 +61,23 @@ export class AuditRecordRepository {
       add(`payload -> 'grounding' -> 'claims' @> ?::jsonb`, JSON.stringify([{ verdict: q.claimVerdict }]));
     if (q.from) add('recorded_at >= ?::timestamptz', q.from);
     if (q.to) add('recorded_at < ?::timestamptz', q.to);
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor);
-      add('(recorded_at, event_id) > (?::timestamptz, ?::uuid)', at, id);
-    }
+    const after = RECORDS_KEYSET.after(q);
+    if (after) add('(recorded_at, event_id) > (?::timestamptz, ?::uuid)', ...after);
     params.push(q.limit + 1);
     const rows = await this.dataSource.query(
       `SELECT ${RECORD_COLUMNS} FROM records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY recorded_at, event_id LIMIT $${params.length}`,
       params,
     );
-    const more = rows.length > q.limit;
-    const page = (more ? rows.slice(0, q.limit) : rows) as StoredRecord[];
-    const last = page[page.length - 1];
+    const { items, next } = RECORDS_KEYSET.page(rows as StoredRecord[], q.limit, (r) => [
+      r.recordedAt,
+      r.eventId,
+    ]);
     return {
       // Sealed values stay in the store: the API shows pseudonyms, as the BI topic does.
-      records: page.map(({ sealed: _sealed, ...r }) => r),
-      nextCursor: more && last ? encodeCursor(last.recordedAt, last.eventId) : null,
+      records: items.map(({ sealed: _sealed, ...r }) => r),
+      next,
+      nextCursor: next,
     };
   }
 

@@ -1,6 +1,7 @@
-import { HumanRole } from '@agentops/service-runtime';
+import { HumanRole, Keyset, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 
 export interface ConsoleUser {
   id: string;
@@ -41,6 +42,9 @@ const toUser = (r: UserRow): ConsoleUser => ({
   lastLoginAt: r.last_login_at?.toISOString() ?? null,
 });
 
+/** Users by tenant, then id. */
+export const USERS_KEYSET = new Keyset(z.tuple([z.string().max(200), z.string().max(200)]));
+
 /** The console's users (schema `console`); the only place password hashes are read. */
 @Injectable()
 export class UserRepository {
@@ -51,12 +55,15 @@ export class UserRepository {
     return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
   }
 
-  async list(tenantId?: string): Promise<ConsoleUser[]> {
+  async list(tenantId: string | undefined, page: PageRequest): Promise<Page<ConsoleUser>> {
+    const after = USERS_KEYSET.after(page);
     const rows = (await this.db.query(
-      `SELECT * FROM users WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY tenant_id, id`,
-      [tenantId ?? null],
+      `SELECT * FROM users WHERE ($1::text IS NULL OR tenant_id = $1)
+         AND ($2::text IS NULL OR (tenant_id, id) > ($2::text, $3::text))
+       ORDER BY tenant_id, id LIMIT $4`,
+      [tenantId ?? null, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
     )) as UserRow[];
-    return rows.map(toUser);
+    return USERS_KEYSET.page(rows.map(toUser), page.limit, (u) => [u.tenantId, u.id]);
   }
 
   /** Inserts; false when the id is taken. */

@@ -2,6 +2,7 @@ import {
   ALL_TENANTS,
   CurrentPrincipal,
   HumanRoles,
+  PageQuery,
   Principal,
   PrincipalGuard,
   RequireRoles,
@@ -28,6 +29,8 @@ import { z } from 'zod';
 import { hashPassword, passwordProblem } from './password';
 import { TokenRevocations } from './token-revocations';
 import { UserRepository } from './user-repository';
+
+const UserListQuery = PageQuery.extend({ tenantId: z.string().max(100).optional() });
 
 const UserId = z
   .string()
@@ -80,9 +83,13 @@ export class UsersController {
   ) {}
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
-    const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
-    return { users: await this.users.list(tenant) };
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(UserListQuery)) q: z.infer<typeof UserListQuery>,
+  ) {
+    const tenant = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    const { items, next } = await this.users.list(tenant, q);
+    return { users: items, next };
   }
 
   @Post()

@@ -2,6 +2,7 @@ import { EscalationTask, EscalationTaskList } from '@agentops/contracts';
 import {
   ApiResponse,
   CurrentPrincipal,
+  PageQuery,
   Principal,
   PrincipalGuard,
   RequireRoles,
@@ -20,7 +21,7 @@ const ListQuery = z
     agentId: z.string().max(100).optional(),
     action: z.string().max(100).optional(),
     tenantId: z.string().max(100).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    ...PageQuery.shape,
   })
   .strict();
 const ApproveBody = z
@@ -37,12 +38,17 @@ export class TasksController {
   constructor(private readonly review: ReviewService) {}
 
   @Get()
-  @ApiResponse(200, EscalationTaskList, "the caller's tenant's tasks, newest first, at most `limit`")
+  @ApiResponse(
+    200,
+    EscalationTaskList,
+    "a page of the caller's tenant's tasks: open ones by due time, resolved ones newest first",
+  )
   async list(
     @CurrentPrincipal() p: Principal,
     @Query(new ZodValidationPipe(ListQuery)) q: z.infer<typeof ListQuery>,
   ) {
-    return { tasks: await this.review.list(p, q) };
+    const { items, next } = await this.review.list(p, q);
+    return { tasks: items, next };
   }
 
   @Get(':id')

@@ -34,15 +34,22 @@ describe('ReviewService', () => {
       const b = await open(large()); // due in 30 s
       const other = await open(proposal({ amount: 120 }, { agent: agent({}, 'other-tenant') }));
       const mine = await review.list(reviewer('u-1', []), { limit: 10 });
-      expect(mine.map((t) => t.id)).toEqual([a.id, b.id]);
-      expect((await review.list(operator, { limit: 10 })).map((t) => t.id).sort()).toEqual(
+      expect(mine.items.map((t) => t.id)).toEqual([a.id, b.id]);
+      expect(mine.next).toBeNull();
+      const first = await review.list(reviewer('u-1', []), { limit: 1 });
+      expect(first.items.map((t) => t.id)).toEqual([a.id]);
+      const second = await review.list(reviewer('u-1', []), { limit: 1, cursor: first.next! });
+      expect([second.items.map((t) => t.id), second.next]).toEqual([[b.id], null]);
+      expect((await review.list(operator, { limit: 10 })).items.map((t) => t.id).sort()).toEqual(
         [a.id, b.id, other.id].sort(),
       );
-      expect((await review.list(operator, { tenantId: 'other-tenant', limit: 10 })).map((t) => t.id)).toEqual(
-        [other.id],
-      );
       expect(
-        (await review.list(reviewer('u-1', []), { route: 'large-refunds', limit: 10 })).map((t) => t.id),
+        (await review.list(operator, { tenantId: 'other-tenant', limit: 10 })).items.map((t) => t.id),
+      ).toEqual([other.id]);
+      expect(
+        (await review.list(reviewer('u-1', []), { route: 'large-refunds', limit: 10 })).items.map(
+          (t) => t.id,
+        ),
       ).toEqual([b.id]);
       expect(
         (await failure(review.list(reviewer('u-1', []), { tenantId: 'other-tenant', limit: 10 }))).code,

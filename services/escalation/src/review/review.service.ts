@@ -1,5 +1,5 @@
 import { AgentIdentity } from '@agentops/contracts';
-import { Clock, LOGGER, Principal, canAccessTenant } from '@agentops/service-runtime';
+import { Clock, LOGGER, Page, Principal, canAccessTenant } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Notifier } from '../notify/notifier';
@@ -27,6 +27,7 @@ export interface TaskFilter {
   agentId?: string;
   action?: string;
   tenantId?: string;
+  cursor?: string;
   limit: number;
 }
 
@@ -48,11 +49,12 @@ export class ReviewService {
     private readonly clock: Clock,
   ) {}
 
-  async list(principal: Principal, filter: TaskFilter): Promise<TaskView[]> {
+  async list(principal: Principal, filter: TaskFilter): Promise<Page<TaskView>> {
     if (filter.tenantId && !canAccessTenant(principal, filter.tenantId))
       throw new TaskError('forbidden', `no access to tenant ${filter.tenantId}`);
     const tenant = filter.tenantId ?? (principal.tenantId === '*' ? undefined : principal.tenantId);
-    return (await this.tasks.list({ ...filter, tenantId: tenant })).map(taskView);
+    const { items, next } = await this.tasks.list({ ...filter, tenantId: tenant });
+    return { items: items.map(taskView), next };
   }
 
   async get(principal: Principal, id: string): Promise<TaskView> {

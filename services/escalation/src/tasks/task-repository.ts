@@ -1,6 +1,8 @@
 import { EventEnvelope, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { KEYSET_TIME, Keyset, Page } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { CallbackBody, insertCallback } from '../callbacks/callback-repository';
 import { OutboxItem, insertOutboxRows } from '../outbox/outbox-repository';
 import { TaskRow } from './task-model';
@@ -57,8 +59,21 @@ export interface TaskQuery {
   route?: string;
   agentId?: string;
   action?: string;
+  cursor?: string;
   limit: number;
 }
+
+/**
+ * The queue's order and its keyset: open tasks by due time (none last), then creation, then id;
+ * resolved ones newest resolution first. A position is that tuple, times to the millisecond.
+ */
+export const TASKS_KEYSET = new Keyset(z.tuple([KEYSET_TIME.nullable(), KEYSET_TIME, z.string().uuid()]));
+
+export const taskPosition = (t: TaskRow, status: TaskQuery['status']): [string | null, string, string] => [
+  (status === 'resolved' ? t.resolved_at : t.due_at)?.toISOString() ?? null,
+  t.created_at.toISOString(),
+  t.id,
+];
 
 /**
  * What one transaction of the task lifecycle may do. Locks hold, and writes become visible, when
@@ -92,7 +107,7 @@ export abstract class TaskRepository {
   abstract transaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T>;
   abstract find(id: string): Promise<TaskRow | undefined>;
   /** Open work soonest due first; decided work most recent first. */
-  abstract list(query: TaskQuery): Promise<TaskRow[]>;
+  abstract list(query: TaskQuery): Promise<Page<TaskRow>>;
   /** Deletes proposals and verdicts received before `before` (those of open tasks live in the task). */
   abstract purgeReceived(before: Date): Promise<void>;
 }
@@ -133,12 +148,16 @@ export class PostgresTaskRepository extends TaskRepository {
     return findTask(this.dataSource.manager, id);
   }
 
-  async list(q: TaskQuery): Promise<TaskRow[]> {
+  async list(q: TaskQuery): Promise<Page<TaskRow>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      args.push(value);
-      where.push(sql.replace('?', `$${args.length}`));
+    const add = (sql: string, ...values: unknown[]) => {
+      let text = sql;
+      for (const v of values) {
+        args.push(v);
+        text = text.replace('?', `$${args.length}`);
+      }
+      where.push(text);
     };
     if (q.tenantId) add('tenant_id = ?', q.tenantId);
     if (q.status) add('status = ?', q.status);
@@ -146,16 +165,26 @@ export class PostgresTaskRepository extends TaskRepository {
     if (q.route) add('route = ?', q.route);
     if (q.agentId) add('agent_id = ?', q.agentId);
     if (q.action) add('action = ?', q.action);
-    args.push(q.limit);
-    // A resolved task has no due time.
-    const order =
-      q.status === 'resolved'
-        ? 'resolved_at DESC NULLS LAST, created_at DESC'
-        : 'due_at NULLS LAST, created_at';
-    return (await this.dataSource.query(
-      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${args.length}`,
+    // A resolved task has no due time; an open one no resolution. Nulls sort as the far end.
+    const resolved = q.status === 'resolved';
+    const first = resolved
+      ? `COALESCE(date_trunc('milliseconds', resolved_at), '-infinity')`
+      : `COALESCE(date_trunc('milliseconds', due_at), 'infinity')`;
+    const key = `(${first}, date_trunc('milliseconds', created_at), id)`;
+    const after = TASKS_KEYSET.after(q);
+    if (after)
+      add(
+        `${key} ${resolved ? '<' : '>'} (COALESCE(?::timestamptz, '${resolved ? '-' : ''}infinity'), ?::timestamptz, ?::uuid)`,
+        ...after,
+      );
+    args.push(q.limit + 1);
+    const dir = resolved ? 'DESC' : 'ASC';
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${first} ${dir}, date_trunc('milliseconds', created_at) ${dir}, id ${dir} LIMIT $${args.length}`,
       args,
     )) as TaskRow[];
+    return TASKS_KEYSET.page(rows, q.limit, (t) => taskPosition(t, q.status));
   }
 
   async purgeReceived(before: Date): Promise<void> {

@@ -1,7 +1,7 @@
 import { AgentIdentity, EventEnvelope, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { createEvent, newEventId } from '@agentops/messaging';
 import type { EventPublisher } from '@agentops/messaging';
-import { Clock, ManualClock } from '@agentops/service-runtime';
+import { Clock, ManualClock, Page } from '@agentops/service-runtime';
 import type { Logger } from 'pino';
 import { CallbackDispatcher } from '../callbacks/callback-dispatcher';
 import { CallbackBody, CallbackRepository, DueCallback } from '../callbacks/callback-repository';
@@ -15,7 +15,15 @@ import { ReviewService } from '../review/review.service';
 import { RoutingRules, parseRoutingRules } from '../routing/routing-rules';
 import { SlaScheduler } from '../sla/sla-scheduler';
 import { TaskRow } from '../tasks/task-model';
-import { NewTask, TaskChanges, TaskQuery, TaskRepository, TaskTransaction } from '../tasks/task-repository';
+import {
+  NewTask,
+  TASKS_KEYSET,
+  TaskChanges,
+  TaskQuery,
+  TaskRepository,
+  TaskTransaction,
+  taskPosition,
+} from '../tasks/task-repository';
 import { TaskWorkflow } from '../tasks/task-workflow';
 
 /**
@@ -140,7 +148,7 @@ export class InMemoryTaskRepository extends TaskRepository {
     return this.db.task(id);
   }
 
-  async list(q: TaskQuery): Promise<TaskRow[]> {
+  async list(q: TaskQuery): Promise<Page<TaskRow>> {
     const rows = [...this.db.tables.tasks.values()].filter(
       (t) =>
         (!q.tenantId || t.tenant_id === q.tenantId) &&
@@ -150,14 +158,33 @@ export class InMemoryTaskRepository extends TaskRepository {
         (!q.agentId || t.agent_id === q.agentId) &&
         (!q.action || t.action === q.action),
     );
-    const ms = (d: Date | null, nulls: number) => (d ? d.getTime() : nulls);
-    rows.sort((a, b) =>
-      q.status === 'resolved'
-        ? ms(b.resolved_at, -Infinity) - ms(a.resolved_at, -Infinity) ||
-          b.created_at.getTime() - a.created_at.getTime()
-        : ms(a.due_at, Infinity) - ms(b.due_at, Infinity) || a.created_at.getTime() - b.created_at.getTime(),
-    );
-    return copy(rows.slice(0, q.limit));
+    // The repository's order as a comparison of positions: nulls at the far end, ties by id.
+    const resolved = q.status === 'resolved';
+    const keyOf = (t: TaskRow) => {
+      const [first, created, id] = taskPosition(t, q.status);
+      return [
+        first === null ? (resolved ? -Infinity : Infinity) : Date.parse(first),
+        Date.parse(created),
+        id,
+      ] as const;
+    };
+    const compare = (a: readonly [number, number, string], b: readonly [number, number, string]) =>
+      (a[0] - b[0] || a[1] - b[1] || a[2].localeCompare(b[2])) * (resolved ? -1 : 1);
+    const after = TASKS_KEYSET.after(q);
+    const afterKey =
+      after &&
+      ([
+        after[0] === null ? (resolved ? -Infinity : Infinity) : Date.parse(after[0]),
+        Date.parse(after[1]),
+        after[2],
+      ] as const);
+    const page = rows
+      .map((t) => ({ t, key: keyOf(t) }))
+      .filter(({ key }) => !afterKey || compare(key, afterKey) > 0)
+      .sort((a, b) => compare(a.key, b.key))
+      .slice(0, q.limit + 1)
+      .map(({ t }) => t);
+    return TASKS_KEYSET.page(copy(page), q.limit, (t) => taskPosition(t, q.status));
   }
 
   async purgeReceived(before: Date): Promise<void> {

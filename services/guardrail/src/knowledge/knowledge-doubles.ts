@@ -26,8 +26,9 @@ export class InMemoryKnowledgeVersions implements KnowledgeVersions {
     return this.of(tenantId).find((r) => r.kbVersion === kbVersion) ?? null;
   }
 
-  async list(tenantId: string, limit: number): Promise<KnowledgeVersionSummary[]> {
+  async list(tenantId: string, limit: number, below?: number): Promise<KnowledgeVersionSummary[]> {
     return this.of(tenantId)
+      .filter((v) => below === undefined || v.kbVersion < below)
       .slice(0, limit)
       .map(({ document: _d, diff: _f, ...summary }) => summary);
   }

@@ -66,8 +66,13 @@ describe('KnowledgeImport', () => {
         changes: [expect.objectContaining({ field: 'price', after: { amount: 999, currency: 'EUR' } })],
       },
     ]);
-    const listed = await history.list('t1');
-    expect(listed.map((v) => v.kbVersion)).toEqual([2, 1]);
+    const listed = await history.list('t1', { limit: 50 });
+    expect([listed.items.map((v) => v.kbVersion), listed.next]).toEqual([[2, 1], null]);
+    const newest = await history.list('t1', { limit: 1 });
+    expect(newest.items.map((v) => v.kbVersion)).toEqual([2]);
+    expect(
+      (await history.list('t1', { limit: 1, cursor: newest.next! })).items.map((v) => v.kbVersion),
+    ).toEqual([1]);
     const back = await history.diff('t1', 2, 1);
     expect(back.diff.products.changed[0].changes[0]).toMatchObject({
       before: { amount: 999 },

@@ -60,10 +60,11 @@ export class KnowledgeVersionRepository implements KnowledgeVersions {
     return row ? versionOf(row) : null;
   }
 
-  async list(tenantId: string, limit: number): Promise<KnowledgeVersionSummary[]> {
+  async list(tenantId: string, limit: number, below?: number): Promise<KnowledgeVersionSummary[]> {
     const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM knowledge_versions WHERE tenant_id = $1 ORDER BY kb_version DESC LIMIT $2`,
-      [tenantId, limit],
+      `SELECT ${SUMMARY_COLUMNS} FROM knowledge_versions WHERE tenant_id = $1 AND ($3::int IS NULL OR kb_version < $3)
+       ORDER BY kb_version DESC LIMIT $2`,
+      [tenantId, limit, below ?? null],
     )) as Row[];
     return rows.map(summaryOf);
   }

@@ -26,7 +26,8 @@ export interface NewKnowledgeVersion {
 export interface KnowledgeVersions {
   latest(tenantId: string): Promise<StoredKnowledgeVersion | null>;
   get(tenantId: string, kbVersion: number): Promise<StoredKnowledgeVersion | null>;
-  list(tenantId: string, limit: number): Promise<KnowledgeVersionSummary[]>;
+  /** At most `limit` versions, newest first; with `below`, only versions older than it. */
+  list(tenantId: string, limit: number, below?: number): Promise<KnowledgeVersionSummary[]>;
   /**
    * Stores `next` as the tenant's next version, unless another import took that number first:
    * then `expectedPrevious` no longer is the latest and null comes back (the caller re-diffs).

@@ -6,10 +6,11 @@ import {
   RequireRoles,
   ZodValidationPipe,
   assertTenantAccess,
+  pageQuery,
 } from '@agentops/service-runtime';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { KnowledgeHistory } from './knowledge-history';
+import { KnowledgeHistory, MAX_LISTED_VERSIONS } from './knowledge-history';
 import { KnowledgeImport } from './knowledge-import';
 
 /** The largest import accepted over HTTP (the route's body limit is set in the blueprint). */
@@ -24,7 +25,7 @@ const ImportBody = z
     force: z.boolean().default(false),
   })
   .strict();
-const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+const ListQuery = pageQuery({ defaultLimit: 50, maxLimit: MAX_LISTED_VERSIONS }).strict();
 
 /** A tenant's approved knowledge: import (policy admins), versions and diffs (also auditors and SREs). */
 @Controller('v1/knowledge/:tenantId')
@@ -55,7 +56,8 @@ export class KnowledgeController {
     @Query(new ZodValidationPipe(ListQuery)) q: z.infer<typeof ListQuery>,
   ) {
     assertTenantAccess(principal, tenantId);
-    return { tenantId, versions: await this.history.list(tenantId, q.limit) };
+    const { items, next } = await this.history.list(tenantId, q);
+    return { tenantId, versions: items, next };
   }
 
   @Get('versions/:a/diff/:b')

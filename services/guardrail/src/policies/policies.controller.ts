@@ -8,6 +8,7 @@ import {
   RequireRoles,
   ZodValidationPipe,
   assertTenantAccess,
+  pageQuery,
 } from '@agentops/service-runtime';
 import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
@@ -28,6 +29,7 @@ const ApplyPolicySet = z
   .strict();
 const TenantQuery = z.object({ tenantId: Identifier.optional() }).strict();
 type TenantQuery = z.infer<typeof TenantQuery>;
+const SetsQuery = pageQuery({ defaultLimit: 50 }).extend(TenantQuery.shape).strict();
 
 /**
  * Policy lifecycle, per scope: the platform baseline, which platform-wide principals apply, and one
@@ -87,13 +89,14 @@ export class PoliciesController {
   @RequireRoles('policy-admin', 'auditor')
   async history(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(TenantQuery)) q: TenantQuery,
+    @Query(new ZodValidationPipe(SetsQuery)) q: z.infer<typeof SetsQuery>,
   ) {
     const tenantId = this.tenantInView(principal, q);
     const scopes: PolicyScope[] | undefined = tenantId ? [BASELINE, tenantScope(tenantId)] : undefined;
-    const sets = await this.store.history(scopes);
+    const { items, next } = await this.store.history(scopes, q);
     return {
-      sets: sets.map((s) => ({
+      next,
+      sets: items.map((s) => ({
         ...scopeView(s.scope),
         version: s.version,
         active: s.active,

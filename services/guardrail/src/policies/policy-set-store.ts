@@ -1,7 +1,14 @@
 import { CompiledPolicySet } from '@agentops/policy';
+import { KEYSET_TIME, Keyset, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { PolicyScope, scopeKey, scopeOfKey } from './policy-scope';
+
+/** Applied sets newest first: (applied_at to the millisecond, scope, version) descending. */
+export const POLICY_SETS_KEYSET = new Keyset(
+  z.tuple([KEYSET_TIME, z.string().max(200), z.string().max(200)]),
+);
 
 export interface StoredPolicy {
   id: string;
@@ -79,15 +86,27 @@ export class PolicySetStore {
     return rows.map((r) => ({ scope: scopeOfKey(r.scope), version: r.version, appliedAt: r.applied_at }));
   }
 
-  /** Applied sets, newest first: of the given scopes, or of every scope (`undefined`). */
-  async history(scopes: PolicyScope[] | undefined, limit = 50): Promise<StoredPolicySet[]> {
+  /** A page of applied sets, newest first: of the given scopes, or of every scope (`undefined`). */
+  async history(scopes: PolicyScope[] | undefined, page: PageRequest): Promise<Page<StoredPolicySet>> {
+    const after = POLICY_SETS_KEYSET.after(page);
     const rows = await this.dataSource.query(
       `SELECT scope, version, policies, applied_by, applied_at, active FROM policy_sets
-       WHERE $1::text[] IS NULL OR scope = ANY($1::text[])
-       ORDER BY applied_at DESC LIMIT $2`,
-      [scopes ? scopes.map(scopeKey) : null, limit],
+       WHERE ($1::text[] IS NULL OR scope = ANY($1::text[]))
+         AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', applied_at), scope, version) < ($2::timestamptz, $3::text, $4::text))
+       ORDER BY date_trunc('milliseconds', applied_at) DESC, scope DESC, version DESC LIMIT $5`,
+      [
+        scopes ? scopes.map(scopeKey) : null,
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        after?.[2] ?? null,
+        page.limit + 1,
+      ],
     );
-    return rows.map(toSet);
+    return POLICY_SETS_KEYSET.page(rows.map(toSet), page.limit, (s) => [
+      s.appliedAt.toISOString(),
+      scopeKey(s.scope),
+      s.version,
+    ]);
   }
 }
 

@@ -239,8 +239,11 @@ describe('AgentRegistry', () => {
       await registry.register({ ...pricing, id: 'b' });
       await registry.register({ ...pricing, id: 'a' });
       await registry.register({ ...pricing, id: 'c', tenantId: 'rival' });
-      expect((await registry.list('maison')).map((a) => a.id)).toEqual(['a', 'b']);
-      expect((await registry.list()).map((a) => a.id)).toEqual(['a', 'b', 'c']);
+      expect((await registry.list('maison', { limit: 10 })).items.map((a) => a.id)).toEqual(['a', 'b']);
+      const first = await registry.list(undefined, { limit: 2 });
+      expect(first.items.map((a) => a.id)).toEqual(['a', 'b']);
+      const rest = await registry.list(undefined, { limit: 2, cursor: first.next! });
+      expect([rest.items.map((a) => a.id), rest.next]).toEqual([['c'], null]);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { AgentIdentity, AgentScopes } from '@agentops/contracts';
-import { Clock, DomainError, SystemClock } from '@agentops/service-runtime';
+import { Clock, DomainError, Page, PageRequest, SystemClock } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IssuedApiKey, issueApiKey, keyIsUsable, parseApiKey, retirementOf, secretMatches } from './api-key';
@@ -108,8 +108,8 @@ export class AgentRegistry {
     return this.repository.find(agentId, tenantId);
   }
 
-  list(tenantId?: string): Promise<AgentIdentity[]> {
-    return this.repository.list(tenantId);
+  list(tenantId: string | undefined, page: PageRequest): Promise<Page<AgentIdentity>> {
+    return this.repository.list(tenantId, page);
   }
 
   /**

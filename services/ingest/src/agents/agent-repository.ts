@@ -1,6 +1,8 @@
 import { AgentIdentity, AgentScopes } from '@agentops/contracts';
+import { Keyset, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { z } from 'zod';
 import { AgentEntity, ApiKeyEntity } from '../persistence/agent.entity';
 import { KeyValidity } from './api-key';
 
@@ -37,6 +39,9 @@ export interface KeyRetirement extends KeyValidity {
   keyId: string;
 }
 
+/** Agents by id (unique across tenants). */
+export const AGENTS_KEYSET = new Keyset(z.tuple([z.string().min(1).max(200)]));
+
 /** Where agents, their scope history and their API keys live (`ingest.agents`, `api_keys`, `agent_scope_changes`). */
 export abstract class AgentRepository {
   /**
@@ -50,8 +55,8 @@ export abstract class AgentRepository {
   /** The agent, if it is registered in `tenantId` (undefined: in any tenant). */
   abstract find(agentId: string, tenantId?: string): Promise<RegisteredAgent | null>;
 
-  /** The agents of a tenant (undefined: of every tenant), by id. */
-  abstract list(tenantId?: string): Promise<AgentIdentity[]>;
+  /** A page of the agents of a tenant (undefined: of every tenant), by id. */
+  abstract list(tenantId: string | undefined, page: PageRequest): Promise<Page<AgentIdentity>>;
 
   /**
    * Replaces the agent's scopes (null: the role's default) and records who changed them, in one
@@ -121,11 +126,14 @@ export class PostgresAgentRepository extends AgentRepository {
     return agent ? { ...toIdentity(agent), name: agent.name, ownerTeam: agent.ownerTeam } : null;
   }
 
-  async list(tenantId?: string): Promise<AgentIdentity[]> {
-    const rows = await this.dataSource
-      .getRepository(AgentEntity)
-      .find({ where: tenantId ? { tenantId } : {}, order: { id: 'ASC' } });
-    return rows.map(toIdentity);
+  async list(tenantId: string | undefined, page: PageRequest): Promise<Page<AgentIdentity>> {
+    const after = AGENTS_KEYSET.after(page);
+    const rows = await this.dataSource.getRepository(AgentEntity).find({
+      where: { ...(tenantId ? { tenantId } : {}), ...(after ? { id: MoreThan(after[0]) } : {}) },
+      order: { id: 'ASC' },
+      take: page.limit + 1,
+    });
+    return AGENTS_KEYSET.page(rows.map(toIdentity), page.limit, (a) => [a.id]);
   }
 
   async setScopes(

@@ -12,6 +12,7 @@ import {
   ALL_TENANTS,
   ApiResponse,
   CurrentPrincipal,
+  PageQuery,
   Principal,
   PrincipalGuard,
   RequireRoles,
@@ -52,6 +53,8 @@ const AgentRegistrationBody = z.object({
   scopes: AgentScopesInput.optional(),
 });
 const ScopesBody = z.object({ scopes: AgentScopesInput.nullable() }).strict();
+const AgentListQuery = PageQuery.extend({ tenantId: z.string().max(100).optional() });
+
 /** The body is optional: no body (or `{}`) rotates with no grace period. */
 const RotateKeyBody = z
   .object({ graceSeconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS).default(0) })
@@ -96,9 +99,13 @@ export class AgentsController {
     AgentList,
     "the caller's tenant's agents (a platform principal's: every tenant's, or `tenantId`'s)",
   )
-  async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
-    const tenant = principal.tenantId === '*' ? tenantId : principal.tenantId;
-    return { agents: await this.registry.list(tenant) };
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(AgentListQuery)) q: z.infer<typeof AgentListQuery>,
+  ) {
+    const tenant = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    const { items, next } = await this.registry.list(tenant, q);
+    return { agents: items, next };
   }
 
   /** Scopes bound what an agent may propose; the change history is kept (agent_scope_changes). */

@@ -3,6 +3,8 @@ import {
   AllowServices,
   ApiResponse,
   CurrentPrincipal,
+  PageQuery,
+  PageRequest,
   PrincipalGuard,
   Principal,
   RequireRoles,
@@ -66,13 +68,18 @@ export class KillSwitchesController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(ListQuery)) query: z.infer<typeof ListQuery>,
   ) {
-    return { switches: await this.commands.list(principal, query.state) };
+    const { items, next } = await this.commands.list(principal, query.state, query);
+    return { switches: items, next };
   }
 
   @Get('history')
-  @ApiResponse(200, KillSwitchHistory, 'every change of every switch the caller may see')
-  async history(@CurrentPrincipal() principal: Principal) {
-    return { history: await this.commands.history(principal) };
+  @ApiResponse(200, KillSwitchHistory, 'the changes of every switch the caller may see, newest first')
+  async history(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(PageQuery)) page: PageRequest,
+  ) {
+    const { items, next } = await this.commands.history(principal, page);
+    return { history: items, next };
   }
 
   @Get(':id')
@@ -82,8 +89,13 @@ export class KillSwitchesController {
   }
 
   @Get(':id/history')
-  @ApiResponse(200, KillSwitchHistory, "the switch's changes")
-  async switchHistory(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
-    return { history: await this.commands.history(principal, id) };
+  @ApiResponse(200, KillSwitchHistory, "the switch's changes, newest first")
+  async switchHistory(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Query(new ZodValidationPipe(PageQuery)) page: PageRequest,
+  ) {
+    const { items, next } = await this.commands.history(principal, page, id);
+    return { history: items, next };
   }
 }

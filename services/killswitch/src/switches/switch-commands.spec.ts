@@ -1,5 +1,5 @@
 import { EventTypes } from '@agentops/contracts';
-import { ALL_TENANTS, Principal } from '@agentops/service-runtime';
+import { ALL_TENANTS, InvalidCursor, PageRequest, Principal } from '@agentops/service-runtime';
 import { KillSwitchError, PLATFORM_TENANT } from './switch-commands';
 import { switchCommands } from './testing/switch-doubles';
 
@@ -10,6 +10,7 @@ import { switchCommands } from './testing/switch-doubles';
  */
 const T0 = '2026-03-02T09:00:00.000Z';
 const MINUTE = 60_000;
+const PAGE: PageRequest = { limit: 100 };
 
 const human = (tenantId: string, id = 'sre-1'): Principal => ({
   kind: 'human',
@@ -73,7 +74,7 @@ describe('SwitchCommands', () => {
       const flip = w.commands.flip(maison, { selector: { tenantId: 'other' }, reason: 'x' });
       await expect(flip).rejects.toThrow(KillSwitchError);
       await expect(flip).rejects.toMatchObject({ code: 'forbidden' });
-      expect(await w.repo.list('all', undefined)).toEqual([]);
+      expect((await w.repo.list('all', undefined, PAGE)).items).toEqual([]);
       expect(w.fanout.published).toEqual([]);
     });
 
@@ -126,9 +127,37 @@ describe('SwitchCommands', () => {
     it("lists the caller's tenant's active switches with the known agents each covers", async () => {
       await w.commands.flip(maison, { selector: { role: 'pricing' }, reason: 'a' });
       await w.commands.flip(human('other'), { selector: {}, reason: 'b' });
-      const list = await w.commands.list(maison, 'active');
-      expect(list.map((s) => [s.tenantId, s.coveredAgents])).toEqual([['maison', 2]]);
-      expect((await w.commands.list(operator, 'all')).length).toBe(2);
+      const list = await w.commands.list(maison, 'active', PAGE);
+      expect(list.items.map((s) => [s.tenantId, s.coveredAgents])).toEqual([['maison', 2]]);
+      expect(list.next).toBeNull();
+      expect((await w.commands.list(operator, 'all', PAGE)).items.length).toBe(2);
+    });
+
+    it('pages switches and history by `next`, newest first, each item once', async () => {
+      const flipped: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        flipped.unshift((await w.commands.flip(maison, { selector: {}, reason: `s${i}` })).id);
+        w.clock.advance(i % 2 ? MINUTE : 0);
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await w.commands.list(maison, 'all', { limit: 2, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((s) => s.id));
+        cursor = page.next ?? undefined;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(pages).toBe(3);
+      expect(seen.sort()).toEqual([...flipped].sort());
+      const history = await w.commands.history(maison, { limit: 3 });
+      const rest = await w.commands.history(maison, { limit: 3, cursor: history.next! });
+      expect([...history.items, ...rest.items].map((h) => h.reason)).toEqual(['s4', 's3', 's2', 's1', 's0']);
+      expect(rest.next).toBeNull();
+      await expect(w.commands.list(maison, 'all', { limit: 2, cursor: 'forged' })).rejects.toBeInstanceOf(
+        InvalidCursor,
+      );
     });
 
     it("previews what a flip would halt within the caller's tenant", async () => {
@@ -145,15 +174,15 @@ describe('SwitchCommands', () => {
     it("keeps another tenant's switch and its history from the caller", async () => {
       const theirs = await w.commands.flip(human('other'), { selector: {}, reason: 'x' });
       await expect(w.commands.get(maison, theirs.id)).rejects.toMatchObject({ code: 'not_found' });
-      await expect(w.commands.history(maison, theirs.id)).rejects.toMatchObject({ code: 'not_found' });
-      expect(await w.commands.history(maison)).toEqual([]);
+      await expect(w.commands.history(maison, PAGE, theirs.id)).rejects.toMatchObject({ code: 'not_found' });
+      expect((await w.commands.history(maison, PAGE)).items).toEqual([]);
     });
 
     it("gives a switch's history newest first", async () => {
       const { id } = await w.commands.flip(maison, { selector: {}, reason: 'on' });
       w.clock.advance(MINUTE);
       await w.commands.release(maison, id, 'off');
-      expect((await w.commands.history(maison, id)).map((h) => [h.state, h.reason])).toEqual([
+      expect((await w.commands.history(maison, PAGE, id)).items.map((h) => [h.state, h.reason])).toEqual([
         ['released', 'off'],
         ['active', 'on'],
       ]);

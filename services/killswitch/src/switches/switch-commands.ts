@@ -7,6 +7,8 @@ import {
   DomainError,
   EVENT_SOURCE,
   LOGGER,
+  Page,
+  PageRequest,
   Principal,
   canAccessTenant,
 } from '@agentops/service-runtime';
@@ -135,13 +137,16 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     return { selector: scoped.selector, coveredAgents: covered.length, agents: covered };
   }
 
-  async list(principal: Principal, state: 'active' | 'all'): Promise<SwitchView[]> {
-    const rows = await this.repo.list(state, tenantFilter(principal));
+  async list(principal: Principal, state: 'active' | 'all', page: PageRequest): Promise<Page<SwitchView>> {
+    const { items, next } = await this.repo.list(state, tenantFilter(principal), page);
     const known = await this.agents.all(tenantFilter(principal));
-    return rows.map((r) => ({
-      ...this.view(r),
-      coveredAgents: known.filter((a) => selectorCoversAgent(r.selector, a)).length,
-    }));
+    return {
+      items: items.map((r) => ({
+        ...this.view(r),
+        coveredAgents: known.filter((a) => selectorCoversAgent(r.selector, a)).length,
+      })),
+      next,
+    };
   }
 
   async get(principal: Principal, id: string): Promise<SwitchView> {
@@ -150,9 +155,9 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
     return this.view(row);
   }
 
-  async history(principal: Principal, id?: string): Promise<HistoryEntry[]> {
+  async history(principal: Principal, page: PageRequest, id?: string): Promise<Page<HistoryEntry>> {
     if (id) await this.get(principal, id);
-    return this.repo.history(id, tenantFilter(principal));
+    return this.repo.history(id, tenantFilter(principal), page);
   }
 
   /** Auto-release: enforcement points already stopped enforcing at expiresAt; this records it. */

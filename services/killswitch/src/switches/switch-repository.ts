@@ -1,6 +1,8 @@
 import { CohortSelector, EventEnvelope, KillSwitchChangedV1 } from '@agentops/contracts';
+import { KEYSET_TIME, Keyset, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
 
 export interface SwitchRecord {
   id: string;
@@ -30,6 +32,11 @@ export interface HistoryEntry {
 
 const COLUMNS = `id, tenant_id AS "tenantId", selector, state, actor, reason, ticket, expires_at AS "expiresAt", flipped_at AS "flippedAt",
   released_at AS "releasedAt", released_by AS "releasedBy", release_reason AS "releaseReason", last_event AS "lastEvent"`;
+
+/** Switches, most recently flipped first: (flipped_at, id) descending. */
+export const SWITCHES_KEYSET = new Keyset(z.tuple([KEYSET_TIME, z.string().uuid()]));
+/** History entries, newest first: seq descending. */
+export const HISTORY_KEYSET = new Keyset(z.tuple([z.string().regex(/^\d{1,19}$/)]));
 
 /** Switches and their history in the killswitch schema; the only place that speaks SQL about them. */
 @Injectable()
@@ -94,7 +101,11 @@ export class SwitchRepository {
   }
 
   /** `tenantId` undefined = every tenant (platform operator). */
-  async list(state: 'active' | 'all', tenantId: string | undefined, limit = 500): Promise<SwitchRecord[]> {
+  async list(
+    state: 'active' | 'all',
+    tenantId: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<SwitchRecord>> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (state === 'active') where.push(`state = 'active' AND (expires_at IS NULL OR expires_at > now())`);
@@ -102,19 +113,28 @@ export class SwitchRepository {
       params.push(tenantId);
       where.push(`tenant_id = $${params.length}`);
     }
-    params.push(limit);
+    const after = SWITCHES_KEYSET.after(page);
+    if (after) {
+      params.push(...after);
+      // Milliseconds, as the position carries them (flips are stamped by a JS clock anyway).
+      where.push(
+        `(date_trunc('milliseconds', flipped_at), id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
+    }
+    params.push(page.limit + 1);
     const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM switches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY flipped_at DESC LIMIT $${params.length}`,
+      `SELECT ${COLUMNS} FROM switches ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY date_trunc('milliseconds', flipped_at) DESC, id DESC LIMIT $${params.length}`,
       params,
     )) as SwitchRecord[];
-    return rows.map(normalise);
+    return SWITCHES_KEYSET.page(rows.map(normalise), page.limit, (r) => [r.flippedAt, r.id]);
   }
 
   async history(
     switchId: string | undefined,
     tenantId: string | undefined,
-    limit = 500,
-  ): Promise<HistoryEntry[]> {
+    page: PageRequest,
+  ): Promise<Page<HistoryEntry>> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (switchId) {
@@ -125,14 +145,23 @@ export class SwitchRepository {
       params.push(tenantId);
       where.push(`tenant_id = $${params.length}`);
     }
-    params.push(limit);
+    const after = HISTORY_KEYSET.after(page);
+    if (after) {
+      params.push(after[0]);
+      where.push(`seq < $${params.length}::bigint`);
+    }
+    params.push(page.limit + 1);
     // ORDER BY the column, not the text alias: '100' sorts before '99' as text.
     const rows = (await this.dataSource.query(
       `SELECT seq::text AS seq, switch_id AS "switchId", event_id AS "eventId", state, actor, reason, at FROM switch_history
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY switch_history.seq DESC LIMIT $${params.length}`,
       params,
     )) as HistoryEntry[];
-    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+    return HISTORY_KEYSET.page(
+      rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+      page.limit,
+      (r) => [r.seq],
+    );
   }
 
   async dueForExpiry(): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { CohortSelectorInput } from '@agentops/contracts';
+import { PageQuery } from '@agentops/service-runtime';
 import { z } from 'zod';
 
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -30,7 +31,7 @@ export const ReleaseRequest = z
   .default({ reason: 'released' });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 
-export const ListQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
+export const ListQuery = PageQuery.extend({ state: z.enum(['active', 'all']).default('active') });
 
 export const PreviewRequest = z.object({ selector: CohortSelectorInput }).strict();
 export type PreviewRequest = z.infer<typeof PreviewRequest>;

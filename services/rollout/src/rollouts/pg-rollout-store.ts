@@ -1,10 +1,11 @@
 import { EventEnvelope, RolloutTransitionedV1 } from '@agentops/contracts';
 import { parseRolloutStats, serialiseRolloutStats } from '@agentops/rollout-analysis';
-import { DomainError } from '@agentops/service-runtime';
+import { DomainError, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   PendingFact,
+  ROLLOUTS_KEYSET,
   RolloutChange,
   RolloutIntentRow,
   RolloutRecord,
@@ -117,21 +118,24 @@ export class PgRolloutStore extends RolloutStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async findByKey(tenantId: string, key: string): Promise<RolloutRecord | null> {
+  async findByKey(tenantId: string | undefined, key: string): Promise<RolloutRecord | null> {
     const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM rollouts WHERE tenant_id = $1 AND key = $2 ORDER BY created_at DESC LIMIT 1`,
-      [tenantId, key],
+      `SELECT ${COLUMNS} FROM rollouts WHERE ($1::text IS NULL OR tenant_id = $1) AND key = $2
+       ORDER BY created_at DESC LIMIT 1`,
+      [tenantId ?? null, key],
     )) as Row[];
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async list(tenantId: string | undefined): Promise<RolloutRecord[]> {
+  async list(tenantId: string | undefined, page: PageRequest): Promise<Page<RolloutRecord>> {
+    const after = ROLLOUTS_KEYSET.after(page);
     const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM rollouts ${tenantId === undefined ? '' : 'WHERE tenant_id = $1'}
-       ORDER BY created_at DESC LIMIT 500`,
-      tenantId === undefined ? [] : [tenantId],
+      `SELECT ${COLUMNS} FROM rollouts WHERE ($1::text IS NULL OR tenant_id = $1)
+         AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), id) < ($2::timestamptz, $3::uuid))
+       ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT $4`,
+      [tenantId ?? null, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
     )) as Row[];
-    return rows.map(toRecord);
+    return ROLLOUTS_KEYSET.page(rows.map(toRecord), page.limit, (r) => [r.createdAt, r.id]);
   }
 
   async live(tenantId?: string): Promise<RolloutRecord[]> {

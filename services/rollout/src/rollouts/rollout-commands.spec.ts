@@ -82,7 +82,7 @@ describe('RolloutCommands', () => {
     const view = await commands.apply(sreOf(), { yaml: canaryYaml() });
     expect((await rejection(commands.status(sreOf('other'), view.id))).code).toBe('not_found');
     expect((await rejection(commands.pause(sreOf('other'), view.id))).code).toBe('not_found');
-    expect(await commands.list(sreOf('other'))).toEqual([]);
+    expect(await commands.list(sreOf('other'), { limit: 10 })).toEqual({ items: [], next: null });
   });
 
   it('pauses, resumes and promotes by key, each an event; a finished rollout refuses more', async () => {

@@ -16,7 +16,15 @@ import {
   validateRolloutYaml,
 } from '@agentops/rollout-analysis';
 import { newEventId } from '@agentops/messaging';
-import { ALL_TENANTS, Clock, DomainError, Principal, canAccessTenant } from '@agentops/service-runtime';
+import {
+  ALL_TENANTS,
+  Clock,
+  DomainError,
+  Page,
+  PageRequest,
+  Principal,
+  canAccessTenant,
+} from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
@@ -135,9 +143,12 @@ export class RolloutCommands {
     return this.status(principal, record.id);
   }
 
-  async list(principal: Principal): Promise<RolloutSummary[]> {
-    const rows = await this.store.list(principal.tenantId === ALL_TENANTS ? undefined : principal.tenantId);
-    return rows.map(summaryOf);
+  async list(principal: Principal, page: PageRequest): Promise<Page<RolloutSummary>> {
+    const { items, next } = await this.store.list(
+      principal.tenantId === ALL_TENANTS ? undefined : principal.tenantId,
+      page,
+    );
+    return { items: items.map(summaryOf), next };
   }
 
   async status(principal: Principal, ref: string): Promise<RolloutStatusView> {
@@ -234,8 +245,11 @@ export class RolloutCommands {
     const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ref);
     let record: RolloutRecord | null = null;
     if (isId) record = await this.store.find(ref);
-    else if (principal.tenantId !== ALL_TENANTS) record = await this.store.findByKey(principal.tenantId, ref);
-    else record = (await this.store.list(undefined)).find((r) => r.key === ref) ?? null;
+    else
+      record = await this.store.findByKey(
+        principal.tenantId === ALL_TENANTS ? undefined : principal.tenantId,
+        ref,
+      );
     if (!record || !canAccessTenant(principal, record.tenantId))
       throw new RolloutError('not_found', `no rollout ${ref}`);
     return record;

@@ -1,5 +1,7 @@
 import { EventEnvelope, IntentProposedV1, RolloutTransitionedV1 } from '@agentops/contracts';
 import { RolloutState, RolloutStats } from '@agentops/rollout-analysis';
+import { KEYSET_TIME, Keyset, Page, PageRequest } from '@agentops/service-runtime';
+import { z } from 'zod';
 
 /** A rolled-back candidate whose cohort a kill switch halts; `killSwitchId` once it is flipped. */
 export interface CandidateHalt {
@@ -60,6 +62,9 @@ export interface RolloutChange<T> {
 
 export type UnitPathEvidence = 'seen' | 'unseen' | 'no_traffic';
 
+/** Rollouts newest first: (created_at, id) descending, to the millisecond. */
+export const ROLLOUTS_KEYSET = new Keyset(z.tuple([KEYSET_TIME, z.string().uuid()]));
+
 /**
  * Rollouts, their transitions, intents and counted events: the only place that speaks SQL about
  * them (PgRolloutStore), with an in-memory twin for the use cases' unit specs.
@@ -68,9 +73,10 @@ export abstract class RolloutStore {
   /** Inserts a new rollout with its `applied` transition; a live key already taken is a conflict. */
   abstract insert(record: RolloutRecord, transition: EventEnvelope<RolloutTransitionedV1>): Promise<void>;
   abstract find(id: string): Promise<RolloutRecord | null>;
-  abstract findByKey(tenantId: string, key: string): Promise<RolloutRecord | null>;
-  /** `tenantId` undefined: every tenant (platform operator). Newest first. */
-  abstract list(tenantId: string | undefined): Promise<RolloutRecord[]>;
+  /** The newest rollout with this key, in `tenantId` (undefined: in any tenant). */
+  abstract findByKey(tenantId: string | undefined, key: string): Promise<RolloutRecord | null>;
+  /** A page of rollouts, newest first; `tenantId` undefined: every tenant (platform operator). */
+  abstract list(tenantId: string | undefined, page: PageRequest): Promise<Page<RolloutRecord>>;
   /** Running and paused rollouts, of one tenant or all. */
   abstract live(tenantId?: string): Promise<RolloutRecord[]>;
   /** Rollouts with a halt not yet flipped. */

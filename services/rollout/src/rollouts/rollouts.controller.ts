@@ -1,11 +1,13 @@
 import {
   CurrentPrincipal,
+  PageQuery,
+  PageRequest,
   Principal,
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
 } from '@agentops/service-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { RolloutCommands } from './rollout-commands';
 import { ActionRequest, ApplyRequest, PromoteRequest, RolloutRef } from './rollout-requests';
 
@@ -29,8 +31,12 @@ export class RolloutsController {
   }
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal) {
-    return { rollouts: await this.commands.list(principal) };
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(PageQuery)) page: PageRequest,
+  ) {
+    const { items, next } = await this.commands.list(principal, page);
+    return { rollouts: items, next };
   }
 
   @Get(':id')

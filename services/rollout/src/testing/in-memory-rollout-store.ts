@@ -1,11 +1,12 @@
 import { CohortSelector, EventEnvelope, RolloutChangedV1, RolloutTransitionedV1 } from '@agentops/contracts';
-import { DomainError, ManualClock } from '@agentops/service-runtime';
+import { DomainError, ManualClock, PageRequest } from '@agentops/service-runtime';
 import type { Logger } from 'pino';
 import { CandidateHalter } from '../halts/candidate-halter';
 import { RolloutAnnouncer } from '../rollouts/rollout-announcer';
 import { RolloutPropagation } from '../rollouts/rollout-propagation';
 import {
   PendingFact,
+  ROLLOUTS_KEYSET,
   RolloutChange,
   RolloutIntentRow,
   RolloutRecord,
@@ -45,14 +46,22 @@ export class InMemoryRolloutStore extends RolloutStore {
     return r ? copy(r) : null;
   }
 
-  async findByKey(tenantId: string, key: string) {
-    return (await this.list(tenantId)).find((r) => r.key === key) ?? null;
+  async findByKey(tenantId: string | undefined, key: string) {
+    return this.newestFirst(tenantId).find((r) => r.key === key) ?? null;
   }
 
-  async list(tenantId: string | undefined) {
+  async list(tenantId: string | undefined, page: PageRequest) {
+    const after = ROLLOUTS_KEYSET.after(page);
+    const rows = this.newestFirst(tenantId).filter(
+      (r) => !after || r.createdAt < after[0] || (r.createdAt === after[0] && r.id < after[1]),
+    );
+    return ROLLOUTS_KEYSET.page(rows.slice(0, page.limit + 1), page.limit, (r) => [r.createdAt, r.id]);
+  }
+
+  private newestFirst(tenantId: string | undefined): RolloutRecord[] {
     return [...this.rows.values()]
       .filter((r) => tenantId === undefined || r.tenantId === tenantId)
-      .reverse()
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
       .map(copy);
   }
 

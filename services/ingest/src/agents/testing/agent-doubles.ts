@@ -1,6 +1,8 @@
 /** Test doubles for the agent registry: agents, scope history and API keys in memory. */
 import { AgentIdentity, AgentScopes } from '@agentops/contracts';
+import { Page, PageRequest } from '@agentops/service-runtime';
 import {
+  AGENTS_KEYSET,
   AgentRegistration,
   AgentRepository,
   KeyRetirement,
@@ -42,11 +44,14 @@ export class InMemoryAgentRepository extends AgentRepository {
     return agent && (tenantId === undefined || agent.tenantId === tenantId) ? { ...agent } : null;
   }
 
-  async list(tenantId?: string): Promise<AgentIdentity[]> {
-    return [...this.agents.values()]
-      .filter((a) => !tenantId || a.tenantId === tenantId)
+  async list(tenantId: string | undefined, page: PageRequest): Promise<Page<AgentIdentity>> {
+    const after = AGENTS_KEYSET.after(page);
+    const rows = [...this.agents.values()]
+      .filter((a) => (!tenantId || a.tenantId === tenantId) && (!after || a.id > after[0]))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, page.limit + 1)
       .map(identityOf);
+    return AGENTS_KEYSET.page(rows, page.limit, (a) => [a.id]);
   }
 
   async setScopes(

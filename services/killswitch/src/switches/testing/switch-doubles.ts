@@ -1,11 +1,17 @@
 import { EventEnvelope, KillSwitchChangedV1 } from '@agentops/contracts';
-import { Clock, ManualClock } from '@agentops/service-runtime';
+import { Clock, ManualClock, Page, PageRequest } from '@agentops/service-runtime';
 import type { Logger } from 'pino';
 import { KnownAgents } from '../../agents/known-agents';
 import { AgentDirectory } from '../../agents/testing/agent-doubles';
 import { SwitchCommands } from '../switch-commands';
 import { SwitchFanout } from '../switch-fanout';
-import { HistoryEntry, SwitchRecord, SwitchRepository } from '../switch-repository';
+import {
+  HISTORY_KEYSET,
+  HistoryEntry,
+  SWITCHES_KEYSET,
+  SwitchRecord,
+  SwitchRepository,
+} from '../switch-repository';
 
 /**
  * Test doubles for the switch use cases: switches and their history in memory with the
@@ -65,26 +71,36 @@ export class InMemorySwitchRepository implements Pick<SwitchRepository, keyof Sw
     return row ? { ...row } : null;
   }
 
-  async list(state: 'active' | 'all', tenantId: string | undefined, limit = 500): Promise<SwitchRecord[]> {
-    return [...this.switches.values()]
+  async list(
+    state: 'active' | 'all',
+    tenantId: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<SwitchRecord>> {
+    const after = SWITCHES_KEYSET.after(page);
+    const rows = [...this.switches.values()]
       .filter((r) => state === 'all' || (r.state === 'active' && !this.expired(r)))
       .filter((r) => tenantId === undefined || r.tenantId === tenantId)
-      .sort((a, b) => b.flippedAt.localeCompare(a.flippedAt))
-      .slice(0, limit)
+      .sort((a, b) => b.flippedAt.localeCompare(a.flippedAt) || b.id.localeCompare(a.id))
+      .filter((r) => !after || r.flippedAt < after[0] || (r.flippedAt === after[0] && r.id < after[1]))
+      .slice(0, page.limit + 1)
       .map((r) => ({ ...r }));
+    return SWITCHES_KEYSET.page(rows, page.limit, (r) => [r.flippedAt, r.id]);
   }
 
   async history(
     switchId: string | undefined,
     tenantId: string | undefined,
-    limit = 500,
-  ): Promise<HistoryEntry[]> {
-    return this.entries
+    page: PageRequest,
+  ): Promise<Page<HistoryEntry>> {
+    const after = HISTORY_KEYSET.after(page);
+    const rows = this.entries
       .filter((e) => !switchId || e.switchId === switchId)
       .filter((e) => tenantId === undefined || e.tenantId === tenantId)
+      .filter((e) => !after || Number(e.seq) < Number(after[0]))
       .sort((a, b) => Number(b.seq) - Number(a.seq))
-      .slice(0, limit)
+      .slice(0, page.limit + 1)
       .map(({ tenantId: _tenantId, ...e }) => e);
+    return HISTORY_KEYSET.page(rows, page.limit, (e) => [e.seq]);
   }
 
   async dueForExpiry(): Promise<string[]> {
