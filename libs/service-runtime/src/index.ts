@@ -12,6 +12,7 @@ export * from './bootstrap';
 export * from './body-limits';
 export * from './auth';
 export * from './periodic-refresh';
+export * from './single-flight-timer';
 export * from './errors';
 export * from './pagination';
 export * from './clock';

@@ -1,4 +1,4 @@
-import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { LOGGER, SERVICE_CONFIG, SingleFlightTimer } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AccessConfig } from '../config';
@@ -13,33 +13,26 @@ const CATCH_UP_GRACE_MS = 2000;
  */
 @Injectable()
 export class AccessTicker implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly timer: SingleFlightTimer;
 
   constructor(
-    private readonly observation: AccessObservation,
-    @Inject(SERVICE_CONFIG) private readonly config: AccessConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    observation: AccessObservation,
+    @Inject(SERVICE_CONFIG) config: AccessConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.timer = new SingleFlightTimer(
+      'access tick',
+      () => observation.tick(CATCH_UP_GRACE_MS),
+      config.ACCESS_TICK_MS,
+      logger,
+    );
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.timer = setInterval(() => void this.tick(), this.config.ACCESS_TICK_MS);
-    this.timer.unref();
+  onApplicationBootstrap(): void {
+    this.timer.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.observation.tick(CATCH_UP_GRACE_MS);
-    } catch (err) {
-      this.logger.warn({ err }, 'access tick failed; retried on the next');
-    } finally {
-      this.running = false;
-    }
+    this.timer.stop();
   }
 }

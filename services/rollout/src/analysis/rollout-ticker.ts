@@ -1,4 +1,4 @@
-import { LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { LOGGER, SERVICE_CONFIG, SingleFlightTimer } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RolloutConfig } from '../config';
@@ -12,37 +12,29 @@ import { RolloutAnalysisLoop } from './rollout-analysis-loop';
  */
 @Injectable()
 export class RolloutTicker implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly timer: SingleFlightTimer;
 
   constructor(
     private readonly loop: RolloutAnalysisLoop,
     private readonly propagation: RolloutPropagation,
     @Inject(SERVICE_CONFIG) private readonly config: RolloutConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.timer = new SingleFlightTimer('rollout tick', () => this.tick(), config.ROLLOUT_TICK_MS, logger);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.propagation.catchUp(true);
-    this.timer = setInterval(() => void this.tick(), this.config.ROLLOUT_TICK_MS);
-    this.timer.unref();
+    this.timer.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.timer.stop();
   }
 
   private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.loop.tick();
-      await this.propagation.catchUp(false);
-      await this.loop.dropStalePendingFacts(this.config.ROLLOUT_PENDING_FACT_TTL_MS);
-    } catch (err) {
-      this.logger.warn({ err }, 'rollout tick failed; retried on the next');
-    } finally {
-      this.running = false;
-    }
+    await this.loop.tick();
+    await this.propagation.catchUp(false);
+    await this.loop.dropStalePendingFacts(this.config.ROLLOUT_PENDING_FACT_TTL_MS);
   }
 }
