@@ -12,15 +12,12 @@ import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 /**
  * Issue #15 items 7 and 4 on the real stack: the simulation's rollout scenarios
- * (tools/simulation/rollouts.ts) in a short run — the retail policy pack as the platform baseline,
- * the SDK's `variant()` choosing each intent's arm locally from its control stream. The rollout
- * service counts the pricing canary's intents on both arms and the prompt A/B's outcomes per arm,
- * and the report shows each arm with an interval. Every number asserted comes from the run.
- *
- * Not asserted here: the canary's automatic rollback. On the loaded 2-core machine the rollout
- * service counted far fewer facts than the agents produced (1,280 intents proposed in 4.5 min, a
- * few dozen counted), short of the ~340–760 counted intents the deny-rate test needs at 50 %;
- * rollout-canary.e2e-spec.ts proves the rollback itself.
+ * (tools/simulation/rollouts.ts) in a short run, as `npm run demo` runs them — the retail policy
+ * pack as the platform baseline, the SDK's `variant()` choosing each intent's arm locally from its
+ * control stream. The rollout service counts the pricing canary's intents on both arms until its
+ * sequential test proves the candidate's deny rate worse and rolls it back by itself, and the
+ * prompt A/B's outcomes per arm; the report says when and after how many counted intents the
+ * rollback happened, and shows each A/B arm with an interval. Every number asserted comes from the run.
  */
 const SUFFIX = Date.now().toString(36);
 const TENANT = `maison-sim-${SUFFIX}`;
@@ -56,8 +53,9 @@ describe('simulation: the rollouts’ agents pick arms with variant(), the rollo
         catalog: generateCatalog(7),
         customers: generateCustomers(7),
         rnd: new Random(22),
-        // A short run: 45 s.
+        // A short run: 45 s, longer only until the canary's test decides; 5 s more after its rollback.
         stopAfterRollbackMs: 5000,
+        graceMs: 180_000,
       },
       Date.now() + 45_000,
     );
@@ -89,9 +87,37 @@ describe('simulation: the rollouts’ agents pick arms with variant(), the rollo
     );
     expect(counted.stable).toBeLessThanOrEqual(c.proposed.stable);
     expect(counted.canary).toBeLessThanOrEqual(c.proposed.canary);
-    // Only the candidate's bad currency and the baseline's are refused, by policy.
-    expect(Object.keys(report.refusals)).toEqual(['policy: retail.pricing.valid-price']);
-    expect(rolloutReportLines(report).join('\n')).toContain(`canary ${c.key}: `);
+    // Refused: the bad currency of either arm by policy, and after the rollback the candidate's
+    // intents by its kill switch (or, until ingest has it, by the variant gate).
+    expect(report.refusals['policy: retail.pricing.valid-price']).toBeGreaterThan(0);
+    for (const why of Object.keys(report.refusals))
+      expect(why).toMatch(
+        /^(policy: retail\.pricing\.valid-price|policy: agentops\.rollout-variant|killswitch(: .*)?)$/,
+      );
+  });
+
+  it('rolls the worse pricing release back by itself, and the report says when and after how many intents', async () => {
+    const c = report.canary!;
+    expect(c.status).toBe('rolled_back');
+    expect(c.weights).toEqual({ stable: 100, canary: 0 });
+    const rb = c.rollback!;
+    expect(rb.actor).toBe('analysis');
+    expect(rb.reason).toMatch(/^deny rate of canary proven worse than the baseline/);
+    // Counted on both arms when it decided, and never more than were proposed.
+    expect(rb.decisions.stable).toBeGreaterThan(0);
+    expect(rb.decisions.canary).toBeGreaterThan(0);
+    expect(rb.decisions.stable).toBeLessThanOrEqual(c.proposed.stable);
+    expect(rb.decisions.canary).toBeLessThanOrEqual(c.proposed.canary);
+    expect(rb.intents).toBe(rb.decisions.stable + rb.decisions.canary);
+    expect(rb.secondsAfterStart).toBeGreaterThan(0);
+    expect(c.denyRate.test).toBe('harm');
+    // Only an intent the candidate proposed after the rollback can be refused as one.
+    expect(c.candidateAfterRollback.refused).toBeLessThanOrEqual(c.candidateAfterRollback.proposed);
+    const lines = rolloutReportLines(report).join('\n');
+    expect(lines).toContain(
+      `canary ${c.key}: rolled back automatically at ${rb.at.slice(11, 19)} UTC, ${rb.secondsAfterStart.toFixed(1)} s after its traffic started, after ${rb.intents} counted intents (stable ${rb.decisions.stable}, canary ${rb.decisions.canary}) by analysis`,
+    );
+    expect(lines).toContain(`why: ${rb.reason}`);
   });
 
   it('reports the A/B of two prompts per arm with an interval around each value', async () => {

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     )
     .option('--review-delay-ms <ms>', 'the reviewer’s reading time', (v) => Number(v), 1500)
     .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
-    .option('--rollouts', 'also run the pricing canary and the service-prompt A/B (issue #15)', false)
+    .option('--no-rollouts', 'skip the pricing canary and the service-prompt A/B (issue #15)')
     .option(
       '--rollout-grace <seconds>',
       'how long the pricing canary may run past --duration until its test decides',
@@ -175,10 +175,9 @@ async function main(): Promise<void> {
       simulationKnowledge(opts.seed, catalog, new Date()),
     ).catch((e: Error) => console.error(`knowledge re-read failed: ${e.message}`));
   }, 45_000);
-  // The canary of a subtly worse pricing release and the A/B of two service prompts, alongside.
+  // The canary of a subtly worse pricing release and the A/B of two service prompts, alongside;
+  // the canary may run into --rollout-grace until its sequential test decides.
   let rollouts: RolloutScenarioReport | undefined;
-  // Off by default: on a loaded machine the rollout service counts too slowly for the canary's test
-  // to decide within a short run (see test/e2e/simulation-rollouts.e2e-spec.ts).
   const rolloutRun = !opts.rollouts
     ? Promise.resolve()
     : runRolloutScenarios(
@@ -246,7 +245,7 @@ function canaryFailureMode(r: RolloutScenarioReport): FailureModeResult {
     description: `dynamic pricing 2.4.0 on a canary of ${OUTLET}'s SKUs denies 12 % of its prices instead of 5 %`,
     contained: rb !== undefined && rb.actor === 'analysis',
     how: rb
-      ? `rolled back by the rollout analysis ${rb.secondsAfterStart.toFixed(1)} s in, after ${rb.intents} counted intents; its later intents refused (${c!.candidateAfterRollback.refused}/${c!.candidateAfterRollback.proposed})`
+      ? `rolled back by the rollout analysis ${rb.secondsAfterStart.toFixed(1)} s after its traffic started, after ${rb.intents} counted intents; its later intents refused (${c!.candidateAfterRollback.refused}/${c!.candidateAfterRollback.proposed})`
       : `not rolled back (${c ? `status ${c.status}` : (r.problems[0] ?? 'no canary')})`,
     by: rb ? `rollout ${c!.key}${rb.killSwitchId ? `, kill switch ${rb.killSwitchId}` : ''}` : '—',
   };

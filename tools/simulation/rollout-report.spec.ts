@@ -11,7 +11,8 @@ const canary = (over: Partial<CanaryReport> = {}): CanaryReport => ({
     at: '2026-12-02T14:00:21.500Z',
     secondsAfterStart: 21.46,
     intents: 1544,
-    decisions: { stable: 1160, canary: 384 },
+    // As the rollout service lists them: the candidate first. The report puts the baseline first.
+    decisions: { canary: 384, stable: 1160 },
     actor: 'analysis',
     reason: 'deny rate of canary is worse than the baseline',
     killSwitchId: '0badcafe-0000-7000-8000-000000000002',
@@ -37,7 +38,7 @@ const ab = (winner: string | null): AbReport => ({
 describe('the rollouts section of the simulation report', () => {
   it('says when and after how many counted intents the canary was rolled back, per arm, and by what', () => {
     expect(canaryLine(canary())).toBe(
-      'rolled back automatically 21.5 s after the start, after 1544 counted intents (stable 1160, canary 384) by analysis; kill switch 0badcafe on 2.4.0',
+      'rolled back automatically at 14:00:21 UTC, 21.5 s after its traffic started, after 1544 counted intents (stable 1160, canary 384) by analysis; kill switch 0badcafe on 2.4.0',
     );
   });
 

@@ -15,8 +15,8 @@ export function canaryLine(c: CanaryReport): string {
     return `NOT rolled back (status ${c.status}, weights ${weights(c.weights)}; ${sent}); deny rate ${pct(c.denyRate.baseline)} vs ${pct(c.denyRate.candidate)}`;
   const r = c.rollback;
   return (
-    `rolled back automatically ${r.secondsAfterStart.toFixed(1)} s after the start, after ${r.intents} counted intents ` +
-    `(${Object.entries(r.decisions)
+    `rolled back automatically at ${r.at.slice(11, 19)} UTC, ${r.secondsAfterStart.toFixed(1)} s after its traffic started, after ${r.intents} counted intents ` +
+    `(${armsInOrder(c, r.decisions)
       .map(([arm, n]) => `${arm} ${n}`)
       .join(
         ', ',
@@ -102,4 +102,12 @@ function weights(w: Record<string, number>): string {
   return Object.entries(w)
     .map(([a, p]) => `${a} ${p} %`)
     .join(' / ');
+}
+
+/** The baseline first, as the canary's agents were listed, whatever order the counts came in. */
+function armsInOrder(c: CanaryReport, counts: Record<string, number>): [string, number][] {
+  const order = Object.keys(c.proposed);
+  return Object.entries(counts).sort(
+    ([a], [b]) => (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1),
+  );
 }

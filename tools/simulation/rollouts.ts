@@ -79,6 +79,7 @@ export interface CanaryReport {
   /** The automatic rollback, if it happened. */
   rollback?: {
     at: string;
+    /** Seconds from the canary's first intent (both rollouts applied and known) to the rollback. */
     secondsAfterStart: number;
     /** Decisions the rollout had counted (both arms) when it rolled back, and per arm. */
     intents: number;
@@ -224,7 +225,6 @@ export async function runRolloutScenarios(
     if (why) refusals[why] = (refusals[why] ?? 0) + 1;
   };
   const rolloutsUrl = `${o.endpoints.rollout}/v1/rollouts`;
-  const started = Date.now();
   await endLeftovers(o);
 
   // The canary's brand: its catalog (the same collection) and retail facts.
@@ -289,6 +289,7 @@ export async function runRolloutScenarios(
     const workingSet = balancedSkus(o.catalog, (sku) => pricing.stable.variant(canaryKey, sku.sku)?.name);
     await gateKnows(pricing, canaryKey, workingSet[0]);
     log('the variant gate knows the canary; traffic starts');
+    const trafficStarted = Date.now();
 
     const proposed: Record<string, number> = { stable: 0, canary: 0 };
     const after = { proposed: 0, refused: 0 };
@@ -390,7 +391,7 @@ export async function runRolloutScenarios(
     const finalCanary = await api<RolloutView>('GET', `${rolloutsUrl}/${canary.id}`, o.token);
     const finalAb = await api<RolloutView>('GET', `${rolloutsUrl}/${ab.id}`, o.token);
     return {
-      canary: canaryReport(finalCanary, proposed, after, started),
+      canary: canaryReport(finalCanary, proposed, after, trafficStarted),
       ab: abReport(finalAb),
       refusals: Object.fromEntries(Object.entries(refusals).sort((a, b) => b[1] - a[1])),
       problems,
@@ -407,7 +408,7 @@ function canaryReport(
   v: RolloutView,
   proposed: Record<string, number>,
   after: { proposed: number; refused: number },
-  started: number,
+  trafficStarted: number,
 ): CanaryReport {
   const t = v.transitions.find((x) => x.transition === 'rolled_back');
   const g = v.analysis.guardrails.find((x) => x.kpi === 'deny_rate');
@@ -420,7 +421,7 @@ function canaryReport(
     proposed,
     rollback: t && {
       at: t.at,
-      secondsAfterStart: Math.max(0, (Date.parse(t.at) - started) / 1000),
+      secondsAfterStart: Math.max(0, (Date.parse(t.at) - trafficStarted) / 1000),
       intents: Object.values(decisions).reduce((s, n) => s + n, 0),
       decisions,
       actor: t.actor,
