@@ -41,8 +41,6 @@ export class RolloutFactsConsumer implements OnApplicationBootstrap, BeforeAppli
       maxWaitTimeInMs: 50,
       maxChunkSize: this.config.ROLLOUT_BATCH_SIZE,
       partitionsConsumedConcurrently: this.config.ROLLOUT_PARTITIONS_CONCURRENTLY,
-      // These topics are other services' own: refused messages are their consumers' to dead-letter.
-      deadLetterReasons: [],
     });
     await this.consumer.start((items) => this.loop.countBatch(items.map((i) => i.event)));
   }
