@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
 import { launchChromium, pageProblems, signIn, watchPage } from '../support/browser';
-import { bootWiredPlatform, eventually } from '../support/platform';
+import { bootWiredPlatform, closeWiredPlatform, eventually } from '../support/platform';
 import { applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
@@ -98,16 +98,7 @@ describe('console in the browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of [
-      'console',
-      'ingest',
-      'rollout',
-      'killswitch',
-      'escalation',
-      'guardrail',
-      'audit',
-    ] as const)
-      await svc[name]?.close();
+    await closeWiredPlatform(svc);
   });
 
   const propose = (key: string, intent: IntentProposal, wait = true) =>

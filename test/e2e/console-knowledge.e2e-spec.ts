@@ -9,7 +9,7 @@ import { loadFixtures, loadPolicySources } from '../../tools/policy/fixtures';
 import { getJson, postJson } from '../support/agent-http';
 import { launchChromium, pageProblems, signIn } from '../support/browser';
 import { knowledgeAt } from '../support/knowledge';
-import { bootWiredPlatform, eventually } from '../support/platform';
+import { bootWiredPlatform, closeWiredPlatform, eventually } from '../support/platform';
 import { applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN, TEST_TOKEN_SIGNER } from '../support/test-env';
 
@@ -121,16 +121,7 @@ describe('console in the browser: the Knowledge page', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of [
-      'console',
-      'ingest',
-      'rollout',
-      'killswitch',
-      'escalation',
-      'guardrail',
-      'audit',
-    ] as const)
-      await svc?.[name]?.close();
+    await closeWiredPlatform(svc);
   });
 
   it('shows the versions, the diff between the two, and the contradicted claim with the policy that denied it', async () => {

@@ -7,7 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { launchChromium, pageProblems, signIn } from '../support/browser';
-import { bootWiredPlatform, eventually } from '../support/platform';
+import { bootWiredPlatform, closeWiredPlatform, eventually } from '../support/platform';
 import { applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN, TEST_TOKEN_SIGNER } from '../support/test-env';
 
@@ -105,8 +105,7 @@ describe('console Rollouts page in the browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of ['console', 'ingest', 'rollout', 'killswitch', 'escalation', 'guardrail', 'audit'])
-      await svc?.[name]?.close();
+    await closeWiredPlatform(svc);
   });
 
   const status = async (id: string) =>

@@ -6,7 +6,7 @@ import { Random } from '../../tools/simulation/random';
 import { rolloutReportLines } from '../../tools/simulation/rollout-report';
 import { RolloutScenarioReport, runRolloutScenarios } from '../../tools/simulation/rollouts';
 import { getJson } from '../support/agent-http';
-import { bootWiredPlatform, eventually } from '../support/platform';
+import { bootWiredPlatform, closeWiredPlatform, eventually } from '../support/platform';
 import { applyPolicySet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
@@ -62,8 +62,7 @@ describe('simulation: the rollouts’ agents pick arms with variant(), the rollo
   }, 480_000);
 
   afterAll(async () => {
-    for (const name of ['console', 'ingest', 'rollout', 'killswitch', 'escalation', 'guardrail', 'audit'])
-      await svc?.[name]?.close();
+    await closeWiredPlatform(svc);
   });
 
   it('the canary serves each SKU the arm the SDK’s variant() names, and the rollout counts both arms', async () => {

@@ -160,6 +160,23 @@ export async function bootWiredPlatform(
   return { audit, guardrail, escalation, killswitch, rollout, access, ingest, console };
 }
 
+/** Closes what bootWiredPlatform started, in reverse boot order, whichever of them did start. */
+export async function closeWiredPlatform(
+  svc: Partial<Record<ServiceName, RunningService>> | undefined,
+): Promise<void> {
+  const bootOrder: ServiceName[] = [
+    'audit',
+    'guardrail',
+    'escalation',
+    'killswitch',
+    'rollout',
+    'access',
+    'ingest',
+    'console',
+  ];
+  for (const name of bootOrder.reverse()) await svc?.[name]?.close();
+}
+
 /** Polls until `probe` returns a value, or fails with the last error after `timeoutMs`. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | null | false>,
