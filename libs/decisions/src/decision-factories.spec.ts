@@ -7,6 +7,7 @@ import {
   denyReason,
   failClosedDenial,
   humanDecision,
+  isFailClosed,
   killSwitchDenial,
   killSwitchReason,
   platformDenial,
@@ -218,5 +219,26 @@ describe('humanDecision', () => {
     );
     expect(d.decidedBy).toBe('timeout');
     expect(d.reasons[0]).toMatchObject({ policyId: 'agentops.escalation.sla', effect: 'deny' });
+  });
+});
+
+describe('isFailClosed', () => {
+  it('is true of the fail-closed and deadline denies only, not of other timeouts or denies', () => {
+    expect(isFailClosed(failClosedDenial(2000))).toBe(true);
+    expect(isFailClosed(deadlineDenial())).toBe(true);
+    const slaTimeout = humanDecision({
+      verdict: 'deny',
+      decidedBy: 'timeout',
+      reviewers: [],
+      route: 'flagship',
+      taskId: 'task-1',
+      escalatedReasons: [],
+      message: 'no review within the SLA',
+    });
+    expect(slaTimeout.decidedBy).toBe('timeout');
+    expect(isFailClosed(slaTimeout)).toBe(false);
+    expect(isFailClosed(platformDenial('policy', PlatformPolicies.failClosed, 'not a timeout', 'x'))).toBe(
+      false,
+    );
   });
 });

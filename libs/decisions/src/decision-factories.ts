@@ -99,6 +99,21 @@ export function failClosedDenial(timeoutMs: number): DecisionBody {
 }
 
 /**
+ * The platform answered for want of a decision in time: ingest's fail-closed deny or guardrail's
+ * deadline deny. It tells how loaded the platform was, nothing about the agent — so what judges
+ * agents (breakers) leaves it out. Escalation's SLA outcome is also `decidedBy: 'timeout'`, but
+ * that one is the route's configured answer and counts.
+ */
+export function isFailClosed(decision: {
+  decidedBy?: string;
+  reasons?: readonly { policyId?: string }[];
+}): boolean {
+  if (decision.decidedBy !== 'timeout') return false;
+  const policyId = decision.reasons?.[0]?.policyId;
+  return policyId === PlatformPolicies.failClosed || policyId === PlatformPolicies.decisionDeadline;
+}
+
+/**
  * The intent reached the guardrail after its decision deadline: the waiting agent was already
  * answered with the fail-closed deny, so this records the same outcome without evaluating.
  */

@@ -1,6 +1,7 @@
 import { EventEnvelope } from '@agentops/contracts';
 import { CohortMember } from '@agentops/cohort-selector';
 import { Clock } from '@agentops/service-runtime';
+import { deadlineDenial, failClosedDenial } from '@agentops/decisions';
 import {
   AgentDirectory,
   InMemoryBreakerRepository,
@@ -73,6 +74,16 @@ describe('BreakerEngine', () => {
           reason: expect.stringContaining('most intents denied: deny_rate 1 > 0.6 within 300s'),
         }),
       ]);
+    });
+
+    it('deny_rate: fail-closed answers do not count (an overloaded platform must not halt its agents)', async () => {
+      await feed((at) => signals.decided(service, at, 'deny'), 19);
+      await feed((at) => signals.decidedAs(service, at, failClosedDenial(2000)), 10);
+      await feed((at) => signals.decidedAs(service, at, deadlineDenial()), 10);
+      expect(switches.flips).toEqual([]);
+      await feed((at) => signals.decided(service, at, 'deny')); // the 20th sample the breaker counts
+      expect(switches.flips).toHaveLength(1);
+      expect(switches.flips[0].reason).toContain('deny_rate 1 > 0.6');
     });
 
     it('deny_rate: exactly 60 % does not trip', async () => {

@@ -13,6 +13,7 @@ import {
   describeSelector,
   selectorCoversAgent,
 } from '@agentops/cohort-selector';
+import { isFailClosed } from '@agentops/decisions';
 import { BreakerDefinition, BreakerMetric } from './breaker-definition';
 import { Observation } from './sliding-window';
 
@@ -168,6 +169,15 @@ export function halfOpenReason(def: BreakerDefinition): string {
 }
 
 /**
+ * Decisions the platform made instead of the agent's policies: the switches' own refusals (they
+ * must not keep a breaker tripping) and fail-closed answers (an overloaded platform must not halt
+ * the agents it was too slow to answer).
+ */
+function saysNothingOfTheAgent(d: IntentDecidedV1): boolean {
+  return d.decidedBy === 'killswitch' || d.decidedBy === 'breaker' || isFailClosed(d);
+}
+
+/**
  * The id of the agent whose signals an event may yield, when the event does not carry the agent
  * itself (undefined: no lookup needed).
  */
@@ -175,7 +185,7 @@ export function agentIdOf(event: EventEnvelope): string | undefined {
   switch (event.type) {
     case EventTypes.IntentDecided: {
       const d = event.data as IntentDecidedV1;
-      return d.decidedBy === 'killswitch' || d.decidedBy === 'breaker' ? undefined : d.agentId;
+      return saysNothingOfTheAgent(d) ? undefined : d.agentId;
     }
     case EventTypes.OutcomeVerified:
       return (event.data as OutcomeVerifiedV1).agentId;
@@ -216,8 +226,7 @@ export function signalsOf(event: EventEnvelope, agent: CohortMember | undefined,
     }
     case EventTypes.IntentDecided: {
       const d = event.data as IntentDecidedV1;
-      // The breaker's own refusals must not keep it tripping.
-      if (d.decidedBy === 'killswitch' || d.decidedBy === 'breaker') return [];
+      if (saysNothingOfTheAgent(d)) return [];
       return agent
         ? [
             {

@@ -5,6 +5,7 @@
 import { AgentRole, CohortSelector, EventEnvelope, EventTypes } from '@agentops/contracts';
 import { CohortMember } from '@agentops/cohort-selector';
 import { createEvent, newEventId } from '@agentops/messaging';
+import { DecisionBody } from '@agentops/decisions';
 import { Clock, ReadinessRegistry } from '@agentops/service-runtime';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -143,16 +144,17 @@ export const signals = {
     verdict: 'allow' | 'deny',
     decidedBy: 'policy' | 'killswitch' | 'breaker' = 'policy',
   ): EventEnvelope {
+    return signals.decidedAs(agent, at, { verdict, reasons: [], obligations: [], decidedBy });
+  },
+  /** A decision made by one of the platform's factories (`failClosedDenial`, `deadlineDenial`, ...). */
+  decidedAs(agent: CohortMember, at: number, body: DecisionBody): EventEnvelope {
     return createEvent(
       EventTypes.IntentDecided,
       {
         intentId: newEventId(),
         agentId: agent.id,
         action: 'service.send_message',
-        verdict,
-        reasons: [],
-        obligations: [],
-        decidedBy,
+        ...body,
         decidedAt: new Date(at).toISOString(),
         expiresAt: new Date(at + 60_000).toISOString(),
       },
