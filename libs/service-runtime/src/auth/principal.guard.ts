@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '../tokens';
 import { ApiCredentials } from '../openapi/api-metadata';
 import { BearerAuthenticator } from './bearer-authenticator';
-import { HumanRole, Principal, canAccessTenant, hasAnyRole } from './principal';
+import { ALL_TENANTS, HumanRole, Principal, canAccessTenant, hasAnyRole } from './principal';
 
 /** Where RequireRoles and AllowServices keep their lists (read by the guard and the OpenAPI description). */
 export const ROLES_KEY = 'agentops:roles';
@@ -92,4 +92,18 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
 /** 403 unless the principal may act on the tenant. */
 export function assertTenantAccess(principal: Principal, tenantId: string): void {
   if (!canAccessTenant(principal, tenantId)) throw new ForbiddenException(`no access to tenant ${tenantId}`);
+}
+
+/**
+ * The tenant a read is limited to: the one the caller names (403 unless it may act on it), else
+ * the caller's own; `undefined` for a platform principal that names none (every tenant). A
+ * tenant-bound caller naming another tenant is refused, never answered with its own tenant's data,
+ * so a wrong `tenantId` cannot look like an empty tenant.
+ */
+export function tenantOfRead(principal: Principal, requested?: string): string | undefined {
+  if (requested) {
+    assertTenantAccess(principal, requested);
+    return requested;
+  }
+  return principal.tenantId === ALL_TENANTS ? undefined : principal.tenantId;
 }

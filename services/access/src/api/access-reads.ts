@@ -5,8 +5,8 @@ import {
   AccessBaseline,
   AccessBaselineQuery,
 } from '@agentops/contracts';
-import { ALL_TENANTS, Clock, Principal, canAccessTenant } from '@agentops/service-runtime';
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Clock, Principal, tenantOfRead } from '@agentops/service-runtime';
+import { Injectable } from '@nestjs/common';
 import { QUARANTINE_MEMORY_MS } from '../containment/containment';
 import { AccessStateStore } from '../monitoring/access-state-store';
 
@@ -23,11 +23,11 @@ export class AccessReads {
   ) {}
 
   anomalies(principal: Principal, query: AccessAnomalyQuery): Promise<AccessAnomalyDetectedV1[]> {
-    return this.store.anomalies({ ...query, tenantId: tenantOf(principal, query.tenantId) });
+    return this.store.anomalies({ ...query, tenantId: tenantOfRead(principal, query.tenantId) });
   }
 
   async baselines(principal: Principal, query: AccessBaselineQuery): Promise<AccessBaseline[]> {
-    const rows = await this.store.agentRows(tenantOf(principal, query.tenantId), query.agentId);
+    const rows = await this.store.agentRows(tenantOfRead(principal, query.tenantId), query.agentId);
     // The rows judged as the monitor would judge them now: the same baselines, peers included.
     const monitor = new AccessMonitor();
     monitor.importCohorts(await this.store.loadCohorts());
@@ -50,11 +50,4 @@ export class AccessReads {
       }),
     );
   }
-}
-
-/** The tenant a read is bound to: the caller's own, or the one a platform-wide caller names (none: all). */
-function tenantOf(p: Principal, requested: string | undefined): string | undefined {
-  if (requested !== undefined && !canAccessTenant(p, requested))
-    throw new ForbiddenException(`tenant ${requested} is not yours`);
-  return p.tenantId === ALL_TENANTS ? requested : p.tenantId;
 }

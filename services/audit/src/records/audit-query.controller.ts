@@ -12,6 +12,7 @@ import {
   assertTenantAccess,
   canAccessTenant,
   pageQuery,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { AuditConfig } from '../config';
 import {
@@ -123,9 +124,7 @@ export class AuditQueryController {
   @RequireRoles('auditor')
   @ApiResponse(200, AuditRecordCount, "how many records the caller's tenant has")
   async stats(@Query('tenantId') tenantId: string | undefined, @CurrentPrincipal() principal: Principal) {
-    const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
-    if (tenantId) assertTenantAccess(principal, tenantId);
-    return { records: await this.records.count(tenant) };
+    return { records: await this.records.count(tenantOfRead(principal, tenantId)) };
   }
 
   /** Recomputes every chain (or one, or a range) and reports the first broken record and why. */
@@ -193,8 +192,6 @@ export class AuditQueryController {
 
   /** Tenant isolation: a tenant's user only ever queries their tenant; asking for another is 403. */
   private scoped(q: RecordsQuery, principal: Principal): AuditQuery {
-    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
-    const tenantId = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
-    return { ...q, tenantId };
+    return { ...q, tenantId: tenantOfRead(principal, q.tenantId) };
   }
 }

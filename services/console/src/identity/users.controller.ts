@@ -8,6 +8,7 @@ import {
   RequireRoles,
   ZodValidationPipe,
   assertTenantAccess,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import {
   BadRequestException,
@@ -87,8 +88,7 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(UserListQuery)) q: z.infer<typeof UserListQuery>,
   ) {
-    const tenant = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
-    const { items, next } = await this.users.list(tenant, q);
+    const { items, next } = await this.users.list(tenantOfRead(principal, q.tenantId), q);
     return { users: items, next };
   }
 

@@ -5,6 +5,7 @@ import {
   Principal,
   PrincipalGuard,
   ZodValidationPipe,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
@@ -29,7 +30,7 @@ export class OverviewController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(OverviewQuery)) q: z.infer<typeof OverviewQuery>,
   ) {
-    const tenantId = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    const tenantId = tenantOfRead(principal, q.tenantId);
     const now = this.clock.now();
     return {
       tenantId: tenantId ?? ALL_TENANTS,

@@ -1,9 +1,9 @@
 import {
-  ALL_TENANTS,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
   RequireRoles,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { PolicyFireCounter } from './policy-fire-counter';
@@ -17,7 +17,6 @@ export class PolicyFiresController {
   @Get('fires')
   @RequireRoles('policy-admin', 'auditor', 'sre', 'reviewer', 'lead')
   async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
-    const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
-    return { fires: await this.fires.list(tenant) };
+    return { fires: await this.fires.list(tenantOfRead(principal, tenantId)) };
   }
 }

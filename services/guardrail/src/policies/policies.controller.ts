@@ -9,6 +9,7 @@ import {
   ZodValidationPipe,
   assertTenantAccess,
   pageQuery,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
@@ -109,8 +110,7 @@ export class PoliciesController {
 
   /** A tenant-bound caller always reads its own tenant; asking for another is 403. */
   private tenantInView(principal: Principal, q: TenantQuery): string | undefined {
-    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
-    return principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    return tenantOfRead(principal, q.tenantId);
   }
 }
 

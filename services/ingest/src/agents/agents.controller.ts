@@ -19,6 +19,7 @@ import {
   SERVICE_CONFIG,
   ZodValidationPipe,
   assertTenantAccess,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import {
   BadRequestException,
@@ -103,8 +104,7 @@ export class AgentsController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(AgentListQuery)) q: z.infer<typeof AgentListQuery>,
   ) {
-    const tenant = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
-    const { items, next } = await this.registry.list(tenant, q);
+    const { items, next } = await this.registry.list(tenantOfRead(principal, q.tenantId), q);
     return { agents: items, next };
   }
 

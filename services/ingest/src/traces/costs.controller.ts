@@ -1,12 +1,11 @@
 import { CURRENT_PRICE_TABLE, costByGroup } from '@agentops/genai';
 import {
-  ALL_TENANTS,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
-  assertTenantAccess,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
@@ -33,8 +32,7 @@ export class CostsController {
     @Query(new ZodValidationPipe(CostQuery)) q: z.infer<typeof CostQuery>,
     @CurrentPrincipal() principal: Principal,
   ) {
-    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
-    const tenant = q.tenantId ?? (principal.tenantId === ALL_TENANTS ? null : principal.tenantId);
+    const tenant = tenantOfRead(principal, q.tenantId) ?? null;
     const groups = costByGroup(await this.store.usageBy(tenant, q.groupBy), CURRENT_PRICE_TABLE);
     return {
       groupBy: q.groupBy,

@@ -1,11 +1,10 @@
 import {
-  ALL_TENANTS,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
-  assertTenantAccess,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
@@ -59,10 +58,6 @@ export class TracesController {
   }
 
   private tenantOf(principal: Principal, named: string | undefined): string | null {
-    if (named) {
-      assertTenantAccess(principal, named);
-      return named;
-    }
-    return principal.tenantId === ALL_TENANTS ? null : principal.tenantId;
+    return tenantOfRead(principal, named) ?? null;
   }
 }

@@ -1,10 +1,9 @@
 import {
-  ALL_TENANTS,
   CurrentPrincipal,
   Principal,
   PrincipalGuard,
   ZodValidationPipe,
-  assertTenantAccess,
+  tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
@@ -27,8 +26,7 @@ export class BreakersController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(BreakersQuery)) q: z.infer<typeof BreakersQuery>,
   ) {
-    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
-    const tenantId = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
-    return { definitions: this.engine.breakers, states: this.engine.states(tenantId) };
+    const states = this.engine.states(tenantOfRead(principal, q.tenantId));
+    return { definitions: this.engine.breakers, states };
   }
 }
