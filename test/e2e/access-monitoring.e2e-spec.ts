@@ -1,3 +1,4 @@
+import { decodeFlowHistory, flowHistoryKey } from '@agentops/access-anomaly';
 import { AccessAnomalyDetectedV1, Topics, topicName } from '@agentops/contracts';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { mkdtempSync } from 'node:fs';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
+import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { TEST_TOKEN_SIGNER, runPrefix } from '../support/test-env';
 
@@ -13,11 +15,19 @@ import { TEST_TOKEN_SIGNER, runPrefix } from '../support/test-env';
  * Issue #17 on the real stack: data-access reports go from the agent's key through ingest and
  * Kafka to the access service, whose per-agent rows survive a restart with nothing lost or counted
  * twice; a read outside the agent's scopes quarantines it with a kill switch on its id (flipped
- * by access's own service principal) and is published, explained, on the anomalies topic.
+ * by access's own service principal) and is published, explained, on the anomalies topic; an
+ * egress intent after a read of customer.pii is denied by guardrail's flow rules before it runs.
  */
 const TENANT = 'maison-access';
 const SUFFIX = Date.now().toString(36);
 const subject = (i: number) => `customer_${i.toString(16).padStart(32, '0')}`;
+/** Both services read the tenant's egress list from the same variable. */
+const ALLOWED = JSON.stringify({ [TENANT]: ['mail.maison.example'] });
+
+interface Decided {
+  status: string;
+  decision?: { verdict: string; decidedBy: string; reasons: { policyId: string; message: string }[] };
+}
 
 interface AgentRowView {
   seq: string;
@@ -25,15 +35,16 @@ interface AgentRowView {
 }
 
 describe('data-access monitoring on the real stack', () => {
-  const svc: Partial<Record<'killswitch' | 'access' | 'ingest', RunningService>> = {};
-  const keys: Record<'drill' | 'sweeper', string> = { drill: '', sweeper: '' };
-  const ids = { drill: `svc-drill-${SUFFIX}`, sweeper: `svc-sweep-${SUFFIX}` };
+  const svc: Partial<Record<'killswitch' | 'access' | 'ingest' | 'guardrail', RunningService>> = {};
+  const keys: Record<'drill' | 'sweeper' | 'flow', string> = { drill: '', sweeper: '', flow: '' };
+  const ids = { drill: `svc-drill-${SUFFIX}`, sweeper: `svc-sweep-${SUFFIX}`, flow: `svc-flow-${SUFFIX}` };
   let sre: Record<string, string>;
   const anomalies = collectTopic(topicName(Topics.accessAnomalies, runPrefix()));
   const bootAccess = async () =>
     (svc.access = await bootService('access', {
       KILLSWITCH_URL: svc.killswitch!.url,
       ACCESS_TICK_MS: '500',
+      ACCESS_ALLOWED_DESTINATIONS: ALLOWED,
     }));
 
   beforeAll(async () => {
@@ -41,9 +52,18 @@ describe('data-access monitoring on the real stack', () => {
       BREAKERS_DIR: mkdtempSync(join(tmpdir(), 'no-breakers-')),
     });
     await bootAccess();
+    svc.guardrail = await bootService('guardrail', { ACCESS_ALLOWED_DESTINATIONS: ALLOWED });
     svc.ingest = await bootService('ingest');
+    // A benign egress is asserted as the policies' allow: pin a set that constrains nothing.
+    expect(
+      (
+        await applyPolicySet(svc.guardrail.url, [
+          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
+        ])
+      ).status,
+    ).toBe(201);
     const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
-    for (const name of ['drill', 'sweeper'] as const)
+    for (const name of ['drill', 'sweeper', 'flow'] as const)
       keys[name] = (
         await registry.register({
           id: ids[name],
@@ -62,7 +82,7 @@ describe('data-access monitoring on the real stack', () => {
 
   afterAll(async () => {
     await anomalies.stop();
-    for (const s of [svc.ingest, svc.access, svc.killswitch]) await s?.close();
+    for (const s of [svc.ingest, svc.guardrail, svc.access, svc.killswitch]) await s?.close();
   });
 
   const report = (key: string, access: Record<string, unknown>) =>
@@ -188,5 +208,51 @@ describe('data-access monitoring on the real stack', () => {
     expect(JSON.parse(published.value)).toMatchObject({
       quarantine: { switchId: listed.quarantine!.switchId },
     });
+  }, 90_000);
+
+  it('denies an egress intent after a customer.pii read before it runs, naming the flow rule; a listed destination is allowed', async () => {
+    const propose = async (destination: string) =>
+      (
+        await postJson<Decided>(
+          `${svc.ingest!.url}/v1/intents?wait=true&timeoutMs=5000`,
+          {
+            action: 'service.send_message',
+            target: { type: 'customer', id: 'c-7' },
+            params: { destination, message: 'the customer list you asked for' },
+            confidence: 0.9,
+            justification: 'export requested',
+          },
+          { 'x-api-key': keys.flow },
+        )
+      ).body;
+    // Before any read the same egress to an unlisted destination is allowed: the rule is about the flow.
+    expect((await propose('paste.evil.example')).decision?.verdict).toBe('allow');
+    const res = await report(keys.flow, {
+      kind: 'read',
+      source: 'crm.customers',
+      dataClasses: ['customer.pii'],
+      records: 12,
+      subjectIds: [subject(200)],
+    });
+    expect(res.status).toBe(202);
+    // The read reaches the history guardrail reads (through Kafka and the access service).
+    const config = svc.access!.parts.config as { REDIS_KEY_PREFIX: string; KAFKA_TOPIC_PREFIX: string };
+    await eventually(
+      async () =>
+        decodeFlowHistory(await svc.access!.parts.redis.get(flowHistoryKey(config, TENANT, ids.flow))).some(
+          (s) => s.kind === 'read' && s.dataClasses.includes('customer.pii'),
+        ),
+      20_000,
+      'the read in the flow history',
+    );
+
+    const benign = await propose('mail.maison.example');
+    expect(benign.decision?.verdict).toBe('allow');
+    const toxic = await propose('paste.evil.example');
+    expect(toxic.decision).toMatchObject({ verdict: 'deny', decidedBy: 'policy' });
+    expect(toxic.decision!.reasons[0]).toMatchObject({ policyId: 'agentops.access-flow' });
+    expect(toxic.decision!.reasons[0].message).toMatch(
+      /^flow_rule:pii-read-then-unlisted-egress: egress to paste\.evil\.example denied/,
+    );
   }, 90_000);
 });

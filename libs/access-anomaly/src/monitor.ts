@@ -176,6 +176,16 @@ export class AccessMonitor {
     this.allowed[tenantId] = [...destinations];
   }
 
+  /** How far back the flow rules look (the longest rule's window): the history kept per agent. */
+  get historyWindowMs(): number {
+    return this.historyMs;
+  }
+
+  /** The agent's steps the flow rules see (oldest first; empty for an agent not held here). */
+  historyOf(agentId: string): readonly AccessStep[] {
+    return this.agents.get(agentId)?.history ?? [];
+  }
+
   agentCount(): number {
     return this.agents.size;
   }

@@ -39,6 +39,7 @@ export const PlatformPolicies = {
   escalationReview: 'agentops.escalation.review',
   escalationSla: 'agentops.escalation.sla',
   rolloutVariant: 'agentops.rollout-variant',
+  accessFlow: 'agentops.access-flow',
 } as const;
 
 const MESSAGE_MAX = 2000; // DecisionReason.message's bound in the contract
@@ -86,6 +87,19 @@ export function killSwitchDenial(hit: SwitchRef): DecisionBody {
  */
 export function rolloutVariantDenial(reason: string, message: string): DecisionBody {
   return platformDenial('policy', PlatformPolicies.rolloutVariant, `${reason}: ${message}`, 'rollout');
+}
+
+/**
+ * An egress intent denied by a data-access flow rule (issue #17) before it runs: the rule's id is
+ * the reason (`flow_rule:<id>`), its message the explanation.
+ */
+export function accessFlowDenial(ruleId: string, destination: string, message: string): DecisionBody {
+  return platformDenial(
+    'policy',
+    PlatformPolicies.accessFlow,
+    `flow_rule:${ruleId}: egress to ${destination} denied: ${message}`,
+    'access-flow',
+  );
 }
 
 /** No decision reached the waiting agent in time: deny (fail-closed). */

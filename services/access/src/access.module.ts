@@ -8,6 +8,7 @@ import { AccessEventsHandler } from './monitoring/access-events.handler';
 import { AccessObservation } from './monitoring/access-observation';
 import { AccessStateStore } from './monitoring/access-state-store';
 import { AccessTicker } from './monitoring/access-ticker';
+import { FlowHistoryWriter, RedisFlowHistoryWriter } from './monitoring/flow-history';
 import { PgAccessStateStore } from './persistence/pg-access-state-store';
 
 @Module({})
@@ -20,6 +21,7 @@ export class AccessModule {
       providers: [
         { provide: AccessStateStore, useClass: PgAccessStateStore },
         { provide: AgentQuarantine, useClass: KillSwitchApiQuarantine },
+        { provide: FlowHistoryWriter, useClass: RedisFlowHistoryWriter },
         Containment,
         AccessObservation,
         AccessReads,

@@ -1,7 +1,6 @@
+import { allowedDestinationsSetting } from '@agentops/access-anomaly';
 import { CommonEnv, ConfigurationError, loadConfig, port } from '@agentops/service-runtime';
 import { z } from 'zod';
-
-const Destinations = z.record(z.string(), z.array(z.string().min(1).max(200)).max(1000));
 
 export const AccessEnv = CommonEnv.extend({
   HTTP_PORT: port(3007),
@@ -14,18 +13,11 @@ export const AccessEnv = CommonEnv.extend({
   KILLSWITCH_URL: z.string().url().default('http://127.0.0.1:3004'),
   /** How often closed buckets are judged, cohort baselines saved and unsent anomalies caught up. */
   ACCESS_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
-  /** Egress destinations each tenant allows, as JSON (`{"maison":["mail.maison.example"]}`). */
-  ACCESS_ALLOWED_DESTINATIONS: z
-    .string()
-    .default('{}')
-    .transform((raw, ctx) => {
-      try {
-        return Destinations.parse(JSON.parse(raw));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tenant → destinations' });
-        return z.NEVER;
-      }
-    }),
+  /**
+   * Egress destinations each tenant allows, as JSON (`{"maison":["mail.maison.example"]}`); guardrail
+   * reads the same variable for its flow rules, so set both alike.
+   */
+  ACCESS_ALLOWED_DESTINATIONS: allowedDestinationsSetting,
 });
 export type AccessConfig = z.infer<typeof AccessEnv>;
 

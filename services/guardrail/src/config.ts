@@ -1,3 +1,4 @@
+import { allowedDestinationsSetting } from '@agentops/access-anomaly';
 import { CommonEnv, loadConfig, port } from '@agentops/service-runtime';
 import { z } from 'zod';
 
@@ -13,6 +14,12 @@ export const GuardrailEnv = CommonEnv.extend({
   /** Intents decided together, at most (one chunk of one partition's fetch); 1 decides one at a time. */
   INTENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   CATALOG_REFRESH_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * Egress destinations each tenant allows, as JSON (`{"maison":["mail.maison.example"]}`): the
+   * flow rules deny an egress intent elsewhere after a read of customer data. The access service
+   * reads the same variable; set both alike.
+   */
+  ACCESS_ALLOWED_DESTINATIONS: allowedDestinationsSetting,
 });
 export type GuardrailConfig = z.infer<typeof GuardrailEnv>;
 

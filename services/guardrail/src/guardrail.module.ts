@@ -2,6 +2,7 @@ import { KillSwitchClientModule } from '@agentops/killswitch-client';
 import { KnowledgeClientModule } from '@agentops/knowledge-client';
 import { RuntimeParts, ServiceRuntimeModule } from '@agentops/service-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessHistoryReader, EgressFlowGate, RedisAccessHistoryReader } from './access/egress-flow-gate';
 import { CatalogCache } from './context/catalog-cache';
 import { CatalogRepository, PostgresCatalogRepository } from './context/catalog-repository';
 import { ContextController } from './context/context.controller';
@@ -64,6 +65,8 @@ export class GuardrailModule {
         PolicyEvaluationTimer,
         IntentsConsumer,
         KillSwitchGate,
+        { provide: AccessHistoryReader, useClass: RedisAccessHistoryReader },
+        EgressFlowGate,
         RolloutFollower,
         RolloutVariantGate,
         OutcomeVerifier,

@@ -12,6 +12,7 @@ import { AccessConfig } from '../config';
 import { AgentQuarantine } from '../containment/agent-quarantine';
 import { Containment } from '../containment/containment';
 import { InMemoryAccessStateStore } from '../testing/in-memory-access-state-store';
+import { InMemoryFlowHistory } from '../testing/in-memory-flow-history';
 import { AccessObservation } from './access-observation';
 import { AnomalyEnvelope } from './access-state-store';
 
@@ -43,9 +44,20 @@ function instance(store: InMemoryAccessStateStore, clock = new ManualClock(T0)) 
   const bus = { publish: async (e: EventEnvelope) => void published.push(e as AnomalyEnvelope) };
   const logger = pino({ level: 'silent' });
   const containment = new Containment(store, quarantine, bus as unknown as EventPublisher, clock, logger);
-  const config = { ACCESS_ALLOWED_DESTINATIONS: {} } as unknown as AccessConfig;
-  const observation = new AccessObservation(store, containment, clock, 'agentops/access', config);
-  return { observation, published, quarantine, clock };
+  const config = {
+    ACCESS_ALLOWED_DESTINATIONS: { maison: ['mail.maison.example'] },
+  } as unknown as AccessConfig;
+  const history = new InMemoryFlowHistory();
+  const observation = new AccessObservation(
+    store,
+    containment,
+    history,
+    clock,
+    'agentops/access',
+    config,
+    logger,
+  );
+  return { observation, published, quarantine, clock, history };
 }
 
 let offsets: Record<string, number> = {};
@@ -94,6 +106,7 @@ function read(
 function intent(
   at: number,
   dataUsed: IntentProposedV1['dataUsed'] = [],
+  params: Record<string, unknown> = {},
 ): [EventEnvelope<IntentProposedV1>, MessageOrigin] {
   const intentId = newEventId();
   const data: IntentProposedV1 = {
@@ -101,7 +114,7 @@ function intent(
     agent,
     action: 'service.send_message',
     target: { type: 'customer', id: 'c-1' },
-    params: {},
+    params,
     confidence: 0.9,
     justification: 'answer the customer',
     dataUsed,
@@ -194,6 +207,41 @@ describe('AccessObservation', () => {
     await observation.onTelemetry(...read(T0 + 1000, 2));
     await observation.onIntent(...intent(T0 + 2000, used));
     expect(store.rows.get('svc-1')?.state.open.counts).toMatchObject({ records: 6, reads: 2 });
+  });
+
+  it("writes the agent's recent steps for guardrail's flow rules after every event", async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation, history } = instance(store);
+    await observation.onTelemetry(...read(T0, 5));
+    await observation.onIntent(...intent(T0 + 1000));
+    expect(history.steps.get('svc-1')?.map((s) => [s.kind, s.records])).toEqual([
+      ['read', 5],
+      ['intent', 0],
+    ]);
+    // A failed write does not fail the event: the next one writes the whole window again.
+    history.down = true;
+    await observation.onTelemetry(...read(T0 + 2000, 6));
+    history.down = false;
+    await observation.onTelemetry(...read(T0 + 3000, 7));
+    expect(history.steps.get('svc-1')).toHaveLength(4);
+    expect(store.rows.get('svc-1')?.seq).toBe(4);
+  });
+
+  it('raises a high flow-rule anomaly (and quarantines) for an egress of PII to an unlisted destination', async () => {
+    const store = new InMemoryAccessStateStore();
+    const { observation, published, quarantine } = instance(store);
+    const pii = [{ source: 'crm.customers', dataClasses: ['customer.pii'], records: 3 }];
+    await observation.onIntent(...intent(T0, pii));
+    await observation.onIntent(...intent(T0 + 1000, [], { destination: 'mail.maison.example' }));
+    expect(published).toEqual([]);
+    await observation.onIntent(...intent(T0 + 2000, [], { destination: 'paste.evil.example' }));
+    expect(published.map((e) => [e.data.detector, e.data.severity, e.data.baselineFrom])).toEqual([
+      ['flow_rule', 'high', 'rule'],
+    ]);
+    expect(published[0]!.data.message).toMatch(
+      /paste\.evil\.example denied by pii-read-then-unlisted-egress/,
+    );
+    expect(quarantine.flips).toEqual(['svc-1']);
   });
 
   it('flags an agent that stops reporting while it keeps proposing intents', async () => {

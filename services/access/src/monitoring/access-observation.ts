@@ -1,4 +1,4 @@
-import { AccessAnomaly, AccessMonitor, AgentRef } from '@agentops/access-anomaly';
+import { AccessAnomaly, AccessMonitor, AgentRef, pendingEgressOf } from '@agentops/access-anomaly';
 import {
   AccessAnomalyDetectedV1,
   EventEnvelope,
@@ -7,11 +7,13 @@ import {
   TelemetryRecordedV1,
 } from '@agentops/contracts';
 import { MessageOrigin, createEvent, newEventId } from '@agentops/messaging';
-import { Clock, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
+import { Clock, EVENT_SOURCE, LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { AccessConfig } from '../config';
 import { Containment } from '../containment/containment';
 import { AccessStateStore, AgentAccessRow, AnomalyEnvelope } from './access-state-store';
+import { FlowHistoryWriter } from './flow-history';
 
 type Judge = (monitor: AccessMonitor, at: number, row: AgentAccessRow | undefined) => AccessAnomaly[];
 
@@ -21,7 +23,9 @@ type Judge = (monitor: AccessMonitor, at: number, row: AgentAccessRow | undefine
  * row, written with the offsets it has applied and the anomalies it raised in one transaction. A
  * row newer than the memory's copy (the agent was judged elsewhere after a rebalance) is loaded
  * first; an event at or below the row's offset (a redelivery) is skipped. One event at a time per
- * instance, the tick included, so the memory never races the rows.
+ * instance, the tick included, so the memory never races the rows. After each event the agent's
+ * recent steps are written for guardrail's flow rules, and an egress intent is judged by the same
+ * rules here (guardrail denies it; this raises the anomaly that contains the agent).
  */
 @Injectable()
 export class AccessObservation implements OnModuleInit {
@@ -33,9 +37,11 @@ export class AccessObservation implements OnModuleInit {
   constructor(
     private readonly store: AccessStateStore,
     private readonly containment: Containment,
+    private readonly flowHistory: FlowHistoryWriter,
     private readonly clock: Clock,
     @Inject(EVENT_SOURCE) private readonly source: string,
     @Inject(SERVICE_CONFIG) config: AccessConfig,
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {
     this.monitor = new AccessMonitor({ allowedDestinations: config.ACCESS_ALLOWED_DESTINATIONS });
   }
@@ -61,7 +67,8 @@ export class AccessObservation implements OnModuleInit {
 
   /**
    * An intent: the denominator of every per-intent feature. Its `dataUsed` counts as reads for an
-   * agent that reports none of its own (else the same read would count twice).
+   * agent that reports none of its own (else the same read would count twice). An egress intent
+   * (`params.destination`) is first judged by the flow rules over the history before it.
    */
   onIntent(event: EventEnvelope<IntentProposedV1>, origin: MessageOrigin): Promise<void> {
     const intent = event.data;
@@ -72,8 +79,9 @@ export class AccessObservation implements OnModuleInit {
       version: intent.agent.version,
       ...(intent.agent.scopes ? { scopes: intent.agent.scopes } : {}),
     };
+    const egress = pendingEgressOf(intent);
     return this.observe(ref, event, origin, false, (m, at, row) => {
-      const out: AccessAnomaly[] = [];
+      const out: AccessAnomaly[] = egress ? m.checkEgress(ref, at, egress).anomalies : [];
       if (!row?.reportsAccess)
         for (const used of intent.dataUsed)
           out.push(
@@ -133,8 +141,26 @@ export class AccessObservation implements OnModuleInit {
         next.row.reportsAccess ||= reportsAccess;
         return next;
       });
-      if (anomalies) await this.containment.contain(anomalies);
+      if (!anomalies) return;
+      await this.writeHistory(ref);
+      await this.containment.contain(anomalies);
     });
+  }
+
+  /**
+   * Best effort: the row is committed already, so a redelivery would be skipped and could not
+   * retry this; the next event of the agent writes its whole window again.
+   */
+  private async writeHistory(ref: AgentRef): Promise<void> {
+    try {
+      const ttl = this.monitor.historyWindowMs;
+      await this.flowHistory.write(ref.tenantId, ref.id, this.monitor.historyOf(ref.id), ttl);
+    } catch (err) {
+      this.logger.warn(
+        { err, agentId: ref.id },
+        'flow history not written; the next event of the agent rewrites it',
+      );
+    }
   }
 
   /** Runs one row update; on failure the memory's copy is dropped, so a retry starts from the row. */

@@ -3,6 +3,8 @@ import { KillSwitchSet } from '@agentops/killswitch-client';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { CompiledPolicySet, RetailFacts, compilePolicySet } from '@agentops/policy';
 import { ServiceMetrics } from '@agentops/service-runtime';
+import { AccessStep, encodeFlowHistory, flowHistoryKey } from '@agentops/access-anomaly';
+import { AccessHistoryReader, EgressFlowGate } from '../access/egress-flow-gate';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import {
   FakeClock,
@@ -88,6 +90,28 @@ const catalog = catalogOf(
 /** No rollout covers these intents: the variant gate lets every one through. */
 const noRollouts = { check: () => null };
 
+const KEYS = { REDIS_KEY_PREFIX: 't:', KAFKA_TOPIC_PREFIX: '' };
+
+/** The access histories as the access service would have written them, counting the reads of them. */
+class StoredHistories extends AccessHistoryReader {
+  readonly values = new Map<string, string>();
+  reads = 0;
+  put(agentId: string, steps: AccessStep[]): void {
+    this.values.set(flowHistoryKey(KEYS, TENANT, agentId), encodeFlowHistory(steps));
+  }
+  async read(keys: readonly string[]): Promise<(string | null)[]> {
+    this.reads++;
+    return keys.map((k) => this.values.get(k) ?? null);
+  }
+}
+
+function flowGate(histories: StoredHistories): EgressFlowGate {
+  return new EgressFlowGate(histories, {
+    ...KEYS,
+    ACCESS_ALLOWED_DESTINATIONS: { [TENANT]: ['mail.maison.example'] },
+  });
+}
+
 function setup() {
   const clock = new FakeClock();
   const decisions = new InMemoryDecisionRepository();
@@ -97,6 +121,7 @@ function setup() {
   switches.markLoaded();
   const set = compiled();
   const metrics = new ServiceMetrics('guardrail');
+  const histories = new StoredHistories();
   const evaluation = new IntentEvaluation(
     catalog,
     { forTenant: () => ({}) as RetailFacts },
@@ -106,12 +131,13 @@ function setup() {
     publisher,
     new KillSwitchGate(switches),
     noRollouts,
+    flowGate(histories),
     clock,
     { DECISION_TTL_MS: 60_000 },
     'agentops/guardrail',
     new PolicyEvaluationTimer(metrics),
   );
-  return { clock, decisions, counters, publisher, switches, evaluation, metrics };
+  return { clock, decisions, counters, publisher, switches, evaluation, metrics, histories };
 }
 
 function intent(action: string, params: Record<string, unknown>, over: Partial<IntentProposedV1> = {}) {
@@ -286,6 +312,7 @@ describe('IntentEvaluation.evaluateBatch', () => {
       s.publisher,
       new KillSwitchGate(new KillSwitchSet()),
       noRollouts,
+      flowGate(new StoredHistories()),
       s.clock,
       { DECISION_TTL_MS: 60_000 },
       'agentops/guardrail',
@@ -306,6 +333,56 @@ describe('IntentEvaluation.evaluateBatch', () => {
       'allow',
       'deny',
     ]);
+  });
+});
+
+describe('IntentEvaluation: the egress flow gate', () => {
+  const piiRead = (at: number): AccessStep => ({
+    kind: 'read',
+    at,
+    source: 'crm.customers',
+    dataClasses: ['customer.pii'],
+    records: 12,
+    destination: '',
+    action: '',
+  });
+  const send = (destination: string) =>
+    intent(
+      'service.send_message',
+      { destination, message: 'the list' },
+      { target: { type: 'customer', id: 'c-1' } },
+    );
+
+  it('denies an egress to an unlisted destination after a PII read, naming the rule; allows a listed one', async () => {
+    const { evaluation, clock, histories } = setup();
+    histories.put(pricer.id, [piiRead(clock.now().getTime() - 5 * 60_000)]);
+    const [toxic, benign] = await evaluation.evaluateBatch([
+      send('paste.evil.example'),
+      send('mail.maison.example'),
+    ]);
+    expect(toxic.data).toMatchObject({ verdict: 'deny', decidedBy: 'policy', decisionSource: 'access-flow' });
+    expect(toxic.data.reasons[0]).toMatchObject({ policyId: 'agentops.access-flow', effect: 'deny' });
+    expect(toxic.data.reasons[0].message).toMatch(
+      /^flow_rule:pii-read-then-unlisted-egress: egress to paste\.evil\.example denied/,
+    );
+    expect(benign.data.verdict).not.toBe('deny');
+    // One read of the histories for the whole batch.
+    expect(histories.reads).toBe(1);
+  });
+
+  it('lets the egress through once the read is older than the rule window, and reads nothing for a batch without egress', async () => {
+    const { evaluation, clock, histories } = setup();
+    histories.put(pricer.id, [piiRead(clock.now().getTime() - 31 * 60_000)]);
+    expect(verdicts(await evaluation.evaluateBatch([send('paste.evil.example')]))).not.toContain('deny');
+    await evaluation.evaluateBatch([cut('A')]);
+    expect(histories.reads).toBe(1);
+  });
+
+  it('denies an egress whose history is unreadable rather than letting it through blind', async () => {
+    const { evaluation, histories } = setup();
+    histories.values.set(flowHistoryKey(KEYS, TENANT, pricer.id), '{"v":9}');
+    const [d] = await evaluation.evaluateBatch([send('mail.maison.example')]);
+    expect(d.data.reasons[0].message).toMatch(/^flow_rule:history-unreadable/);
   });
 });
 

@@ -31,6 +31,7 @@ import {
 } from '@agentops/policy';
 import { Clock, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import { EgressFlowGate, FlowEvidence } from '../access/egress-flow-gate';
 import { GuardrailConfig } from '../config';
 import { CatalogCache } from '../context/catalog-cache';
 import { RetailFactsCache } from '../context/retail-facts';
@@ -52,9 +53,10 @@ interface Planned {
 /**
  * Use case: decide intents exactly once, a batch (consecutive intents of one partition) at a
  * time. Each intent is judged in this order — kill switches, the agent's scopes (deny by default),
- * then the platform baseline together with the agent's tenant's set, if it has one, over the
- * retail context and the rolling counters. The batch pays its I/O once, not per intent: one read
- * of the stored decisions and of the counters (in parallel), pure evaluation of every intent in
+ * the data-access flow rules for an egress intent, then the platform baseline together with the
+ * agent's tenant's set, if it has one, over the retail context and the rolling counters. The batch
+ * pays its I/O once, not per intent: one read of the stored decisions, of the counters and of the
+ * access histories of agents with an egress intent (in parallel), pure evaluation of every intent in
  * order (each sees the counters of the intents before it), one multi-row INSERT, then one produce
  * and one counter write (in parallel). A redelivered intent — in the same batch, a later one, or
  * after a restart — is not judged again: its stored decision is republished (same event id), so
@@ -71,6 +73,7 @@ export class IntentEvaluation {
     @Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publishMany'>,
     @Inject(KillSwitchGate) private readonly killSwitches: Pick<KillSwitchGate, 'check'>,
     @Inject(RolloutVariantGate) private readonly rolloutVariants: Pick<RolloutVariantGate, 'check'>,
+    @Inject(EgressFlowGate) private readonly flows: Pick<EgressFlowGate, 'prepare' | 'check'>,
     private readonly clock: Clock,
     @Inject(SERVICE_CONFIG) private readonly config: Pick<GuardrailConfig, 'DECISION_TTL_MS'>,
     @Inject(EVENT_SOURCE) private readonly source: string,
@@ -90,20 +93,22 @@ export class IntentEvaluation {
     const planned = [...unique.values()].map((intent) => this.plan(intent));
 
     const now = this.clock.now().getTime();
-    const [stored, snapshot] = await Promise.all([
+    const [stored, snapshot, flows] = await Promise.all([
       this.decisions.findByIntents([...unique.keys()]),
       this.counters.snapshot(
         planned.flatMap((p) => p.slots),
         planned.flatMap((p) => probeMembers(p.slots, p.intent.data, p.item)),
         now,
       ),
+      this.flows.prepare(planned.map((p) => p.intent.data)),
     ]);
 
     const view = new CounterBatchView(snapshot);
     const fresh: { decision: StoredDecision; intent: IntentProposedV1; writes: CounterWrite[] }[] = [];
     for (const p of planned) {
       if (stored.has(p.intent.data.intentId)) continue;
-      const body = this.decide(p.intent.data, p.item, () => view.valuesFor(p.slots));
+      const evidence = flows.get(p.intent.data.intentId);
+      const body = this.decide(p.intent.data, p.item, () => view.valuesFor(p.slots), evidence);
       const decision = this.envelope(p.intent, { ...body, facts: decisionFacts(p.item) });
       const allowed = body.verdict === 'allow' || body.verdict === 'modify';
       const effective = { ...p.intent.data, params: body.modifiedParams ?? p.intent.data.params };
@@ -141,8 +146,15 @@ export class IntentEvaluation {
   async preview(intent: IntentProposedV1): Promise<DecisionBody> {
     const item = catalogFacts(this.catalog.lookup(intent.agent.tenantId, skuOf(intent)));
     const slots = this.slotsOf(intent, item);
-    const view = new CounterBatchView(await this.counters.snapshot(slots, [], this.clock.now().getTime()));
-    return { ...this.decide(intent, item, () => view.valuesFor(slots)), facts: decisionFacts(item) };
+    const [snapshot, flows] = await Promise.all([
+      this.counters.snapshot(slots, [], this.clock.now().getTime()),
+      this.flows.prepare([intent]),
+    ]);
+    const view = new CounterBatchView(snapshot);
+    return {
+      ...this.decide(intent, item, () => view.valuesFor(slots), flows.get(intent.intentId)),
+      facts: decisionFacts(item),
+    };
   }
 
   /** A what-if for a proposal not yet submitted: as the intent it would become now (a fresh id, the Clock's time). */
@@ -171,6 +183,7 @@ export class IntentEvaluation {
     intent: IntentProposedV1,
     item: CatalogFacts,
     counters: () => Record<string, number>,
+    flow: FlowEvidence | undefined,
   ): DecisionBody {
     if (intent.decisionDeadline && Date.parse(intent.decisionDeadline) < this.clock.now().getTime()) {
       // The waiting agent was already answered with ingest's fail-closed deny; under a backlog,
@@ -191,6 +204,8 @@ export class IntentEvaluation {
         'scopes',
       );
     }
+    const toxicFlow = this.flows.check(intent, flow, this.clock.now().getTime());
+    if (toxicFlow) return toxicFlow;
     const layers = this.policies.layersFor(intent.agent.tenantId);
     if (!layers)
       return platformDenial(
