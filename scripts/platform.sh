@@ -92,6 +92,11 @@ start() {
     local -a own=(DATABASE_URL="$(service_database_url "$s")")
     [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
     mapfile -t -O "${#own[@]}" own < <(secrets_of "$s")
+    # NODE_OPTIONS_<SERVICE> (e.g. NODE_OPTIONS_INGEST="--cpu-prof --cpu-prof-dir=…") for that
+    # service's instances alone: a profile of one service under a benchmark's load.
+    local node_options_var="NODE_OPTIONS_${s^^}" node_options="${NODE_OPTIONS:-}"
+    [[ -n ${!node_options_var:-} ]] && node_options+="${node_options:+ }${!node_options_var}"
+    own+=(NODE_OPTIONS="$node_options")
     local kafka_password; kafka_password="$(kafka_password_file "$s")"
     # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told
     # otherwise; each service connects to Kafka as its own principal (docs/security.md § Kafka).

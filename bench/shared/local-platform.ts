@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 
@@ -28,6 +29,8 @@ export interface LocalPlatformSettings {
   instances: Partial<Record<PlatformService, number>>;
   /** The services' Redis (a database of its own keeps its keys and channels apart). */
   redisUrl: string;
+  /** Node options for one service's instances alone (platform.sh's NODE_OPTIONS_<SERVICE>), e.g. `--cpu-prof`. */
+  nodeOptions?: Partial<Record<PlatformService, string>>;
 }
 
 /**
@@ -41,6 +44,8 @@ export interface LocalPlatform {
   adminDatabaseUrl: string;
   /** The URLs of a service's instances, first instance first. */
   urls(service: PlatformService): string[];
+  /** The process id of every running instance, by instance name (`ingest`, `ingest-2`, `audit` …). */
+  pids(): Record<string, number>;
   /** A short-lived break-glass operator token, recorded by the console. */
   operatorToken(reason: string): Promise<string>;
   stop(): Promise<void>;
@@ -59,12 +64,21 @@ export async function startLocalPlatform(settings: LocalPlatformSettings): Promi
       .join(','),
     REDIS_URL: settings.redisUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...Object.fromEntries(
+      Object.entries(settings.nodeOptions ?? {}).map(([s, o]) => [`NODE_OPTIONS_${s.toUpperCase()}`, o]),
+    ),
   };
+  // platform.sh keeps each instance's pid in <state dir>/run/<instance>.pid.
+  const runDir = join(process.env.AGENTOPS_STATE_DIR ?? join(ROOT, '.local'), 'run');
   const platform = (...args: string[]) =>
     run('bash', ['scripts/platform.sh', ...args], { cwd: ROOT, env, maxBuffer: 16 << 20 });
   await platform('migrate');
   await platform('stop');
-  await platform('start');
+  // A start that fails half-way leaves the instances it started: stopped before the error goes up.
+  await platform('start').catch(async (error: unknown) => {
+    await platform('stop').catch(() => undefined);
+    throw error;
+  });
   return {
     settings,
     adminDatabaseUrl: `${PG_HOST_URL}/${settings.database}`,
@@ -72,6 +86,12 @@ export async function startLocalPlatform(settings: LocalPlatformSettings): Promi
       Array.from(
         { length: settings.instances[service] ?? 1 },
         (_, k) => `http://127.0.0.1:${settings.portBase + PORT_OFFSETS[service] + 10 * k}`,
+      ),
+    pids: () =>
+      Object.fromEntries(
+        readdirSync(runDir)
+          .filter((f) => f.endsWith('.pid'))
+          .map((f) => [f.slice(0, -4), Number(readFileSync(join(runDir, f), 'utf8').trim())]),
       ),
     operatorToken: async (reason) =>
       (await platform('operator-token', '--reason', reason, '--ttl', '30m')).stdout.trim(),
