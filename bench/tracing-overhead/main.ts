@@ -5,8 +5,8 @@
  * stack of its own; the parent measures them in alternating rounds so that the shared machine's
  * drift lands on both. See docs/benchmarks.md § Tracing overhead.
  *
- *   npm run bench:tracing-overhead -- [--count 1200] [--rate 100] [--throughput-count 800]
- *                                     [--concurrency 16] [--rounds 4] [--warmup 100] [--json]
+ *   npm run bench:tracing-overhead -- [--count 600] [--rate 20] [--throughput-count 400]
+ *                                     [--concurrency 16] [--rounds 4] [--warmup 50] [--json]
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,12 +32,12 @@ interface Options {
 }
 
 const USAGE = `usage: tracing-overhead [--count N] [--rate R] [--throughput-count T] [--concurrency C] [--rounds K] [--warmup W] [--json]
-  --count             measured intents per arm, open loop      (default 1200)
-  --rate              offered intents per second               (default 100)
-  --throughput-count  intents per arm, closed loop             (default 800)
+  --count             measured intents per arm, open loop      (default 600)
+  --rate              offered intents per second               (default 20)
+  --throughput-count  intents per arm, closed loop             (default 400)
   --concurrency       agents of the closed loop                (default 16)
   --rounds            alternating rounds the counts are split in (default 4)
-  --warmup            uncounted intents per arm, sent first    (default 100)
+  --warmup            uncounted intents per arm, sent first    (default 50)
   --json              also print the whole summary as one JSON line`;
 
 /** What the run asserted about the code, not the machine: a failure makes the numbers worthless. */
@@ -58,12 +58,12 @@ function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
-      count: { type: 'string', default: '1200' },
-      rate: { type: 'string', default: '100' },
-      'throughput-count': { type: 'string', default: '800' },
+      count: { type: 'string', default: '600' },
+      rate: { type: 'string', default: '20' },
+      'throughput-count': { type: 'string', default: '400' },
       concurrency: { type: 'string', default: '16' },
       rounds: { type: 'string', default: '4' },
-      warmup: { type: 'string', default: '100' },
+      warmup: { type: 'string', default: '50' },
       json: { type: 'boolean', default: false },
     },
   });

@@ -79,6 +79,7 @@ describe('escalation repositories on PostgreSQL', () => {
       { policyId: 'p', policyVersion: '1', message: 'needs a human', effect: 'escalate', mode: 'enforce' },
     ],
     decision_event_id: newEventId(),
+    decision_traceparent: null,
     route: 'customer-service',
     route_spec: {
       name: 'customer-service',

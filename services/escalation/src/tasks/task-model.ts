@@ -24,6 +24,8 @@ export interface TaskRow {
   status: 'open' | 'resolved';
   reasons: IntentDecidedV1['reasons'];
   decision_event_id: string;
+  /** The escalate decision's traceparent: the human's decision continues its trace (null: opened before it was kept). */
+  decision_traceparent: string | null;
   created_at: Date;
   route: string;
   route_spec: RouteSpec;

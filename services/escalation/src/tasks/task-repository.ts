@@ -17,6 +17,7 @@ export type NewTask = Pick<
   | 'action'
   | 'reasons'
   | 'decision_event_id'
+  | 'decision_traceparent'
   | 'route'
   | 'route_spec'
   | 'reviewer_group'
@@ -231,8 +232,8 @@ class PostgresTaskTransaction implements TaskTransaction {
   async insertTask(t: NewTask): Promise<boolean> {
     const inserted = (await this.m.query(
       `INSERT INTO tasks (id, intent_id, tenant_id, agent_id, action, reasons, decision_event_id, route, route_spec, reviewer_group, tier, due_at,
-                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at, decision_traceparent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
        ON CONFLICT (intent_id) DO NOTHING RETURNING id`,
       [
         t.id,
@@ -253,6 +254,7 @@ class PostgresTaskTransaction implements TaskTransaction {
         json(t.decision),
         JSON.stringify(t.history),
         t.created_at,
+        t.decision_traceparent,
       ],
     )) as { id: string }[];
     return inserted.length > 0;

@@ -1,5 +1,16 @@
 import { EventTypes } from '@agentops/contracts';
+import { traceIdOf } from '@agentops/messaging';
+import type { Resolution } from './task-workflow';
 import { agent, escalateVerdict, escalationUnderTest, proposal } from '../testing/escalation-doubles';
+
+const APPROVED_BY_U1: Resolution = {
+  resolution: 'approved',
+  verdict: 'allow',
+  decidedBy: 'human',
+  reviewers: ['u-1'],
+  by: 'u-1',
+  message: 'approved by u-1',
+};
 
 describe('TaskWorkflow', () => {
   it('opens one routed task once both the proposal and the escalate verdict are known, in either order', async () => {
@@ -131,16 +142,7 @@ describe('TaskWorkflow', () => {
     const task = await open(
       proposal({ amount: 120 }, { agent: agent({ callbackUrl: 'https://agent.example.com/cb' }) }),
     );
-    const final = await tasks.transaction((tx) =>
-      workflow.resolve(tx, task, {
-        resolution: 'approved',
-        verdict: 'allow',
-        decidedBy: 'human',
-        reviewers: ['u-1'],
-        by: 'u-1',
-        message: 'approved by u-1',
-      }),
-    );
+    const final = await tasks.transaction((tx) => workflow.resolve(tx, task, APPROVED_BY_U1));
     expect(final).toMatchObject({
       intentId: task.intent_id,
       verdict: 'allow',
@@ -164,5 +166,18 @@ describe('TaskWorkflow', () => {
         attempts: 0,
       }),
     ]);
+  });
+  it("keeps the human's decision in the escalated intent's trace, not the reviewer's request's", async () => {
+    const { workflow, tasks, db } = escalationUnderTest();
+    const intent = proposal({ amount: 120 });
+    const verdict = escalateVerdict(intent);
+    await workflow.onIntent(intent);
+    await workflow.onEscalated(verdict);
+    const task = db.taskOf(intent.data.intentId)!;
+    expect(task.decision_traceparent).toBe(verdict.traceparent);
+    await tasks.transaction((tx) => workflow.resolve(tx, task, APPROVED_BY_U1));
+    const decided = db.outboxRows().find((r) => r.type === EventTypes.IntentDecided)!;
+    expect(traceIdOf(decided.envelope.traceparent)).toBe(traceIdOf(verdict.traceparent));
+    expect(decided.envelope.traceparent).not.toBe(verdict.traceparent);
   });
 });

@@ -109,6 +109,7 @@ export class TaskWorkflow {
       action: intent.action,
       reasons: decision.data.reasons,
       decision_event_id: decision.id,
+      decision_traceparent: decision.traceparent ?? null,
       route: route.name,
       route_spec: route,
       reviewer_group: route.tiers[0].group,
@@ -153,7 +154,9 @@ export class TaskWorkflow {
   async resolve(tx: TaskTransaction, task: TaskRow, r: Resolution): Promise<IntentDecidedV1 | undefined> {
     const now = this.clock.now();
     const items: OutboxItem[] = [];
-    const cause = { id: task.decision_event_id };
+    // The stored escalate decision is the cause: the human's decision, made in a request of its own,
+    // stays in the intent's trace (the request's span is linked by the send span).
+    const cause = { id: task.decision_event_id, traceparent: task.decision_traceparent ?? undefined };
     const ctx = {
       source: this.source,
       tenantid: task.tenant_id,
