@@ -11,6 +11,8 @@ import { TaskRow } from './task-model';
 export type NewTask = Pick<
   TaskRow,
   | 'id'
+  | 'kind'
+  | 'anomalies'
   | 'intent_id'
   | 'tenant_id'
   | 'agent_id'
@@ -48,6 +50,7 @@ export type TaskChanges = Partial<
     | 'approvals'
     | 'comments'
     | 'history'
+    | 'anomalies'
   >
 > & { updated_at: Date | string };
 
@@ -130,6 +133,7 @@ const CHANGEABLE: Record<keyof TaskChanges, (v: unknown) => unknown> = {
   approvals: json,
   comments: json,
   history: json,
+  anomalies: json,
   updated_at: plain,
 };
 
@@ -231,8 +235,8 @@ class PostgresTaskTransaction implements TaskTransaction {
   async insertTask(t: NewTask): Promise<boolean> {
     const inserted = (await this.m.query(
       `INSERT INTO tasks (id, intent_id, tenant_id, agent_id, action, reasons, decision_event_id, route, route_spec, reviewer_group, tier, due_at,
-                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at, kind, anomalies)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20)
        ON CONFLICT (intent_id) DO NOTHING RETURNING id`,
       [
         t.id,
@@ -253,6 +257,8 @@ class PostgresTaskTransaction implements TaskTransaction {
         json(t.decision),
         JSON.stringify(t.history),
         t.created_at,
+        t.kind,
+        JSON.stringify(t.anomalies),
       ],
     )) as { id: string }[];
     return inserted.length > 0;
