@@ -35,7 +35,9 @@ interface AgentRowView {
 }
 
 describe('data-access monitoring on the real stack', () => {
-  const svc: Partial<Record<'killswitch' | 'access' | 'ingest' | 'guardrail', RunningService>> = {};
+  const svc: Partial<
+    Record<'killswitch' | 'access' | 'ingest' | 'guardrail' | 'escalation', RunningService>
+  > = {};
   const keys: Record<'drill' | 'sweeper' | 'flow', string> = { drill: '', sweeper: '', flow: '' };
   const ids = { drill: `svc-drill-${SUFFIX}`, sweeper: `svc-sweep-${SUFFIX}`, flow: `svc-flow-${SUFFIX}` };
   let sre: Record<string, string>;
@@ -53,6 +55,7 @@ describe('data-access monitoring on the real stack', () => {
     });
     await bootAccess();
     svc.guardrail = await bootService('guardrail', { ACCESS_ALLOWED_DESTINATIONS: ALLOWED });
+    svc.escalation = await bootService('escalation', { GUARDRAIL_URL: svc.guardrail.url });
     svc.ingest = await bootService('ingest');
     // A benign egress is asserted as the policies' allow: pin a set that constrains nothing.
     expect(
@@ -82,7 +85,7 @@ describe('data-access monitoring on the real stack', () => {
 
   afterAll(async () => {
     await anomalies.stop();
-    for (const s of [svc.ingest, svc.guardrail, svc.access, svc.killswitch]) await s?.close();
+    for (const s of [svc.ingest, svc.escalation, svc.guardrail, svc.access, svc.killswitch]) await s?.close();
   });
 
   const report = (key: string, access: Record<string, unknown>) =>
@@ -208,6 +211,35 @@ describe('data-access monitoring on the real stack', () => {
     expect(JSON.parse(published.value)).toMatchObject({
       quarantine: { switchId: listed.quarantine!.switchId },
     });
+
+    // The quarantine opens one task in the security reviewers' queue, with the anomaly as evidence.
+    const security = {
+      authorization: `Bearer ${await mintUserToken(
+        { userId: 'sec-access', tenantId: TENANT, roles: ['reviewer'], groups: ['security-reviewers'] },
+        TEST_TOKEN_SIGNER,
+      )}`,
+    };
+    const task = await eventually(
+      async () => {
+        const r = await getJson<{ tasks: { kind: string; agent: { id: string } }[] }>(
+          `${svc.escalation!.url}/v1/escalations?group=security-reviewers&agentId=${ids.sweeper}`,
+          security,
+        );
+        return r.body.tasks?.[0] as Record<string, unknown> | undefined;
+      },
+      20_000,
+      'the security review task',
+    );
+    expect(task).toMatchObject({
+      kind: 'security_review',
+      intentId: listed.quarantine!.switchId,
+      route: 'security-review',
+      group: 'security-reviewers',
+      status: 'open',
+      intent: { action: 'access.security_review' },
+      agent: { id: ids.sweeper },
+    });
+    expect((task.anomalies as { anomalyId: string }[]).map((a) => a.anomalyId)).toContain(listed.anomalyId);
   }, 90_000);
 
   it('denies an egress intent after a customer.pii read before it runs, naming the flow rule; a listed destination is allowed', async () => {

@@ -71,6 +71,8 @@ describe('escalation repositories on PostgreSQL', () => {
   });
   const newTask = (intentId: string, over: Partial<NewTask> = {}): NewTask => ({
     id: newEventId(),
+    kind: 'intent_review',
+    anomalies: [],
     intent_id: intentId,
     tenant_id: TENANT,
     agent_id: 'it-agent',

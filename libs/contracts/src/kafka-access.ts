@@ -79,7 +79,8 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     // The only service that speaks for a human.
     produces: [EventTypes.IntentDecided, EventTypes.EscalationOpened, EventTypes.EscalationResolved],
     decides: { decidedBy: ['human', 'timeout'] },
-    consumes: [Topics.intents, Topics.decisions],
+    // High data-access anomalies open a security review for the quarantined agent (issue #17).
+    consumes: [Topics.intents, Topics.decisions, Topics.accessAnomalies],
   },
   killswitch: {
     produces: [EventTypes.KillSwitchChanged],

@@ -12,7 +12,7 @@ export const escalationBlueprint: ServiceBlueprint<EscalationConfig> = {
     {
       name: 'decisions',
       groupId: `${config.KAFKA_TOPIC_PREFIX}escalation`,
-      topics: [Topics.intents.name, Topics.decisions.name],
+      topics: [Topics.intents.name, Topics.decisions.name, Topics.accessAnomalies.name],
       fromBeginning: true,
       maxWaitTimeInMs: 50,
     },

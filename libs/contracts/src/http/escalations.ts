@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecisionReason } from '../events/common/schema';
+import { AccessAnomalyDetectedV1 } from '../events/access-anomaly-detected/schema';
 import { IntentDecidedV1 } from '../events/intent-decided/schema';
 import { pageOf } from './page';
 
@@ -19,6 +20,9 @@ const Approval = z.object({
 export const EscalationTask = z
   .object({
     id: z.string().uuid(),
+    /** An escalated intent, or a security review of an agent quarantined for its data access. */
+    kind: z.enum(['intent_review', 'security_review']),
+    /** The escalated intent; for a security review, the quarantine's kill switch id. */
     intentId: z.string().uuid(),
     tenantId: z.string(),
     status: z.enum(['open', 'resolved']),
@@ -59,6 +63,8 @@ export const EscalationTask = z
     finalDecision: IntentDecidedV1.nullable(),
     createdAt: z.string(),
     resolvedAt: z.string().nullable(),
+    /** A security review's evidence: the quarantine's anomalies, explained (empty for an intent). */
+    anomalies: z.array(AccessAnomalyDetectedV1),
   })
   .meta({ id: 'EscalationTask' });
 

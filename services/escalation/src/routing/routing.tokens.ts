@@ -8,7 +8,7 @@ export const ROUTING_RULES = Symbol('ROUTING_RULES');
 /** The repository's rules, used when ESCALATION_ROUTES_FILE is unset and the file is present. */
 export const DEFAULT_ROUTES_FILE = 'policies/escalation/routes.yaml';
 
-/** Without any rules file (e.g. an image without policies/): one default queue, deny on timeout. */
+/** Without any rules file (e.g. an image without policies/): one default queue (deny on timeout) and the security reviews'. */
 export const BUILT_IN_RULES: RoutingRules = {
   default: {
     name: 'default',
@@ -19,7 +19,19 @@ export const BUILT_IN_RULES: RoutingRules = {
     fourEyes: false,
     timeoutOutcome: 'deny',
   },
-  routes: [],
+  routes: [
+    {
+      // A quarantined agent's data access (issue #17) is for security, never the general queue.
+      name: 'security-review',
+      match: { actions: ['access.*'], amountField: 'amount' },
+      tiers: [
+        { group: 'security-reviewers', slaMs: 900_000 },
+        { group: 'security-leads', slaMs: 3_600_000 },
+      ],
+      fourEyes: false,
+      timeoutOutcome: 'deny',
+    },
+  ],
 };
 
 /**

@@ -1,5 +1,11 @@
 import { EVENT_SOURCE } from '@agentops/service-runtime';
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import {
+  AccessAnomalyDetectedV1,
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposedV1,
+} from '@agentops/contracts';
 import { PropagateToConsumerLoop } from '@agentops/messaging-nest';
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
@@ -7,7 +13,8 @@ import { TaskWorkflow } from './task-workflow';
 
 /**
  * Intents are stored by id (the decision carries no params); an `escalate` verdict by policy opens
- * one task per intent once both are known; ingest's fail-closed deny closes an open task.
+ * one task per intent once both are known; ingest's fail-closed deny closes an open task. A high
+ * data-access anomaly opens a security review of the agent it quarantined.
  */
 @Controller()
 @UseFilters(PropagateToConsumerLoop)
@@ -20,6 +27,11 @@ export class EscalatedDecisionsHandler {
   @EventPattern(EventTypes.IntentProposed)
   async onIntent(@Payload() event: EventEnvelope<IntentProposedV1>): Promise<void> {
     await this.workflow.onIntent(event);
+  }
+
+  @EventPattern(EventTypes.AccessAnomalyDetected)
+  async onAccessAnomaly(@Payload() event: EventEnvelope<AccessAnomalyDetectedV1>): Promise<void> {
+    await this.workflow.onAccessAnomaly(event);
   }
 
   @EventPattern(EventTypes.IntentDecided)

@@ -1,4 +1,4 @@
-import { IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
+import { AccessAnomalyDetectedV1, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { Approval, countingApprovals, decidingGroups } from '../review/review-rules';
 import { RouteSpec, requiredApprovals } from '../routing/routing-rules';
 
@@ -14,9 +14,18 @@ export interface HistoryEntry {
   what: string;
 }
 
+/**
+ * What a task reviews: an escalated intent, or (issue #17) an agent the access service quarantined
+ * for its data access — no intent, no verdict to give; its reviewers confirm or dismiss the finding
+ * and the quarantine is released in killswitch, by a human, like any switch.
+ */
+export type TaskKind = 'intent_review' | 'security_review';
+
 /** One row of `escalation.tasks`, as PostgreSQL returns it. */
 export interface TaskRow {
   id: string;
+  kind: TaskKind;
+  /** The escalated intent's id; for a security review, the quarantine's switch id. */
   intent_id: string;
   tenant_id: string;
   agent_id: string;
@@ -44,12 +53,15 @@ export interface TaskRow {
   resolution: string | null;
   final_decision: IntentDecidedV1 | null;
   resolved_at: Date | null;
+  /** A security review's evidence: the anomalies of the quarantine, oldest first. */
+  anomalies: AccessAnomalyDetectedV1[];
 }
 
 /** What reviewers see: the intent, why it was escalated, the data used and any suggested change. */
 export function taskView(t: TaskRow) {
   return {
     id: t.id,
+    kind: t.kind,
     intentId: t.intent_id,
     tenantId: t.tenant_id,
     status: t.status,
@@ -91,6 +103,7 @@ export function taskView(t: TaskRow) {
     finalDecision: t.final_decision,
     createdAt: t.created_at.toISOString(),
     resolvedAt: t.resolved_at?.toISOString() ?? null,
+    anomalies: t.anomalies,
   };
 }
 export type TaskView = ReturnType<typeof taskView>;

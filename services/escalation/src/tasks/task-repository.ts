@@ -11,6 +11,8 @@ import { TaskRow } from './task-model';
 export type NewTask = Pick<
   TaskRow,
   | 'id'
+  | 'kind'
+  | 'anomalies'
   | 'intent_id'
   | 'tenant_id'
   | 'agent_id'
@@ -49,6 +51,7 @@ export type TaskChanges = Partial<
     | 'approvals'
     | 'comments'
     | 'history'
+    | 'anomalies'
   >
 > & { updated_at: Date | string };
 
@@ -131,6 +134,7 @@ const CHANGEABLE: Record<keyof TaskChanges, (v: unknown) => unknown> = {
   approvals: json,
   comments: json,
   history: json,
+  anomalies: json,
   updated_at: plain,
 };
 
@@ -232,8 +236,9 @@ class PostgresTaskTransaction implements TaskTransaction {
   async insertTask(t: NewTask): Promise<boolean> {
     const inserted = (await this.m.query(
       `INSERT INTO tasks (id, intent_id, tenant_id, agent_id, action, reasons, decision_event_id, route, route_spec, reviewer_group, tier, due_at,
-                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at, decision_traceparent)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
+                          four_eyes, owner, owner_team, intent, decision, history, created_at, updated_at, decision_traceparent,
+                          kind, anomalies)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)
        ON CONFLICT (intent_id) DO NOTHING RETURNING id`,
       [
         t.id,
@@ -255,6 +260,8 @@ class PostgresTaskTransaction implements TaskTransaction {
         JSON.stringify(t.history),
         t.created_at,
         t.decision_traceparent,
+        t.kind,
+        JSON.stringify(t.anomalies),
       ],
     )) as { id: string }[];
     return inserted.length > 0;

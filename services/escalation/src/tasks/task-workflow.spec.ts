@@ -1,5 +1,7 @@
-import { EventTypes } from '@agentops/contracts';
-import { traceIdOf } from '@agentops/messaging';
+import { AccessAnomalyDetectedV1, EventEnvelope, EventTypes } from '@agentops/contracts';
+import { createEvent, newEventId, traceIdOf } from '@agentops/messaging';
+import { Principal } from '@agentops/service-runtime';
+import { loadRoutingRulesFile } from '../routing/routing.tokens';
 import type { Resolution } from './task-workflow';
 import { agent, escalateVerdict, escalationUnderTest, proposal } from '../testing/escalation-doubles';
 
@@ -179,5 +181,82 @@ describe('TaskWorkflow', () => {
     const decided = db.outboxRows().find((r) => r.type === EventTypes.IntentDecided)!;
     expect(traceIdOf(decided.envelope.traceparent)).toBe(traceIdOf(verdict.traceparent));
     expect(decided.envelope.traceparent).not.toBe(verdict.traceparent);
+  });
+});
+
+describe('TaskWorkflow: security reviews of quarantined agents (issue #17)', () => {
+  const SWITCH = '0190a0a0-0000-7000-8000-0000000000aa';
+  const anomaly = (severity: 'high' | 'medium', message = 'read 400 customer records in 30 s') =>
+    createEvent(
+      EventTypes.AccessAnomalyDetected,
+      {
+        anomalyId: newEventId(),
+        agentId: 'svc-agent-1',
+        tenantId: 'maison',
+        role: 'service' as const,
+        version: '1',
+        feature: 'records' as const,
+        detector: 'ewma' as const,
+        severity,
+        observed: 400,
+        baseline: 4,
+        deviation: 12.5,
+        baselineFrom: 'agent' as const,
+        window: { start: '2026-12-01T09:00:00.000Z', end: '2026-12-01T09:01:00.000Z', intents: 2 },
+        detectedAt: '2026-12-01T09:00:30.000Z',
+        message,
+        ...(severity === 'high' ? { quarantine: { switchId: SWITCH } } : {}),
+      },
+      { source: 'agentops/access', tenantid: 'maison', agentid: 'svc-agent-1' },
+    ) as EventEnvelope<AccessAnomalyDetectedV1>;
+  const rules = loadRoutingRulesFile('policies/escalation/routes.yaml');
+  const reviewer = (groups: string[]): Principal => ({
+    kind: 'human',
+    id: 'sec-1',
+    tenantId: 'maison',
+    roles: ['reviewer'],
+    groups,
+  });
+
+  it("opens one task per quarantine in the security reviewers' queue; later anomalies join its evidence", async () => {
+    const { workflow, db } = escalationUnderTest({ rules });
+    const first = anomaly('high');
+    await workflow.onAccessAnomaly(first);
+    await workflow.onAccessAnomaly(first);
+    await workflow.onAccessAnomaly(anomaly('high', 'reached 900 distinct customers'));
+    await workflow.onAccessAnomaly(anomaly('medium'));
+    const tasks = [...db.tables.tasks.values()];
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      kind: 'security_review',
+      intent_id: SWITCH,
+      agent_id: 'svc-agent-1',
+      action: 'access.security_review',
+      route: 'security-review',
+      reviewer_group: 'security-reviewers',
+      decision_event_id: first.id,
+      intent: null,
+    });
+    expect(tasks[0].anomalies.map((a) => a.message)).toEqual([
+      'read 400 customer records in 30 s',
+      'reached 900 distinct customers',
+    ]);
+    expect(tasks[0].reasons[0].message).toMatch(/records ewma .*read 400 customer records/);
+    expect(db.outboxRows().map((r) => r.type)).toEqual([EventTypes.EscalationOpened]);
+  });
+
+  it('resolves without publishing a decision: there is no intent to decide', async () => {
+    const { workflow, db, review } = escalationUnderTest({ rules });
+    await workflow.onAccessAnomaly(anomaly('high'));
+    const [task] = [...db.tables.tasks.values()];
+    const view = await review.reject(reviewer(['security-reviewers']), task.id, {
+      comment: 'false positive',
+    });
+    expect(view).toMatchObject({ kind: 'security_review', status: 'resolved', resolution: 'rejected' });
+    expect(view.finalDecision).toBeNull();
+    expect(db.outboxRows().map((r) => r.type)).toEqual([
+      EventTypes.EscalationOpened,
+      EventTypes.EscalationResolved,
+    ]);
   });
 });

@@ -1,4 +1,12 @@
-import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1, Verdict } from '@agentops/contracts';
+import {
+  AccessAnomalyDetectedV1,
+  DecisionReason,
+  EventEnvelope,
+  EventTypes,
+  IntentDecidedV1,
+  IntentProposedV1,
+  Verdict,
+} from '@agentops/contracts';
 import { decided, humanDecision } from '@agentops/decisions';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { Clock, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
@@ -84,6 +92,108 @@ export class TaskWorkflow {
       );
   }
 
+  /**
+   * A high data-access anomaly (issue #17): the access service has quarantined the agent, and the
+   * security reviewers get one task per quarantine (keyed by its switch id), routed like any task
+   * on the action `access.security_review`; later anomalies naming the same switch join its
+   * evidence. Lower severities open nothing: they are on the anomalies topic and the console.
+   */
+  async onAccessAnomaly(event: EventEnvelope<AccessAnomalyDetectedV1>): Promise<void> {
+    const a = event.data;
+    if (a.severity !== 'high') return;
+    const key = a.quarantine?.switchId ?? a.anomalyId;
+    const opened = await this.tasks.transaction(async (tx) => {
+      await tx.lockIntent(key);
+      const open = await tx.lockOpenByIntent(key);
+      if (open) {
+        if (open.anomalies.some((x) => x.anomalyId === a.anomalyId)) return null;
+        const now = this.clock.now();
+        await tx.update(open.id, {
+          anomalies: [...open.anomalies, a],
+          history: [
+            ...open.history,
+            { at: now.toISOString(), by: 'access', what: `further anomaly: ${a.message}` },
+          ],
+          updated_at: now,
+        });
+        return null;
+      }
+      return this.openSecurityReview(tx, event, key);
+    });
+    if (opened) this.notifyOpened(opened);
+  }
+
+  private async openSecurityReview(
+    tx: TaskTransaction,
+    event: EventEnvelope<AccessAnomalyDetectedV1>,
+    key: string,
+  ): Promise<TaskRow | null> {
+    const a = event.data;
+    const route = routeFor(this.rules, {
+      tenantId: a.tenantId,
+      action: SECURITY_REVIEW_ACTION,
+      agentRole: a.role,
+    });
+    const now = this.clock.now();
+    const dueAt = new Date(now.getTime() + route.tiers[0].slaMs);
+    const taskId = newEventId();
+    const reasons = [anomalyReason(a)];
+    const inserted = await tx.insertTask({
+      id: taskId,
+      kind: 'security_review',
+      anomalies: [a],
+      intent_id: key,
+      tenant_id: a.tenantId,
+      agent_id: a.agentId,
+      action: SECURITY_REVIEW_ACTION,
+      reasons,
+      decision_event_id: event.id,
+      // Its resolution continues the anomaly's trace, as a decision continues its intent's.
+      decision_traceparent: event.traceparent ?? null,
+      route: route.name,
+      route_spec: route,
+      reviewer_group: route.tiers[0].group,
+      due_at: dueAt,
+      four_eyes: route.fourEyes,
+      owner: null,
+      owner_team: null,
+      intent: null,
+      decision: null,
+      history: [
+        {
+          at: now.toISOString(),
+          by: 'escalation',
+          what: `opened on route ${route.name} for ${route.tiers[0].group}: agent ${a.agentId} quarantined${a.quarantine ? ` by switch ${a.quarantine.switchId}` : ''}`,
+        },
+      ],
+      created_at: now,
+    });
+    if (!inserted) return null;
+    const opened = createEvent(
+      EventTypes.EscalationOpened,
+      {
+        taskId,
+        intentId: key,
+        agentId: a.agentId,
+        route: route.name,
+        reasons,
+        slaDueAt: dueAt.toISOString(),
+        openedAt: now.toISOString(),
+      },
+      {
+        source: this.source,
+        tenantid: a.tenantId,
+        agentid: a.agentId,
+        correlationid: key,
+        subject: taskId,
+        cause: event,
+        time: now,
+      },
+    );
+    await tx.addToOutbox([{ event: opened, key }]);
+    return (await tx.find(taskId)) ?? null;
+  }
+
   private async openIfReady(tx: TaskTransaction, intentId: string): Promise<TaskRow | null> {
     const intent = await tx.findIntent(intentId);
     const decision = await tx.findEscalatedDecision(intentId);
@@ -103,6 +213,8 @@ export class TaskWorkflow {
     ];
     const inserted = await tx.insertTask({
       id: taskId,
+      kind: 'intent_review',
+      anomalies: [],
       intent_id: intentId,
       tenant_id: intent.agent.tenantId,
       agent_id: intent.agent.id,
@@ -167,7 +279,8 @@ export class TaskWorkflow {
       time: now,
     };
     let final: IntentDecidedV1 | undefined;
-    if (r.verdict) {
+    // A security review has no intent to decide: its outcome is the resolution alone.
+    if (r.verdict && task.kind !== 'security_review') {
       final = decided(
         { intentId: task.intent_id, agentId: task.agent_id, action: task.action },
         humanDecision({
@@ -229,10 +342,36 @@ export class TaskWorkflow {
 
   private notifyOpened(task: TaskRow): void {
     const intent = task.intent;
+    if (task.kind === 'security_review') {
+      this.notifier.notify(
+        task.route_spec.notifyUrl,
+        `Security review ${task.id}: agent ${task.agent_id} quarantined for its data access — ${task.reasons.map((r) => r.message).join('; ')}. ` +
+          `Queue ${task.reviewer_group}, due ${task.due_at?.toISOString()}.`,
+      );
+      return;
+    }
     this.notifier.notify(
       task.route_spec.notifyUrl,
       `Escalation ${task.id}: ${task.agent_id} wants ${task.action} on ${intent?.target.id ?? '?'} — ${task.reasons.map((r) => r.message).join('; ')}. ` +
         `Queue ${task.reviewer_group}, due ${task.due_at?.toISOString()}${task.four_eyes ? ', four-eyes' : ''}.`,
     );
   }
+}
+
+/** The action a security review is routed on (`policies/escalation/routes.yaml` gives it its queue). */
+export const SECURITY_REVIEW_ACTION = 'access.security_review';
+
+/** The anomaly as the reason reviewers read first: the detector, and the explanation. */
+function anomalyReason(a: AccessAnomalyDetectedV1): DecisionReason {
+  return {
+    policyId: `access:${a.detector}`,
+    policyVersion: '1',
+    message:
+      `${a.feature} ${a.detector} (${a.baselineFrom} baseline ${a.baseline}, observed ${a.observed}, deviation ${a.deviation}): ${a.message}`.slice(
+        0,
+        2000,
+      ),
+    effect: 'deny',
+    mode: 'enforce',
+  };
 }
