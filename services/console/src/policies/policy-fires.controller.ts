@@ -4,9 +4,17 @@ import {
   Principal,
   PrincipalGuard,
   RequireRoles,
+  ZodValidationPipe,
+  assertTenantAccess,
+  pageQuery,
 } from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
 import { PolicyFireCounter } from './policy-fire-counter';
+
+const FiresQuery = pageQuery()
+  .extend({ tenantId: z.string().min(1).max(100).optional() })
+  .strict();
 
 /** `GET /v1/policies/fires`: how often each policy fired, for the caller's tenant. */
 @Controller('v1/policies')
@@ -16,8 +24,13 @@ export class PolicyFiresController {
 
   @Get('fires')
   @RequireRoles('policy-admin', 'auditor', 'sre', 'reviewer', 'lead')
-  async list(@CurrentPrincipal() principal: Principal, @Query('tenantId') tenantId?: string) {
-    const tenant = principal.tenantId === ALL_TENANTS ? tenantId : principal.tenantId;
-    return { fires: await this.fires.list(tenant) };
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(FiresQuery)) q: z.infer<typeof FiresQuery>,
+  ) {
+    if (q.tenantId) assertTenantAccess(principal, q.tenantId);
+    const tenant = principal.tenantId === ALL_TENANTS ? q.tenantId : principal.tenantId;
+    const { items, next } = await this.fires.list(tenant, q);
+    return { fires: items, next };
   }
 }
