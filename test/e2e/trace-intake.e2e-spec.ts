@@ -284,6 +284,19 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
 
     const byVersion = await getJson<Costs>(url('/v1/costs?groupBy=version'), await sre(TENANT));
     expect(byVersion.body.groups.map((g) => g.group)).toContain(`${pricer.group}@1.0.0`);
+    // One group a page: following `next` reads every group once, each with all its models' cost.
+    const paged: Costs['groups'] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: Costs & { next: string | null } } = await getJson(
+        url(`/v1/costs?groupBy=version&limit=1${cursor ? `&cursor=${cursor}` : ''}`),
+        await sre(TENANT),
+      );
+      expect(page.body.groups.length).toBeLessThanOrEqual(1);
+      paged.push(...page.body.groups);
+      cursor = page.body.next;
+    } while (cursor);
+    expect(paged).toEqual(byVersion.body.groups);
     const byIntent = await getJson<Costs>(url('/v1/costs?groupBy=intent'), await sre(TENANT));
     expect(byIntent.body.groups.some((g) => /^[0-9a-f-]{36}$/.test(g.group) && (g.usd ?? 0) > 0)).toBe(true);
 

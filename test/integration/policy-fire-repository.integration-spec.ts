@@ -34,8 +34,17 @@ describe('PostgresPolicyFireRepository on PostgreSQL', () => {
     eventIds.push(id);
     return id;
   };
-  const firesOf = async (policyId: string, tenantId?: string) =>
-    (await repo.list(tenantId)).filter((f) => f.policyId === policyId);
+  /** Every page of the list (other suites' fires included), this policy's rows. */
+  const firesOf = async (policyId: string, tenantId?: string) => {
+    const all = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repo.list(tenantId, { limit: 500, cursor });
+      all.push(...page.items);
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    return all.filter((f) => f.policyId === policyId);
+  };
 
   beforeAll(async () => {
     ds = new DataSource(
@@ -79,16 +88,28 @@ describe('PostgresPolicyFireRepository on PostgreSQL', () => {
     ]);
   });
 
-  it('keeps mode and effect apart, lists most fired first', async () => {
+  it('keeps mode and effect apart, lists by policy, version, mode and effect', async () => {
     const floor = policy();
     const shadow = { ...floor, mode: 'shadow' };
     await repo.record(event(), TENANT, [shadow], '2026-12-01T09:00:00.000Z');
     await repo.record(event(), TENANT, [floor, shadow], '2026-12-01T09:00:00.000Z');
     const fires = await firesOf(floor.policyId, TENANT);
     expect(fires.map((f) => [f.mode, f.count])).toEqual([
-      ['shadow', 2],
       ['enforce', 1],
+      ['shadow', 2],
     ]);
+  });
+
+  it('pages by that key: next leads on to the following rows, never repeating one', async () => {
+    const versions = ['1', '2', '3', '4', '5'].map((policyVersion) => policy({ policyVersion }));
+    await repo.record(event(), TENANT, versions, '2026-12-01T09:00:00.000Z');
+    const first = await repo.list(TENANT, { limit: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.next).not.toBeNull();
+    const second = await repo.list(TENANT, { limit: 2, cursor: first.next! });
+    const keys = [...first.items, ...second.items].map((f) => `${f.policyId}@${f.policyVersion}`);
+    expect(new Set(keys).size).toBe(4);
+    expect([...keys].sort()).toEqual(keys);
   });
 
   it("lists a tenant's own counts, and every tenant's summed without one", async () => {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { AccessAnomalyDetectedV1, AccessSeverityName } from '../events/access-anomaly-detected/schema';
 import { AgentRole, Identifier } from '../events/common/schema';
+import { pageOf } from './page';
+
+/** A list's `cursor`: the `next` of the previous page. */
+const Cursor = z.string().min(1).max(500).optional();
 
 /** The access service over HTTP (`/v1/access`): the answers its OpenAPI description names. */
 export const AccessAnomalyQuery = z
@@ -10,13 +14,14 @@ export const AccessAnomalyQuery = z
     agentId: Identifier.optional(),
     severity: AccessSeverityName.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: Cursor,
   })
   .strict();
 export type AccessAnomalyQuery = z.infer<typeof AccessAnomalyQuery>;
 
-export const AccessAnomalyList = z
-  .object({ anomalies: z.array(AccessAnomalyDetectedV1) })
-  .meta({ id: 'AccessAnomalyList' });
+export const AccessAnomalyList = pageOf('anomalies', AccessAnomalyDetectedV1).meta({
+  id: 'AccessAnomalyList',
+});
 
 const PerIntent = z.object({ mean: z.number(), sd: z.number() });
 
@@ -45,10 +50,13 @@ export const AccessBaseline = z
 export type AccessBaseline = z.infer<typeof AccessBaseline>;
 
 export const AccessBaselineQuery = z
-  .object({ tenantId: Identifier.optional(), agentId: Identifier.optional() })
+  .object({
+    tenantId: Identifier.optional(),
+    agentId: Identifier.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: Cursor,
+  })
   .strict();
 export type AccessBaselineQuery = z.infer<typeof AccessBaselineQuery>;
 
-export const AccessBaselineList = z
-  .object({ baselines: z.array(AccessBaseline) })
-  .meta({ id: 'AccessBaselineList' });
+export const AccessBaselineList = pageOf('baselines', AccessBaseline).meta({ id: 'AccessBaselineList' });

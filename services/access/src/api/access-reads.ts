@@ -5,7 +5,7 @@ import {
   AccessBaseline,
   AccessBaselineQuery,
 } from '@agentops/contracts';
-import { Clock, Principal, tenantOfRead } from '@agentops/service-runtime';
+import { Clock, Page, Principal, tenantOfRead } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { QUARANTINE_MEMORY_MS } from '../containment/containment';
 import { AccessStateStore } from '../monitoring/access-state-store';
@@ -22,18 +22,26 @@ export class AccessReads {
     private readonly clock: Clock,
   ) {}
 
-  anomalies(principal: Principal, query: AccessAnomalyQuery): Promise<AccessAnomalyDetectedV1[]> {
-    return this.store.anomalies({ ...query, tenantId: tenantOfRead(principal, query.tenantId) });
+  anomalies(principal: Principal, query: AccessAnomalyQuery): Promise<Page<AccessAnomalyDetectedV1>> {
+    const { limit, cursor, ...filter } = query;
+    return this.store.anomalies(
+      { ...filter, tenantId: tenantOfRead(principal, query.tenantId) },
+      { limit, cursor },
+    );
   }
 
-  async baselines(principal: Principal, query: AccessBaselineQuery): Promise<AccessBaseline[]> {
-    const rows = await this.store.agentRows(tenantOfRead(principal, query.tenantId), query.agentId);
+  async baselines(principal: Principal, query: AccessBaselineQuery): Promise<Page<AccessBaseline>> {
+    const { items: rows, next } = await this.store.agentRows(
+      tenantOfRead(principal, query.tenantId),
+      query.agentId,
+      query,
+    );
     // The rows judged as the monitor would judge them now: the same baselines, peers included.
     const monitor = new AccessMonitor();
     monitor.importCohorts(await this.store.loadCohorts());
     monitor.importAgents(rows.map((r) => r.state));
     const since = new Date(this.clock.now().getTime() - QUARANTINE_MEMORY_MS);
-    return Promise.all(
+    const items = await Promise.all(
       rows.map(async (r) => {
         const judged = monitor.baselineOf(r.agentId);
         const open = r.state.open;
@@ -49,5 +57,6 @@ export class AccessReads {
         };
       }),
     );
+    return { items, next };
   }
 }

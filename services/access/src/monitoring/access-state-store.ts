@@ -1,5 +1,7 @@
 import type { AgentSnapshot, CohortBaselines } from '@agentops/access-anomaly';
 import type { AccessAnomalyDetectedV1, AccessSeverityName, EventEnvelope } from '@agentops/contracts';
+import { KEYSET_TIME, Keyset, Page, PageRequest } from '@agentops/service-runtime';
+import { z } from 'zod';
 
 export type AnomalyEnvelope = EventEnvelope<AccessAnomalyDetectedV1>;
 
@@ -27,8 +29,12 @@ export interface AnomalyQuery {
   tenantId?: string;
   agentId?: string;
   severity?: AccessSeverityName;
-  limit: number;
 }
+
+/** Anomalies newest first: by detection time, then id. */
+export const ANOMALIES_KEYSET = new Keyset(z.tuple([KEYSET_TIME, z.string().uuid()]));
+/** Agents' rows by agent id. */
+export const ACCESS_AGENTS_KEYSET = new Keyset(z.tuple([z.string().min(1).max(200)]));
 
 /** The access service's state in its own schema (a port: PostgreSQL in the service, memory in specs). */
 export abstract class AccessStateStore {
@@ -41,7 +47,12 @@ export abstract class AccessStateStore {
     judge: (row: AgentAccessRow | undefined) => AgentUpdate | null,
   ): Promise<AgentUpdate | null>;
   abstract agentRow(agentId: string): Promise<AgentAccessRow | undefined>;
-  abstract agentRows(tenantId: string | undefined, agentId?: string): Promise<AgentAccessRow[]>;
+  /** A page of the agents' rows of a tenant (undefined: every tenant), by agent id. */
+  abstract agentRows(
+    tenantId: string | undefined,
+    agentId: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<AgentAccessRow>>;
   abstract saveCohorts(cohorts: Record<string, CohortBaselines>): Promise<void>;
   abstract loadCohorts(): Promise<Record<string, CohortBaselines>>;
   /** Anomalies not yet published, created before `before` (oldest first). */
@@ -51,5 +62,6 @@ export abstract class AccessStateStore {
   abstract recordQuarantine(envelope: AnomalyEnvelope): Promise<void>;
   /** The switch that quarantined the agent at or after `since`, if any. */
   abstract recentQuarantine(agentId: string, since: Date): Promise<string | undefined>;
-  abstract anomalies(query: AnomalyQuery): Promise<AccessAnomalyDetectedV1[]>;
+  /** A page of the anomalies, newest first. */
+  abstract anomalies(query: AnomalyQuery, page: PageRequest): Promise<Page<AccessAnomalyDetectedV1>>;
 }

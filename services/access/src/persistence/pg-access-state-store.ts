@@ -1,8 +1,11 @@
 import type { CohortBaselines } from '@agentops/access-anomaly';
 import type { AccessAnomalyDetectedV1 } from '@agentops/contracts';
+import { Page, PageRequest, keysetTimeSql } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  ACCESS_AGENTS_KEYSET,
+  ANOMALIES_KEYSET,
   AccessStateStore,
   AgentAccessRow,
   AgentUpdate,
@@ -69,14 +72,20 @@ export class PgAccessStateStore extends AccessStateStore {
     return row ? toRow(row) : undefined;
   }
 
-  async agentRows(tenantId: string | undefined, agentId?: string): Promise<AgentAccessRow[]> {
+  async agentRows(
+    tenantId: string | undefined,
+    agentId: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<AgentAccessRow>> {
+    const after = ACCESS_AGENTS_KEYSET.after(page)?.[0] ?? null;
     const rows = (await this.dataSource.query(
       `SELECT ${AGENT_COLUMNS} FROM access_agents
        WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR agent_id = $2)
-       ORDER BY agent_id LIMIT 500`,
-      [tenantId ?? null, agentId ?? null],
+         AND ($3::text IS NULL OR agent_id COLLATE "C" > $3)
+       ORDER BY agent_id COLLATE "C" LIMIT $4`,
+      [tenantId ?? null, agentId ?? null, after, page.limit + 1],
     )) as AgentRowRaw[];
-    return rows.map(toRow);
+    return ACCESS_AGENTS_KEYSET.page(rows.map(toRow), page.limit, (r) => [r.agentId]);
   }
 
   async saveCohorts(cohorts: Record<string, CohortBaselines>): Promise<void> {
@@ -131,14 +140,24 @@ export class PgAccessStateStore extends AccessStateStore {
     return row?.switchId;
   }
 
-  async anomalies(q: AnomalyQuery): Promise<AccessAnomalyDetectedV1[]> {
+  async anomalies(q: AnomalyQuery, page: PageRequest): Promise<Page<AccessAnomalyDetectedV1>> {
+    const after = ANOMALIES_KEYSET.after(page);
     const rows = (await this.dataSource.query(
-      `SELECT envelope FROM access_anomalies
+      `SELECT envelope, ${keysetTimeSql('detected_at')} AS at, anomaly_id::text AS id FROM access_anomalies
        WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR agent_id = $2)
          AND ($3::text IS NULL OR severity = $3)
-       ORDER BY detected_at DESC LIMIT $4`,
-      [q.tenantId ?? null, q.agentId ?? null, q.severity ?? null, q.limit],
-    )) as { envelope: AnomalyEnvelope }[];
-    return rows.map((r) => r.envelope.data);
+         AND ($4::timestamptz IS NULL OR (detected_at, anomaly_id) < ($4::timestamptz, $5::uuid))
+       ORDER BY detected_at DESC, anomaly_id DESC LIMIT $6`,
+      [
+        q.tenantId ?? null,
+        q.agentId ?? null,
+        q.severity ?? null,
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        page.limit + 1,
+      ],
+    )) as { envelope: AnomalyEnvelope; at: string; id: string }[];
+    const { items, next } = ANOMALIES_KEYSET.page(rows, page.limit, (r) => [r.at, r.id]);
+    return { items: items.map((r) => r.envelope.data), next };
   }
 }

@@ -1,6 +1,9 @@
 import type { CohortBaselines } from '@agentops/access-anomaly';
 import type { AccessAnomalyDetectedV1 } from '@agentops/contracts';
+import { Page, PageRequest } from '@agentops/service-runtime';
 import {
+  ACCESS_AGENTS_KEYSET,
+  ANOMALIES_KEYSET,
   AccessStateStore,
   AgentAccessRow,
   AgentUpdate,
@@ -48,10 +51,19 @@ export class InMemoryAccessStateStore extends AccessStateStore {
     return row && copy(row);
   }
 
-  async agentRows(tenantId: string | undefined, agentId?: string): Promise<AgentAccessRow[]> {
-    return [...this.rows.values()]
+  async agentRows(
+    tenantId: string | undefined,
+    agentId: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<AgentAccessRow>> {
+    const after = ACCESS_AGENTS_KEYSET.after(page)?.[0];
+    const rows = [...this.rows.values()]
       .filter((r) => (!tenantId || r.tenantId === tenantId) && (!agentId || r.agentId === agentId))
+      .filter((r) => after === undefined || r.agentId > after)
+      .sort((a, b) => (a.agentId < b.agentId ? -1 : 1))
+      .slice(0, page.limit + 1)
       .map(copy);
+    return ACCESS_AGENTS_KEYSET.page(rows, page.limit, (r) => [r.agentId]);
   }
 
   async saveCohorts(cohorts: Record<string, CohortBaselines>): Promise<void> {
@@ -86,17 +98,22 @@ export class InMemoryAccessStateStore extends AccessStateStore {
       .at(-1)?.quarantine?.switchId;
   }
 
-  async anomalies(q: AnomalyQuery): Promise<AccessAnomalyDetectedV1[]> {
-    return this.stored
-      .map((s) => s.envelope.data)
+  async anomalies(q: AnomalyQuery, page: PageRequest): Promise<Page<AccessAnomalyDetectedV1>> {
+    const after = ANOMALIES_KEYSET.after(page);
+    const position = (d: AccessAnomalyDetectedV1) =>
+      `${new Date(d.detectedAt).toISOString()}\u0000${d.anomalyId}`;
+    const rows = this.stored
+      .map((s) => copy(s.envelope.data))
       .filter(
         (d) =>
           (!q.tenantId || d.tenantId === q.tenantId) &&
           (!q.agentId || d.agentId === q.agentId) &&
           (!q.severity || d.severity === q.severity),
       )
-      .reverse()
-      .slice(0, q.limit);
+      .sort((a, b) => (position(a) < position(b) ? 1 : -1))
+      .filter((d) => !after || position(d) < `${new Date(after[0]).toISOString()}\u0000${after[1]}`)
+      .slice(0, page.limit + 1);
+    return ANOMALIES_KEYSET.page(rows, page.limit, (d) => [d.detectedAt, d.anomalyId]);
   }
 
   private find(envelope: AnomalyEnvelope): StoredAnomaly {

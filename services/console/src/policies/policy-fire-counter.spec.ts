@@ -53,6 +53,8 @@ describe('firedPolicies', () => {
   });
 });
 
+const PAGE = { limit: 100 };
+
 describe('PolicyFireCounter', () => {
   it('counts each policy a decision names, once per decision event even when redelivered', async () => {
     const { counter } = setup();
@@ -60,15 +62,7 @@ describe('PolicyFireCounter', () => {
     await counter.count(first);
     await counter.count(first);
     await counter.count(decision([reason('floor')], { decidedAt: '2026-12-01T09:30:00.000Z' }));
-    expect(await counter.list('maison')).toEqual([
-      {
-        policyId: 'floor',
-        policyVersion: '1',
-        mode: 'enforce',
-        effect: 'deny',
-        count: 2,
-        lastFiredAt: '2026-12-01T09:30:00.000Z',
-      },
+    expect((await counter.list('maison', PAGE)).items).toEqual([
       {
         policyId: 'cap',
         policyVersion: '1',
@@ -77,6 +71,14 @@ describe('PolicyFireCounter', () => {
         count: 1,
         lastFiredAt: '2026-12-01T09:00:00.000Z',
       },
+      {
+        policyId: 'floor',
+        policyVersion: '1',
+        mode: 'enforce',
+        effect: 'deny',
+        count: 2,
+        lastFiredAt: '2026-12-01T09:30:00.000Z',
+      },
     ]);
   });
 
@@ -84,15 +86,32 @@ describe('PolicyFireCounter', () => {
     const { counter, repository } = setup();
     await counter.count(decision([]));
     expect(repository.counted.size).toBe(0);
-    expect(await counter.list()).toEqual([]);
+    expect(await counter.list(undefined, PAGE)).toEqual({ items: [], next: null });
   });
 
   it("lists one tenant's fires for a tenant, every tenant's summed without one", async () => {
     const { counter } = setup();
     await counter.count(decision([reason('floor')], { tenant: 'maison' }));
     await counter.count(decision([reason('floor')], { tenant: 'rival' }));
-    expect((await counter.list('maison')).map((f) => f.count)).toEqual([1]);
-    expect((await counter.list()).map((f) => f.count)).toEqual([2]);
+    expect((await counter.list('maison', PAGE)).items.map((f) => f.count)).toEqual([1]);
+    expect((await counter.list(undefined, PAGE)).items.map((f) => f.count)).toEqual([2]);
+  });
+
+  it('pages the counts by policy, following next to the last page', async () => {
+    const { counter } = setup();
+    await counter.count(decision(['a', 'b', 'c', 'd', 'e'].map((id) => reason(id))));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await counter.list('maison', { limit: 2, cursor });
+      seen.push(...page.items.map((f) => f.policyId));
+      if (!page.next) {
+        expect(pages).toBe(3);
+        break;
+      }
+      cursor = page.next;
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
   it("prunes the event ids counted longer ago than the decisions topic keeps them, by the clock's time", async () => {

@@ -1,5 +1,5 @@
 import { EventEnvelope, IntentDecidedV1, Topics } from '@agentops/contracts';
-import { Clock, LOGGER } from '@agentops/service-runtime';
+import { Clock, LOGGER, Page, PageRequest } from '@agentops/service-runtime';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { FiredPolicy, PolicyFire, PolicyFireRepository } from './policy-fire-repository';
@@ -47,8 +47,8 @@ export class PolicyFireCounter implements OnApplicationBootstrap, OnModuleDestro
     await this.repository.record(event.id, event.tenantid, fired, event.data.decidedAt);
   }
 
-  list(tenantId?: string): Promise<PolicyFire[]> {
-    return this.repository.list(tenantId);
+  list(tenantId: string | undefined, page: PageRequest): Promise<Page<PolicyFire>> {
+    return this.repository.list(tenantId, page);
   }
 
   /** Forgets the decisions counted longer ago than the decisions topic keeps them. */

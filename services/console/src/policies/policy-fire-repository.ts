@@ -1,5 +1,7 @@
+import { Keyset, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 
 export interface PolicyFire {
   policyId: string;
@@ -18,6 +20,18 @@ export interface FiredPolicy {
   effect: string;
 }
 
+/** Fire counts by policy id, version, mode and effect. */
+export const POLICY_FIRES_KEYSET = new Keyset(
+  z.tuple([z.string().max(500), z.string().max(200), z.string().max(50), z.string().max(50)]),
+);
+
+export const firePosition = (f: FiredPolicy): [string, string, string, string] => [
+  f.policyId,
+  f.policyVersion,
+  f.mode,
+  f.effect,
+];
+
 /** Where policy fire counts live (`console.policy_fires`, with `counted_decisions` for exactly once). */
 export abstract class PolicyFireRepository {
   /**
@@ -27,8 +41,11 @@ export abstract class PolicyFireRepository {
    */
   abstract record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void>;
 
-  /** Counts per policy, version, mode and effect, summed over tenants (undefined: all), most fired first. */
-  abstract list(tenantId?: string): Promise<PolicyFire[]>;
+  /**
+   * A page of the counts per policy, version, mode and effect, summed over tenants (undefined: all),
+   * by that key (a count that changes between pages cannot move a row to another page).
+   */
+  abstract list(tenantId: string | undefined, page: PageRequest): Promise<Page<PolicyFire>>;
 
   /** Forgets the event ids counted before `before` (the decisions topic can no longer redeliver them). */
   abstract forgetCountedBefore(before: Date): Promise<void>;
@@ -64,13 +81,17 @@ export class PostgresPolicyFireRepository extends PolicyFireRepository {
     );
   }
 
-  async list(tenantId?: string): Promise<PolicyFire[]> {
+  async list(tenantId: string | undefined, page: PageRequest): Promise<Page<PolicyFire>> {
+    const after = POLICY_FIRES_KEYSET.after(page) ?? null;
     const rows = (await this.db.query(
       `SELECT policy_id, policy_version, mode, effect, SUM(count)::bigint AS count, MAX(last_fired_at) AS last_fired_at
          FROM policy_fires WHERE ($1::text IS NULL OR tenant_id = $1)
+          AND ($2::text[] IS NULL OR (policy_id COLLATE "C", policy_version COLLATE "C", mode COLLATE "C", effect COLLATE "C")
+                                     > ($2[1], $2[2], $2[3], $2[4]))
         GROUP BY policy_id, policy_version, mode, effect
-        ORDER BY count DESC, policy_id`,
-      [tenantId ?? null],
+        ORDER BY policy_id COLLATE "C", policy_version COLLATE "C", mode COLLATE "C", effect COLLATE "C"
+        LIMIT $3`,
+      [tenantId ?? null, after, page.limit + 1],
     )) as {
       policy_id: string;
       policy_version: string;
@@ -79,7 +100,7 @@ export class PostgresPolicyFireRepository extends PolicyFireRepository {
       count: string;
       last_fired_at: Date;
     }[];
-    return rows.map((r) => ({
+    const fires = rows.map((r) => ({
       policyId: r.policy_id,
       policyVersion: r.policy_version,
       mode: r.mode,
@@ -87,6 +108,7 @@ export class PostgresPolicyFireRepository extends PolicyFireRepository {
       count: Number(r.count),
       lastFiredAt: r.last_fired_at.toISOString(),
     }));
+    return POLICY_FIRES_KEYSET.page(fires, page.limit, firePosition);
   }
 
   async forgetCountedBefore(before: Date): Promise<void> {

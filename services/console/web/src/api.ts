@@ -4,6 +4,7 @@
  * status and one readable line (403 → "You don't have permission: …").
  */
 import { errorLine } from './lib/errors';
+import { type ListPage, pageOfAnswer } from './lib/pages';
 
 export class ApiError extends Error {
   constructor(
@@ -80,4 +81,10 @@ export function svc(
   path: string,
 ): string {
   return `/api/${service}${path}`;
+}
+
+/** A page of a list endpoint (`{ <key>: [...], next }`), from `cursor` when given. */
+export function getPage<T>(path: string, key: string, query: Query = {}) {
+  return (cursor: string | undefined): Promise<ListPage<T>> =>
+    api.get<unknown>(path, { ...query, cursor }).then((answer) => pageOfAnswer<T>(answer, key));
 }

@@ -5,13 +5,14 @@ import {
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
+  pageQuery,
   tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { COST_GROUPINGS, TraceStore } from './trace-store';
 
-const CostQuery = z.object({
+const CostQuery = pageQuery().extend({
   groupBy: z.enum(COST_GROUPINGS).default('agent'),
   tenantId: z.string().min(1).max(100).optional(),
 });
@@ -33,12 +34,14 @@ export class CostsController {
     @CurrentPrincipal() principal: Principal,
   ) {
     const tenant = tenantOfRead(principal, q.tenantId) ?? null;
-    const groups = costByGroup(await this.store.usageBy(tenant, q.groupBy), CURRENT_PRICE_TABLE);
+    const { items, next } = await this.store.usageBy(tenant, q.groupBy, q);
+    const groups = costByGroup(items, CURRENT_PRICE_TABLE);
     return {
       groupBy: q.groupBy,
       currency: CURRENT_PRICE_TABLE.currency,
       priceTableVersion: CURRENT_PRICE_TABLE.version,
       groups,
+      next,
     };
   }
 }

@@ -1,5 +1,7 @@
 import { Attributes, IntakeSpan, UsageRow } from '@agentops/genai';
+import { Keyset, Page, PageRequest } from '@agentops/service-runtime';
 import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
 import { DataSource } from 'typeorm';
 
 /** Whose a trace is: spans of any other agent are refused in it. */
@@ -63,13 +65,29 @@ export abstract class TraceStore {
   abstract save(spans: SpanToStore[]): Promise<number>;
   /** A trace's spans, oldest first (null tenant: every tenant's, for the operator). */
   abstract spansOf(tenantId: string | null, traceId: string): Promise<StoredSpan[]>;
-  /** The traces that carry an intent: its owner row, and any span that names it. */
-  abstract tracesOfIntent(tenantId: string | null, intentId: string): Promise<string[]>;
+  /** A page of the traces that carry an intent (its owner row, and any span that names it), by id. */
+  abstract tracesOfIntent(
+    tenantId: string | null,
+    intentId: string,
+    page: PageRequest,
+  ): Promise<Page<string>>;
   /** Deletes spans received before `before`, then the oldest past `maxSpans`; returns how many. */
   abstract prune(before: Date, maxSpans: number): Promise<number>;
-  /** Token sums of agents' spans with usage, per group and model. */
-  abstract usageBy(tenantId: string | null, groupBy: CostGrouping): Promise<UsageRow[]>;
+  /**
+   * Token sums of agents' spans with usage, per group and model, for a page of groups (by group
+   * key): a group's rows are never split across pages, so its cost is whole on the page that shows it.
+   */
+  abstract usageBy(
+    tenantId: string | null,
+    groupBy: CostGrouping,
+    page: PageRequest,
+  ): Promise<Page<UsageRow>>;
 }
+
+/** An intent's traces by trace id. */
+export const TRACES_KEYSET = new Keyset(z.tuple([z.string().regex(/^[0-9a-f]{32}$/)]));
+/** Cost groups by group key (an agent id, `agent@version`, an intent id or `none`). */
+export const COST_GROUPS_KEYSET = new Keyset(z.tuple([z.string().min(1).max(500)]));
 
 export const COST_GROUPINGS = ['agent', 'version', 'intent'] as const;
 export type CostGrouping = (typeof COST_GROUPINGS)[number];
@@ -188,15 +206,22 @@ export class PostgresTraceStore extends TraceStore {
     return rows.map(toStored);
   }
 
-  async tracesOfIntent(tenantId: string | null, intentId: string): Promise<string[]> {
+  async tracesOfIntent(tenantId: string | null, intentId: string, page: PageRequest): Promise<Page<string>> {
+    const after = TRACES_KEYSET.after(page)?.[0] ?? null;
     const rows: { traceId: string }[] = await this.dataSource.query(
-      `SELECT trace_id AS "traceId" FROM trace_owners WHERE intent_id = $1 AND ($2::text IS NULL OR tenant_id = $2)
-       UNION
-       SELECT DISTINCT trace_id FROM trace_spans WHERE intent_id = $1 AND ($2::text IS NULL OR tenant_id = $2)
-       LIMIT 100`,
-      [intentId, tenantId],
+      `SELECT "traceId" FROM (
+         SELECT trace_id AS "traceId" FROM trace_owners WHERE intent_id = $1 AND ($2::text IS NULL OR tenant_id = $2)
+         UNION
+         SELECT trace_id FROM trace_spans WHERE intent_id = $1 AND ($2::text IS NULL OR tenant_id = $2)
+       ) t WHERE $3::text IS NULL OR "traceId" COLLATE "C" > $3
+       ORDER BY "traceId" COLLATE "C" LIMIT $4`,
+      [intentId, tenantId, after, page.limit + 1],
     );
-    return rows.map((r) => r.traceId);
+    return TRACES_KEYSET.page(
+      rows.map((r) => r.traceId),
+      page.limit,
+      (id) => [id],
+    );
   }
 
   async prune(before: Date, maxSpans: number): Promise<number> {
@@ -216,22 +241,36 @@ export class PostgresTraceStore extends TraceStore {
     return aged + over;
   }
 
-  async usageBy(tenantId: string | null, groupBy: CostGrouping): Promise<UsageRow[]> {
+  async usageBy(tenantId: string | null, groupBy: CostGrouping, page: PageRequest): Promise<Page<UsageRow>> {
+    const after = COST_GROUPS_KEYSET.after(page)?.[0] ?? null;
+    const key = `coalesce(${GROUP_KEY[groupBy]}, 'none') COLLATE "C"`;
+    // Ranks the groups after the cursor so that `limit + 1` whole groups come back, all their models.
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT coalesce(${GROUP_KEY[groupBy]}, 'none') AS "group", s.model, count(*)::int AS calls,
+      `SELECT * FROM (
+       SELECT ${key} AS "group", s.model, count(*)::int AS calls,
          coalesce(sum(s.input_tokens), 0)::float8 AS "inputTokens",
          coalesce(sum(s.output_tokens), 0)::float8 AS "outputTokens",
          coalesce(sum(s.cached_input_tokens), 0)::float8 AS "cachedInputTokens",
          coalesce(sum(s.cache_creation_input_tokens), 0)::float8 AS "cacheCreationInputTokens",
-         coalesce(sum(s.reasoning_tokens), 0)::float8 AS "reasoningTokens"
+         coalesce(sum(s.reasoning_tokens), 0)::float8 AS "reasoningTokens",
+         dense_rank() OVER (ORDER BY ${key}) AS rank
        FROM trace_spans s LEFT JOIN trace_owners o ON o.trace_id = s.trace_id
        WHERE s.source = 'agent' AND ($1::text IS NULL OR s.tenant_id = $1)
          AND coalesce(s.input_tokens, s.output_tokens, s.cached_input_tokens, s.cache_creation_input_tokens,
                       s.reasoning_tokens) IS NOT NULL
-       GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10000`,
-      [tenantId],
+         AND ($2::text IS NULL OR ${key} > $2)
+       GROUP BY 1, 2
+       ) g WHERE g.rank <= $3 ORDER BY "group", model`,
+      [tenantId, after, page.limit + 1],
     );
-    return rows.map(toStoredUsage);
+    const usage = rows.map(toStoredUsage);
+    const groups = [...new Set(usage.map((r) => r.group))];
+    const shown = new Set(groups.slice(0, page.limit));
+    const last = groups[Math.min(groups.length, page.limit) - 1];
+    return {
+      items: usage.filter((r) => shown.has(r.group)),
+      next: groups.length > page.limit && last !== undefined ? COST_GROUPS_KEYSET.encode([last]) : null,
+    };
   }
 }
 

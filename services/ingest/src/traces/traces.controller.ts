@@ -4,13 +4,15 @@ import {
   PrincipalGuard,
   RequireRoles,
   ZodValidationPipe,
+  pageQuery,
   tenantOfRead,
 } from '@agentops/service-runtime';
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { TraceStore } from './trace-store';
 
-const TraceQuery = z.object({
+/** A trace carries up to 10,000 spans, so a page holds few traces. */
+const TraceQuery = pageQuery({ defaultLimit: 20, maxLimit: 100 }).extend({
   intentId: z.string().uuid(),
   /** The operator (every tenant) may narrow to one; anyone else may only name their own. */
   tenantId: z.string().min(1).max(100).optional(),
@@ -38,11 +40,10 @@ export class TracesController {
     @CurrentPrincipal() principal: Principal,
   ) {
     const tenant = this.tenantOf(principal, q.tenantId);
-    const traceIds = await this.store.tracesOfIntent(tenant, q.intentId);
+    const { items, next } = await this.store.tracesOfIntent(tenant, q.intentId, q);
     const traces = [];
-    for (const traceId of traceIds)
-      traces.push({ traceId, spans: await this.store.spansOf(tenant, traceId) });
-    return { traces };
+    for (const traceId of items) traces.push({ traceId, spans: await this.store.spansOf(tenant, traceId) });
+    return { traces, next };
   }
 
   @Get(':traceId')

@@ -1,4 +1,11 @@
-import { FiredPolicy, PolicyFire, PolicyFireRepository } from '../policy-fire-repository';
+import { Page, PageRequest } from '@agentops/service-runtime';
+import {
+  FiredPolicy,
+  POLICY_FIRES_KEYSET,
+  PolicyFire,
+  PolicyFireRepository,
+  firePosition,
+} from '../policy-fire-repository';
 
 /** Policy fire counts in memory, behind the same port as the PostgreSQL repository (same rules). */
 export class InMemoryPolicyFireRepository extends PolicyFireRepository {
@@ -26,7 +33,7 @@ export class InMemoryPolicyFireRepository extends PolicyFireRepository {
     }
   }
 
-  async list(tenantId?: string): Promise<PolicyFire[]> {
+  async list(tenantId: string | undefined, page: PageRequest): Promise<Page<PolicyFire>> {
     const sums = new Map<string, PolicyFire>();
     for (const { tenantId: t, ...r } of this.rows.values()) {
       if (tenantId !== undefined && t !== tenantId) continue;
@@ -38,7 +45,12 @@ export class InMemoryPolicyFireRepository extends PolicyFireRepository {
         if (r.lastFiredAt > sum.lastFiredAt) sum.lastFiredAt = r.lastFiredAt;
       }
     }
-    return [...sums.values()].sort((a, b) => b.count - a.count || a.policyId.localeCompare(b.policyId));
+    const key = (f: PolicyFire) => firePosition(f).join('\u0000');
+    const after = POLICY_FIRES_KEYSET.after(page);
+    const sorted = [...sums.values()]
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+      .filter((f) => after === undefined || key(f) > after.join('\u0000'));
+    return POLICY_FIRES_KEYSET.page(sorted.slice(0, page.limit + 1), page.limit, firePosition);
   }
 
   async forgetCountedBefore(before: Date): Promise<void> {

@@ -2,6 +2,7 @@
  * Audit explorer logic: the search form and the quick-search box become the records API's query;
  * one intent's records become its story in order. Pure, unit-tested.
  */
+import { readPages } from './pages';
 
 export const VERDICT_VALUES = ['allow', 'deny', 'escalate', 'modify'] as const;
 
@@ -282,13 +283,13 @@ export async function collectPages<R>(
   maxPages: number,
   cursor?: string,
 ): Promise<RecordsPage<R>> {
-  const records: R[] = [];
-  let next: string | null = cursor ?? null;
-  for (let i = 0; i < maxPages; i++) {
-    const page = await fetchPage(next ?? undefined);
-    records.push(...page.records);
-    next = page.nextCursor;
-    if (!next) break;
-  }
-  return { records, nextCursor: next };
+  const read = await readPages(
+    async (c) => {
+      const page = await fetchPage(c);
+      return { items: page.records, next: page.nextCursor };
+    },
+    maxPages,
+    cursor,
+  );
+  return { records: read.items, nextCursor: read.next };
 }

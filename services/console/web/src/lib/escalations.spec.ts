@@ -1,6 +1,5 @@
 import {
   approvalSummary,
-  countLabel,
   latestApprovalParams,
   parseParams,
   slaState,
@@ -127,12 +126,5 @@ describe('latestApprovalParams', () => {
   it('is undefined when no approval edited them', () => {
     expect(latestApprovalParams([{}, { params: null }])).toBeUndefined();
     expect(latestApprovalParams([])).toBeUndefined();
-  });
-});
-
-describe('countLabel', () => {
-  it('marks a count that hit the list limit', () => {
-    expect(countLabel(12, 500)).toBe('12');
-    expect(countLabel(500, 500)).toBe('500+');
   });
 });

@@ -155,8 +155,3 @@ export function latestApprovalParams(
   }
   return undefined;
 }
-
-/** A count from a list fetched with `limit`: `500+` when it hit the limit (there may be more). */
-export function countLabel(count: number, limit: number): string {
-  return count >= limit ? `${limit}+` : String(count);
-}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api, svc } from '../api';
+import { ApiError, api, getPage, svc } from '../api';
+import { MorePages, usePagedList } from '../components/paging';
 import {
   Badge,
   Empty,
@@ -19,7 +20,6 @@ import {
 } from '../components/ui';
 import {
   approvalSummary,
-  countLabel,
   latestApprovalParams,
   parseParams,
   slaState,
@@ -27,10 +27,11 @@ import {
   whyReason,
 } from '../lib/escalations';
 import { shortId } from '../lib/format';
+import { shownCount } from '../lib/pages';
 import { routeHref } from '../lib/route';
 import type { Task, User } from '../types';
 
-/** The most tasks one list asks for (the escalation API's maximum). */
+/** Tasks per page (the escalation API's maximum): the queue cards count the first page's. */
 const LIST_LIMIT = 500;
 
 export function EscalationsPage(props: { user: User; taskId?: string; query: Record<string, string> }) {
@@ -46,32 +47,30 @@ function Inbox(props: { query: Record<string, string> }) {
   const now = useNow(5000);
   const status = props.query.status === 'resolved' ? 'resolved' : 'open';
   const route = props.query.route ?? '';
-  // Every open task, for the queue cards (and the task list when no queue is picked).
-  const open = useLoad(
-    () =>
-      api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), { status: 'open', limit: LIST_LIMIT }),
+  // The open tasks, for the queue cards (and the task list when no queue is picked).
+  const open = usePagedList<Task>(
+    getPage(svc('escalation', '/v1/escalations'), 'tasks', { status: 'open', limit: LIST_LIMIT }),
     [],
-    5000,
+    { intervalMs: 5000, keyOf: (t) => t.id },
   );
-  // One queue, or the resolved tasks: asked of the API, so the limit applies to what is shown.
+  // One queue, or the resolved tasks: asked of the API, so its pages are what is shown.
   const filtered = status === 'resolved' || route !== '';
-  const list = useLoad(
-    () =>
-      filtered
-        ? api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), {
-            status,
-            route: route || undefined,
-            limit: LIST_LIMIT,
-          })
-        : Promise.resolve({ tasks: [] as Task[] }),
+  const list = usePagedList<Task>(
+    filtered
+      ? getPage(svc('escalation', '/v1/escalations'), 'tasks', {
+          status,
+          route: route || undefined,
+          limit: LIST_LIMIT,
+        })
+      : () => Promise.resolve({ items: [] as Task[], next: null }),
     [status, route],
-    filtered && status === 'open' ? 5000 : undefined,
+    { intervalMs: filtered && status === 'open' ? 5000 : undefined, keyOf: (t) => t.id },
   );
-  const queues = summariseQueues(open.data?.tasks ?? [], now);
-  const openCapped = (open.data?.tasks.length ?? 0) >= LIST_LIMIT;
+  const queues = summariseQueues(open.data?.items ?? [], now);
+  const openCapped = open.data?.next != null;
   const source = filtered ? list : open;
   // In the server's order: open soonest due first, resolved most recently resolved first.
-  const tasks = source.data?.tasks ?? [];
+  const tasks = source.data?.items ?? [];
   const href = (q: Record<string, string>) => routeHref('escalations', [], { status, route, ...q });
 
   return (
@@ -96,8 +95,11 @@ function Inbox(props: { query: Record<string, string> }) {
               data-testid="queue-all"
             >
               <span class="queue-name">All queues</span>
-              <span class="queue-count" title={openCapped ? `the list stops at ${LIST_LIMIT}` : undefined}>
-                {open.data ? countLabel(open.data.tasks.length, LIST_LIMIT) : '…'}
+              <span
+                class="queue-count"
+                title={openCapped ? 'at least: more open tasks than one page' : undefined}
+              >
+                {open.data ? shownCount(open.data.items.length, openCapped) : '…'}
               </span>
               <span class="muted small">open</span>
             </a>
@@ -114,7 +116,7 @@ function Inbox(props: { query: Record<string, string> }) {
                 <span class="queue-name">{q.route}</span>
                 <span
                   class="queue-count"
-                  title={openCapped ? `at least: the open list stops at ${LIST_LIMIT}` : undefined}
+                  title={openCapped ? 'at least: more open tasks than one page' : undefined}
                 >
                   {q.count}
                   {openCapped ? '+' : ''}
@@ -133,7 +135,7 @@ function Inbox(props: { query: Record<string, string> }) {
 
       <Section
         title={`${route ? `Tasks in ${route}` : 'Tasks'}${
-          source.data ? ` (${countLabel(tasks.length, LIST_LIMIT)})` : ''
+          source.data ? ` (${shownCount(tasks.length, source.data.next !== null)})` : ''
         }`}
         id="s-tasks"
         actions={
@@ -229,6 +231,7 @@ function Inbox(props: { query: Record<string, string> }) {
                 ))}
               </tbody>
             </table>
+            <MorePages list={source} />
           </div>
         )}
       </Section>

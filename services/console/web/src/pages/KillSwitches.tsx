@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, svc } from '../api';
+import { api, getPage, svc } from '../api';
+import { MorePages, type PagedList, usePagedList } from '../components/paging';
 import {
   Badge,
   Empty,
@@ -15,6 +16,7 @@ import {
   useNow,
 } from '../components/ui';
 import { plural, shortId } from '../lib/format';
+import { readPages, shownCount } from '../lib/pages';
 import { routeHref } from '../lib/route';
 import {
   AGENT_ROLES,
@@ -30,14 +32,18 @@ import {
 import type { Agent, FlipPreview, KillSwitch, SwitchHistoryEntry, User } from '../types';
 
 const PREVIEW_IDS = 8;
+/** The agent field suggests at most this many pages of agents (a datalist, not the list of record). */
+const AGENT_SUGGESTION_PAGES = 10;
+/** The history names switches from at most this many pages of them (500 each). */
+const SWITCH_LOOKUP_PAGES = 20;
 
 export function KillSwitchesPage(props: { user: User; tab?: string }) {
   const tab = props.tab === 'history' ? 'history' : 'active';
   const now = useNow(5000);
-  const switches = useLoad(
-    () => api.get<{ switches: KillSwitch[] }>(svc('killswitch', '/v1/killswitches'), { state: 'active' }),
+  const switches = usePagedList<KillSwitch>(
+    getPage(svc('killswitch', '/v1/killswitches'), 'switches', { state: 'active' }),
     [],
-    5000,
+    { intervalMs: 5000, keyOf: (s) => s.id },
   );
   return (
     <div class="page" data-testid="page-killswitches">
@@ -51,7 +57,8 @@ export function KillSwitchesPage(props: { user: User; tab?: string }) {
           aria-current={tab === 'active' ? 'page' : undefined}
           data-testid="tab-active"
         >
-          Active{switches.data ? ` (${switches.data.switches.length})` : ''}
+          Active
+          {switches.data ? ` (${shownCount(switches.data.items.length, switches.data.next !== null)})` : ''}
         </a>
         <a
           href={routeHref('killswitches', ['history'])}
@@ -73,10 +80,7 @@ export function KillSwitchesPage(props: { user: User; tab?: string }) {
   );
 }
 
-function ActiveSwitches(props: {
-  switches: ReturnType<typeof useLoad<{ switches: KillSwitch[] }>>;
-  now: number;
-}) {
+function ActiveSwitches(props: { switches: PagedList<KillSwitch>; now: number }) {
   const feedback = useFeedback();
   const [busy, setBusy] = useState<string | null>(null);
   const { data, error } = props.switches;
@@ -107,7 +111,7 @@ function ActiveSwitches(props: {
         <SectionProblem error={error} what="kill switches" />
       ) : !data ? (
         <Loading />
-      ) : data.switches.length === 0 ? (
+      ) : data.items.length === 0 ? (
         <Empty>No kill switch is active. Every agent runs under its policies.</Empty>
       ) : (
         <div class="table-wrap">
@@ -128,7 +132,7 @@ function ActiveSwitches(props: {
               </tr>
             </thead>
             <tbody>
-              {data.switches.map((s) => (
+              {data.items.map((s) => (
                 <tr key={s.id} data-testid="switch-row" data-switch-id={s.id}>
                   <td>
                     <span class="selector-text">{describeSelector(s.selector)}</span>
@@ -169,6 +173,7 @@ function ActiveSwitches(props: {
               ))}
             </tbody>
           </table>
+          <MorePages list={props.switches} />
         </div>
       )}
     </Section>
@@ -198,7 +203,15 @@ function FlipForm(props: { user: User; onFlipped: () => void }) {
     global: boolean;
     preview: FlipPreview;
   } | null>(null);
-  const agents = useLoad(() => api.get<{ agents: Agent[] }>(svc('ingest', '/v1/agents')), []);
+  // Suggestions for the agent field: every agent, up to AGENT_SUGGESTION_PAGES pages.
+  const agents = useLoad(
+    () =>
+      readPages(
+        getPage<Agent>(svc('ingest', '/v1/agents'), 'agents', { limit: 500 }),
+        AGENT_SUGGESTION_PAGES,
+      ),
+    [],
+  );
   const operator = props.user.tenantId === '*';
 
   const set = (k: keyof SelectorFields) => (e: Event) =>
@@ -283,7 +296,7 @@ function FlipForm(props: { user: User; onFlipped: () => void }) {
               {...inv('agentId')}
             />
             <datalist id="flip-agent-ids">
-              {(agents.data?.agents ?? []).map((a) => (
+              {(agents.data?.items ?? []).map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.role}
                 </option>
@@ -454,15 +467,21 @@ function buildSelectorPreview(f: SelectorFields): string {
 }
 
 function SwitchHistory(props: { now: number }) {
-  const history = useLoad(
-    () => api.get<{ history: SwitchHistoryEntry[] }>(svc('killswitch', '/v1/killswitches/history')),
+  const history = usePagedList<SwitchHistoryEntry>(
+    getPage(svc('killswitch', '/v1/killswitches/history'), 'history'),
     [],
+    { keyOf: (h) => String(h.seq) },
   );
+  // What each switch halts, for the history rows: every switch, followed page by page.
   const all = useLoad(
-    () => api.get<{ switches: KillSwitch[] }>(svc('killswitch', '/v1/killswitches'), { state: 'all' }),
+    () =>
+      readPages(
+        getPage<KillSwitch>(svc('killswitch', '/v1/killswitches'), 'switches', { state: 'all', limit: 500 }),
+        SWITCH_LOOKUP_PAGES,
+      ),
     [],
   );
-  const byId = new Map((all.data?.switches ?? []).map((s) => [s.id, s]));
+  const byId = new Map((all.data?.items ?? []).map((s) => [s.id, s]));
   return (
     <Section
       title="History"
@@ -485,7 +504,7 @@ function SwitchHistory(props: { now: number }) {
         <SectionProblem error={history.error} what="kill switch history" />
       ) : !history.data ? (
         <Loading />
-      ) : history.data.history.length === 0 ? (
+      ) : history.data.items.length === 0 ? (
         <Empty>No kill switch was ever flipped.</Empty>
       ) : (
         <div class="table-wrap">
@@ -501,7 +520,7 @@ function SwitchHistory(props: { now: number }) {
               </tr>
             </thead>
             <tbody>
-              {history.data.history.map((h) => {
+              {history.data.items.map((h) => {
                 const s = byId.get(h.switchId);
                 return (
                   <tr key={h.seq} data-testid="history-row">
@@ -526,6 +545,7 @@ function SwitchHistory(props: { now: number }) {
               })}
             </tbody>
           </table>
+          <MorePages list={history} />
         </div>
       )}
     </Section>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, svc } from '../api';
+import { api, getPage, svc } from '../api';
+import { MorePages, usePagedList } from '../components/paging';
 import {
   Badge,
   Empty,
@@ -14,6 +15,7 @@ import {
   useNow,
 } from '../components/ui';
 import { plural, shortId } from '../lib/format';
+import { readPages } from '../lib/pages';
 import {
   type GroundedRecord,
   type KnowledgeDiffView,
@@ -31,6 +33,8 @@ const CHANGE_TONE = { added: 'v-allow', removed: 'v-deny', changed: 'v-modify' }
 
 /** How far back "recently contradicted" looks. */
 const RECENT_MS = 24 * 3600_000;
+/** The contradictions section reads at most this many pages of 1,000 decisions, and says so when more exist. */
+const RECENT_PAGES = 10;
 
 /**
  * A tenant's approved knowledge: its versions, what changed between two of them, and which
@@ -43,17 +47,14 @@ export function KnowledgePage(props: { user: User; tenant?: string }) {
   const [typed, setTyped] = useState(props.tenant ?? '');
   const tenant = everyTenant ? (props.tenant ?? '') : props.user.tenantId;
 
-  const versions = useLoad(
-    () =>
-      tenant
-        ? api.get<{ versions: KnowledgeVersionView[] }>(
-            svc('guardrail', `/v1/knowledge/${encodeURIComponent(tenant)}/versions`),
-          )
-        : Promise.resolve({ versions: [] }),
+  const versions = usePagedList<KnowledgeVersionView>(
+    tenant
+      ? getPage(svc('guardrail', `/v1/knowledge/${encodeURIComponent(tenant)}/versions`), 'versions')
+      : () => Promise.resolve({ items: [], next: null }),
     [tenant],
-    15_000,
+    { intervalMs: 15_000, keyOf: (v) => String(v.kbVersion) },
   );
-  const list = newestFirst(versions.data?.versions ?? []);
+  const list = newestFirst(versions.data?.items ?? []);
   const [picked, setPicked] = useState<[number, number] | undefined>(undefined);
   const pair = picked ?? defaultDiffPair(list);
   const diff = useLoad(
@@ -71,18 +72,21 @@ export function KnowledgePage(props: { user: User; tenant?: string }) {
   const recent = useLoad(
     () =>
       tenant
-        ? api.get<{ records: GroundedRecord[] }>(svc('audit', '/v1/audit/records'), {
-            claimVerdict: 'CONTRADICTED',
-            type: 'agentops.intent.decided.v1',
-            tenantId: everyTenant ? tenant : undefined,
-            from: new Date(Date.now() - RECENT_MS).toISOString(),
-            limit: 1000,
-          })
-        : Promise.resolve({ records: [] }),
+        ? readPages(
+            getPage<GroundedRecord>(svc('audit', '/v1/audit/records'), 'records', {
+              claimVerdict: 'CONTRADICTED',
+              type: 'agentops.intent.decided.v1',
+              tenantId: everyTenant ? tenant : undefined,
+              from: new Date(Date.now() - RECENT_MS).toISOString(),
+              limit: 1000,
+            }),
+            RECENT_PAGES,
+          )
+        : Promise.resolve({ items: [], next: null }),
     [tenant],
     15_000,
   );
-  const rows = contradictions(recent.data?.records ?? []);
+  const rows = contradictions(recent.data?.items ?? []);
   const policies = byPolicy(rows);
   const current = list[0];
 
@@ -166,6 +170,7 @@ export function KnowledgePage(props: { user: User; tenant?: string }) {
                     ))}
                   </tbody>
                 </table>
+                <MorePages list={versions} />
               </div>
             )}
           </Section>
@@ -255,6 +260,12 @@ export function KnowledgePage(props: { user: User; tenant?: string }) {
               <Empty>No claim contradicted approved knowledge in the last 24 hours.</Empty>
             ) : (
               <>
+                {recent.data.next && (
+                  <p class="muted small" data-testid="kb-more-contradictions">
+                    The first {plural(recent.data.items.length, 'decision')} with a contradicted claim are
+                    counted; the audit holds more from these 24 hours.
+                  </p>
+                )}
                 <p data-testid="kb-by-policy">
                   {policies.map((p, i) => (
                     <span key={p.policy} data-testid="kb-policy-count" data-policy-id={p.policy}>

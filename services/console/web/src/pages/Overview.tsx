@@ -1,4 +1,4 @@
-import { api, svc } from '../api';
+import { api, getPage, svc } from '../api';
 import {
   Badge,
   Empty,
@@ -16,6 +16,7 @@ import {
 } from '../components/ui';
 import { summariseQueues } from '../lib/escalations';
 import { formatCount, formatRate } from '../lib/format';
+import { shownCount } from '../lib/pages';
 import { routeHref } from '../lib/route';
 import { describeSelector } from '../lib/selector';
 import type { BreakerState, KillSwitch, Overview, Task } from '../types';
@@ -26,17 +27,18 @@ const QUEUE_LIMIT = 500;
 export function OverviewPage() {
   const now = useNow(1000);
   const overview = useLoad(() => api.get<Overview>('/v1/overview', { windowSeconds: 60 }), [], POLL_MS);
+  // First pages only (a live tile, polled every 2 s): a count with more pages behind it says "+".
   const queue = useLoad(
     () =>
-      api.get<{ tasks: Task[] }>(svc('escalation', '/v1/escalations'), {
-        status: 'open',
-        limit: QUEUE_LIMIT,
-      }),
+      getPage<Task>(svc('escalation', '/v1/escalations'), 'tasks', { status: 'open', limit: QUEUE_LIMIT })(
+        undefined,
+      ),
     [],
     POLL_MS,
   );
   const switches = useLoad(
-    () => api.get<{ switches: KillSwitch[] }>(svc('killswitch', '/v1/killswitches'), { state: 'active' }),
+    () =>
+      getPage<KillSwitch>(svc('killswitch', '/v1/killswitches'), 'switches', { state: 'active' })(undefined),
     [],
     POLL_MS,
   );
@@ -48,7 +50,7 @@ export function OverviewPage() {
 
   const o = overview.data;
   const openBreakers = (breakers.data?.states ?? []).filter((b) => b.state !== 'closed');
-  const tasks = queue.data?.tasks ?? [];
+  const tasks = queue.data?.items ?? [];
   const queues = summariseQueues(tasks, now);
 
   return (
@@ -104,7 +106,7 @@ export function OverviewPage() {
             <>
               <div class="big-stat">
                 <a class="big-number link-quiet" href={routeHref('escalations')} data-testid="queue-depth">
-                  {tasks.length >= QUEUE_LIMIT ? `${QUEUE_LIMIT}+` : tasks.length}
+                  {shownCount(tasks.length, queue.data?.next != null)}
                 </a>
                 <span class="big-unit">open tasks</span>
               </div>
@@ -132,11 +134,11 @@ export function OverviewPage() {
                 <SectionProblem error={switches.error} what="kill switches" />
               ) : (
                 <a
-                  class={`mid-number link-quiet ${switches.data?.switches.length ? 'danger' : ''}`}
+                  class={`mid-number link-quiet ${switches.data?.items.length ? 'danger' : ''}`}
                   href={routeHref('killswitches')}
                   data-testid="active-switches"
                 >
-                  {switches.data ? switches.data.switches.length : '…'}
+                  {switches.data ? shownCount(switches.data.items.length, switches.data.next !== null) : '…'}
                 </a>
               )}
             </div>
@@ -156,7 +158,7 @@ export function OverviewPage() {
             </div>
           </div>
           <ul class="mini-list">
-            {(switches.data?.switches ?? []).slice(0, 3).map((s) => (
+            {(switches.data?.items ?? []).slice(0, 3).map((s) => (
               <li key={s.id}>
                 <span class="truncate" title={s.reason}>
                   {describeSelector(s.selector)}

@@ -1,4 +1,5 @@
-import { api, svc } from '../api';
+import { api, getPage, svc } from '../api';
+import { MorePages, usePagedList } from '../components/paging';
 import {
   Badge,
   Empty,
@@ -13,19 +14,27 @@ import {
   useNow,
 } from '../components/ui';
 import { formatCount, plural } from '../lib/format';
+import { readPages } from '../lib/pages';
 import { type ActivePoliciesView, type PolicyFire, joinFires, layeredPolicies } from '../lib/policies';
 import type { PolicySetSummary } from '../types';
+
+/** Fire counts are read up to this many pages of 500 (policy × version × mode × effect rows). */
+const FIRE_PAGES = 20;
 
 export function PoliciesPage() {
   const now = useNow(5000);
   const active = useLoad(() => api.get<ActivePoliciesView>(svc('guardrail', '/v1/policies')), []);
-  const fires = useLoad(() => api.get<{ fires: PolicyFire[] }>('/v1/policies/fires'), [], 10_000);
-  const sets = useLoad(
-    () => api.get<{ sets: PolicySetSummary[] }>(svc('guardrail', '/v1/policies/sets')),
+  // Every page of the fire counts: each policy row sums its versions' and effects' counts.
+  const fires = useLoad(
+    () => readPages(getPage<PolicyFire>('/v1/policies/fires', 'fires', { limit: 500 }), FIRE_PAGES),
     [],
+    10_000,
   );
+  const sets = usePagedList<PolicySetSummary>(getPage(svc('guardrail', '/v1/policies/sets'), 'sets'), [], {
+    keyOf: (s) => `${s.scope}/${s.tenantId ?? ''}/${s.version}`,
+  });
 
-  const { rows, other } = joinFires(active.data ? layeredPolicies(active.data) : [], fires.data?.fires ?? []);
+  const { rows, other } = joinFires(active.data ? layeredPolicies(active.data) : [], fires.data?.items ?? []);
   const shadow = rows.filter((r) => r.mode === 'shadow').length;
   const tenant = active.data?.tenant;
 
@@ -59,6 +68,10 @@ export function PoliciesPage() {
           fires.error ? (
             <span class="muted small">
               Fire counts unavailable{fires.error.message ? `: ${fires.error.message}` : ''}
+            </span>
+          ) : fires.data?.next ? (
+            <span class="muted small" data-testid="fires-partial">
+              Fire counts of the first {formatCount(fires.data.items.length)} rows only
             </span>
           ) : null
         }
@@ -161,11 +174,11 @@ export function PoliciesPage() {
             <SectionProblem error={sets.error} what="policy set history" />
           ) : !sets.data ? (
             <Loading />
-          ) : sets.data.sets.length === 0 ? (
+          ) : sets.data.items.length === 0 ? (
             <Empty>No policy set was ever applied.</Empty>
           ) : (
             <ol class="versions" data-testid="policy-sets">
-              {sets.data.sets.map((s) => (
+              {sets.data.items.map((s) => (
                 <li
                   key={`${s.scope}/${s.tenantId ?? ''}/${s.version}`}
                   class={s.active ? 'current' : ''}
@@ -182,6 +195,7 @@ export function PoliciesPage() {
               ))}
             </ol>
           )}
+          <MorePages list={sets} />
         </Section>
         {(active.data?.tenants?.length ?? 0) > 0 && (
           <Section title="Tenant sets" id="s-tenant-sets">

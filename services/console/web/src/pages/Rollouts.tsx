@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, svc } from '../api';
+import { api, getPage, svc } from '../api';
+import { MorePages, usePagedList } from '../components/paging';
 import {
   Badge,
   Empty,
@@ -54,7 +55,10 @@ export function RolloutsPage(props: { user: User; rolloutId?: string }) {
 
 function RolloutList() {
   const now = useNow(5000);
-  const list = useLoad(() => api.get<{ rollouts: RolloutSummary[] }>(svc('rollout', rolloutsPath)), [], 5000);
+  const list = usePagedList<RolloutSummary>(getPage(svc('rollout', rolloutsPath), 'rollouts'), [], {
+    intervalMs: 5000,
+    keyOf: (r) => r.id,
+  });
   const { data, error } = list;
   return (
     <Section title="Rollouts" id="s-rollouts">
@@ -63,7 +67,7 @@ function RolloutList() {
         <SectionProblem error={error} what="rollouts" />
       ) : !data ? (
         <Loading />
-      ) : data.rollouts.length === 0 ? (
+      ) : data.items.length === 0 ? (
         <Empty>No rollout yet. Apply one with `agentops rollout apply -f rollout.yaml`.</Empty>
       ) : (
         <div class="table-wrap">
@@ -78,7 +82,7 @@ function RolloutList() {
               </tr>
             </thead>
             <tbody>
-              {data.rollouts.map((r) => (
+              {data.items.map((r) => (
                 <tr key={r.id} data-testid="rollout-row" data-rollout-id={r.id} data-status={r.status}>
                   <td>
                     <a class="strong-link" href={routeHref('rollouts', [r.id])}>
@@ -98,6 +102,7 @@ function RolloutList() {
               ))}
             </tbody>
           </table>
+          <MorePages list={list} />
         </div>
       )}
     </Section>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, svc } from '../api';
+import { api, getPage, svc } from '../api';
+import { MorePages, usePagedList } from '../components/paging';
 import {
   Badge,
   Empty,
@@ -67,15 +68,21 @@ const GROUPINGS = ['agent', 'version', 'intent'] as const;
 
 function Costs() {
   const [groupBy, setGroupBy] = useState<(typeof GROUPINGS)[number]>('agent');
-  const loaded = useLoad(
+  // The price table of the first page names the table of every page (one table per process).
+  const table = useLoad(
     () =>
-      api.get<{ priceTableVersion: string; currency: string; groups: CostGroupView[] }>(
-        svc('ingest', '/v1/costs'),
-        {
-          groupBy,
-        },
-      ),
+      api.get<{ priceTableVersion: string; currency: string }>(svc('ingest', '/v1/costs'), {
+        groupBy,
+        limit: 1,
+      }),
     [groupBy],
+  );
+  const loaded = usePagedList<CostGroupView>(
+    getPage(svc('ingest', '/v1/costs'), 'groups', { groupBy }),
+    [groupBy],
+    {
+      keyOf: (g) => g.group,
+    },
   );
   return (
     <Section
@@ -103,7 +110,7 @@ function Costs() {
         <SectionProblem error={loaded.error} what="costs" />
       ) : !loaded.data ? (
         <Loading />
-      ) : loaded.data.groups.length === 0 ? (
+      ) : loaded.data.items.length === 0 ? (
         <Empty>No token usage in the trace store.</Empty>
       ) : (
         <>
@@ -112,12 +119,12 @@ function Costs() {
               <tr>
                 <th scope="col">{groupBy}</th>
                 <th scope="col">calls</th>
-                <th scope="col">cost ({loaded.data.currency})</th>
+                <th scope="col">cost ({table.data?.currency ?? 'USD'})</th>
                 <th scope="col">not priced</th>
               </tr>
             </thead>
             <tbody>
-              {loaded.data.groups.map((g) => (
+              {loaded.data.items.map((g) => (
                 <tr key={g.group} data-testid="cost-row">
                   <td>
                     {groupBy === 'intent' && /^[0-9a-f-]{36}$/.test(g.group) ? (
@@ -135,8 +142,9 @@ function Costs() {
               ))}
             </tbody>
           </table>
+          <MorePages list={loaded} noun="groups shown" />
           <p class="muted small">
-            Price table {loaded.data.priceTableVersion}; an unknown model is never counted as $0.
+            Price table {table.data?.priceTableVersion ?? '…'}; an unknown model is never counted as $0.
           </p>
         </>
       )}
@@ -145,12 +153,10 @@ function Costs() {
 }
 
 function IntentTraces(props: { intentId: string }) {
-  const loaded = useLoad(
-    () =>
-      api.get<{ traces: { traceId: string; spans: TraceSpan[] }[] }>(svc('ingest', '/v1/traces'), {
-        intentId: props.intentId,
-      }),
+  const loaded = usePagedList<{ traceId: string; spans: TraceSpan[] }>(
+    getPage(svc('ingest', '/v1/traces'), 'traces', { intentId: props.intentId }),
     [props.intentId],
+    { keyOf: (t) => t.traceId },
   );
   return (
     <div class="page" data-testid="page-traces">
@@ -174,10 +180,15 @@ function IntentTraces(props: { intentId: string }) {
         <SectionProblem error={loaded.error} what="traces" />
       ) : !loaded.data ? (
         <Loading />
-      ) : loaded.data.traces.length === 0 ? (
+      ) : loaded.data.items.length === 0 ? (
         <Empty>No trace is stored for this intent (yet, or it is past the retention).</Empty>
       ) : (
-        loaded.data.traces.map((t) => <Waterfall key={t.traceId} traceId={t.traceId} spans={t.spans} />)
+        <>
+          {loaded.data.items.map((t) => (
+            <Waterfall key={t.traceId} traceId={t.traceId} spans={t.spans} />
+          ))}
+          <MorePages list={loaded} noun="traces shown" />
+        </>
       )}
     </div>
   );
