@@ -2,6 +2,7 @@ import { DomainError } from '@agentops/service-runtime';
 import { rolloutDoubles } from '../testing/in-memory-rollout-store';
 import { TENANT, canaryYaml, sreOf } from '../testing/rollout-fixtures';
 import { RolloutCommands } from './rollout-commands';
+import { HALT_FLIP_LEASE_MS } from './rollout-transitions';
 
 function setup() {
   const d = rolloutDoubles();
@@ -111,4 +112,49 @@ describe('RolloutCommands', () => {
     ]);
     expect(view.halts).toEqual([{ variant: 'v2', killSwitchId: halter.flips[0].id }]);
   });
+
+  it('flips one kill switch when a tick catches up while the rollback is still flipping it', async () => {
+    const { commands, halter, propagation } = setup();
+    await commands.apply(sreOf(), { yaml: canaryYaml() });
+    let open!: () => void;
+    halter.gate = new Promise((r) => (open = r));
+    const rollingBack = commands.rollback(sreOf(), 'pricing-v2');
+    await turns(() => halter.asked === 1);
+    const catchingUp = propagation.catchUp(false);
+    await turns(() => false, 20);
+    open();
+    const [view] = await Promise.all([rollingBack, catchingUp]);
+    expect({ asked: halter.asked, halts: view.halts }).toEqual({
+      asked: 1,
+      halts: [{ variant: 'v2', killSwitchId: halter.flips[0].id }],
+    });
+  });
+
+  it('a flip that failed is retried by the next catch-up; one whose holder died, once its lease lapses', async () => {
+    const { commands, halter, propagation, clock } = setup();
+    await commands.apply(sreOf(), { yaml: canaryYaml() });
+    halter.failNext = true;
+    await expect(commands.rollback(sreOf(), 'pricing-v2')).rejects.toThrow(/503/);
+    await propagation.catchUp(false);
+    expect(halter.flips).toHaveLength(1);
+
+    await commands.apply(sreOf(), { yaml: canaryYaml({ name: 'pricing-v3' }) });
+    halter.gate = new Promise(() => undefined); // the holder never comes back
+    void commands.rollback(sreOf(), 'pricing-v3');
+    await turns(() => halter.asked === 3);
+    halter.gate = undefined;
+    clock.advance(HALT_FLIP_LEASE_MS - 1);
+    await propagation.catchUp(false);
+    expect(halter.asked).toBe(3);
+    clock.advance(2);
+    await propagation.catchUp(false);
+    expect((await commands.status(sreOf(), 'pricing-v3')).halts).toEqual([
+      { variant: 'v2', killSwitchId: halter.flips[1].id },
+    ]);
+  });
 });
+
+/** Lets pending promises run until `done` (or for `max` event-loop turns). */
+async function turns(done: () => boolean, max = 100): Promise<void> {
+  for (let i = 0; i < max && !done(); i++) await new Promise((r) => setImmediate(r));
+}

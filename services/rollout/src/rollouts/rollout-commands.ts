@@ -32,7 +32,7 @@ import { ApplyRequest } from './rollout-requests';
 import { RolloutPropagation } from './rollout-propagation';
 import { planOf } from './rollout-plans';
 import { RolloutRecord, RolloutStore, unitPathRoot } from './rollout-store';
-import { candidateHaltOf } from './rollout-transitions';
+import { candidateHaltOf, haltLeaseOf } from './rollout-transitions';
 
 /** A coded rollout error: unknown (or another tenant's) is 404, bad input 400, a live key 409. */
 export class RolloutError extends DomainError<'not_found' | 'invalid' | 'forbidden' | 'conflict'> {}
@@ -210,11 +210,12 @@ export class RolloutCommands {
       const stats = structuredClone(current.stats);
       const weightsMoved = JSON.stringify(state.weights) !== JSON.stringify(current.state.weights);
       if (weightsMoved && transition !== 'promoted') openStratum(stats, state.stepIndex, state.weights);
+      const now = this.clock.now().toISOString();
       const halts = [...current.halts];
+      const lease = haltLeaseOf(current.generation + 1, Date.parse(now));
       if (transition === 'rolled_back')
         for (const c of plan.candidates)
-          if ((current.state.weights[c.name] ?? 0) > 0) halts.push(candidateHaltOf(plan, c.name));
-      const now = this.clock.now().toISOString();
+          if ((current.state.weights[c.name] ?? 0) > 0) halts.push(candidateHaltOf(plan, c.name, lease));
       const record: RolloutRecord = {
         ...current,
         state,

@@ -1,4 +1,5 @@
 import { EventEnvelope, RolloutTransitionedV1 } from '@agentops/contracts';
+import { newEventId } from '@agentops/messaging';
 import { Clock, EVENT_SOURCE, LOGGER } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -6,14 +7,16 @@ import { CandidateHalter } from '../halts/candidate-halter';
 import { RolloutAnnouncer } from './rollout-announcer';
 import { rolloutChangedEvent, rolloutTransitionEvent } from './rollout-events';
 import { planOf } from './rollout-plans';
-import { RolloutRecord, RolloutStore } from './rollout-store';
-import { haltSelector } from './rollout-transitions';
+import { CandidateHalt, RolloutRecord, RolloutStore } from './rollout-store';
+import { HALT_FLIP_LEASE_MS, haltSelector } from './rollout-transitions';
 
 /**
- * What follows a durable change: the state on the compacted topic, the transitions on theirs
- * (then marked sent), and a kill switch for each rolled-back candidate not yet halted. Each step
- * can be redone: at start and on every tick, unsent transitions are sent and missing halts
- * flipped, so a crash between commit and fan-out delays them but never loses them.
+ * What follows a durable change: a kill switch for each candidate it rolled back, the state on
+ * the compacted topic, the transitions on theirs (then marked sent). The switch does not wait for
+ * the announcements (nor they for it): it is what refuses the candidate's in-flight intents at
+ * every enforcement point, so it goes out first. Each step can be redone: at start and on every
+ * tick, unsent transitions are sent and missing halts flipped, so a crash between commit and
+ * fan-out delays them but never loses them.
  */
 @Injectable()
 export class RolloutPropagation {
@@ -27,31 +30,78 @@ export class RolloutPropagation {
   ) {}
 
   async propagate(record: RolloutRecord, transitions: EventEnvelope<RolloutTransitionedV1>[]): Promise<void> {
-    await this.announcer.announce(rolloutChangedEvent(this.source, record, planOf(record)), transitions);
-    await this.store.markPublished(transitions.map((t) => t.id));
-    if (record.halts.some((h) => h.killSwitchId === null && !h.skipped)) await this.flipHalts(record.id);
+    // The halts this change created hold their lease already (haltLeaseOf): no lease round trip.
+    const holder = `generation:${record.generation}`;
+    const leased = record.halts.filter((h) => unflipped(h) && h.flippingBy === holder).map((h) => h.variant);
+    const halting = leased.length ? this.flip(record, leased) : Promise.resolve();
+    const announcing = (async () => {
+      await this.announcer.announce(rolloutChangedEvent(this.source, record, planOf(record)), transitions);
+      await this.store.markPublished(transitions.map((t) => t.id));
+    })();
+    const failed = (await Promise.allSettled([halting, announcing])).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
-  /** Flips the kill switch of every rolled-back candidate of this rollout that has none yet. */
+  /**
+   * Flips the kill switch of every rolled-back candidate of this rollout that has none yet and
+   * whose flip nobody holds: each is leased under the row lock first, so the rolling-back change's
+   * own propagation and a catch-up (here or on another instance) never both flip it.
+   */
   async flipHalts(rolloutId: string): Promise<void> {
-    const record = await this.store.find(rolloutId);
-    if (!record) return;
-    const plan = planOf(record);
-    for (const halt of record.halts.filter((h) => h.killSwitchId === null && !h.skipped)) {
-      const switchId = await this.halter.halt(
-        haltSelector(plan, halt.variant),
-        `rollout ${record.key}: ${halt.variant} rolled back`,
-        `rollout:${record.key}`,
+    const holder = `catch-up:${newEventId()}`;
+    const leased = await this.store.mutate(rolloutId, async (current) => {
+      const now = this.clock.now().getTime();
+      const due = current.halts.filter(
+        (h) => unflipped(h) && !(h.flippingUntil && Date.parse(h.flippingUntil) > now),
       );
-      const flipped = await this.store.mutate(rolloutId, async (current) => {
+      if (!due.length) return { result: null };
+      const lease = { flippingBy: holder, flippingUntil: new Date(now + HALT_FLIP_LEASE_MS).toISOString() };
+      const halts = current.halts.map((h) => (due.includes(h) ? { ...h, ...lease } : h));
+      return {
+        record: { ...current, halts },
+        result: { record: current, variants: due.map((h) => h.variant) },
+      };
+    });
+    if (leased) await this.flip(leased.record, leased.variants);
+  }
+
+  /** Flips the leased halts of these candidates, one switch each, and records the switches. */
+  private async flip(record: RolloutRecord, variants: string[]): Promise<void> {
+    const plan = planOf(record);
+    for (const variant of variants) {
+      let switchId: string;
+      try {
+        switchId = await this.halter.halt(
+          haltSelector(plan, variant),
+          `rollout ${record.key}: ${variant} rolled back`,
+          `rollout:${record.key}`,
+        );
+      } catch (error) {
+        // Hand the lease back: the next tick retries now, not once it lapses.
+        await this.store.mutate(record.id, async (current) => ({
+          record: {
+            ...current,
+            halts: current.halts.map((h) =>
+              h.variant === variant && h.killSwitchId === null
+                ? { variant: h.variant, killSwitchId: null }
+                : h,
+            ),
+          },
+          result: null,
+        }));
+        throw error;
+      }
+      const flipped = await this.store.mutate(record.id, async (current) => {
         const halts = current.halts.map((h) =>
-          h.variant === halt.variant && h.killSwitchId === null ? { ...h, killSwitchId: switchId } : h,
+          h.variant === variant && h.killSwitchId === null
+            ? { variant: h.variant, killSwitchId: switchId }
+            : h,
         );
         const next = { ...current, halts, updatedAt: this.clock.now().toISOString() };
         return { record: next, result: next };
       });
       this.logger.warn(
-        { rolloutId, key: record.key, variant: halt.variant, switchId },
+        { rolloutId: record.id, key: record.key, variant, switchId },
         'rolled-back candidate halted by kill switch',
       );
       if (flipped) await this.announcer.announce(rolloutChangedEvent(this.source, flipped, plan), []);
@@ -74,4 +124,9 @@ export class RolloutPropagation {
   transitionEvent(record: RolloutRecord, details: Parameters<typeof rolloutTransitionEvent>[2]) {
     return rolloutTransitionEvent(this.source, record, details);
   }
+}
+
+/** A halt that wants a switch: none flipped yet, and not skipped. */
+function unflipped(h: CandidateHalt): boolean {
+  return h.killSwitchId === null && !h.skipped;
 }

@@ -9,6 +9,14 @@ export interface CandidateHalt {
   killSwitchId: string | null;
   /** Why no switch can be flipped (the candidate shares the baseline's agent version), if so. */
   skipped?: string;
+  /**
+   * Who holds the flip (`generation:<n>`: the change that rolled back, which flips right after
+   * its commit; `catch-up:<id>`: a tick's catch-up, on any instance) and until when. The others
+   * leave the halt alone, so a candidate gets one switch, not one per caller; a holder that died
+   * lets the lease lapse and the next catch-up flips.
+   */
+  flippingBy?: string;
+  flippingUntil?: string;
 }
 
 /** One rollout as stored: the document as applied, its salt, state and accumulators. */

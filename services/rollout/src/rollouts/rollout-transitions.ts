@@ -20,7 +20,7 @@ export const ANALYSIS_ACTOR = 'analysis';
  * its halt is skipped and the variant gate alone refuses its intents (weight 0: every unit is
  * assigned elsewhere).
  */
-export function candidateHaltOf(plan: RolloutPlan, variant: string): CandidateHalt {
+export function candidateHaltOf(plan: RolloutPlan, variant: string, lease: HaltLease): CandidateHalt {
   const candidate = plan.candidates.find((c) => c.name === variant);
   const version = candidate?.agentVersion;
   if (!version || version === plan.baseline.agentVersion)
@@ -31,7 +31,24 @@ export function candidateHaltOf(plan: RolloutPlan, variant: string): CandidateHa
       killSwitchId: null,
       skipped: "the cohort names another agent version than the candidate's",
     };
-  return { variant, killSwitchId: null };
+  return { variant, killSwitchId: null, ...lease };
+}
+
+/** How long a caller holds a halt's flip: well beyond the halter's own timeout (5 s). */
+export const HALT_FLIP_LEASE_MS = 30_000;
+
+export type HaltLease = Required<Pick<CandidateHalt, 'flippingBy' | 'flippingUntil'>>;
+
+/**
+ * The lease a rolling-back change gives the halts it creates, in its own transaction: its
+ * propagation flips them right after the commit, without another round trip to take a lease.
+ * The generation names the change (it grows under the row lock with every change).
+ */
+export function haltLeaseOf(generation: number, nowMs: number): HaltLease {
+  return {
+    flippingBy: `generation:${generation}`,
+    flippingUntil: new Date(nowMs + HALT_FLIP_LEASE_MS).toISOString(),
+  };
 }
 
 export function haltSelector(plan: RolloutPlan, variant: string): CohortSelector {
@@ -57,7 +74,8 @@ export function decideAndApply(plan: RolloutPlan, record: RolloutRecord, now: nu
   const halts = [...record.halts];
   if (action.type === 'advance' || action.type === 'rollback')
     openStratum(stats, state.stepIndex, state.weights);
-  if (action.type === 'rollback') halts.push(candidateHaltOf(plan, action.variant));
+  if (action.type === 'rollback')
+    halts.push(candidateHaltOf(plan, action.variant, haltLeaseOf(record.generation + 1, now)));
   const next: RolloutRecord = {
     ...record,
     state,

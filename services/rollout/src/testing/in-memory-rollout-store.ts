@@ -190,11 +190,21 @@ export class RecordingAnnouncer extends RolloutAnnouncer {
   }
 }
 
-/** Records the kill switches it is asked to flip. */
+/** Records the kill switches it is asked to flip; `gate` holds a flip back, `failNext` fails one. */
 export class RecordingHalter extends CandidateHalter {
   readonly flips: { selector: CohortSelector; reason: string; ticket: string; id: string }[] = [];
+  /** How many flips have been asked for, including those still held by the gate. */
+  asked = 0;
+  gate?: Promise<void>;
+  failNext = false;
 
   async halt(selector: CohortSelector, reason: string, ticket: string) {
+    this.asked += 1;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('killswitch answered 503');
+    }
+    await this.gate;
     const id = `00000000-0000-4000-8000-${String(this.flips.length + 1).padStart(12, '0')}`;
     this.flips.push({ selector, reason, ticket, id });
     return id;
