@@ -92,18 +92,19 @@ start() {
     local -a own=(DATABASE_URL="$(service_database_url "$s")")
     [[ $s == audit ]] && mapfile -t -O 1 own < <(audit_keys)
     mapfile -t -O "${#own[@]}" own < <(secrets_of "$s")
-    # NODE_OPTIONS_<SERVICE> (e.g. NODE_OPTIONS_INGEST="--cpu-prof --cpu-prof-dir=…") for that
-    # service's instances alone: a profile of one service under a benchmark's load.
-    local node_options_var="NODE_OPTIONS_${s^^}" node_options="${NODE_OPTIONS:-}"
-    [[ -n ${!node_options_var:-} ]] && node_options+="${node_options:+ }${!node_options_var}"
-    own+=(NODE_OPTIONS="$node_options")
+    # NODE_ARGS_<SERVICE> (e.g. NODE_ARGS_INGEST="--cpu-prof --cpu-prof-dir=/tmp/prof"): node flags
+    # for that service's instances alone — a profile of one service under a benchmark's load. On the
+    # command line, since Node 20 refuses --cpu-prof in NODE_OPTIONS.
+    local node_args_var="NODE_ARGS_${s^^}"
+    local -a node_args=()
+    read -ra node_args <<<"${!node_args_var:-}"
     local kafka_password; kafka_password="$(kafka_password_file "$s")"
     # Local processes are a development deployment (AGENTOPS_ENV, see .env.example) unless told
     # otherwise; each service connects to Kafka as its own principal (docs/security.md § Kafka).
     env "${own[@]}" AGENTOPS_ENV="${AGENTOPS_ENV:-development}" \
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="agentops-$s" KAFKA_SASL_PASSWORD="$(<"$kafka_password")" \
       SERVICE_PRINCIPALS_JWKS="$principals" HTTP_PORT="$(port_of "$i")" INSTANCE_ID="$i-local" LOG_LEVEL="${LOG_LEVEL:-info}" \
-      nohup "${NODE_RUN[@]}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$i.log" 2>&1 &
+      nohup node "${node_args[@]}" "${NODE_RUN[@]:1}" "dist/services/$s/src/main.js" >>"$LOG_DIR/$i.log" 2>&1 &
     echo $! >"$RUN_DIR/$i.pid"
   done
   for i in $(all_instances); do

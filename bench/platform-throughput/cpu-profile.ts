@@ -53,9 +53,35 @@ export function moduleOf(url: string, functionName: string): string {
   return url;
 }
 
-/** Self and inclusive time per frame of one profile; `inclusiveOf` names frames worth a total. */
-export function summarizeProfile(file: string, inclusiveOf: RegExp[] = [], top = 15): ProfileSummary {
+/**
+ * A span of the monotonic clock, in µs (`process.hrtime.bigint() / 1000n` in any process of the
+ * machine: V8 stamps its samples on the same clock), e.g. the load steps without the boot.
+ */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/**
+ * Self and inclusive time per frame of one profile (only the samples inside `window` when given);
+ * `inclusiveOf` names frames worth a total.
+ */
+export function summarizeProfile(
+  file: string,
+  inclusiveOf: RegExp[] = [],
+  window?: ProfileWindow,
+  top = 15,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  if (window) {
+    let at = profile.startTime;
+    const kept = profile.samples.map((id, i) => {
+      at += profile.timeDeltas[i] ?? 0;
+      return at >= window.fromUs && at <= window.toUs ? id : -1;
+    });
+    profile.timeDeltas = profile.timeDeltas.map((d, i) => (kept[i] === -1 ? 0 : d));
+    profile.samples = kept.map((id) => (id === -1 ? profile.samples[0] : id));
+  }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

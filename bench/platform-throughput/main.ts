@@ -6,7 +6,7 @@
  * single-intent p50; and, in the same run, the Kafka two-hop floor (bench/decision-latency's).
  * See docs/benchmarks.md § Platform throughput.
  *
- *   npm run bench:platform-throughput -- [--rates 100,250,500,1000,2000] [--step-seconds 15]
+ *   npm run bench:platform-throughput -- [--rates 25,50,100,250,500,1000,2000] [--step-seconds 15]
  *     [--agents 60] [--single-agent-rates 100,250,500] [--instances ingest=1,guardrail=1]
  *     [--cpu-prof ingest] [--no-write] [--json]
  *
@@ -29,7 +29,7 @@ import { prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-
 import { LocalPlatform, PlatformService, startLocalPlatform } from '../shared/local-platform';
 import { round2, summarize } from '../shared/stats';
 import { repositoryRoot, writeBenchSummary } from '../shared/summary';
-import { ProfileSummary, profilesIn, summarizeProfile } from './cpu-profile';
+import { ProfileSummary, ProfileWindow, profilesIn, summarizeProfile } from './cpu-profile';
 import { CurvePoint, throughputCurveSvg } from './curve-svg';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -56,7 +56,7 @@ interface Options {
   json: boolean;
 }
 
-const USAGE = `usage: platform-throughput [--rates 100,250,500,1000,2000] [--step-seconds 15] [--agents 60]
+const USAGE = `usage: platform-throughput [--rates 25,50,100,250,500,1000,2000] [--step-seconds 15] [--agents 60]
   [--single-agent-rates 100,250,500] [--quiet-count 200] [--floor-count 1000]
   [--instances ingest=1,guardrail=1] [--cpu-prof <service>] [--no-write] [--json]`;
 
@@ -77,7 +77,7 @@ function parseOptions(argv: string[]): Options {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      rates: { type: 'string', default: '100,250,500,1000,2000' },
+      rates: { type: 'string', default: '25,50,100,250,500,1000,2000' },
       'single-agent-rates': { type: 'string', default: '100,250,500' },
       'step-seconds': { type: 'string', default: '15' },
       agents: { type: 'string', default: '60' },
@@ -108,6 +108,18 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
+/** Frames whose total time (self + callees) the profile summary reports: the suspects of item 3. */
+const PROFILED_FRAMES = [
+  /^propose$/, // IntentsController.propose: the whole request once routed
+  /^submit$/, // IntentSubmission.submit
+  /^(_parse|safeParse|parse|parseAsync)$/, // zod
+  /^publish$/, // EventPublisher.publish
+  /^claim$/, // the Idempotency-Key's Redis claim
+  /^(handleRequest|canActivate)$/, // Nest routing, the agent auth guard
+  /^(stringify|canonicalize)$/,
+];
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 const log = (line: string) => process.stderr.write(`platform-throughput: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load1 = () => round2(loadavg()[0]);
@@ -127,6 +139,8 @@ export interface StepRow {
   saturated: boolean;
   sustained: boolean;
   loadAvg1m: number;
+  /** CPU ms each instance used per intent sent during the step. */
+  cpuMsPerIntent: Record<string, number>;
 }
 
 /** Sustained: achieved ≥ 95 % of offered, p99 ≤ 50 ms, no fail-closed answer, nothing lost. */
@@ -143,15 +157,26 @@ export function isSustained(r: Omit<StepRow, 'sustained'>): boolean {
 
 /**
  * The retail fixtures' intents an agent of each role sends: the cases the pack decides on its own
- * (no escalation to a human expected, no other role's agent, no knowledge base needed).
+ * (no escalation to a human expected, no other role's agent, no knowledge base needed). The pack's
+ * rolling-window counters exist to stop a runaway agent, and an agent repeating the fixtures at tens
+ * per second for minutes is one: price cuts (race-to-the-bottom, discount value) and store credits
+ * escalate to a human once their windows fill, which would measure the review path, not the
+ * decision path. So price changes at or above the catalog price and no store credits; every policy
+ * of the pack is still evaluated on every intent, and escalations that remain are counted.
  */
 function retailMix(): Map<string, Intent[]> {
   const suite = loadFixtures(PACK);
   const byRole = new Map<string, Intent[]>();
+  const windowFree = (action: string, params: Record<string, unknown>) => {
+    if (action === 'service.issue_store_credit') return false;
+    if (action !== 'pricing.set_price') return true;
+    const listed = suite.catalog.get(String(params.sku))?.price;
+    return typeof params.price !== 'number' || listed === undefined || params.price >= listed;
+  };
   for (const c of suite.cases) {
     if (c.agent || c.expect.verdict === 'escalate' || c.file.includes('knowledge')) continue;
     const { agent, intent } = caseIntent(c);
-    if (agent.role === 'other') continue;
+    if (agent.role === 'other' || !windowFree(intent.action, intent.params)) continue;
     const list = byRole.get(agent.role) ?? [];
     list.push({ ...intent, confidence: intent.confidence ?? 0.9, dataUsed: [] } as Intent);
     byRole.set(agent.role, list);
@@ -225,6 +250,21 @@ function residentMb(pids: Record<string, number>): Record<string, number> {
   return rss;
 }
 
+/** CPU seconds each instance has used so far (user + system), from /proc (Linux; 100 ticks/s). */
+function cpuSeconds(pids: Record<string, number>): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [instance, pid] of Object.entries(pids)) {
+    try {
+      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      used[instance] = (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // gone, or not Linux: not reported
+    }
+  }
+  return used;
+}
+
 /** One step, bounded: it ends after `seconds`, or at once when the load saturates. */
 async function step(
   platform: LocalPlatform,
@@ -232,6 +272,8 @@ async function step(
   rate: number,
   seconds: number,
 ): Promise<StepRow> {
+  const pids = platform.pids();
+  const cpuBefore = cpuSeconds(pids);
   const load = startIntentLoad({
     urls: platform.urls('ingest'),
     apiKeys: agents.keys,
@@ -249,6 +291,14 @@ async function step(
     }),
   ]);
   const d = r.decisions!;
+  const cpuAfter = cpuSeconds(pids);
+  // What each service spent per intent sent: where the machine's two cores went.
+  const cpuMsPerIntent = Object.fromEntries(
+    Object.entries(cpuAfter).map(([i, s]) => [
+      i,
+      round2(((s - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, r.sent)),
+    ]),
+  );
   const row = {
     agents: agents.keys.length,
     offered: rate,
@@ -262,14 +312,16 @@ async function step(
     unanswered: d.unanswered,
     saturated: d.saturated,
     loadAvg1m,
+    cpuMsPerIntent,
   };
   const out = { ...row, sustained: isSustained(row) };
   const errorKinds = Object.entries(r.statuses).filter(([k]) => k.startsWith('error'));
   log(
     `${rate}/s × ${seconds} s, ${out.agents} agent(s): achieved ${out.achieved}/s, p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms, ` +
-      `fail-closed ${out.failClosed}, escalated ${out.escalated}, errors ${out.errors}${errorKinds.length ? ` ${JSON.stringify(Object.fromEntries(errorKinds))}` : ''}` +
+      `fail-closed ${out.failClosed}, escalated ${out.escalated}, verdicts ${JSON.stringify(d.verdicts)}, errors ${out.errors}${errorKinds.length ? ` ${JSON.stringify(Object.fromEntries(errorKinds))}` : ''}` +
       `${out.saturated ? `, saturated after ${d.sendingSeconds} s` : ''}${out.sustained ? ' — sustained' : ''} (load ${loadAvg1m})`,
   );
+  log(`  CPU ms per intent: ${JSON.stringify(cpuMsPerIntent)}`);
   return out;
 }
 
@@ -363,12 +415,14 @@ async function main(): Promise<void> {
     portBase: Number(process.env.AGENTOPS_PORT_BASE ?? 3500),
     instances: opts.instances,
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    nodeOptions: opts.cpuProf ? { [opts.cpuProf]: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined,
+    nodeArgs: opts.cpuProf ? { [opts.cpuProf]: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined,
   });
   let rss: Record<string, number> = {};
   let loadSteps: StepRow[] = [];
   let singleSteps: StepRow[] = [];
   let quiet: number[] = [];
+  // The profile is read over the rising-rate steps only: not the boot, not the single agent.
+  let profileWindow: ProfileWindow | undefined;
   try {
     log(`platform up (${Object.keys(platform.pids()).join(', ')}); applying the retail pack`);
     await applyRetailPack(platform);
@@ -386,7 +440,9 @@ async function main(): Promise<void> {
     log(`quiet single intent: p50 ${round2(summarize(quiet).p50)} ms over ${quiet.length}`);
     log('warm-up step (not counted)');
     await step(platform, agents, opts.rates[0], Math.min(5, opts.stepSeconds));
+    const loadFrom = monotonicUs();
     loadSteps = await ascend(platform, agents, opts.rates, opts.stepSeconds);
+    profileWindow = { fromUs: loadFrom, toUs: monotonicUs() };
     singleSteps = await ascend(platform, single, opts.singleAgentRates, opts.stepSeconds);
   } finally {
     log('stopping the platform');
@@ -395,15 +451,7 @@ async function main(): Promise<void> {
 
   let profiles: ProfileSummary[] = [];
   if (profileDir) {
-    profiles = profilesIn(profileDir).map((f) =>
-      summarizeProfile(f, [
-        /^(parse|safeParse|_parse|parseAsync)$/,
-        /^publish/,
-        /^send$/,
-        /^claim$/,
-        /^propose$/,
-      ]),
-    );
+    profiles = profilesIn(profileDir).map((f) => summarizeProfile(f, PROFILED_FRAMES, profileWindow));
     for (const p of profiles) {
       log(`profile ${p.file}: ${p.sampledMs} ms sampled, ${p.busyPercent} % busy`);
       for (const e of p.topFunctions) log(`  ${e.percent.toFixed(1).padStart(5)} %  ${e.name}`);

@@ -29,8 +29,8 @@ export interface LocalPlatformSettings {
   instances: Partial<Record<PlatformService, number>>;
   /** The services' Redis (a database of its own keeps its keys and channels apart). */
   redisUrl: string;
-  /** Node options for one service's instances alone (platform.sh's NODE_OPTIONS_<SERVICE>), e.g. `--cpu-prof`. */
-  nodeOptions?: Partial<Record<PlatformService, string>>;
+  /** Node flags for one service's instances alone (platform.sh's NODE_ARGS_<SERVICE>), e.g. `--cpu-prof`. */
+  nodeArgs?: Partial<Record<PlatformService, string>>;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function startLocalPlatform(settings: LocalPlatformSettings): Promi
     REDIS_URL: settings.redisUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...Object.fromEntries(
-      Object.entries(settings.nodeOptions ?? {}).map(([s, o]) => [`NODE_OPTIONS_${s.toUpperCase()}`, o]),
+      Object.entries(settings.nodeArgs ?? {}).map(([s, o]) => [`NODE_ARGS_${s.toUpperCase()}`, o]),
     ),
   };
   // platform.sh keeps each instance's pid in <state dir>/run/<instance>.pid.
