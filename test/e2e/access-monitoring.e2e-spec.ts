@@ -1,4 +1,3 @@
-import { decodeFlowHistory, flowHistoryKey } from '@agentops/access-anomaly';
 import { AccessAnomalyDetectedV1, Topics, topicName } from '@agentops/contracts';
 import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { mkdtempSync } from 'node:fs';
@@ -267,24 +266,23 @@ describe('data-access monitoring on the real stack', () => {
       subjectIds: [subject(200)],
     });
     expect(res.status).toBe(202);
-    // The read reaches the history guardrail reads (through Kafka and the access service).
-    const config = svc.access!.parts.config as { REDIS_KEY_PREFIX: string; KAFKA_TOPIC_PREFIX: string };
-    await eventually(
-      async () =>
-        decodeFlowHistory(await svc.access!.parts.redis.get(flowHistoryKey(config, TENANT, ids.flow))).some(
-          (s) => s.kind === 'read' && s.dataClasses.includes('customer.pii'),
-        ),
-      20_000,
-      'the read in the flow history',
+    // At once, before the access service can have consumed the read: ingest logged its step before
+    // answering, so the very next egress is judged with it.
+    const atOnce = await propose('paste.evil.example');
+    expect(atOnce.decision).toMatchObject({ verdict: 'deny', decidedBy: 'policy' });
+    expect(atOnce.decision!.reasons[0]).toMatchObject({ policyId: 'agentops.access-flow' });
+    expect(atOnce.decision!.reasons[0].message).toMatch(
+      /^flow_rule:pii-read-then-unlisted-egress: egress to paste\.evil\.example denied/,
     );
-
     const benign = await propose('mail.maison.example');
     expect(benign.decision?.verdict).toBe('allow');
-    const toxic = await propose('paste.evil.example');
-    expect(toxic.decision).toMatchObject({ verdict: 'deny', decidedBy: 'policy' });
-    expect(toxic.decision!.reasons[0]).toMatchObject({ policyId: 'agentops.access-flow' });
-    expect(toxic.decision!.reasons[0].message).toMatch(
-      /^flow_rule:pii-read-then-unlisted-egress: egress to paste\.evil\.example denied/,
+
+    // The access service judges the same attempt over its own history (through Kafka): a high
+    // anomaly, so the agent is quarantined and its next intents are refused by the kill switch.
+    await eventually(
+      async () => (await propose('mail.maison.example')).decision?.decidedBy === 'killswitch',
+      20_000,
+      'the agent quarantined after its toxic attempt',
     );
   }, 90_000);
 });

@@ -1,10 +1,13 @@
 import {
   allowedDestinationsSetting,
   decodeFlowHistory,
+  decodeFlowSteps,
   encodeFlowHistory,
+  encodeFlowStep,
+  mergeFlowSteps,
   pendingEgressOf,
 } from './egress-flow';
-import { AccessStep } from './flow-rules';
+import { AccessStep, accessStepOf } from './flow-rules';
 
 describe('pendingEgressOf', () => {
   it('makes an intent naming params.destination an egress carrying what it declared it used', () => {
@@ -60,5 +63,35 @@ describe('allowedDestinationsSetting', () => {
     });
     expect(allowedDestinationsSetting.parse(undefined)).toEqual({});
     expect(allowedDestinationsSetting.safeParse('[1]').success).toBe(false);
+  });
+});
+
+describe('mergeFlowSteps', () => {
+  const read = (at: number, dataClasses = ['customer.pii']) =>
+    accessStepOf({ kind: 'read', source: 'crm', dataClasses, records: 3, subjectIds: [] }, at);
+
+  it('keeps each step once whether the access history, the reported log or both hold it, oldest first', () => {
+    const history = [read(1000), read(2000, ['order'])];
+    // The log holds the history's last read again (an equal copy), a newer one and a late one.
+    const reported = decodeFlowSteps([
+      encodeFlowStep(read(2000, ['order'])),
+      encodeFlowStep(read(3000)),
+      encodeFlowStep(read(1500)),
+    ]);
+    expect(mergeFlowSteps(history, reported).map((s) => [s.at, s.dataClasses])).toEqual([
+      [1000, ['customer.pii']],
+      [1500, ['customer.pii']],
+      [2000, ['order']],
+      [3000, ['customer.pii']],
+    ]);
+  });
+
+  it('keeps two reads at the same moment that differ', () => {
+    expect(mergeFlowSteps([read(1000)], [read(1000, ['order'])])).toHaveLength(2);
+  });
+
+  it('refuses an entry it cannot read rather than judging without it', () => {
+    expect(() => decodeFlowSteps(['{"kind":"read"}'])).toThrow(/unreadable/);
+    expect(() => decodeFlowSteps(['not json'])).toThrow(/not JSON/);
   });
 });

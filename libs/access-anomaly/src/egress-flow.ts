@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import { AccessStep, PendingEgress } from './flow-rules';
+import { AccessStep, DEFAULT_FLOW_RULES, PendingEgress } from './flow-rules';
 
 /**
  * The flow rules' two halves across services (issue #17, item 3): the access service keeps each
  * agent's recent steps (it sees every read report and intent, partitioned by agent) and writes
  * them where guardrail reads them, once per batch, before deciding an egress intent. This file is
- * what both agree on: which intent is an egress, the key, the stored form, the tenant lists.
+ * what both agree on: which intent is an egress, the keys, the stored forms, the tenant lists.
+ *
+ * The access service's history trails the reports by the trip through Kafka, and an agent can
+ * report a read and propose its egress a few milliseconds apart. So ingest also appends each
+ * reported step to a short log of its own before it answers the report (`reportedStepsKey`): the
+ * agent's next intent always finds its reads there, and the gate judges the merge of both.
  */
 
 /** Egress destinations each tenant allows (`{"maison":["mail.maison.example","*.partner.example"]}`). */
@@ -57,6 +62,26 @@ export function flowHistoryKey(
   return `${config.REDIS_KEY_PREFIX}${config.KAFKA_TOPIC_PREFIX}access:{${tenantId}}:history:${agentId}`;
 }
 
+/**
+ * The Redis key of the steps ingest logged as the agent reported them (a list, newest last,
+ * expiring with the longest rule window): what the access service's history may not hold yet.
+ */
+export function reportedStepsKey(
+  config: { REDIS_KEY_PREFIX: string; KAFKA_TOPIC_PREFIX: string },
+  tenantId: string,
+  agentId: string,
+): string {
+  return `${config.REDIS_KEY_PREFIX}${config.KAFKA_TOPIC_PREFIX}access:{${tenantId}}:reported:${agentId}`;
+}
+
+/** How many reported steps the log keeps (the rules' counts look no further: 20 reads, say). */
+export const REPORTED_STEPS_MAX = 200;
+
+/** The longest window of the shipped flow rules: how long a reported step can still matter. */
+export function flowRulesWindowMs(): number {
+  return Math.max(...DEFAULT_FLOW_RULES.map((r) => r.windowMs));
+}
+
 const StoredStep = z.object({
   kind: z.enum(['read', 'egress', 'intent']),
   at: z.number(),
@@ -79,14 +104,49 @@ export function encodeFlowHistory(steps: readonly AccessStep[]): string {
  */
 export function decodeFlowHistory(raw: string | null | undefined): AccessStep[] {
   if (raw === null || raw === undefined) return [];
+  return parseStored(raw, StoredHistory, 'access flow history', 'is not version 1').steps;
+}
+
+/** A stored JSON value in its schema, or an error naming what it is and what is wrong. */
+function parseStored<T>(raw: string, schema: z.ZodType<T>, what: string, unreadable: string): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new Error('access flow history is not JSON');
+    throw new Error(`${what} is not JSON`);
   }
-  const result = StoredHistory.safeParse(parsed);
-  if (!result.success)
-    throw new Error(`access flow history is not version 1: ${result.error.issues[0]?.message}`);
-  return result.data.steps;
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw new Error(`${what} ${unreadable}: ${result.error.issues[0]?.message}`);
+  return result.data;
+}
+
+/** A reported step as ingest logs it (one list entry). */
+export function encodeFlowStep(step: AccessStep): string {
+  return JSON.stringify(step);
+}
+
+/** The logged steps; an entry this version cannot read is an error, as for the history. */
+export function decodeFlowSteps(raw: readonly string[]): AccessStep[] {
+  return raw.map((entry) => parseStored(entry, StoredStep, 'reported access step', 'is unreadable'));
+}
+
+/**
+ * The history the rules judge: the access service's steps and the ones ingest logged, each step
+ * once (a report in both is the same step, `accessStepOf` made both), oldest first.
+ */
+export function mergeFlowSteps(
+  history: readonly AccessStep[],
+  reported: readonly AccessStep[],
+): AccessStep[] {
+  const keyOf = (s: AccessStep) =>
+    JSON.stringify([s.kind, s.at, s.source, [...s.dataClasses].sort(), s.records, s.destination, s.action]);
+  const seen = new Set(history.map(keyOf));
+  const merged = [...history];
+  for (const step of reported) {
+    const key = keyOf(step);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push(step);
+  }
+  return merged.sort((a, b) => a.at - b.at);
 }

@@ -1,3 +1,4 @@
+import type { DataAccessReport } from '@agentops/contracts';
 import { Environment } from '@marcbachmann/cel-js';
 
 /**
@@ -23,6 +24,23 @@ export interface AccessStep {
   destination: string;
   /** Intent only. */
   action: string;
+}
+
+/**
+ * The step a reported read or egress is in the history, at the report's time (the telemetry
+ * event's). One function for the access service's monitor and ingest's reported-step log, so the
+ * two copies of a step are equal and the flow gate can merge them (`mergeFlowSteps`).
+ */
+export function accessStepOf(report: DataAccessReport, at: number): AccessStep {
+  return {
+    kind: report.kind,
+    at,
+    source: report.source,
+    dataClasses: [...report.dataClasses],
+    records: report.records,
+    destination: report.destination ?? '',
+    action: '',
+  };
 }
 
 export interface PendingEgress {

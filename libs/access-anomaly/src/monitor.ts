@@ -6,6 +6,7 @@ import {
   DEFAULT_FLOW_RULES,
   FlowVerdict,
   PendingEgress,
+  accessStepOf,
   compileFlowRules,
   dataClassWithin,
   judgeEgress,
@@ -233,15 +234,7 @@ export class AccessMonitor {
     const a = this.agentAt(ref, at, out);
     const cohort = this.cohortOf(ref);
     const mature = this.peerBaseline(a) !== undefined;
-    this.remember(a, {
-      kind: report.kind,
-      at,
-      source: report.source,
-      dataClasses: report.dataClasses,
-      records: report.records,
-      destination: report.destination ?? '',
-      action: '',
-    });
+    this.remember(a, accessStepOf(report, at));
     if (report.kind === 'egress') {
       a.open.egress++;
       const d = report.destination ?? '';

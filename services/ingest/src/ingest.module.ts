@@ -22,6 +22,7 @@ import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeReads } from './knowledge/knowledge-reads';
 import { OutcomesController } from './outcomes/outcomes.controller';
 import { AgentReports } from './outcomes/agent-reports';
+import { RedisReportedAccessLog, ReportedAccessLog } from './outcomes/reported-access-log';
 import { CostsController } from './traces/costs.controller';
 import { TraceIntake } from './traces/trace-intake';
 import { TraceIntakeController } from './traces/trace-intake.controller';
@@ -60,6 +61,7 @@ export class IngestModule {
         { provide: IdempotencyStore, useClass: RedisIdempotencyStore },
         IntentSubmission,
         AgentReports,
+        { provide: ReportedAccessLog, useClass: RedisReportedAccessLog },
         KillSwitchEnforcement,
         RolloutFollower,
         { provide: TraceStore, useClass: PostgresTraceStore },

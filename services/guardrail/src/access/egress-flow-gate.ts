@@ -6,9 +6,12 @@ import {
   PendingEgress,
   compileFlowRules,
   decodeFlowHistory,
+  decodeFlowSteps,
   flowHistoryKey,
   judgeEgress,
+  mergeFlowSteps,
   pendingEgressOf,
+  reportedStepsKey,
 } from '@agentops/access-anomaly';
 import { IntentProposedV1 } from '@agentops/contracts';
 import { DecisionBody, accessFlowDenial } from '@agentops/decisions';
@@ -17,28 +20,46 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { GuardrailConfig } from '../config';
 
-/** An agent's recent steps as the access service stored them (a port: Redis here, memory in specs). */
-export abstract class AccessHistoryReader {
-  /** The stored value at each key (null: none), in order: one round trip for the whole batch. */
-  abstract read(keys: readonly string[]): Promise<(string | null)[]>;
+/** Where one agent's evidence is kept: the access service's history and ingest's reported steps. */
+export interface FlowEvidenceKeys {
+  history: string;
+  reported: string;
 }
 
-/** One pipelined GET per key (the keys of a batch may hash to different slots, so no MGET). */
+/** What is stored at those keys (null: no history; []: nothing reported lately). */
+export interface StoredFlowEvidence {
+  history: string | null;
+  reported: string[];
+}
+
+/**
+ * An agent's recent steps as the access service and ingest stored them (a port: Redis here,
+ * memory in specs). One round trip for the whole batch.
+ */
+export abstract class AccessHistoryReader {
+  abstract read(agents: readonly FlowEvidenceKeys[]): Promise<StoredFlowEvidence[]>;
+}
+
+/** One pipelined GET and LRANGE per agent (a batch's agents may hash to different slots). */
 @Injectable()
 export class RedisAccessHistoryReader extends AccessHistoryReader {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
     super();
   }
 
-  async read(keys: readonly string[]): Promise<(string | null)[]> {
-    if (keys.length === 0) return [];
+  async read(agents: readonly FlowEvidenceKeys[]): Promise<StoredFlowEvidence[]> {
+    if (agents.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.get(key);
+    for (const keys of agents) pipeline.get(keys.history).lrange(keys.reported, 0, -1);
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, value]) => {
+    const values = results.map(([err, value]) => {
       if (err) throw err;
-      return value as string | null;
+      return value;
     });
+    return agents.map((_, i) => ({
+      history: values[2 * i] as string | null,
+      reported: (values[2 * i + 1] as string[] | null) ?? [],
+    }));
   }
 }
 
@@ -51,10 +72,11 @@ export interface FlowEvidence {
 
 /**
  * The egress flow gate (issue #17, item 3): an intent that sends data out (`params.destination`)
- * is judged by the flow rules over its agent's recent history — reads reported to the access
- * service, intents before it — and denied *before it runs* when a rule holds (a read of
- * customer.pii, then egress to a destination not on the tenant's list). The history is read once
- * per batch, for the agents with an egress intent in it only; judging is pure.
+ * is judged by the flow rules over its agent's recent history — the access service's (reads,
+ * intents before it) merged with the steps ingest logged as the agent reported them, which the
+ * access service may not have consumed yet — and denied *before it runs* when a rule holds (a
+ * read of customer.pii, then egress to a destination not on the tenant's list). The evidence is
+ * read once per batch, for the agents with an egress intent in it only; judging is pure.
  */
 @Injectable()
 export class EgressFlowGate {
@@ -80,24 +102,31 @@ export class EgressFlowGate {
     });
     const evidence = new Map<string, FlowEvidence>();
     if (egresses.length === 0) return evidence;
-    const keys = [
-      ...new Set(
-        egresses.map(({ intent }) => flowHistoryKey(this.config, intent.agent.tenantId, intent.agent.id)),
-      ),
-    ];
-    const raw = await this.reader.read(keys);
-    const byKey = new Map<string, readonly AccessStep[] | Error>();
-    keys.forEach((key, i) => {
+    const byAgent = new Map<string, FlowEvidenceKeys>();
+    for (const { intent } of egresses) {
+      const { tenantId, id } = intent.agent;
+      byAgent.set(`${tenantId}/${id}`, {
+        history: flowHistoryKey(this.config, tenantId, id),
+        reported: reportedStepsKey(this.config, tenantId, id),
+      });
+    }
+    const agents = [...byAgent.keys()];
+    const stored = await this.reader.read([...byAgent.values()]);
+    const histories = new Map<string, readonly AccessStep[] | Error>();
+    agents.forEach((agent, i) => {
       try {
-        byKey.set(key, decodeFlowHistory(raw[i]));
+        histories.set(
+          agent,
+          mergeFlowSteps(decodeFlowHistory(stored[i].history), decodeFlowSteps(stored[i].reported)),
+        );
       } catch (error) {
-        byKey.set(key, error as Error);
+        histories.set(agent, error as Error);
       }
     });
     for (const { intent, egress } of egresses)
       evidence.set(intent.intentId, {
         egress,
-        history: byKey.get(flowHistoryKey(this.config, intent.agent.tenantId, intent.agent.id))!,
+        history: histories.get(`${intent.agent.tenantId}/${intent.agent.id}`)!,
       });
     return evidence;
   }

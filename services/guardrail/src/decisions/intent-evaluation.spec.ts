@@ -3,8 +3,19 @@ import { KillSwitchSet } from '@agentops/killswitch-client';
 import { createEvent, newEventId } from '@agentops/messaging';
 import { CompiledPolicySet, RetailFacts, compilePolicySet } from '@agentops/policy';
 import { ServiceMetrics } from '@agentops/service-runtime';
-import { AccessStep, encodeFlowHistory, flowHistoryKey } from '@agentops/access-anomaly';
-import { AccessHistoryReader, EgressFlowGate } from '../access/egress-flow-gate';
+import {
+  AccessStep,
+  encodeFlowHistory,
+  encodeFlowStep,
+  flowHistoryKey,
+  reportedStepsKey,
+} from '@agentops/access-anomaly';
+import {
+  AccessHistoryReader,
+  EgressFlowGate,
+  FlowEvidenceKeys,
+  StoredFlowEvidence,
+} from '../access/egress-flow-gate';
 import { KillSwitchGate } from '../killswitch/kill-switch-gate';
 import {
   FakeClock,
@@ -92,16 +103,28 @@ const noRollouts = { check: () => null };
 
 const KEYS = { REDIS_KEY_PREFIX: 't:', KAFKA_TOPIC_PREFIX: '' };
 
-/** The access histories as the access service would have written them, counting the reads of them. */
+/**
+ * The access histories as the access service would have written them and the steps ingest logged
+ * as they were reported, counting the reads of them.
+ */
 class StoredHistories extends AccessHistoryReader {
   readonly values = new Map<string, string>();
+  readonly reported = new Map<string, string[]>();
   reads = 0;
   put(agentId: string, steps: AccessStep[]): void {
     this.values.set(flowHistoryKey(KEYS, TENANT, agentId), encodeFlowHistory(steps));
   }
-  async read(keys: readonly string[]): Promise<(string | null)[]> {
+  /** A step ingest logged that the access service has not consumed yet. */
+  report(agentId: string, step: AccessStep): void {
+    const key = reportedStepsKey(KEYS, TENANT, agentId);
+    this.reported.set(key, [...(this.reported.get(key) ?? []), encodeFlowStep(step)]);
+  }
+  async read(agents: readonly FlowEvidenceKeys[]): Promise<StoredFlowEvidence[]> {
     this.reads++;
-    return keys.map((k) => this.values.get(k) ?? null);
+    return agents.map((k) => ({
+      history: this.values.get(k.history) ?? null,
+      reported: this.reported.get(k.reported) ?? [],
+    }));
   }
 }
 
@@ -346,6 +369,7 @@ describe('IntentEvaluation: the egress flow gate', () => {
     destination: '',
     action: '',
   });
+  const customerRead = (at: number): AccessStep => ({ ...piiRead(at), dataClasses: ['customer.orders'] });
   const send = (destination: string) =>
     intent(
       'service.send_message',
@@ -368,6 +392,26 @@ describe('IntentEvaluation: the egress flow gate', () => {
     expect(benign.data.verdict).not.toBe('deny');
     // One read of the histories for the whole batch.
     expect(histories.reads).toBe(1);
+  });
+
+  it("denies an egress right after a read the access service has not consumed yet (ingest's logged step), once per step", async () => {
+    const { evaluation, clock, histories } = setup();
+    const at = clock.now().getTime() - 1000;
+    histories.report(pricer.id, piiRead(at)); // the access service has stored no history yet
+    const [toxic] = await evaluation.evaluateBatch([send('paste.evil.example')]);
+    expect(toxic.data.reasons[0].message).toMatch(/^flow_rule:pii-read-then-unlisted-egress/);
+  });
+
+  it('counts a read held by both the history and the log once (20 customer reads, not 40)', async () => {
+    const { evaluation, clock, histories } = setup();
+    const t0 = clock.now().getTime() - 10 * 60_000;
+    const reads = Array.from({ length: 10 }, (_, i) => customerRead(t0 + i * 1000));
+    histories.put(pricer.id, reads);
+    for (const r of reads) histories.report(pricer.id, r);
+    expect(verdicts(await evaluation.evaluateBatch([send('paste.evil.example')]))).not.toContain('deny');
+    for (let i = 10; i < 20; i++) histories.report(pricer.id, customerRead(t0 + i * 1000));
+    const [d] = await evaluation.evaluateBatch([send('paste.evil.example')]);
+    expect(d.data.reasons[0].message).toMatch(/^flow_rule:bulk-customer-read-then-unlisted-egress/);
   });
 
   it('lets the egress through once the read is older than the rule window, and reads nothing for a batch without egress', async () => {

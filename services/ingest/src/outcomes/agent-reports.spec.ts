@@ -1,14 +1,32 @@
 import { AgentIdentity, EventEnvelope } from '@agentops/contracts';
 import { EventPublisher } from '@agentops/messaging';
 import { ManualClock } from '@agentops/service-runtime';
+import { AccessStep } from '@agentops/access-anomaly';
 import { AgentReports } from './agent-reports';
 
-/** The use case over a publisher that only remembers, on a clock that moves only when told. */
+/**
+ * The use case over a publisher and an access log that only remember (in one order), on a clock
+ * that moves only when told.
+ */
 function setup() {
   const published: { event: EventEnvelope; key: string }[] = [];
-  const bus = { publish: async (event: EventEnvelope, key: string) => void published.push({ event, key }) };
+  const order: string[] = [];
+  const logged: { tenantId: string; agentId: string; step: AccessStep }[] = [];
+  const bus = {
+    publish: async (event: EventEnvelope, key: string) => {
+      order.push('published');
+      published.push({ event, key });
+    },
+  };
+  const accessLog = {
+    append: async (tenantId: string, agentId: string, step: AccessStep) => {
+      order.push('logged');
+      logged.push({ tenantId, agentId, step });
+    },
+  };
   const clock = new ManualClock('2026-03-02T09:00:00.000Z');
-  return { published, reports: new AgentReports(bus as unknown as EventPublisher, 'agentops/ingest', clock) };
+  const reports = new AgentReports(bus as unknown as EventPublisher, 'agentops/ingest', clock, accessLog);
+  return { published, logged, order, reports };
 }
 
 const agent: AgentIdentity = {
@@ -120,5 +138,40 @@ describe('AgentReports', () => {
       access: { subjectIds: [subject] },
     });
     expect(published[1].event.data).not.toHaveProperty('outOfScopeClasses');
+  });
+
+  it("logs a data-access report's step for the flow gate before publishing it, at the event's time", async () => {
+    const { reports, logged, order, published } = setup();
+    await reports.recordTelemetry(agent, {
+      kind: 'tool_call',
+      name: 'crm',
+      records: 0,
+      dataClasses: [],
+      attributes: {},
+    });
+    expect(logged).toEqual([]); // not a data-access report
+    await reports.recordTelemetry(agent, {
+      kind: 'data_access',
+      name: 'crm.customers',
+      records: 3,
+      dataClasses: ['customer.pii'],
+      attributes: {},
+      access: {
+        kind: 'read',
+        source: 'crm.customers',
+        dataClasses: ['customer.pii'],
+        records: 3,
+        subjectIds: [],
+      },
+    });
+    expect(order).toEqual(['published', 'logged', 'published']);
+    expect(logged).toEqual([
+      {
+        tenantId: 'maison',
+        agentId: 'pricing-1',
+        step: expect.objectContaining({ kind: 'read', dataClasses: ['customer.pii'], records: 3 }),
+      },
+    ]);
+    expect(logged[0].step.at).toBe(Date.parse(published[1].event.time));
   });
 });

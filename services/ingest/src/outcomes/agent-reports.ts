@@ -1,9 +1,10 @@
-import { classAllowed } from '@agentops/access-anomaly';
+import { accessStepOf, classAllowed } from '@agentops/access-anomaly';
 import { AgentIdentity, EventTypes, OutcomeReport, TelemetryReport } from '@agentops/contracts';
 import { EventContext, EventPublisher, createEvent, newEventId } from '@agentops/messaging';
 import { effectiveScopes } from '@agentops/policy';
 import { Clock, EVENT_SOURCE } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import { ReportedAccessLog } from './reported-access-log';
 
 /**
  * Use case: what agents report after a decision — outcomes (what they actually did; guardrail
@@ -11,7 +12,9 @@ import { Inject, Injectable } from '@nestjs/common';
  * breakers read these). Each report becomes one event keyed by the agent, correlated with its
  * intent, stamped with the Clock's time; the agent comes from its key, never from the body.
  * A data-access report (issue #17) is flagged here with the classes it read outside the agent's
- * scopes, so every consumer sees the same verdict without knowing the agent's scopes.
+ * scopes, so every consumer sees the same verdict without knowing the agent's scopes, and logged
+ * as a step for guardrail's flow gate before it is answered (`ReportedAccessLog`): the agent's next
+ * egress intent is judged with this read even while the access service has not consumed it yet.
  */
 @Injectable()
 export class AgentReports {
@@ -19,6 +22,7 @@ export class AgentReports {
     private readonly publisher: EventPublisher,
     @Inject(EVENT_SOURCE) private readonly source: string,
     private readonly clock: Clock,
+    @Inject(ReportedAccessLog) private readonly accessLog: Pick<ReportedAccessLog, 'append'>,
   ) {}
 
   async reportOutcome(agent: AgentIdentity, report: OutcomeReport): Promise<{ outcomeId: string }> {
@@ -41,6 +45,9 @@ export class AgentReports {
       agentId: agent.id,
       recordedAt: at.toISOString(),
     };
+    // Before the event: if publishing fails the agent still read the data, and the step says so.
+    if (report.access)
+      await this.accessLog.append(agent.tenantId, agent.id, accessStepOf(report.access, at.getTime()));
     await this.publisher.publish(
       createEvent(EventTypes.TelemetryRecorded, data, this.context(agent, report.intentId, telemetryId, at)),
       agent.id,
