@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AccessAnomalyDetectedV1, AccessSeverityName } from '../events/access-anomaly-detected/schema';
 import { AgentRole, Identifier } from '../events/common/schema';
+import { pageOf } from './page';
 
 /** The access service over HTTP (`/v1/access`): the answers its OpenAPI description names. */
 export const AccessAnomalyQuery = z
@@ -10,13 +11,16 @@ export const AccessAnomalyQuery = z
     agentId: Identifier.optional(),
     severity: AccessSeverityName.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** The `next` of an earlier page. */
+    cursor: z.string().min(1).max(500).optional(),
   })
   .strict();
 export type AccessAnomalyQuery = z.infer<typeof AccessAnomalyQuery>;
 
-export const AccessAnomalyList = z
-  .object({ anomalies: z.array(AccessAnomalyDetectedV1) })
-  .meta({ id: 'AccessAnomalyList' });
+/** A page of anomalies, newest first. */
+export const AccessAnomalyList = pageOf('anomalies', AccessAnomalyDetectedV1).meta({
+  id: 'AccessAnomalyList',
+});
 
 const PerIntent = z.object({ mean: z.number(), sd: z.number() });
 

@@ -5,10 +5,22 @@ import {
   AccessBaseline,
   AccessBaselineQuery,
 } from '@agentops/contracts';
-import { ALL_TENANTS, Clock, Principal, canAccessTenant } from '@agentops/service-runtime';
+import {
+  ALL_TENANTS,
+  Clock,
+  KEYSET_TIME,
+  Keyset,
+  Page,
+  Principal,
+  canAccessTenant,
+} from '@agentops/service-runtime';
 import { ForbiddenException, Injectable } from '@nestjs/common';
+import { z } from 'zod';
 import { QUARANTINE_MEMORY_MS } from '../containment/containment';
 import { AccessStateStore } from '../monitoring/access-state-store';
+
+/** Anomalies newest first: a position is the anomaly's detection time and id. */
+const ANOMALIES_KEYSET = new Keyset(z.tuple([KEYSET_TIME, z.string().uuid()]));
 
 /**
  * Use case: what the console and the CLI read — anomalies with their explanation, and each agent's
@@ -22,8 +34,16 @@ export class AccessReads {
     private readonly clock: Clock,
   ) {}
 
-  anomalies(principal: Principal, query: AccessAnomalyQuery): Promise<AccessAnomalyDetectedV1[]> {
-    return this.store.anomalies({ ...query, tenantId: tenantOf(principal, query.tenantId) });
+  async anomalies(principal: Principal, query: AccessAnomalyQuery): Promise<Page<AccessAnomalyDetectedV1>> {
+    const { cursor, ...filter } = query;
+    const after = ANOMALIES_KEYSET.after({ cursor, limit: query.limit });
+    const rows = await this.store.anomalies({
+      ...filter,
+      tenantId: tenantOf(principal, query.tenantId),
+      limit: query.limit + 1,
+      ...(after ? { after } : {}),
+    });
+    return ANOMALIES_KEYSET.page(rows, query.limit, (a) => [a.detectedAt, a.anomalyId]);
   }
 
   async baselines(principal: Principal, query: AccessBaselineQuery): Promise<AccessBaseline[]> {

@@ -26,7 +26,8 @@ export class AccessController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(AccessAnomalyQuery)) query: AccessAnomalyQuery,
   ) {
-    return { anomalies: await this.reads.anomalies(principal, query) };
+    const { items, next } = await this.reads.anomalies(principal, query);
+    return { anomalies: items, next };
   }
 
   @Get('baselines')

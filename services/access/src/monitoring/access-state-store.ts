@@ -27,6 +27,8 @@ export interface AnomalyQuery {
   tenantId?: string;
   agentId?: string;
   severity?: AccessSeverityName;
+  /** Newest first, strictly older than this position (`detectedAt`, `anomalyId`). */
+  after?: [string, string];
   limit: number;
 }
 

@@ -136,8 +136,16 @@ export class PgAccessStateStore extends AccessStateStore {
       `SELECT envelope FROM access_anomalies
        WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR agent_id = $2)
          AND ($3::text IS NULL OR severity = $3)
-       ORDER BY detected_at DESC LIMIT $4`,
-      [q.tenantId ?? null, q.agentId ?? null, q.severity ?? null, q.limit],
+         AND ($5::timestamptz IS NULL OR (detected_at, anomaly_id) < ($5::timestamptz, $6::uuid))
+       ORDER BY detected_at DESC, anomaly_id DESC LIMIT $4`,
+      [
+        q.tenantId ?? null,
+        q.agentId ?? null,
+        q.severity ?? null,
+        q.limit,
+        q.after?.[0] ?? null,
+        q.after?.[1] ?? null,
+      ],
     )) as { envelope: AnomalyEnvelope }[];
     return rows.map((r) => r.envelope.data);
   }

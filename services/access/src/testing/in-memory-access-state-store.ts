@@ -95,7 +95,11 @@ export class InMemoryAccessStateStore extends AccessStateStore {
           (!q.agentId || d.agentId === q.agentId) &&
           (!q.severity || d.severity === q.severity),
       )
-      .reverse()
+      .sort((a, b) => b.detectedAt.localeCompare(a.detectedAt) || b.anomalyId.localeCompare(a.anomalyId))
+      .filter(
+        (d) =>
+          !q.after || d.detectedAt < q.after[0] || (d.detectedAt === q.after[0] && d.anomalyId < q.after[1]),
+      )
       .slice(0, q.limit);
   }
 
