@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
+import { runCli } from '../support/cli';
 import { collectTopic } from '../support/kafka-probe';
 import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
@@ -285,4 +286,47 @@ describe('data-access monitoring on the real stack', () => {
       'the agent quarantined after its toxic attempt',
     );
   }, 90_000);
+
+  it('answers the CLI: access anomalies and baseline with --output json, pages with --limit/--cursor/--all, tenant-bound', async () => {
+    const env = { AGENTOPS_ACCESS_URL: svc.access!.url, AGENTOPS_TOKEN: sre.authorization.slice(7) };
+    const all = await runCli(['access', 'anomalies', '--all', '--output', 'json'], env);
+    expect(all.stderr).toBe('');
+    expect(all.code).toBe(0);
+    const listed = JSON.parse(all.stdout) as { anomalies: AccessAnomalyDetectedV1[]; next: string | null };
+    // The scope breach and the toxic flow of the tests above, at least; every one of this tenant.
+    expect(listed.next).toBeNull();
+    expect(listed.anomalies.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(listed.anomalies.map((a) => a.tenantId))).toEqual(new Set([TENANT]));
+    expect(listed.anomalies.map((a) => a.detector)).toEqual(expect.arrayContaining(['scope', 'flow_rule']));
+
+    // One at a time: the pages, followed by their cursors, are the whole list in the same order.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await runCli(
+        ['access', 'anomalies', '--limit', '1', ...(cursor ? ['--cursor', cursor] : []), '-o', 'json'],
+        env,
+      );
+      const body = JSON.parse(page.stdout) as { anomalies: AccessAnomalyDetectedV1[]; next: string | null };
+      expect(body.anomalies.length).toBeLessThanOrEqual(1);
+      seen.push(...body.anomalies.map((a) => a.anomalyId));
+      cursor = body.next;
+    } while (cursor && seen.length <= listed.anomalies.length);
+    expect(seen).toEqual(listed.anomalies.map((a) => a.anomalyId));
+
+    const text = await runCli(['access', 'anomalies', '--agent', ids.sweeper, '--severity', 'high'], env);
+    expect(text.stdout).toMatch(/high +svc-sweep-.* data_classes\/scope .*quarantined: /);
+
+    const baseline = await runCli(['access', 'baseline', '--agent', ids.drill, '-o', 'json'], env);
+    const [drill] = (
+      JSON.parse(baseline.stdout) as { baselines: { agentId: string; now: { reads: number } }[] }
+    ).baselines;
+    expect(drill).toMatchObject({ agentId: ids.drill });
+    // Another tenant is refused by the service, named.
+    const other = await runCli(['access', 'anomalies', '--tenant', 'someone-else'], env);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/403.*someone-else/);
+    const bad = await runCli(['access', 'anomalies', '--cursor', 'nope'], env);
+    expect(bad.stderr).toMatch(/400.*cursor/);
+  }, 60_000);
 });

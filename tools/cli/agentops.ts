@@ -7,6 +7,7 @@ import { loadPolicySources } from '../policy/fixtures';
 import { runPolicyTests, testPolicyFolder } from '../policy/policy-test';
 import { ApiError, apiTargets, callApi, oneLine } from './api-client';
 import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
+import { registerAccessCommands } from './access';
 import { registerAuditCommands } from './audit';
 import {
   Output,
@@ -48,6 +49,7 @@ const program = new Command()
     `
 Services (default → variable): ingest :3001 AGENTOPS_INGEST_URL, guardrail :3002 AGENTOPS_GUARDRAIL_URL,
 escalation :3003 AGENTOPS_ESCALATION_URL, killswitch :3004 AGENTOPS_KILLSWITCH_URL, audit :3005 AGENTOPS_AUDIT_URL, rollout :3006 AGENTOPS_ROLLOUT_URL,
+access :3007 AGENTOPS_ACCESS_URL,
 console (login, users) :3000 AGENTOPS_CONSOLE_URL. Saved login: ~/.config/agentops/credentials.json (AGENTOPS_CREDENTIALS_FILE).
 Exit codes: 0 ok, 1 error (one line on stderr), 2 audit chain broken.`,
   )
@@ -464,6 +466,7 @@ function parseLimit(raw: string): { action: string; field: string; max: number }
 registerSessionCommands(program, globals);
 registerKillswitchCommands(program, globals);
 registerRolloutCommands(program, globals);
+registerAccessCommands(program, globals);
 registerAuditCommands(program, globals);
 registerKnowledgeCommands(program, globals);
 requireSubcommand(program).helpCommand(true);

@@ -9,6 +9,7 @@ export interface ApiTargets {
   killswitch: string;
   audit: string;
   rollout: string;
+  access: string;
   console: string;
 }
 
@@ -20,6 +21,7 @@ export const API_TARGET_ENV: Record<keyof ApiTargets, { variable: string; fallba
   killswitch: { variable: 'AGENTOPS_KILLSWITCH_URL', fallback: 'http://127.0.0.1:3004' },
   audit: { variable: 'AGENTOPS_AUDIT_URL', fallback: 'http://127.0.0.1:3005' },
   rollout: { variable: 'AGENTOPS_ROLLOUT_URL', fallback: 'http://127.0.0.1:3006' },
+  access: { variable: 'AGENTOPS_ACCESS_URL', fallback: 'http://127.0.0.1:3007' },
   console: { variable: 'AGENTOPS_CONSOLE_URL', fallback: 'http://127.0.0.1:3000' },
 };
 

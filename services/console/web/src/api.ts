@@ -77,7 +77,7 @@ export const api = {
 
 /** A platform service through the console's proxy: `svc('killswitch', '/v1/killswitches')`. */
 export function svc(
-  service: 'ingest' | 'guardrail' | 'escalation' | 'killswitch' | 'audit' | 'rollout',
+  service: 'ingest' | 'guardrail' | 'escalation' | 'killswitch' | 'audit' | 'rollout' | 'access',
   path: string,
 ): string {
   return `/api/${service}${path}`;

@@ -4,6 +4,7 @@ import { ApiError, api, setUnauthorizedListener } from './api';
 import { FeedbackContext, type Feedback, messageOf } from './components/ui';
 import { type Page, parseRoute, routeHref } from './lib/route';
 import { AuditPage } from './pages/Audit';
+import { DataAccessPage } from './pages/DataAccess';
 import { EscalationsPage } from './pages/Escalations';
 import { KillSwitchesPage } from './pages/KillSwitches';
 import { KnowledgePage } from './pages/Knowledge';
@@ -54,6 +55,12 @@ const NAV: { page: Page; label: string; icon: string; roles: string[] }[] = [
     roles: ['sre', 'auditor', 'policy-admin', 'lead', 'admin'],
   },
   { page: 'rollouts', label: 'Rollouts', icon: 'M2 13.5h12M4 11V7.5M8 11V4.5M12 11V2.5', roles: [] },
+  {
+    page: 'access',
+    label: 'Data access',
+    icon: 'M2.5 4c0-1.1 2.5-2 5.5-2s5.5.9 5.5 2-2.5 2-5.5 2-5.5-.9-5.5-2zM2.5 4v8c0 1.1 2.5 2 5.5 2s5.5-.9 5.5-2V4M2.5 8c0 1.1 2.5 2 5.5 2s5.5-.9 5.5-2',
+    roles: [],
+  },
 ];
 
 function useHash(): string {
@@ -245,6 +252,7 @@ function App() {
           {page === 'knowledge' && <KnowledgePage user={user} tenant={route.query['tenant']} />}
           {page === 'traces' && <TracesPage rest={route.rest} />}
           {page === 'rollouts' && <RolloutsPage user={user} rolloutId={route.rest[0]} />}
+          {page === 'access' && <DataAccessPage agentId={route.query['agentId']} />}
         </main>
       </div>
     </FeedbackContext.Provider>

@@ -12,6 +12,7 @@ export const PAGES = [
   'knowledge',
   'traces',
   'rollouts',
+  'access',
 ] as const;
 export type Page = (typeof PAGES)[number];
 
