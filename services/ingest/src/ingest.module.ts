@@ -25,6 +25,8 @@ import { AgentReports } from './outcomes/agent-reports';
 import { CostsController } from './traces/costs.controller';
 import { TraceIntake } from './traces/trace-intake';
 import { TraceIntakeController } from './traces/trace-intake.controller';
+import { PlatformSpanIntake } from './traces/platform-span-intake';
+import { SpansHandler } from './traces/spans.handler';
 import { TraceRecording, TraceRetention } from './traces/trace-recording';
 import { PostgresTraceStore, TraceStore } from './traces/trace-store';
 import { TracesController } from './traces/traces.controller';
@@ -40,6 +42,7 @@ export class IngestModule {
         OutcomesController,
         AgentsController,
         DecisionsHandler,
+        SpansHandler,
         ControlStreamController,
         TelemetryController,
         KnowledgeController,
@@ -65,6 +68,7 @@ export class IngestModule {
         { provide: TraceStore, useClass: PostgresTraceStore },
         TraceIntake,
         TraceRecording,
+        PlatformSpanIntake,
         TraceRetention,
       ],
     };

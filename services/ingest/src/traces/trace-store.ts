@@ -57,6 +57,8 @@ export abstract class TraceStore {
    * (the agent's own claims included).
    */
   abstract claim(tenantId: string, agentId: string, traceIds: string[]): Promise<Map<string, TraceOwner>>;
+  /** The tenant each known trace belongs to (its owner's); unknown traces are absent. */
+  abstract tenantsOf(traceIds: string[]): Promise<Map<string, string>>;
   /** An intent's trace belongs to the intent's agent, whoever claimed it by sending spans first. */
   abstract recordIntentTrace(owner: TraceOwner): Promise<void>;
   /** Stores spans; a span already stored (same tenant, trace, span id) is kept as it was. */
@@ -114,6 +116,15 @@ export class PostgresTraceStore extends TraceStore {
       [traceIds],
     );
     return new Map(rows.map((r) => [r.traceId, r]));
+  }
+
+  async tenantsOf(traceIds: string[]): Promise<Map<string, string>> {
+    if (!traceIds.length) return new Map();
+    const rows: { traceId: string; tenantId: string }[] = await this.dataSource.query(
+      `SELECT trace_id AS "traceId", tenant_id AS "tenantId" FROM trace_owners WHERE trace_id = ANY($1::text[])`,
+      [traceIds],
+    );
+    return new Map(rows.map((r) => [r.traceId, r.tenantId]));
   }
 
   async recordIntentTrace(owner: TraceOwner): Promise<void> {
