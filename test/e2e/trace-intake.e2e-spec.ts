@@ -264,7 +264,7 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
     expect(((await text.json()) as { message: string }).message).toContain('application/x-protobuf');
   });
 
-  it('prices the token usage per agent, version and intent; an unknown model is unknown, not $0', async () => {
+  it('prices the token usage per agent, version, cohort and intent; an unknown model is unknown, not $0', async () => {
     const body = otlpJson(randomBytes(16).toString('hex'), [
       { key: 'gen_ai.request.model', value: { stringValue: 'in-house-llm-7' } },
       { key: 'gen_ai.usage.input_tokens', value: { intValue: 100 } },
@@ -285,6 +285,12 @@ describe('trace intake: POST /v1/traces (OTLP/HTTP) and GET /v1/traces', () => {
 
     const byVersion = await getJson<Costs>(url('/v1/costs?groupBy=version'), await sre(TENANT));
     expect(byVersion.body.groups.map((g) => g.group)).toContain(`${pricer.group}@1.0.0`);
+    // The cohort: the agents' registered role and region (both pricing agents of the tenant).
+    const byCohort = await getJson<Costs>(url('/v1/costs?groupBy=cohort'), await sre(TENANT));
+    expect(byCohort.body.groups.find((g) => g.group === 'pricing/eu-west')).toMatchObject({
+      complete: false,
+      unknownModels: ['in-house-llm-7'],
+    });
     const byIntent = await getJson<Costs>(url('/v1/costs?groupBy=intent'), await sre(TENANT));
     expect(byIntent.body.groups.some((g) => /^[0-9a-f-]{36}$/.test(g.group) && (g.usd ?? 0) > 0)).toBe(true);
 

@@ -73,13 +73,15 @@ export abstract class TraceStore {
   abstract usageBy(tenantId: string | null, groupBy: CostGrouping): Promise<UsageRow[]>;
 }
 
-export const COST_GROUPINGS = ['agent', 'version', 'intent'] as const;
+export const COST_GROUPINGS = ['agent', 'version', 'cohort', 'intent'] as const;
 export type CostGrouping = (typeof COST_GROUPINGS)[number];
 
 /** The group key of a span; an intent is the span's own attribute, else its trace's intent. */
 const GROUP_KEY: Record<CostGrouping, string> = {
   agent: `s.agent_id`,
   version: `s.agent_id || '@' || coalesce(s.agent_version, 'unknown')`,
+  // The cohort selectors' fields besides the agent and its version: the registered role and region.
+  cohort: `coalesce(a.role || '/' || a.region, 'unknown')`,
   intent: `coalesce(s.intent_id, o.intent_id)::text`,
 };
 
@@ -236,6 +238,7 @@ export class PostgresTraceStore extends TraceStore {
          coalesce(sum(s.cache_creation_input_tokens), 0)::float8 AS "cacheCreationInputTokens",
          coalesce(sum(s.reasoning_tokens), 0)::float8 AS "reasoningTokens"
        FROM trace_spans s LEFT JOIN trace_owners o ON o.trace_id = s.trace_id
+         LEFT JOIN agents a ON a.id = s.agent_id AND a.tenant_id = s.tenant_id
        WHERE s.source = 'agent' AND ($1::text IS NULL OR s.tenant_id = $1)
          AND coalesce(s.input_tokens, s.output_tokens, s.cached_input_tokens, s.cache_creation_input_tokens,
                       s.reasoning_tokens) IS NOT NULL
