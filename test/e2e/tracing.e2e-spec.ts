@@ -4,6 +4,7 @@ import { RunningService } from '@agentops/service-runtime';
 import { RunningTracing, startTracing } from '@agentops/service-runtime/tracing';
 import { CatalogCache } from '../../services/guardrail/src/context/catalog-cache';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
+import { StoredSpan, TraceStore } from '../../services/ingest/src/traces/trace-store';
 import { postJson, priceIntent } from '../support/agent-http';
 import { LogCapture } from '../support/log-capture';
 import { FLOOR_POLICY, applyPolicySet } from '../support/policies';
@@ -155,6 +156,109 @@ describe('tracing: an intent with a traceparent is one trace across ingest → g
     expect(failClosed.name).toMatch(/^send .*decisions/);
     expect(failClosed.attributes['agentops.decision.verdict']).toBe('deny');
     expect(failClosed.parentSpanContext?.spanId).toBe(call.parentId);
+  });
+
+  it("the embedded trace store holds the services' own spans of one trace, from the agent's LLM call to the audit append", async () => {
+    const call = agentCall();
+    const headers = { 'x-api-key': apiKey, traceparent: call.traceparent };
+    const decided = await postJson<{ intentId: string; decision: { verdict: string } }>(
+      `${svc.ingest!.url}/v1/intents?wait=true`,
+      priceIntent('BAG-9', 2100),
+      headers,
+    );
+    expect(decided.body.decision.verdict).toBe('allow');
+    const intentId = decided.body.intentId;
+    // The agent's own LLM call, exported over OTLP into the same trace.
+    const llmCall = await postJson(
+      `${svc.ingest!.url}/v1/traces`,
+      {
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: call.traceId,
+                    spanId: randomBytes(8).toString('hex'),
+                    parentSpanId: call.parentId,
+                    name: 'chat gpt-4o',
+                    kind: 3,
+                    startTimeUnixNano: `${Date.now() - 500}000000`,
+                    endTimeUnixNano: `${Date.now() - 100}000000`,
+                    attributes: [
+                      { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+                      { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      { 'x-api-key': apiKey },
+    );
+    expect(llmCall.status).toBe(200);
+    const outcome = await postJson(
+      `${svc.ingest!.url}/v1/outcomes`,
+      {
+        intentId,
+        action: 'pricing.set_price',
+        status: 'succeeded',
+        executedParams: { sku: 'BAG-9', price: 2100 },
+      },
+      headers,
+    );
+    expect(outcome.status).toBe(202);
+
+    const store = svc.ingest!.app.get(TraceStore);
+    const has = (spans: StoredSpan[], source: string, name: string | RegExp) =>
+      spans.find(
+        (s) => s.source === source && (typeof name === 'string' ? s.name === name : name.test(s.name)),
+      );
+    const legs = (spans: StoredSpan[]) => ({
+      llmCall: has(spans, 'agent', 'chat gpt-4o'),
+      intentSent: has(spans, 'ingest', /^send .*agentops\.intents\.v1$/),
+      decided: has(spans, 'guardrail', 'process agentops.intents.v1'),
+      decisionSent: has(spans, 'guardrail', /^send .*agentops\.decisions\.v1$/),
+      agentWoken: has(spans, 'ingest', 'process agentops.decisions.v1'),
+      decisionSummary: has(spans, 'guardrail', 'decision allow (policy)'),
+      outcomeSent: has(spans, 'ingest', /^send .*agentops\.outcomes\.v1$/),
+      verified: has(spans, 'guardrail', 'process agentops.outcomes.v1'),
+      verificationSent: has(spans, 'guardrail', /^send .*agentops\.verifications\.v1$/),
+      intentAudited: has(spans, 'audit', 'process agentops.intents.v1'),
+      decisionAudited: has(spans, 'audit', 'process agentops.decisions.v1'),
+      verificationAudited: has(spans, 'audit', 'process agentops.verifications.v1'),
+    });
+    const found = await eventually(async () => {
+      await tracing.flush();
+      const spans = await store.spansOf(TENANT, call.traceId);
+      const l = legs(spans);
+      const missing = Object.entries(l)
+        .filter(([, v]) => !v)
+        .map(([k]) => k);
+      if (missing.length)
+        throw new Error(
+          `trace ${call.traceId} lacks ${missing.join(', ')}; has ${spans.map((s) => `${s.source}:${s.name}`).join(', ')}`,
+        );
+      return { spans, l };
+    }, 30_000);
+    const { spans, l } = found;
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([call.traceId]));
+    // The hops hang together: ingest's send under the agent's call, guardrail's decision under it.
+    expect(l.intentSent!.parentSpanId).toBe(call.parentId);
+    expect(l.decided!.parentSpanId).toBe(l.intentSent!.spanId);
+    expect(l.decisionSent!.parentSpanId).toBe(l.decided!.spanId);
+    expect(l.decisionAudited!.parentSpanId).toBe(l.decisionSent!.spanId);
+    expect(l.decisionSummary!.parentSpanId).toBe(l.decisionSent!.spanId);
+    expect(l.verified!.parentSpanId).toBe(l.outcomeSent!.spanId);
+    expect(l.decided!.attributes).toMatchObject({
+      'agentops.decision.verdict': 'allow',
+      'agentops.decision.decided_by': 'policy',
+    });
+    expect(l.decided!.attributes['agentops.decision.policy_set.baseline']).toEqual(expect.any(String));
+    // The store's own intake makes no spans: no batch of spans is itself a row.
+    expect(spans.some((s) => /agentops\.spans\.v1/.test(s.name))).toBe(false);
   });
 
   it('ingest’s /metrics counts the decisions it answered: latency by verdict and decider, the fail-closed one', async () => {

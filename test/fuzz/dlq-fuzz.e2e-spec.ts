@@ -1,13 +1,13 @@
 import {
   EventDefinitions,
   EventTypeName,
-  KafkaAccess,
   MessageDeadLetteredV1,
   ServiceName,
   ServiceNames,
   TopicSpec,
   auditOwnsRefusals,
   consumerGroupPrefix,
+  mayProduce,
   Topics,
   eventSource,
   topicName,
@@ -54,7 +54,7 @@ interface PoisonCase {
 function typeAndWriter(topic: TopicSpec): { type: EventTypeName; writer: ServiceName } | undefined {
   for (const type of Object.keys(EventDefinitions) as EventTypeName[]) {
     if (EventDefinitions[type].topic !== topic) continue;
-    const writer = ServiceNames.find((s) => KafkaAccess[s].produces.includes(type));
+    const writer = ServiceNames.find((s) => mayProduce(s, type));
     if (writer) return { type, writer };
   }
   return undefined;

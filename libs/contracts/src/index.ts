@@ -24,5 +24,6 @@ export * from './events/audit-recorded/schema';
 export * from './events/audit-checkpoint-signed/schema';
 export * from './events/rollout-changed/schema';
 export * from './events/rollout-transitioned/schema';
+export * from './events/spans-exported/schema';
 export * from './events/message-dead-lettered/schema';
 export * from './http';

@@ -43,9 +43,15 @@ describe('KafkaAccess: who talks through which topic', () => {
     for (const s of ServiceNames) expect(mayProduce(s, EventTypes.MessageDeadLettered)).toBe(true);
   });
 
-  it('has audit read every topic but its own two, and the console only intents and decisions', () => {
+  it('lets every service export its spans, and only ingest read them', () => {
+    expect(writers(Topics.spans)).toEqual([...ServiceNames].sort());
+    expect(ServiceNames.filter((s) => topicsReadBy(s).includes(Topics.spans))).toEqual(['ingest']);
+  });
+
+  it('has audit read every topic but its own two and the spans, and the console only intents and decisions', () => {
     expect(topicsReadBy('audit')).not.toContain(Topics.audit);
     expect(topicsReadBy('audit')).not.toContain(Topics.auditCheckpoints);
+    expect(topicsReadBy('audit')).not.toContain(Topics.spans);
     expect(topicsReadBy('audit')).toContain(Topics.deadLetters);
     expect(topicsReadBy('console')).toEqual([Topics.intents, Topics.decisions]);
   });

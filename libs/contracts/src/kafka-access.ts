@@ -37,7 +37,10 @@ export interface ServiceKafkaAccess {
   readonly consumes: readonly TopicSpec[];
 }
 
-const auditedTopics = allTopics.filter((t) => t !== Topics.audit && t !== Topics.auditCheckpoints);
+// Spans are observability, not a record of what agents did: the audit trail has the events they describe.
+const auditedTopics = allTopics.filter(
+  (t) => t !== Topics.audit && t !== Topics.auditCheckpoints && t !== Topics.spans,
+);
 
 export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
   ingest: {
@@ -52,7 +55,15 @@ export const KafkaAccess: Readonly<Record<ServiceName, ServiceKafkaAccess>> = {
     // escalations: a waiting agent whose intent went to review is told its task and the route's SLA.
     // knowledge: agents read their tenant's approved knowledge through ingest; rollouts: the control
     // stream tells each agent the rollouts covering it (the SDK's variant()).
-    consumes: [Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge, Topics.rollouts],
+    // spans: every service's own spans, for the embedded trace store ingest keeps.
+    consumes: [
+      Topics.decisions,
+      Topics.killswitch,
+      Topics.escalations,
+      Topics.knowledge,
+      Topics.rollouts,
+      Topics.spans,
+    ],
   },
   guardrail: {
     produces: [
@@ -158,10 +169,11 @@ export function consumerGroupPrefix(service: ServiceName, topicPrefix = ''): str
   return `${topicPrefix}${service}`;
 }
 
-/** Every consumer may dead-letter what it cannot accept. */
+/** Every consumer may dead-letter what it cannot accept; every service exports its own spans. */
 export function mayProduce(service: ServiceName, type: EventTypeName): boolean {
   const access = KafkaAccess[service];
   if (type === EventTypes.MessageDeadLettered) return access.consumes.length > 0;
+  if (type === EventTypes.SpansExported) return true;
   return access.produces.includes(type);
 }
 

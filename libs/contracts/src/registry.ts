@@ -17,6 +17,7 @@ import { OutcomeVerifiedType, OutcomeVerifiedV1 } from './events/outcome-verifie
 import { PolicySetActivatedType, PolicySetActivatedV1 } from './events/policy-set-activated/schema';
 import { RolloutChangedType, RolloutChangedV1 } from './events/rollout-changed/schema';
 import { RolloutTransitionedType, RolloutTransitionedV1 } from './events/rollout-transitioned/schema';
+import { SpansExportedType, SpansExportedV1 } from './events/spans-exported/schema';
 import { TelemetryRecordedType, TelemetryRecordedV1 } from './events/telemetry-recorded/schema';
 import { Topics, TopicSpec } from './topics';
 
@@ -128,6 +129,12 @@ export const EventDefinitions = {
     AccessAnomalyDetectedV1,
     "An agent's data access left its baseline or broke a flow rule, explained; a high one quarantines it.",
   ),
+  [SpansExportedType]: define(
+    SpansExportedType,
+    Topics.spans,
+    SpansExportedV1,
+    "A batch of a service's own OpenTelemetry spans, for the embedded trace store.",
+  ),
   [MessageDeadLetteredType]: define(
     MessageDeadLetteredType,
     Topics.deadLetters,
@@ -157,6 +164,7 @@ export const EventTypes = {
   RolloutChanged: RolloutChangedType,
   RolloutTransitioned: RolloutTransitionedType,
   AccessAnomalyDetected: AccessAnomalyDetectedType,
+  SpansExported: SpansExportedType,
   MessageDeadLettered: MessageDeadLetteredType,
 } as const;
 

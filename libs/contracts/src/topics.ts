@@ -140,6 +140,16 @@ export const Topics = {
     description:
       "Explained anomalies of agents' data access (feature, baseline, deviation, window, severity) and the quarantines they caused.",
   },
+  spans: {
+    name: 'agentops.spans.v1',
+    key: 'service instance',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    // Observability, not a record: ingest stores what it reads within seconds.
+    retentionMs: DAY,
+    description:
+      "Every service's own OpenTelemetry spans, in batches, for ingest's embedded trace store (best effort: a full queue drops and counts).",
+  },
   deadLetters: {
     name: 'agentops.dlq.v1',
     key: 'original key',

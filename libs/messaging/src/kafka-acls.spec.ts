@@ -11,18 +11,34 @@ const rules = (user: string, operation: KafkaAclBinding['operation']) =>
 const physical = (...topics: { name: string }[]) => topics.map((t) => `${PREFIX}${t.name}`).sort();
 
 describe('kafkaAclBindings', () => {
-  it('lets ingest write intents, outcomes, telemetry, its fail-closed decisions and dead letters, and read decisions, switches, escalations, knowledge and rollouts', () => {
+  it('lets ingest write intents, outcomes, telemetry, its fail-closed decisions, spans and dead letters, and read decisions, switches, escalations, knowledge, rollouts and spans', () => {
     expect(rules('agentops-ingest', 'write')).toEqual(
-      physical(Topics.intents, Topics.decisions, Topics.outcomes, Topics.telemetry, Topics.deadLetters),
+      physical(
+        Topics.intents,
+        Topics.decisions,
+        Topics.outcomes,
+        Topics.telemetry,
+        Topics.spans,
+        Topics.deadLetters,
+      ),
     );
     expect(rules('agentops-ingest', 'read')).toEqual(
-      physical(Topics.decisions, Topics.killswitch, Topics.escalations, Topics.knowledge, Topics.rollouts),
+      physical(
+        Topics.decisions,
+        Topics.killswitch,
+        Topics.escalations,
+        Topics.knowledge,
+        Topics.rollouts,
+        Topics.spans,
+      ),
     );
   });
 
-  it('gives the console no write but the DLQ, and the kill switch no write on decisions', () => {
-    expect(rules('agentops-console', 'write')).toEqual(physical(Topics.deadLetters));
-    expect(rules('agentops-killswitch', 'write')).toEqual(physical(Topics.killswitch, Topics.deadLetters));
+  it('gives the console no write but its spans and the DLQ, and the kill switch no write on decisions', () => {
+    expect(rules('agentops-console', 'write')).toEqual(physical(Topics.spans, Topics.deadLetters));
+    expect(rules('agentops-killswitch', 'write')).toEqual(
+      physical(Topics.killswitch, Topics.spans, Topics.deadLetters),
+    );
   });
 
   it('names every topic literally with the prefix, and groups by a prefix named after the service', () => {

@@ -188,6 +188,39 @@ describe('Kafka spans with an SDK', () => {
     const chunk = spans.find((s) => s.attributes['messaging.batch.message_count'] === 2)!;
     expect(chunk.links).toHaveLength(2);
   });
+
+  it('a span batch is sent and read without spans, and its handler runs with tracing suppressed', () => {
+    const batch = createEvent(
+      EventTypes.SpansExported,
+      {
+        spans: [
+          {
+            traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+            spanId: '00f067aa0ba902b7',
+            name: 'POST /v1/intents',
+            kind: 'server',
+            startTimeUnixNano: '1',
+            endTimeUnixNano: '2',
+            service: 'ingest',
+            scope: '@opentelemetry/instrumentation-http',
+            attributes: {},
+            status: { code: 'unset' },
+            links: [],
+          },
+        ],
+      },
+      { source: 'agentops/ingest', tenantid: 'platform' },
+    );
+    const send = startProducerSpan('agentops/ingest', batch, 'p.agentops.spans.v1', 'ingest-1');
+    expect(send.isRecording()).toBe(false);
+    send.end();
+    const { span, context: ctx } = startConsumerSpan('agentops/ingest', batch, origin, 'g');
+    expect(span.isRecording()).toBe(false);
+    // What the handler does (the store's INSERT under pg's instrumentation, say) makes no span either.
+    withSpan(ctx, () => trace.getTracer('pg').startSpan('INSERT').end());
+    span.end();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
 });
 
 function decisionData() {

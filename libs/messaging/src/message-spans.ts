@@ -9,9 +9,11 @@ import {
   SpanStatusCode,
   TraceFlags,
   context,
+  INVALID_SPAN_CONTEXT,
   trace,
 } from '@opentelemetry/api';
-import { EventEnvelope, IntentDecidedType, IntentDecidedV1 } from '@agentops/contracts';
+import { suppressTracing } from '@opentelemetry/core';
+import { EventEnvelope, IntentDecidedType, IntentDecidedV1, SpansExportedType } from '@agentops/contracts';
 import type { MessageOrigin } from './message-origin';
 import { traceIdOf } from './trace-context';
 
@@ -58,6 +60,16 @@ export function activeTraceparentFor(cause: string | undefined): string | undefi
   return traceparentOf(active);
 }
 
+/**
+ * Span batches (`agentops.spans.v1`) are sent and read without spans, and what their handler does
+ * runs with tracing suppressed: a span made for them would be exported in the next batch, for ever.
+ */
+function untraced(event: EventEnvelope): boolean {
+  return event.type === SpansExportedType;
+}
+
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 function tracerOf(source: string) {
   return trace.getTracer(source);
 }
@@ -103,6 +115,7 @@ export function decisionAttributes(event: EventEnvelope): Attributes {
  * own context. An active span of another trace (an HTTP request acting on a stored event) is linked.
  */
 export function startProducerSpan(source: string, event: EventEnvelope, topic: string, key: string): Span {
+  if (untraced(event)) return NO_SPAN;
   const parent = contextOfTraceparent(event.traceparent);
   const active = trace.getActiveSpan()?.spanContext();
   const links: Link[] =
@@ -151,6 +164,7 @@ export function startConsumerSpan(
   origin: MessageOrigin,
   groupId: string,
 ): { span: Span; context: Context } {
+  if (untraced(event)) return { span: NO_SPAN, context: suppressTracing(ROOT_CONTEXT) };
   const creation = spanContextOf(event.traceparent);
   const parent = creation ? trace.setSpanContext(ROOT_CONTEXT, creation) : ROOT_CONTEXT;
   const span = tracerOf(source).startSpan(
@@ -199,7 +213,7 @@ export async function inChunkSpans<T>(
   const spans = items.map(({ event, origin }) => startConsumerSpan(source, event, origin, groupId));
   let chunk: Span | undefined;
   let ctx = spans[0]?.context ?? ROOT_CONTEXT;
-  if (spans.length > 1) {
+  if (spans.length > 1 && !items.every(({ event }) => untraced(event))) {
     chunk = tracerOf(source).startSpan(
       `process ${items[0]!.origin.baseTopic}`,
       {

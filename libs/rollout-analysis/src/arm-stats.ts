@@ -7,6 +7,7 @@ import type {
   TelemetryRecordedV1,
   Verdict,
 } from '@agentops/contracts';
+import { CURRENT_PRICE_TABLE, PriceTable, costOf, normalizeGenAiAttributes } from '@agentops/genai';
 import { readPath } from './assignment';
 import { LatencyCounts, addLatency, addLatencyCounts, emptyLatencyCounts } from './latency-histogram';
 import { Moments, addObservation, emptyMoments, mergeMoments } from './welford';
@@ -160,13 +161,22 @@ export const TOKEN_ATTRIBUTES = [
   'gen_ai.usage.output_tokens',
 ] as const;
 
-/** One intent's cost and tokens, from all the telemetry events that named it. */
-export function usageFact(events: Pick<TelemetryRecordedV1, 'costUsd' | 'attributes'>[]): IntentFact {
+/**
+ * One intent's cost and tokens, from all the telemetry events that named it. A model call that
+ * reports tokens and no `costUsd` is priced with the versioned price table (libs/genai), as the
+ * trace store's costs are; one whose model is missing or not in the table makes the intent's cost
+ * unknown (no cost observation), never $0 — a cheaper-looking arm must not be one that hides its
+ * model. Telemetry with neither tokens nor a cost (a tool call) costs nothing.
+ */
+export function usageFact(
+  events: Pick<TelemetryRecordedV1, 'costUsd' | 'attributes'>[],
+  table: PriceTable = CURRENT_PRICE_TABLE,
+): IntentFact {
   let costUsd = 0;
+  let costUnknown = false;
   let tokens = 0;
   let sawTokens = false;
   for (const e of events) {
-    costUsd += e.costUsd ?? 0;
     for (const name of TOKEN_ATTRIBUTES) {
       const v = e.attributes?.[name];
       if (typeof v === 'number' && Number.isFinite(v)) {
@@ -174,8 +184,20 @@ export function usageFact(events: Pick<TelemetryRecordedV1, 'costUsd' | 'attribu
         sawTokens = true;
       }
     }
+    if (e.costUsd !== undefined) {
+      costUsd += e.costUsd;
+      continue;
+    }
+    const { genAi } = normalizeGenAiAttributes(e.attributes ?? {}, false);
+    const priced = costOf(genAi.usage, genAi.model, table);
+    if (priced.status === 'priced') costUsd += priced.usd;
+    else if (priced.status === 'unknown_model') costUnknown = true;
   }
-  return { kind: 'usage', costUsd, tokens: sawTokens ? tokens : undefined };
+  return {
+    kind: 'usage',
+    costUsd: costUnknown ? undefined : costUsd,
+    tokens: sawTokens ? tokens : undefined,
+  };
 }
 
 /** The business value at `path` of an outcome report (`result.margin`), if it is a finite number. */

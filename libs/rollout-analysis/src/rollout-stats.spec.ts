@@ -136,6 +136,37 @@ describe('arm accumulators', () => {
         { costUsd: 0.02, attributes: {} },
       ]),
     ).toEqual({ kind: 'usage', costUsd: 0.03, tokens: 120 });
+    // Tokens without a cost: priced with the versioned table (gpt-4o: $2.50 in, $10 out per million).
+    const priced = usageFact([
+      {
+        attributes: {
+          'gen_ai.request.model': 'gpt-4o-2024-08-06',
+          'gen_ai.usage.input_tokens': 1_000_000,
+          'gen_ai.usage.output_tokens': 100_000,
+        },
+      },
+    ]);
+    expect(priced).toMatchObject({ kind: 'usage', tokens: 1_100_000 });
+    expect((priced as { costUsd: number }).costUsd).toBeCloseTo(3.5, 9);
+    // A model the table does not know, or none: the cost is unknown, not $0.
+    for (const model of ['in-house-llm-7', undefined])
+      expect(
+        usageFact([
+          { costUsd: 0.01, attributes: {} },
+          {
+            attributes: {
+              ...(model ? { 'gen_ai.request.model': model } : {}),
+              'gen_ai.usage.input_tokens': 500,
+            },
+          },
+        ]),
+      ).toEqual({ kind: 'usage', costUsd: undefined, tokens: 500 });
+    // A tool call with neither tokens nor a cost costs nothing.
+    expect(usageFact([{ attributes: { tool: 'search' } }])).toEqual({
+      kind: 'usage',
+      costUsd: 0,
+      tokens: undefined,
+    });
     expect(businessValueFact({ executedParams: {}, result: { margin: 4.5 } }, 'result.margin')).toEqual({
       kind: 'business_value',
       path: 'result.margin',

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ServiceName, eventSource } from '@agentops/contracts';
+import { EventTypes, ServiceName, eventSource } from '@agentops/contracts';
+import { createEvent } from '@agentops/messaging';
 import { KafkaEventTransport, MessagingRuntime, Subscription } from '@agentops/messaging-nest';
 import {
   DataSource,
@@ -25,6 +26,7 @@ import { PinoNestLogger } from './nest-logger';
 import { ReadinessRegistry } from './readiness';
 import { securityHeaders } from './security-headers';
 import { RuntimeParts } from './runtime.module';
+import { attachSpanSink } from './span-export';
 
 export type BaseServiceConfig = CommonEnv & { HTTP_PORT: number; HTTP_HOST: string };
 
@@ -158,6 +160,15 @@ export async function startService<C extends BaseServiceConfig>(
     r.disconnect();
     throw error;
   }
+  // The SDK's spans go to ingest's trace store through this instance's publisher from now on.
+  const source = eventSource(bp.name);
+  const instance = `${bp.name}-${config.INSTANCE_ID}`;
+  const detachSpans = attachSpanSink((spans) =>
+    messaging.publisher.publish(
+      createEvent(EventTypes.SpansExported, { spans }, { source, tenantid: 'platform' }),
+      instance,
+    ),
+  );
   logger.info({ url }, `${bp.name} started`);
 
   let closed = false;
@@ -169,6 +180,7 @@ export async function startService<C extends BaseServiceConfig>(
     close: async () => {
       if (closed) return;
       closed = true;
+      detachSpans();
       await app.close();
       await messaging.shutdown();
       await dataSource.destroy().catch(() => undefined);

@@ -7,6 +7,7 @@ import {
   eventSource,
 } from '@agentops/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { spanStoreCounters } from './span-export';
 import { tracingCounters } from './tracing';
 
 const INGEST_SOURCE = eventSource('ingest');
@@ -117,13 +118,24 @@ export class ServiceMetrics {
     });
     new Counter({
       name: 'agentops_trace_spans_dropped_total',
-      help: 'Spans never exported: the bounded queue was full, or the OTLP endpoint failed',
+      help: 'Spans never exported: a bounded queue was full, or the OTLP endpoint or the trace store topic failed',
       labelNames: ['reason'],
       registers,
       collect() {
         this.reset();
         this.inc({ reason: 'queue_full' }, tracingCounters.droppedQueueFull);
         this.inc({ reason: 'export_failed' }, tracingCounters.droppedExportFailed);
+        this.inc({ reason: 'store_queue_full' }, spanStoreCounters.droppedQueueFull);
+        this.inc({ reason: 'store_send_failed' }, spanStoreCounters.droppedSendFailed);
+      },
+    });
+    new Counter({
+      name: 'agentops_trace_store_spans_sent_total',
+      help: "Spans sent to ingest's embedded trace store (agentops.spans.v1)",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(spanStoreCounters.sent);
       },
     });
     new Counter({

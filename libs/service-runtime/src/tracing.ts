@@ -9,6 +9,9 @@
  * queue drops the span and counts it, an unreachable endpoint fails the batch and counts its spans.
  * Nothing on the decision path ever waits for the exporter. Without an endpoint the SDK still runs
  * (trace and span ids for the logs and the Kafka headers), with no exporter at all.
+ *
+ * Independently of the endpoint, the steps of each trace go to ingest's embedded trace store
+ * (`span-export.ts`, through `agentops.spans.v1`) unless `TRACE_STORE_EXPORT=false`.
  */
 import { Context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -25,11 +28,12 @@ import {
   SpanExporter,
   SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { SpanStoreExport, installSpanStoreExport } from './span-export';
 
 export interface TracingOptions {
   /** `service.name` of the resource, e.g. `ingest`. */
   service: string;
-  /** Default `process.env`: reads OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_SDK_DISABLED. */
+  /** Default `process.env`: reads OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_SDK_DISABLED, TRACE_STORE_EXPORT. */
   env?: NodeJS.ProcessEnv;
   /** Instead of OTLP (tests hand in an in-memory exporter). */
   exporter?: SpanExporter;
@@ -72,7 +76,7 @@ export function startTracing(options: TracingOptions): RunningTracing {
         })
       : undefined);
   const maxQueueSize = positive(env.OTEL_BSP_MAX_QUEUE_SIZE, 2_048);
-  const processor: SpanProcessor = exporter
+  const otlp: SpanProcessor | undefined = exporter
     ? new BoundedSpanProcessor(
         new BatchSpanProcessor({
           exporter: new CountingExporter(exporter),
@@ -83,11 +87,23 @@ export function startTracing(options: TracingOptions): RunningTracing {
         }),
         maxQueueSize,
       )
-    : // Ids without export: the logs and the Kafka headers still carry a real trace.
-      new NoopSpanProcessor();
+    : undefined;
+  const store =
+    env.TRACE_STORE_EXPORT === 'false'
+      ? undefined
+      : new SpanStoreExport({
+          service: options.service,
+          maxQueueSize,
+          batchSize: 256,
+          intervalMs: positive(env.OTEL_BSP_SCHEDULE_DELAY, 1_000),
+          sendTimeoutMs: positive(env.OTEL_EXPORTER_OTLP_TIMEOUT, 2_000),
+        });
+  installSpanStoreExport(store);
+  const processors = [otlp, store].filter((p): p is SpanProcessor => p !== undefined);
   const sdk = new NodeSDK({
     serviceName: `agentops-${options.service}`,
-    spanProcessors: [processor],
+    // Ids without any export: the logs and the Kafka headers still carry a real trace.
+    spanProcessors: processors.length ? processors : [new NoopSpanProcessor()],
     // The SDK would otherwise read OTEL_*_EXPORTER and start metric and log exporters of its own:
     // metrics are Prometheus's (prom-client), logs go to stdout.
     metricReaders: [],
@@ -105,9 +121,10 @@ export function startTracing(options: TracingOptions): RunningTracing {
   sdk.start();
   running = {
     exporting: Boolean(exporter),
-    flush: () => processor.forceFlush(),
+    flush: async () => void (await Promise.all(processors.map((p) => p.forceFlush()))),
     shutdown: async () => {
       await sdk.shutdown().catch(() => undefined);
+      installSpanStoreExport(undefined);
       running = undefined;
     },
   };

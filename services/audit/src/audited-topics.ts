@@ -1,6 +1,7 @@
-import { Topics, allTopics } from '@agentops/contracts';
+import { topicsReadBy } from '@agentops/contracts';
 
-/** Audit reads every topic (the DLQ included) but the two it writes itself. */
-export const AUDITED_TOPICS = allTopics
-  .map((t) => t.name)
-  .filter((name) => name !== Topics.audit.name && name !== Topics.auditCheckpoints.name);
+/**
+ * Audit reads every topic (the DLQ included) but the two it writes itself and the services' spans:
+ * the contracts' table says which (`KafkaAccess.audit`), and the broker's ACLs follow it.
+ */
+export const AUDITED_TOPICS = topicsReadBy('audit').map((t) => t.name);

@@ -4,6 +4,7 @@ import { IngestConfig } from './config';
 import { DECISIONS_RECORD, DECISIONS_WAKE } from './decisions/decisions.handler';
 import { IngestModule } from './ingest.module';
 import { ingestDatabase } from './persistence/database';
+import { SPANS_RECORD } from './traces/spans.handler';
 
 export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
   name: 'ingest',
@@ -28,6 +29,14 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
       topics: [Topics.decisions.name, Topics.escalations.name],
       fromBeginning: false,
       maxWaitTimeInMs: 50,
+    },
+    {
+      // One shared group stores the services' own spans in the embedded trace store.
+      name: SPANS_RECORD,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-spans`,
+      topics: [Topics.spans.name],
+      fromBeginning: false,
+      maxWaitTimeInMs: 100,
     },
   ],
 };

@@ -26,6 +26,8 @@ import { RedisReportedAccessLog, ReportedAccessLog } from './outcomes/reported-a
 import { CostsController } from './traces/costs.controller';
 import { TraceIntake } from './traces/trace-intake';
 import { TraceIntakeController } from './traces/trace-intake.controller';
+import { PlatformSpanIntake } from './traces/platform-span-intake';
+import { SpansHandler } from './traces/spans.handler';
 import { TraceRecording, TraceRetention } from './traces/trace-recording';
 import { PostgresTraceStore, TraceStore } from './traces/trace-store';
 import { TracesController } from './traces/traces.controller';
@@ -41,6 +43,7 @@ export class IngestModule {
         OutcomesController,
         AgentsController,
         DecisionsHandler,
+        SpansHandler,
         ControlStreamController,
         TelemetryController,
         KnowledgeController,
@@ -67,6 +70,7 @@ export class IngestModule {
         { provide: TraceStore, useClass: PostgresTraceStore },
         TraceIntake,
         TraceRecording,
+        PlatformSpanIntake,
         TraceRetention,
       ],
     };

@@ -18,8 +18,8 @@ const CostQuery = pageQuery().extend({
 });
 
 /**
- * LLM cost from the token usage on agents' spans in the trace store, per agent, agent version or
- * intent, priced with the versioned table of libs/genai. A model that is missing or not in the
+ * LLM cost from the token usage on agents' spans in the trace store, per agent, agent version,
+ * cohort (the agent's registered role and region) or intent, priced with the versioned table of libs/genai. A model that is missing or not in the
  * table is reported as unknown (`complete: false`, `unknownModels`), never as $0.
  */
 @Controller('v1/costs')

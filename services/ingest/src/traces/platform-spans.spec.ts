@@ -37,13 +37,20 @@ describe('decisionSpan', () => {
     const span = decisionSpan(decision())!;
     expect(span).toMatchObject({
       traceId: TRACE,
-      spanId: '00f067aa0ba902b7',
+      parentSpanId: '00f067aa0ba902b7',
       name: 'decision deny (policy)',
       startTimeUnixNano: `${Date.parse('2026-03-02T09:00:00.000Z')}000000`,
       endTimeUnixNano: `${Date.parse('2026-03-02T09:00:00.250Z')}000000`,
       status: { code: 'error' },
       resource: { 'service.name': 'guardrail' },
     });
+    // Its own id, stable for the event: the send span it hangs under keeps its row.
+    expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(span.spanId).not.toBe('00f067aa0ba902b7');
+    expect(decisionSpan(decision())!.spanId).toBe(span.spanId);
+    expect(decisionSpan(decision({ id: '019cadc6-9a80-7000-8000-000000000003' }))!.spanId).not.toBe(
+      span.spanId,
+    );
     expect(span.attributes).toMatchObject({
       'agentops.decision.verdict': 'deny',
       'agentops.decision.policy_ids': ['retail.floor'],

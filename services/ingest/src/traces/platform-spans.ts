@@ -1,11 +1,16 @@
-import { EscalationOpenedV1, EventEnvelope, IntentDecidedV1 } from '@agentops/contracts';
+import { createHash } from 'node:crypto';
+import { EscalationOpenedV1, EventEnvelope, ExportedSpan, IntentDecidedV1 } from '@agentops/contracts';
 import { OtlpSpan } from '@agentops/genai';
 
 /**
- * The platform's own steps as spans of the intent's trace, for the trace store's waterfall: each
- * decision (policy, human, kill switch, timeout) and each review opened, made from the events ingest
- * already consumes, under the event's W3C trace context. Pure. These are summaries, not the
- * services' OpenTelemetry spans (those go to the OTLP endpoint when one is set).
+ * The platform's steps as spans of the intent's trace, for the trace store's waterfall. Pure.
+ *
+ * - `fromExportedSpan`: the services' own OpenTelemetry spans, as they arrive on `agentops.spans.v1`.
+ * - `decisionSpan`, `escalationSpan`: a summary of each decision (policy, human, kill switch,
+ *   timeout) and each review opened, made from the events ingest consumes — the verdict, the
+ *   policies and their reasons in one row, also when the deciding service exports no spans. Each is
+ *   a child of the event's send span (the context its `traceparent` names), with an id of its own
+ *   drawn from the event id, so it never takes the place of the service's real span.
  */
 export function decisionSpan(event: EventEnvelope<IntentDecidedV1>): OtlpSpan | null {
   const ctx = contextOf(event.traceparent);
@@ -18,7 +23,8 @@ export function decisionSpan(event: EventEnvelope<IntentDecidedV1>): OtlpSpan | 
     proposed !== null && BigInt(proposed) * 1_000_000n <= end ? BigInt(proposed) * 1_000_000n : end;
   return {
     traceId: ctx.traceId,
-    spanId: ctx.spanId,
+    spanId: summarySpanId(event.id),
+    parentSpanId: ctx.spanId,
     name: `decision ${d.verdict} (${d.decidedBy})`,
     kind: 'internal',
     startTimeUnixNano: start.toString(),
@@ -52,7 +58,8 @@ export function escalationSpan(event: EventEnvelope<EscalationOpenedV1>): OtlpSp
   const at = nanosOf(d.openedAt).toString();
   return {
     traceId: ctx.traceId,
-    spanId: ctx.spanId,
+    spanId: summarySpanId(event.id),
+    parentSpanId: ctx.spanId,
     name: `review opened (${d.route})`,
     kind: 'internal',
     startTimeUnixNano: at,
@@ -70,6 +77,41 @@ export function escalationSpan(event: EventEnvelope<EscalationOpenedV1>): OtlpSp
     resource: { 'service.name': serviceOf(event.source) },
     scope: { name: 'agentops.platform' },
   };
+}
+
+/**
+ * A service's span as the store's intake takes it (the same redaction as agents' spans follows);
+ * its service becomes the resource's `service.name`.
+ */
+export function fromExportedSpan(span: ExportedSpan): OtlpSpan {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+    name: span.name,
+    kind: span.kind,
+    startTimeUnixNano: span.startTimeUnixNano,
+    endTimeUnixNano: span.endTimeUnixNano,
+    attributes: {
+      ...span.attributes,
+      ...(span.links.length ? { 'agentops.links': span.links.map((l) => `${l.traceId}-${l.spanId}`) } : {}),
+    },
+    events: [],
+    status: span.status,
+    resource: { 'service.name': span.service },
+    scope: { name: span.scope },
+  };
+}
+
+/** The tenant a span names (Kafka spans carry the event's), if any. */
+export function tenantOfSpan(span: ExportedSpan): string | undefined {
+  const tenant = span.attributes['agentops.tenant_id'];
+  return typeof tenant === 'string' && tenant ? tenant : undefined;
+}
+
+/** 8 bytes of the event id's hash: stable across redeliveries, never a real span's id. */
+function summarySpanId(eventId: string): string {
+  return createHash('sha256').update(`agentops.summary:${eventId}`).digest('hex').slice(0, 16);
 }
 
 function contextOf(traceparent: string | undefined): { traceId: string; spanId: string } | null {

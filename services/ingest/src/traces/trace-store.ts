@@ -59,6 +59,8 @@ export abstract class TraceStore {
    * (the agent's own claims included).
    */
   abstract claim(tenantId: string, agentId: string, traceIds: string[]): Promise<Map<string, TraceOwner>>;
+  /** The tenant each known trace belongs to (its owner's); unknown traces are absent. */
+  abstract tenantsOf(traceIds: string[]): Promise<Map<string, string>>;
   /** An intent's trace belongs to the intent's agent, whoever claimed it by sending spans first. */
   abstract recordIntentTrace(owner: TraceOwner): Promise<void>;
   /** Stores spans; a span already stored (same tenant, trace, span id) is kept as it was. */
@@ -86,16 +88,18 @@ export abstract class TraceStore {
 
 /** An intent's traces by trace id. */
 export const TRACES_KEYSET = new Keyset(z.tuple([z.string().regex(/^[0-9a-f]{32}$/)]));
-/** Cost groups by group key (an agent id, `agent@version`, an intent id or `none`). */
+/** Cost groups by group key (an agent id, `agent@version`, a cohort, an intent id or `none`). */
 export const COST_GROUPS_KEYSET = new Keyset(z.tuple([z.string().min(1).max(500)]));
 
-export const COST_GROUPINGS = ['agent', 'version', 'intent'] as const;
+export const COST_GROUPINGS = ['agent', 'version', 'cohort', 'intent'] as const;
 export type CostGrouping = (typeof COST_GROUPINGS)[number];
 
 /** The group key of a span; an intent is the span's own attribute, else its trace's intent. */
 const GROUP_KEY: Record<CostGrouping, string> = {
   agent: `s.agent_id`,
   version: `s.agent_id || '@' || coalesce(s.agent_version, 'unknown')`,
+  // The cohort selectors' fields besides the agent and its version: the registered role and region.
+  cohort: `coalesce(a.role || '/' || a.region, 'unknown')`,
   intent: `coalesce(s.intent_id, o.intent_id)::text`,
 };
 
@@ -132,6 +136,15 @@ export class PostgresTraceStore extends TraceStore {
       [traceIds],
     );
     return new Map(rows.map((r) => [r.traceId, r]));
+  }
+
+  async tenantsOf(traceIds: string[]): Promise<Map<string, string>> {
+    if (!traceIds.length) return new Map();
+    const rows: { traceId: string; tenantId: string }[] = await this.dataSource.query(
+      `SELECT trace_id AS "traceId", tenant_id AS "tenantId" FROM trace_owners WHERE trace_id = ANY($1::text[])`,
+      [traceIds],
+    );
+    return new Map(rows.map((r) => [r.traceId, r.tenantId]));
   }
 
   async recordIntentTrace(owner: TraceOwner): Promise<void> {
@@ -255,6 +268,7 @@ export class PostgresTraceStore extends TraceStore {
          coalesce(sum(s.reasoning_tokens), 0)::float8 AS "reasoningTokens",
          dense_rank() OVER (ORDER BY ${key}) AS rank
        FROM trace_spans s LEFT JOIN trace_owners o ON o.trace_id = s.trace_id
+         LEFT JOIN agents a ON a.id = s.agent_id AND a.tenant_id = s.tenant_id
        WHERE s.source = 'agent' AND ($1::text IS NULL OR s.tenant_id = $1)
          AND coalesce(s.input_tokens, s.output_tokens, s.cached_input_tokens, s.cache_creation_input_tokens,
                       s.reasoning_tokens) IS NOT NULL

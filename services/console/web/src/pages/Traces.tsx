@@ -64,7 +64,7 @@ function Finder() {
   );
 }
 
-const GROUPINGS = ['agent', 'version', 'intent'] as const;
+const GROUPINGS = ['agent', 'version', 'cohort', 'intent'] as const;
 
 function Costs() {
   const [groupBy, setGroupBy] = useState<(typeof GROUPINGS)[number]>('agent');

@@ -1,0 +1,77 @@
+import { ExportedSpan } from '@agentops/contracts';
+import type { Logger } from 'pino';
+import { PlatformSpanIntake } from './platform-span-intake';
+import { SpanToStore, TraceStore } from './trace-store';
+
+const A = 'a'.repeat(32);
+const B = 'b'.repeat(32);
+const C = 'c'.repeat(32);
+
+function span(traceId: string, spanId: string, over: Partial<ExportedSpan> = {}): ExportedSpan {
+  return {
+    traceId,
+    spanId,
+    name: 'POST /v1/intents',
+    kind: 'server',
+    startTimeUnixNano: '1000',
+    endTimeUnixNano: '2000',
+    service: 'ingest',
+    scope: '@opentelemetry/instrumentation-http',
+    attributes: {},
+    status: { code: 'unset' },
+    links: [],
+    ...over,
+  };
+}
+
+function underTest(owners: Record<string, string> = {}, failing = false) {
+  const saved: SpanToStore[] = [];
+  const warnings: string[] = [];
+  const store: Pick<TraceStore, 'tenantsOf' | 'save'> = {
+    tenantsOf: async (ids) => new Map(ids.filter((id) => owners[id]).map((id) => [id, owners[id]!])),
+    save: async (rows) => {
+      if (failing) throw new Error('connection refused');
+      saved.push(...rows);
+      return rows.length;
+    },
+  };
+  const logger = { warn: (...args: unknown[]) => void warnings.push(String(args[1])) };
+  const intake = new PlatformSpanIntake(store, logger as unknown as Pick<Logger, 'warn'>);
+  return { intake, saved, warnings };
+}
+
+describe('PlatformSpanIntake', () => {
+  it("stores each span under its trace's tenant: named by a span of the batch, else the trace's owner", async () => {
+    const { intake, saved } = underTest({ [B]: 'atelier' });
+    const stored = await intake.record([
+      span(A, '0000000000000001'),
+      span(A, '0000000000000002', {
+        kind: 'producer',
+        name: 'send agentops.intents.v1',
+        scope: 'agentops/ingest',
+        attributes: { 'agentops.tenant_id': 'maison', 'agentops.agent_id': 'pricing-1' },
+      }),
+      span(B, '0000000000000003', { service: 'escalation' }),
+      span(C, '0000000000000004', { name: 'GET /v1/traces' }), // nobody's: not kept
+    ]);
+    expect(stored).toBe(3);
+    expect(saved.map((r) => [r.tenantId, r.source, r.span.spanId, r.agentId])).toEqual([
+      ['maison', 'ingest', '0000000000000001', null],
+      ['maison', 'ingest', '0000000000000002', 'pricing-1'],
+      ['atelier', 'escalation', '0000000000000003', null],
+    ]);
+    expect(saved[2]!.span.resource).toEqual({ 'service.name': 'escalation' });
+  });
+
+  it('redacts personal data in attributes before storing, as for agents’ spans', async () => {
+    const { intake, saved } = underTest({ [A]: 'maison' });
+    await intake.record([span(A, '0000000000000001', { attributes: { 'user.email': 'jane@example.com' } })]);
+    expect(JSON.stringify(saved[0]!.span.attributes)).not.toContain('jane@example.com');
+  });
+
+  it('is best effort: a store failure is logged and the batch given up', async () => {
+    const { intake, warnings } = underTest({ [A]: 'maison' }, true);
+    await expect(intake.record([span(A, '0000000000000001')])).resolves.toBe(0);
+    expect(warnings).toHaveLength(1);
+  });
+});
