@@ -28,6 +28,8 @@ if [[ $PGPORT == 5432 || $REDIS_URL == *:6379 ]]; then
   exit 2
 fi
 export CHAOS_PG_VERSION="${CHAOS_PG_VERSION:-15}"
+# Every fault restarts services while the load runs: give them longer than a quiet start needs.
+export PLATFORM_READY_TIMEOUT_S="${PLATFORM_READY_TIMEOUT_S:-180}"
 if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$CHAOS_PG_VERSION $PG_CLUSTER"; then
   log "creating PostgreSQL cluster $CHAOS_PG_VERSION/$PG_CLUSTER on port $PGPORT (trust auth on loopback, like the dev cluster)"
   pg_createcluster "$CHAOS_PG_VERSION" "$PG_CLUSTER" --port "$PGPORT" -- --auth-host=trust --auth-local=trust >/dev/null

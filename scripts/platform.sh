@@ -7,6 +7,8 @@ export_platform_urls
 # More than one instance of a service (PLATFORM_INSTANCES="ingest=2,guardrail=2"): instance k > 1 is
 # named <service>-<k> and listens 10·(k−1) above the first; every instance joins its service's
 # consumer groups, so Kafka spreads the partitions between them.
+# `start` waits up to PLATFORM_READY_TIMEOUT_S (60) seconds for each instance's /health/ready; on
+# a machine whose load is many times its cores, eight processes starting at once take longer.
 declare -A INSTANCES=()
 IFS=',' read -ra _wanted <<<"${PLATFORM_INSTANCES:-}"
 for w in "${_wanted[@]}"; do [[ $w == *=* ]] && INSTANCES[${w%%=*}]=${w#*=}; done
@@ -108,7 +110,7 @@ start() {
     echo $! >"$RUN_DIR/$i.pid"
   done
   for i in $(all_instances); do
-    local deadline=$((SECONDS + 60))
+    local deadline=$((SECONDS + ${PLATFORM_READY_TIMEOUT_S:-60}))
     until curl -fsS "http://127.0.0.1:$(port_of "$i")/health/ready" >/dev/null 2>&1; do
       if ! is_running "$i" || (( SECONDS > deadline )); then
         echo "$i did not become ready; last log lines:" >&2; tail -n 30 "$LOG_DIR/$i.log" >&2; exit 1

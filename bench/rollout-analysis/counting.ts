@@ -8,7 +8,9 @@
  * all of them (a consumer of every intent and fact pays for the ones it skips, too). See
  * docs/benchmarks.md.
  *
- *   npm run bench:rollout-counting -- [--intents 2000] [--other 6000] [--tenants 10] [--json]
+ *   npm run bench:rollout-counting -- [--intents 2000] [--other 6000] [--tenants 10] [--json] [--no-write]
+ *
+ * Writes docs/bench/rollout-counting.json (the numbers below, with commit and date).
  */
 import { EventEnvelope, EventTypes, IntentDecidedV1, IntentProposedV1 } from '@agentops/contracts';
 import { EventPublisher, createEvent, newEventId, silentLogger } from '@agentops/messaging';
@@ -26,6 +28,7 @@ import { rolloutBlueprint } from '../../services/rollout/src/blueprint';
 import { loadRolloutConfig } from '../../services/rollout/src/config';
 import { benchServiceKafkaEnv, prepareIsolatedStack, teardownIsolatedStack } from '../shared/isolated-stack';
 import { round2 } from '../shared/stats';
+import { writeBenchSummary } from '../shared/summary';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -39,6 +42,7 @@ interface Options {
   other: number;
   tenants: number;
   json: boolean;
+  write: boolean;
 }
 
 // Both arms deny 5 %: nothing is proven, the rollout keeps counting to the end.
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     .option('--other <n>', 'intents of tenants without a rollout', (v) => Number(v), 6000)
     .option('--tenants <n>', 'how many such tenants', (v) => Number(v), 10)
     .option('--json', 'also print the numbers as one JSON line', false)
+    .option('--no-write', 'do not write docs/bench/rollout-counting.json')
     .parse()
     .opts<Options>();
   const stack = await prepareIsolatedStack({ name: 'rcbench', database: 'agentops_bench_rc' });
@@ -230,6 +235,8 @@ async function main(): Promise<void> {
         `  read and counted: ${out.events_per_s} events/s`,
       ].join('\n') + '\n',
     );
+    if (opts.write)
+      writeBenchSummary('rollout-counting', out, ['services/rollout', 'bench/rollout-analysis']);
     if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await publisher.disconnect().catch(() => undefined);

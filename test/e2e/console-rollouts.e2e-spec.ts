@@ -53,6 +53,7 @@ spec:
 
 interface RolloutView {
   id: string;
+  key: string;
   status: string;
   salt: string;
   weights: Record<string, number>;
@@ -264,6 +265,51 @@ describe('console Rollouts page in the browser', () => {
       .waitFor();
     await context.close();
   }, 300_000);
+
+  it('lets an SRE apply a rollout from the page, a bad field named; a reviewer gets no editor', async () => {
+    const reviewer = await signIn(browser, svc.console.url, user('reviewer'), PASSWORD);
+    await reviewer.page.getByTestId('nav-rollouts').click();
+    await reviewer.page.getByTestId('page-rollouts').waitFor();
+    expect(await reviewer.page.getByTestId('rollout-yaml').count()).toBe(0);
+    await reviewer.context.close();
+
+    const { context, page } = await signIn(browser, svc.console.url, user('sre'), PASSWORD);
+    await page.getByTestId('nav-rollouts').click();
+    const key = `service-prompts-${SUFFIX}`;
+    const experiment = (kpi: string) =>
+      [
+        'apiVersion: agentops.io/v1',
+        'kind: AgentRollout',
+        `metadata: { name: ${key} }`,
+        'spec:',
+        '  mode: experiment',
+        `  cohort: { tenant: ${TENANT}, selector: { role: service } }`,
+        '  unit: target.id',
+        '  baseline: { name: formal, promptId: cs-formal-v3 }',
+        '  candidates: [{ name: warm, promptId: cs-warm-v4 }]',
+        '  experiment:',
+        '    weights: { formal: 50, warm: 50 }',
+        '    primary: { kpi: business_value, path: result.csat, minimumEffect: 0.2 }',
+        '    minSamplePerArm: 100000',
+        `  guardrails: [{ kpi: ${kpi} }]`,
+      ].join('\n');
+    await page.getByTestId('rollout-yaml').fill(experiment('happiness'));
+    await page.getByTestId('rollout-apply').click();
+    await expectText(page.getByTestId('rollout-apply-problem'), 'spec.guardrails.0.kpi');
+    expect(
+      (
+        await getJson<{ rollouts: { key: string }[] }>(`${svc.rollout.url}/v1/rollouts`, sre)
+      ).body.rollouts.map((r) => r.key),
+    ).not.toContain(key);
+
+    await page.getByTestId('rollout-yaml').fill(experiment('deny_rate'));
+    await page.getByTestId('rollout-apply').click();
+    const detail = page.locator('[data-testid="rollout-detail"][data-status="running"]');
+    await detail.waitFor({ timeout: 20_000 });
+    const id = await detail.getAttribute('data-rollout-id');
+    expect(await status(id!)).toMatchObject({ key, status: 'running' });
+    await context.close();
+  }, 120_000);
 
   it('no page threw an uncaught error or was refused by the Content-Security-Policy', () => {
     expect(pageProblems).toEqual([]);

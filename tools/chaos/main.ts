@@ -159,10 +159,11 @@ async function main(): Promise<void> {
   log(
     `starting the platform (${proxy ? `services talk to Kafka through the proxy on :${proxyPort}` : 'services talk to Kafka directly'})`,
   );
-  await stack.stopPlatform();
-  await stack.startPlatform();
   let load: SteadyLoad | undefined;
   try {
+    // Inside the try: a platform that fails to start is stopped again, not left running.
+    await stack.stopPlatform();
+    await stack.startPlatform();
     const token = (
       await stack.run('bash', [
         'scripts/platform.sh',

@@ -62,9 +62,9 @@ async function main(): Promise<void> {
     .option('--no-rollouts', 'skip the pricing canary and the service-prompt A/B (issue #15)')
     .option(
       '--rollout-grace <seconds>',
-      'how long the pricing canary may run past --duration until its test decides',
+      'how long the pricing canary may run past --duration until its test decides (the run ends 3 s after it does)',
       (v) => Number(v),
-      90,
+      480,
     )
     .parse()
     .opts<Options>();

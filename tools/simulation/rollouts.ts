@@ -354,14 +354,19 @@ export async function runRolloutScenarios(
       return result.why !== 'killswitch';
     };
 
-    // Watch the canary: the moment it rolls back, and its numbers then.
+    // Watch the canary: the moment it rolls back, and its numbers then; past `endAt`, why the run goes on.
     let canaryView: RolloutView = canary;
+    let progressLoggedAt = endAt;
     const watch = (async () => {
       while (Date.now() < end && !rolledBack) {
         await sleep(500);
         canaryView = await api<RolloutView>('GET', `${rolloutsUrl}/${canary.id}`, o.token).catch(
           () => canaryView,
         );
+        if (Date.now() - progressLoggedAt >= 15_000 && canaryView.status !== 'rolled_back') {
+          progressLoggedAt = Date.now();
+          log(canaryProgress(canaryView));
+        }
         if (canaryView.status === 'rolled_back') {
           rolledBack = true;
           settle();
@@ -437,6 +442,23 @@ function canaryReport(
       test: g?.status ?? (t ? 'harm' : 'insufficient_data'),
     },
   };
+}
+
+/**
+ * Why the run goes on past `--duration`: the canary's counts so far. Its deny-rate test (5 % →
+ * 12 % at 50/50, α 0.05) needs about 330 counted intents at the median and 1,000 at p95 (the
+ * library on seeded streams); the platform's decision latency sets how fast they come.
+ */
+function canaryProgress(v: RolloutView): string {
+  const d = v.analysis.decisions;
+  const g = v.analysis.guardrails.find((x) => x.kpi === 'deny_rate');
+  const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)} %` : '—');
+  const total = Object.values(d).reduce((sum, n) => sum + n, 0);
+  return `canary ${v.key} not decided yet: ${total} intents counted (${Object.entries(d)
+    .map(([arm, n]) => `${arm} ${n}`)
+    .join(
+      ', ',
+    )}), deny rate ${pct(g?.baselineValue)} vs ${pct(g?.candidateValue)}; its test needs ~330 (median) to ~1,000 (p95)`;
 }
 
 function abReport(v: RolloutView): AbReport {

@@ -11,12 +11,14 @@ import {
   SectionProblem,
   StaleNote,
   Time,
+  messageOf,
   useFeedback,
   useLoad,
   useNow,
 } from '../components/ui';
 import { routeHref } from '../lib/route';
 import {
+  ACTING_ROLES,
   ACTION_LABEL,
   type RolloutActionName,
   type RolloutDetail,
@@ -48,8 +50,70 @@ export function RolloutsPage(props: { user: User; rolloutId?: string }) {
         title="Rollouts"
         subtitle="Canaries and experiments of agent versions, prompts and frameworks; proven harm rolls a candidate back by itself."
       />
-      {props.rolloutId ? <RolloutDetailView user={props.user} id={props.rolloutId} /> : <RolloutList />}
+      {props.rolloutId ? (
+        <RolloutDetailView user={props.user} id={props.rolloutId} />
+      ) : (
+        <>
+          <RolloutList />
+          {props.user.roles.some((r) => ACTING_ROLES.includes(r)) && <ApplyRollout />}
+        </>
+      )}
     </div>
+  );
+}
+
+/**
+ * Applies an `AgentRollout` as `agentops rollout apply -f` does (the same API): a refused one
+ * stays in the editor with the fields the service names; an applied one opens.
+ */
+function ApplyRollout() {
+  const feedback = useFeedback();
+  const [text, setText] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const apply = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const applied = await api.post<RolloutDetail>(svc('rollout', rolloutsPath), { yaml: text });
+      feedback.notice(`${applied.key}: applied`);
+      setText('');
+      location.hash = routeHref('rollouts', [applied.id]);
+    } catch (err) {
+      setProblem(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="Apply a rollout" id="s-rollout-apply">
+      <div class="field">
+        <label for="rollout-yaml">AgentRollout (YAML or JSON)</label>
+        <textarea
+          id="rollout-yaml"
+          data-testid="rollout-yaml"
+          rows={12}
+          spellcheck={false}
+          placeholder={'apiVersion: agentops.io/v1\nkind: AgentRollout\nmetadata: { name: … }\nspec: …'}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </div>
+      {problem && (
+        <p class="form-error" role="alert" data-testid="rollout-apply-problem">
+          {problem}
+        </p>
+      )}
+      <button
+        type="button"
+        class="btn btn-primary"
+        disabled={busy || !text.trim()}
+        onClick={() => void apply()}
+        data-testid="rollout-apply"
+      >
+        Apply
+      </button>
+    </Section>
   );
 }
 
