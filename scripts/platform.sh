@@ -108,7 +108,8 @@ start() {
     echo $! >"$RUN_DIR/$i.pid"
   done
   for i in $(all_instances); do
-    local deadline=$((SECONDS + 60))
+    # PLATFORM_READY_SECONDS: how long an instance may take to become ready (a busy machine boots slowly).
+    local deadline=$((SECONDS + ${PLATFORM_READY_SECONDS:-60}))
     until curl -fsS "http://127.0.0.1:$(port_of "$i")/health/ready" >/dev/null 2>&1; do
       if ! is_running "$i" || (( SECONDS > deadline )); then
         echo "$i did not become ready; last log lines:" >&2; tail -n 30 "$LOG_DIR/$i.log" >&2; exit 1
