@@ -1,10 +1,9 @@
 /**
  * Open-loop intent load from a process of its own, so the load generator's event loop is not the
- * one being measured. Forked by a benchmark with its settings as JSON in argv[2]; sends intents at
+ * one being measured. Forked by a benchmark (`startIntentLoad`), its settings the first IPC message
+ * (not argv: sixty agents' intents exceed the kernel's limit on one argument); sends intents at
  * `rate` per second over the ingest URLs and API keys (round-robin) until told `stop`, then answers
  * with what it achieved and exits.
- *
- *   fork('dist/bench/shared/intent-load.js', [JSON.stringify({ urls, apiKeys, rate })])
  *
  * Two modes. Fire-and-forget (default): uncovered `POST /v1/intents`, answered 202 at once — load
  * beside what a benchmark measures. `decide`: each intent through the SDK's `propose`
@@ -70,9 +69,8 @@ export interface IntentLoad {
 
 /** Starts the load in a child process; `stop` ends it and resolves with what it achieved. */
 export function startIntentLoad(settings: IntentLoadSettings): IntentLoad {
-  const child = fork(__filename, [JSON.stringify(settings)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(__filename, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.send({ settings });
   const result = new Promise<IntentLoadResult>((resolve, reject) => {
     child.once('message', (m) => resolve(m as IntentLoadResult));
     child.once('exit', (code) => reject(new Error(`intent load exited with ${code} before reporting`)));
@@ -242,4 +240,5 @@ function runLoad(s: IntentLoadSettings): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-if (require.main === module && process.send) runLoad(JSON.parse(process.argv[2]) as IntentLoadSettings);
+if (require.main === module && process.send)
+  process.once('message', (m: { settings: IntentLoadSettings }) => runLoad(m.settings));

@@ -64,6 +64,8 @@ export async function startLocalPlatform(settings: LocalPlatformSettings): Promi
       .join(','),
     REDIS_URL: settings.redisUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // A benchmark's machine is busy by definition: three minutes to boot, not platform.sh's one.
+    PLATFORM_READY_TIMEOUT_S: process.env.PLATFORM_READY_TIMEOUT_S ?? '180',
     ...Object.fromEntries(
       Object.entries(settings.nodeArgs ?? {}).map(([s, o]) => [`NODE_ARGS_${s.toUpperCase()}`, o]),
     ),

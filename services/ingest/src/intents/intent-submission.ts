@@ -4,10 +4,11 @@ import {
   IntentAnswer,
   IntentDecidedV1,
   IntentProposal,
+  IntentProposedAdditions,
   PendingReview,
 } from '@agentops/contracts';
 import { decided, failClosedDenial } from '@agentops/decisions';
-import { EventPublisher, createEvent, newEventId } from '@agentops/messaging';
+import { EventPublisher, createEventFrom, newEventId } from '@agentops/messaging';
 import { Clock, DomainError, EVENT_SOURCE, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
@@ -117,15 +118,20 @@ export class IntentSubmission {
     const halted = await this.killSwitches.refuseIfCovered(agent, proposal.action, intentId);
     if (halted) return { intentId, status: 'decided', decision: halted };
     const now = this.clock.now();
-    const event = createEvent(
+    // The proposal was parsed by the controller's pipe (IntentProposal, the event's own fields):
+    // only what ingest adds is validated here, not the whole intent a second time (#14.3 profile).
+    const event = createEventFrom(
       EventTypes.IntentProposed,
+      proposal,
       {
-        ...proposal,
-        intentId,
-        agent,
-        proposedAt: now.toISOString(),
-        decisionDeadline: options.wait ? new Date(now.getTime() + timeoutMs).toISOString() : undefined,
-        idempotencyKey: options.idempotencyKey,
+        schema: IntentProposedAdditions,
+        data: {
+          intentId,
+          agent,
+          proposedAt: now.toISOString(),
+          decisionDeadline: options.wait ? new Date(now.getTime() + timeoutMs).toISOString() : undefined,
+          idempotencyKey: options.idempotencyKey,
+        },
       },
       {
         id: intentId,

@@ -5,7 +5,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import type { Logger } from 'pino';
 import { IngestConfig } from '../config';
 import { decisionSpan, escalationSpan } from './platform-spans';
-import { TraceStore } from './trace-store';
+import { SpanToStore, TraceStore } from './trace-store';
 
 /**
  * Use case: the platform's side of an intent's trace. A decision makes the intent's trace its
@@ -16,22 +16,21 @@ import { TraceStore } from './trace-store';
 @Injectable()
 export class TraceRecording {
   constructor(
-    @Inject(TraceStore) private readonly store: Pick<TraceStore, 'recordIntentTrace' | 'save'>,
+    @Inject(TraceStore) private readonly store: Pick<TraceStore, 'recordDecisionTrace' | 'save'>,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async decided(event: EventEnvelope<IntentDecidedV1>): Promise<void> {
     const span = decisionSpan(event);
     if (!span) return;
-    await this.bestEffort(async () => {
-      await this.store.recordIntentTrace({
-        traceId: span.traceId,
-        tenantId: event.tenantid,
-        agentId: event.data.agentId,
-        intentId: event.data.intentId,
-      });
-      await this.savePlatformSpan(event, span);
-    });
+    const owner = {
+      traceId: span.traceId,
+      tenantId: event.tenantid,
+      agentId: event.data.agentId,
+      intentId: event.data.intentId,
+    };
+    // One statement for both (the #14.3 profile: two TypeORM round trips per decision before).
+    await this.bestEffort(() => this.store.recordDecisionTrace(owner, this.platformSpan(event, span)));
   }
 
   async reviewOpened(event: EventEnvelope<EscalationOpenedV1>): Promise<void> {
@@ -40,16 +39,18 @@ export class TraceRecording {
   }
 
   private async savePlatformSpan(event: EventEnvelope, span: OtlpSpan): Promise<void> {
+    await this.store.save([this.platformSpan(event, span)]);
+  }
+
+  private platformSpan(event: EventEnvelope, span: OtlpSpan): SpanToStore {
     // The same treatment as agents' spans: reasons are free text and may quote personal data.
     const { redactions: _r, contentDropped: _c, ...clean } = toIntakeSpan(span, { captureContent: false });
-    await this.store.save([
-      {
-        tenantId: event.tenantid,
-        source: String(span.resource['service.name'] ?? 'platform'),
-        agentId: event.agentid ?? null,
-        span: clean,
-      },
-    ]);
+    return {
+      tenantId: event.tenantid,
+      source: String(span.resource['service.name'] ?? 'platform'),
+      agentId: event.agentid ?? null,
+      span: clean,
+    };
   }
 
   private async bestEffort(work: () => Promise<void>): Promise<void> {

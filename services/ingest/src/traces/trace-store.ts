@@ -61,8 +61,12 @@ export abstract class TraceStore {
   abstract claim(tenantId: string, agentId: string, traceIds: string[]): Promise<Map<string, TraceOwner>>;
   /** The tenant each known trace belongs to (its owner's); unknown traces are absent. */
   abstract tenantsOf(traceIds: string[]): Promise<Map<string, string>>;
-  /** An intent's trace belongs to the intent's agent, whoever claimed it by sending spans first. */
-  abstract recordIntentTrace(owner: TraceOwner): Promise<void>;
+  /**
+   * A decision's trace: the trace belongs to the intent's agent, whoever claimed it by sending spans
+   * first, and the decision's span is saved as `save` would — in one statement (one round trip per
+   * decision on the decisions-record group's path).
+   */
+  abstract recordDecisionTrace(owner: TraceOwner, span: SpanToStore): Promise<void>;
   /** Stores spans; a span already stored (same tenant, trace, span id) is kept as it was. */
   abstract save(spans: SpanToStore[]): Promise<number>;
   /** A trace's spans, oldest first (null tenant: every tenant's, for the operator). */
@@ -114,6 +118,48 @@ const SPAN_COLUMNS = `trace_id AS "traceId", span_id AS "spanId", parent_span_id
 type SpanRow = Omit<StoredSpan, 'startTimeUnixNano' | 'endTimeUnixNano' | 'status' | 'usage'> &
   StoredSpan['usage'] & { start: string; end: string; statusCode: string; statusMessage: string | null };
 
+/** An intent's trace to its agent ($1 trace, $2 tenant, $3 agent, $4 intent), unless an intent has it. */
+const OWNER_UPSERT = `INSERT INTO trace_owners (trace_id, tenant_id, agent_id, intent_id) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (trace_id) DO UPDATE SET tenant_id = $2, agent_id = $3, intent_id = $4
+  WHERE trace_owners.intent_id IS NULL`;
+
+const SPAN_INSERT_COLUMNS = `tenant_id, trace_id, span_id, parent_span_id, source, agent_id, agent_version, intent_id, name, kind,
+  start_ns, end_ns, status_code, status_message, operation, provider, model, input_tokens, output_tokens,
+  cached_input_tokens, cache_creation_input_tokens, reasoning_tokens, attributes, events, resource, scope`;
+
+/** One span's values, in SPAN_INSERT_COLUMNS order. */
+function spanValues({ tenantId, source, agentId, agentVersion, span }: SpanToStore): unknown[] {
+  const u = span.genAi.usage;
+  return [
+    tenantId,
+    span.traceId,
+    span.spanId,
+    span.parentSpanId ?? null,
+    source,
+    agentId,
+    agentVersion ?? null,
+    span.intentId ?? null,
+    span.name,
+    span.kind,
+    span.startTimeUnixNano,
+    span.endTimeUnixNano,
+    span.status.code,
+    span.status.message ?? null,
+    span.genAi.operation ?? null,
+    span.genAi.provider ?? null,
+    span.genAi.model ?? null,
+    u.inputTokens ?? null,
+    u.outputTokens ?? null,
+    u.cachedInputTokens ?? null,
+    u.cacheCreationInputTokens ?? null,
+    u.reasoningTokens ?? null,
+    JSON.stringify(span.attributes),
+    JSON.stringify(span.events),
+    JSON.stringify(span.resource),
+    JSON.stringify(span.scope),
+  ];
+}
+
 /** Rows per INSERT: 26 parameters each, under PostgreSQL's 65,535. */
 const INSERT_CHUNK = 1000;
 
@@ -147,12 +193,15 @@ export class PostgresTraceStore extends TraceStore {
     return new Map(rows.map((r) => [r.traceId, r.tenantId]));
   }
 
-  async recordIntentTrace(owner: TraceOwner): Promise<void> {
+  async recordDecisionTrace(owner: TraceOwner, span: SpanToStore): Promise<void> {
+    const values = spanValues(span);
+    const base = 4;
     await this.dataSource.query(
-      `INSERT INTO trace_owners (trace_id, tenant_id, agent_id, intent_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (trace_id) DO UPDATE SET tenant_id = $2, agent_id = $3, intent_id = $4
-       WHERE trace_owners.intent_id IS NULL`,
-      [owner.traceId, owner.tenantId, owner.agentId, owner.intentId],
+      `WITH owner AS (${OWNER_UPSERT})
+       INSERT INTO trace_spans (${SPAN_INSERT_COLUMNS})
+       VALUES (${values.map((_, k) => `$${base + k + 1}`).join(', ')})
+       ON CONFLICT (tenant_id, trace_id, span_id) DO NOTHING`,
+      [owner.traceId, owner.tenantId, owner.agentId, owner.intentId, ...values],
     );
   }
 
@@ -161,44 +210,14 @@ export class PostgresTraceStore extends TraceStore {
     for (let i = 0; i < spans.length; i += INSERT_CHUNK) {
       const chunk = spans.slice(i, i + INSERT_CHUNK);
       const params: unknown[] = [];
-      const rows = chunk.map(({ tenantId, source, agentId, agentVersion, span }) => {
-        const u = span.genAi.usage;
-        const values = [
-          tenantId,
-          span.traceId,
-          span.spanId,
-          span.parentSpanId ?? null,
-          source,
-          agentId,
-          agentVersion ?? null,
-          span.intentId ?? null,
-          span.name,
-          span.kind,
-          span.startTimeUnixNano,
-          span.endTimeUnixNano,
-          span.status.code,
-          span.status.message ?? null,
-          span.genAi.operation ?? null,
-          span.genAi.provider ?? null,
-          span.genAi.model ?? null,
-          u.inputTokens ?? null,
-          u.outputTokens ?? null,
-          u.cachedInputTokens ?? null,
-          u.cacheCreationInputTokens ?? null,
-          u.reasoningTokens ?? null,
-          JSON.stringify(span.attributes),
-          JSON.stringify(span.events),
-          JSON.stringify(span.resource),
-          JSON.stringify(span.scope),
-        ];
+      const rows = chunk.map((stored) => {
+        const values = spanValues(stored);
         const base = params.length;
         params.push(...values);
         return `(${values.map((_, k) => `$${base + k + 1}`).join(', ')})`;
       });
       const result: unknown[] = await this.dataSource.query(
-        `INSERT INTO trace_spans (tenant_id, trace_id, span_id, parent_span_id, source, agent_id, agent_version, intent_id, name, kind,
-           start_ns, end_ns, status_code, status_message, operation, provider, model, input_tokens, output_tokens,
-           cached_input_tokens, cache_creation_input_tokens, reasoning_tokens, attributes, events, resource, scope)
+        `INSERT INTO trace_spans (${SPAN_INSERT_COLUMNS})
          VALUES ${rows.join(', ')}
          ON CONFLICT (tenant_id, trace_id, span_id) DO NOTHING
          RETURNING span_id`,

@@ -39,3 +39,12 @@ export const IntentProposedV1 = IntentProposal.extend({
   idempotencyKey: z.string().max(200).optional(),
 });
 export type IntentProposedV1 = z.infer<typeof IntentProposedV1>;
+
+/** What ingest adds to an agent's validated proposal to make the event (validated on their own). */
+export const IntentProposedAdditions = IntentProposedV1.pick({
+  intentId: true,
+  agent: true,
+  proposedAt: true,
+  decisionDeadline: true,
+  idempotencyKey: true,
+});
