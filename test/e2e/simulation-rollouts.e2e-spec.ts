@@ -45,6 +45,7 @@ describe('simulation: the rollouts’ agents pick arms with variant(), the rollo
           killswitch: svc.killswitch.url,
           audit: svc.audit.url,
           rollout: svc.rollout.url,
+          access: svc.access.url,
         },
         token: TEST_OPERATOR_TOKEN,
         run: SUFFIX,

@@ -22,6 +22,7 @@ import { Endpoints, api, endpointsFromEnv, signIn } from './platform-api';
 import { Random } from './random';
 import { ExampleSpan, SimulationReport, printReport, writeHtmlReport } from './report';
 import { SimulatedReviewer } from './reviewer';
+import { DataAccessScenarioReport, runDataAccessScenarios } from './data-access';
 import { RolloutScenarioReport, runRolloutScenarios } from './rollouts';
 import { AgentType, FailureModeResult, Tally } from './tally';
 
@@ -44,6 +45,7 @@ interface Options {
   html: string;
   rolloutGrace: number;
   rollouts: boolean;
+  dataAccess: boolean;
 }
 
 async function main(): Promise<void> {
@@ -60,6 +62,13 @@ async function main(): Promise<void> {
     .option('--review-delay-ms <ms>', 'the reviewer’s reading time', (v) => Number(v), 1500)
     .option('--html <path>', 'where to write the HTML report', 'reports/simulation.html')
     .option('--no-rollouts', 'skip the pricing canary and the service-prompt A/B (issue #15)')
+    // Opt-in for now: on a loaded machine the access service judges ~1–2 events/s per agent (one
+    // row transaction each) and falls behind these agents, so the section would say "not detected".
+    .option(
+      '--data-access',
+      'also run a service agent sweeping customer records and one leaking slowly (issue #17; start the access service with ACCESS_BUCKET_MS=2000 ACCESS_MIN_OWN_INTENTS=40 ACCESS_MIN_COHORT_INTENTS=80)',
+      false,
+    )
     .option(
       '--rollout-grace <seconds>',
       'how long the pricing canary may run past --duration until its test decides (the run ends 3 s after it does)',
@@ -199,6 +208,24 @@ async function main(): Promise<void> {
         rollouts = r;
         tally.failureModes.push(canaryFailureMode(r));
       });
+  // A service agent sweeping customer records and another leaking slowly, watched by access.
+  let dataAccess: DataAccessScenarioReport | undefined;
+  const dataAccessRun = !opts.dataAccess
+    ? Promise.resolve()
+    : runDataAccessScenarios(
+        {
+          endpoints,
+          token: operatorToken,
+          run,
+          tenant: TENANT,
+          rnd: new Random(opts.seed + 17),
+          log: (line) => bar === undefined && console.log(`simulating: ${line}`),
+        },
+        { startAt: started, endAt },
+      ).then(
+        (r) => void (dataAccess = r),
+        (e: Error) => console.error(`data-access section left out: ${e.message}`),
+      );
   const injections = FAILURE_MODES.map(async (mode) => {
     await sleep(mode.at * opts.duration * 1000);
     const proposed: { intentId: string; executed: boolean }[] = [];
@@ -206,7 +233,7 @@ async function main(): Promise<void> {
     const example = proposed.find((p) => !p.executed) ?? proposed[0];
     tally.failureModes.push({ ...result, intentId: example?.intentId });
   });
-  await Promise.all([...loops, ...injections, rolloutRun]);
+  await Promise.all([...loops, ...injections, rolloutRun, dataAccessRun]);
   clearInterval(progress);
   clearInterval(reread);
   bar?.update(opts.duration);
@@ -226,6 +253,7 @@ async function main(): Promise<void> {
     return undefined;
   });
   report.rollouts = rollouts;
+  report.dataAccess = dataAccess;
   printReport(report);
   writeHtmlReport(report, opts.html);
   console.log(`\nHTML report: ${opts.html}`);

@@ -7,6 +7,7 @@ export interface Endpoints {
   killswitch: string;
   audit: string;
   rollout: string;
+  access: string;
 }
 
 export function endpointsFromEnv(env = process.env): Endpoints {
@@ -18,6 +19,7 @@ export function endpointsFromEnv(env = process.env): Endpoints {
     killswitch: env.KILLSWITCH_URL ?? 'http://127.0.0.1:3004',
     audit: env.AUDIT_URL ?? 'http://127.0.0.1:3005',
     rollout: env.ROLLOUT_URL ?? 'http://127.0.0.1:3006',
+    access: env.ACCESS_URL ?? 'http://127.0.0.1:3007',
   };
 }
 

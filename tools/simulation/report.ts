@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GroundingSection, groundingHtml, groundingLines } from './report-grounding';
 import { reportTable } from './report-table';
+import { DataAccessScenarioReport, dataAccessReportHtml, dataAccessReportLines } from './data-access';
 import { rolloutReportHtml, rolloutReportLines } from './rollout-report';
 import { RolloutScenarioReport } from './rollouts';
 import { AGENT_TYPES, AgentTally, FailureModeResult } from './tally';
@@ -36,6 +37,8 @@ export interface SimulationReport {
   /** The shopper's pitches checked against approved knowledge (absent when the run had none). */
   grounding?: GroundingSection;
   rollouts?: RolloutScenarioReport;
+  /** The sweep and the slow leak (issue #17): detection time and records exposed. */
+  dataAccess?: DataAccessScenarioReport;
 }
 
 export function printReport(r: SimulationReport): void {
@@ -96,6 +99,7 @@ export function printReport(r: SimulationReport): void {
     );
   } else console.log('Breakers tripped: none');
   if (r.rollouts) console.log(`\n${rolloutReportLines(r.rollouts).join('\n')}\n`);
+  if (r.dataAccess) console.log(`${dataAccessReportLines(r.dataAccess).join('\n')}\n`);
   console.log(`Verification violations: ${r.verificationViolations}`);
   console.log(`Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected`);
   if (r.grounding) console.log(`\n${groundingLines(r.grounding).join('\n')}\n`);
@@ -250,6 +254,7 @@ ${table(
 <p>Verification violations: ${r.verificationViolations}. Reviewer: ${r.reviewer.approved} approved, ${r.reviewer.rejected} rejected.</p>
 ${r.grounding ? groundingHtml(r.grounding, esc, table) : ''}
 ${r.rollouts ? rolloutReportHtml(r.rollouts, esc, table) : ''}
+${r.dataAccess ? dataAccessReportHtml(r.dataAccess, esc, table) : ''}
 </html>`;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);

@@ -14,6 +14,15 @@ export const AccessEnv = CommonEnv.extend({
   /** How often closed buckets are judged, cohort baselines saved and unsent anomalies caught up. */
   ACCESS_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
   /**
+   * Width of one feature bucket (60 s). The demo runs a compressed business day with 2 s buckets,
+   * so baselines are learned and drifts judged within its minute.
+   */
+  ACCESS_BUCKET_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** Intents of its own before an agent is judged against itself (until then, its peers'); the demo's minute needs fewer. */
+  ACCESS_MIN_OWN_INTENTS: z.coerce.number().int().min(10).max(100_000).default(150),
+  /** Intents a cohort must have taught before its baseline judges a new agent. */
+  ACCESS_MIN_COHORT_INTENTS: z.coerce.number().int().min(10).max(100_000).default(300),
+  /**
    * Egress destinations each tenant allows, as JSON (`{"maison":["mail.maison.example"]}`); guardrail
    * reads the same variable for its flow rules, so set both alike.
    */

@@ -46,6 +46,9 @@ function instance(store: InMemoryAccessStateStore, clock = new ManualClock(T0)) 
   const containment = new Containment(store, quarantine, bus as unknown as EventPublisher, clock, logger);
   const config = {
     ACCESS_ALLOWED_DESTINATIONS: { maison: ['mail.maison.example'] },
+    ACCESS_BUCKET_MS: 60_000,
+    ACCESS_MIN_OWN_INTENTS: 150,
+    ACCESS_MIN_COHORT_INTENTS: 300,
   } as unknown as AccessConfig;
   const history = new InMemoryFlowHistory();
   const observation = new AccessObservation(

@@ -43,7 +43,14 @@ export class AccessObservation implements OnModuleInit {
     @Inject(SERVICE_CONFIG) config: AccessConfig,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {
-    this.monitor = new AccessMonitor({ allowedDestinations: config.ACCESS_ALLOWED_DESTINATIONS });
+    this.monitor = new AccessMonitor({
+      allowedDestinations: config.ACCESS_ALLOWED_DESTINATIONS,
+      config: {
+        bucketMs: config.ACCESS_BUCKET_MS,
+        minOwnIntents: config.ACCESS_MIN_OWN_INTENTS,
+        minCohortIntents: config.ACCESS_MIN_COHORT_INTENTS,
+      },
+    });
   }
 
   /** Cohort baselines saved by any instance before: a new agent is judged by its peers at once. */
