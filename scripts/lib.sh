@@ -3,7 +3,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export AGENTOPS_STATE_DIR="${AGENTOPS_STATE_DIR:-$ROOT/.local}"
-NODE_RUN=(node -r ./tools/runtime/register-paths.js)
+# How the scripts run a compiled entry point: plain node (the @agentops/* imports resolve through the
+# npm workspace links that `npm install` makes under node_modules/@agentops/).
+NODE_RUN=(node)
 # A second stack on one machine (another work tree, say) runs its own broker on KAFKA_PORT;
 # everything that connects follows it unless KAFKA_BROKERS is given. KAFKA_BROKER_COUNT=3 (or
 # `infrastructure_up --brokers 3`) runs the local three-node cluster on KAFKA_PORT, +1, +2 instead.
