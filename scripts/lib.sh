@@ -41,7 +41,8 @@ log() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 # which `npm ci` then rejects as out of sync; `npm install` follows the same lock and pins the same versions.
 ensure_dependencies() {
   command -v node >/dev/null || { echo "node is not installed (Node 20 is required)" >&2; exit 1; }
-  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  # node_modules/@agentops/*: the workspace links a tree installed before the workspaces lacks.
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json || ! -e node_modules/@agentops/contracts ]]; then
     log "installing npm dependencies"
     npm install --no-audit --no-fund --loglevel=error
   fi
