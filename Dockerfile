@@ -4,10 +4,10 @@
 #
 #   docker build -t agentops:dev .
 #   docker run --rm --env-file .env agentops:dev \
-#     node -r ./tools/runtime/register-paths.js dist/services/ingest/src/main.js
+#     node dist/services/ingest/src/main.js
 #
-# Entry points (all under /app/dist, all need `-r ./tools/runtime/register-paths.js`, which maps
-# the @agentops/* aliases of tsconfig.base.json onto dist/):
+# Entry points (all under /app/dist; their @agentops/* imports resolve through the npm workspace
+# links node_modules/@agentops/<lib> -> libs/<lib>, whose index.js loads dist/libs/<lib>):
 #   dist/services/{ingest,guardrail,escalation,killswitch,audit,console}/src/main.js   the services
 #   dist/console-web/   the console's web app, served by the console service
 #   dist/tools/topics/create-topics.js    create missing topics (KAFKA_REPLICATION_FACTOR, ...)
@@ -29,8 +29,11 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspaces' manifests and entry files (libs/*/package.json, index.js): npm ci links them.
+COPY libs ./libs
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+    find libs -mindepth 2 -maxdepth 2 ! -name package.json ! -name '*.js' ! -name bin -exec rm -rf {} + \
+    && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------
 # Full install and `npm run build` (tsc -p tsconfig.build.json -> dist/). The source comes in
@@ -40,6 +43,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true
 COPY package.json package-lock.json ./
+COPY --from=deps /app/libs ./libs
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
@@ -72,9 +76,9 @@ ENV NODE_ENV=production \
 
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# register-paths.js requires ../../tsconfig.base.json (the alias table) at runtime.
-COPY package.json tsconfig.base.json ./
-COPY tools/runtime/register-paths.js ./tools/runtime/register-paths.js
+# node_modules/@agentops/* link to these: each lib's package.json and index.js (-> dist/libs/...).
+COPY --from=deps /app/libs ./libs
+COPY package.json ./
 # Policy packs, breaker definitions and escalation routes are read from files at start.
 COPY policies ./policies
 
@@ -85,4 +89,4 @@ EXPOSE 3000 3001 3002 3003 3004 3005
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # No default service: say how to pick one instead of silently starting the wrong thing.
-CMD ["node", "-e", "console.error('agentops image: choose what to run, e.g.\\n  node -r ./tools/runtime/register-paths.js dist/services/ingest/src/main.js\\n(services: ingest guardrail escalation killswitch audit console; tools: dist/tools/topics/create-topics.js dist/tools/db/migrate.js dist/tools/db/seed.js)'); process.exit(64)"]
+CMD ["node", "-e", "console.error('agentops image: choose what to run, e.g.\\n  node dist/services/ingest/src/main.js\\n(services: ingest guardrail escalation killswitch audit console; tools: dist/tools/topics/create-topics.js dist/tools/db/migrate.js dist/tools/db/seed.js)'); process.exit(64)"]

@@ -3,7 +3,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export AGENTOPS_STATE_DIR="${AGENTOPS_STATE_DIR:-$ROOT/.local}"
-NODE_RUN=(node -r ./tools/runtime/register-paths.js)
+# How the scripts run a compiled entry point: plain node (the @agentops/* imports resolve through the
+# npm workspace links that `npm install` makes under node_modules/@agentops/).
+NODE_RUN=(node)
 # A second stack on one machine (another work tree, say) runs its own broker on KAFKA_PORT;
 # everything that connects follows it unless KAFKA_BROKERS is given. KAFKA_BROKER_COUNT=3 (or
 # `infrastructure_up --brokers 3`) runs the local three-node cluster on KAFKA_PORT, +1, +2 instead.
@@ -39,7 +41,8 @@ log() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 # which `npm ci` then rejects as out of sync; `npm install` follows the same lock and pins the same versions.
 ensure_dependencies() {
   command -v node >/dev/null || { echo "node is not installed (Node 20 is required)" >&2; exit 1; }
-  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  # node_modules/@agentops/*: the workspace links a tree installed before the workspaces lacks.
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json || ! -e node_modules/@agentops/contracts ]]; then
     log "installing npm dependencies"
     npm install --no-audit --no-fund --loglevel=error
   fi

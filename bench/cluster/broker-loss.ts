@@ -3,7 +3,7 @@
  * Needs the cluster (`npm run infra:up -- --brokers 3`); `npm run test:cluster` starts it, runs this
  * and brings the killed node back.
  *
- *   node -r ./tools/runtime/register-paths.js dist/bench/cluster/broker-loss.js --count 2000 --kill-node 1
+ *   node dist/bench/cluster/broker-loss.js --count 2000 --kill-node 1
  *
  * A fresh topic (the intents topic under a per-run prefix, replication 3, min.insync.replicas 2)
  * takes `--count` events through the project's EventPublisher (idempotent, acks=all), in chunks of

@@ -4,7 +4,7 @@
  * `createEventFrom` (only ingest's added fields parsed), on the retail fixtures' intents, in
  * alternating rounds of one process. Prints µs per event and the ratio.
  *
- *   node -r ./tools/runtime/register-paths.js dist/bench/platform-throughput/envelope-cost.js [--count 20000]
+ *   node dist/bench/platform-throughput/envelope-cost.js [--count 20000]
  */
 import { EventTypes, IntentProposal, IntentProposedAdditions } from '@agentops/contracts';
 import { createEvent, createEventFrom } from '@agentops/messaging';

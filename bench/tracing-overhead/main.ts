@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TracingCounters } from '@agentops/service-runtime/tracing';
 import { LatencySummary, round2, summarize } from '../shared/stats';
-import { repositoryRoot, writeBenchSummary } from '../shared/summary';
+import { writeBenchSummary } from '../shared/summary';
 import { ArmCommand, ArmName, ArmReply, Failures } from './protocol';
 
 interface Options {
@@ -130,7 +130,6 @@ class Arm {
 
   static start(name: ArmName, tracingEnv: Record<string, string>, warmup: number): Arm {
     const child = fork(resolve(__dirname, 'arm.js'), [], {
-      execArgv: ['-r', resolve(repositoryRoot, 'tools/runtime/register-paths.js')],
       env: {
         ...process.env,
         KAFKAJS_NO_PARTITIONER_WARNING: '1',

@@ -422,7 +422,7 @@ function runNode(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', script, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: CLI_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });

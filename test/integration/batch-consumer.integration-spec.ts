@@ -146,7 +146,7 @@ describe('BatchConsumer on the real broker', () => {
     const signal = await new Promise<NodeJS.Signals | null>((done, fail) => {
       const child = spawn(
         process.execPath,
-        ['-r', './tools/runtime/register-paths.js', 'dist/tools/testing/batch-crash-consumer.js'],
+        ['dist/tools/testing/batch-crash-consumer.js'],
         {
           cwd: root,
           env: {

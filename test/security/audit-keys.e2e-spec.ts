@@ -90,7 +90,7 @@ describe('audit keys: wrapped subject keys, pinned keys in production (issue #12
   it('in production, audit refuses to start without a pinned signing key and trusted key ids, naming them', async () => {
     const main = resolve(__dirname, '../../dist/services/audit/src/main.js');
     const run = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-      const child = (spawned = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', main], {
+      const child = (spawned = spawn(process.execPath, [main], {
         cwd: resolve(__dirname, '../..'),
         env: {
           PATH: process.env.PATH ?? '',

@@ -17,7 +17,7 @@ export interface CliResult {
  */
 export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
   return new Promise<CliResult>((done, fail) => {
-    const child = spawn(process.execPath, ['-r', './tools/runtime/register-paths.js', CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: CLI_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });

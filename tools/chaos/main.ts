@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       ])
     ).trim();
     const cli = (...args: string[]) =>
-      stack.run('node', ['-r', './tools/runtime/register-paths.js', 'dist/tools/cli/agentops.js', ...args], {
+      stack.run('node', ['dist/tools/cli/agentops.js', ...args], {
         AGENTOPS_TOKEN: token,
       });
     await cli('policy', 'apply', 'policies/retail', '--baseline');

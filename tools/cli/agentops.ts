@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { loadPolicySources } from '../policy/fixtures';
-import { runPolicyTests, testPolicyFolder } from '../policy/policy-test';
+import { runPolicyTests, testPolicyFolder } from '../policy/policy-testing';
 import { ApiError, apiTargets, callApi, oneLine } from './api-client';
 import { PageOptions, fetchPages, moreHint, withPageOptions } from './pages';
 import { registerAccessCommands } from './access';

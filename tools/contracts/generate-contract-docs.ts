@@ -4,7 +4,7 @@
  *   docs/schemas/<event type>.json       JSON Schema of each event's data
  *   docs/schemas/cloudevent-attributes.json
  *
- *   node -r ./tools/runtime/register-paths.js dist/tools/contracts/generate-contract-docs.js [--check]
+ *   node dist/tools/contracts/generate-contract-docs.js [--check]
  *
  * With --check nothing is written: it exits 1 if the files on disk differ from what would be
  * generated (CI runs it so the committed docs never drift from the code).

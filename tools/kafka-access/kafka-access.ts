@@ -1,7 +1,7 @@
 /**
  * One principal per service, and the broker's ACLs generated from libs/contracts KafkaAccess:
  *
- *   node -r ./tools/runtime/register-paths.js dist/tools/kafka-access/kafka-access.js <command>
+ *   node dist/tools/kafka-access/kafka-access.js <command>
  *     principals   the SASL usernames, one per line (for whatever creates the SCRAM users)
  *     acls         the rules of this deployment, one per line (nothing is changed)
  *     apply        makes the broker hold exactly these rules for the principals, on this

@@ -2,7 +2,7 @@
  * Creates every AgentOps topic (libs/contracts `allTopics`) that is missing on the broker; topics
  * that exist are left as they are. Run after the broker is up:
  *
- *   node -r ./tools/runtime/register-paths.js dist/tools/topics/create-topics.js [--verbose]
+ *   node dist/tools/topics/create-topics.js [--verbose]
  *
  * Environment: KAFKA_BROKERS (comma list, default 127.0.0.1:9092), KAFKA_TOPIC_PREFIX (default ''),
  * KAFKA_REPLICATION_FACTOR (default 1), KAFKA_MIN_INSYNC_REPLICAS (default 1), and the admin's

@@ -210,20 +210,20 @@ describe('the story of an intent', () => {
 });
 
 describe('collectPages', () => {
-  const pages: Record<string, { records: number[]; nextCursor: string | null }> = {
-    start: { records: [1, 2], nextCursor: 'c2' },
-    c2: { records: [3, 4], nextCursor: 'c3' },
-    c3: { records: [5], nextCursor: null },
+  const pages: Record<string, { records: number[]; next: string | null }> = {
+    start: { records: [1, 2], next: 'c2' },
+    c2: { records: [3, 4], next: 'c3' },
+    c3: { records: [5], next: null },
   };
   const fetchPage = jest.fn(async (cursor: string | undefined) => pages[cursor ?? 'start']);
   beforeEach(() => fetchPage.mockClear());
 
   it('follows the cursor to the end', async () => {
-    expect(await collectPages(fetchPage, 10)).toEqual({ records: [1, 2, 3, 4, 5], nextCursor: null });
+    expect(await collectPages(fetchPage, 10)).toEqual({ records: [1, 2, 3, 4, 5], next: null });
     expect(fetchPage.mock.calls.map((c) => c[0])).toEqual([undefined, 'c2', 'c3']);
   });
   it('stops after maxPages and says where to go on from', async () => {
-    expect(await collectPages(fetchPage, 2)).toEqual({ records: [1, 2, 3, 4], nextCursor: 'c3' });
-    expect(await collectPages(fetchPage, 2, 'c3')).toEqual({ records: [5], nextCursor: null });
+    expect(await collectPages(fetchPage, 2)).toEqual({ records: [1, 2, 3, 4], next: 'c3' });
+    expect(await collectPages(fetchPage, 2, 'c3')).toEqual({ records: [5], next: null });
   });
 });

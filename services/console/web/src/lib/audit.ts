@@ -270,12 +270,13 @@ export function stepTitle(r: StoryRecord & { payload?: unknown }): string {
 
 export interface RecordsPage<R> {
   records: R[];
-  nextCursor: string | null;
+  /** The list shape's cursor of the following page (the API's deprecated `nextCursor` is the same). */
+  next: string | null;
 }
 
 /**
- * Reads records page after page, following `nextCursor` from `cursor` (the start when undefined)
- * for at most `maxPages` pages. The answer's `nextCursor` is where it stopped: null when every
+ * Reads records page after page, following `next` from `cursor` (the start when undefined)
+ * for at most `maxPages` pages. The answer's `next` is where it stopped: null when every
  * record was read, otherwise the cursor to go on from ("load more").
  */
 export async function collectPages<R>(
@@ -286,10 +287,10 @@ export async function collectPages<R>(
   const read = await readPages(
     async (c) => {
       const page = await fetchPage(c);
-      return { items: page.records, next: page.nextCursor };
+      return { items: page.records, next: page.next };
     },
     maxPages,
     cursor,
   );
-  return { records: read.items, nextCursor: read.next };
+  return { records: read.items, next: read.next };
 }

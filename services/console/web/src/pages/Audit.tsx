@@ -95,7 +95,7 @@ function Explorer(props: { query: Record<string, string> }) {
       });
       if (mine !== seq.current) return;
       setRecords((prev) => (cursor && prev ? [...prev, ...page.records] : page.records));
-      setNext(page.nextCursor);
+      setNext(page.next);
     } catch (e) {
       if (mine !== seq.current) return;
       if (cursor) setMoreError(e);
@@ -519,14 +519,14 @@ function IntentStory(props: { id: string }) {
   const [moreError, setMoreError] = useState<unknown>(null);
   const loadedAt = story.updatedAt;
   useEffect(() => setMore(null), [loadedAt]);
-  const nextCursor = more ? more.nextCursor : (story.data?.nextCursor ?? null);
+  const nextCursor = more ? more.next : (story.data?.next ?? null);
   const loadMore = async () => {
     if (!nextCursor) return;
     setMoreBusy(true);
     setMoreError(null);
     try {
       const page = await collectPages(fetchStoryPage, STORY_PAGES, nextCursor);
-      setMore((m) => ({ records: [...(m?.records ?? []), ...page.records], nextCursor: page.nextCursor }));
+      setMore((m) => ({ records: [...(m?.records ?? []), ...page.records], next: page.next }));
     } catch (e) {
       setMoreError(e);
     } finally {
