@@ -144,25 +144,21 @@ describe('BatchConsumer on the real broker', () => {
     // The first member applies chunks and is SIGKILLed inside one, after its effects, before it returns.
     const root = resolve(__dirname, '../..');
     const signal = await new Promise<NodeJS.Signals | null>((done, fail) => {
-      const child = spawn(
-        process.execPath,
-        ['dist/tools/testing/batch-crash-consumer.js'],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            KAFKA_BROKERS,
-            BATCH_TOPIC_PREFIX: prefix,
-            BATCH_TOPIC: Topics.intents.name,
-            BATCH_GROUP_ID: group,
-            BATCH_EFFECTS_FILE: effectsFile,
-            BATCH_CHUNK_SIZE: '4',
-            BATCH_KILL_AFTER: '25',
-            BATCH_AGENT_PREFIX: `crash-${t}-`,
-          },
-          stdio: ['ignore', 'ignore', 'inherit'],
+      const child = spawn(process.execPath, ['dist/tools/testing/batch-crash-consumer.js'], {
+        cwd: root,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS,
+          BATCH_TOPIC_PREFIX: prefix,
+          BATCH_TOPIC: Topics.intents.name,
+          BATCH_GROUP_ID: group,
+          BATCH_EFFECTS_FILE: effectsFile,
+          BATCH_CHUNK_SIZE: '4',
+          BATCH_KILL_AFTER: '25',
+          BATCH_AGENT_PREFIX: `crash-${t}-`,
         },
-      );
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       child.on('error', fail);
       child.on('exit', (_code, sig) => done(sig));
     });
