@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { IntentProposal } from '@agentops/contracts';
 import { RunningService } from '@agentops/service-runtime';
+import { RunningTracing, startTracing } from '@agentops/service-runtime/tracing';
 import type { Browser } from 'playwright-core';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
@@ -61,6 +63,7 @@ describe('console in the browser', () => {
     >
   > = {};
   let browser: Browser;
+  let tracing: RunningTracing;
   const suffix = Date.now().toString(36);
   const user = (role: string) => `${role}-${suffix}`;
   let shoppingKey: string;
@@ -68,6 +71,8 @@ describe('console in the browser', () => {
   let serviceKey: string;
 
   beforeAll(async () => {
+    // The SDK as a service's main.ts starts it (no OTLP endpoint): the services' spans reach the trace store.
+    tracing = startTracing({ service: 'e2e', env: { OTEL_BSP_SCHEDULE_DELAY: '100' } });
     const wired = Object.assign(svc, await bootWiredPlatform());
     expect(
       (await applyPolicySet(wired.guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))
@@ -99,6 +104,7 @@ describe('console in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await closeWiredPlatform(svc);
+    await tracing?.shutdown();
   });
 
   const propose = (key: string, intent: IntentProposal, wait = true) =>
@@ -107,6 +113,27 @@ describe('console in the browser', () => {
       intent,
       { 'x-api-key': key },
     );
+
+  /** A reviewer approves the intent's task from the console's inbox. */
+  const approveInInbox = async (intentId: string) => {
+    const { context, page } = await signIn(browser, svc.console!.url, user('reviewer'), PASSWORD);
+    await page.getByTestId('nav-escalations').click();
+    const row = page.locator(`[data-testid="task-row"][data-intent-id="${intentId}"]`);
+    await eventually(
+      async () => {
+        if ((await row.count()) > 0) return true;
+        await page.reload();
+        return false;
+      },
+      30_000,
+      'the escalation to reach the inbox',
+    );
+    await row.click();
+    await expectText(page.locator('body'), 'agent is not confident enough');
+    await page.getByTestId('approve').click();
+    await expectText(page.locator('body'), /approved/i);
+    await context.close();
+  };
 
   it('signs in: a wrong password is refused on the form, the right one shows who is signed in', async () => {
     const context = await browser.newContext();
@@ -198,22 +225,7 @@ describe('console in the browser', () => {
     expect(proposed.status).toBe(202);
     const intentId = proposed.body.intentId;
 
-    const { context, page } = await signIn(browser, svc.console!.url, user('reviewer'), PASSWORD);
-    await page.getByTestId('nav-escalations').click();
-    const row = page.locator(`[data-testid="task-row"][data-intent-id="${intentId}"]`);
-    await eventually(
-      async () => {
-        if ((await row.count()) > 0) return true;
-        await page.reload();
-        return false;
-      },
-      20_000,
-      'the escalation to reach the inbox',
-    );
-    await row.click();
-    await expectText(page.locator('body'), 'agent is not confident enough');
-    await page.getByTestId('approve').click();
-    await expectText(page.locator('body'), /approved/i);
+    await approveInInbox(intentId);
 
     const decision = await eventually(
       async () => {
@@ -227,7 +239,6 @@ describe('console in the browser', () => {
       'the human decision to reach the agent',
     );
     expect(decision.verdict).toBe('allow');
-    await context.close();
 
     const auditor = await signIn(browser, svc.console!.url, user('auditor'), PASSWORD);
     await auditor.page.goto(`${svc.console!.url}/#/audit/intent/${intentId}`);
@@ -254,6 +265,130 @@ describe('console in the browser', () => {
     await auditor.page.getByTestId('verify-chain').click();
     await auditor.page.locator('[data-testid="chain-status"][data-state="ok"]').waitFor({ timeout: 30_000 });
     await auditor.context.close();
+  });
+
+  it("the Traces page shows an escalated intent's one trace: the agent's LLM and tool calls, the decision with its policy, the review, the human's decision, the outcome", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const agentSpanId = randomBytes(8).toString('hex');
+    const traceparent = `00-${traceId}-${agentSpanId}-01`;
+    const proposed = await postJson<{ intentId: string }>(
+      `${svc.ingest!.url}/v1/intents`,
+      hesitantMessage(),
+      {
+        'x-api-key': serviceKey,
+        traceparent,
+      },
+    );
+    expect(proposed.status).toBe(202);
+    const intentId = proposed.body.intentId;
+    // The agent's own spans, over OTLP: the LLM call that wrote the message and a tool it called.
+    const now = Date.now();
+    const otlpSpan = (name: string, attributes: [string, string | number][], from: number, to: number) => ({
+      traceId,
+      spanId: randomBytes(8).toString('hex'),
+      parentSpanId: agentSpanId,
+      name,
+      kind: 3,
+      startTimeUnixNano: `${now - from}000000`,
+      endTimeUnixNano: `${now - to}000000`,
+      attributes: attributes.map(([key, v]) => ({
+        key,
+        value: typeof v === 'number' ? { intValue: v } : { stringValue: v },
+      })),
+    });
+    const exported = await postJson(
+      `${svc.ingest!.url}/v1/traces`,
+      {
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  otlpSpan(
+                    'chat gpt-4o',
+                    [
+                      ['gen_ai.operation.name', 'chat'],
+                      ['gen_ai.request.model', 'gpt-4o'],
+                      ['gen_ai.usage.input_tokens', 420],
+                      ['gen_ai.usage.output_tokens', 60],
+                    ],
+                    900,
+                    400,
+                  ),
+                  otlpSpan(
+                    'execute_tool delivery_status',
+                    [
+                      ['gen_ai.operation.name', 'execute_tool'],
+                      ['gen_ai.tool.name', 'delivery_status'],
+                    ],
+                    1200,
+                    1000,
+                  ),
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      { 'x-api-key': serviceKey },
+    );
+    expect(exported.status).toBe(200);
+    await approveInInbox(intentId);
+    const outcome = await eventually(
+      async () => {
+        const r = await postJson(
+          `${svc.ingest!.url}/v1/outcomes`,
+          {
+            intentId,
+            action: 'service.send_message',
+            status: 'succeeded',
+            executedParams: hesitantMessage().params,
+          },
+          { 'x-api-key': serviceKey, traceparent },
+        );
+        return r.status === 202 ? r : undefined;
+      },
+      20_000,
+      'the outcome to be accepted',
+    );
+    expect(outcome.status).toBe(202);
+
+    const { context, page } = await signIn(browser, svc.console!.url, user('sre'), PASSWORD);
+    await page.goto(`${svc.console!.url}/#/traces/intent/${intentId}`);
+    const rows = page.getByTestId('wf-row');
+    const wanted: [string, RegExp][] = [
+      ['agent', /^chat gpt-4o$/],
+      ['agent', /^execute_tool delivery_status$/],
+      ['guardrail', /^decision escalate \(policy\)$/],
+      ['escalation', /^review opened/],
+      ['escalation', /^decision allow \(human\)$/],
+      // The services' own spans: the decision processed by guardrail, the human's decision sent by
+      // escalation, the outcome sent by ingest and verified by guardrail.
+      ['guardrail', /^process agentops\.intents\.v1$/],
+      ['escalation', /^send .*agentops\.decisions\.v1$/],
+      ['ingest', /^send .*agentops\.outcomes\.v1$/],
+      ['guardrail', /^process agentops\.outcomes\.v1$/],
+    ];
+    await eventually(
+      async () => {
+        const shown = await rows.evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('data-source') ?? '', e.getAttribute('data-name') ?? '']),
+        );
+        const missing = wanted.filter(([src, name]) => !shown.some(([s, n]) => s === src && name.test(n)));
+        if (!missing.length) return true;
+        await page.reload();
+        throw new Error(
+          `missing ${missing.map(([s, n]) => `${s} ${n}`).join(', ')}; shown ${shown.map((x) => x.join(' ')).join(', ')}`,
+        );
+      },
+      45_000,
+      'the whole trace in the waterfall',
+    );
+    // One trace, and the decision's row names the policy that escalated it.
+    expect(await page.getByTestId('waterfall').count()).toBe(1);
+    await page.locator('[data-testid="wf-row"][data-name="decision escalate (policy)"] button').click();
+    await expectText(page.getByTestId('wf-detail'), 'low-confidence');
+    await context.close();
   });
 
   it('the Policies page shows the platform baseline and the tenant’s own set over it, each policy labelled', async () => {

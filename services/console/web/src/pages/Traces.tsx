@@ -253,7 +253,13 @@ function Waterfall(props: { traceId: string; spans: TraceSpan[] }) {
       </p>
       <ol class="waterfall">
         {layout.rows.map((row: WaterfallRow<TraceSpan>) => (
-          <li key={row.span.spanId} class="wf-row" data-testid="wf-row">
+          <li
+            key={row.span.spanId}
+            class="wf-row"
+            data-testid="wf-row"
+            data-source={row.span.source}
+            data-name={row.span.name}
+          >
             <button
               type="button"
               class="wf-label"
