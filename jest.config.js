@@ -25,7 +25,11 @@ const esmOnly = ['@marcbachmann/cel-js'];
 const transform = { '^.+\\.ts$': swc('typescript'), [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swc('ecmascript') };
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
 
-const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
+// Built output is never a module to the tests: `npm run pack:sdk` writes dist/packages/sdk/package.json,
+// whose name `@agentops/sdk` would otherwise clash with libs/sdk in jest's module map on the next run.
+const modulePathIgnorePatterns = ['<rootDir>/dist/'];
+
+const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, modulePathIgnorePatterns, transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   projects: [
