@@ -37,6 +37,7 @@ import {
 import { LatencySummary, round2, summarize } from '../shared/stats';
 import { writeBenchSummary } from '../shared/summary';
 import { runAcrossProcesses } from './processes';
+import { parseOptions } from './options';
 import { redisRoundTrip, rounded, sleep } from './probes';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -44,33 +45,6 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 const TENANT = 'maison-ksbench';
 // The bench plays the console: it signs its SRE's token with a key made for this run.
 const SIGNER = SigningKeyRing.generate();
-
-export interface Options {
-  flips: number;
-  rate: number;
-  redisSamples: number;
-  json: boolean;
-  write: boolean;
-  /** One OS process per instance through scripts/platform.sh, the load from a process of its own. */
-  processes: boolean;
-}
-
-function parseOptions(argv: string[]): Options {
-  const o: Options = { flips: 100, rate: 40, redisSamples: 500, json: false, write: true, processes: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => Number(argv[++i]);
-    if (a === '--flips') o.flips = next();
-    else if (a === '--rate') o.rate = next();
-    else if (a === '--redis-samples') o.redisSamples = next();
-    else if (a === '--json') o.json = true;
-    else if (a === '--no-write') o.write = false;
-    else if (a === '--processes') o.processes = true;
-    else throw new Error(`unknown option ${a}`);
-  }
-  if (!(o.flips >= 50)) throw new Error('--flips must be at least 50');
-  return o;
-}
 
 const log = (line: string) => process.stderr.write(`killswitch-propagation: ${line}\n`);
 

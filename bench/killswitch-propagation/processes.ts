@@ -14,7 +14,7 @@ import { IntentLoadResult, startIntentLoad } from '../shared/intent-load';
 import { startLocalPlatform } from '../shared/local-platform';
 import { LatencySummary, round2, summarize } from '../shared/stats';
 import { writeBenchSummary } from '../shared/summary';
-import type { Options } from './main';
+import type { Options } from './options';
 import { redisRoundTrip, rounded, sleep } from './probes';
 
 const TENANT = 'maison-ksbench';
