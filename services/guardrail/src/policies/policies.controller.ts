@@ -77,7 +77,7 @@ export class PoliciesController {
   @Get()
   @RequireRoles('policy-admin', 'auditor', 'sre', 'reviewer')
   list(@CurrentPrincipal() principal: Principal, @Query(new ZodValidationPipe(TenantQuery)) q: TenantQuery) {
-    const tenantId = this.tenantInView(principal, q);
+    const tenantId = tenantOfRead(principal, q.tenantId);
     return {
       baseline: activeView(this.active.baseline),
       tenant: tenantId ? { tenantId, ...activeView(this.active.tenant(tenantId)) } : null,
@@ -92,7 +92,7 @@ export class PoliciesController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(SetsQuery)) q: z.infer<typeof SetsQuery>,
   ) {
-    const tenantId = this.tenantInView(principal, q);
+    const tenantId = tenantOfRead(principal, q.tenantId);
     const scopes: PolicyScope[] | undefined = tenantId ? [BASELINE, tenantScope(tenantId)] : undefined;
     const { items, next } = await this.store.history(scopes, q);
     return {
@@ -106,11 +106,6 @@ export class PoliciesController {
         policies: s.policies.length,
       })),
     };
-  }
-
-  /** A tenant-bound caller always reads its own tenant; asking for another is 403. */
-  private tenantInView(principal: Principal, q: TenantQuery): string | undefined {
-    return tenantOfRead(principal, q.tenantId);
   }
 }
 
