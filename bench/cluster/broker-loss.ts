@@ -172,15 +172,22 @@ async function main(): Promise<number> {
   const seen = new Map<string, number>();
   const tail = new TopicTail(
     kafka,
-    { topic: TOPIC, topicPrefix: PREFIX, groupId: `${RUN}-reader`, catchUpTimeoutMs: 60_000 },
+    { topic: TOPIC, topicPrefix: PREFIX, groupId: `${RUN}-reader` },
     silentLogger,
   );
   let readError: string | undefined;
+  // A tail waits as long as the catch-up takes; this read gives up after a minute (a partition
+  // with no copy left never catches up), and stopping the tail ends its start.
+  const readLimit = setTimeout(() => {
+    readError = `could not read ${TOPIC} to its high watermark within 60000 ms`;
+    void tail.stop();
+  }, 60_000);
   try {
     await tail.start((event) => seen.set(event.id, (seen.get(event.id) ?? 0) + 1));
   } catch (error) {
-    readError = (error as Error).message;
+    readError ??= (error as Error).message;
   } finally {
+    clearTimeout(readLimit);
     await tail.stop();
   }
   const lostIds = new Set([...acked].filter((id) => !seen.has(id)));

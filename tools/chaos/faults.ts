@@ -19,6 +19,7 @@ export const PLATFORM_SERVICES = [
   'killswitch',
   'audit',
   'rollout',
+  'access',
   'console',
 ];
 /** Who gets an instance more for the rebalance: the two groups that do the most per intent. */

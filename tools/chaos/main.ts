@@ -219,6 +219,24 @@ async function main(): Promise<void> {
       rebalanceHoldMs: opts.rebalanceHold * 1000,
     }).filter((f) => !wanted || wanted.includes(f.id));
     const results: ScenarioResult[] = [];
+    const writeResults = (done: ScenarioResult[], final: boolean) => {
+      const facts = {
+        date: new Date().toISOString(),
+        commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+        ratePerSec: opts.rate,
+        agents: opts.agents,
+        brokers: brokerCount,
+        loadBefore,
+        loadAfter: loadAverage(),
+        minutes: Math.round((Date.now() - startedAt) / 6000) / 10,
+      };
+      const markdown = resultsMarkdown(done, facts);
+      if (final) console.log(`\n${markdown}\n`);
+      if (!opts.write) return;
+      recordReliability({ scenarios: done.map((r) => r.row) }, resolve(ROOT, 'docs/reliability.json'));
+      writeResultsSection(resolve(ROOT, 'docs/reliability.md'), markdown);
+      log(`wrote docs/reliability.json and docs/reliability.md (${done.length} of ${plan.length} scenarios)`);
+    };
     for (const fault of plan) {
       const result = await runScenario(
         fault,
@@ -235,28 +253,14 @@ async function main(): Promise<void> {
       );
       results.push(result);
       log(
-        `${fault.name}: ${JSON.stringify(result.row)} audit ${result.audit.ok ? 'verified' : 'FAILED'}${result.errors.length ? ` errors: ${result.errors.join('; ')}` : ''}`,
+        `${fault.name} (load ${loadAverage()}): ${JSON.stringify(result.row)} audit ${result.audit.ok ? 'verified' : 'FAILED'}${result.errors.length ? ` errors: ${result.errors.join('; ')}` : ''}`,
       );
+      // After every scenario: a run that breaks off later still leaves the rows it has.
+      writeResults(results, false);
       // The next fault starts from a whole platform.
       await stack.startPlatform().catch((e: Error) => log(`restart before the next fault: ${e.message}`));
     }
-    const facts = {
-      date: new Date().toISOString(),
-      commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
-      ratePerSec: opts.rate,
-      agents: opts.agents,
-      brokers: brokerCount,
-      loadBefore,
-      loadAfter: loadAverage(),
-      minutes: Math.round((Date.now() - startedAt) / 6000) / 10,
-    };
-    const markdown = resultsMarkdown(results, facts);
-    console.log(`\n${markdown}\n`);
-    if (opts.write) {
-      recordReliability({ scenarios: results.map((r) => r.row) }, resolve(ROOT, 'docs/reliability.json'));
-      writeResultsSection(resolve(ROOT, 'docs/reliability.md'), markdown);
-      log('wrote docs/reliability.json and docs/reliability.md');
-    }
+    writeResults(results, true);
     const failed = results.some(
       (r) =>
         r.row.lost > 0 ||

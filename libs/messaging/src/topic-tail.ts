@@ -11,16 +11,22 @@ export interface TopicTailSettings {
   topicPrefix: string;
   /** Unique per instance: every instance reads the whole topic. */
   groupId: string;
-  /** Give up on the initial catch-up after this long (the instance then fails to start). */
-  catchUpTimeoutMs?: number;
+  /**
+   * A catch-up that takes longer than this is logged as slow (and again every such interval) —
+   * never given up: a starved machine makes a start longer, not a failure (default 30 s).
+   */
+  slowCatchUpWarnMs?: number;
   maxWaitTimeInMs?: number;
 }
 
 /**
  * Reads a (compacted) state topic from the beginning and keeps following it. `start` resolves once
  * every message that existed when it was called has been handed over (the high watermarks read
- * before subscribing), so an instance can refuse to serve before its state is loaded. An empty topic
- * resolves at once, without waiting for the group to join. Undecodable messages, and events whose
+ * before subscribing), so an instance can refuse to serve before its state is loaded. However long
+ * that takes: a slow catch-up (a starved process, a group the coordinator dropped and kafkajs
+ * rejoins) is logged every `slowCatchUpWarnMs` and waited for, while readiness stays down; only a
+ * consumer that crashed for good, or `stop`, ends it with an error. An empty topic resolves at
+ * once, without waiting for the group to join. Undecodable messages, and events whose
  * source may not produce them, are logged and skipped: one bad record must not block a start, and
  * every instance reads it at every start; audit, the state topics' one group reader, dead-letters
  * it once (StateTopics in libs/contracts).
@@ -28,6 +34,7 @@ export interface TopicTailSettings {
 export class TopicTail {
   private consumer?: Consumer;
   private running = false;
+  private abandonCatchUp?: (error: Error) => void;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -60,62 +67,84 @@ export class TopicTail {
       if (pending.size === 0) resolve();
     });
 
+    // A consumer that crashed for good (kafkajs does not restart it) will never catch up: that,
+    // and a stop during the catch-up, end the start; slowness alone does not.
+    let abandon: (error: Error) => void = () => undefined;
+    const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+    abandoned.catch(() => undefined);
+    this.abandonCatchUp = abandon;
+
     const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 20,
       minBytes: 1,
-      sessionTimeout: 10_000,
+      // As long as the broker allows by default: a process starved for CPU misses heartbeats, and
+      // a member the coordinator dropped must rejoin before the catch-up goes on.
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 30_000,
       heartbeatInterval: 1_000,
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (e) =>
-      this.logger.error({ err: e.payload.error, topic }, 'topic tail crashed'),
-    );
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    this.running = true;
-    await consumer.run({
-      autoCommit: true,
-      eachMessage: async ({ partition, message }) => {
-        try {
-          onEvent(decodeTrustedEvent(headersToStrings(message.headers as never), message.value, baseTopic));
-          loaded++;
-        } catch (error) {
-          this.logger.warn(
-            { err: error, topic, partition, offset: message.offset },
-            'skipping undecodable or unauthorized state record',
-          );
-        }
-        const target = pending.get(partition);
-        if (target !== undefined && BigInt(message.offset) + 1n >= target) {
-          pending.delete(partition);
-          if (pending.size === 0) markCaughtUp();
-        }
-      },
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error({ err: e.payload.error, topic, restart: e.payload.restart }, 'topic tail crashed');
+      if (!e.payload.restart) abandon(new Error(`the tail of ${topic} crashed: ${e.payload.error.message}`));
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (pending.size > 0)
+        this.logger.info({ topic, partitions: pending.size }, 'topic tail joined, catching up');
     });
 
-    const timeoutMs = this.settings.catchUpTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
+    const startedAt = performance.now();
+    const warnEveryMs = this.settings.slowCatchUpWarnMs ?? 30_000;
+    const slow = setInterval(
+      () =>
+        this.logger.warn(
+          {
+            topic,
+            behindPartitions: [...pending.keys()],
+            loaded,
+            ms: Math.round(performance.now() - startedAt),
+          },
+          'state topic not read to its high watermark yet; still catching up (readiness stays down)',
+        ),
+      warnEveryMs,
+    );
     try {
-      await Promise.race([
-        caughtUp,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`could not read ${topic} to its high watermark within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      this.running = true;
+      await consumer.run({
+        autoCommit: true,
+        eachMessage: async ({ partition, message }) => {
+          try {
+            onEvent(decodeTrustedEvent(headersToStrings(message.headers as never), message.value, baseTopic));
+            loaded++;
+          } catch (error) {
+            this.logger.warn(
+              { err: error, topic, partition, offset: message.offset },
+              'skipping undecodable or unauthorized state record',
+            );
+          }
+          const target = pending.get(partition);
+          if (target !== undefined && BigInt(message.offset) + 1n >= target) {
+            pending.delete(partition);
+            if (pending.size === 0) markCaughtUp();
+          }
+        },
+      });
+      await Promise.race([abandoned, caughtUp]);
     } finally {
-      clearTimeout(timer);
+      clearInterval(slow);
+      this.abandonCatchUp = undefined;
     }
     return { loaded };
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.abandonCatchUp?.(new Error(`stopped before ${this.settings.topic} was read to its high watermark`));
     await this.consumer
       ?.disconnect()
       .catch((error: unknown) =>

@@ -4,7 +4,7 @@ import { AccessController } from './api/access.controller';
 import { AccessReads } from './api/access-reads';
 import { AgentQuarantine, KillSwitchApiQuarantine } from './containment/agent-quarantine';
 import { Containment } from './containment/containment';
-import { AccessEventsHandler } from './monitoring/access-events.handler';
+import { AccessEventsConsumer } from './monitoring/access-events.consumer';
 import { AccessObservation } from './monitoring/access-observation';
 import { AccessStateStore } from './monitoring/access-state-store';
 import { AccessTicker } from './monitoring/access-ticker';
@@ -17,7 +17,7 @@ export class AccessModule {
     return {
       module: AccessModule,
       imports: [ServiceRuntimeModule.forRoot(parts)],
-      controllers: [AccessEventsHandler, AccessController],
+      controllers: [AccessController],
       providers: [
         { provide: AccessStateStore, useClass: PgAccessStateStore },
         { provide: AgentQuarantine, useClass: KillSwitchApiQuarantine },
@@ -26,6 +26,7 @@ export class AccessModule {
         AccessObservation,
         AccessReads,
         AccessTicker,
+        AccessEventsConsumer,
       ],
     };
   }

@@ -11,6 +11,8 @@ export const AccessEnv = CommonEnv.extend({
    * killswitch trusts through SERVICE_PRINCIPALS_JWKS.
    */
   KILLSWITCH_URL: z.string().url().default('http://127.0.0.1:3004'),
+  /** Events judged per batch at most (one transaction, one produce of the batch's anomalies). */
+  ACCESS_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(500),
   /** How often closed buckets are judged, cohort baselines saved and unsent anomalies caught up. */
   ACCESS_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
   /**

@@ -41,7 +41,10 @@ class RecordingQuarantine extends AgentQuarantine {
 function instance(store: InMemoryAccessStateStore, clock = new ManualClock(T0)) {
   const quarantine = new RecordingQuarantine();
   const published: AnomalyEnvelope[] = [];
-  const bus = { publish: async (e: EventEnvelope) => void published.push(e as AnomalyEnvelope) };
+  const bus = {
+    publishMany: async (items: { event: EventEnvelope }[]) =>
+      void published.push(...items.map((i) => i.event as AnomalyEnvelope)),
+  };
   const logger = pino({ level: 'silent' });
   const containment = new Containment(store, quarantine, bus as unknown as EventPublisher, clock, logger);
   const config = {
@@ -81,6 +84,7 @@ function read(
   at: number,
   records: number,
   subjects = 1,
+  who: AgentIdentity = agent,
 ): [EventEnvelope<TelemetryRecordedV1>, MessageOrigin] {
   const subjectIds = Array.from(
     { length: subjects },
@@ -92,15 +96,15 @@ function read(
     records,
     dataClasses: ['customer'],
     attributes: {},
-    agentId: agent.id,
+    agentId: who.id,
     recordedAt: new Date(at).toISOString(),
-    agent: { role: agent.role, version: agent.version },
+    agent: { role: who.role, version: who.version },
     access: { kind: 'read', source: 'crm.customers', dataClasses: ['customer'], records, subjectIds },
   };
   const event = createEvent(EventTypes.TelemetryRecorded, data, {
     source: 'agentops/ingest',
-    tenantid: agent.tenantId,
-    agentid: agent.id,
+    tenantid: who.tenantId,
+    agentid: who.id,
     time: new Date(at),
   }) as EventEnvelope<TelemetryRecordedV1>;
   return [event, origin('agentops.telemetry.v1')];
@@ -110,11 +114,12 @@ function intent(
   at: number,
   dataUsed: IntentProposedV1['dataUsed'] = [],
   params: Record<string, unknown> = {},
+  who: AgentIdentity = agent,
 ): [EventEnvelope<IntentProposedV1>, MessageOrigin] {
   const intentId = newEventId();
   const data: IntentProposedV1 = {
     intentId,
-    agent,
+    agent: who,
     action: 'service.send_message',
     target: { type: 'customer', id: 'c-1' },
     params,
@@ -125,21 +130,25 @@ function intent(
   };
   const event = createEvent(EventTypes.IntentProposed, data, {
     source: 'agentops/ingest',
-    tenantid: agent.tenantId,
-    agentid: agent.id,
+    tenantid: who.tenantId,
+    agentid: who.id,
     correlationid: intentId,
     time: new Date(at),
   }) as EventEnvelope<IntentProposedV1>;
   return [event, origin('agentops.intents.v1')];
 }
 
+/** One event as a batch of its own (what the consumer hands over for a lone message). */
+const observeOne = (o: AccessObservation, [event, origin]: [EventEnvelope, MessageOrigin]) =>
+  o.observe([{ event, origin }]);
+
 /** `minutes` of ordinary work: two reads of 3–5 records of one customer, each followed by its intent. */
 async function work(o: AccessObservation, from: number, minutes: number): Promise<void> {
   for (let m = 0; m < minutes; m++)
     for (let i = 0; i < 2; i++) {
       const at = from + m * MIN + 1000 + i * 25_000;
-      await o.onTelemetry(...read(at, 3 + ((m + i) % 3)));
-      await o.onIntent(...intent(at + 500));
+      await observeOne(o, read(at, 3 + ((m + i) % 3)));
+      await observeOne(o, intent(at + 500));
     }
 }
 
@@ -155,7 +164,7 @@ describe('AccessObservation', () => {
     await work(observation, T0, 200);
     expect(published).toEqual([]);
     const sweep = T0 + 201 * MIN;
-    for (let i = 0; i < 10; i++) await observation.onTelemetry(...read(sweep + i * 1000, 50, 50));
+    for (let i = 0; i < 10; i++) await observeOne(observation, read(sweep + i * 1000, 50, 50));
     const high = published.filter((e) => e.data.severity === 'high');
     expect(high.length).toBeGreaterThan(0);
     expect(quarantine.flips).toEqual(['svc-1']);
@@ -170,8 +179,8 @@ describe('AccessObservation', () => {
     const store = new InMemoryAccessStateStore();
     const { observation } = instance(store);
     const event = read(T0, 7);
-    await observation.onTelemetry(...event);
-    await observation.onTelemetry(...event);
+    await observeOne(observation, event);
+    await observeOne(observation, event);
     expect(store.rows.get('svc-1')).toMatchObject({ seq: 1, state: { open: { counts: { records: 7 } } } });
   });
 
@@ -179,11 +188,11 @@ describe('AccessObservation', () => {
     const store = new InMemoryAccessStateStore();
     const a = instance(store).observation;
     const b = instance(store).observation;
-    await a.onTelemetry(...read(T0, 5));
-    await b.onTelemetry(...read(T0 + 1000, 6));
-    await a.onTelemetry(...read(T0 + 2000, 7));
+    await observeOne(a, read(T0, 5));
+    await observeOne(b, read(T0 + 1000, 6));
+    await observeOne(a, read(T0 + 2000, 7));
     // A restarted instance starts with nothing in memory.
-    await instance(store).observation.onTelemetry(...read(T0 + 3000, 8));
+    await observeOne(instance(store).observation, read(T0 + 3000, 8));
     expect(store.rows.get('svc-1')).toMatchObject({
       seq: 4,
       state: { open: { counts: { records: 26, reads: 4 } } },
@@ -193,11 +202,11 @@ describe('AccessObservation', () => {
   it('forgets its copy when a write fails, so the retry counts the event once', async () => {
     const store = new InMemoryAccessStateStore();
     const { observation } = instance(store);
-    await observation.onTelemetry(...read(T0, 5));
+    await observeOne(observation, read(T0, 5));
     const event = read(T0 + 1000, 6);
     store.failNextCommit = true;
-    await expect(observation.onTelemetry(...event)).rejects.toThrow('connection lost');
-    await observation.onTelemetry(...event);
+    await expect(observeOne(observation, event)).rejects.toThrow('connection lost');
+    await observeOne(observation, event);
     expect(store.rows.get('svc-1')?.state.open.counts.records).toBe(11);
   });
 
@@ -205,27 +214,27 @@ describe('AccessObservation', () => {
     const store = new InMemoryAccessStateStore();
     const { observation } = instance(store);
     const used = [{ source: 'crm.customers', dataClasses: ['customer'], records: 4 }];
-    await observation.onIntent(...intent(T0, used));
+    await observeOne(observation, intent(T0, used));
     expect(store.rows.get('svc-1')?.state.open.counts).toMatchObject({ records: 4, reads: 1 });
-    await observation.onTelemetry(...read(T0 + 1000, 2));
-    await observation.onIntent(...intent(T0 + 2000, used));
+    await observeOne(observation, read(T0 + 1000, 2));
+    await observeOne(observation, intent(T0 + 2000, used));
     expect(store.rows.get('svc-1')?.state.open.counts).toMatchObject({ records: 6, reads: 2 });
   });
 
-  it("writes the agent's recent steps for guardrail's flow rules after every event", async () => {
+  it("writes the agent's recent steps for guardrail's flow rules after every batch", async () => {
     const store = new InMemoryAccessStateStore();
     const { observation, history } = instance(store);
-    await observation.onTelemetry(...read(T0, 5));
-    await observation.onIntent(...intent(T0 + 1000));
+    await observeOne(observation, read(T0, 5));
+    await observeOne(observation, intent(T0 + 1000));
     expect(history.steps.get('svc-1')?.map((s) => [s.kind, s.records])).toEqual([
       ['read', 5],
       ['intent', 0],
     ]);
     // A failed write does not fail the event: the next one writes the whole window again.
     history.down = true;
-    await observation.onTelemetry(...read(T0 + 2000, 6));
+    await observeOne(observation, read(T0 + 2000, 6));
     history.down = false;
-    await observation.onTelemetry(...read(T0 + 3000, 7));
+    await observeOne(observation, read(T0 + 3000, 7));
     expect(history.steps.get('svc-1')).toHaveLength(4);
     expect(store.rows.get('svc-1')?.seq).toBe(4);
   });
@@ -234,10 +243,10 @@ describe('AccessObservation', () => {
     const store = new InMemoryAccessStateStore();
     const { observation, published, quarantine } = instance(store);
     const pii = [{ source: 'crm.customers', dataClasses: ['customer.pii'], records: 3 }];
-    await observation.onIntent(...intent(T0, pii));
-    await observation.onIntent(...intent(T0 + 1000, [], { destination: 'mail.maison.example' }));
+    await observeOne(observation, intent(T0, pii));
+    await observeOne(observation, intent(T0 + 1000, [], { destination: 'mail.maison.example' }));
     expect(published).toEqual([]);
-    await observation.onIntent(...intent(T0 + 2000, [], { destination: 'paste.evil.example' }));
+    await observeOne(observation, intent(T0 + 2000, [], { destination: 'paste.evil.example' }));
     expect(published.map((e) => [e.data.detector, e.data.severity, e.data.baselineFrom])).toEqual([
       ['flow_rule', 'high', 'rule'],
     ]);
@@ -252,7 +261,7 @@ describe('AccessObservation', () => {
     const { observation, published } = instance(store);
     await work(observation, T0, 100);
     const from = T0 + 101 * MIN;
-    for (let i = 0; i < 30; i++) await observation.onIntent(...intent(from + i * 10_000));
+    for (let i = 0; i < 30; i++) await observeOne(observation, intent(from + i * 10_000));
     expect(published.map((e) => [e.data.detector, e.data.severity])).toContainEqual(['silence', 'medium']);
   });
 
@@ -262,7 +271,7 @@ describe('AccessObservation', () => {
     const { observation, published, quarantine } = instance(store, clock);
     await work(observation, T0, 200);
     quarantine.down = true;
-    for (let i = 0; i < 10; i++) await observation.onTelemetry(...read(T0 + 201 * MIN + i * 1000, 50, 50));
+    for (let i = 0; i < 10; i++) await observeOne(observation, read(T0 + 201 * MIN + i * 1000, 50, 50));
     expect(published).toEqual([]);
     expect(store.stored.length).toBeGreaterThan(0);
     quarantine.down = false;
@@ -282,5 +291,48 @@ describe('AccessObservation', () => {
     const restarted = instance(store).observation;
     await restarted.onModuleInit();
     expect(restarted.monitor.exportCohorts()).toEqual(store.cohorts);
+  });
+
+  it('judges a batch with several events of each agent as it judges them one at a time', async () => {
+    const sweeper: AgentIdentity = { ...agent, id: 'svc-2' };
+    // Two agents interleaved: ordinary work, then one sweeps while the other reads PII and sends
+    // it to an unlisted destination — ceilings, z-scores, the flow rule and dataUsed all in play.
+    const stream: [EventEnvelope, MessageOrigin][] = [];
+    for (let m = 0; m < 200; m++)
+      for (const who of [agent, sweeper]) {
+        const at = T0 + m * MIN + 1000;
+        stream.push(read(at, 3 + (m % 3), 1, who), intent(at + 500, [], {}, who));
+      }
+    const late = T0 + 201 * MIN;
+    for (let i = 0; i < 10; i++) stream.push(read(late + i * 1000, 50, 50, sweeper));
+    const pii = [{ source: 'crm.customers', dataClasses: ['customer.pii'], records: 3 }];
+    stream.push(intent(late + 500, pii), intent(late + 1500, [], { destination: 'paste.evil.example' }));
+
+    const oneByOne = instance(new InMemoryAccessStateStore());
+    for (const e of stream) await observeOne(oneByOne.observation, e);
+    const batchedStore = new InMemoryAccessStateStore();
+    const batched = instance(batchedStore);
+    const items = stream.map(([event, origin]) => ({ event, origin }));
+    for (let i = 0; i < items.length; i += 37) await batched.observation.observe(items.slice(i, i + 37));
+
+    // Per agent, in order (a batch contains its agents one after the other; ids are new each run).
+    const verdicts = (published: AnomalyEnvelope[]) =>
+      published
+        .map(({ data: { anomalyId: _id, quarantine, ...rest } }) => ({ ...rest, quarantined: !!quarantine }))
+        .sort((a, b) => a.agentId.localeCompare(b.agentId));
+    expect(verdicts(oneByOne.published).length).toBeGreaterThan(1);
+    expect(new Set(oneByOne.published.map((e) => e.data.detector))).toContain('flow_rule');
+    expect(verdicts(batched.published)).toEqual(verdicts(oneByOne.published));
+    expect(batched.quarantine.flips.sort()).toEqual(oneByOne.quarantine.flips.sort());
+    for (const id of [agent.id, sweeper.id])
+      expect(batchedStore.rows.get(id)?.state).toEqual(
+        (await oneByOne.observation['store'].agentRow(id))?.state,
+      );
+    // One transaction per batch, not per event.
+    expect(batchedStore.updates).toBe(Math.ceil(items.length / 37));
+    // A batch offered again (a crash before its offsets were committed) counts nothing twice.
+    const before = batchedStore.rows.get(agent.id);
+    await batched.observation.observe(items.slice(-37));
+    expect(batchedStore.rows.get(agent.id)).toEqual(before);
   });
 });

@@ -6,26 +6,44 @@ import {
   IntentProposedV1,
   TelemetryRecordedV1,
 } from '@agentops/contracts';
-import { MessageOrigin, createEvent, newEventId } from '@agentops/messaging';
+import { ConsumedEvent, MessageOrigin, createEvent, newEventId } from '@agentops/messaging';
 import { Clock, EVENT_SOURCE, LOGGER, SERVICE_CONFIG } from '@agentops/service-runtime';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AccessConfig } from '../config';
 import { Containment } from '../containment/containment';
-import { AccessStateStore, AgentAccessRow, AnomalyEnvelope } from './access-state-store';
+import { AccessStateStore, AgentAccessRow, AgentUpdate, AnomalyEnvelope } from './access-state-store';
 import { FlowHistoryWriter } from './flow-history';
 
-type Judge = (monitor: AccessMonitor, at: number, row: AgentAccessRow | undefined) => AccessAnomaly[];
+/** One event's part of a judgement: what it does to the monitor, given the row as it stands before it. */
+type Judge = (
+  monitor: AccessMonitor,
+  at: number,
+  row: Pick<AgentAccessRow, 'reportsAccess'>,
+) => AccessAnomaly[];
+
+/** One event of a batch, made ready to judge. */
+interface Observed {
+  ref: AgentRef;
+  event: EventEnvelope;
+  origin: MessageOrigin;
+  /** Whether the event is the agent's own data-access report. */
+  reportsAccess: boolean;
+  judge: Judge;
+}
 
 /**
- * Use case: judges each agent's data access as its events arrive (issue #17). The monitor
- * (`libs/access-anomaly`) holds the agents this instance owns in memory; the truth is each agent's
- * row, written with the offsets it has applied and the anomalies it raised in one transaction. A
- * row newer than the memory's copy (the agent was judged elsewhere after a rebalance) is loaded
- * first; an event at or below the row's offset (a redelivery) is skipped. One event at a time per
- * instance, the tick included, so the memory never races the rows. After each event the agent's
- * recent steps are written for guardrail's flow rules, and an egress intent is judged by the same
- * rules here (guardrail denies it; this raises the anomaly that contains the agent).
+ * Use case: judges each agent's data access as its events arrive (issue #17), a batch at a time.
+ * The monitor (`libs/access-anomaly`) holds the agents this instance owns in memory; the truth is
+ * each agent's row, written with the offsets it has applied and the anomalies it raised. Per batch
+ * (one chunk of one partition), events are grouped by agent, every agent's row is locked and read
+ * once, its events are applied in log order — the same verdicts as one at a time — and all rows and
+ * anomalies are written in one transaction. A row newer than the memory's copy (the agent was
+ * judged elsewhere after a rebalance) is loaded first; an event at or below the row's offset (a
+ * redelivery) is skipped. One batch at a time per instance, the tick included, so the memory never
+ * races the rows. After each batch the agents' recent steps are written for guardrail's flow rules,
+ * and the anomalies are contained and published together. An egress intent is judged by the same
+ * flow rules here (guardrail denies it; this raises the anomaly that contains the agent).
  */
 @Injectable()
 export class AccessObservation implements OnModuleInit {
@@ -58,50 +76,29 @@ export class AccessObservation implements OnModuleInit {
     this.monitor.importCohorts(await this.store.loadCohorts());
   }
 
-  /** A data-access report (telemetry with `access`); other telemetry is not this service's. */
-  onTelemetry(event: EventEnvelope<TelemetryRecordedV1>, origin: MessageOrigin): Promise<void> {
-    const { access, agent } = event.data;
-    if (!access || !agent) return Promise.resolve();
-    const ref: AgentRef = {
-      id: event.data.agentId,
-      tenantId: event.tenantid,
-      role: agent.role,
-      version: agent.version,
-      ...(agent.scopes ? { scopes: agent.scopes } : {}),
-    };
-    return this.observe(ref, event, origin, true, (m, at) => m.observeAccess(ref, at, access));
-  }
-
   /**
-   * An intent: the denominator of every per-intent feature. Its `dataUsed` counts as reads for an
-   * agent that reports none of its own (else the same read would count twice). An egress intent
-   * (`params.destination`) is first judged by the flow rules over the history before it.
+   * A batch of intents and telemetry, in log order. Either every event is applied (rows written,
+   * then history and containment, which are retried elsewhere if they fail) or it throws with
+   * nothing written and the memory's copies of its agents dropped, so a retry starts from the rows.
    */
-  onIntent(event: EventEnvelope<IntentProposedV1>, origin: MessageOrigin): Promise<void> {
-    const intent = event.data;
-    const ref: AgentRef = {
-      id: intent.agent.id,
-      tenantId: intent.agent.tenantId,
-      role: intent.agent.role,
-      version: intent.agent.version,
-      ...(intent.agent.scopes ? { scopes: intent.agent.scopes } : {}),
-    };
-    const egress = pendingEgressOf(intent);
-    return this.observe(ref, event, origin, false, (m, at, row) => {
-      const out: AccessAnomaly[] = egress ? m.checkEgress(ref, at, egress).anomalies : [];
-      if (!row?.reportsAccess)
-        for (const used of intent.dataUsed)
-          out.push(
-            ...m.observeAccess(ref, at, {
-              kind: 'read',
-              source: used.source,
-              dataClasses: used.dataClasses,
-              records: used.records ?? 0,
-              subjectIds: [],
-            }),
-          );
-      out.push(...m.observeIntent(ref, at, { action: intent.action }));
-      return out;
+  observe(items: readonly ConsumedEvent[]): Promise<void> {
+    const observed = items.flatMap(({ event, origin }) => {
+      const o = observedOf(event, origin);
+      return o ? [o] : [];
+    });
+    if (observed.length === 0) return Promise.resolve();
+    const byAgent = new Map<string, Observed[]>();
+    for (const o of observed) byAgent.set(o.ref.id, [...(byAgent.get(o.ref.id) ?? []), o]);
+    return this.exclusive(async () => {
+      const updates = await this.judge([...byAgent.keys()], (rows) =>
+        [...byAgent].flatMap(([agentId, events]) => {
+          const next = this.applied(agentId, rows.get(agentId), events);
+          return next ? [next] : [];
+        }),
+      );
+      if (updates.length === 0) return;
+      await this.writeHistory(updates.map((u) => u.row));
+      await this.containment.contain(updates.flatMap((u) => u.anomalies));
     });
   }
 
@@ -112,76 +109,98 @@ export class AccessObservation implements OnModuleInit {
   tick(graceMs: number): Promise<void> {
     return this.exclusive(async () => {
       const now = this.clock.now().getTime();
-      for (const ref of this.monitor.dueAgents(now)) {
-        const anomalies = await this.judge(ref.id, (row) => {
-          // Not ours any more (judged elsewhere since): forget it rather than write a stale copy.
-          if (!row || row.seq !== this.loaded.get(ref.id)) {
-            this.forget(ref.id);
-            return null;
-          }
-          const found = this.monitor.tick(now, (r) => r.id === ref.id);
-          return this.written(ref, row, found, undefined, now);
-        });
-        if (anomalies) await this.containment.contain(anomalies);
-      }
+      const due = this.monitor.dueAgents(now);
+      const updates = await this.judge(
+        due.map((ref) => ref.id),
+        (rows) =>
+          due.flatMap((ref) => {
+            const row = rows.get(ref.id);
+            // Not ours any more (judged elsewhere since): forget it rather than write a stale copy.
+            if (!row || row.seq !== this.loaded.get(ref.id)) {
+              this.forget(ref.id);
+              return [];
+            }
+            const found = this.monitor.tick(now, (r) => r.id === ref.id);
+            return [
+              this.written(
+                ref,
+                row,
+                found.map((a) => this.envelope(a, undefined, now)),
+              ),
+            ];
+          }),
+      );
+      await this.containment.contain(updates.flatMap((u) => u.anomalies));
       await this.store.saveCohorts(this.monitor.exportCohorts());
       await this.containment.catchUp(graceMs);
     });
   }
 
-  private observe(
-    ref: AgentRef,
-    event: EventEnvelope,
-    origin: MessageOrigin,
-    reportsAccess: boolean,
-    judge: Judge,
-  ): Promise<void> {
-    const position = `${origin.baseTopic}/${origin.partition}`;
-    return this.exclusive(async () => {
-      const anomalies = await this.judge(ref.id, (row) => {
-        const applied = row?.offsets[position];
-        if (applied !== undefined && BigInt(applied) >= BigInt(origin.offset)) return null;
-        this.adopt(ref.id, row);
-        const found = judge(this.monitor, Date.parse(event.time), row);
-        const next = this.written(ref, row, found, event, Date.parse(event.time));
-        next.row.offsets[position] = origin.offset;
-        next.row.reportsAccess ||= reportsAccess;
-        return next;
-      });
-      if (!anomalies) return;
-      await this.writeHistory(ref);
-      await this.containment.contain(anomalies);
-    });
+  /** One agent's events of a batch applied in order over its row; null when all were applied before. */
+  private applied(
+    agentId: string,
+    row: AgentAccessRow | undefined,
+    events: readonly Observed[],
+  ): AgentUpdate | null {
+    const offsets = { ...row?.offsets };
+    let reportsAccess = row?.reportsAccess ?? false;
+    const anomalies: AnomalyEnvelope[] = [];
+    let fresh = false;
+    for (const o of events) {
+      const position = `${o.origin.baseTopic}/${o.origin.partition}`;
+      const applied = offsets[position];
+      if (applied !== undefined && BigInt(applied) >= BigInt(o.origin.offset)) continue;
+      if (!fresh) this.adopt(agentId, row);
+      fresh = true;
+      const at = Date.parse(o.event.time);
+      anomalies.push(
+        ...o.judge(this.monitor, at, { reportsAccess }).map((a) => this.envelope(a, o.event, at)),
+      );
+      offsets[position] = o.origin.offset;
+      reportsAccess ||= o.reportsAccess;
+    }
+    if (!fresh) return null;
+    const next = this.written(events[0]!.ref, row, anomalies);
+    next.row.offsets = offsets;
+    next.row.reportsAccess = reportsAccess;
+    return next;
   }
 
   /**
-   * Best effort: the row is committed already, so a redelivery would be skipped and could not
-   * retry this; the next event of the agent writes its whole window again.
+   * Best effort: the rows are committed already, so a redelivery would be skipped and could not
+   * retry this; the agent's next batch writes its whole window again.
    */
-  private async writeHistory(ref: AgentRef): Promise<void> {
+  private async writeHistory(rows: readonly AgentAccessRow[]): Promise<void> {
     try {
       const ttl = this.monitor.historyWindowMs;
-      await this.flowHistory.write(ref.tenantId, ref.id, this.monitor.historyOf(ref.id), ttl);
+      await this.flowHistory.write(
+        rows.map((r) => ({
+          tenantId: r.tenantId,
+          agentId: r.agentId,
+          steps: this.monitor.historyOf(r.agentId),
+        })),
+        ttl,
+      );
     } catch (err) {
       this.logger.warn(
-        { err, agentId: ref.id },
-        'flow history not written; the next event of the agent rewrites it',
+        { err, agents: rows.length },
+        "flow history not written; each agent's next batch rewrites it",
       );
     }
   }
 
-  /** Runs one row update; on failure the memory's copy is dropped, so a retry starts from the row. */
+  /** Runs one batch's row updates; on failure the memory's copies are dropped, so a retry starts from the rows. */
   private async judge(
-    agentId: string,
-    judge: (row: AgentAccessRow | undefined) => { row: AgentAccessRow; anomalies: AnomalyEnvelope[] } | null,
-  ): Promise<AnomalyEnvelope[] | null> {
+    agentIds: readonly string[],
+    judge: (rows: ReadonlyMap<string, AgentAccessRow>) => AgentUpdate[],
+  ): Promise<AgentUpdate[]> {
+    if (agentIds.length === 0) return [];
     try {
-      const update = await this.store.update(agentId, judge);
-      if (!update) return null;
-      this.loaded.set(agentId, update.row.seq);
-      return update.anomalies;
+      const updates = await this.store.updateAgents(agentIds, judge);
+      for (const u of updates) this.loaded.set(u.row.agentId, u.row.seq);
+      return updates;
     } catch (error) {
-      this.forget(agentId);
+      for (const id of agentIds) this.forget(id);
       throw error;
     }
   }
@@ -201,13 +220,7 @@ export class AccessObservation implements OnModuleInit {
     this.loaded.delete(agentId);
   }
 
-  private written(
-    ref: AgentRef,
-    row: AgentAccessRow | undefined,
-    found: AccessAnomaly[],
-    cause: EventEnvelope | undefined,
-    at: number,
-  ): { row: AgentAccessRow; anomalies: AnomalyEnvelope[] } {
+  private written(ref: AgentRef, row: AgentAccessRow | undefined, anomalies: AnomalyEnvelope[]): AgentUpdate {
     const [state] = this.monitor.exportAgents((r) => r.id === ref.id);
     return {
       row: {
@@ -218,7 +231,7 @@ export class AccessObservation implements OnModuleInit {
         offsets: { ...row?.offsets },
         reportsAccess: row?.reportsAccess ?? false,
       },
-      anomalies: found.map((a) => this.envelope(a, cause, at)),
+      anomalies,
     };
   }
 
@@ -261,4 +274,54 @@ export class AccessObservation implements OnModuleInit {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * What an event does to its agent: a data-access report (telemetry with `access`; other telemetry
+ * is not this service's), or an intent — the denominator of every per-intent feature, whose
+ * `dataUsed` counts as reads for an agent that reports none of its own (else the same read would
+ * count twice), and an egress intent (`params.destination`) is first judged by the flow rules over
+ * the history before it. Anything else: undefined.
+ */
+function observedOf(event: EventEnvelope, origin: MessageOrigin): Observed | undefined {
+  if (event.type === EventTypes.TelemetryRecorded) {
+    const data = event.data as TelemetryRecordedV1;
+    const { access, agent } = data;
+    if (!access || !agent) return undefined;
+    const ref: AgentRef = {
+      id: data.agentId,
+      tenantId: event.tenantid,
+      role: agent.role,
+      version: agent.version,
+      ...(agent.scopes ? { scopes: agent.scopes } : {}),
+    };
+    return { ref, event, origin, reportsAccess: true, judge: (m, at) => m.observeAccess(ref, at, access) };
+  }
+  if (event.type !== EventTypes.IntentProposed) return undefined;
+  const intent = event.data as IntentProposedV1;
+  const ref: AgentRef = {
+    id: intent.agent.id,
+    tenantId: intent.agent.tenantId,
+    role: intent.agent.role,
+    version: intent.agent.version,
+    ...(intent.agent.scopes ? { scopes: intent.agent.scopes } : {}),
+  };
+  const egress = pendingEgressOf(intent);
+  const judge: Judge = (m, at, row) => {
+    const out: AccessAnomaly[] = egress ? m.checkEgress(ref, at, egress).anomalies : [];
+    if (!row.reportsAccess)
+      for (const used of intent.dataUsed)
+        out.push(
+          ...m.observeAccess(ref, at, {
+            kind: 'read',
+            source: used.source,
+            dataClasses: used.dataClasses,
+            records: used.records ?? 0,
+            subjectIds: [],
+          }),
+        );
+    out.push(...m.observeIntent(ref, at, { action: intent.action }));
+    return out;
+  };
+  return { ref, event, origin, reportsAccess: false, judge };
 }

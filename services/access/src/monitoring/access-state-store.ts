@@ -18,7 +18,7 @@ export interface AgentAccessRow {
   reportsAccess: boolean;
 }
 
-/** What a judgement of one event writes: the agent's new row and the anomalies it raised. */
+/** What a judgement writes for one agent: its new row and the anomalies it raised. */
 export interface AgentUpdate {
   row: AgentAccessRow;
   anomalies: AnomalyEnvelope[];
@@ -39,13 +39,14 @@ export const ACCESS_AGENTS_KEYSET = new Keyset(z.tuple([z.string().min(1).max(20
 /** The access service's state in its own schema (a port: PostgreSQL in the service, memory in specs). */
 export abstract class AccessStateStore {
   /**
-   * Runs `judge` with the agent's row locked (undefined for an agent never seen) and writes what it
-   * returns, the row and its anomalies, in one transaction; `null` writes nothing.
+   * Runs `judge` with the agents' rows locked (an agent never seen has none) and writes what it
+   * returns, every agent's row and every anomaly, in one transaction; agents it returns nothing
+   * for are left as they are.
    */
-  abstract update(
-    agentId: string,
-    judge: (row: AgentAccessRow | undefined) => AgentUpdate | null,
-  ): Promise<AgentUpdate | null>;
+  abstract updateAgents(
+    agentIds: readonly string[],
+    judge: (rows: ReadonlyMap<string, AgentAccessRow>) => AgentUpdate[],
+  ): Promise<AgentUpdate[]>;
   abstract agentRow(agentId: string): Promise<AgentAccessRow | undefined>;
   /** A page of the agents' rows of a tenant (undefined: every tenant), by agent id. */
   abstract agentRows(
@@ -57,9 +58,10 @@ export abstract class AccessStateStore {
   abstract loadCohorts(): Promise<Record<string, CohortBaselines>>;
   /** Anomalies not yet published, created before `before` (oldest first). */
   abstract unpublished(before: Date, limit: number): Promise<AnomalyEnvelope[]>;
-  /** Stores the envelope as sent (with its quarantine, once the switch is flipped). */
-  abstract markPublished(envelope: AnomalyEnvelope, at: Date): Promise<void>;
-  abstract recordQuarantine(envelope: AnomalyEnvelope): Promise<void>;
+  /** Stores the envelopes as sent (with their quarantine, once the switch is flipped). */
+  abstract markPublished(envelopes: readonly AnomalyEnvelope[], at: Date): Promise<void>;
+  /** Stores the envelopes with the switch that quarantined their agent. */
+  abstract recordQuarantine(envelopes: readonly AnomalyEnvelope[]): Promise<void>;
   /** The switch that quarantined the agent at or after `since`, if any. */
   abstract recentQuarantine(agentId: string, since: Date): Promise<string | undefined>;
   /** A page of the anomalies, newest first. */

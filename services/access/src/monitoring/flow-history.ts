@@ -4,21 +4,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AccessConfig } from '../config';
 
+/** One agent's recent steps, as guardrail's flow rules read them. */
+export interface AgentFlowHistory {
+  tenantId: string;
+  agentId: string;
+  steps: readonly AccessStep[];
+}
+
 /**
- * Where an agent's recent steps go for guardrail's flow rules (a port): guardrail denies an egress
+ * Where agents' recent steps go for guardrail's flow rules (a port): guardrail denies an egress
  * intent over them before it runs (docs/architecture-notes.md § Flow rules).
  */
 export abstract class FlowHistoryWriter {
-  /** Replaces the agent's stored steps; they expire `ttlMs` after the newest (none left to judge). */
-  abstract write(
-    tenantId: string,
-    agentId: string,
-    steps: readonly AccessStep[],
-    ttlMs: number,
-  ): Promise<void>;
+  /** Replaces each agent's stored steps; they expire `ttlMs` after the newest (none left to judge). */
+  abstract write(histories: readonly AgentFlowHistory[], ttlMs: number): Promise<void>;
 }
 
-/** One SET with an expiry per judged event: the whole window, so a lost write is repaired by the next. */
+/**
+ * One SET with an expiry per agent judged in a batch, all in one pipeline: the whole window, so a
+ * lost write is repaired by the agent's next batch.
+ */
 @Injectable()
 export class RedisFlowHistoryWriter extends FlowHistoryWriter {
   constructor(
@@ -28,12 +33,18 @@ export class RedisFlowHistoryWriter extends FlowHistoryWriter {
     super();
   }
 
-  async write(tenantId: string, agentId: string, steps: readonly AccessStep[], ttlMs: number): Promise<void> {
-    await this.redis.set(
-      flowHistoryKey(this.config, tenantId, agentId),
-      encodeFlowHistory(steps),
-      'PX',
-      Math.max(1000, Math.ceil(ttlMs)),
-    );
+  async write(histories: readonly AgentFlowHistory[], ttlMs: number): Promise<void> {
+    if (histories.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const h of histories)
+      pipeline.set(
+        flowHistoryKey(this.config, h.tenantId, h.agentId),
+        encodeFlowHistory(h.steps),
+        'PX',
+        Math.max(1000, Math.ceil(ttlMs)),
+      );
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0]!;
   }
 }

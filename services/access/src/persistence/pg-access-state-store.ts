@@ -27,40 +27,46 @@ export class PgAccessStateStore extends AccessStateStore {
     super();
   }
 
-  async update(
-    agentId: string,
-    judge: (row: AgentAccessRow | undefined) => AgentUpdate | null,
-  ): Promise<AgentUpdate | null> {
+  /**
+   * One transaction per batch: the rows locked in agent-id order (two instances overlapping in a
+   * rebalance wait for each other instead of deadlocking), then one multi-row upsert of the rows
+   * and one multi-row insert of the anomalies.
+   */
+  async updateAgents(
+    agentIds: readonly string[],
+    judge: (rows: ReadonlyMap<string, AgentAccessRow>) => AgentUpdate[],
+  ): Promise<AgentUpdate[]> {
+    if (agentIds.length === 0) return [];
     return this.dataSource.transaction(async (m) => {
-      const [current] = (await m.query(
-        `SELECT ${AGENT_COLUMNS} FROM access_agents WHERE agent_id = $1 FOR UPDATE`,
-        [agentId],
+      const current = (await m.query(
+        `SELECT ${AGENT_COLUMNS} FROM access_agents WHERE agent_id = ANY($1::text[])
+         ORDER BY agent_id COLLATE "C" FOR UPDATE`,
+        [[...new Set(agentIds)].sort()],
       )) as AgentRowRaw[];
-      const update = judge(current ? toRow(current) : undefined);
-      if (!update) return null;
-      const r = update.row;
+      const updates = judge(new Map(current.map((r) => [r.agentId, toRow(r)])));
+      if (updates.length === 0) return [];
       await m.query(
         `INSERT INTO access_agents (agent_id, tenant_id, seq, state, offsets, reports_access, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now())
+         SELECT r."agentId", r."tenantId", r.seq, r.state, r.offsets, r."reportsAccess", now()
+           FROM jsonb_to_recordset($1::jsonb)
+             AS r("agentId" text, "tenantId" text, seq bigint, state jsonb, offsets jsonb, "reportsAccess" boolean)
          ON CONFLICT (agent_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, seq = EXCLUDED.seq,
            state = EXCLUDED.state, offsets = EXCLUDED.offsets, reports_access = EXCLUDED.reports_access,
            updated_at = EXCLUDED.updated_at`,
-        [r.agentId, r.tenantId, r.seq, JSON.stringify(r.state), JSON.stringify(r.offsets), r.reportsAccess],
+        [JSON.stringify(updates.map((u) => u.row))],
       );
-      for (const e of update.anomalies)
+      const anomalies = updates.flatMap((u) => u.anomalies);
+      if (anomalies.length)
         await m.query(
           `INSERT INTO access_anomalies (anomaly_id, agent_id, tenant_id, severity, detected_at, envelope)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (anomaly_id) DO NOTHING`,
-          [
-            e.data.anomalyId,
-            e.data.agentId,
-            e.data.tenantId,
-            e.data.severity,
-            e.data.detectedAt,
-            JSON.stringify(e),
-          ],
+           SELECT (e -> 'data' ->> 'anomalyId')::uuid, e -> 'data' ->> 'agentId', e -> 'data' ->> 'tenantId',
+                  e -> 'data' ->> 'severity', (e -> 'data' ->> 'detectedAt')::timestamptz, e
+             FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(e, n)
+            ORDER BY n
+           ON CONFLICT (anomaly_id) DO NOTHING`,
+          [JSON.stringify(anomalies)],
         );
-      return update;
+      return updates;
     });
   }
 
@@ -116,17 +122,24 @@ export class PgAccessStateStore extends AccessStateStore {
     return rows.map((r) => r.envelope);
   }
 
-  async markPublished(envelope: AnomalyEnvelope, at: Date): Promise<void> {
+  async markPublished(envelopes: readonly AnomalyEnvelope[], at: Date): Promise<void> {
+    if (envelopes.length === 0) return;
     await this.dataSource.query(
-      `UPDATE access_anomalies SET envelope = $2, published_at = $3 WHERE anomaly_id = $1`,
-      [envelope.data.anomalyId, JSON.stringify(envelope), at],
+      `UPDATE access_anomalies a SET envelope = e.envelope, published_at = $2
+         FROM jsonb_array_elements($1::jsonb) AS e(envelope)
+        WHERE a.anomaly_id = (e.envelope -> 'data' ->> 'anomalyId')::uuid`,
+      [JSON.stringify(envelopes), at],
     );
   }
 
-  async recordQuarantine(envelope: AnomalyEnvelope): Promise<void> {
+  async recordQuarantine(envelopes: readonly AnomalyEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
     await this.dataSource.query(
-      `UPDATE access_anomalies SET envelope = $2, switch_id = $3 WHERE anomaly_id = $1`,
-      [envelope.data.anomalyId, JSON.stringify(envelope), envelope.data.quarantine?.switchId ?? null],
+      `UPDATE access_anomalies a SET envelope = e.envelope,
+              switch_id = (e.envelope -> 'data' -> 'quarantine' ->> 'switchId')::uuid
+         FROM jsonb_array_elements($1::jsonb) AS e(envelope)
+        WHERE a.anomaly_id = (e.envelope -> 'data' ->> 'anomalyId')::uuid`,
+      [JSON.stringify(envelopes)],
     );
   }
 

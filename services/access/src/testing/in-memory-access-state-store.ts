@@ -24,26 +24,35 @@ export class InMemoryAccessStateStore extends AccessStateStore {
   cohorts: Record<string, CohortBaselines> = {};
   /** Set to make the next update fail after the judgement (a lost connection at commit). */
   failNextCommit = false;
+  /** Transactions run (one per batch): what a spec counts to see the batching. */
+  updates = 0;
 
   /** `now` stamps stored anomalies (PostgreSQL's clock_timestamp()); a spec passes its clock's. */
   constructor(private readonly now: () => Date = () => new Date()) {
     super();
   }
 
-  async update(
-    agentId: string,
-    judge: (row: AgentAccessRow | undefined) => AgentUpdate | null,
-  ): Promise<AgentUpdate | null> {
-    const current = this.rows.get(agentId);
-    const update = judge(current ? copy(current) : undefined);
-    if (!update) return null;
+  async updateAgents(
+    agentIds: readonly string[],
+    judge: (rows: ReadonlyMap<string, AgentAccessRow>) => AgentUpdate[],
+  ): Promise<AgentUpdate[]> {
+    this.updates++;
+    const current = new Map<string, AgentAccessRow>();
+    for (const id of agentIds) {
+      const row = this.rows.get(id);
+      if (row) current.set(id, copy(row));
+    }
+    const updates = judge(current);
+    if (updates.length === 0) return [];
     if (this.failNextCommit) {
       this.failNextCommit = false;
       throw new Error('connection lost at commit');
     }
-    this.rows.set(agentId, copy(update.row));
-    for (const e of update.anomalies) this.stored.push({ envelope: copy(e), createdAt: this.now() });
-    return update;
+    for (const u of updates) {
+      this.rows.set(u.row.agentId, copy(u.row));
+      for (const e of u.anomalies) this.stored.push({ envelope: copy(e), createdAt: this.now() });
+    }
+    return updates;
   }
 
   async agentRow(agentId: string): Promise<AgentAccessRow | undefined> {
@@ -81,14 +90,16 @@ export class InMemoryAccessStateStore extends AccessStateStore {
       .map((s) => copy(s.envelope));
   }
 
-  async markPublished(envelope: AnomalyEnvelope, at: Date): Promise<void> {
-    const s = this.find(envelope);
-    s.envelope = copy(envelope);
-    s.publishedAt = at;
+  async markPublished(envelopes: readonly AnomalyEnvelope[], at: Date): Promise<void> {
+    for (const envelope of envelopes) {
+      const s = this.find(envelope);
+      s.envelope = copy(envelope);
+      s.publishedAt = at;
+    }
   }
 
-  async recordQuarantine(envelope: AnomalyEnvelope): Promise<void> {
-    this.find(envelope).envelope = copy(envelope);
+  async recordQuarantine(envelopes: readonly AnomalyEnvelope[]): Promise<void> {
+    for (const envelope of envelopes) this.find(envelope).envelope = copy(envelope);
   }
 
   async recentQuarantine(agentId: string, since: Date): Promise<string | undefined> {
