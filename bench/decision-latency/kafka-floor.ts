@@ -7,7 +7,7 @@ import {
   silentLogger,
 } from '@agentops/messaging';
 import { localAdminKafka } from '../../tools/kafka-access/local-principals';
-import { IsolatedStack, ensureTopicsReady } from '../shared/isolated-stack';
+import { IsolatedStack, benchTopicSpec, ensureTopicsReady } from '../shared/isolated-stack';
 import { OpenLoopOptions, OpenLoopResult, runOpenLoop } from '../shared/open-loop';
 import { benchIntent } from './decision-path';
 
@@ -63,14 +63,7 @@ export class KafkaFloor {
   }
 
   private async createTopics(): Promise<void> {
-    const spec = (name: string): TopicSpec => ({
-      name,
-      key: 'agent id',
-      partitions: 6,
-      cleanupPolicy: 'delete',
-      retentionMs: 3_600_000,
-      description: 'decision-latency benchmark floor',
-    });
+    const spec = (name: string): TopicSpec => benchTopicSpec(name, 'decision-latency benchmark floor');
     await ensureTopicsReady(this.stack.kafka, [spec(PING), spec(PONG)], this.stack.topicPrefix);
   }
 

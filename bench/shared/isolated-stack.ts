@@ -109,6 +109,18 @@ async function recreateDatabase(adminUrl: string, database: string): Promise<voi
 }
 
 /** Topics for this run; `ensureTopics` waits until every partition has a leader. */
+/** A bench's own scratch topic: 6 partitions keyed by agent, deleted after an hour if left behind. */
+export function benchTopicSpec(name: string, description: string): TopicSpec {
+  return {
+    name,
+    key: 'agent id',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 3_600_000,
+    description,
+  };
+}
+
 export async function ensureTopicsReady(
   kafka: KafkaClient,
   topics: readonly TopicSpec[],

@@ -35,6 +35,7 @@ import {
 } from '@platformatic/kafka';
 import { Command } from 'commander';
 import { benchIntent } from '../decision-latency/decision-path';
+import { benchTopicSpec } from '../shared/isolated-stack';
 import { runOpenLoop } from '../shared/open-loop';
 import { round2, summarize } from '../shared/stats';
 import { localAdminCredentials, localAdminKafka } from '../../tools/kafka-access/local-principals';
@@ -228,14 +229,7 @@ async function runArm(arm: ClientArm, round: number): Promise<ArmRound> {
   const ping = `${prefix}ping.${tag}`;
   const pong = `${prefix}pong.${tag}`;
   const burst = `${prefix}burst.${tag}`;
-  const spec = (name: string): TopicSpec => ({
-    name,
-    key: 'agent id',
-    partitions: 6,
-    cleanupPolicy: 'delete',
-    retentionMs: 3_600_000,
-    description: 'kafka clients benchmark',
-  });
+  const spec = (name: string): TopicSpec => benchTopicSpec(name, 'kafka clients benchmark');
   await ensureTopics(adminKafka, [spec(ping), spec(pong), spec(burst)], {
     prefix: '',
     replicationFactor: 1,
