@@ -23,8 +23,6 @@ export interface KafkaSettings {
   clientId: string;
   /** Physical topic names are `${topicPrefix}${base}`; isolates tests and parallel deployments. */
   topicPrefix: string;
-  /** Fetch wait on the decision path: small values trade broker CPU for latency. */
-  maxWaitTimeInMs?: number;
   /** Absent: no SASL (a broker that authenticates nobody); every deployment we ship sets it. */
   sasl?: KafkaCredentials;
   tls?: KafkaTls;

@@ -1,6 +1,7 @@
 import { EventEnvelope, baseTopicName } from '@agentops/contracts';
 import { Consumer } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
+import { FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
@@ -13,6 +14,7 @@ export interface TopicTailSettings {
   groupId: string;
   /** Give up on the initial catch-up after this long (the instance then fails to start). */
   catchUpTimeoutMs?: number;
+  /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
 }
 
@@ -63,7 +65,7 @@ export class TopicTail {
     const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 20,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: 1,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,

@@ -16,7 +16,6 @@ export const accessBlueprint: ServiceBlueprint<AccessConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}access`,
       topics: [Topics.intents.name, Topics.telemetry.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 50,
     },
   ],
 };
