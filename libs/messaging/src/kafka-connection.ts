@@ -1,5 +1,6 @@
 import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import { KafkaClient, wrapKafka } from './kafka-client';
+import { KAFKAJS_VERSION_REPAIRED, repairKafkajsIdleTimer } from './kafkajs-idle-timer';
 import { MessagingLogger } from './logger';
 
 export type { KafkaClient } from './kafka-client';
@@ -32,6 +33,12 @@ export interface KafkaSettings {
 
 /** kafkajs stays behind this file and the others in this lib: no service imports it. */
 export function createKafka(settings: KafkaSettings, logger: MessagingLogger): KafkaClient {
+  const idleTimer = repairKafkajsIdleTimer();
+  if (!idleTimer.repaired)
+    logger.warn(
+      { kafkajs: idleTimer.version, repairedFor: KAFKAJS_VERSION_REPAIRED },
+      'kafkajs idle-timer repair not applied: check whether this version still loops (libs/messaging kafkajs-idle-timer.ts)',
+    );
   const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
