@@ -3,6 +3,7 @@ import {
   CorrelationWaiter,
   EventPublisher,
   KafkaClient,
+  FETCH_MAX_WAIT_MS,
   RawTopicReader,
   silentLogger,
 } from '@agentops/messaging';
@@ -14,15 +15,14 @@ import { benchIntent } from './decision-path';
 const PING = 'bench.ping';
 const PONG = 'bench.pong';
 const CORRELATION_HEADER = 'bench-id';
-/** The platform's fetch wait on the decision path (guardrail's intents, ingest's wake-up). */
-const MAX_WAIT_MS = 5;
 const REPLY_TIMEOUT_MS = 10_000;
 
 /**
  * The Kafka floor: the same two hops as a decision (request topic → responder → reply topic →
  * requester) with nothing else — no HTTP, validation, PostgreSQL or Redis. It uses the platform's
- * client settings (idempotent producer, acks=-1, one request in flight; 5 ms fetch wait) and its
- * keying (one key per agent), so the gap to the platform is what the platform adds.
+ * client settings (idempotent producer, acks=-1, one request in flight; the consumers' fetch wait,
+ * FETCH_MAX_WAIT_MS unless a bench compares waits) and its keying (one key per agent), so the gap to
+ * the platform is what the platform adds.
  */
 export class KafkaFloor {
   private readonly waiter = new CorrelationWaiter<true>();
@@ -33,10 +33,15 @@ export class KafkaFloor {
   private constructor(
     private readonly stack: IsolatedStack,
     private readonly keyCount: number,
+    private readonly fetchWaitMs: number,
   ) {}
 
-  static async start(stack: IsolatedStack, keyCount: number): Promise<KafkaFloor> {
-    const floor = new KafkaFloor(stack, keyCount);
+  static async start(
+    stack: IsolatedStack,
+    keyCount: number,
+    fetchWaitMs = FETCH_MAX_WAIT_MS,
+  ): Promise<KafkaFloor> {
+    const floor = new KafkaFloor(stack, keyCount, fetchWaitMs);
     try {
       await floor.createTopics();
       await floor.startResponder();
@@ -113,7 +118,7 @@ export class KafkaFloor {
       groupId: `${this.stack.topicPrefix}bench-${role}`,
       topics: [this.topic(base)],
       fromBeginning: true,
-      maxWaitTimeInMs: MAX_WAIT_MS,
+      maxWaitTimeInMs: this.fetchWaitMs,
       partitionsConsumedConcurrently: 6,
     });
     this.consumers.push(reader);

@@ -33,7 +33,7 @@ function progress(line: string): void {
 
 /** Runs first, on a quiet machine: the floor is the best case, so nothing else may run beside it. */
 async function measureKafkaFloor(stack: IsolatedStack, options: BenchOptions): Promise<PathReport> {
-  const floor = await KafkaFloor.start(stack, options.agents);
+  const floor = await KafkaFloor.start(stack, options.agents, options.fetchWaitMs);
   try {
     progress(`kafka floor: warm-up ${options.warmup}, then ${options.count} at ${options.rate}/s`);
     await floor.run({ count: options.warmup, ratePerSec: options.rate }, 0);
@@ -68,10 +68,10 @@ function loadAverage(): number {
 async function run(options: BenchOptions): Promise<BenchSummary> {
   const startedAt = new Date().toISOString();
   const loadBefore = loadAverage();
-  const stack = await prepareIsolatedStack({ name: 'bench', database: 'agentops_bench' });
-  progress(
-    `topic prefix ${stack.topicPrefix}, database agentops_bench, redis prefix ${stack.redisKeyPrefix}`,
-  );
+  // BENCH_DATABASE: a database of its own when others run benches on the same PostgreSQL.
+  const database = process.env.BENCH_DATABASE ?? 'agentops_bench';
+  const stack = await prepareIsolatedStack({ name: 'bench', database });
+  progress(`topic prefix ${stack.topicPrefix}, database ${database}, redis prefix ${stack.redisKeyPrefix}`);
   try {
     const kafkaFloor = await measureKafkaFloor(stack, options);
     const platform = await measurePlatform(stack, options);

@@ -9,14 +9,17 @@ export interface BenchOptions {
   warmup: number;
   /** Distinct agents (= Kafka keys); one agent keeps every intent on one partition. */
   agents: number;
+  /** The floor's consumers' fetch wait (ms); default the platform's (FETCH_MAX_WAIT_MS). */
+  fetchWaitMs?: number;
   json: boolean;
 }
 
-export const USAGE = `usage: decision-latency [--count N] [--rate R] [--warmup W] [--agents A] [--json]
+export const USAGE = `usage: decision-latency [--count N] [--rate R] [--warmup W] [--agents A] [--fetch-wait-ms MS] [--json]
   --count   measured intents per path        (default 2000)
   --rate    offered intents per second        (default 200)
   --warmup  uncounted intents sent first      (default 100)
   --agents  distinct agents, i.e. Kafka keys  (default 1)
+  --fetch-wait-ms  the floor's fetch wait     (default the platform's, FETCH_MAX_WAIT_MS)
   --json    also print a one-line JSON summary as the last line of stdout`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -27,6 +30,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       rate: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '100' },
       agents: { type: 'string', default: '1' },
+      'fetch-wait-ms': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -37,6 +41,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     rate: positiveInt('rate', values.rate, 1),
     warmup: positiveInt('warmup', values.warmup, 0),
     agents: positiveInt('agents', values.agents, 1),
+    fetchWaitMs:
+      values['fetch-wait-ms'] === undefined
+        ? undefined
+        : positiveInt('fetch-wait-ms', values['fetch-wait-ms'], 0),
     json: values.json,
   };
 }

@@ -365,7 +365,9 @@ async function quietLatency(platform: LocalPlatform, agents: Agents, count: numb
 
 /** The two bare Kafka hops at a light rate, from bench/decision-latency (no copy). */
 async function kafkaFloorP50(count: number, keys: number): Promise<number> {
-  const stack = await prepareIsolatedStack({ name: 'platbench', database: 'agentops_bench_platform_floor' });
+  // Next to the platform's own database: two runs on one PostgreSQL (BENCH_DATABASE) stay apart.
+  const database = `${process.env.BENCH_DATABASE ?? 'agentops_platbench'}_floor`;
+  const stack = await prepareIsolatedStack({ name: 'platbench', database });
   try {
     const floor = await KafkaFloor.start(stack, keys);
     try {

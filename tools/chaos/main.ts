@@ -53,6 +53,12 @@ function env(name: string): string {
 /** The SKUs the load recommends, from the demo catalog the run imports. */
 const SKUS = demoCatalog.map((item) => item.sku);
 
+/**
+ * An intent policy decides at once. No customer records in `dataUsed`: retail.data.customer-records
+ * sends an agent to review past 200 records an hour (and denies past 1,000), so a steady load of
+ * reads escalated nearly every intent within minutes, and an escalated intent waits for a human —
+ * its agent's answer after `maxWaitMs` is the same fail-closed deny as a broken platform's.
+ */
 function recommendation(n: number): Intent {
   const customer = `cust-${1000 + (n % 500)}`;
   return {
@@ -61,7 +67,7 @@ function recommendation(n: number): Intent {
     params: { sku: SKUS[n % SKUS.length], message: 'This pairs well with your last purchase.' },
     confidence: 0.8,
     justification: 'purchase history and browsing',
-    dataUsed: [{ source: 'crm', ref: customer, dataClasses: ['purchase_history'], records: 3 }],
+    dataUsed: [],
   };
 }
 

@@ -5,6 +5,7 @@ import { connectAndSubscribe } from './consumer-group';
 import { publishDeadLetters } from './dead-letter';
 import { PoisonReason } from './errors';
 import { EventPublisher } from './event-publisher';
+import { FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 import { inChunkSpans } from './message-spans';
@@ -16,6 +17,7 @@ export interface BatchConsumerSettings {
   fromBeginning: boolean;
   /** Events per handler call, at most (default 500). */
   maxChunkSize?: number;
+  /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
   /** Bytes fetched per partition and request (default 1 MiB): bounds a fetch, hence a batch. */
   maxBytesPerPartition?: number;
@@ -81,7 +83,7 @@ export class BatchConsumer {
     const consumer = kafkaOf(this.client).consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: 1,
       sessionTimeout: this.settings.sessionTimeout ?? 30_000,
       heartbeatInterval: this.policy.heartbeatIntervalMs,

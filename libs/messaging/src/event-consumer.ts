@@ -7,6 +7,7 @@ import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
+import { FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { handlerBackoff } from './handler-backoff';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
@@ -21,7 +22,7 @@ export interface ConsumerSettings {
   /** Base topic names (without prefix). */
   topics: string[];
   fromBeginning: boolean;
-  /** Small on the decision path (ms); larger elsewhere to spare the broker. */
+  /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
   maxAttempts?: number;
   retryBaseDelayMs?: number;
@@ -73,7 +74,7 @@ export class EventConsumer {
     const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: 1,
       sessionTimeout: this.settings.sessionTimeout ?? 10_000,
       heartbeatInterval: 1_000,

@@ -9,6 +9,7 @@ export * from './envelope-factory';
 export * from './kafka-connection';
 export * from './kafka-security';
 export * from './event-publisher';
+export * from './fetch-wait';
 export * from './event-consumer';
 export * from './batch-processor';
 export * from './batch-consumer';

@@ -1,5 +1,6 @@
 import { Admin, Consumer } from 'kafkajs';
 import { headersToStrings } from './codec';
+import { FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { KafkaClient, kafkaOf } from './kafka-client';
 
 export interface PartitionOffsets {
@@ -107,6 +108,7 @@ export interface RawReaderSettings {
   /** Physical topic names. */
   topics: string[];
   fromBeginning: boolean;
+  /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
   /** Client retries before the reader gives up (default kafkajs's). */
   retries?: number;
@@ -130,7 +132,7 @@ export class RawTopicReader {
     const consumer = kafkaOf(this.client).consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 100,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: 1,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,

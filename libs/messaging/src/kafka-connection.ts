@@ -1,5 +1,6 @@
 import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import { KafkaClient, wrapKafka } from './kafka-client';
+import { KAFKAJS_VERSION_REPAIRED, repairKafkajsIdleTimer } from './kafkajs-idle-timer';
 import { MessagingLogger } from './logger';
 
 export type { KafkaClient } from './kafka-client';
@@ -23,8 +24,6 @@ export interface KafkaSettings {
   clientId: string;
   /** Physical topic names are `${topicPrefix}${base}`; isolates tests and parallel deployments. */
   topicPrefix: string;
-  /** Fetch wait on the decision path: small values trade broker CPU for latency. */
-  maxWaitTimeInMs?: number;
   /** Absent: no SASL (a broker that authenticates nobody); every deployment we ship sets it. */
   sasl?: KafkaCredentials;
   tls?: KafkaTls;
@@ -34,6 +33,12 @@ export interface KafkaSettings {
 
 /** kafkajs stays behind this file and the others in this lib: no service imports it. */
 export function createKafka(settings: KafkaSettings, logger: MessagingLogger): KafkaClient {
+  const idleTimer = repairKafkajsIdleTimer();
+  if (!idleTimer.repaired)
+    logger.warn(
+      { kafkajs: idleTimer.version, repairedFor: KAFKAJS_VERSION_REPAIRED },
+      'kafkajs idle-timer repair not applied: check whether this version still loops (libs/messaging kafkajs-idle-timer.ts)',
+    );
   const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,

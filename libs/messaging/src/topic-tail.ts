@@ -1,6 +1,7 @@
 import { EventEnvelope, baseTopicName } from '@agentops/contracts';
 import { Consumer } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
+import { FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 
@@ -16,6 +17,7 @@ export interface TopicTailSettings {
    * never given up: a starved machine makes a start longer, not a failure (default 30 s).
    */
   slowCatchUpWarnMs?: number;
+  /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
 }
 
@@ -77,7 +79,7 @@ export class TopicTail {
     const consumer = kafkaOf(this.kafka).consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? 20,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: 1,
       // As long as the broker allows by default: a process starved for CPU misses heartbeats, and
       // a member the coordinator dropped must rejoin before the catch-up goes on.

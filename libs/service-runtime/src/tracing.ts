@@ -13,13 +13,14 @@
  * Independently of the endpoint, the steps of each trace go to ingest's embedded trace store
  * (`span-export.ts`, through `agentops.spans.v1`) unless `TRACE_STORE_EXPORT=false`.
  */
+import Module from 'node:module';
 import { Context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import {
   BatchSpanProcessor,
   NoopSpanProcessor,
@@ -100,6 +101,7 @@ export function startTracing(options: TracingOptions): RunningTracing {
         });
   installSpanStoreExport(store);
   const processors = [otlp, store].filter((p): p is SpanProcessor => p !== undefined);
+  const requireBeforeSdk = requireHooks();
   const sdk = new NodeSDK({
     serviceName: `agentops-${options.service}`,
     // Ids without any export: the logs and the Kafka headers still carry a real trace.
@@ -108,17 +110,15 @@ export function startTracing(options: TracingOptions): RunningTracing {
     // metrics are Prometheus's (prom-client), logs go to stdout.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        // Probes and scrapes are not agent traffic.
-        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
-      }),
-      new ExpressInstrumentation(),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
+    instrumentations: instrumentations(Boolean(exporter)),
   });
   sdk.start();
+  loadInstrumentedModules();
+  // Every module the instrumentations patch is loaded and patched now; from here on require() is
+  // the plain one again. The instrumentations' hook resolves each require() against the file system
+  // before looking at its cache, and kafkajs requires a protocol module on every broker request (each
+  // fetch poll, heartbeat, produce, commit): a few percent of every service's CPU, idle or not.
+  restoreRequireHooks(requireBeforeSdk);
   running = {
     exporting: Boolean(exporter),
     flush: async () => void (await Promise.all(processors.map((p) => p.forceFlush()))),
@@ -129,6 +129,65 @@ export function startTracing(options: TracingOptions): RunningTracing {
     },
   };
   return running;
+}
+
+/**
+ * What the instrumentations make spans of. HTTP always: the server span of each request is a step
+ * of the waterfall. Express names that span after its route (`POST /v1/intents`) and makes no span
+ * of its own: one per middleware (helmet, the logger, the body parser…) on every request is a dozen
+ * spans of no interest. SQL and Redis commands only when spans leave the process for an OTLP
+ * backend: the embedded store keeps none of them (`worthStoring`), so without an endpoint they
+ * would be made on the decision path and dropped.
+ */
+function instrumentations(exporting: boolean): NodeSDKConfiguration['instrumentations'] {
+  return [
+    new HttpInstrumentation({
+      // Probes and scrapes are not agent traffic.
+      ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
+    }),
+    new ExpressInstrumentation({
+      ignoreLayersType: [
+        ExpressLayerType.MIDDLEWARE,
+        ExpressLayerType.REQUEST_HANDLER,
+        ExpressLayerType.ROUTER,
+      ],
+    }),
+    ...(exporting
+      ? [
+          new PgInstrumentation({ requireParentSpan: true }),
+          new IORedisInstrumentation({ requireParentSpan: true }),
+        ]
+      : []),
+  ];
+}
+
+/** The modules the instrumentations patch, required while the SDK's hook is in place. */
+const INSTRUMENTED_MODULES = ['http', 'https', 'express', 'pg', 'ioredis'];
+
+function loadInstrumentedModules(): void {
+  for (const name of INSTRUMENTED_MODULES) {
+    try {
+      module.require(name);
+    } catch {
+      // Not installed where this process runs: nothing of it to patch.
+    }
+  }
+}
+
+interface RequireHooks {
+  require: typeof Module.prototype.require;
+  getBuiltinModule?: unknown;
+}
+
+function requireHooks(): RequireHooks {
+  const proc = process as { getBuiltinModule?: unknown };
+  return { require: Module.prototype.require, getBuiltinModule: proc.getBuiltinModule };
+}
+
+function restoreRequireHooks(before: RequireHooks): void {
+  Module.prototype.require = before.require;
+  if (before.getBuiltinModule)
+    (process as { getBuiltinModule?: unknown }).getBuiltinModule = before.getBuiltinModule;
 }
 
 /** The active span's ids, for a log line; none when no span is active. */

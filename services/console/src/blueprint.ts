@@ -23,7 +23,6 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}console-live-${config.INSTANCE_ID}`,
       topics: [Topics.intents.name, Topics.decisions.name],
       fromBeginning: false,
-      maxWaitTimeInMs: 200,
     },
     {
       // One shared group counts how often each policy fired, durably and exactly once per decision.
@@ -31,7 +30,6 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}console-policy-fires`,
       topics: [Topics.decisions.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 500,
     },
   ],
 };

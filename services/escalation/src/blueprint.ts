@@ -14,7 +14,6 @@ export const escalationBlueprint: ServiceBlueprint<EscalationConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}escalation`,
       topics: [Topics.intents.name, Topics.decisions.name, Topics.accessAnomalies.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 50,
     },
   ],
 };

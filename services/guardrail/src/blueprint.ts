@@ -26,7 +26,6 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail-policies-${config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
       topics: [Topics.policies.name],
       fromBeginning: false,
-      maxWaitTimeInMs: 50,
     },
     {
       // Outcomes are verified against decisions, including those made by humans elsewhere.
@@ -34,7 +33,6 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail-verification`,
       topics: [Topics.outcomes.name, Topics.decisions.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 50,
     },
   ],
 };

@@ -19,7 +19,6 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-wake-${config.INSTANCE_ID}-${process.pid}-${Date.now()}`,
       topics: [Topics.decisions.name, Topics.escalations.name],
       fromBeginning: false,
-      maxWaitTimeInMs: 5,
       partitionsConsumedConcurrently: 6,
     },
     {
@@ -28,7 +27,6 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-decision-record`,
       topics: [Topics.decisions.name, Topics.escalations.name],
       fromBeginning: false,
-      maxWaitTimeInMs: 50,
     },
     {
       // One shared group stores the services' own spans in the embedded trace store.
@@ -36,7 +34,6 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-spans`,
       topics: [Topics.spans.name],
       fromBeginning: false,
-      maxWaitTimeInMs: 100,
     },
   ],
 };

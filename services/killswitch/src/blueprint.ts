@@ -15,7 +15,6 @@ export const killswitchBlueprint: ServiceBlueprint<KillswitchConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}killswitch`,
       topics: [Topics.decisions.name, Topics.verifications.name, Topics.telemetry.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 50,
     },
     {
       // Which agents exist, so a switch can say how many it covers.
@@ -23,7 +22,6 @@ export const killswitchBlueprint: ServiceBlueprint<KillswitchConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}killswitch-known-agents`,
       topics: [Topics.intents.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 100,
     },
   ],
 };

@@ -31,7 +31,6 @@ export class AccessEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       groupId: `${this.config.KAFKA_TOPIC_PREFIX}access`,
       topics: [Topics.intents.name, Topics.telemetry.name],
       fromBeginning: true,
-      maxWaitTimeInMs: 50,
       maxChunkSize: this.config.ACCESS_BATCH_SIZE,
       // Chunks are judged one at a time (AccessObservation); fetching partitions in parallel keeps
       // the next chunk ready while one is written.

@@ -56,7 +56,6 @@ export class AuditIngestor {
         topics: settings.topics,
         fromBeginning: true,
         maxChunkSize: settings.batchSize,
-        maxWaitTimeInMs: 50,
         maxBytesPerPartition: 4 * 1024 * 1024,
         sessionTimeout: 30_000,
         rebalanceTimeout: 30_000,

@@ -30,7 +30,6 @@ export class IntentsConsumer implements OnApplicationBootstrap, BeforeApplicatio
       topics: [Topics.intents.name],
       // A new deployment must decide intents proposed while it was down, not skip them.
       fromBeginning: true,
-      maxWaitTimeInMs: 5,
       maxChunkSize: this.config.INTENT_BATCH_SIZE,
       // Partitions are decided in parallel; order within an agent's partition is kept.
       partitionsConsumedConcurrently: 6,

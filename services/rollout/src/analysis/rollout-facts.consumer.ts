@@ -38,7 +38,6 @@ export class RolloutFactsConsumer implements OnApplicationBootstrap, BeforeAppli
         Topics.telemetry.name,
       ],
       fromBeginning: true,
-      maxWaitTimeInMs: 50,
       maxChunkSize: this.config.ROLLOUT_BATCH_SIZE,
       partitionsConsumedConcurrently: this.config.ROLLOUT_PARTITIONS_CONCURRENTLY,
     });
