@@ -28,7 +28,9 @@ const MEMORY_LIMIT_PERCENT = 10;
 
 /**
  * The highest of doubling rates the platform answers healthily (≥ 99 % decided within the latency
- * limit, and the load generator kept its schedule), each held for 20 s.
+ * limit, and the load generator kept its schedule), each held for 20 s. From 2/s: the whole
+ * platform on two shared cores saturates near 24/s when the machine is quiet, and far lower when
+ * it is not (docs/reliability.md), so a start at 25/s measured nothing.
  */
 async function measureMaximum(
   clients: AgentOpsClient[],
@@ -37,7 +39,7 @@ async function measureMaximum(
 ): Promise<{ max: number; steps: string[] }> {
   let max = 0;
   const steps: string[] = [];
-  for (let rate = 25; rate <= 1600; rate *= 2) {
+  for (let rate = 2; rate <= 1024; rate *= 2) {
     const load = new SteadyLoad(clients, rate, intentOf, s.maxWaitMs);
     load.start();
     await sleep(STEP_MS);

@@ -1,4 +1,5 @@
 import type { DataAccessReport } from '@agentops/contracts';
+import { dataClassWithin } from '@agentops/policy';
 import { Environment } from '@marcbachmann/cel-js';
 
 /**
@@ -108,11 +109,6 @@ export function createFlowEnvironment(): Environment {
     .registerFunction('classIn(string, string): bool', (cls: string, parent: string) =>
       dataClassWithin(cls, parent),
     );
-}
-
-/** `customer.pii.email` is within `customer.pii` and within `customer`; `customers` is not. */
-export function dataClassWithin(cls: string, parent: string): boolean {
-  return cls === parent || cls.startsWith(`${parent}.`);
 }
 
 export class FlowRuleError extends Error {

@@ -1,5 +1,5 @@
-import type { AgentScopes, DataAccessReport } from '@agentops/contracts';
-import { effectiveScopes } from '@agentops/policy';
+import type { DataAccessReport } from '@agentops/contracts';
+import { dataClassGranted, dataClassWithin, effectiveScopes } from '@agentops/policy';
 import {
   AccessStep,
   CompiledFlowRule,
@@ -8,7 +8,6 @@ import {
   PendingEgress,
   accessStepOf,
   compileFlowRules,
-  dataClassWithin,
   judgeEgress,
 } from './flow-rules';
 import { HyperLogLog } from './hyperloglog';
@@ -256,7 +255,7 @@ export class AccessMonitor {
     open.counts.subjects = open.subjects.isEmpty() ? 0 : open.subjects.count();
     const scopes = effectiveScopes(a.ref);
     for (const cls of report.dataClasses) {
-      if (!classAllowed(scopes, cls))
+      if (!dataClassGranted(scopes, cls))
         this.raise(a, out, {
           feature: 'data_classes',
           detector: 'scope',
@@ -835,12 +834,6 @@ function addCounts(a: Counts, b: Counts): Counts {
 
 function learnKnown(set: Set<string>, value: string, cap: number): void {
   if (set.size < cap) set.add(value);
-}
-
-/** Within scopes when a granted class is the class itself or one of its parents (`customer` grants `customer.pii`). */
-export function classAllowed(scopes: AgentScopes, cls: string): boolean {
-  if (!scopes.dataClasses) return true;
-  return scopes.dataClasses.some((granted) => dataClassWithin(cls, granted));
 }
 
 function round(v: number): number {

@@ -1,4 +1,4 @@
-import { missingScope } from './agent-scopes';
+import { dataClassGranted, dataClassWithin, missingScope } from './agent-scopes';
 
 const intent = (action: string, params: Record<string, unknown> = {}, dataClasses: string[] = []) => ({
   action,
@@ -31,5 +31,35 @@ describe('missingScope', () => {
     expect(
       missingScope({ role: 'service', scopes }, intent('service.send_message', {}, ['payment_card'])),
     ).toBe('data:payment_card');
+  });
+});
+
+describe('data classes: one rule for guardrail, ingest and the access monitor', () => {
+  it('treats a dotted class as within its parents only', () => {
+    expect(dataClassWithin('customer.pii', 'customer')).toBe(true);
+    expect(dataClassWithin('customer.pii.email', 'customer')).toBe(true);
+    expect(dataClassWithin('customer', 'customer')).toBe(true);
+    expect(dataClassWithin('customers', 'customer')).toBe(false);
+    expect(dataClassWithin('customer', 'customer.pii')).toBe(false);
+  });
+
+  it('grants a class through itself or a parent, every class when the scopes list none', () => {
+    expect(dataClassGranted({ dataClasses: ['customer'] }, 'customer.pii')).toBe(true);
+    expect(dataClassGranted({ dataClasses: ['customer.orders'] }, 'customer.pii')).toBe(false);
+    expect(dataClassGranted({ dataClasses: [] }, 'product')).toBe(false);
+    expect(dataClassGranted({}, 'payment.card')).toBe(true);
+  });
+
+  it("lets an intent's dataUsed of customer.pii through a customer scope, as the access monitor does", () => {
+    // The service role's default scopes grant `customer`.
+    expect(
+      missingScope({ role: 'service' }, intent('service.send_message', {}, ['customer.pii'])),
+    ).toBeNull();
+    expect(missingScope({ role: 'service' }, intent('service.send_message', {}, ['customers']))).toBe(
+      'data:customers',
+    );
+    expect(missingScope({ role: 'pricing' }, intent('pricing.set_price', {}, ['customer.pii']))).toBe(
+      'data:customer.pii',
+    );
   });
 });

@@ -3,7 +3,7 @@ import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventTypes, ServiceName, eventSource } from '@agentops/contracts';
-import { createEvent } from '@agentops/messaging';
+import { createEventUnvalidated } from '@agentops/messaging';
 import { KafkaEventTransport, MessagingRuntime, Subscription } from '@agentops/messaging-nest';
 import {
   DataSource,
@@ -165,7 +165,8 @@ export async function startService<C extends BaseServiceConfig>(
   const instance = `${bp.name}-${config.INSTANCE_ID}`;
   const detachSpans = attachSpanSink((spans) =>
     messaging.publisher.publish(
-      createEvent(EventTypes.SpansExported, { spans }, { source, tenantid: 'platform' }),
+      // Unvalidated: ingest validates them as it reads them.
+      createEventUnvalidated(EventTypes.SpansExported, { spans }, { source, tenantid: 'platform' }),
       instance,
     ),
   );

@@ -64,6 +64,34 @@ describe("the services' spans to the trace store", () => {
     await provider.shutdown();
   });
 
+  it('shapes any span within the contract’s bounds, so its batches can go out unvalidated', async () => {
+    const { processor, provider } = underTest();
+    const sent: ExportedSpan[] = [];
+    processor.attach(async (spans) => void sent.push(...spans));
+    const links = Array.from({ length: 40 }, () => ({
+      context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 },
+    }));
+    const attributes: Record<string, string | number | boolean | (string | number)[]> = {
+      long: 'x'.repeat(5_000),
+      list: Array.from({ length: 200 }, (_, i) => (i % 2 ? i : 'y'.repeat(5_000))),
+      notANumber: Number.NaN,
+      flag: false,
+    };
+    for (let i = 0; i < 200; i++) attributes[`${'k'.repeat(300)}${i}`] = i;
+    const span = provider
+      .getTracer(`agentops/${'s'.repeat(150)}`)
+      .startSpan('n'.repeat(1_000), { kind: SpanKind.CONSUMER, attributes, links });
+    span.setStatus({ code: 2, message: 'm'.repeat(2_000) });
+    span.end();
+    provider.getTracer('').startSpan('', { kind: SpanKind.PRODUCER }).end();
+    await processor.forceFlush();
+
+    expect(sent).toHaveLength(2);
+    const parsed = SpansExportedV1.safeParse({ spans: sent });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.'))).toEqual([]);
+    await provider.shutdown();
+  });
+
   it('holds spans ended before a sink is attached within its bound, dropping and counting past it', async () => {
     const { processor, provider } = underTest({ maxQueueSize: 5, batchSize: 2 });
     const before = spanStoreCounters.droppedQueueFull;

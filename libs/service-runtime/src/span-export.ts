@@ -62,7 +62,10 @@ export function worthStoring(span: ReadableSpan): boolean {
   return PLATFORM_SCOPE.test(span.instrumentationScope.name);
 }
 
-/** The contract's shape of an ended span; pure. */
+/**
+ * The contract's shape of an ended span, every field within the contract's bounds whatever the span
+ * (its batches are sent unvalidated; ingest validates them as it reads them); pure.
+ */
 export function toExportedSpan(span: ReadableSpan, service: string): ExportedSpan {
   const ctx = span.spanContext();
   const scope = span.instrumentationScope.name;
@@ -75,7 +78,7 @@ export function toExportedSpan(span: ReadableSpan, service: string): ExportedSpa
     kind: KIND[span.kind] ?? 'internal',
     startTimeUnixNano: nanos(span.startTime),
     endTimeUnixNano: nanos(span.endTime),
-    service: PLATFORM_SCOPE.exec(scope)?.[1] ?? service,
+    service: clip(PLATFORM_SCOPE.exec(scope)?.[1] ?? service, 100),
     scope: clip(scope || 'unknown', 200),
     attributes: attributesOf(span.attributes),
     status: {

@@ -1,7 +1,7 @@
-import { accessStepOf, classAllowed } from '@agentops/access-anomaly';
+import { accessStepOf } from '@agentops/access-anomaly';
 import { AgentIdentity, EventTypes, OutcomeReport, TelemetryReport } from '@agentops/contracts';
 import { EventContext, EventPublisher, createEvent, newEventId } from '@agentops/messaging';
-import { effectiveScopes } from '@agentops/policy';
+import { dataClassGranted, effectiveScopes } from '@agentops/policy';
 import { Clock, EVENT_SOURCE } from '@agentops/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { ReportedAccessLog } from './reported-access-log';
@@ -75,7 +75,7 @@ export class AgentReports {
 function accessFacts(agent: AgentIdentity, report: TelemetryReport) {
   if (!report.access) return {};
   const scopes = effectiveScopes(agent);
-  const outside = report.access.dataClasses.filter((cls) => !classAllowed(scopes, cls));
+  const outside = report.access.dataClasses.filter((cls) => !dataClassGranted(scopes, cls));
   return {
     records: report.access.records,
     dataClasses: report.access.dataClasses,
