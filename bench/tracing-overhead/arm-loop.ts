@@ -20,9 +20,11 @@ function reply(message: ArmReply): void {
 /** Boots the arm's own isolated stack and decision path, then answers the parent's commands. */
 export async function serveArm(tracing: RunningTracing): Promise<void> {
   const arm = process.env.BENCH_ARM as ArmName;
+  // The broker (KAFKA_BROKERS), Redis and database the caller names: a run beside another stack's.
   const stack = await prepareIsolatedStack({
     name: `tracing${arm}`,
-    database: `agentops_bench_tracing_${arm}`,
+    database: `${process.env.BENCH_DATABASE ?? 'agentops_bench_tracing'}_${arm}`,
+    redisUrl: process.env.REDIS_URL,
   });
   const path = await bootDecisionPath(stack, 1);
   const send = (i: number) => proposeAndWait(path, i);

@@ -7,6 +7,9 @@
  *
  *   npm run bench:tracing-overhead -- [--count 600] [--rate 20] [--throughput-count 400]
  *                                     [--concurrency 16] [--rounds 4] [--warmup 50] [--json]
+ *
+ * Infrastructure from the environment: KAFKA_BROKERS (default 127.0.0.1:9092), REDIS_URL (default
+ * redis://127.0.0.1:6379), BENCH_DATABASE (default agentops_bench_tracing, suffixed _off and _on).
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';

@@ -72,7 +72,10 @@ describe('console in the browser', () => {
 
   beforeAll(async () => {
     // The SDK as a service's main.ts starts it (no OTLP endpoint): the services' spans reach the trace store.
-    tracing = startTracing({ service: 'e2e', env: { OTEL_BSP_SCHEDULE_DELAY: '100' } });
+    tracing = startTracing({
+      service: 'e2e',
+      env: { OTEL_BSP_SCHEDULE_DELAY: '100', TRACE_STORE_EXPORT_DELAY: '100' },
+    });
     const wired = Object.assign(svc, await bootWiredPlatform());
     expect(
       (await applyPolicySet(wired.guardrail.url, [{ path: 'low-confidence.yaml', content: LOW_CONFIDENCE }]))

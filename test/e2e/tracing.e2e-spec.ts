@@ -25,7 +25,11 @@ describe('tracing: an intent with a traceparent is one trace across ingest → g
   let apiKey: string;
 
   beforeAll(async () => {
-    tracing = startTracing({ service: 'e2e', exporter, env: { OTEL_BSP_SCHEDULE_DELAY: '50' } });
+    tracing = startTracing({
+      service: 'e2e',
+      exporter,
+      env: { OTEL_BSP_SCHEDULE_DELAY: '50', TRACE_STORE_EXPORT_DELAY: '50' },
+    });
     for (const name of ['audit', 'guardrail', 'killswitch', 'ingest'] as const)
       svc[name] = await bootService(name, { LOG_LEVEL: 'debug' }, { logDestination: logs.stream(name) });
     await svc.guardrail!.app.get(CatalogCache).importCatalog([

@@ -37,6 +37,14 @@ describe('chaos answers: recovery and fail-closed answers', () => {
     expect(failClosedOutside(samples, { startMs: 1000, endMs: 4000, recoverySeconds: null })).toBe(1);
   });
 
+  it('counts a proposal made before the fault and still waiting when it began as inside it', () => {
+    const waiting = at(500, 'fail_closed', 5000);
+    const answeredBefore = at(200, 'fail_closed', 600);
+    const window = { startMs: 1000, endMs: 4000, recoverySeconds: 3 };
+    expect(failClosedOutside([waiting], window)).toBe(0);
+    expect(failClosedOutside([answeredBefore], window)).toBe(1);
+  });
+
   it('accepts only the intents the platform answered with 2xx, and counts each kind', () => {
     const samples = [at(1), at(2, 'fail_closed'), at(3, 'unreachable'), at(4, 'refused')];
     expect(acceptedIntentIds(samples)).toEqual(['i1', 'i2']);

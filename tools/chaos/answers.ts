@@ -56,15 +56,18 @@ export function recoverySeconds(
 }
 
 /**
- * Fail-closed answers to proposals made outside the fault's window (from its start until recovery):
- * the platform must fail closed only while something is broken.
+ * Fail-closed answers to proposals whose wait lay wholly outside the fault's window (from its start
+ * until recovery): the platform must fail closed only while something is broken. A proposal sent
+ * just before the fault and still waiting when it began is inside: the kill took its decision.
  */
 export function failClosedOutside(
   samples: AnswerSample[],
   window: { startMs: number; endMs: number; recoverySeconds: number | null },
 ): number {
   const until = window.recoverySeconds === null ? Infinity : window.endMs + window.recoverySeconds * 1000;
-  return samples.filter((s) => isFailClosed(s) && (s.sentAtMs < window.startMs || s.sentAtMs > until)).length;
+  return samples.filter(
+    (s) => isFailClosed(s) && (s.sentAtMs + s.latencyMs < window.startMs || s.sentAtMs > until),
+  ).length;
 }
 
 export function countKinds(samples: AnswerSample[]): Record<AnswerKind, number> {

@@ -92,6 +92,20 @@ describe("the services' spans to the trace store", () => {
     await provider.shutdown();
   });
 
+  it('sends a full batch at once, and a partial one only at its tick', async () => {
+    const { processor, provider } = underTest({ batchSize: 10 });
+    const batches: number[] = [];
+    processor.attach(async (spans) => void batches.push(spans.length));
+    const tracer = provider.getTracer('agentops/guardrail');
+    for (let i = 0; i < 9; i++) tracer.startSpan(`process ${i}`, { kind: SpanKind.CONSUMER }).end();
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([]);
+    tracer.startSpan('process 9', { kind: SpanKind.CONSUMER }).end();
+    for (let i = 0; i < 10 && !batches.length; i++) await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([10]);
+    await provider.shutdown();
+  });
+
   it('holds spans ended before a sink is attached within its bound, dropping and counting past it', async () => {
     const { processor, provider } = underTest({ maxQueueSize: 5, batchSize: 2 });
     const before = spanStoreCounters.droppedQueueFull;

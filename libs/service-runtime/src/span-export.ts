@@ -28,8 +28,9 @@ export interface SpanStoreExportOptions {
   /** The process's service (`ingest`), for spans whose scope does not name one. */
   service: string;
   maxQueueSize: number;
-  /** Spans per batch handed to the sink (one event each). */
+  /** Spans per batch handed to the sink (one event each); a full batch is sent without waiting. */
   batchSize: number;
+  /** The longest a span waits in the queue. */
   intervalMs: number;
   /** How long a sink may take before its batch counts as lost (the queue goes on meanwhile). */
   sendTimeoutMs: number;
@@ -94,6 +95,7 @@ export class SpanStoreExport implements SpanProcessor {
   private readonly sinks: SpanSink[] = [];
   private readonly timer: NodeJS.Timeout;
   private draining?: Promise<void>;
+  private drainScheduled = false;
 
   constructor(private readonly options: SpanStoreExportOptions) {
     this.timer = setInterval(() => void this.drain(), options.intervalMs);
@@ -109,6 +111,9 @@ export class SpanStoreExport implements SpanProcessor {
       return;
     }
     this.queue.push(span);
+    // A full batch goes at once (off this call stack), not at the next tick: under load, batches of
+    // `batchSize`; idle, one every `intervalMs`.
+    if (this.queue.length >= this.options.batchSize) this.drainSoon();
   }
 
   /** The sink batches go to from now on; the returned function detaches it (its service closed). */
@@ -131,10 +136,23 @@ export class SpanStoreExport implements SpanProcessor {
     await this.forceFlush();
   }
 
+  private drainSoon(): void {
+    if (this.drainScheduled || this.draining || !this.sinks.length) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      void this.drain();
+    });
+  }
+
   private drain(): Promise<void> {
     if (this.draining || !this.sinks.length || !this.queue.length) return this.draining ?? Promise.resolve();
     const sink = this.sinks[this.sinks.length - 1]!;
-    this.draining = this.send(sink).finally(() => (this.draining = undefined));
+    this.draining = this.send(sink).finally(() => {
+      this.draining = undefined;
+      // Filled up while this one was sent: the next full batch need not wait for the tick.
+      if (this.queue.length >= this.options.batchSize) this.drainSoon();
+    });
     return this.draining;
   }
 

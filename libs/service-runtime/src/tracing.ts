@@ -34,7 +34,10 @@ import { SpanStoreExport, installSpanStoreExport } from './span-export';
 export interface TracingOptions {
   /** `service.name` of the resource, e.g. `ingest`. */
   service: string;
-  /** Default `process.env`: reads OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_SDK_DISABLED, TRACE_STORE_EXPORT. */
+  /**
+   * Default `process.env`: reads OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_BSP_MAX_QUEUE_SIZE,
+   * OTEL_SDK_DISABLED, TRACE_STORE_EXPORT, TRACE_STORE_EXPORT_DELAY.
+   */
   env?: NodeJS.ProcessEnv;
   /** Instead of OTLP (tests hand in an in-memory exporter). */
   exporter?: SpanExporter;
@@ -96,7 +99,8 @@ export function startTracing(options: TracingOptions): RunningTracing {
           service: options.service,
           maxQueueSize,
           batchSize: 256,
-          intervalMs: positive(env.OTEL_BSP_SCHEDULE_DELAY, 1_000),
+          // Each batch is an event, a read, a lookup and an INSERT in ingest: few, full ones.
+          intervalMs: positive(env.TRACE_STORE_EXPORT_DELAY, 5_000),
           sendTimeoutMs: positive(env.OTEL_EXPORTER_OTLP_TIMEOUT, 2_000),
         });
   installSpanStoreExport(store);
