@@ -33,9 +33,9 @@ export class AccessEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       fromBeginning: true,
       maxWaitTimeInMs: 50,
       maxChunkSize: this.config.ACCESS_BATCH_SIZE,
-      // Chunks are judged one at a time (AccessObservation); fetching partitions in parallel keeps
-      // the next chunk ready while one is written.
-      partitionsConsumedConcurrently: 3,
+      // Every partition of both topics at once: AccessObservation judges the chunks of one fetch
+      // together, an agent's reads and intents merged by event time.
+      partitionsConsumedConcurrently: Topics.intents.partitions + Topics.telemetry.partitions,
     });
     await this.consumer.start((items) => this.observation.observe(items));
   }
