@@ -7,7 +7,7 @@ import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
-import { FETCH_MAX_WAIT_MS } from './fetch-wait';
+import { BATCHED_FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { handlerBackoff } from './handler-backoff';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
@@ -24,6 +24,11 @@ export interface ConsumerSettings {
   fromBeginning: boolean;
   /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
+  /**
+   * Off the decision path: the broker holds a fetch until BATCHED_FETCH_MIN_BYTES have arrived or
+   * FETCH_MAX_WAIT_MS passed (see there). Default false: answered as soon as one record arrives.
+   */
+  batchedFetch?: boolean;
   maxAttempts?: number;
   retryBaseDelayMs?: number;
   sessionTimeout?: number;
@@ -75,7 +80,7 @@ export class EventConsumer {
       groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
-      minBytes: 1,
+      minBytes: this.settings.batchedFetch ? BATCHED_FETCH_MIN_BYTES : 1,
       sessionTimeout: this.settings.sessionTimeout ?? 10_000,
       heartbeatInterval: 1_000,
       rebalanceTimeout: 20_000,

@@ -16,6 +16,8 @@ export const accessBlueprint: ServiceBlueprint<AccessConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}access`,
       topics: [Topics.intents.name, Topics.telemetry.name],
       fromBeginning: true,
+      // Off the decision path: read in batches (libs/messaging fetch-wait).
+      batchedFetch: true,
     },
   ],
 };
