@@ -120,8 +120,8 @@ export async function runDataAccessScenarios(
   const ids = { sweep: `service-sweep-${run}`, leak: `service-leak-${run}` };
   const agentsOf = { sweep: await register(ids.sweep), leak: await register(ids.leak) };
   const state = {
-    sweep: { intents: 0, halted: false, haltedAt: 0 },
-    leak: { intents: 0, halted: false, haltedAt: 0 },
+    sweep: { intents: 0, halted: false, haltedAt: 0, turned: false },
+    leak: { intents: 0, halted: false, haltedAt: 0, turned: false },
   };
   // A quarantine reaches the agent on its control stream, as a halt (the SDK's listen()).
   for (const name of ['sweep', 'leak'] as const)
@@ -150,12 +150,11 @@ export async function runDataAccessScenarios(
   const loop = async (name: 'sweep' | 'leak') => {
     const { client, apiKey } = agentsOf[name];
     const plan = plans[name];
-    let logged = false;
     while (Date.now() < timeline.endAt && !state[name].halted) {
       const bad = Date.now() >= plan.from;
-      if (bad && !logged) {
+      if (bad && !state[name].turned) {
+        state[name].turned = true;
         ctx.log?.(`data access: ${name === 'sweep' ? 'the sweep' : 'the slow leak'} starts (${ids[name]})`);
-        logged = true;
       }
       const shape = bad ? plan.bad() : usual();
       const subjects = Array.from({ length: shape.subjects }, () => subject(customer++));
@@ -172,11 +171,20 @@ export async function runDataAccessScenarios(
         // agent would send anyway (the denominator the baselines are per intent of).
         const res = await fetch(`${endpoints.ingest}/v1/intents`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          // The 202 at once: the agent does not wait on guardrail (a loaded machine's decisions
+          // take seconds), so its intents come as fast as its reads, as the baselines expect.
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey, prefer: 'respond-async' },
           body: JSON.stringify({
             action: 'service.send_message',
             target: { type: 'customer', id: subjects[0]! },
-            params: { channel: 'email', message: 'Your order has shipped and will arrive on Thursday.' },
+            // What the retail pack asks of a message (retail.service.message-recipient): without
+            // them every intent would be denied and the deny-rate breaker would halt the agent.
+            params: {
+              customerId: subjects[0]!,
+              recipientEmail: `client-${customer}@clients.maison.example`,
+              channel: 'email',
+              message: 'Your order has shipped and will arrive on Thursday.',
+            },
             confidence: 0.9,
             justification: 'shipping notification requested by the client',
           }),

@@ -100,6 +100,18 @@ describe('AccessMonitor: volume', () => {
     expect(cusum!.at - (DAY0 + 200 * MIN)).toBeLessThan(2 * 3_600_000);
   });
 
+  it('escalates a slow leak that goes on from a medium CUSUM note to a high one (which quarantines)', () => {
+    const m = trained();
+    const out = work(m, svc('svc-1'), DAY0 + 200 * MIN, 240, 2, 1.5).filter((a) => a.detector === 'cusum');
+    const medium = out.find((a) => a.severity === 'medium');
+    const high = out.find((a) => a.severity === 'high');
+    expect(medium).toBeDefined();
+    expect(high).toBeDefined();
+    expect(high!.at).toBeGreaterThan(medium!.at);
+    expect(high!.deviation).toBeGreaterThanOrEqual(50);
+    expect(high!.feature).toBe(medium!.feature);
+  });
+
   it('judges a new agent against its peers from its first read (no warm-up blind spot)', () => {
     const m = trained();
     const fresh = svc('svc-new');

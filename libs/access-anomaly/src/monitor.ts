@@ -518,9 +518,12 @@ export class AccessMonitor {
             baselineFrom: base.from,
             window,
             at,
-            message: `${f} per intent drifted above ${round(b.mean)}: CUSUM ${round(a.cusum[f])} ≥ ${c.cusumH}`,
+            message: `${f} per intent drifted above ${round(b.mean)}: CUSUM ${round(a.cusum[f])} ≥ ${a.cusum[f] >= 2 * c.cusumH ? 2 * c.cusumH : c.cusumH}`,
           });
-          a.cusum[f] = 0;
+          // A drift that goes on past the medium keeps accumulating (baselines do not learn
+          // meanwhile) until it is high — a leak that persists is contained, not only noted;
+          // reset once it is.
+          if (a.cusum[f] >= 2 * c.cusumH) a.cusum[f] = 0;
         }
       }
       // Median/MAD of the agent's per-intent rates, with the same one-intent allowance.

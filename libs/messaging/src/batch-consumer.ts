@@ -5,7 +5,7 @@ import { connectAndSubscribe } from './consumer-group';
 import { publishDeadLetters } from './dead-letter';
 import { PoisonReason } from './errors';
 import { EventPublisher } from './event-publisher';
-import { FETCH_MAX_WAIT_MS } from './fetch-wait';
+import { BATCHED_FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
 import { inChunkSpans } from './message-spans';
@@ -19,6 +19,11 @@ export interface BatchConsumerSettings {
   maxChunkSize?: number;
   /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
+  /**
+   * Off the decision path: the broker holds a fetch until BATCHED_FETCH_MIN_BYTES have arrived or
+   * FETCH_MAX_WAIT_MS passed (see there). Default false: answered as soon as one record arrives.
+   */
+  batchedFetch?: boolean;
   /** Bytes fetched per partition and request (default 1 MiB): bounds a fetch, hence a batch. */
   maxBytesPerPartition?: number;
   maxAttempts?: number;
@@ -84,7 +89,7 @@ export class BatchConsumer {
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
-      minBytes: 1,
+      minBytes: this.settings.batchedFetch ? BATCHED_FETCH_MIN_BYTES : 1,
       sessionTimeout: this.settings.sessionTimeout ?? 30_000,
       heartbeatInterval: this.policy.heartbeatIntervalMs,
       rebalanceTimeout: this.settings.rebalanceTimeout ?? 30_000,

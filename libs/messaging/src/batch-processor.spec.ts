@@ -206,6 +206,28 @@ describe('processPartitionBatch', () => {
     expect(resolved).toEqual(['0', '1', '2']);
   });
 
+  it('holds a chunk whose store is unreachable past its attempts, and applies it once the store is back', async () => {
+    const { port, deadLetters, resolved } = partition([0, 1].map((n) => message(n, intent(n))));
+    const applied: number[] = [];
+    let calls = 0;
+    // Down for more than two rounds of attempts, as PostgreSQL stopped for 30 s is.
+    const downFor = 2 * policy.maxAttempts + 1;
+    await processPartitionBatch(
+      port,
+      async (items) => {
+        if (++calls <= downFor)
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        applied.push(...offsetsOf(items));
+      },
+      { ...policy, outagePauseMs: 1 },
+      silentLogger,
+    );
+    expect(deadLetters).toEqual([]);
+    expect(applied).toEqual([0, 1]);
+    expect(calls).toBe(downFor + 1);
+    expect(resolved.at(-1)).toBe('1');
+  });
+
   it('with onExhausted=redeliver, throws instead of skipping and leaves the chunk unresolved', async () => {
     const { port, deadLetters, resolved } = partition([0, 1].map((n) => message(n, intent(n))));
     await expect(

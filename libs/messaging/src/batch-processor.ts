@@ -2,6 +2,7 @@ import { EventEnvelope, MessageDeadLetteredV1 } from '@agentops/contracts';
 import { withRetries } from '@agentops/retry';
 import { KafkaHeaderValue, decodeTrustedEvent, headersToStrings } from './codec';
 import type { DeadLetterRequest } from './dead-letter';
+import { isDependencyOutage, pauseForOutage } from './dependency-outage';
 import { BatchItemError, PermanentHandlerError, PoisonMessageError, PoisonReason } from './errors';
 import { handlerBackoff } from './handler-backoff';
 import type { MessageOrigin } from './message-origin';
@@ -58,6 +59,8 @@ export interface BatchPolicy {
   onExhausted: 'dead-letter' | 'redeliver';
   /** How often to heartbeat while a handler runs (below the session timeout). */
   heartbeatIntervalMs: number;
+  /** The wait between two rounds of attempts while a dependency is unavailable (OUTAGE_PAUSE_MS). */
+  outagePauseMs?: number;
 }
 
 /** The transport side of one fetched partition batch. */
@@ -218,6 +221,17 @@ export async function processPartitionBatch(
         }
         const err = cause as Error;
         if (!port.shouldContinue()) throw err; // shutting down or revoked: the next owner retries
+        if (isDependencyOutage(cause)) {
+          // Not the messages' fault: they wait (and the partition with them) until the store is back.
+          logger.warn(
+            { err, topic: port.topic, partition: port.partition, size: pending.length },
+            'a dependency is unavailable; holding the chunk until it is back',
+          );
+          await pauseForOutage(policy.outagePauseMs);
+          if (!port.shouldContinue()) throw err;
+          await port.heartbeat();
+          continue;
+        }
         // Attempts exhausted.
         if (policy.onExhausted === 'redeliver') throw err;
         if (failedAt === undefined) {

@@ -5,9 +5,10 @@ import { decodeTrustedEvent, headersToStrings } from './codec';
 import { ConsumerLagObserver, connectAndSubscribe } from './consumer-group';
 import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
+import { isDependencyOutage, pauseForOutage } from './dependency-outage';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
-import { FETCH_MAX_WAIT_MS } from './fetch-wait';
+import { BATCHED_FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { handlerBackoff } from './handler-backoff';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
@@ -24,6 +25,11 @@ export interface ConsumerSettings {
   fromBeginning: boolean;
   /** Default FETCH_MAX_WAIT_MS, which costs no latency (see there). */
   maxWaitTimeInMs?: number;
+  /**
+   * Off the decision path: the broker holds a fetch until BATCHED_FETCH_MIN_BYTES have arrived or
+   * FETCH_MAX_WAIT_MS passed (see there). Default false: answered as soon as one record arrives.
+   */
+  batchedFetch?: boolean;
   maxAttempts?: number;
   retryBaseDelayMs?: number;
   sessionTimeout?: number;
@@ -75,7 +81,7 @@ export class EventConsumer {
       groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
-      minBytes: 1,
+      minBytes: this.settings.batchedFetch ? BATCHED_FETCH_MIN_BYTES : 1,
       sessionTimeout: this.settings.sessionTimeout ?? 10_000,
       heartbeatInterval: 1_000,
       rebalanceTimeout: 20_000,
@@ -142,48 +148,87 @@ export class EventConsumer {
     handler: EventHandler,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    try {
-      await withRetries(
-        async () => {
-          const started = performance.now();
-          await handler(event, origin);
-          const ms = performance.now() - started;
-          this.observer.onHandled?.(event.type, ms);
-          this.observer.onEventAge?.(origin.baseTopic, ageSeconds(event.time));
-          // Inside the process span: the line carries the trace it belongs to.
-          this.logger.debug(
-            { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
-            'event handled',
-          );
-        },
-        {
-          maxAttempts: this.settings.maxAttempts ?? 5,
-          schedule: handlerBackoff(this.settings.retryBaseDelayMs ?? 100),
-          // Shutting down: no more attempts; the message stays uncommitted for the next owner.
-          retryOn: (error) => !isPermanent(error) && this.running,
-          onRetry: (err, retry) =>
-            this.logger.warn(
-              { err, eventId: event.id, type: event.type, attempt: retry },
-              'handler failed, retrying',
-            ),
-          beforeRetry: heartbeat,
-        },
-      );
-    } catch (error) {
-      const err = error as Error;
-      if (isPermanent(error)) {
-        await this.deadLetter(
-          origin,
-          headers,
-          value,
-          error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
-          err.message,
-        );
+    for (;;) {
+      try {
+        await this.attempt(event, origin, handler, heartbeat);
         return;
+      } catch (error) {
+        if (isPermanent(error) || !isDependencyOutage(error) || !this.running) {
+          await this.settleFailure(error, origin, headers, value);
+          return;
+        }
+        // Not the message's fault: it waits (and its partition with it) until the store is back.
+        this.logger.warn(
+          {
+            err: error,
+            eventId: event.id,
+            type: event.type,
+            topic: origin.topic,
+            partition: origin.partition,
+          },
+          'a dependency is unavailable; holding the message until it is back',
+        );
+        await pauseForOutage();
+        if (!this.running) throw error; // shutting down: leave uncommitted, the next owner retries
+        await heartbeat();
       }
-      if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
-      await this.deadLetter(origin, headers, value, 'retries_exhausted', `${err.name}: ${err.message}`);
     }
+  }
+
+  private async attempt(
+    event: EventEnvelope,
+    origin: MessageOrigin,
+    handler: EventHandler,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    await withRetries(
+      async () => {
+        const started = performance.now();
+        await handler(event, origin);
+        const ms = performance.now() - started;
+        this.observer.onHandled?.(event.type, ms);
+        this.observer.onEventAge?.(origin.baseTopic, ageSeconds(event.time));
+        // Inside the process span: the line carries the trace it belongs to.
+        this.logger.debug(
+          { eventId: event.id, type: event.type, topic: origin.baseTopic, ms },
+          'event handled',
+        );
+      },
+      {
+        maxAttempts: this.settings.maxAttempts ?? 5,
+        schedule: handlerBackoff(this.settings.retryBaseDelayMs ?? 100),
+        // Shutting down: no more attempts; the message stays uncommitted for the next owner.
+        retryOn: (error) => !isPermanent(error) && this.running,
+        onRetry: (err, retry) =>
+          this.logger.warn(
+            { err, eventId: event.id, type: event.type, attempt: retry },
+            'handler failed, retrying',
+          ),
+        beforeRetry: heartbeat,
+      },
+    );
+  }
+
+  /** A failure no retry will mend: permanent, or transient with the attempts used up. */
+  private async settleFailure(
+    error: unknown,
+    origin: MessageOrigin,
+    headers: Record<string, string>,
+    value: Buffer | null,
+  ): Promise<void> {
+    const err = error as Error;
+    if (isPermanent(error)) {
+      await this.deadLetter(
+        origin,
+        headers,
+        value,
+        error instanceof PoisonMessageError ? error.reason : 'handler_rejected',
+        err.message,
+      );
+      return;
+    }
+    if (!this.running) throw err; // shutting down: leave uncommitted, the next owner retries
+    await this.deadLetter(origin, headers, value, 'retries_exhausted', `${err.name}: ${err.message}`);
   }
 
   private async deadLetter(

@@ -1,6 +1,7 @@
 /**
  * How long a fetch may wait on the broker when there is nothing to read: every consumer of this lib
- * (EventConsumer, BatchConsumer, TopicTail, RawTopicReader) asks with `minBytes: 1`, so the broker
+ * (EventConsumer, BatchConsumer, TopicTail, RawTopicReader) asks with `minBytes: 1` unless it says
+ * `batchedFetch` (BATCHED_FETCH_MIN_BYTES below), so the broker
  * answers a fetch as soon as one record reaches any of its partitions, and this wait only bounds
  * how often an idle consumer asks. It costs no latency, and each idle fetch costs a request and
  * response on both sides: at 5 ms, one idle group made ~200 fetches/s (12 % of a core in the
@@ -12,3 +13,14 @@
  * benches and tests that compare waits or stop consumers often; services use this default.
  */
 export const FETCH_MAX_WAIT_MS = 500;
+
+/**
+ * What a consumer off the decision path asks the broker for before it is answered (its `minBytes`,
+ * when the consumer says `batchedFetch`): the fetch returns once this much has arrived or after
+ * FETCH_MAX_WAIT_MS, whichever is first. At a few intents/s such a group wakes twice a second for
+ * all it missed instead of once per record — and not at the instant the decision path needs the
+ * two cores (every intent and decision otherwise woke a dozen groups at once, in every service);
+ * at thousands/s it reads 64 KiB at a time. What it costs is up to FETCH_MAX_WAIT_MS of delay, so
+ * only a consumer nobody waits on may ask for it (audit, the console's views, breakers, counters).
+ */
+export const BATCHED_FETCH_MIN_BYTES = 64 * 1024;

@@ -13,6 +13,12 @@ export const AccessEnv = CommonEnv.extend({
   KILLSWITCH_URL: z.string().url().default('http://127.0.0.1:3004'),
   /** Events judged per batch at most (one transaction, one produce of the batch's anomalies). */
   ACCESS_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(500),
+  /**
+   * How long after its end the tick closes an agent's bucket (the agent's own next event closes it
+   * at once): its last reads and intents are still on their way through ingest and Kafka, on two
+   * topics, and a bucket closed under them would count them in the next one.
+   */
+  ACCESS_CLOSE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** How often closed buckets are judged, cohort baselines saved and unsent anomalies caught up. */
   ACCESS_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
   /**

@@ -23,6 +23,8 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}console-live-${config.INSTANCE_ID}`,
       topics: [Topics.intents.name, Topics.decisions.name],
       fromBeginning: false,
+      // A view for people: half a second behind at most (libs/messaging fetch-wait).
+      batchedFetch: true,
     },
     {
       // One shared group counts how often each policy fired, durably and exactly once per decision.
@@ -30,6 +32,7 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}console-policy-fires`,
       topics: [Topics.decisions.name],
       fromBeginning: true,
+      batchedFetch: true,
     },
   ],
 };

@@ -33,6 +33,8 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail-verification`,
       topics: [Topics.outcomes.name, Topics.decisions.name],
       fromBeginning: true,
+      // Nobody waits on a verification: read in batches (libs/messaging fetch-wait).
+      batchedFetch: true,
     },
   ],
 };

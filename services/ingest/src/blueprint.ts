@@ -34,6 +34,7 @@ export const ingestBlueprint: ServiceBlueprint<IngestConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}ingest-spans`,
       topics: [Topics.spans.name],
       fromBeginning: false,
+      batchedFetch: true,
     },
   ],
 };

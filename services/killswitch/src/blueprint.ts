@@ -15,6 +15,8 @@ export const killswitchBlueprint: ServiceBlueprint<KillswitchConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}killswitch`,
       topics: [Topics.decisions.name, Topics.verifications.name, Topics.telemetry.name],
       fromBeginning: true,
+      // Breakers judge windows of minutes: half a second later costs nothing (libs/messaging fetch-wait).
+      batchedFetch: true,
     },
     {
       // Which agents exist, so a switch can say how many it covers.
@@ -22,6 +24,7 @@ export const killswitchBlueprint: ServiceBlueprint<KillswitchConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}killswitch-known-agents`,
       topics: [Topics.intents.name],
       fromBeginning: true,
+      batchedFetch: true,
     },
   ],
 };

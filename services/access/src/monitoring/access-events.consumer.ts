@@ -31,10 +31,12 @@ export class AccessEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       groupId: `${this.config.KAFKA_TOPIC_PREFIX}access`,
       topics: [Topics.intents.name, Topics.telemetry.name],
       fromBeginning: true,
+      // Not `batchedFetch`: a high-severity anomaly must quarantine its agent within 1 s of the
+      // event (issue #17), and a batched fetch may hold a record for FETCH_MAX_WAIT_MS.
       maxChunkSize: this.config.ACCESS_BATCH_SIZE,
-      // Chunks are judged one at a time (AccessObservation); fetching partitions in parallel keeps
-      // the next chunk ready while one is written.
-      partitionsConsumedConcurrently: 3,
+      // Every partition of both topics at once: AccessObservation judges the chunks of one fetch
+      // together, an agent's reads and intents merged by event time.
+      partitionsConsumedConcurrently: Topics.intents.partitions + Topics.telemetry.partitions,
     });
     await this.consumer.start((items) => this.observation.observe(items));
   }

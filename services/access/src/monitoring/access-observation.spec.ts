@@ -52,6 +52,7 @@ function instance(store: InMemoryAccessStateStore, clock = new ManualClock(T0)) 
     ACCESS_BUCKET_MS: 60_000,
     ACCESS_MIN_OWN_INTENTS: 150,
     ACCESS_MIN_COHORT_INTENTS: 300,
+    ACCESS_CLOSE_GRACE_MS: 0,
   } as unknown as AccessConfig;
   const history = new InMemoryFlowHistory();
   const observation = new AccessObservation(
@@ -334,5 +335,28 @@ describe('AccessObservation', () => {
     const before = batchedStore.rows.get(agent.id);
     await batched.observation.observe(items.slice(-37));
     expect(batchedStore.rows.get(agent.id)).toEqual(before);
+  });
+
+  it("judges chunks of two topics handed over together as one, each agent's events by event time", async () => {
+    const reads: [EventEnvelope, MessageOrigin][] = [];
+    const intents: [EventEnvelope, MessageOrigin][] = [];
+    for (let i = 0; i < 30; i++) {
+      reads.push(read(T0 + i * 1000, 3 + (i % 3)));
+      intents.push(intent(T0 + i * 1000 + 500));
+    }
+    const inTimeOrder = reads.flatMap((r, i) => [r, intents[i]!]);
+    const oneByOne = instance(new InMemoryAccessStateStore());
+    for (const e of inTimeOrder) await observeOne(oneByOne.observation, e);
+
+    const store = new InMemoryAccessStateStore();
+    const { observation } = instance(store);
+    const chunk = (events: [EventEnvelope, MessageOrigin][]) =>
+      events.map(([event, origin]) => ({ event, origin }));
+    // The telemetry partition's chunk and the intents partition's, from one fetch.
+    await Promise.all([observation.observe(chunk(reads)), observation.observe(chunk(intents))]);
+    expect(store.updates).toBe(1);
+    expect(store.rows.get(agent.id)?.state).toEqual(
+      (await oneByOne.observation['store'].agentRow(agent.id))?.state,
+    );
   });
 });

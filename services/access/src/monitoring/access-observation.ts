@@ -36,7 +36,7 @@ interface Observed {
  * Use case: judges each agent's data access as its events arrive (issue #17), a batch at a time.
  * The monitor (`libs/access-anomaly`) holds the agents this instance owns in memory; the truth is
  * each agent's row, written with the offsets it has applied and the anomalies it raised. Per batch
- * (one chunk of one partition), events are grouped by agent, every agent's row is locked and read
+ * (the chunks of one fetch, see observe), events are grouped by agent, every agent's row is locked and read
  * once, its events are applied in log order — the same verdicts as one at a time — and all rows and
  * anomalies are written in one transaction. A row newer than the memory's copy (the agent was
  * judged elsewhere after a rebalance) is loaded first; an event at or below the row's offset (a
@@ -51,6 +51,13 @@ export class AccessObservation implements OnModuleInit {
   /** The row version each agent's in-memory state is at. */
   private readonly loaded = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Chunks handed over and not judged yet (the next judgement takes them all). */
+  private readonly gathered: {
+    items: readonly ConsumedEvent[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private readonly closeGraceMs: number;
 
   constructor(
     private readonly store: AccessStateStore,
@@ -61,6 +68,7 @@ export class AccessObservation implements OnModuleInit {
     @Inject(SERVICE_CONFIG) config: AccessConfig,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {
+    this.closeGraceMs = config.ACCESS_CLOSE_GRACE_MS;
     this.monitor = new AccessMonitor({
       allowedDestinations: config.ACCESS_ALLOWED_DESTINATIONS,
       config: {
@@ -77,29 +85,58 @@ export class AccessObservation implements OnModuleInit {
   }
 
   /**
-   * A batch of intents and telemetry, in log order. Either every event is applied (rows written,
-   * then history and containment, which are retried elsewhere if they fail) or it throws with
-   * nothing written and the memory's copies of its agents dropped, so a retry starts from the rows.
+   * A chunk of one partition, in log order. Chunks of other partitions handed over meanwhile (the
+   * same fetch: intents and telemetry of the same agents) are judged with it, each agent's events
+   * merged by event time: the monitor counts reads and intents in buckets of event time, and two
+   * topics judged one after the other would put an intent's read and the intent in different
+   * buckets. Resolves once the chunk's rows are written (then history and containment, which are
+   * retried elsewhere if they fail); rejects with nothing of it written and the memory's copies of
+   * its agents dropped, so a retry starts from the rows.
    */
   observe(items: readonly ConsumedEvent[]): Promise<void> {
-    const observed = items.flatMap(({ event, origin }) => {
+    const done = new Promise<void>((resolve, reject) => this.gathered.push({ items, resolve, reject }));
+    if (this.gathered.length === 1) void this.exclusive(() => this.judgeGathered());
+    return done;
+  }
+
+  private async judgeGathered(): Promise<void> {
+    // One turn of the event loop: the fetch's other partitions reach observe() meanwhile.
+    await new Promise((r) => setImmediate(r));
+    const chunks = this.gathered.splice(0);
+    try {
+      await this.judgeEvents(chunks.flatMap((c) => c.items));
+      chunks.forEach((c) => c.resolve());
+    } catch (error) {
+      if (chunks.length === 1) return chunks[0]!.reject(error);
+      // Each chunk on its own: one that cannot be judged must not fail the others' partitions.
+      for (const c of chunks) await this.judgeEvents(c.items).then(c.resolve, c.reject);
+    }
+  }
+
+  private async judgeEvents(items: readonly ConsumedEvent[]): Promise<void> {
+    const byAgent = new Map<string, Observed[][]>();
+    const positions = new Map<string, Observed[]>();
+    for (const { event, origin } of items) {
       const o = observedOf(event, origin);
-      return o ? [o] : [];
-    });
-    if (observed.length === 0) return Promise.resolve();
-    const byAgent = new Map<string, Observed[]>();
-    for (const o of observed) byAgent.set(o.ref.id, [...(byAgent.get(o.ref.id) ?? []), o]);
-    return this.exclusive(async () => {
-      const updates = await this.judge([...byAgent.keys()], (rows) =>
-        [...byAgent].flatMap(([agentId, events]) => {
-          const next = this.applied(agentId, rows.get(agentId), events);
-          return next ? [next] : [];
-        }),
-      );
-      if (updates.length === 0) return;
-      await this.writeHistory(updates.map((u) => u.row));
-      await this.containment.contain(updates.flatMap((u) => u.anomalies));
-    });
+      if (!o) continue;
+      const key = `${o.ref.id}\u0000${origin.baseTopic}/${origin.partition}`;
+      let run = positions.get(key);
+      if (!run) {
+        positions.set(key, (run = []));
+        byAgent.set(o.ref.id, [...(byAgent.get(o.ref.id) ?? []), run]);
+      }
+      run.push(o);
+    }
+    if (byAgent.size === 0) return;
+    const updates = await this.judge([...byAgent.keys()], (rows) =>
+      [...byAgent].flatMap(([agentId, runs]) => {
+        const next = this.applied(agentId, rows.get(agentId), mergedByTime(runs));
+        return next ? [next] : [];
+      }),
+    );
+    if (updates.length === 0) return;
+    await this.writeHistory(updates.map((u) => u.row));
+    await this.containment.contain(updates.flatMap((u) => u.anomalies));
   }
 
   /**
@@ -109,7 +146,9 @@ export class AccessObservation implements OnModuleInit {
   tick(graceMs: number): Promise<void> {
     return this.exclusive(async () => {
       const now = this.clock.now().getTime();
-      const due = this.monitor.dueAgents(now);
+      // Buckets still receiving their last events in flight are left open a while.
+      const closeBefore = now - this.closeGraceMs;
+      const due = this.monitor.dueAgents(closeBefore);
       const updates = await this.judge(
         due.map((ref) => ref.id),
         (rows) =>
@@ -120,7 +159,7 @@ export class AccessObservation implements OnModuleInit {
               this.forget(ref.id);
               return [];
             }
-            const found = this.monitor.tick(now, (r) => r.id === ref.id);
+            const found = this.monitor.tick(closeBefore, (r) => r.id === ref.id);
             return [
               this.written(
                 ref,
@@ -324,4 +363,27 @@ function observedOf(event: EventEnvelope, origin: MessageOrigin): Observed | und
     return out;
   };
   return { ref, event, origin, reportsAccess: false, judge };
+}
+
+/**
+ * One agent's events of several partitions as one sequence by event time, each partition's own in
+ * log order (a redelivery check compares offsets per partition, so those never swap).
+ */
+function mergedByTime(runs: readonly Observed[][]): Observed[] {
+  if (runs.length === 1) return runs[0]!;
+  const heads = runs.map(() => 0);
+  const out: Observed[] = [];
+  for (;;) {
+    let pick = -1;
+    for (let i = 0; i < runs.length; i++) {
+      const head = runs[i]![heads[i]!];
+      if (
+        head &&
+        (pick < 0 || Date.parse(head.event.time) < Date.parse(runs[pick]![heads[pick]!]!.event.time))
+      )
+        pick = i;
+    }
+    if (pick < 0) return out;
+    out.push(runs[pick]![heads[pick]!++]!);
+  }
 }

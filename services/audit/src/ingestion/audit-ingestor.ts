@@ -57,6 +57,8 @@ export class AuditIngestor {
         fromBeginning: true,
         maxChunkSize: settings.batchSize,
         maxBytesPerPartition: 4 * 1024 * 1024,
+        // Appends half a second behind at most, in larger chunks (libs/messaging fetch-wait).
+        batchedFetch: true,
         sessionTimeout: 30_000,
         rebalanceTimeout: 30_000,
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,

@@ -38,6 +38,8 @@ export class RolloutFactsConsumer implements OnApplicationBootstrap, BeforeAppli
         Topics.telemetry.name,
       ],
       fromBeginning: true,
+      // Analysis windows are minutes long: read in batches (libs/messaging fetch-wait).
+      batchedFetch: true,
       maxChunkSize: this.config.ROLLOUT_BATCH_SIZE,
       partitionsConsumedConcurrently: this.config.ROLLOUT_PARTITIONS_CONCURRENTLY,
     });
