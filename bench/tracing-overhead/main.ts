@@ -297,6 +297,9 @@ async function main(): Promise<number> {
     };
     const broken =
       off.failures.errors + off.failures.wrongVerdicts + on.failures.wrongVerdicts > 0 ||
+      // Failing closed without tracing: the machine, not the SDK, missed the deadline, and the on
+      // arm's fail-closed answers ("blocked") would be read as the exporter's.
+      off.failures.timeouts > 0 ||
       // The endpoint was down the whole run: a span "exported" means the arm was not what it claims,
       // and no span dropped means the SDK made none.
       on.counters.exported > 0 ||
@@ -310,7 +313,9 @@ async function main(): Promise<number> {
       `\n${table(results)}\n\np99 overhead ${fields.p99_overhead_ms} ms (goal ≤ 1), throughput ratio ${fields.throughput_ratio} (goal ≥ 0.95), decisions blocked with the exporter down: ${fields.exporter_down_decisions_blocked} (goal 0)\nevent-loop p99 off ${round2(off.eventLoopP99Ms)} ms, on ${round2(on.eventLoopP99Ms)} ms; process CPU off ${round2(off.processCpuPercent)} %, on ${round2(on.processCpuPercent)} %; load average (1 min) ${machine.loadAvg1m.before} → ${machine.loadAvg1m.after} on ${machine.cpus} CPUs\n`,
     );
     if (broken) {
-      progress('the run is broken (errors, wrong verdicts or an arm not as configured): no summary written');
+      progress(
+        'the run is broken (errors, wrong verdicts, tracing off failing closed, or an arm not as configured): no summary written',
+      );
       return 1;
     }
     const summary = writeBenchSummary('tracing-overhead', fields, MEASURED_PATHS);
