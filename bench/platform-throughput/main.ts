@@ -166,7 +166,7 @@ export function isSustained(r: Omit<StepRow, 'sustained'>): boolean {
  */
 function retailMix(): Map<string, Intent[]> {
   const suite = loadFixtures(PACK);
-  const byRole = new Map<string, Intent[]>();
+  const byRole = new Map<string, { intent: Intent; denied: boolean }[]>();
   const windowFree = (action: string, params: Record<string, unknown>) => {
     if (action === 'service.issue_store_credit') return false;
     if (action !== 'pricing.set_price') return true;
@@ -178,10 +178,38 @@ function retailMix(): Map<string, Intent[]> {
     const { agent, intent } = caseIntent(c);
     if (agent.role === 'other' || !windowFree(intent.action, intent.params)) continue;
     const list = byRole.get(agent.role) ?? [];
-    list.push({ ...intent, confidence: intent.confidence ?? 0.9, dataUsed: [] } as Intent);
+    list.push({
+      intent: { ...intent, confidence: intent.confidence ?? 0.9, dataUsed: [] } as Intent,
+      denied: c.expect.verdict === 'deny',
+    });
     byRole.set(agent.role, list);
   }
-  return byRole;
+  return new Map([...byRole].map(([role, list]) => [role, belowDenyBreaker(list)]));
+}
+
+/**
+ * At most this share of an agent's intents is denied. The platform's `agent-deny-rate` breaker
+ * (policies/breakers/deny-rate.yaml: more than 0.6 of at least 20 intents within 5 min) halts an
+ * agent whose intents are mostly denied, and from then on the kill switch answers in ingest: a
+ * pricing agent repeating its fixtures (3 denies of 4) tripped it within the quiet phase, which then
+ * measured the refusal path, not the decision path.
+ */
+const MAX_DENY_SHARE = 0.4;
+
+/** A role's fixtures with its allowed and modified ones repeated, the denies spread evenly among them. */
+function belowDenyBreaker(list: { intent: Intent; denied: boolean }[]): Intent[] {
+  const denies = list.filter((x) => x.denied).map((x) => x.intent);
+  const others = list.filter((x) => !x.denied).map((x) => x.intent);
+  if (denies.length === 0 || others.length === 0) return list.map((x) => x.intent);
+  const needed = Math.max(others.length, Math.ceil((denies.length * (1 - MAX_DENY_SHARE)) / MAX_DENY_SHARE));
+  const out: Intent[] = [];
+  let placed = 0;
+  for (let i = 0; i < needed; i++) {
+    out.push(others[i % others.length]);
+    // After the (i+1)-th other intent, as many denies as keep the running share even.
+    while (placed < Math.floor(((i + 1) * denies.length) / needed)) out.push(denies[placed++]);
+  }
+  return out;
 }
 
 interface Agents {
@@ -318,7 +346,7 @@ async function step(
   const errorKinds = Object.entries(r.statuses).filter(([k]) => k.startsWith('error'));
   log(
     `${rate}/s × ${seconds} s, ${out.agents} agent(s): achieved ${out.achieved}/s, p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms, ` +
-      `fail-closed ${out.failClosed}, escalated ${out.escalated}, verdicts ${JSON.stringify(d.verdicts)}, errors ${out.errors}${errorKinds.length ? ` ${JSON.stringify(Object.fromEntries(errorKinds))}` : ''}` +
+      `fail-closed ${out.failClosed}, escalated ${out.escalated}, halted by a kill switch ${d.halted}, verdicts ${JSON.stringify(d.verdicts)}, errors ${out.errors}${errorKinds.length ? ` ${JSON.stringify(Object.fromEntries(errorKinds))}` : ''}` +
       `${out.saturated ? `, saturated after ${d.sendingSeconds} s` : ''}${out.sustained ? ' — sustained' : ''} (load ${loadAvg1m})`,
   );
   log(`  CPU ms per intent: ${JSON.stringify(cpuMsPerIntent)}`);
@@ -354,12 +382,16 @@ async function quietLatency(platform: LocalPlatform, agents: Agents, count: numb
     attempts: 1,
   });
   const samples: number[] = [];
+  let halted = 0;
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
     const d = await client.propose(agents.intents[0][i % agents.intents[0].length]);
-    if (d.decidedBy !== 'timeout') samples.push(performance.now() - t0);
+    // A kill switch's answer never reaches guardrail: not the decision path's latency.
+    if (d.decidedBy === 'killswitch' || d.decidedBy === 'breaker') halted++;
+    else if (d.decidedBy !== 'timeout') samples.push(performance.now() - t0);
     await sleep(20);
   }
+  if (halted) log(`quiet single intent: ${halted} of ${count} answered by a kill switch, left out`);
   return samples;
 }
 

@@ -42,7 +42,7 @@ export interface IntentLoadResult {
   statuses: Record<string, number>;
   /** `decide` mode only, from here on. */
   decisions?: {
-    /** Decisions a policy made (fail-closed denies not counted), per second, first send to last answer. */
+    /** Decisions a policy made (fail-closed and kill-switch denies not counted), per second, first send to last answer. */
     decidedPerSecond: number;
     /** Schedule → decision, over every answered request. */
     latencyMs: LatencySummary;
@@ -50,6 +50,8 @@ export interface IntentLoadResult {
     failClosed: number;
     /** Intents a policy sent to a human: not a fail-closed, though the SDK ends its wait with one. */
     escalated: number;
+    /** Answered by a kill switch or breaker in ingest (`decidedBy` killswitch/breaker), not by guardrail. */
+    halted: number;
     verdicts: Record<string, number>;
     /** Requests still unanswered when the drain deadline passed (counted, never waited for). */
     unanswered: number;
@@ -112,6 +114,7 @@ function runLoad(s: IntentLoadSettings): void {
   let skipped = 0;
   let failClosed = 0;
   let escalated = 0;
+  let halted = 0;
   let lastAnswerAt = 0;
   let due = 0;
   let stopping = false;
@@ -168,6 +171,7 @@ function runLoad(s: IntentLoadSettings): void {
     latencies.push(lastAnswerAt - scheduledAt);
     verdicts[decision.verdict] = (verdicts[decision.verdict] ?? 0) + 1;
     if (decision.decidedBy === 'timeout') failClosed++;
+    if (decision.decidedBy === 'killswitch' || decision.decidedBy === 'breaker') halted++;
   };
 
   const send = (scheduledAt: number) => {
@@ -221,10 +225,11 @@ function runLoad(s: IntentLoadSettings): void {
       errors,
       statuses,
       decisions: {
-        decidedPerSecond: Math.round((accepted - failClosed) / Math.max(window, sendingSeconds)),
+        decidedPerSecond: Math.round((accepted - failClosed - halted) / Math.max(window, sendingSeconds)),
         latencyMs: summarize(latencies),
         failClosed,
         escalated,
+        halted,
         verdicts,
         unanswered: pending.size,
         saturated,

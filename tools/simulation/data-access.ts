@@ -35,6 +35,17 @@ export interface DataAccessTimeline {
   leakAt?: number;
   /** After the run, how long to wait for the access service to catch up (20 s). */
   settleMs?: number;
+  /**
+   * Ordinary intents each agent proposes before it may turn bad (60: its own baseline is learned
+   * first, else the drift would be learned as its normal); on a loaded machine this, not the
+   * clock, is what an agent waits for.
+   */
+  normalIntents?: number;
+  /**
+   * How long an agent not quarantined yet goes on past `endAt` (0): a loaded machine serves a slow
+   * leak's intents slowly, and its drift shows only after enough of them.
+   */
+  graceMs?: number;
 }
 
 export interface Exposure {
@@ -150,10 +161,18 @@ export async function runDataAccessScenarios(
   const loop = async (name: 'sweep' | 'leak') => {
     const { client, apiKey } = agentsOf[name];
     const plan = plans[name];
-    while (Date.now() < timeline.endAt && !state[name].halted) {
-      const bad = Date.now() >= plan.from;
+    const until = timeline.endAt + (timeline.graceMs ?? 0);
+    while (
+      !state[name].halted &&
+      (Date.now() < timeline.endAt || (Date.now() < until && state[name].turned))
+    ) {
+      const bad =
+        state[name].turned ||
+        (Date.now() >= plan.from && state[name].intents >= (timeline.normalIntents ?? 60));
       if (bad && !state[name].turned) {
         state[name].turned = true;
+        // When it actually turned: every time and record count of the report is from here.
+        plan.from = Date.now();
         ctx.log?.(`data access: ${name === 'sweep' ? 'the sweep' : 'the slow leak'} starts (${ids[name]})`);
       }
       const shape = bad ? plan.bad() : usual();

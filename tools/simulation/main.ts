@@ -46,6 +46,7 @@ interface Options {
   rolloutGrace: number;
   rollouts: boolean;
   dataAccess: boolean;
+  dataAccessGrace: number;
 }
 
 async function main(): Promise<void> {
@@ -67,6 +68,12 @@ async function main(): Promise<void> {
     .option(
       '--no-data-access',
       'skip the service agent sweeping customer records and the one leaking slowly (issue #17)',
+    )
+    .option(
+      '--data-access-grace <seconds>',
+      'how long a data-access agent not quarantined yet may run past --duration (a loaded machine serves a slow leak slowly)',
+      (v) => Number(v),
+      240,
     )
     .option(
       '--rollout-grace <seconds>',
@@ -220,7 +227,7 @@ async function main(): Promise<void> {
           rnd: new Random(opts.seed + 17),
           log: (line) => bar === undefined && console.log(`simulating: ${line}`),
         },
-        { startAt: started, endAt },
+        { startAt: started, endAt, graceMs: opts.dataAccessGrace * 1000 },
       ).then(
         (r) => void (dataAccess = r),
         (e: Error) => console.error(`data-access section left out: ${e.message}`),
