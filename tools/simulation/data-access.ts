@@ -36,9 +36,11 @@ export interface DataAccessTimeline {
   /** After the run, how long to wait for the access service to catch up (20 s). */
   settleMs?: number;
   /**
-   * Ordinary intents each agent proposes before it may turn bad (60: its own baseline is learned
-   * first, else the drift would be learned as its normal); on a loaded machine this, not the
-   * clock, is what an agent waits for.
+   * Ordinary intents each agent proposes before it may turn bad (40, the demo's
+   * ACCESS_MIN_OWN_INTENTS: its own baseline is learned first, else the drift would be learned as
+   * its normal); on a loaded machine this, not the clock, is what an agent waits for. More would
+   * trip killswitch's customer-data-reads breaker (500 records per agent in 5 real minutes) on
+   * ordinary work before the agent turns bad.
    */
   normalIntents?: number;
   /**
@@ -168,7 +170,7 @@ export async function runDataAccessScenarios(
     ) {
       const bad =
         state[name].turned ||
-        (Date.now() >= plan.from && state[name].intents >= (timeline.normalIntents ?? 60));
+        (Date.now() >= plan.from && state[name].intents >= (timeline.normalIntents ?? 40));
       if (bad && !state[name].turned) {
         state[name].turned = true;
         // When it actually turned: every time and record count of the report is from here.
