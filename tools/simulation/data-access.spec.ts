@@ -21,6 +21,7 @@ const agent = (over: Partial<DataAccessAgentReport> = {}): DataAccessAgentReport
     message: 'records 300 over 3 intents',
   },
   containment: { afterMs: 1500, records: 400, switchId: '0190a0a0-0000-7000-8000-000000000001' },
+  haltedBy: null,
   recordsWhileBad: 400,
   intents: 50,
   halted: true,
@@ -35,6 +36,16 @@ describe('the data-access report section', () => {
     expect(exposureLine(agent({ containment: null }))).toMatch(/not quarantined \(an alert/);
     expect(exposureLine(agent({ detection: null, containment: null }))).toBe(
       'NOT detected (4.0 → 100.0 records per intent; 400 records read while bad)',
+    );
+    // A breaker that halted it first is named, with what it had read by then.
+    const breaker = {
+      afterMs: 9000,
+      records: 355,
+      actor: 'breaker',
+      reason: 'unusual volume of customer records read',
+    };
+    expect(exposureLine(agent({ detection: null, containment: null, haltedBy: breaker }))).toBe(
+      'NOT detected (4.0 → 100.0 records per intent; 400 records read while bad); halted first by another kill switch (breaker: unusual volume of customer records read) 9.0 s after it started, 355 records read by then',
     );
   });
 

@@ -1,4 +1,4 @@
-import { AgentOpsClient } from '@agentops/sdk';
+import { AgentOpsClient, Halt } from '@agentops/sdk';
 import { api } from './platform-api';
 import { Random } from './random';
 
@@ -36,9 +36,11 @@ export interface DataAccessTimeline {
   /** After the run, how long to wait for the access service to catch up (20 s). */
   settleMs?: number;
   /**
-   * Ordinary intents each agent proposes before it may turn bad (60: its own baseline is learned
-   * first, else the drift would be learned as its normal); on a loaded machine this, not the
-   * clock, is what an agent waits for.
+   * Ordinary intents each agent proposes before it may turn bad (40, the demo's
+   * ACCESS_MIN_OWN_INTENTS: its own baseline is learned first, else the drift would be learned as
+   * its normal); on a loaded machine this, not the clock, is what an agent waits for. More would
+   * trip killswitch's customer-data-reads breaker (500 records per agent in 5 real minutes) on
+   * ordinary work before the agent turns bad.
    */
   normalIntents?: number;
   /**
@@ -68,6 +70,8 @@ export interface DataAccessAgentReport {
   detection: (Exposure & { detector: string; feature: string; severity: string; message: string }) | null;
   /** The kill switch that quarantined it. */
   containment: (Exposure & { switchId: string }) | null;
+  /** The first kill switch that halted it, when not the access monitor's (a breaker, say). */
+  haltedBy: (Exposure & { actor: string; reason: string }) | null;
   /** Everything it read once bad, and whether its intents were then refused by the switch. */
   recordsWhileBad: number;
   intents: number;
@@ -131,16 +135,17 @@ export async function runDataAccessScenarios(
   const ids = { sweep: `service-sweep-${run}`, leak: `service-leak-${run}` };
   const agentsOf = { sweep: await register(ids.sweep), leak: await register(ids.leak) };
   const state = {
-    sweep: { intents: 0, halted: false, haltedAt: 0, turned: false },
-    leak: { intents: 0, halted: false, haltedAt: 0, turned: false },
+    sweep: { intents: 0, halted: false, haltedAt: 0, turned: false, halt: undefined as Halt | undefined },
+    leak: { intents: 0, halted: false, haltedAt: 0, turned: false, halt: undefined as Halt | undefined },
   };
   // A quarantine reaches the agent on its control stream, as a halt (the SDK's listen()).
   for (const name of ['sweep', 'leak'] as const)
     await agentsOf[name].client.listen({
-      onHalt: () => {
+      onHalt: (halt) => {
         if (state[name].halted) return;
         state[name].halted = true;
         state[name].haltedAt = Date.now();
+        state[name].halt = halt;
         ctx.log?.(`data access: ${ids[name]} is quarantined (a kill switch halts it)`);
       },
     });
@@ -168,7 +173,7 @@ export async function runDataAccessScenarios(
     ) {
       const bad =
         state[name].turned ||
-        (Date.now() >= plan.from && state[name].intents >= (timeline.normalIntents ?? 60));
+        (Date.now() >= plan.from && state[name].intents >= (timeline.normalIntents ?? 40));
       if (bad && !state[name].turned) {
         state[name].turned = true;
         // When it actually turned: every time and record count of the report is from here.
@@ -289,6 +294,15 @@ export async function runDataAccessScenarios(
           }
         : null,
       containment,
+      haltedBy:
+        state[name].halt && state[name].halt.switchId !== containment?.switchId
+          ? {
+              afterMs: state[name].haltedAt - from,
+              records: readBy(state[name].haltedAt),
+              actor: state[name].halt.actor,
+              reason: state[name].halt.reason,
+            }
+          : null,
       recordsWhileBad: readBy(Infinity),
       intents: state[name].intents,
       halted: state[name].halted,
@@ -309,13 +323,16 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function exposureLine(a: DataAccessAgentReport): string {
   const usual = `${a.usualRecordsPerIntent.toFixed(1)} → ${a.badRecordsPerIntent.toFixed(1)} records per intent`;
-  if (!a.detection) return `NOT detected (${usual}; ${a.recordsWhileBad} records read while bad)`;
+  const other = a.haltedBy
+    ? `; halted first by another kill switch (${a.haltedBy.actor}: ${a.haltedBy.reason.slice(0, 80)}) ${secs(a.haltedBy.afterMs)} after it started, ${a.haltedBy.records} records read by then`
+    : '';
+  if (!a.detection) return `NOT detected (${usual}; ${a.recordsWhileBad} records read while bad)${other}`;
   const d = a.detection;
   const detected = `detected ${secs(d.afterMs)} after it started, ${d.records} records read by then (${d.severity} ${d.feature}/${d.detector})`;
   const contained = a.containment
     ? `quarantined ${secs(a.containment.afterMs)} after it started, ${a.containment.records} records exposed before containment`
     : 'not quarantined (an alert, not a high anomaly)';
-  return `${detected}; ${contained}; ${usual}`;
+  return `${detected}; ${contained}; ${usual}${other}`;
 }
 
 export function dataAccessReportHtml(
@@ -337,7 +354,11 @@ export function dataAccessReportHtml(
         a.detection
           ? `${a.detection.severity} ${a.detection.feature}/${a.detection.detector}: ${a.detection.message}`
           : '—',
-        a.containment ? `${cell(a.containment)} · ${a.containment.switchId.slice(0, 8)}` : 'not quarantined',
+        a.containment
+          ? `${cell(a.containment)} · ${a.containment.switchId.slice(0, 8)}`
+          : a.haltedBy
+            ? `halted first by ${a.haltedBy.actor}: ${cell(a.haltedBy)}`
+            : 'not quarantined',
       ]),
     ),
     ...r.problems.map((p) => `<p class="ko">${esc(p)}</p>`),

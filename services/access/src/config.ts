@@ -14,6 +14,12 @@ export const AccessEnv = CommonEnv.extend({
   /** Events judged per batch at most (one transaction, one produce of the batch's anomalies). */
   ACCESS_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(500),
   /**
+   * Partitions consumed at once (12: every partition of intents and telemetry); the chunks of one
+   * fetch are judged together, an agent's reads and intents merged by event time. 1 with
+   * ACCESS_BATCH_SIZE=1 is one event per transaction (bench/access-throughput's baseline).
+   */
+  ACCESS_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
+  /**
    * How long after its end the tick closes an agent's bucket (the agent's own next event closes it
    * at once): its last reads and intents are still on their way through ingest and Kafka, on two
    * topics, and a bucket closed under them would count them in the next one.

@@ -34,9 +34,9 @@ export class AccessEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       // Not `batchedFetch`: a high-severity anomaly must quarantine its agent within 1 s of the
       // event (issue #17), and a batched fetch may hold a record for FETCH_MAX_WAIT_MS.
       maxChunkSize: this.config.ACCESS_BATCH_SIZE,
-      // Every partition of both topics at once: AccessObservation judges the chunks of one fetch
-      // together, an agent's reads and intents merged by event time.
-      partitionsConsumedConcurrently: Topics.intents.partitions + Topics.telemetry.partitions,
+      // Every partition of both topics at once (by default): AccessObservation judges the chunks
+      // of one fetch together, an agent's reads and intents merged by event time.
+      partitionsConsumedConcurrently: this.config.ACCESS_PARTITIONS_CONCURRENTLY,
     });
     await this.consumer.start((items) => this.observation.observe(items));
   }
