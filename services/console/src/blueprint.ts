@@ -23,8 +23,9 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}console-live-${config.INSTANCE_ID}`,
       topics: [Topics.intents.name, Topics.decisions.name],
       fromBeginning: false,
-      // A view for people: half a second behind at most (libs/messaging fetch-wait).
-      batchedFetch: true,
+      // Not `batchedFetch`: the window learns an agent's role from its intent, and a batched fetch
+      // hands over an intent and its decision together, their topics in either order (the decision
+      // then counted under role "unknown" — console-api e2e).
     },
     {
       // One shared group counts how often each policy fired, durably and exactly once per decision.

@@ -33,8 +33,8 @@ export const guardrailBlueprint: ServiceBlueprint<GuardrailConfig> = {
       groupId: `${config.KAFKA_TOPIC_PREFIX}guardrail-verification`,
       topics: [Topics.outcomes.name, Topics.decisions.name],
       fromBeginning: true,
-      // Nobody waits on a verification: read in batches (libs/messaging fetch-wait).
-      batchedFetch: true,
+      // Not `batchedFetch`: an outcome is judged against the decisions known when it is read, and a
+      // batched fetch may hand over a human's approval and the outcome it allowed in either order.
     },
   ],
 };
