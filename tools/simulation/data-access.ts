@@ -44,6 +44,13 @@ export interface DataAccessTimeline {
    */
   normalIntents?: number;
   /**
+   * Each agent's pace, all its workers together (unpaced when absent). The main job paces its
+   * agents (2/s) so that ordinary work stays under killswitch's customer-data-reads breaker (500
+   * records in 5 real minutes, ~4 per intent): unpaced on a quiet machine, both agents tripped it
+   * before they ever turned bad, and the report showed nothing of the access monitor.
+   */
+  intentsPerSecond?: number;
+  /**
    * How long an agent not quarantined yet goes on past `endAt` (0): a loaded machine serves a slow
    * leak's intents slowly, and its drift shows only after enough of them.
    */
@@ -220,7 +227,7 @@ export async function runDataAccessScenarios(
         problems.push(`${ids[name]}: ${(e as Error).message}`);
         await sleep(500);
       }
-      await sleep(20);
+      await sleep(timeline.intentsPerSecond ? (WORKERS * 1000) / timeline.intentsPerSecond : 20);
     }
   };
   // Several requests in flight per agent, as an agent serving many customers at once would.

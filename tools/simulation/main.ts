@@ -227,7 +227,7 @@ async function main(): Promise<void> {
           rnd: new Random(opts.seed + 17),
           log: (line) => bar === undefined && console.log(`simulating: ${line}`),
         },
-        { startAt: started, endAt, graceMs: opts.dataAccessGrace * 1000 },
+        { startAt: started, endAt, graceMs: opts.dataAccessGrace * 1000, intentsPerSecond: 1.5 },
       ).then(
         (r) => void (dataAccess = r),
         (e: Error) => console.error(`data-access section left out: ${e.message}`),
