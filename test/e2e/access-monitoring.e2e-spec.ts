@@ -7,7 +7,7 @@ import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson } from '../support/agent-http';
 import { runCli } from '../support/cli';
 import { collectTopic } from '../support/kafka-probe';
-import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
+import { applyNoConstraintSet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { TEST_TOKEN_SIGNER, runPrefix } from '../support/test-env';
 
@@ -58,13 +58,7 @@ describe('data-access monitoring on the real stack', () => {
     svc.escalation = await bootService('escalation', { GUARDRAIL_URL: svc.guardrail.url });
     svc.ingest = await bootService('ingest');
     // A benign egress is asserted as the policies' allow: pin a set that constrains nothing.
-    expect(
-      (
-        await applyPolicySet(svc.guardrail.url, [
-          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
-        ])
-      ).status,
-    ).toBe(201);
+    expect((await applyNoConstraintSet(svc.guardrail.url)).status).toBe(201);
     const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     for (const name of ['drill', 'sweeper', 'flow'] as const)
       keys[name] = (

@@ -6,7 +6,7 @@ import { RunningService } from '@agentops/service-runtime';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { BreakerEngine } from '../../services/killswitch/src/breakers/breaker-engine';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
-import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
+import { applyNoConstraintSet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
@@ -41,13 +41,7 @@ describe('circuit breakers: the runaway pricing agent', () => {
     svc.killswitch = await bootService('killswitch');
     svc.ingest = await bootService('ingest');
     // Verdicts below are the policies' allow: no constraint of another suite's set may deny first.
-    expect(
-      (
-        await applyPolicySet(svc.guardrail.url, [
-          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
-        ])
-      ).status,
-    ).toBe(201);
+    expect((await applyNoConstraintSet(svc.guardrail.url)).status).toBe(201);
     const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     pricingKey = (
       await registry.register({

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { groupCaughtUp } from '../support/kafka-probe';
-import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
+import { applyNoConstraintSet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { REDIS_TEST_URL, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
@@ -70,13 +70,7 @@ describe('killswitch scaled out: breaker windows across instances and rebalances
       }),
     );
     svc.guardrail = await bootService('guardrail');
-    expect(
-      (
-        await applyPolicySet(svc.guardrail.url, [
-          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
-        ])
-      ).status,
-    ).toBe(201);
+    expect((await applyNoConstraintSet(svc.guardrail.url)).status).toBe(201);
     svc.ingest = await bootService('ingest');
     const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     // Several agents of the tenant: their intents spread over the topic's partitions.

@@ -5,7 +5,7 @@ import { RunningService, mintUserToken } from '@agentops/service-runtime';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
 import { getJson, postJson, priceIntent } from '../support/agent-http';
 import { collectTopic } from '../support/kafka-probe';
-import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
+import { applyNoConstraintSet } from '../support/policies';
 import { bootService, eventually } from '../support/platform';
 import { TEST_TOKEN_SIGNER, TEST_OPERATOR_TOKEN, runPrefix } from '../support/test-env';
 
@@ -48,13 +48,7 @@ describe('kill switches: API, fan-out and enforcement on the real stack', () => 
     svc.killswitch = await bootService('killswitch');
     svc.ingest = await bootService('ingest');
     // "Not refused by a switch" is asserted as the policies' allow: pin a set that constrains nothing.
-    expect(
-      (
-        await applyPolicySet(svc.guardrail.url, [
-          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
-        ])
-      ).status,
-    ).toBe(201);
+    expect((await applyNoConstraintSet(svc.guardrail.url)).status).toBe(201);
     const registry = AgentRegistry.of(svc.ingest.parts.dataSource);
     const suffix = Date.now().toString(36);
     const p = await registry.register({

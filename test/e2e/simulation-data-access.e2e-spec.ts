@@ -12,7 +12,7 @@ import {
 import { Random } from '../../tools/simulation/random';
 import { getJson } from '../support/agent-http';
 import { bootService } from '../support/platform';
-import { NO_CONSTRAINT_POLICY, applyPolicySet } from '../support/policies';
+import { applyNoConstraintSet } from '../support/policies';
 import { TEST_OPERATOR_TOKEN } from '../support/test-env';
 
 /**
@@ -59,13 +59,7 @@ describe('simulation: the sweeping and the slowly leaking service agents are det
     svc.guardrail = await bootService('guardrail');
     svc.ingest = await bootService('ingest');
     // The agents' messages are allowed: what stops them is the quarantine, nothing else.
-    expect(
-      (
-        await applyPolicySet(svc.guardrail.url, [
-          { path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY },
-        ])
-      ).status,
-    ).toBe(201);
+    expect((await applyNoConstraintSet(svc.guardrail.url)).status).toBe(201);
     // As the demo's: the slow leak from 45 % of the run, the sweep from 55 %.
     const startAt = Date.now();
     timeline = {

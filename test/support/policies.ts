@@ -45,3 +45,8 @@ export async function applyPolicySet(
     problems?: { file: string; line: number; column: number; message: string }[];
   }>(`${guardrailUrl}/v1/policies/sets`, { files }, { authorization: `Bearer ${token}` });
 }
+
+/** Pins {@link NO_CONSTRAINT_POLICY} as the active set (the suites assert its 201). */
+export function applyNoConstraintSet(guardrailUrl: string) {
+  return applyPolicySet(guardrailUrl, [{ path: 'no-constraint.yaml', content: NO_CONSTRAINT_POLICY }]);
+}
