@@ -21,6 +21,8 @@ export const FETCH_MAX_WAIT_MS = 500;
  * all it missed instead of once per record — and not at the instant the decision path needs the
  * two cores (every intent and decision otherwise woke a dozen groups at once, in every service);
  * at thousands/s it reads 64 KiB at a time. What it costs is up to FETCH_MAX_WAIT_MS of delay, so
- * only a consumer nobody waits on may ask for it (audit, the console's views, breakers, counters).
+ * only a consumer nobody waits on, and that joins no two topics as it reads them, may ask for it
+ * (audit, breakers, counters): a batched fetch hands records of different topics over together, in
+ * either order.
  */
 export const BATCHED_FETCH_MIN_BYTES = 64 * 1024;
