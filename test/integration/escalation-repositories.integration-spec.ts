@@ -143,9 +143,9 @@ describe('escalation repositories on PostgreSQL', () => {
     const intent = mine();
     const verdict = escalateVerdict(intent);
     await tasks.transaction(async (tx) => {
-      await tx.lockIntent(intent.data.intentId);
-      await tx.saveIntent(intent.data, TENANT);
-      await tx.saveIntent({ ...intent.data, params: { amount: 1 } }, TENANT);
+      await tx.lockIntents([intent.data.intentId]);
+      await tx.saveIntents([{ intent: intent.data, tenantId: TENANT }]);
+      await tx.saveIntents([{ intent: { ...intent.data, params: { amount: 1 } }, tenantId: TENANT }]);
       await tx.saveEscalatedDecision(verdict);
       await tx.saveEscalatedDecision({ ...verdict, id: newEventId() });
     });
@@ -177,6 +177,51 @@ describe('escalation repositories on PostgreSQL', () => {
     });
     expect(row.created_at).toEqual(first.created_at);
     expect(row.due_at).toEqual(first.due_at);
+  });
+
+  it("keeps a fetch's proposals in one statement and names those whose verdict came first and have no task", async () => {
+    const [a, b, c] = [mine(), mine(), mine()];
+    // b's verdict came before its proposal; c's too, but c has its task already.
+    await tasks.transaction(async (tx) => {
+      await tx.saveEscalatedDecision(escalateVerdict(b));
+      await tx.saveEscalatedDecision(escalateVerdict(c));
+    });
+    expect(await tasks.transaction((tx) => tx.insertTask(newTask(c.data.intentId)))).toBe(true);
+    const ready = await tasks.transaction(async (tx) => {
+      const ids = [a, b, c, a].map((x) => x.data.intentId);
+      await tx.lockIntents(ids);
+      // A redelivered proposal in the same fetch is kept once, the first one.
+      await tx.saveIntents([
+        ...[a, b, c].map((x) => ({ intent: x.data, tenantId: TENANT })),
+        { intent: { ...a.data, params: { amount: 2 } }, tenantId: TENANT },
+      ]);
+      return tx.escalatedWithoutTask(ids);
+    });
+    expect(ready).toEqual([b.data.intentId]);
+    const stored = await tasks.transaction(async (tx) =>
+      Promise.all([a, b, c].map((x) => tx.findIntent(x.data.intentId))),
+    );
+    expect(stored).toEqual([a.data, b.data, c.data]);
+  });
+
+  it('locks a batch of intents against a verdict on one of them: the verdict waits for the batch to commit', async () => {
+    const [a, b] = [mine(), mine()];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const batch = tasks.transaction(async (tx) => {
+      await tx.lockIntents([b.data.intentId, a.data.intentId]);
+      await tx.saveIntents([a, b].map((x) => ({ intent: x.data, tenantId: TENANT })));
+      await held;
+    });
+    // The verdict's transaction takes b's lock: it must wait, then see the proposal committed.
+    const verdict = tasks.transaction(async (tx) => {
+      await tx.lockIntents([b.data.intentId]);
+      return tx.findIntent(b.data.intentId);
+    });
+    await someoneWaitsForALock();
+    release();
+    await batch;
+    expect(await verdict).toEqual(b.data);
   });
 
   it('updates the columns it is given; a cleared value is SQL NULL, an unknown column an error', async () => {
@@ -437,7 +482,7 @@ describe('escalation repositories on PostgreSQL', () => {
   it('purges proposals and verdicts received before the cut-off', async () => {
     const intent = mine();
     await tasks.transaction(async (tx) => {
-      await tx.saveIntent(intent.data, TENANT);
+      await tx.saveIntents([{ intent: intent.data, tenantId: TENANT }]);
       await tx.saveEscalatedDecision(escalateVerdict(intent));
     });
     await tasks.purgeReceived(Y2001('00:00:00.000'));

@@ -8,11 +8,12 @@ export const escalationBlueprint: ServiceBlueprint<EscalationConfig> = {
   name: 'escalation',
   database: () => escalationDatabase(),
   rootModule: (parts) => EscalationModule.register(parts),
+  // The intents are read in batches by tasks/proposed-intents.consumer.ts, in a group of their own.
   subscriptions: (config) => [
     {
       name: 'decisions',
       groupId: `${config.KAFKA_TOPIC_PREFIX}escalation`,
-      topics: [Topics.intents.name, Topics.decisions.name, Topics.accessAnomalies.name],
+      topics: [Topics.decisions.name, Topics.accessAnomalies.name],
       fromBeginning: true,
     },
   ],

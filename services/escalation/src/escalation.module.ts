@@ -13,6 +13,7 @@ import { ReviewService } from './review/review.service';
 import { ROUTING_RULES, loadRoutingRulesFile } from './routing/routing.tokens';
 import { SlaScheduler } from './sla/sla-scheduler';
 import { EscalatedDecisionsHandler } from './tasks/escalated-decisions.handler';
+import { ProposedIntentsConsumer } from './tasks/proposed-intents.consumer';
 import { PostgresTaskRepository, TaskRepository } from './tasks/task-repository';
 import { TaskWorkflow } from './tasks/task-workflow';
 
@@ -33,6 +34,7 @@ export class EscalationModule {
         { provide: OutboxRepository, useClass: PostgresOutboxRepository },
         { provide: CallbackRepository, useClass: PostgresCallbackRepository },
         TaskWorkflow,
+        ProposedIntentsConsumer,
         ReviewService,
         GuardrailClient,
         Notifier,

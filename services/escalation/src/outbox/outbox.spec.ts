@@ -41,7 +41,7 @@ describe('OutboxRelay', () => {
     const { relay, workflow, publisher } = escalationUnderTest();
     for (let i = 0; i < 101; i++) {
       const intent = proposal();
-      await workflow.onIntent(intent);
+      await workflow.onIntents([intent]);
       await workflow.onEscalated(escalateVerdict(intent));
     }
     const batches: number[] = [];

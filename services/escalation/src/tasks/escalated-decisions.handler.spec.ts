@@ -8,9 +8,9 @@ describe('EscalatedDecisionsHandler', () => {
   };
 
   it("opens a task on a policy's escalate verdict, and on nothing else", async () => {
-    const { handler, db } = setup();
+    const { handler, workflow, db } = setup();
     const intent = proposal();
-    await handler.onIntent(intent);
+    await workflow.onIntents([intent]);
     const verdict = escalateVerdict(intent);
     await handler.onDecision({ ...verdict, data: { ...verdict.data, verdict: 'allow' } });
     await handler.onDecision({ ...verdict, data: { ...verdict.data, decidedBy: 'human' } });

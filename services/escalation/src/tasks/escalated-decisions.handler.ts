@@ -1,19 +1,13 @@
 import { EVENT_SOURCE } from '@agentops/service-runtime';
-import {
-  AccessAnomalyDetectedV1,
-  EventEnvelope,
-  EventTypes,
-  IntentDecidedV1,
-  IntentProposedV1,
-} from '@agentops/contracts';
+import { AccessAnomalyDetectedV1, EventEnvelope, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
 import { PropagateToConsumerLoop } from '@agentops/messaging-nest';
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TaskWorkflow } from './task-workflow';
 
 /**
- * Intents are stored by id (the decision carries no params); an `escalate` verdict by policy opens
- * one task per intent once both are known; ingest's fail-closed deny closes an open task. A high
+ * An `escalate` verdict by policy opens one task per intent once its proposal is known too (kept by
+ * proposed-intents.consumer.ts); ingest's fail-closed deny closes an open task. A high
  * data-access anomaly opens a security review of the agent it quarantined.
  */
 @Controller()
@@ -23,11 +17,6 @@ export class EscalatedDecisionsHandler {
     private readonly workflow: TaskWorkflow,
     @Inject(EVENT_SOURCE) private readonly source: string,
   ) {}
-
-  @EventPattern(EventTypes.IntentProposed)
-  async onIntent(@Payload() event: EventEnvelope<IntentProposedV1>): Promise<void> {
-    await this.workflow.onIntent(event);
-  }
 
   @EventPattern(EventTypes.AccessAnomalyDetected)
   async onAccessAnomaly(@Payload() event: EventEnvelope<AccessAnomalyDetectedV1>): Promise<void> {

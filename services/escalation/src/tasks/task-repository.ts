@@ -79,15 +79,26 @@ export const taskPosition = (t: TaskRow, status: TaskQuery['status']): [string |
   t.id,
 ];
 
+/** A proposal as escalation keeps it: the task opened from it needs its params. */
+export interface ProposalToKeep {
+  intent: IntentProposedV1;
+  tenantId: string;
+}
+
 /**
  * What one transaction of the task lifecycle may do. Locks hold, and writes become visible, when
  * the transaction commits; the outbox rows and callbacks commit with the task change that caused them.
  */
 export interface TaskTransaction {
-  /** Serialises the two halves (intent, verdict) of one task so neither misses the other. */
-  lockIntent(intentId: string): Promise<void>;
-  /** Keeps a proposal by id (first one wins). */
-  saveIntent(intent: IntentProposedV1, tenantId: string): Promise<void>;
+  /**
+   * Serialises the two halves (intent, verdict) of each task so neither misses the other; several
+   * intents are locked in one order (their ids sorted), so two batches that overlap cannot deadlock.
+   */
+  lockIntents(intentIds: string[]): Promise<void>;
+  /** Keeps proposals by id (first one wins), a whole batch in one statement. */
+  saveIntents(intents: ProposalToKeep[]): Promise<void>;
+  /** Of these intents, those with an `escalate` verdict kept and no task yet: the ones to open now. */
+  escalatedWithoutTask(intentIds: string[]): Promise<string[]>;
   /** Keeps an `escalate` verdict by intent id (first one wins). */
   saveEscalatedDecision(event: EventEnvelope<IntentDecidedV1>): Promise<void>;
   findIntent(intentId: string): Promise<IntentProposedV1 | undefined>;
@@ -201,15 +212,42 @@ export class PostgresTaskRepository extends TaskRepository {
 class PostgresTaskTransaction implements TaskTransaction {
   constructor(private readonly m: EntityManager) {}
 
-  async lockIntent(intentId: string): Promise<void> {
-    await this.m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`escalation:${intentId}`]);
+  async lockIntents(intentIds: string[]): Promise<void> {
+    if (intentIds.length === 1) {
+      await this.m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`escalation:${intentIds[0]}`]);
+      return;
+    }
+    // One round trip; the sorted keys (not the statement's row order, which PostgreSQL may choose)
+    // are what keeps two overlapping batches from deadlocking.
+    const keys = [...new Set(intentIds)].sort().map((id) => `escalation:${id}`);
+    await this.m.query(
+      `SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM (SELECT k FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n) s`,
+      [keys],
+    );
   }
 
-  async saveIntent(intent: IntentProposedV1, tenantId: string): Promise<void> {
+  async saveIntents(intents: ProposalToKeep[]): Promise<void> {
+    if (!intents.length) return;
     await this.m.query(
-      `INSERT INTO intents (intent_id, tenant_id, payload) VALUES ($1, $2, $3) ON CONFLICT (intent_id) DO NOTHING`,
-      [intent.intentId, tenantId, JSON.stringify(intent)],
+      `INSERT INTO intents (intent_id, tenant_id, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])
+       ON CONFLICT (intent_id) DO NOTHING`,
+      [
+        intents.map((p) => p.intent.intentId),
+        intents.map((p) => p.tenantId),
+        intents.map((p) => JSON.stringify(p.intent)),
+      ],
     );
+  }
+
+  async escalatedWithoutTask(intentIds: string[]): Promise<string[]> {
+    if (!intentIds.length) return [];
+    const rows = (await this.m.query(
+      `SELECT d.intent_id FROM escalated_decisions d
+        WHERE d.intent_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.intent_id = d.intent_id)`,
+      [intentIds],
+    )) as { intent_id: string }[];
+    return rows.map((r) => r.intent_id);
   }
 
   async saveEscalatedDecision(event: EventEnvelope<IntentDecidedV1>): Promise<void> {

@@ -15,16 +15,45 @@ const APPROVED_BY_U1: Resolution = {
 };
 
 describe('TaskWorkflow', () => {
+  it("keeps a fetch's proposals together and opens a task for each one whose verdict came first, once", async () => {
+    const { workflow, db, notifier } = escalationUnderTest();
+    const [plain, first, second] = [
+      proposal({ amount: 20 }),
+      proposal({ amount: 900 }),
+      proposal({ amount: 950 }),
+    ];
+    await workflow.onEscalated(escalateVerdict(first));
+    await workflow.onEscalated(escalateVerdict(second));
+    await workflow.onIntents([plain, first, second]);
+    expect(db.taskOf(plain.data.intentId)).toBeUndefined();
+    expect([first, second].map((i) => db.taskOf(i.data.intentId)?.status)).toEqual(['open', 'open']);
+    // Redelivered after a rebalance: nothing more opens.
+    await workflow.onIntents([first, second]);
+    expect([...db.tables.tasks.values()]).toHaveLength(2);
+    expect(notifier.notices).toHaveLength(2);
+  });
+
+  it('keeps none of a fetch when the statement fails: the consumer redelivers the whole chunk', async () => {
+    const { workflow, db } = escalationUnderTest();
+    const intent = proposal({ amount: 900 });
+    await workflow.onEscalated(escalateVerdict(intent));
+    db.failNext('saveIntents');
+    await expect(workflow.onIntents([intent])).rejects.toThrow('saveIntents failed');
+    expect(db.taskOf(intent.data.intentId)).toBeUndefined();
+    await workflow.onIntents([intent]);
+    expect(db.taskOf(intent.data.intentId)?.status).toBe('open');
+  });
+
   it('opens one routed task once both the proposal and the escalate verdict are known, in either order', async () => {
     for (const order of ['intent first', 'verdict first']) {
       const { workflow, db, clock } = escalationUnderTest();
       const intent = proposal({ amount: 900 });
       const verdict = escalateVerdict(intent);
-      if (order === 'intent first') await workflow.onIntent(intent);
+      if (order === 'intent first') await workflow.onIntents([intent]);
       else await workflow.onEscalated(verdict);
       expect(db.taskOf(intent.data.intentId)).toBeUndefined();
       if (order === 'intent first') await workflow.onEscalated(verdict);
-      else await workflow.onIntent(intent);
+      else await workflow.onIntents([intent]);
 
       const task = db.taskOf(intent.data.intentId)!;
       expect(task).toMatchObject({
@@ -66,10 +95,10 @@ describe('TaskWorkflow', () => {
   it('opens exactly one task and one opened event when the verdict and the proposal arrive again', async () => {
     const { workflow, db, notifier } = escalationUnderTest();
     const intent = proposal();
-    await workflow.onIntent(intent);
+    await workflow.onIntents([intent]);
     await workflow.onEscalated(escalateVerdict(intent));
     await workflow.onEscalated(escalateVerdict(intent));
-    await workflow.onIntent(intent);
+    await workflow.onIntents([intent]);
     expect([...db.tables.tasks.values()]).toHaveLength(1);
     expect(db.outboxRows().map((r) => r.type)).toEqual([EventTypes.EscalationOpened]);
     expect(notifier.notices).toHaveLength(1); // one opening, one notification
@@ -78,7 +107,7 @@ describe('TaskWorkflow', () => {
   it("notifies the route's webhook after opening, with the queue and the due time", async () => {
     const { workflow, notifier } = escalationUnderTest();
     const intent = proposal({}, { action: 'pricing.set_price' });
-    await workflow.onIntent(intent);
+    await workflow.onIntents([intent]);
     await workflow.onEscalated(escalateVerdict(intent));
     expect(notifier.notices).toEqual([
       {
@@ -99,7 +128,7 @@ describe('TaskWorkflow', () => {
   it('commits a task with its opened event or not at all', async () => {
     const { workflow, db } = escalationUnderTest();
     const intent = proposal();
-    await workflow.onIntent(intent);
+    await workflow.onIntents([intent]);
     db.failNext('addToOutbox');
     await expect(workflow.onEscalated(escalateVerdict(intent))).rejects.toThrow('addToOutbox failed');
     expect(db.taskOf(intent.data.intentId)).toBeUndefined();
@@ -173,7 +202,7 @@ describe('TaskWorkflow', () => {
     const { workflow, tasks, db } = escalationUnderTest();
     const intent = proposal({ amount: 120 });
     const verdict = escalateVerdict(intent);
-    await workflow.onIntent(intent);
+    await workflow.onIntents([intent]);
     await workflow.onEscalated(verdict);
     const task = db.taskOf(intent.data.intentId)!;
     expect(task.decision_traceparent).toBe(verdict.traceparent);

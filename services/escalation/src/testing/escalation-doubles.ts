@@ -17,6 +17,7 @@ import { SlaScheduler } from '../sla/sla-scheduler';
 import { TaskRow } from '../tasks/task-model';
 import {
   NewTask,
+  ProposalToKeep,
   TASKS_KEYSET,
   TaskChanges,
   TaskQuery,
@@ -202,17 +203,24 @@ class InMemoryTaskTransaction implements TaskTransaction {
     return this.db.tables;
   }
 
-  async lockIntent(): Promise<void> {
+  async lockIntents(): Promise<void> {
     // Transactions are serialised already.
   }
 
-  async saveIntent(intent: IntentProposedV1, tenantId: string): Promise<void> {
-    if (!this.t.intents.has(intent.intentId))
-      this.t.intents.set(intent.intentId, {
-        tenantId,
-        payload: jsonb(intent),
-        receivedAt: this.db.clock.now(),
-      });
+  async saveIntents(intents: ProposalToKeep[]): Promise<void> {
+    this.db.check('saveIntents');
+    for (const { intent, tenantId } of intents)
+      if (!this.t.intents.has(intent.intentId))
+        this.t.intents.set(intent.intentId, {
+          tenantId,
+          payload: jsonb(intent),
+          receivedAt: this.db.clock.now(),
+        });
+  }
+
+  async escalatedWithoutTask(intentIds: string[]): Promise<string[]> {
+    const tasked = new Set([...this.t.tasks.values()].map((t) => t.intent_id));
+    return intentIds.filter((id) => this.t.escalatedDecisions.has(id) && !tasked.has(id));
   }
 
   async saveEscalatedDecision(event: EventEnvelope<IntentDecidedV1>): Promise<void> {
@@ -606,7 +614,7 @@ export function escalationUnderTest(
     dispatcher: new CallbackDispatcher(callbacks, sender.asSender(), config, logger.asLogger(), clock),
     /** Opens a task the way the consumer does: the proposal, then the escalate verdict. */
     async open(intent = proposal()): Promise<TaskRow> {
-      await workflow.onIntent(intent);
+      await workflow.onIntents([intent]);
       await workflow.onEscalated(escalateVerdict(intent));
       const task = db.taskOf(intent.data.intentId);
       if (!task) throw new Error('no task opened');
