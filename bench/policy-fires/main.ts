@@ -1,11 +1,13 @@
 /**
  * Policy-fire counting benchmark: decisions/s through the console's exactly-once fire counter
- * (`PolicyFireCounter.count`: dedup row + one upsert per matched policy, in one statement), next to
- * the plainest durable per-decision write — one INSERT of the decision row — in the same run, the
- * same events, one at a time as the consumer hands them over. Then a full redelivery of the same
- * events, which must change no count. See docs/benchmarks.md § Policy-fire counting.
+ * (`PolicyFireCounter.count`: dedup rows + one upsert per matched policy for a whole chunk, in one
+ * statement), next to the plainest durable write of the same chunk — one multi-row INSERT of the
+ * decision rows — in the same run, the same events, in chunks of `--batch` as the batch consumer
+ * hands them over (`--batch 1`: one at a time, as the per-message consumer did before 2026-12-07).
+ * Then a full redelivery of the same events, which must change no count. See docs/benchmarks.md
+ * § Policy-fire counting.
  *
- *   npm run bench:policy-fires -- [--decisions 5000] [--reasons 12] [--rounds 2] [--json]
+ *   npm run bench:policy-fires -- [--decisions 5000] [--reasons 12] [--rounds 2] [--batch 500] [--json]
  */
 import { EventEnvelope, EventTypes, IntentDecidedV1 } from '@agentops/contracts';
 import { createEvent, newEventId } from '@agentops/messaging';
@@ -23,11 +25,12 @@ interface Options {
   decisions: number;
   reasons: number;
   rounds: number;
+  batch: number;
   json: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { decisions: 5000, reasons: 12, rounds: 2, json: false };
+  const o: Options = { decisions: 5000, reasons: 12, rounds: 2, batch: 500, json: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--json') {
       o.json = true;
@@ -96,24 +99,24 @@ async function main(): Promise<void> {
   await db.query(
     `CREATE TABLE bench_plain_decisions (event_id uuid PRIMARY KEY, tenant_id text NOT NULL, body jsonb NOT NULL)`,
   );
-  const plain = (e: EventEnvelope<IntentDecidedV1>) =>
-    db.query(`INSERT INTO bench_plain_decisions (event_id, tenant_id, body) VALUES ($1, $2, $3)`, [
-      e.id,
-      e.tenantid,
-      JSON.stringify(e.data),
-    ]);
+  const plain = (chunk: EventEnvelope<IntentDecidedV1>[]) =>
+    db.query(
+      `INSERT INTO bench_plain_decisions (event_id, tenant_id, body) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
+      [chunk.map((e) => e.id), chunk.map((e) => e.tenantid), chunk.map((e) => JSON.stringify(e.data))],
+    );
+  const count = (chunk: EventEnvelope<IntentDecidedV1>[]) => counter.count(chunk);
   const rate = async (
     events: EventEnvelope<IntentDecidedV1>[],
-    write: (e: EventEnvelope<IntentDecidedV1>) => Promise<unknown>,
+    write: (chunk: EventEnvelope<IntentDecidedV1>[]) => Promise<unknown>,
   ) => {
     const t0 = performance.now();
-    for (const e of events) await write(e);
+    for (let i = 0; i < events.length; i += o.batch) await write(events.slice(i, i + o.batch));
     return events.length / ((performance.now() - t0) / 1000);
   };
   try {
     progress('warm-up');
     const warm = makeDecisions(500, o.reasons);
-    await rate(warm, (e) => counter.count(e));
+    await rate(warm, count);
     await rate(warm, plain);
 
     const rounds: { counted: number; plain: number }[] = [];
@@ -123,9 +126,9 @@ async function main(): Promise<void> {
       all = all.concat(events);
       // Alternate which side goes first, so neither always gets the warmer cache.
       const first = r % 2 === 0;
-      const a = first ? await rate(events, (e) => counter.count(e)) : 0;
+      const a = first ? await rate(events, count) : 0;
       const b = await rate(events, plain);
-      const counted = first ? a : await rate(events, (e) => counter.count(e));
+      const counted = first ? a : await rate(events, count);
       rounds.push({ counted, plain: b });
       progress(`round ${r + 1}: counted ${Math.round(counted)}/s, plain ${Math.round(b)}/s`);
     }
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
         )[0]!.n,
       );
     const before = await total();
-    const redelivery = await rate(all, (e) => counter.count(e));
+    const redelivery = await rate(all, count);
     const after = await total();
     const expected = (all.length + warm.length) * o.reasons;
 
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       decisions: o.decisions,
       reasons: o.reasons,
       rounds: o.rounds,
+      batch: o.batch,
       countedPerSecond: Math.round(counted),
       plainPerSecond: Math.round(plainRate),
       ratio: round2(counted / plainRate),
@@ -154,10 +158,12 @@ async function main(): Promise<void> {
       load1m: `${round2(load0)} → ${round2(loadavg()[0])}`,
     };
     console.log(
-      `Policy-fire counting, ${o.decisions} decisions × ${o.rounds} rounds, ${o.reasons} matched policies each`,
+      `Policy-fire counting, ${o.decisions} decisions × ${o.rounds} rounds, ${o.reasons} matched policies each, chunks of ${o.batch}`,
     );
     console.log(`  exactly-once counter : ${summary.countedPerSecond} decisions/s`);
-    console.log(`  plain INSERT baseline: ${summary.plainPerSecond} decisions/s`);
+    console.log(
+      `  plain INSERT baseline: ${summary.plainPerSecond} decisions/s (one multi-row INSERT per chunk)`,
+    );
     console.log(`  ratio                : ${summary.ratio}`);
     console.log(
       `  redelivery of all    : ${summary.redeliveryPerSecond} decisions/s, counts unchanged: ${after === before}`,

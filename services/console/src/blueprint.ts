@@ -3,7 +3,7 @@ import { ServiceBlueprint } from '@agentops/service-runtime';
 import { ConsoleConfig } from './config';
 import { ConsoleModule } from './console.module';
 import { consoleDatabase } from './persistence/database';
-import { LIVE_TRAFFIC_SUBSCRIPTION, POLICY_FIRES_SUBSCRIPTION } from './subscriptions';
+import { LIVE_TRAFFIC_SUBSCRIPTION } from './subscriptions';
 
 export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
   name: 'console',
@@ -16,6 +16,7 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
     { method: 'POST', path: /^\/api\/guardrail\/v1\/policies\/sets$/, limit: '1mb' },
     { method: 'POST', path: /^\/api\/guardrail\/v1\/knowledge\/[^/]+\/imports$/, limit: '17mb' },
   ],
+  // The policy fire counts read decisions in batches: policies/policy-fire-decisions.consumer.ts.
   subscriptions: (config) => [
     {
       // Every console instance sees all traffic (its own group), from now on: the overview is live.
@@ -26,14 +27,6 @@ export const consoleBlueprint: ServiceBlueprint<ConsoleConfig> = {
       // Not `batchedFetch`: the window learns an agent's role from its intent, and a batched fetch
       // hands over an intent and its decision together, their topics in either order (the decision
       // then counted under role "unknown" — console-api e2e).
-    },
-    {
-      // One shared group counts how often each policy fired, durably and exactly once per decision.
-      name: POLICY_FIRES_SUBSCRIPTION,
-      groupId: `${config.KAFKA_TOPIC_PREFIX}console-policy-fires`,
-      topics: [Topics.decisions.name],
-      fromBeginning: true,
-      batchedFetch: true,
     },
   ],
 };

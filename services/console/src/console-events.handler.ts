@@ -4,19 +4,18 @@ import { Clock } from '@agentops/service-runtime';
 import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { TrafficWindow } from './live/traffic-window';
-import { PolicyFireCounter } from './policies/policy-fire-counter';
-import { LIVE_TRAFFIC_SUBSCRIPTION, POLICY_FIRES_SUBSCRIPTION } from './subscriptions';
+import { LIVE_TRAFFIC_SUBSCRIPTION } from './subscriptions';
 
 /**
- * The console's Kafka edge: intents and decisions feed the live overview (per-instance group);
- * decisions also feed the durable per-policy fire counts (shared group).
+ * The console's per-message Kafka edge: intents and decisions feed the live overview (per-instance
+ * group). The durable per-policy fire counts read decisions in batches of their own
+ * (policies/policy-fire-decisions.consumer.ts).
  */
 @Controller()
 @UseFilters(PropagateToConsumerLoop)
 export class ConsoleEventsHandler {
   constructor(
     private readonly traffic: TrafficWindow,
-    private readonly fires: PolicyFireCounter,
     private readonly clock: Clock,
   ) {}
 
@@ -33,11 +32,7 @@ export class ConsoleEventsHandler {
   }
 
   @EventPattern(EventTypes.IntentDecided)
-  async onDecision(
-    @Payload() event: EventEnvelope<IntentDecidedV1>,
-    @Ctx() ctx: KafkaEventContext,
-  ): Promise<void> {
-    if (ctx.subscription === POLICY_FIRES_SUBSCRIPTION) return this.fires.count(event);
+  onDecision(@Payload() event: EventEnvelope<IntentDecidedV1>, @Ctx() ctx: KafkaEventContext): void {
     if (ctx.subscription === LIVE_TRAFFIC_SUBSCRIPTION) {
       const { agentId, verdict, decidedAt } = event.data;
       this.traffic.recordDecision(

@@ -13,6 +13,7 @@ import { UsersController } from './identity/users.controller';
 import { OverviewController } from './live/overview.controller';
 import { TrafficWindow } from './live/traffic-window';
 import { PolicyFireCounter } from './policies/policy-fire-counter';
+import { PolicyFireDecisionsConsumer } from './policies/policy-fire-decisions.consumer';
 import { PolicyFireRepository, PostgresPolicyFireRepository } from './policies/policy-fire-repository';
 import { PolicyFiresController } from './policies/policy-fires.controller';
 import { ApiProxyController } from './proxy/api-proxy.controller';
@@ -46,6 +47,7 @@ export class ConsoleModule implements NestModule {
         },
         { provide: PolicyFireRepository, useClass: PostgresPolicyFireRepository },
         PolicyFireCounter,
+        PolicyFireDecisionsConsumer,
         { provide: TrafficWindow, useValue: new TrafficWindow() },
       ],
     };

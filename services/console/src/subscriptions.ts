@@ -1,3 +1,2 @@
-/** The console's two consumer subscriptions; decisions reach both, so handlers tell them apart. */
+/** The console's per-message subscription (the policy fire counts have a batch consumer of their own). */
 export const LIVE_TRAFFIC_SUBSCRIPTION = 'live-traffic';
-export const POLICY_FIRES_SUBSCRIPTION = 'policy-fires';

@@ -59,9 +59,9 @@ describe('PolicyFireCounter', () => {
   it('counts each policy a decision names, once per decision event even when redelivered', async () => {
     const { counter } = setup();
     const first = decision([reason('floor'), reason('cap', { effect: 'escalate' })]);
-    await counter.count(first);
-    await counter.count(first);
-    await counter.count(decision([reason('floor')], { decidedAt: '2026-12-01T09:30:00.000Z' }));
+    await counter.count([first]);
+    await counter.count([first]);
+    await counter.count([decision([reason('floor')], { decidedAt: '2026-12-01T09:30:00.000Z' })]);
     expect((await counter.list('maison', PAGE)).items).toEqual([
       {
         policyId: 'cap',
@@ -84,22 +84,22 @@ describe('PolicyFireCounter', () => {
 
   it('counts nothing (and remembers no event) for a decision with no reasons', async () => {
     const { counter, repository } = setup();
-    await counter.count(decision([]));
+    await counter.count([decision([])]);
     expect(repository.counted.size).toBe(0);
     expect(await counter.list(undefined, PAGE)).toEqual({ items: [], next: null });
   });
 
   it("lists one tenant's fires for a tenant, every tenant's summed without one", async () => {
     const { counter } = setup();
-    await counter.count(decision([reason('floor')], { tenant: 'maison' }));
-    await counter.count(decision([reason('floor')], { tenant: 'rival' }));
+    await counter.count([decision([reason('floor')], { tenant: 'maison' })]);
+    await counter.count([decision([reason('floor')], { tenant: 'rival' })]);
     expect((await counter.list('maison', PAGE)).items.map((f) => f.count)).toEqual([1]);
     expect((await counter.list(undefined, PAGE)).items.map((f) => f.count)).toEqual([2]);
   });
 
   it('pages the counts by policy, following next to the last page', async () => {
     const { counter } = setup();
-    await counter.count(decision(['a', 'b', 'c', 'd', 'e'].map((id) => reason(id))));
+    await counter.count([decision(['a', 'b', 'c', 'd', 'e'].map((id) => reason(id)))]);
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let pages = 1; ; pages++) {
@@ -117,7 +117,7 @@ describe('PolicyFireCounter', () => {
   it("prunes the event ids counted longer ago than the decisions topic keeps them, by the clock's time", async () => {
     const { counter, repository, clock } = setup();
     const old = decision([reason('floor')]);
-    await counter.count(old);
+    await counter.count([old]);
     clock.advance(REMEMBER_MS);
     await counter.prune();
     expect(repository.forgotBefore).toEqual([new Date('2026-12-01T10:00:00.000Z')]);

@@ -41,10 +41,17 @@ export class PolicyFireCounter implements OnApplicationBootstrap, OnModuleDestro
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async count(event: EventEnvelope<IntentDecidedV1>): Promise<void> {
-    const fired = firedPolicies(event.data);
-    if (fired.length === 0) return;
-    await this.repository.record(event.id, event.tenantid, fired, event.data.decidedAt);
+  /** A fetch's decisions, counted in one statement (decisions that name no policy count nothing). */
+  async count(events: EventEnvelope<IntentDecidedV1>[]): Promise<void> {
+    const decisions = events
+      .map((e) => ({
+        eventId: e.id,
+        tenantId: e.tenantid,
+        fired: firedPolicies(e.data),
+        firedAt: e.data.decidedAt,
+      }))
+      .filter((d) => d.fired.length > 0);
+    if (decisions.length) await this.repository.record(decisions);
   }
 
   list(tenantId: string | undefined, page: PageRequest): Promise<Page<PolicyFire>> {

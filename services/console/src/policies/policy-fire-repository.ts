@@ -20,6 +20,20 @@ export interface FiredPolicy {
   effect: string;
 }
 
+/** The policies one decision event fired, as the counter hands them to the repository. */
+export interface DecisionFires {
+  eventId: string;
+  tenantId: string;
+  fired: FiredPolicy[];
+  firedAt: string;
+}
+
+/** The first of each event id: a batch may hold a redelivery of a decision it also holds. */
+export function firstOfEachEvent(decisions: DecisionFires[]): DecisionFires[] {
+  const seen = new Set<string>();
+  return decisions.filter((d) => !seen.has(d.eventId) && seen.add(d.eventId));
+}
+
 /** Fire counts by policy id, version, mode and effect. */
 export const POLICY_FIRES_KEYSET = new Keyset(
   z.tuple([z.string().max(500), z.string().max(200), z.string().max(50), z.string().max(50)]),
@@ -35,11 +49,11 @@ export const firePosition = (f: FiredPolicy): [string, string, string, string] =
 /** Where policy fire counts live (`console.policy_fires`, with `counted_decisions` for exactly once). */
 export abstract class PolicyFireRepository {
   /**
-   * Counts one fire of each policy for the decision event `eventId`, at `firedAt` — only the first
-   * time that event id is seen (a redelivery counts nothing): the count and the event id are
-   * written in one statement.
+   * Counts one fire of each policy for each decision event, at its `firedAt` — only the first time
+   * that event id is seen (a redelivery, in this batch or a later one, counts nothing): the counts
+   * and the event ids of a whole batch are written in one statement.
    */
-  abstract record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void>;
+  abstract record(decisions: DecisionFires[]): Promise<void>;
 
   /**
    * A page of the counts per policy, version, mode and effect, summed over tenants (undefined: all),
@@ -58,25 +72,35 @@ export class PostgresPolicyFireRepository extends PolicyFireRepository {
     super();
   }
 
-  async record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void> {
+  async record(decisions: DecisionFires[]): Promise<void> {
+    const rows = firstOfEachEvent(decisions).flatMap((d) => d.fired.map((f) => ({ ...d, ...f })));
+    if (!rows.length) return;
+    // Grouped, so no row is updated twice by the statement; sorted, so two instances' batches take
+    // the rows' locks in one order and cannot deadlock.
     await this.db.query(
-      `WITH fresh AS (
-         INSERT INTO counted_decisions (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+           AS i(event_id, tenant_id, policy_id, policy_version, mode, effect, fired_at)
+       ), fresh AS (
+         INSERT INTO counted_decisions (event_id) SELECT DISTINCT event_id FROM input
+         ON CONFLICT DO NOTHING RETURNING event_id
        )
        INSERT INTO policy_fires (tenant_id, policy_id, policy_version, mode, effect, count, last_fired_at)
-       SELECT $2, p.policy_id, p.policy_version, p.mode, p.effect, 1, $7
-         FROM fresh, unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS p(policy_id, policy_version, mode, effect)
+       SELECT i.tenant_id, i.policy_id, i.policy_version, i.mode, i.effect, count(*), max(i.fired_at)
+         FROM input i JOIN fresh USING (event_id)
+        GROUP BY i.tenant_id, i.policy_id, i.policy_version, i.mode, i.effect
+        ORDER BY i.tenant_id, i.policy_id, i.policy_version, i.mode, i.effect
        ON CONFLICT (tenant_id, policy_id, policy_version, mode, effect)
-       DO UPDATE SET count = policy_fires.count + 1,
+       DO UPDATE SET count = policy_fires.count + EXCLUDED.count,
                      last_fired_at = GREATEST(policy_fires.last_fired_at, EXCLUDED.last_fired_at)`,
       [
-        eventId,
-        tenantId,
-        fired.map((r) => r.policyId),
-        fired.map((r) => r.policyVersion),
-        fired.map((r) => r.mode),
-        fired.map((r) => r.effect),
-        firedAt,
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.tenantId),
+        rows.map((r) => r.policyId),
+        rows.map((r) => r.policyVersion),
+        rows.map((r) => r.mode),
+        rows.map((r) => r.effect),
+        rows.map((r) => r.firedAt),
       ],
     );
   }

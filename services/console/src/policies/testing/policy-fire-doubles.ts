@@ -1,10 +1,11 @@
 import { Page, PageRequest } from '@agentops/service-runtime';
 import {
-  FiredPolicy,
+  DecisionFires,
   POLICY_FIRES_KEYSET,
   PolicyFire,
   PolicyFireRepository,
   firePosition,
+  firstOfEachEvent,
 } from '../policy-fire-repository';
 
 /** Policy fire counts in memory, behind the same port as the PostgreSQL repository (same rules). */
@@ -19,16 +20,18 @@ export class InMemoryPolicyFireRepository extends PolicyFireRepository {
     super();
   }
 
-  async record(eventId: string, tenantId: string, fired: FiredPolicy[], firedAt: string): Promise<void> {
-    if (this.counted.has(eventId)) return;
-    this.counted.set(eventId, this.countedAt());
-    for (const f of fired) {
-      const key = [tenantId, f.policyId, f.policyVersion, f.mode, f.effect].join('\u0000');
-      const row = this.rows.get(key);
-      if (!row) this.rows.set(key, { tenantId, ...f, count: 1, lastFiredAt: firedAt });
-      else {
-        row.count++;
-        if (firedAt > row.lastFiredAt) row.lastFiredAt = firedAt;
+  async record(decisions: DecisionFires[]): Promise<void> {
+    for (const { eventId, tenantId, fired, firedAt } of firstOfEachEvent(decisions)) {
+      if (this.counted.has(eventId)) continue;
+      this.counted.set(eventId, this.countedAt());
+      for (const f of fired) {
+        const key = [tenantId, f.policyId, f.policyVersion, f.mode, f.effect].join('\u0000');
+        const row = this.rows.get(key);
+        if (!row) this.rows.set(key, { tenantId, ...f, count: 1, lastFiredAt: firedAt });
+        else {
+          row.count++;
+          if (firedAt > row.lastFiredAt) row.lastFiredAt = firedAt;
+        }
       }
     }
   }
