@@ -119,6 +119,7 @@ export class BatchConsumer {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
     await processPartitionBatch(
       {
+        groupId: this.settings.groupId,
         topic: batch.topic,
         baseTopic: baseTopicName(batch.topic, this.topicPrefix),
         partition: batch.partition,
