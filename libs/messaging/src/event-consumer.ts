@@ -2,7 +2,12 @@ import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/c
 import { withRetries } from '@agentops/retry';
 import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
-import { ConsumerLagObserver, connectAndSubscribe } from './consumer-group';
+import {
+  CONSUMER_RETRY,
+  CONSUMER_SESSION_TIMEOUT_MS,
+  ConsumerLagObserver,
+  connectAndSubscribe,
+} from './consumer-group';
 import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
 import {
@@ -90,10 +95,10 @@ export class EventConsumer {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: this.settings.batchedFetch ? BATCHED_FETCH_MIN_BYTES : 1,
-      sessionTimeout: this.settings.sessionTimeout ?? 10_000,
+      sessionTimeout: this.settings.sessionTimeout ?? CONSUMER_SESSION_TIMEOUT_MS,
       heartbeatInterval: 1_000,
-      rebalanceTimeout: 20_000,
-      retry: { retries: 10 },
+      rebalanceTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+      retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
     const { joined } = await connectAndSubscribe(
