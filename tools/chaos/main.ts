@@ -2,6 +2,7 @@ import { DataSource, serviceDataSourceOptions } from '@agentops/persistence';
 import { AgentOpsClient, Intent } from '@agentops/sdk';
 import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { AgentRegistry } from '../../services/ingest/src/agents/agent-registry';
@@ -40,6 +41,7 @@ interface Options {
   soak: boolean;
   minutes: number;
   soakRate?: number;
+  samples?: string;
 }
 
 const ROOT = resolve(__dirname, '../../..');
@@ -132,6 +134,10 @@ async function main(): Promise<void> {
     .option('--soak', 'the soak run (issue #19 item 6) instead of the faults', false)
     .option('--minutes <n>', 'soak length', num, 30)
     .option('--soak-rate <n>', 'soak at this rate instead of half the measured maximum', num)
+    .option(
+      '--samples <file>',
+      "append every scenario's answers to this file (JSON lines: fault, its window, each answer) to study a recovery",
+    )
     .parse()
     .opts<Options>();
 
@@ -257,6 +263,7 @@ async function main(): Promise<void> {
         },
         log,
       );
+      if (opts.samples) appendFileSync(opts.samples, `${JSON.stringify(result.timeline)}\n`);
       results.push(result);
       log(
         `${fault.name} (load ${loadAverage()}): ${JSON.stringify(result.row)} audit ${result.audit.ok ? 'verified' : 'FAILED'}${result.errors.length ? ` errors: ${result.errors.join('; ')}` : ''}`,

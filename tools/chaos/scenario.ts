@@ -45,6 +45,8 @@ export interface ScenarioResult {
   check: StoreCheck;
   audit: { ok: boolean; records: number; firstFailure?: string };
   errors: string[];
+  /** The fault's window and every answer, for `--samples`. */
+  timeline: { fault: string; startMs: number; endMs: number; samples: AnswerSample[] };
 }
 
 /**
@@ -106,6 +108,7 @@ export async function runScenario(
     check,
     audit,
     errors,
+    timeline: { fault: fault.name, startMs, endMs, samples },
   };
 }
 

@@ -105,6 +105,7 @@ describe('deploy/observability: alert rules and dashboards read only metrics the
         'AgentOpsAuditVerificationFailed',
         'AgentOpsBreakerOpen',
         'AgentOpsDlqGrowth',
+        'AgentOpsConsumerHeldByOutage',
       ]),
     );
     for (const a of alerts) {

@@ -1,7 +1,7 @@
 import { baseTopicName } from '@agentops/contracts';
 import { Consumer, EachBatchPayload } from 'kafkajs';
 import { BatchHandler, BatchPolicy, BatchProcessorObserver, processPartitionBatch } from './batch-processor';
-import { connectAndSubscribe } from './consumer-group';
+import { CONSUMER_RETRY, CONSUMER_SESSION_TIMEOUT_MS, connectAndSubscribe } from './consumer-group';
 import { publishDeadLetters } from './dead-letter';
 import { PoisonReason } from './errors';
 import { EventPublisher } from './event-publisher';
@@ -90,11 +90,11 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: this.settings.batchedFetch ? BATCHED_FETCH_MIN_BYTES : 1,
-      sessionTimeout: this.settings.sessionTimeout ?? 30_000,
+      sessionTimeout: this.settings.sessionTimeout ?? CONSUMER_SESSION_TIMEOUT_MS,
       heartbeatInterval: this.policy.heartbeatIntervalMs,
-      rebalanceTimeout: this.settings.rebalanceTimeout ?? 30_000,
+      rebalanceTimeout: this.settings.rebalanceTimeout ?? CONSUMER_SESSION_TIMEOUT_MS,
       maxBytesPerPartition: this.settings.maxBytesPerPartition ?? 1024 * 1024,
-      retry: { retries: 10 },
+      retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
     const { joined } = await connectAndSubscribe(
@@ -119,6 +119,7 @@ export class BatchConsumer {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
     await processPartitionBatch(
       {
+        groupId: this.settings.groupId,
         topic: batch.topic,
         baseTopic: baseTopicName(batch.topic, this.topicPrefix),
         partition: batch.partition,

@@ -71,6 +71,7 @@ function partition(messages: RawPartitionMessage[]) {
   const deadLetters: DeadLetterRequest[] = [];
   let continuing = true;
   const port = {
+    groupId: 'g',
     topic: 't.agentops.intents.v1',
     baseTopic: 'agentops.intents.v1',
     partition: 0,
@@ -212,6 +213,8 @@ describe('processPartitionBatch', () => {
     let calls = 0;
     // Down for more than two rounds of attempts, as PostgreSQL stopped for 30 s is.
     const downFor = 2 * policy.maxAttempts + 1;
+    // What the metrics see: one hold, begun after the first round failed, ended once the chunk went through.
+    const holds: { heldSince: number | null; calls: number; applied: number }[] = [];
     await processPartitionBatch(
       port,
       async (items) => {
@@ -221,11 +224,56 @@ describe('processPartitionBatch', () => {
       },
       { ...policy, outagePauseMs: 1 },
       silentLogger,
+      {
+        onHold: (groupId, topic, partition, heldSince) => {
+          expect([groupId, topic, partition]).toEqual(['g', 't.agentops.intents.v1', 0]);
+          holds.push({ heldSince, calls, applied: applied.length });
+        },
+      },
     );
     expect(deadLetters).toEqual([]);
     expect(applied).toEqual([0, 1]);
     expect(calls).toBe(downFor + 1);
     expect(resolved.at(-1)).toBe('1');
+    expect(holds).toEqual([
+      { heldSince: expect.any(Number), calls: policy.maxAttempts, applied: 0 },
+      { heldSince: null, calls: downFor + 1, applied: 2 },
+    ]);
+  });
+
+  it('reports no hold for a failure of the message’s own, and ends a hold when the partition is let go', async () => {
+    const own = partition([0].map((n) => message(n, intent(n))));
+    const holds: (number | null)[] = [];
+    const onHold = (_g: string, _t: string, _p: number, since: number | null) => void holds.push(since);
+    await processPartitionBatch(
+      own.port,
+      async () => {
+        throw new Error('value too long');
+      },
+      policy,
+      silentLogger,
+      { onHold },
+    );
+    expect(own.deadLetters.map((d) => d.reason)).toEqual(['retries_exhausted']);
+    expect(holds).toEqual([]);
+
+    // Revoked while the store is still down: the chunk stays unresolved and the hold ends with it.
+    const revoked = partition([0].map((n) => message(n, intent(n))));
+    let calls = 0;
+    await expect(
+      processPartitionBatch(
+        revoked.port,
+        async () => {
+          if (++calls === 2 * policy.maxAttempts) revoked.stop();
+          throw Object.assign(new Error('Connection terminated unexpectedly'), {});
+        },
+        { ...policy, outagePauseMs: 1 },
+        silentLogger,
+        { onHold },
+      ),
+    ).rejects.toThrow('Connection terminated');
+    expect(revoked.resolved).toEqual([]);
+    expect(holds).toEqual([expect.any(Number), null]);
   });
 
   it('with onExhausted=redeliver, throws instead of skipping and leaves the chunk unresolved', async () => {

@@ -2,7 +2,12 @@ import { EventEnvelope, MessageDeadLetteredV1 } from '@agentops/contracts';
 import { withRetries } from '@agentops/retry';
 import { KafkaHeaderValue, decodeTrustedEvent, headersToStrings } from './codec';
 import type { DeadLetterRequest } from './dead-letter';
-import { isDependencyOutage, pauseForOutage } from './dependency-outage';
+import {
+  PartitionHold,
+  PartitionHoldObserver,
+  isDependencyOutage,
+  pauseForOutage,
+} from './dependency-outage';
 import { BatchItemError, PermanentHandlerError, PoisonMessageError, PoisonReason } from './errors';
 import { handlerBackoff } from './handler-backoff';
 import type { MessageOrigin } from './message-origin';
@@ -65,6 +70,8 @@ export interface BatchPolicy {
 
 /** The transport side of one fetched partition batch. */
 export interface PartitionBatchPort {
+  /** The consumer group reading the partition (for what the observer reports). */
+  groupId: string;
   topic: string;
   baseTopic: string;
   partition: number;
@@ -84,6 +91,8 @@ export interface BatchProcessorObserver {
   onLag?(groupId: string, topic: string, partition: number, lag: number): void;
   /** Seconds from an event's `time` to the end of its chunk (audit's: the append lag). */
   onEventAge?(topic: string, seconds: number): void;
+  /** The partition held (or no longer held) while a dependency is unavailable. */
+  onHold?: PartitionHoldObserver;
 }
 
 interface Decoded {
@@ -120,6 +129,9 @@ export async function processPartitionBatch(
   let chunk: ConsumedEvent[] = [];
   let refused: DeadLetterRequest[] = [];
   let lastOffset: string | undefined;
+  const hold = new PartitionHold((since) =>
+    observer.onHold?.(port.groupId, port.topic, port.partition, since),
+  );
 
   const deadLetter = async (requests: DeadLetterRequest[]) => {
     if (!requests.length) return;
@@ -170,6 +182,7 @@ export async function processPartitionBatch(
               clearInterval(beating);
             }
             observer.onChunkHandled?.(chunk.length, performance.now() - started);
+            hold.release();
           },
           {
             maxAttempts: policy.maxAttempts,
@@ -222,6 +235,7 @@ export async function processPartitionBatch(
         const err = cause as Error;
         if (!port.shouldContinue()) throw err; // shutting down or revoked: the next owner retries
         if (isDependencyOutage(cause)) {
+          hold.hold();
           // Not the messages' fault: they wait (and the partition with them) until the store is back.
           logger.warn(
             { err, topic: port.topic, partition: port.partition, size: pending.length },
@@ -258,25 +272,30 @@ export async function processPartitionBatch(
     lastOffset = undefined;
   };
 
-  for (const message of port.messages) {
-    if (!port.shouldContinue()) break;
-    const decoded = decode(message, port, policy);
-    if (decoded.kind === 'event') chunk.push(decoded.item);
-    else if (decoded.deadLetter) refused.push(decoded.request);
-    else
-      logger.warn(
-        {
-          topic: port.topic,
-          partition: port.partition,
-          offset: message.offset,
-          reason: decoded.request.reason,
-        },
-        'refused message skipped (dead-lettered by its owning consumer)',
-      );
-    lastOffset = message.offset;
-    if (chunk.length + refused.length >= policy.maxChunkSize) await flush();
+  try {
+    for (const message of port.messages) {
+      if (!port.shouldContinue()) break;
+      const decoded = decode(message, port, policy);
+      if (decoded.kind === 'event') chunk.push(decoded.item);
+      else if (decoded.deadLetter) refused.push(decoded.request);
+      else
+        logger.warn(
+          {
+            topic: port.topic,
+            partition: port.partition,
+            offset: message.offset,
+            reason: decoded.request.reason,
+          },
+          'refused message skipped (dead-lettered by its owning consumer)',
+        );
+      lastOffset = message.offset;
+      if (chunk.length + refused.length >= policy.maxChunkSize) await flush();
+    }
+    if (port.shouldContinue()) await flush();
+  } finally {
+    // Done, revoked or stopping mid-hold: the partition is not held by this fetch any more.
+    hold.release();
   }
-  if (port.shouldContinue()) await flush();
 }
 
 /** Which item of `chunk` a failure names (a `BatchItemError`, or the only one), and its cause. */

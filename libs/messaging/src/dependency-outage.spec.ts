@@ -1,4 +1,4 @@
-import { isDependencyOutage } from './dependency-outage';
+import { PartitionHold, isDependencyOutage } from './dependency-outage';
 import { PermanentHandlerError } from './errors';
 
 const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -54,5 +54,26 @@ describe('isDependencyOutage', () => {
     const a = new Error('a') as Error & { cause?: unknown };
     a.cause = a;
     expect(isDependencyOutage(a)).toBe(false);
+  });
+});
+
+describe('PartitionHold', () => {
+  it('reports a hold once when it begins and once when it ends, with when it began', () => {
+    const reports: (number | null)[] = [];
+    let now = 1_000;
+    const hold = new PartitionHold(
+      (since) => reports.push(since),
+      () => now,
+    );
+    hold.release(); // nothing held: nothing to report
+    hold.hold();
+    now = 3_000;
+    hold.hold(); // a second round of the same outage: still held since 1 000
+    expect(hold.heldSince).toBe(1_000);
+    hold.release();
+    hold.release();
+    now = 9_000;
+    hold.hold();
+    expect(reports).toEqual([1_000, null, 9_000]);
   });
 });

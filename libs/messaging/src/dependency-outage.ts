@@ -84,3 +84,44 @@ export const OUTAGE_PAUSE_MS = 2_000;
 export function pauseForOutage(ms = OUTAGE_PAUSE_MS): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A partition a consumer holds because a dependency is down: `heldSince` (epoch ms) when the hold
+ * began, `null` once the held message went through (or was let go). A held partition makes no
+ * progress and says so nowhere else — its lag grows only if new messages arrive, and a quiet
+ * partition held for an hour looks healthy — so the consumers report the hold itself.
+ */
+export type PartitionHoldObserver = (
+  groupId: string,
+  topic: string,
+  partition: number,
+  heldSince: number | null,
+) => void;
+
+/** One partition's hold, reported once when it begins and once when it ends. */
+export class PartitionHold {
+  private since: number | null = null;
+
+  constructor(
+    private readonly report: (heldSince: number | null) => void = () => undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get heldSince(): number | null {
+    return this.since;
+  }
+
+  /** A round of attempts failed on an outage: the hold begins (or goes on). */
+  hold(): void {
+    if (this.since !== null) return;
+    this.since = this.now();
+    this.report(this.since);
+  }
+
+  /** The held work went through, or the partition was let go: the hold ends, if there was one. */
+  release(): void {
+    if (this.since === null) return;
+    this.since = null;
+    this.report(null);
+  }
+}

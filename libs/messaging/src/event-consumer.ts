@@ -2,10 +2,20 @@ import { EventEnvelope, MessageDeadLetteredV1, baseTopicName } from '@agentops/c
 import { withRetries } from '@agentops/retry';
 import { Consumer, EachMessagePayload } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
-import { ConsumerLagObserver, connectAndSubscribe } from './consumer-group';
+import {
+  CONSUMER_RETRY,
+  CONSUMER_SESSION_TIMEOUT_MS,
+  ConsumerLagObserver,
+  connectAndSubscribe,
+} from './consumer-group';
 import type { MessageOrigin } from './message-origin';
 import { publishDeadLetters } from './dead-letter';
-import { isDependencyOutage, pauseForOutage } from './dependency-outage';
+import {
+  PartitionHold,
+  PartitionHoldObserver,
+  isDependencyOutage,
+  pauseForOutage,
+} from './dependency-outage';
 import { PermanentHandlerError, PoisonMessageError } from './errors';
 import { EventPublisher } from './event-publisher';
 import { BATCHED_FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS } from './fetch-wait';
@@ -15,6 +25,7 @@ import { MessagingLogger } from './logger';
 import { endSpan, markDeadLettered, startConsumerSpan, withSpan } from './message-spans';
 
 export type { MessageOrigin } from './message-origin';
+export type { PartitionHoldObserver } from './dependency-outage';
 
 export type EventHandler = (event: EventEnvelope, origin: MessageOrigin) => Promise<void>;
 
@@ -45,6 +56,8 @@ export interface ConsumerObserver {
   onLag?: ConsumerLagObserver;
   /** Seconds from an event's `time` to the end of its handling (audit's: the append lag). */
   onEventAge?(topic: string, seconds: number): void;
+  /** A partition held (or no longer held) while a dependency is unavailable. */
+  onHold?: PartitionHoldObserver;
 }
 
 /**
@@ -82,10 +95,10 @@ export class EventConsumer {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs ?? FETCH_MAX_WAIT_MS,
       minBytes: this.settings.batchedFetch ? BATCHED_FETCH_MIN_BYTES : 1,
-      sessionTimeout: this.settings.sessionTimeout ?? 10_000,
+      sessionTimeout: this.settings.sessionTimeout ?? CONSUMER_SESSION_TIMEOUT_MS,
       heartbeatInterval: 1_000,
-      rebalanceTimeout: 20_000,
-      retry: { retries: 10 },
+      rebalanceTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+      retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
     const { joined } = await connectAndSubscribe(
@@ -129,13 +142,20 @@ export class EventConsumer {
 
     // One process span per message, across its attempts; the handler (and a dead letter) runs in it.
     const { span, context } = startConsumerSpan(this.source, event, origin, this.groupId);
+    const hold = new PartitionHold((since) =>
+      this.observer.onHold?.(this.groupId, origin.topic, origin.partition, since),
+    );
     let failure: unknown;
     try {
-      await withSpan(context, () => this.process(event, origin, headers, message.value, handler, heartbeat));
+      await withSpan(context, () =>
+        this.process(event, origin, headers, message.value, handler, heartbeat, hold),
+      );
     } catch (error) {
       failure = error;
       throw error;
     } finally {
+      // Handled, dead-lettered or left for the next owner: the partition is not held any more.
+      hold.release();
       endSpan(span, failure);
     }
   }
@@ -147,6 +167,7 @@ export class EventConsumer {
     value: Buffer | null,
     handler: EventHandler,
     heartbeat: () => Promise<void>,
+    hold: PartitionHold,
   ): Promise<void> {
     for (;;) {
       try {
@@ -158,6 +179,7 @@ export class EventConsumer {
           return;
         }
         // Not the message's fault: it waits (and its partition with it) until the store is back.
+        hold.hold();
         this.logger.warn(
           {
             err: error,

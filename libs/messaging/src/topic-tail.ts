@@ -1,6 +1,7 @@
 import { EventEnvelope, baseTopicName } from '@agentops/contracts';
 import { Consumer } from 'kafkajs';
 import { decodeTrustedEvent, headersToStrings } from './codec';
+import { CONSUMER_RETRY, CONSUMER_SESSION_TIMEOUT_MS } from './consumer-group';
 import { FETCH_MAX_WAIT_MS } from './fetch-wait';
 import { KafkaClient, kafkaOf } from './kafka-client';
 import { MessagingLogger } from './logger';
@@ -83,10 +84,10 @@ export class TopicTail {
       minBytes: 1,
       // As long as the broker allows by default: a process starved for CPU misses heartbeats, and
       // a member the coordinator dropped must rejoin before the catch-up goes on.
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 30_000,
+      sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+      rebalanceTimeout: CONSUMER_SESSION_TIMEOUT_MS,
       heartbeatInterval: 1_000,
-      retry: { retries: 10 },
+      retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {

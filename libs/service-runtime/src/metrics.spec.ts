@@ -52,4 +52,18 @@ describe('ServiceMetrics from published decisions', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('agentops_trace_spans_dropped_total{reason="queue_full",service="audit"}');
   });
+
+  it('reports how long a partition has been held through an outage, and 0 once it is released', async () => {
+    const metrics = new ServiceMetrics('guardrail');
+    const { onHold } = metrics.consumerObserver();
+    const partition = { group: 'guardrail', topic: 'p.agentops.intents.v1', partition: '1' };
+    onHold('guardrail', 'p.agentops.intents.v1', 1, Date.now() - 45_000);
+    expect(await value(metrics, 'agentops_consumer_held_seconds', partition)).toBeGreaterThanOrEqual(45);
+    onHold('guardrail', 'p.agentops.intents.v1', 1, null);
+    expect(await value(metrics, 'agentops_consumer_held_seconds', partition)).toBe(0);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'agentops_consumer_held_seconds{group="guardrail",topic="p.agentops.intents.v1",partition="1",service="guardrail"} 0',
+    );
+  });
 });

@@ -12,6 +12,8 @@ import { tracingCounters } from './tracing';
 
 const INGEST_SOURCE = eventSource('ingest');
 
+type PartitionLabel = 'group' | 'topic' | 'partition';
+
 /** Decision-path latencies: sub-millisecond to the longest wait an agent may ask for. */
 const DECISION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -28,6 +30,8 @@ export class ServiceMetrics {
   readonly handlerSeconds: Histogram<'type'>;
   readonly eventLagSeconds: Histogram<'topic'>;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  /** When each partition a consumer holds through an outage began to be held (epoch ms). */
+  private readonly heldSince = new Map<string, { labels: Record<PartitionLabel, string>; since: number }>();
   readonly decisions: Counter<'verdict' | 'decided_by'>;
   readonly failClosed: Counter<'action'>;
   readonly killSwitchEnforced: Counter<'decided_by'>;
@@ -71,6 +75,19 @@ export class ServiceMetrics {
       help: 'Messages a consumer group is behind the high watermark, per partition (after each fetch)',
       labelNames: ['group', 'topic', 'partition'],
       registers,
+    });
+    const heldSince = this.heldSince;
+    new Gauge({
+      name: 'agentops_consumer_held_seconds',
+      help: 'Seconds a consumer has held a partition (no progress) because a dependency it needs is unreachable; 0 when not held',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      collect() {
+        // Read at scrape time: a hold that never ends still grows.
+        const now = Date.now();
+        for (const { labels, since } of heldSince.values())
+          this.set(labels, since ? Math.max(0, (now - since) / 1000) : 0);
+      },
     });
     this.decisions = new Counter({
       name: 'agentops_decisions_total',
@@ -161,6 +178,11 @@ export class ServiceMetrics {
         if (Number.isFinite(lag)) this.consumerLag.set({ group, topic, partition: String(partition) }, lag);
       },
       onEventAge: (topic: string, seconds: number) => this.eventLagSeconds.observe({ topic }, seconds),
+      onHold: (group: string, topic: string, partition: number, heldSince: number | null) => {
+        const labels = { group, topic, partition: String(partition) };
+        // Kept at 0 once released, so a dashboard shows the partition went back to work.
+        this.heldSince.set(`${group}\0${topic}\0${partition}`, { labels, since: heldSince ?? 0 });
+      },
       onPublished: (event: EventEnvelope) => this.recordPublished(event),
     };
   }
