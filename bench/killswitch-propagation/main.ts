@@ -27,7 +27,9 @@ import { ingestBlueprint } from '../../services/ingest/src/blueprint';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { killswitchBlueprint } from '../../services/killswitch/src/blueprint';
 import { loadKillswitchConfig } from '../../services/killswitch/src/config';
+import { SwitchCommands } from '../../services/killswitch/src/switches/switch-commands';
 import { SwitchFanout } from '../../services/killswitch/src/switches/switch-fanout';
+import { SwitchRepository } from '../../services/killswitch/src/switches/switch-repository';
 import {
   IsolatedStack,
   bootBenchService,
@@ -149,6 +151,22 @@ async function main(): Promise<void> {
       if (event.data.state === 'active') fanoutAt.set(event.data.switchId, performance.now());
       return original(event);
     };
+    // …and where a flip's time goes before the fan-out: the use case entered (after HTTP, the
+    // token check and validation), the row committed. Flips are sequential: one pending at a time.
+    const steps = { entered: 0, committed: 0 };
+    const commands = killswitch.app.get(SwitchCommands);
+    const flipAs = commands.flipAs.bind(commands);
+    commands.flipAs = (...args) => {
+      steps.entered = performance.now();
+      return flipAs(...args);
+    };
+    const repo = killswitch.app.get(SwitchRepository);
+    const insertFlip = repo.insertFlip.bind(repo);
+    repo.insertFlip = async (event) => {
+      const row = await insertFlip(event);
+      steps.committed = performance.now();
+      return row;
+    };
     // Flips are sequential, so each instance's latest change of each kind belongs to the current flip.
     const seen = new Map<string, { id: string; at: number }>();
     const sets = enforcers.map((e) => ({ name: e.name, set: e.svc.app.get(KillSwitchSet) }));
@@ -172,6 +190,8 @@ async function main(): Promise<void> {
     const measureFlips = async (flips: number) => {
       const endToEnd: number[] = [];
       const fromFanout: number[] = [];
+      const toUseCase: number[] = [];
+      const toCommit: number[] = [];
       for (let i = 0; i < flips; i++) {
         const t0 = performance.now();
         const res = await fetch(ksUrl, {
@@ -187,6 +207,8 @@ async function main(): Promise<void> {
         const at = await appliedEverywhere('activated', body.id);
         endToEnd.push(at - t0);
         fromFanout.push(at - (fanoutAt.get(body.id) ?? t0));
+        toUseCase.push(steps.entered - t0);
+        toCommit.push(steps.committed - steps.entered);
         for (const s of sets)
           if (s.set.check(target.agent, 'pricing.set_price')?.switchId !== body.id)
             throw new Error(`${s.name} does not refuse after flip ${i}`);
@@ -219,7 +241,7 @@ async function main(): Promise<void> {
         await appliedEverywhere('released', body.id);
         await sleep(20 + Math.random() * 30);
       }
-      return { endToEnd, fromFanout };
+      return { endToEnd, fromFanout, toUseCase, toCommit };
     };
 
     const idle = await measureFlips(opts.flips);
@@ -228,7 +250,7 @@ async function main(): Promise<void> {
     const loadStartedAt = performance.now();
     await sleep(2000);
     loopDelay.enable();
-    const { endToEnd, fromFanout } = await measureFlips(opts.flips);
+    const { endToEnd, fromFanout, toUseCase, toCommit } = await measureFlips(opts.flips);
     stopLoad();
     // What the timer achieved, not what was asked: one process cannot always offer `--rate`.
     const achievedRate = Math.round((sent / (performance.now() - loadStartedAt)) * 1000);
@@ -245,6 +267,8 @@ async function main(): Promise<void> {
     const e2eIdle = summarize(idle.endToEnd);
     const e2e = summarize(endToEnd);
     const fan = summarize(fromFanout);
+    const useCase = summarize([...idle.toUseCase, ...toUseCase]);
+    const commit = summarize([...idle.toCommit, ...toCommit]);
     const rtt = summarize(redisRtt);
     const report = {
       flips: opts.flips,
@@ -258,6 +282,8 @@ async function main(): Promise<void> {
       idleFlipToAllInstancesMs: rounded(e2eIdle),
       flipToAllInstancesMs: rounded(e2e),
       fanoutToAllInstancesMs: rounded(fan),
+      // Both runs' flips: request → use case (HTTP, token, validation), use case → row committed.
+      flipSteps: { requestToUseCaseMs: rounded(useCase), useCaseToCommitMs: rounded(commit) },
       redisPublishSubscribeRttMs: rounded(rtt),
       ratio: {
         fanoutP50: round2(fan.p50 / rtt.p50),
@@ -282,6 +308,8 @@ async function main(): Promise<void> {
           row('idle: flip API call → all 4 instances refuse', e2eIdle),
           row(`at ${achievedRate}/s: flip API call → all 4 instances refuse`, e2e),
           row('fan-out start → all 4 instances refuse', fan),
+          row('flip step: request → use case (HTTP, token, validation)', useCase),
+          row('flip step: use case → row committed (PostgreSQL)', commit),
           row('raw Redis PUBLISH → SUBSCRIBE', rtt),
           '',
           `ratio fan-out/raw Redis: p50 ${report.ratio.fanoutP50}×, p99 ${report.ratio.fanoutP99}×; flip p99 / Redis p99 ${report.ratio.flipP99}×`,

@@ -51,9 +51,11 @@ describe('SwitchRepository on PostgreSQL', () => {
       ...over,
     });
     ids.push(event.data.switchId);
-    await repo.insertFlip(event);
+    stored.set(event.data.switchId, await repo.insertFlip(event));
     return event;
   };
+  /** What `insertFlip` returned per switch id: the API answers with it instead of reading back. */
+  const stored = new Map<string, SwitchRecord>();
   const releaseOf = (row: SwitchRecord, at = '2001-01-01T01:00:00.000Z') =>
     changed({
       switchId: row.id,
@@ -85,7 +87,18 @@ describe('SwitchRepository on PostgreSQL', () => {
     expect((await historyOf(event.data.switchId)).map((h) => [h.eventId, h.state, h.at])).toEqual([
       [event.id, 'active', '2001-01-01T00:00:00.000Z'],
     ]);
+    expect(stored.get(event.data.switchId)).toEqual(await repo.find(event.data.switchId));
     expect(await repo.find(newEventId())).toBeNull();
+  });
+
+  it('stores a flip and its history entry atomically: a history entry refused leaves no switch', async () => {
+    const first = await flip(tenant('atomic'));
+    // A new switch whose event id is already in the history: the history INSERT fails (unique).
+    const clash = { ...changed({ ...first.data, switchId: newEventId() }), id: first.id };
+    ids.push(clash.data.switchId);
+    await expect(repo.insertFlip(clash)).rejects.toThrow(/duplicate key/);
+    expect(await repo.find(clash.data.switchId)).toBeNull();
+    expect(await historyOf(first.data.switchId)).toHaveLength(1);
   });
 
   it('refuses a second flip with the same switch id and leaves no second history entry', async () => {

@@ -84,11 +84,12 @@ export class SwitchCommands implements OnApplicationBootstrap, OnModuleDestroy {
       passRatio: extra.passRatio,
       changedAt: this.clock.now().toISOString(),
     });
-    await this.repo.insertFlip(event);
+    // Durable first: the fan-out starts once the row is committed, and nothing else is awaited
+    // before it (the stored row comes back from the INSERT, so no read follows).
+    const row = await this.repo.insertFlip(event);
     await this.fanout.publish(event);
     this.logger.warn({ switchId, selector, actor, reason }, 'kill switch flipped');
-    const row = await this.repo.find(switchId);
-    return this.view(row!);
+    return this.view(row);
   }
 
   async release(

@@ -9,6 +9,12 @@ import { Inject, Injectable } from '@nestjs/common';
  * After a change is durable in PostgreSQL it goes out twice, in parallel: Redis PUBLISH (the fast
  * path every enforcement point listens on) and the compacted topic, keyed by switch id (the durable
  * copy instances rebuild from at start, and what audit records). Both must succeed.
+ *
+ * The PUBLISH is written to its socket first, synchronously, before the producer starts encoding,
+ * so the Kafka round trip (acks=all) never delays propagation. The caller still awaits both: a 201
+ * says the copy that repairs a lost pub/sub message (and that audit records) is written, and a
+ * failed produce answers 5xx rather than a switch only Redis heard of (the restart republish, from
+ * PostgreSQL, covers a crash in between).
  */
 @Injectable()
 export class SwitchFanout {
@@ -23,9 +29,7 @@ export class SwitchFanout {
   }
 
   async publish(event: EventEnvelope<KillSwitchChangedV1>): Promise<void> {
-    await Promise.all([
-      this.redis.publish(this.channel, JSON.stringify(event.data)),
-      this.publisher.publish(event, event.data.switchId),
-    ]);
+    const fast = this.redis.publish(this.channel, JSON.stringify(event.data));
+    await Promise.all([fast, this.publisher.publish(event, event.data.switchId)]);
   }
 }

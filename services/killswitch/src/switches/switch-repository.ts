@@ -43,26 +43,40 @@ export const HISTORY_KEYSET = new Keyset(z.tuple([z.string().regex(/^\d{1,19}$/)
 export class SwitchRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insertFlip(event: EventEnvelope<KillSwitchChangedV1>): Promise<void> {
+  /**
+   * Stores a flip and its history entry in one statement — one round trip and one implicit
+   * transaction (with its commit's fsync) instead of BEGIN, two INSERTs and COMMIT: the flip is on
+   * the kill switch's critical path, and the fan-out waits for this commit. Returns the stored row
+   * so the API answers without reading it back.
+   */
+  async insertFlip(event: EventEnvelope<KillSwitchChangedV1>): Promise<SwitchRecord> {
     const d = event.data;
-    await this.dataSource.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO switches (id, tenant_id, selector, state, actor, reason, ticket, expires_at, flipped_at, last_event)
-         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9)`,
-        [
-          d.switchId,
-          d.selector.tenantId ?? null,
-          JSON.stringify(d.selector),
-          d.actor,
-          d.reason,
-          d.ticket ?? null,
-          d.expiresAt ?? null,
-          d.changedAt,
-          JSON.stringify(event),
-        ],
-      );
-      await this.appendHistory(m, event);
-    });
+    // Data-modifying CTEs run in one snapshot; the history row's foreign key is checked at the end
+    // of the statement, after the switch row exists.
+    const rows = (await this.dataSource.query(
+      `WITH flipped AS (
+         INSERT INTO switches (id, tenant_id, selector, state, actor, reason, ticket, expires_at, flipped_at, last_event)
+         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9)
+         RETURNING ${COLUMNS}
+       ), history AS (
+         INSERT INTO switch_history (switch_id, tenant_id, event_id, state, actor, reason, at)
+         VALUES ($1, $2, $10, 'active', $4, $5, $8)
+       )
+       SELECT * FROM flipped`,
+      [
+        d.switchId,
+        d.selector.tenantId ?? null,
+        JSON.stringify(d.selector),
+        d.actor,
+        d.reason,
+        d.ticket ?? null,
+        d.expiresAt ?? null,
+        d.changedAt,
+        JSON.stringify(event),
+        event.id,
+      ],
+    )) as SwitchRecord[];
+    return normalise(rows[0]);
   }
 
   /**

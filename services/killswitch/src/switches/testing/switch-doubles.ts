@@ -24,10 +24,10 @@ export class InMemorySwitchRepository implements Pick<SwitchRepository, keyof Sw
 
   constructor(private readonly clock: Clock) {}
 
-  async insertFlip(event: EventEnvelope<KillSwitchChangedV1>): Promise<void> {
+  async insertFlip(event: EventEnvelope<KillSwitchChangedV1>): Promise<SwitchRecord> {
     const d = event.data;
     if (this.switches.has(d.switchId)) throw new Error(`duplicate switch ${d.switchId}`);
-    this.switches.set(d.switchId, {
+    const row: SwitchRecord = {
       id: d.switchId,
       tenantId: d.selector.tenantId ?? null,
       selector: d.selector,
@@ -41,8 +41,10 @@ export class InMemorySwitchRepository implements Pick<SwitchRepository, keyof Sw
       releasedBy: null,
       releaseReason: null,
       lastEvent: event,
-    });
+    };
+    this.switches.set(d.switchId, row);
     this.appendHistory(event);
+    return { ...row };
   }
 
   async release(
