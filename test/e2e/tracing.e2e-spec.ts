@@ -261,6 +261,8 @@ describe('tracing: an intent with a traceparent is one trace across ingest → g
       'agentops.decision.decided_by': 'policy',
     });
     expect(l.decided!.attributes['agentops.decision.policy_set.baseline']).toEqual(expect.any(String));
+    // Reads that led nowhere are no rows: killswitch counts the intent and its decision, nothing more.
+    expect(spans.filter((s) => s.source === 'killswitch').map((s) => s.name)).toEqual([]);
     // The store's own intake makes no spans: no batch of spans is itself a row.
     expect(spans.some((s) => /agentops\.spans\.v1/.test(s.name))).toBe(false);
   });

@@ -17,3 +17,4 @@ export * from './errors';
 export * from './pagination';
 export * from './clock';
 export * from './openapi';
+export { WATERFALL_STEP_ATTRIBUTE, markWaterfallStep } from './span-export';

@@ -1,8 +1,13 @@
-import { SpanKind, context, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ExportedSpan, SpansExportedV1 } from '@agentops/contracts';
-import { SpanStoreExport, spanStoreCounters } from './span-export';
+import {
+  SpanStoreExport,
+  WATERFALL_STEP_ATTRIBUTE,
+  markWaterfallStep,
+  spanStoreCounters,
+} from './span-export';
 
 /** A processor under a provider of its own (no global SDK), the timer far away: tests flush. */
 function underTest(over: { maxQueueSize?: number; batchSize?: number; sendTimeoutMs?: number } = {}) {
@@ -37,14 +42,16 @@ describe("the services' spans to the trace store", () => {
       .getTracer('@opentelemetry/instrumentation-pg')
       .startSpan('pg.query:INSERT', { kind: SpanKind.CLIENT }, inRequest)
       .end();
-    provider
-      .getTracer('agentops/guardrail')
-      .startSpan(
-        'process agentops.intents.v1',
-        { kind: SpanKind.CONSUMER, attributes: { 'agentops.decision.policy_ids': ['price-floor'] } },
-        inRequest,
-      )
+    const guardrail = provider.getTracer('agentops/guardrail');
+    const decide = guardrail.startSpan(
+      'process agentops.intents.v1',
+      { kind: SpanKind.CONSUMER, attributes: { 'agentops.decision.policy_ids': ['price-floor'] } },
+      inRequest,
+    );
+    guardrail
+      .startSpan('send agentops.decisions.v1', { kind: SpanKind.PRODUCER }, trace.setSpan(inRequest, decide))
       .end();
+    decide.end();
     provider.getTracer('agentops/audit').startSpan('verify chain', {}, inRequest).end();
     server.setStatus({ code: 2, message: 'boom' });
     server.end();
@@ -53,14 +60,59 @@ describe("the services' spans to the trace store", () => {
     expect(sent.map((s) => `${s.service} ${s.kind} ${s.name}`).sort()).toEqual([
       'audit internal verify chain',
       'guardrail consumer process agentops.intents.v1',
+      'guardrail producer send agentops.decisions.v1',
       'ingest server POST /v1/intents',
     ]);
-    const decided = sent.find((s) => s.service === 'guardrail')!;
+    const decided = sent.find((s) => s.service === 'guardrail' && s.kind === 'consumer')!;
     expect(decided.parentSpanId).toBe(server.spanContext().spanId);
     expect(decided.attributes['agentops.decision.policy_ids']).toEqual(['price-floor']);
     expect(sent.find((s) => s.kind === 'server')!.status).toEqual({ code: 'error', message: 'boom' });
     // What goes on the topic is what the contract takes.
     expect(SpansExportedV1.safeParse({ spans: sent }).success).toBe(true);
+    await provider.shutdown();
+  });
+
+  it('keeps a processed event only where it was a step: the audit append, a send under it, a marked step, a failure', async () => {
+    const { processor, provider } = underTest();
+    const sent: ExportedSpan[] = [];
+    processor.attach(async (spans) => void sent.push(...spans));
+    const process = (service: string, name: string, body?: () => void) => {
+      const tracer = provider.getTracer(`agentops/${service}`);
+      const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER });
+      context.with(trace.setSpan(context.active(), span), () => body?.());
+      span.end();
+      return span;
+    };
+    // Reads that only count or cache what they read: no row.
+    process('rollout', 'process agentops.decisions.v1');
+    process('console', 'process agentops.decisions.v1');
+    // The verification: a send under it.
+    process('guardrail', 'process agentops.outcomes.v1', () =>
+      provider
+        .getTracer('agentops/guardrail')
+        .startSpan('send agentops.verifications.v1', { kind: SpanKind.PRODUCER })
+        .end(),
+    );
+    // The audit append, whatever it sent (in a chunk, its sends hang elsewhere).
+    process('audit', 'process agentops.decisions.v1');
+    // The agent woken: nothing sent, marked by its handler.
+    process('ingest', 'process agentops.decisions.v1', () => markWaterfallStep('agent woken'));
+    // A failure is always worth a row.
+    process('killswitch', 'process agentops.decisions.v1', () =>
+      trace.getActiveSpan()!.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' }),
+    );
+    await processor.forceFlush();
+
+    expect(sent.map((s) => `${s.service} ${s.kind} ${s.name}`).sort()).toEqual([
+      'audit consumer process agentops.decisions.v1',
+      'guardrail consumer process agentops.outcomes.v1',
+      'guardrail producer send agentops.verifications.v1',
+      'ingest consumer process agentops.decisions.v1',
+      'killswitch consumer process agentops.decisions.v1',
+    ]);
+    expect(sent.find((s) => s.service === 'ingest')!.attributes[WATERFALL_STEP_ATTRIBUTE]).toBe(
+      'agent woken',
+    );
     await provider.shutdown();
   });
 
@@ -97,10 +149,10 @@ describe("the services' spans to the trace store", () => {
     const batches: number[] = [];
     processor.attach(async (spans) => void batches.push(spans.length));
     const tracer = provider.getTracer('agentops/guardrail');
-    for (let i = 0; i < 9; i++) tracer.startSpan(`process ${i}`, { kind: SpanKind.CONSUMER }).end();
+    for (let i = 0; i < 9; i++) tracer.startSpan(`process ${i}`).end();
     await new Promise((r) => setImmediate(r));
     expect(batches).toEqual([]);
-    tracer.startSpan('process 9', { kind: SpanKind.CONSUMER }).end();
+    tracer.startSpan('process 9').end();
     for (let i = 0; i < 10 && !batches.length; i++) await new Promise((r) => setImmediate(r));
     expect(batches).toEqual([10]);
     await provider.shutdown();

@@ -8,7 +8,7 @@
  *
  * Loaded by `tracing.ts` before anything else: only the OpenTelemetry API and core, no Kafka.
  */
-import { Context, HrTime, ROOT_CONTEXT, SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
+import { Context, HrTime, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ExportedSpan } from '@agentops/contracts';
@@ -55,12 +55,47 @@ const PLATFORM_SCOPE = /^agentops\/([a-z-]+)$/;
 /**
  * A step of the waterfall: a request served, an event sent or processed, or a span the platform's
  * own code made. Not the per-middleware Express spans nor each SQL or Redis command: those are a
- * dozen rows per intent and stay with the OTLP backend.
+ * dozen rows per intent and stay with the OTLP backend. Of the `process` spans, only those that
+ * were a step (`consumerStep`) are kept.
  */
 export function worthStoring(span: ReadableSpan): boolean {
   if (span.kind === SpanKind.SERVER || span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CONSUMER)
     return true;
   return PLATFORM_SCOPE.test(span.instrumentationScope.name);
+}
+
+/**
+ * Set by a handler on the span it runs in when processing the event was a step of the intent's
+ * story although it sent nothing (ingest waking the waiting agent); its value names the step.
+ */
+export const WATERFALL_STEP_ATTRIBUTE = 'agentops.waterfall.step';
+
+/** Marks the active span (a consumer's `process` span) as a step of the waterfall; see above. */
+export function markWaterfallStep(step: string): void {
+  trace.getActiveSpan()?.setAttribute(WATERFALL_STEP_ATTRIBUTE, step);
+}
+
+/**
+ * Audit records every event it reads: its `process` span is the audit append, a step of every
+ * waterfall, also when it runs in a chunk whose `send`s hang elsewhere.
+ */
+const RECORDS_EVERY_EVENT = 'agentops/audit';
+
+/**
+ * Whether an ended `process` span is a step: the audit append, a hop that led somewhere (a `send`
+ * made under it, which `ledSomewhere` says), one its handler marked, or a failure. Every service
+ * reads the intents and the decisions (about sixteen `process` spans per intent); most of them only
+ * count or cache what they read, and those rows were over half of the store's intake for nothing
+ * the waterfall shows (the decision's own attributes ride on its `send` span and on ingest's
+ * decision summary).
+ */
+export function consumerStep(span: ReadableSpan, ledSomewhere: (spanId: string) => boolean): boolean {
+  return (
+    span.instrumentationScope.name === RECORDS_EVERY_EVENT ||
+    span.status.code === SpanStatusCode.ERROR ||
+    span.attributes[WATERFALL_STEP_ATTRIBUTE] !== undefined ||
+    ledSomewhere(span.spanContext().spanId)
+  );
 }
 
 /**
@@ -92,6 +127,15 @@ export function toExportedSpan(span: ReadableSpan, service: string): ExportedSpa
 
 export class SpanStoreExport implements SpanProcessor {
   private readonly queue: ReadableSpan[] = [];
+  /**
+   * The spans a `send` was made under: a child ends before the parent that awaits it, so a
+   * `process` span finds its sends here when it ends. Two generations of at most a queue's worth
+   * each: the older one goes when the newer one is full.
+   */
+  private sentUnder = new Set<string>();
+  private sentUnderBefore = new Set<string>();
+  private readonly ledSomewhere = (spanId: string) =>
+    this.sentUnder.has(spanId) || this.sentUnderBefore.has(spanId);
   private readonly sinks: SpanSink[] = [];
   private readonly timer: NodeJS.Timeout;
   private draining?: Promise<void>;
@@ -106,6 +150,10 @@ export class SpanStoreExport implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (!span.spanContext().traceFlags || !worthStoring(span)) return;
+    if (span.kind === SpanKind.PRODUCER) {
+      const parent = span.parentSpanContext?.spanId;
+      if (parent) this.rememberSentUnder(parent);
+    } else if (span.kind === SpanKind.CONSUMER && !consumerStep(span, this.ledSomewhere)) return;
     if (this.queue.length >= this.options.maxQueueSize) {
       spanStoreCounters.droppedQueueFull += 1;
       return;
@@ -114,6 +162,14 @@ export class SpanStoreExport implements SpanProcessor {
     // A full batch goes at once (off this call stack), not at the next tick: under load, batches of
     // `batchSize`; idle, one every `intervalMs`.
     if (this.queue.length >= this.options.batchSize) this.drainSoon();
+  }
+
+  private rememberSentUnder(spanId: string): void {
+    if (this.sentUnder.size >= this.options.maxQueueSize) {
+      this.sentUnderBefore = this.sentUnder;
+      this.sentUnder = new Set();
+    }
+    this.sentUnder.add(spanId);
   }
 
   /** The sink batches go to from now on; the returned function detaches it (its service closed). */

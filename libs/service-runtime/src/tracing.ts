@@ -98,8 +98,9 @@ export function startTracing(options: TracingOptions): RunningTracing {
       : new SpanStoreExport({
           service: options.service,
           maxQueueSize,
-          batchSize: 256,
-          // Each batch is an event, a read, a lookup and an INSERT in ingest: few, full ones.
+          // Each batch is an event, a read, a lookup and an INSERT in ingest: few, full ones — but
+          // ingest decodes a batch in one go on the loop that answers agents (~17 µs a span).
+          batchSize: 128,
           intervalMs: positive(env.TRACE_STORE_EXPORT_DELAY, 5_000),
           sendTimeoutMs: positive(env.OTEL_EXPORTER_OTLP_TIMEOUT, 2_000),
         });

@@ -78,9 +78,10 @@ export class DecisionBoard implements OnModuleDestroy {
    * An `escalate` verdict is not an answer: the waiter's final decision is the human's (or the
    * SLA's). Those watching the intent's review hear of it, to tell the agent it is pending review.
    */
-  wakeWaiters(decision: IntentDecidedV1): void {
-    if (decision.verdict === 'escalate') this.tell(decision.intentId, { escalated: decision });
-    else this.waiter.deliver(decision.intentId, decision);
+  /** Returns whether an agent waiting here heard it. */
+  wakeWaiters(decision: IntentDecidedV1): boolean {
+    if (decision.verdict === 'escalate') return this.tell(decision.intentId, { escalated: decision });
+    return this.waiter.deliver(decision.intentId, decision);
   }
 
   /** escalation opened the intent's task: local watchers learn its id, route and SLA. */
@@ -148,8 +149,10 @@ export class DecisionBoard implements OnModuleDestroy {
     this.reviewWatchers.clear();
   }
 
-  private tell(intentId: string, news: ReviewNews): void {
-    for (const listener of this.reviewWatchers.get(intentId) ?? []) listener(news);
+  private tell(intentId: string, news: ReviewNews): boolean {
+    const listeners = this.reviewWatchers.get(intentId) ?? new Set();
+    for (const listener of listeners) listener(news);
+    return listeners.size > 0;
   }
 
   private reviewKey(intentId: string): string {

@@ -1,6 +1,8 @@
 import { ExportedSpan } from '@agentops/contracts';
+import { toIntakeSpan } from '@agentops/genai';
 import type { Logger } from 'pino';
 import { PlatformSpanIntake } from './platform-span-intake';
+import { fromExportedSpan } from './platform-spans';
 import { SpanToStore, TraceStore } from './trace-store';
 
 const A = 'a'.repeat(32);
@@ -67,6 +69,48 @@ describe('PlatformSpanIntake', () => {
     const { intake, saved } = underTest({ [A]: 'maison' });
     await intake.record([span(A, '0000000000000001', { attributes: { 'user.email': 'jane@example.com' } })]);
     expect(JSON.stringify(saved[0]!.span.attributes)).not.toContain('jane@example.com');
+  });
+
+  it('stores the ids and enums of a hop as they are, exactly as the full treatment would, and treats the rest', async () => {
+    const hop = {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': 'agentops.decisions.v1',
+      'messaging.message.id': '019af0a2-4c1e-7c3b-9a52-1234567890ab',
+      'messaging.consumer.group.name': 'audit',
+      'messaging.destination.partition.id': '3',
+      'messaging.kafka.offset': 1234567,
+      'messaging.kafka.message.key': 'pricing-1',
+      'cloudevents.event_type': 'agentops.intent.decided.v1',
+      'cloudevents.event_source': 'agentops/guardrail',
+      'agentops.tenant_id': 'maison',
+      'agentops.agent_id': 'pricing-1',
+      'agentops.decision.verdict': 'deny',
+      'agentops.decision.policy_ids': ['price-floor', 'margin-guard'],
+      'http.route': '/v1/intents',
+      'http.response.status_code': 200,
+    };
+    const free = {
+      'agentops.decision.reasons': ['price-floor: customer jane@example.com asked for 10 % off'],
+      'cloudevents.event_subject': 'jane@example.com',
+      'url.query': 'contact=jane@example.com',
+    };
+    const { intake, saved } = underTest({ [A]: 'maison' });
+    await intake.record([
+      span(A, '0000000000000001', { attributes: { ...hop, ...free } }),
+      // An id key holding what is not an id shape goes through the detectors after all.
+      span(A, '0000000000000002', {
+        attributes: { 'messaging.kafka.message.key': 'jane@example.com', 'agentops.agent_id': '0612345678' },
+      }),
+    ]);
+    const [first, second] = saved.map((r) => r.span.attributes);
+    // The same as the treatment of every attribute (what the intake did for each before).
+    const whole = toIntakeSpan(fromExportedSpan(span(A, '1', { attributes: { ...hop, ...free } })), {
+      captureContent: false,
+    });
+    expect(first).toEqual(whole.attributes);
+    expect(first).toMatchObject(hop);
+    expect(JSON.stringify(first)).not.toMatch(/jane@example\.com/);
+    expect(JSON.stringify(second)).not.toMatch(/jane@example\.com|0612345678/);
   });
 
   it('is best effort: a store failure is logged and the batch given up', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EscalationOpenedV1, EventEnvelope, ExportedSpan, IntentDecidedV1 } from '@agentops/contracts';
-import { OtlpSpan } from '@agentops/genai';
+import { Attributes, OtlpSpan } from '@agentops/genai';
+import { kindOfField } from '@agentops/privacy';
 
 /**
  * The platform's steps as spans of the intent's trace, for the trace store's waterfall. Pure.
@@ -101,6 +102,82 @@ export function fromExportedSpan(span: ExportedSpan): OtlpSpan {
     resource: { 'service.name': span.service },
     scope: { name: span.scope },
   };
+}
+
+/**
+ * Attributes the platform's own code sets from ids, names and enums: the messaging and CloudEvents
+ * ones of each hop (`libs/messaging` message-spans), the decision's verdict and policies, the HTTP
+ * route and status, the waterfall's step marks. None is free text, so none goes through the PII
+ * detectors — a third of the intake's CPU per span, for values that are topics, UUIDs and agent ids.
+ * Not here, so always treated: reasons, subjects, URLs and queries, addresses, user agents, and
+ * any key this list does not name.
+ */
+const ID_ATTRIBUTES = new Set([
+  'messaging.system',
+  'messaging.destination.name',
+  'messaging.destination.partition.id',
+  'messaging.message.id',
+  'messaging.operation.type',
+  'messaging.operation.name',
+  'messaging.consumer.group.name',
+  'messaging.kafka.offset',
+  'messaging.kafka.message.key',
+  'messaging.batch.message_count',
+  'cloudevents.event_id',
+  'cloudevents.event_type',
+  'cloudevents.event_source',
+  'agentops.tenant_id',
+  'agentops.agent_id',
+  'agentops.agent.id',
+  'agentops.intent_id',
+  'agentops.action',
+  'agentops.decision.verdict',
+  'agentops.decision.decided_by',
+  'agentops.decision.source',
+  'agentops.decision.policy_set.baseline',
+  'agentops.decision.policy_set.tenant',
+  'agentops.decision.policy_ids',
+  'agentops.waterfall.step',
+  'agentops.links',
+  'http.request.method',
+  'http.response.status_code',
+  'http.route',
+  'url.scheme',
+  'server.port',
+  'network.peer.port',
+  'network.protocol.version',
+]);
+
+/**
+ * What an id may look like to skip the detectors: a UUID, or a token of id characters with no run
+ * of seven digits (a phone or card number) and no `@` or space (an email, a name). Anything else
+ * under one of those keys is treated like free text after all.
+ */
+const ID_VALUE =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?!.*\d{7})[A-Za-z0-9._:/-]{0,256})$/i;
+
+function isIdValue(value: Attributes[string]): boolean {
+  if (typeof value === 'number' || typeof value === 'boolean') return true;
+  if (typeof value === 'string') return ID_VALUE.test(value);
+  return (
+    Array.isArray(value) &&
+    value.length <= 128 &&
+    value.every((v) => typeof v === 'string' && ID_VALUE.test(v))
+  );
+}
+
+/**
+ * A platform span's attributes split into the ids above (stored as they are) and the rest (for the
+ * PII treatment). A key whose name says it holds personal data is never an id, whatever the list.
+ */
+export function splitIdAttributes(attributes: Attributes): { ids: Attributes; rest: Attributes } {
+  const ids: Attributes = {};
+  const rest: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (ID_ATTRIBUTES.has(key) && isIdValue(value) && kindOfField(key) === undefined) ids[key] = value;
+    else rest[key] = value;
+  }
+  return { ids, rest };
 }
 
 /** The tenant a span names (Kafka spans carry the event's), if any. */
