@@ -151,6 +151,8 @@ export class SpanStoreExport implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (!span.spanContext().traceFlags || !worthStoring(span)) return;
     if (span.kind === SpanKind.PRODUCER) {
+      // Audit's sends are each record's copy for BI (`agentops.audit.v1`): its process span is the append.
+      if (span.instrumentationScope.name === RECORDS_EVERY_EVENT) return;
       const parent = span.parentSpanContext?.spanId;
       if (parent) this.rememberSentUnder(parent);
     } else if (span.kind === SpanKind.CONSUMER && !consumerStep(span, this.ledSomewhere)) return;

@@ -113,6 +113,22 @@ describe('PlatformSpanIntake', () => {
     expect(JSON.stringify(second)).not.toMatch(/jane@example\.com|0612345678/);
   });
 
+  it('lets the event loop turn while it treats a large batch (the agents’ requests share it)', async () => {
+    const turns: string[] = [];
+    const store: Pick<TraceStore, 'tenantsOf' | 'save'> = {
+      tenantsOf: async () => new Map([[A, 'maison']]),
+      save: async (rows) => {
+        turns.push(`saved ${rows.length}`);
+        return rows.length;
+      },
+    };
+    const intake = new PlatformSpanIntake(store, { warn: () => undefined });
+    const batch = Array.from({ length: 200 }, (_, i) => span(A, i.toString(16).padStart(16, '0')));
+    setImmediate(() => turns.push('a request served'));
+    await intake.record(batch);
+    expect(turns).toEqual(['a request served', 'saved 200']);
+  });
+
   it('is best effort: a store failure is logged and the batch given up', async () => {
     const { intake, warnings } = underTest({ [A]: 'maison' }, true);
     await expect(intake.record([span(A, '0000000000000001')])).resolves.toBe(0);
