@@ -59,11 +59,10 @@ describe('agent SDK on the real stack', () => {
       GUARDRAIL_URL: guardrail.url,
       ESCALATION_ROUTES_FILE: routes,
     });
-    // Its consumer group resumes where an earlier suite's escalation stopped: let it catch up first.
-    await groupCaughtUp(
-      `${runPrefix()}escalation`,
-      [Topics.intents, Topics.decisions].map((t) => topicName(t, runPrefix())),
-    );
+    // Its consumer groups resume where an earlier suite's escalation stopped: let them catch up first
+    // (the proposals are read by a batch consumer of their own, the decisions per message).
+    await groupCaughtUp(`${runPrefix()}escalation-intents`, [topicName(Topics.intents, runPrefix())]);
+    await groupCaughtUp(`${runPrefix()}escalation`, [topicName(Topics.decisions, runPrefix())]);
     ingest = await bootService('ingest');
     await guardrail.app.get(CatalogCache).importCatalog([
       {

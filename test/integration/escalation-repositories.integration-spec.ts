@@ -208,11 +208,15 @@ describe('escalation repositories on PostgreSQL', () => {
     const [a, b] = [mine(), mine()];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const batchHoldsLocks = new Promise<void>((r) => (locked = r));
     const batch = tasks.transaction(async (tx) => {
       await tx.lockIntents([b.data.intentId, a.data.intentId]);
+      locked();
       await tx.saveIntents([a, b].map((x) => ({ intent: x.data, tenantId: TENANT })));
       await held;
     });
+    await batchHoldsLocks;
     // The verdict's transaction takes b's lock: it must wait, then see the proposal committed.
     const verdict = tasks.transaction(async (tx) => {
       await tx.lockIntents([b.data.intentId]);
