@@ -138,11 +138,18 @@ describe('circuit breakers: the runaway pricing agent', () => {
       },
     });
 
-    const states = svc.killswitch!.app.get(BreakerEngine).states();
-    expect(states.find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant)).toMatchObject({
-      state: 'open',
-      switchId: trip!.id,
-    });
+    // The engine names the switch once its flip call returns, which on a loaded machine can be after
+    // audit has already recorded the flip it published.
+    const opened = await eventually(
+      async () =>
+        svc
+          .killswitch!.app.get(BreakerEngine)
+          .states()
+          .find((s) => s.breaker === 'pricing-blast-radius' && s.cohort === tenant && s.switchId),
+      10_000,
+      'breaker state naming its switch',
+    );
+    expect(opened).toMatchObject({ state: 'open', switchId: trip!.id });
 
     // Breaker state survives a restart of the killswitch service.
     await svc.killswitch!.close();
@@ -211,7 +218,9 @@ describe('circuit breakers: the runaway pricing agent', () => {
     expect(after.body.decision).toMatchObject({ verdict: 'allow', decidedBy: 'policy' });
     const { rows } = {
       rows: (await svc.killswitch.parts.dataSource.query(
-        `SELECT state FROM killswitch.breaker_states WHERE breaker = 'probe-blast'`,
+        // This agent's cohort: the first test's pricing agents may reach the probe breaker too.
+        `SELECT state FROM killswitch.breaker_states WHERE breaker = 'probe-blast' AND cohort_key = $1`,
+        [`${t2}/${agentId}`],
       )) as { state: string }[],
     };
     expect(rows.map((r) => r.state)).toEqual(['closed']);

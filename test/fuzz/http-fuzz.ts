@@ -277,8 +277,20 @@ const oversizedBody = (bytes: number): Buffer => {
   return oversizedBodies.get(bytes)!;
 };
 
-/** One request; an event stream is cut after its head. Transport failures reject. */
+/**
+ * One request; an event stream is cut after its head. Transport failures reject — except the one
+ * Node documents for keep-alive clients: a request written on a pooled socket at the moment the
+ * server closed it as idle (its 5 s keep-alive timeout) is reset before the server read it. That
+ * request is sent once more on a new socket; a reset on a fresh socket still rejects.
+ */
 export function send(base: string, r: FuzzRequest, timeoutMs = 15_000): Promise<FuzzAnswer> {
+  return sendOnce(base, r, timeoutMs).catch((error: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+    if (error.reusedSocket && error.code === 'ECONNRESET') return sendOnce(base, r, timeoutMs, false);
+    throw error;
+  });
+}
+
+function sendOnce(base: string, r: FuzzRequest, timeoutMs: number, pooled = true): Promise<FuzzAnswer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...r.headers };
@@ -294,7 +306,7 @@ export function send(base: string, r: FuzzRequest, timeoutMs = 15_000): Promise<
         method: r.method,
         path: r.path,
         headers,
-        agent,
+        agent: pooled ? agent : false,
         timeout: timeoutMs,
       },
       (res) => {
@@ -312,11 +324,11 @@ export function send(base: string, r: FuzzRequest, timeoutMs = 15_000): Promise<
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => {
+    req.on('error', (error: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
       const oversized = (payload?.length ?? 0) > OVERSIZED;
       if (oversized && (error.code === 'EPIPE' || error.code === 'ECONNRESET'))
         resolve({ status: 0, contentType: '', text: '', closedOnOversizedBody: true });
-      else reject(error);
+      else reject(Object.assign(error, { reusedSocket: req.reusedSocket }));
     });
     if (payload) req.write(payload);
     req.end();
