@@ -39,14 +39,17 @@ export function linkTemplate(body: Omit<ChainedBody, 'prevHash'>): LinkTemplate 
   // 8785 orders members the same way inside each half (§3.2.3), so the two texts are the whole
   // body's text cut where the previous hash goes. Two calls instead of one per member: a record's
   // body is canonicalised once, on every append and every verification.
-  // Without a prototype, so a member named "__proto__" stays a member.
-  const head = Object.create(null) as Record<string, unknown>;
-  const tail = Object.create(null) as Record<string, unknown>;
+  const head: Record<string, unknown> = {};
+  const tail: Record<string, unknown> = {};
   for (const k of Object.keys(body)) {
     if (k === 'prevHash') continue;
     const value = (body as Record<string, unknown>)[k];
     if (value === undefined) throw new Error(`$.${k}: undefined is not JSON`);
-    (k < 'prevHash' ? head : tail)[k] = value;
+    const half = k < 'prevHash' ? head : tail;
+    // A member named "__proto__" stays a member (plain assignment would set the prototype); plain
+    // objects, not prototype-less ones, which V8 keeps in slower dictionary mode.
+    if (k === '__proto__') Object.defineProperty(half, k, { value, enumerable: true, writable: true });
+    else half[k] = value;
   }
   const before = canonicalJson(head);
   const after = canonicalJson(tail);
