@@ -2,6 +2,11 @@ import canonicalize from 'canonicalize';
 import { canonicalJson } from './canonical-json';
 
 describe('canonicalJson (RFC 8785)', () => {
+  it('keeps a parsed "__proto__" member, as the reference encoder does', () => {
+    const parsed = JSON.parse('{"b":1,"__proto__":{"x":1},"a":2}') as unknown;
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":1},"a":2,"b":1}');
+  });
+
   it('sorts keys by UTF-16 code units, recursively, without whitespace', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',

@@ -75,7 +75,11 @@ function inCanonicalOrder(value: unknown): unknown {
         if (INTEGER_KEY.test(k)) throw NOT_ON_FAST_PATH;
         const v = obj[k];
         if (v === undefined) throw NOT_ON_FAST_PATH;
-        out[k] = inCanonicalOrder(v);
+        // A parsed "__proto__" member is an own property: assigning it would set the copy's
+        // prototype instead, and the member would drop out of the text (and the hash).
+        if (k === '__proto__')
+          Object.defineProperty(out, k, { value: inCanonicalOrder(v), enumerable: true, writable: true });
+        else out[k] = inCanonicalOrder(v);
       }
       return out;
     }

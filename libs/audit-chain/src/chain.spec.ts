@@ -120,6 +120,10 @@ describe('link templates', () => {
       payload: { prevHash: 'x' },
     },
     { chainId: 'é:1', sequence: 3, '\u20ac': 1, '1': 'one', prevHashes: ['p'], prev: '"prevHash":' },
+    // Only members after "prevHash", or only before; and a member the parser may not make a prototype.
+    { sequence: 1, subjects: [] },
+    { chainId: 't:2', actor: 'a' },
+    JSON.parse('{"chainId":"t:3","sequence":4,"__proto__":{"x":1}}') as Record<string, unknown>,
   ];
 
   it('splits the canonical text where the previous hash goes, so the link is the same hash', () => {

@@ -35,21 +35,27 @@ export interface LinkTemplate {
 }
 
 export function linkTemplate(body: Omit<ChainedBody, 'prevHash'>): LinkTemplate {
-  const keys = Object.keys(body).filter((k) => k !== 'prevHash');
-  keys.push('prevHash');
-  // The same order and the same member text as canonicalJson over the whole body (RFC 8785 §3.2.3).
-  keys.sort();
-  const at = keys.indexOf('prevHash');
-  const member = (k: string) => {
+  // The members sorting before "prevHash" and those after, each canonicalised as one object: RFC
+  // 8785 orders members the same way inside each half (§3.2.3), so the two texts are the whole
+  // body's text cut where the previous hash goes. Two calls instead of one per member: a record's
+  // body is canonicalised once, on every append and every verification.
+  const head: Record<string, unknown> = {};
+  const tail: Record<string, unknown> = {};
+  for (const k of Object.keys(body)) {
+    if (k === 'prevHash') continue;
     const value = (body as Record<string, unknown>)[k];
     if (value === undefined) throw new Error(`$.${k}: undefined is not JSON`);
-    return `${JSON.stringify(k)}:${canonicalJson(value)}`;
-  };
-  const head = keys.slice(0, at).map(member);
-  const tail = keys.slice(at + 1).map(member);
+    const half = k < 'prevHash' ? head : tail;
+    // A member named "__proto__" stays a member (plain assignment would set the prototype); plain
+    // objects, not prototype-less ones, which V8 keeps in slower dictionary mode.
+    if (k === '__proto__') Object.defineProperty(half, k, { value, enumerable: true, writable: true });
+    else half[k] = value;
+  }
+  const before = canonicalJson(head);
+  const after = canonicalJson(tail);
   return {
-    before: `{${head.map((m) => `${m},`).join('')}"prevHash":`,
-    after: `${tail.map((m) => `,${m}`).join('')}}`,
+    before: before === '{}' ? '{"prevHash":' : `${before.slice(0, -1)},"prevHash":`,
+    after: after === '{}' ? '}' : `,${after.slice(1)}`,
   };
 }
 

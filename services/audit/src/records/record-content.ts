@@ -41,30 +41,32 @@ export interface SealedValue {
 }
 
 export function hashedBody(r: Omit<StoredRecord, 'hash'>): ChainedBody {
+  // Members listed in RFC 8785 order (UTF-16 code units), here and in the nested objects built
+  // here: the canonicaliser then serialises them as they are instead of copying them sorted.
   return {
+    actor: { id: r.actorId, kind: r.actorKind },
     chainId: r.chainId,
-    sequence: r.sequence,
+    event: {
+      agentId: r.agentId,
+      causationId: r.causationId,
+      correlationId: r.correlationId,
+      id: r.eventId,
+      offset: r.kafkaOffset,
+      partition: r.kafkaPartition,
+      source: r.source,
+      tenantId: r.tenantId,
+      time: r.eventTime,
+      topic: r.topic,
+      type: r.type,
+    },
+    facets: { action: r.action, decidedBy: r.decidedBy, verdict: r.verdict },
+    payload: r.payload,
     prevHash: r.prevHash,
     recordId: r.eventId,
-    event: {
-      id: r.eventId,
-      type: r.type,
-      source: r.source,
-      time: r.eventTime,
-      tenantId: r.tenantId,
-      agentId: r.agentId,
-      correlationId: r.correlationId,
-      causationId: r.causationId,
-      topic: r.topic,
-      partition: r.kafkaPartition,
-      offset: r.kafkaOffset,
-    },
-    actor: { kind: r.actorKind, id: r.actorId },
-    facets: { action: r.action, verdict: r.verdict, decidedBy: r.decidedBy },
-    payload: r.payload,
-    sealed: r.sealed,
-    subjects: r.subjects,
     recordedAt: r.recordedAt,
+    sealed: r.sealed,
+    sequence: r.sequence,
+    subjects: r.subjects,
   };
 }
 
