@@ -72,7 +72,7 @@ RUN groupadd --system --gid 10001 agentops \
 
 WORKDIR /app
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS="--enable-source-maps --max-semi-space-size=8"
 
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
