@@ -4,8 +4,13 @@ import { TopicTail } from '@agentops/messaging';
 import { MessagingRuntime } from '@agentops/messaging-nest';
 import { Redis } from '@agentops/persistence';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { KillSwitchApplied, killSwitchAppliedChannel, killSwitchChannel } from './channel';
+import { SwitchFeed } from './switch-feed';
+import type { SwitchFeedNotice, SwitchFeedWorkerData } from './switch-feed-worker';
 import { KillSwitchSet } from './switch-set';
 
 /**
@@ -14,10 +19,16 @@ import { KillSwitchSet } from './switch-set';
  * watermark; only then is the set marked loaded (readiness check `killswitch-state`). Afterwards
  * Redis delivers flips within a millisecond or so, and the topic tail repairs anything Redis lost
  * (pub/sub is at-most-once).
+ *
+ * A second subscription, on a thread of its own (switch-feed-worker.ts), writes each change to
+ * shared memory that the set reads at the start of every check: enforcement does not wait for this
+ * event loop, busy deciding intents, to reach the socket (#14 item 5; see `listen`).
  */
 @Injectable()
 export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
   private subscriber?: Redis;
+  private worker?: Worker;
+  private stopping = false;
   private tail?: TopicTail;
   private stopAcknowledging?: () => void;
 
@@ -38,11 +49,7 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
       },
     });
     const started = performance.now();
-    const channel = killSwitchChannel(this.config);
-    const subscriber = this.redis.duplicate({ connectionName: `${this.config.INSTANCE_ID}-killswitch-sub` });
-    this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, raw: string) => this.applyRaw(raw));
-    await subscriber.subscribe(channel);
+    await this.listen(killSwitchChannel(this.config));
 
     this.tail = new TopicTail(
       this.messaging.kafka,
@@ -87,6 +94,66 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Two subscriptions to the same channel: one on this event loop (applied on its turn, as before;
+   * with the topic tail, all that correctness rests on) and one on the listening thread, which
+   * writes each change to the shared feed this set reads at the start of every check. A busy loop
+   * still enforces a flip at its next check; an idle one applies it from its own socket without a
+   * thread hop. The thread is an accelerator: if it cannot start or dies, enforcement goes on.
+   */
+  private async listen(channel: string): Promise<void> {
+    const subscriber = this.redis.duplicate({ connectionName: `${this.config.INSTANCE_ID}-killswitch-sub` });
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, raw: string) => this.applyRaw(raw));
+    await subscriber.subscribe(channel);
+    try {
+      this.startFeedThread(channel);
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'kill-switch feed thread not started: changes apply on the event loop only',
+      );
+    }
+  }
+
+  private startFeedThread(channel: string): void {
+    const feed = new SwitchFeed();
+    const compiled = join(__dirname, 'switch-feed-worker.js');
+    const fromSources = !existsSync(compiled);
+    const workerData: SwitchFeedWorkerData = {
+      redisUrl: this.config.REDIS_URL,
+      channel,
+      connectionName: `${this.config.INSTANCE_ID}-killswitch-feed`,
+      buffer: feed.buffer,
+      ...(fromSources ? { tsModule: join(__dirname, 'switch-feed-worker.ts') } : {}),
+    };
+    const worker = new Worker(
+      fromSources ? join(__dirname, '../../../tools/runtime/ts-worker.js') : compiled,
+      { workerData, name: 'killswitch-feed' },
+    );
+    // The thread must not keep a stopping process alive; the topic tail and HTTP do that.
+    worker.unref();
+    this.worker = worker;
+    this.set.pullFrom(() => {
+      for (const raw of feed.take()) this.applyRaw(raw);
+    });
+    const lost = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.set.pullFrom(undefined);
+      if (!this.stopping)
+        this.logger.warn({ why }, 'kill-switch feed thread lost: changes apply on the event loop only');
+    };
+    worker.on('message', (notice: SwitchFeedNotice) => {
+      if ('failed' in notice) {
+        lost(notice.failed);
+        void worker.terminate();
+      }
+    });
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (code) => lost(`exited with code ${code}`));
+  }
+
   private applyRaw(raw: string): void {
     try {
       const parsed = KillSwitchChangedV1.safeParse(JSON.parse(raw));
@@ -102,8 +169,12 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     this.stopAcknowledging?.();
     await this.tail?.stop();
     this.subscriber?.disconnect();
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 }

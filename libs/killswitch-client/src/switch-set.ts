@@ -35,8 +35,17 @@ export class KillSwitchSet {
   private readonly released = new Set<string>();
   private readonly listeners = new Set<SwitchSetListener>();
   private loadedAt?: number;
+  private pull?: () => void;
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  /**
+   * Every read of the set first calls `pull`, which applies the changes another thread has left in
+   * shared memory (killswitch-follower.ts): a check sees a flip as soon as that thread has it.
+   */
+  pullFrom(pull: (() => void) | undefined): void {
+    this.pull = pull;
+  }
 
   /** Applies one change; returns whether it changed the set. */
   apply(change: KillSwitchChangedV1): boolean {
@@ -72,6 +81,7 @@ export class KillSwitchSet {
    * ingest and guardrail agree on each intent.
    */
   check(agent: CohortMember, action: string, intentId?: string): KillSwitchHit | null {
+    this.pull?.();
     if (this.active.size === 0) return null;
     const now = this.clock();
     for (const s of this.active.values()) {
@@ -84,6 +94,7 @@ export class KillSwitchSet {
 
   /** Active switches whose cohort includes the agent, for any action (control-stream halts). */
   coveringAgent(agent: CohortMember): ActiveSwitch[] {
+    this.pull?.();
     const now = this.clock();
     return [...this.active.values()].filter(
       (s) => s.expiresAtMs > now && selectorCoversAgent(s.selector, agent),
@@ -91,6 +102,7 @@ export class KillSwitchSet {
   }
 
   list(): ActiveSwitch[] {
+    this.pull?.();
     const now = this.clock();
     return [...this.active.values()].filter((s) => s.expiresAtMs > now);
   }
