@@ -106,6 +106,7 @@ export class KillSwitchFollower implements OnModuleInit, OnModuleDestroy {
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, raw: string) => this.applyRaw(raw));
     await subscriber.subscribe(channel);
+    if (!this.config.KILLSWITCH_FEED_THREAD) return;
     try {
       this.startFeedThread(channel);
     } catch (error) {

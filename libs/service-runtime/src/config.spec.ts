@@ -114,7 +114,13 @@ describe('loadConfig(CommonEnv)', () => {
       AUTH_REVOCATION_CACHE_MS: 2000,
       SERVICE_PRINCIPALS_JWKS: {},
       TRUST_PROXY: false,
+      KILLSWITCH_FEED_THREAD: true,
     });
+  });
+
+  it('KILLSWITCH_FEED_THREAD: on unless false; anything else named', () => {
+    expect(loadConfig(CommonEnv, { KILLSWITCH_FEED_THREAD: 'false' }).KILLSWITCH_FEED_THREAD).toBe(false);
+    expect(() => loadConfig(CommonEnv, { KILLSWITCH_FEED_THREAD: 'no' })).toThrow(/KILLSWITCH_FEED_THREAD/);
   });
 
   it('TRUST_PROXY: none by default; a hop count; addresses, CIDRs and named ranges; anything else named', () => {

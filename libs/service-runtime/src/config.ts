@@ -91,6 +91,16 @@ export const CommonEnv = z.object({
       });
       return z.NEVER;
     }),
+  /**
+   * Where kill switches are enforced (ingest, guardrail), a second Redis subscription on a thread of
+   * its own writes each change to shared memory the checks read first, so a busy event loop refuses
+   * a flip at its next check (libs/killswitch-client). Costs ~22 MB of RSS per process; `false`
+   * leaves the event loop's subscription and the topic tail alone (every change still applies).
+   */
+  KILLSWITCH_FEED_THREAD: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 /** Express's `trust proxy` setting: no proxy, a hop count, or the proxies' addresses. */
