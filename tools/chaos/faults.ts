@@ -39,7 +39,7 @@ export function faultPlan(stack: LocalStack, proxy: TcpProxy | undefined, s: Fau
   const faults: Fault[] = PLATFORM_SERVICES.map((service) => ({
     id: `kill-${service}`,
     name: `kill -9 ${service}`,
-    inject: async () => stack.killHard(service),
+    inject: () => stack.killHard(service),
     holdMs: 0,
     heal: () => stack.startPlatform(),
   }));

@@ -67,8 +67,17 @@ export class LocalStack {
   }
 
   /** `kill -9`: no shutdown hook runs, nothing in hand is committed. */
-  killHard(name: string): void {
-    process.kill(this.instance(name).pid, 'SIGKILL');
+  /**
+   * SIGKILL, then waits (up to 5 s) until the process is gone and forgets its pid file. A process
+   * is not gone the moment the signal is sent (nor while it is a zombie), and a heal that ran
+   * `platform.sh start` meanwhile found it "already running", skipped it and waited for a
+   * readiness that never came.
+   */
+  async killHard(name: string): Promise<void> {
+    const { pid } = this.instance(name);
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && alive(pid) && !zombie(pid); i++) await sleep(100);
+    rmSync(join(this.settings.stateDir, 'run', `${name}.pid`), { force: true });
   }
 
   /** A graceful stop of one instance (it leaves its consumer groups), as when one is scaled in. */
@@ -122,6 +131,15 @@ export class LocalStack {
     } catch {
       return null;
     }
+  }
+}
+
+function zombie(pid: number): boolean {
+  try {
+    // The state is the field after the command, which is in parentheses and may hold spaces.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return false;
   }
 }
 
